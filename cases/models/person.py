@@ -1,0 +1,163 @@
+"""A Mexican national the consulates protect."""
+
+from __future__ import annotations
+
+import pghistory
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.db import models
+from django.db.models import Exists, F, Func, OuterRef, Q, Value
+from django.db.models.functions import Concat, Lower
+from django.utils.translation import gettext_lazy as _
+
+from cases.identifiers import CURP_STATES, format_a_number
+from consulates.access import access_for
+
+
+class Sex(models.TextChoices):
+    MALE = "H", _("Male")
+    FEMALE = "M", _("Female")
+    NON_BINARY = "X", _("Non-binary / X")
+
+
+class PersonQuerySet(models.QuerySet):
+    def visible_to(self, user) -> PersonQuerySet:
+        """Network-wide roles see everyone; consulate staff see the persons their consulate registered
+        or has a case for; everyone else (partners until the referrals issue) sees no one."""
+        access = access_for(user)
+        if access.network_wide:
+            return self.all()
+        if access.consulate_bound:
+            from cases.models.case import Case
+
+            has_case = Case.objects.filter(person=OuterRef("pk"), consulate_id=access.consulate_id)
+            return self.filter(Q(registered_by_id=access.consulate_id) | Exists(has_case))
+        return self.none()
+
+
+VULNERABILITY_FIELDS = (
+    "is_minor",
+    "is_unaccompanied_minor",
+    "is_pregnant",
+    "is_older_adult",
+    "has_disability",
+    "has_serious_medical_condition",
+    "fears_return",
+)
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), exclude=["search_name"], model_name="PersonHistory")
+class Person(models.Model):
+    """A person. Invariants: CURP and A-number are unique when present, stored normalised (the
+    A-number as nine digits); at least one surname; writes go through ``cases.services.persons``."""
+
+    given_names = models.CharField(_("given names"), max_length=120)
+    paternal_surname = models.CharField(_("paternal surname"), max_length=80, blank=True)
+    maternal_surname = models.CharField(_("maternal surname"), max_length=80, blank=True)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
+    state_of_birth = models.CharField(
+        _("state of birth"), max_length=2, choices=sorted(CURP_STATES.items(), key=lambda i: i[1]), blank=True
+    )
+    curp = models.CharField(_("CURP"), max_length=18, unique=True, null=True, blank=True)
+    a_number = models.CharField(_("A-number"), max_length=9, unique=True, null=True, blank=True)
+    passport_number = models.CharField(_("passport number"), max_length=20, blank=True)
+    matricula_consular = models.CharField(_("matrícula consular number"), max_length=30, blank=True)
+    languages = ArrayField(
+        models.CharField(max_length=40), verbose_name=_("languages"), default=list, blank=True,
+        help_text=_("Spanish, English, or an indigenous language (e.g. mixteco, náhuatl, tsotsil)."),
+    )
+    needs_interpreter = models.BooleanField(_("needs an interpreter"), default=False)
+    preferred_language = models.CharField(
+        _("language for messages"), max_length=2, choices=settings.LANGUAGES, default="es"
+    )
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    contact_consent = models.BooleanField(
+        _("consents to be contacted"), default=False,
+        help_text=_("Only with this consent does the service send the person messages."),
+    )
+    contact_consent_at = models.DateTimeField(_("consent recorded at"), null=True, blank=True)
+    is_minor = models.BooleanField(_("minor"), default=False)
+    is_unaccompanied_minor = models.BooleanField(_("unaccompanied minor"), default=False)
+    is_pregnant = models.BooleanField(_("pregnant"), default=False)
+    is_older_adult = models.BooleanField(_("older adult"), default=False)
+    has_disability = models.BooleanField(_("disability"), default=False)
+    has_serious_medical_condition = models.BooleanField(_("serious medical condition"), default=False)
+    fears_return = models.BooleanField(_("fear of return"), default=False)
+    registered_by = models.ForeignKey(
+        "consulates.Consulate", verbose_name=_("registered by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    search_name = models.GeneratedField(
+        expression=Func(
+            Lower(Concat(F("given_names"), Value(" "), F("paternal_surname"), Value(" "), F("maternal_surname"))),
+            function="public.f_unaccent",
+        ),
+        output_field=models.TextField(),
+        db_persist=True,
+    )
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["paternal_surname", "maternal_surname", "given_names"]
+        verbose_name = _("person")
+        verbose_name_plural = _("persons")
+        indexes = [
+            GinIndex(OpClass(F("search_name"), name="gin_trgm_ops"), name="person_search_name_trgm"),
+            models.Index(fields=["registered_by"], name="person_registered_by_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(paternal_surname="", maternal_surname=""),
+                name="person_has_a_surname",
+                violation_error_message=_("Enter at least one surname."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.given_names, self.paternal_surname, self.maternal_surname) if p)
+
+    @property
+    def a_number_display(self) -> str:
+        return format_a_number(self.a_number or "")
+
+    @property
+    def vulnerabilities(self) -> list[str]:
+        return [str(self._meta.get_field(name).verbose_name) for name in VULNERABILITY_FIELDS if getattr(self, name)]
+
+    @property
+    def is_vulnerable(self) -> bool:
+        return any(getattr(self, name) for name in VULNERABILITY_FIELDS)
+
+
+class EmergencyContactQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(person__in=Person.objects.visible_to(user).values("pk"))
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), model_name="EmergencyContactHistory")
+class EmergencyContact(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="emergency_contacts")
+    name = models.CharField(_("name"), max_length=160)
+    relationship = models.CharField(_("relationship"), max_length=60, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    in_mexico = models.BooleanField(_("lives in Mexico"), default=False)
+    notes = models.CharField(_("notes"), max_length=255, blank=True)
+
+    objects = EmergencyContactQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("emergency contact")
+        verbose_name_plural = _("emergency contacts")
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,141 @@
+"""The work on a case: its timeline, hearings and tasks."""
+
+from __future__ import annotations
+
+import pghistory
+import pgtrigger
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.models.case import Case
+
+
+class CaseScopedQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Visible when the case is: the rule lives on ``Case`` only."""
+        return self.filter(case__in=Case.objects.visible_to(user).values("pk"))
+
+
+class EventKind(models.TextChoices):
+    OPENED = "opened", _("Case opened")
+    NOTE = "note", _("Note")
+    CALL = "call", _("Phone call")
+    VISIT = "visit", _("Visit")
+    UPDATED = "updated", _("Case updated")
+    CUSTODY = "custody", _("Custody changed")
+    ART36 = "art36", _("Art. 36 clock updated")
+    ASSIGNED = "assigned", _("Assigned")
+    STATUS = "status", _("Status changed")
+    HEARING_SCHEDULED = "hearing_scheduled", _("Hearing scheduled")
+    HEARING_UPDATED = "hearing_updated", _("Hearing updated")
+    TASK_ADDED = "task_added", _("Task added")
+    TASK_COMPLETED = "task_completed", _("Task completed")
+    CLOSURE_REQUESTED = "closure_requested", _("Closure requested")
+    CLOSURE_APPROVED = "closure_approved", _("Closure approved")
+    CLOSURE_REJECTED = "closure_rejected", _("Closure rejected")
+    CLOSED = "closed", _("Case closed")
+    REOPENED = "reopened", _("Case reopened")
+
+
+NOTE_KINDS = (EventKind.NOTE, EventKind.CALL, EventKind.VISIT)
+
+
+@pghistory.track(pghistory.InsertEvent(), model_name="CaseEventHistory")
+class CaseEvent(models.Model):
+    """One entry of a case's human timeline. Append-only: the database refuses updates and deletes."""
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    occurred_at = models.DateTimeField(_("when"), default=timezone.now)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    text = models.TextField(_("text"), blank=True)
+    payload = models.JSONField(_("details"), default=dict, blank=True)
+
+    objects = CaseScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at", "-pk"]
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        indexes = [models.Index(fields=["case", "-occurred_at"], name="caseevent_case_time_idx")]
+        triggers = [
+            pgtrigger.Protect(name="caseevent_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class HearingKind(models.TextChoices):
+    MASTER = "master_calendar", _("Master calendar hearing")
+    INDIVIDUAL = "individual", _("Individual (merits) hearing")
+    BOND = "bond", _("Bond hearing")
+    CREDIBLE_FEAR = "credible_fear", _("Credible or reasonable fear review")
+    CRIMINAL = "criminal", _("Criminal court hearing")
+    FAMILY = "family", _("Family court hearing")
+    OTHER = "other", _("Other hearing")
+
+
+class HearingStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    HELD = "held", _("Held")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), model_name="HearingHistory")
+class Hearing(models.Model):
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="hearings")
+    kind = models.CharField(_("kind"), max_length=20, choices=HearingKind.choices)
+    starts_at = models.DateTimeField(_("starts at"))
+    location = models.CharField(_("court / location"), max_length=200)
+    status = models.CharField(_("status"), max_length=10, choices=HearingStatus.choices, default=HearingStatus.SCHEDULED)
+    outcome = models.TextField(_("outcome"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    objects = CaseScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at"]
+        verbose_name = _("hearing")
+        verbose_name_plural = _("hearings")
+        indexes = [models.Index(fields=["starts_at"], name="hearing_starts_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), model_name="TaskHistory")
+class Task(models.Model):
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="tasks")
+    title = models.CharField(_("title"), max_length=200)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="case_tasks",
+    )
+    done = models.BooleanField(_("done"), default=False)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = CaseScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["done", "due_date", "pk"]
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        indexes = [models.Index(fields=["assignee", "done", "due_date"], name="task_assignee_due_idx")]
+
+    def __str__(self) -> str:
+        return self.title

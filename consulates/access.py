@@ -1,0 +1,79 @@
+"""Who a user is in the network. Every visibility rule and permission check starts here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from consulates.models import CONSULATE_ROLES, Role
+
+_CACHE_ATTR = "_network_access"
+
+
+@dataclass(frozen=True)
+class Access:
+    """A user's place in the network, resolved once per request and cached on the user object."""
+
+    role: str | None
+    consulate_id: int | None = None
+    partner_id: int | None = None
+
+    @property
+    def is_staff_member(self) -> bool:
+        return self.role is not None
+
+    @property
+    def network_wide(self) -> bool:
+        return self.role in (Role.REGIONAL_MANAGER, Role.ADMINISTRATOR)
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.role == Role.ADMINISTRATOR
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.role == Role.SUPERVISOR
+
+    @property
+    def consulate_bound(self) -> bool:
+        return self.role in CONSULATE_ROLES
+
+    @property
+    def can_work_cases(self) -> bool:
+        """Officers, supervisors and administrators write case work; managers read."""
+        return self.role in (Role.OFFICER, Role.SUPERVISOR, Role.ADMINISTRATOR)
+
+    def can_supervise(self, consulate_id: int) -> bool:
+        return self.is_administrator or (self.is_supervisor and self.consulate_id == consulate_id)
+
+    def covers_consulate(self, consulate_id: int | None) -> bool:
+        return self.network_wide or (self.consulate_bound and consulate_id == self.consulate_id)
+
+
+NO_ACCESS = Access(role=None)
+
+
+def access_for(user) -> Access:
+    """Resolve ``user``'s role. Inactive and anonymous users get no access at all."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NO_ACCESS
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    from consulates.models import PartnerMembership, StaffMembership
+
+    membership = StaffMembership.objects.filter(user_id=user.pk).values("role", "consulate_id").first()
+    if membership:
+        access = Access(role=membership["role"], consulate_id=membership["consulate_id"])
+    elif user.is_superuser:
+        access = Access(role=Role.ADMINISTRATOR)
+    else:
+        partner_id = PartnerMembership.objects.filter(user_id=user.pk).values_list("partner_id", flat=True).first()
+        access = Access(role=None, partner_id=partner_id)
+    setattr(user, _CACHE_ATTR, access)
+    return access
+
+
+def forget_access(user) -> None:
+    """Drop the cached role (after a membership change in the same request)."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)

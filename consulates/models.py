@@ -1,0 +1,242 @@
+"""The consular network: consulates, their districts, detention facilities, reception points, partners.
+
+Reference rows come from ``consulates/data`` through ``manage.py load_network``. A row an
+administrator edits in the staff UI is marked ``curated`` and the loader leaves it alone.
+"""
+
+from __future__ import annotations
+
+import pghistory
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class State(models.TextChoices):
+    TX = "TX", "Texas"
+    NM = "NM", _("New Mexico")
+    OK = "OK", "Oklahoma"
+
+
+class Basis(models.TextChoices):
+    OFFICIAL = "official", _("Official (a source names it)")
+    INFERRED = "inferred", _("Inferred (provisional rule)")
+    STAFF = "staff", _("Set by staff")
+
+
+@pghistory.track()
+class Consulate(models.Model):
+    """A Mexican consulate of the region. ``code`` prefixes every case reference and never changes."""
+
+    class Kind(models.TextChoices):
+        GENERAL = "consulado_general", _("Consulado General")
+        CAREER = "consulado", _("Consulado")
+
+    slug = models.SlugField(_("identifier"), max_length=40, unique=True)
+    code = models.CharField(_("reference code"), max_length=3, unique=True)
+    city = models.CharField(_("city"), max_length=80)
+    state = models.CharField(_("state"), max_length=2, choices=State.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    phone = models.CharField(_("phone"), max_length=120, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    timezone = models.CharField(_("timezone"), max_length=40)
+    source = models.TextField(_("source"), blank=True)
+    curated = models.BooleanField(_("edited by staff"), default=False)
+
+    class Meta:
+        ordering = ["city"]
+        verbose_name = _("consulate")
+        verbose_name_plural = _("consulates")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.city}"
+
+    @property
+    def official_name(self) -> str:
+        return f"{self.get_kind_display()} de México en {self.city}"
+
+
+@pghistory.track()
+class County(models.Model):
+    """A US county and the consulate whose district (circunscripción) covers it."""
+
+    state = models.CharField(_("state"), max_length=2, choices=State.choices)
+    name = models.CharField(_("name"), max_length=80)
+    fips = models.CharField(_("FIPS code"), max_length=5, unique=True)
+    consulate = models.ForeignKey(
+        Consulate, verbose_name=_("district consulate"), on_delete=models.PROTECT, related_name="counties"
+    )
+    basis = models.CharField(_("basis"), max_length=10, choices=Basis.choices)
+    confidence = models.CharField(_("confidence"), max_length=20, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=8, decimal_places=5, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=8, decimal_places=5, null=True, blank=True)
+    source = models.TextField(_("source"), blank=True)
+    curated = models.BooleanField(_("edited by staff"), default=False)
+
+    class Meta:
+        ordering = ["state", "name"]
+        verbose_name = _("county")
+        verbose_name_plural = _("counties")
+        constraints = [models.UniqueConstraint(fields=["state", "name"], name="county_unique_state_name")]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.state}"
+
+
+@pghistory.track()
+class DetentionFacility(models.Model):
+    """An immigration detention facility; its county decides the consulate in charge."""
+
+    name = models.CharField(_("name"), max_length=160, unique=True)
+    operator = models.CharField(_("operator"), max_length=160, blank=True)
+    city = models.CharField(_("city"), max_length=80)
+    state = models.CharField(_("state"), max_length=2, choices=State.choices)
+    county = models.ForeignKey(County, verbose_name=_("county"), on_delete=models.PROTECT, related_name="facilities")
+    ice_field_office = models.CharField(_("ICE field office"), max_length=80, blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    average_daily_population = models.PositiveIntegerField(_("average daily detainees"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    source = models.TextField(_("source"), blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    curated = models.BooleanField(_("edited by staff"), default=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("detention facility")
+        verbose_name_plural = _("detention facilities")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.city}, {self.state})"
+
+
+@pghistory.track()
+class ReceptionPoint(models.Model):
+    """A Mexican-side point where repatriated nationals are received."""
+
+    class Kind(models.TextChoices):
+        INM_MODULE = "inm_module", _("INM repatriation module")
+        MTA_CENTER = "mta_center", _("México te abraza centre")
+        SPORADIC = "sporadic", _("Sporadic or emergency point")
+
+    name = models.CharField(_("name"), max_length=160, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    mx_city = models.CharField(_("city (Mexico)"), max_length=120)
+    mx_state = models.CharField(_("state (Mexico)"), max_length=80)
+    us_counterpart = models.CharField(_("US counterpart"), max_length=120, blank=True)
+    mexico_te_abraza = models.BooleanField(_("México te abraza centre"), default=False)
+    description = models.TextField(_("description"), blank=True)
+    source = models.TextField(_("source"), blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    curated = models.BooleanField(_("edited by staff"), default=False)
+
+    class Meta:
+        ordering = ["mx_state", "mx_city"]
+        verbose_name = _("reception point")
+        verbose_name_plural = _("reception points")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PartnerService(models.TextChoices):
+    LEGAL = "legal_representation", _("Legal representation")
+    BOND = "bond_assistance", _("Bond assistance")
+    SHELTER = "shelter", _("Shelter")
+    MEDICAL = "medical", _("Medical")
+    PSYCHOSOCIAL = "psychosocial", _("Psychosocial support")
+    FAMILY = "family_reunification", _("Family reunification")
+    DOCUMENTS = "documents", _("Documents")
+
+
+@pghistory.track()
+class Partner(models.Model):
+    """A partner NGO; its users see only the cases referred to it (referrals issue)."""
+
+    name = models.CharField(_("name"), max_length=160, unique=True)
+    services = ArrayField(
+        models.CharField(max_length=30, choices=PartnerService.choices), verbose_name=_("services"), default=list
+    )
+    consulates = models.ManyToManyField(Consulate, verbose_name=_("consulates covered"), related_name="partners")
+    contact_name = models.CharField(_("contact name"), max_length=120, blank=True)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("partner organisation")
+        verbose_name_plural = _("partner organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    OFFICER = "officer", _("Consular officer")
+    SUPERVISOR = "supervisor", _("Supervisor (jefe/a de protección)")
+    REGIONAL_MANAGER = "regional_manager", _("Regional manager")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+CONSULATE_ROLES = (Role.OFFICER, Role.SUPERVISOR)
+
+
+@pghistory.track()
+class StaffMembership(models.Model):
+    """Ties a staff user to the network: officers and supervisors to one consulate, others network-wide."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="staff_membership"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    consulate = models.ForeignKey(
+        Consulate,
+        verbose_name=_("consulate"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
+    )
+
+    class Meta:
+        verbose_name = _("staff membership")
+        verbose_name_plural = _("staff memberships")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(role__in=["officer", "supervisor"], consulate__isnull=False)
+                    | models.Q(role__in=["regional_manager", "administrator"], consulate__isnull=True)
+                ),
+                name="staff_membership_consulate_matches_role",
+                violation_error_message=_(
+                    "Officers and supervisors belong to one consulate; managers and administrators to none."
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        where = self.consulate.city if self.consulate_id else _("whole network")
+        return f"{self.user} · {self.get_role_display()} · {where}"
+
+
+@pghistory.track()
+class PartnerMembership(models.Model):
+    """Ties a user to a partner NGO. Partner users never get the staff UI."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="partner_membership",
+    )
+    partner = models.ForeignKey(Partner, verbose_name=_("partner"), on_delete=models.PROTECT, related_name="members")
+
+    class Meta:
+        verbose_name = _("partner membership")
+        verbose_name_plural = _("partner memberships")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.partner}"

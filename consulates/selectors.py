@@ -1,0 +1,44 @@
+"""Reads of the consular network."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from consulates.access import access_for
+from consulates.models import Consulate, County, DetentionFacility, Partner
+
+
+def user_timezone_name(user) -> str | None:
+    """The IANA timezone of the user's consulate, or ``None`` for network-wide roles."""
+    access = access_for(user)
+    if not access.consulate_id:
+        return None
+    return Consulate.objects.filter(pk=access.consulate_id).values_list("timezone", flat=True).first()
+
+
+def consulates_selectable_by(user) -> QuerySet[Consulate]:
+    """Consulates a user may put work under: their own, or all for network-wide roles."""
+    access = access_for(user)
+    if access.network_wide:
+        return Consulate.objects.all()
+    if access.consulate_bound:
+        return Consulate.objects.filter(pk=access.consulate_id)
+    return Consulate.objects.none()
+
+
+def consulate_for_facility(facility: DetentionFacility | int) -> Consulate:
+    """Resolve facility -> county -> district consulate. The one place this rule lives."""
+    facility_id = facility if isinstance(facility, int) else facility.pk
+    return Consulate.objects.get(counties__facilities__pk=facility_id)
+
+
+def facilities_with_district() -> QuerySet[DetentionFacility]:
+    return DetentionFacility.objects.select_related("county__consulate")
+
+
+def county_for_fips(fips: str) -> County | None:
+    return County.objects.select_related("consulate").filter(fips=fips).first()
+
+
+def partners_covering(consulate_id: int) -> QuerySet[Partner]:
+    return Partner.objects.filter(active=True, consulates__pk=consulate_id).distinct()

@@ -1,0 +1,186 @@
+"""Writes to the consular network. ``network_load`` is idempotent and never overwrites staff edits."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from django.db import transaction
+
+from consulates.models import Basis, Consulate, County, DetentionFacility, ReceptionPoint
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+# Three-letter codes used in case references (the cities' airport codes, familiar to staff).
+CONSULATE_CODES = {
+    "dallas": "DAL",
+    "houston": "HOU",
+    "san_antonio": "SAT",
+    "austin": "AUS",
+    "el_paso": "ELP",
+    "laredo": "LRD",
+    "mcallen": "MFE",
+    "brownsville": "BRO",
+    "del_rio": "DRT",
+    "eagle_pass": "EGP",
+    "presidio": "PRS",
+    "oklahoma_city": "OKC",
+    "albuquerque": "ABQ",
+}
+MOUNTAIN = {"el_paso", "albuquerque"}
+
+
+@dataclass
+class LoadReport:
+    created: Counter = field(default_factory=Counter)
+    updated: Counter = field(default_factory=Counter)
+    kept_staff_edits: Counter = field(default_factory=Counter)
+
+    def lines(self) -> list[str]:
+        names = sorted(set(self.created) | set(self.updated) | set(self.kept_staff_edits))
+        return [
+            f"{name}: {self.created[name]} created, {self.updated[name]} updated, "
+            f"{self.kept_staff_edits[name]} staff edits kept"
+            for name in names
+        ]
+
+
+def _sources(record: dict) -> str:
+    return "\n".join(f"{k}: {v}" for k, v in record.items() if k.endswith("source") and v)
+
+
+def _upsert(model, report: LoadReport, lookup: dict, values: dict):
+    """Create the row, or bring an uncurated row in line with the data; return it."""
+    label = model._meta.model_name
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        report.created[label] += 1
+        return model.objects.create(**lookup, **values)
+    if getattr(obj, "curated", False):
+        report.kept_staff_edits[label] += 1
+        return obj
+    changed = [name for name, value in values.items() if getattr(obj, name) != value]
+    if changed:
+        for name in changed:
+            setattr(obj, name, values[name])
+        obj.save(update_fields=changed)
+        report.updated[label] += 1
+    return obj
+
+
+def _consulate_values(record: dict) -> dict:
+    kind = Consulate.Kind.GENERAL if record["type"].startswith("Consulado General") else Consulate.Kind.CAREER
+    return {
+        "code": CONSULATE_CODES[record["id"]],
+        "city": record["city"],
+        "state": record["state"],
+        "kind": kind,
+        "address": record.get("address") or "",
+        "phone": record.get("phone") or "",
+        "website": record.get("website") or "",
+        "timezone": "America/Denver" if record["id"] in MOUNTAIN else "America/Chicago",
+        "source": _sources(record),
+    }
+
+
+def _reception_points(facts: dict) -> list[dict]:
+    repatriation = facts["repatriation"]
+    mta_program = next(p for p in repatriation["programs"] if p["name"] == "México te abraza")
+    mta_centres = mta_program["centers"]
+    points = []
+    border_cities = set()
+    for point in repatriation["tx_nm_border_points"]:
+        city = point["mx_city"]
+        border_cities.add(city)
+        sporadic = "sporadic" in point["role"] or "emergency" in point["role"]
+        points.append(
+            {
+                "name": f"{city}, {point['mx_state']}",
+                "kind": ReceptionPoint.Kind.SPORADIC if sporadic else ReceptionPoint.Kind.INM_MODULE,
+                "mx_city": city,
+                "mx_state": point["mx_state"],
+                "us_counterpart": point["us_counterpart"],
+                "mexico_te_abraza": city in mta_centres,
+                "description": point["role"],
+                "source": point["source"],
+            }
+        )
+    # México te abraza centres inland from the TX border (Coahuila, Nuevo León) are reception points too.
+    for centre in mta_centres:
+        if "(" not in centre:
+            continue  # border cities are covered above; centres outside the TX/NM frontier carry no state
+        city, state_abbr = centre.rstrip(")").split(" (")
+        state = {"Coah.": "Coahuila", "N.L.": "Nuevo León"}.get(state_abbr, state_abbr)
+        points.append(
+            {
+                "name": f"México te abraza {city}, {state}",
+                "kind": ReceptionPoint.Kind.MTA_CENTER,
+                "mx_city": city,
+                "mx_state": state,
+                "us_counterpart": "",
+                "mexico_te_abraza": True,
+                "description": "; ".join(mta_program["services"]),
+                "source": mta_program["source"],
+            }
+        )
+    return points
+
+
+@transaction.atomic
+def network_load(*, data_dir: Path = DATA_DIR) -> LoadReport:
+    """Load consulates, counties, facilities and reception points from ``data_dir``."""
+    report = LoadReport()
+    facts = json.loads((data_dir / "network_facts.json").read_text(encoding="utf-8"))
+
+    consulates = {}
+    for record in facts["consulates"]:
+        consulates[record["id"]] = _upsert(Consulate, report, {"slug": record["id"]}, _consulate_values(record))
+
+    counties = {}
+    with (data_dir / "county_districts.csv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            values = {
+                "state": row["state"],
+                "name": row["county_name"],
+                "consulate": consulates[row["consulate_id"]],
+                "basis": Basis.OFFICIAL if row["basis"] == "official" else Basis.INFERRED,
+                "confidence": row["confidence"],
+                "latitude": Decimal(row["lat"]) if row["lat"] else None,
+                "longitude": Decimal(row["lon"]) if row["lon"] else None,
+                "source": row["source"],
+            }
+            counties[row["county_fips"]] = _upsert(County, report, {"fips": row["county_fips"]}, values)
+
+    with (data_dir / "facility_counties.csv").open(encoding="utf-8") as fh:
+        facility_county = {row["facility_name"]: row for row in csv.DictReader(fh)}
+    for record in facts["ice_facilities"]:
+        placement = facility_county[record["name"]]
+        notes = "; ".join(filter(None, [record.get("notes"), record.get("field_office_note")]))
+        values = {
+            "operator": record.get("operator") or "",
+            "city": record["city"],
+            "state": record["state"],
+            "county": counties[placement["county_fips"]],
+            "ice_field_office": record.get("ice_field_office") or "",
+            "address": record.get("address") or "",
+            "average_daily_population": record.get("avg_daily_detainees_jan2026"),
+            "notes": notes,
+            "source": f"{record.get('source', '')}\ncounty: {placement['source']}".strip(),
+        }
+        _upsert(DetentionFacility, report, {"name": record["name"]}, values)
+
+    for point in _reception_points(facts):
+        name = point.pop("name")
+        _upsert(ReceptionPoint, report, {"name": name}, point)
+    return report
+
+
+def mark_curated(obj) -> None:
+    """Called by the staff UI when an administrator edits reference data: the loader keeps the edit."""
+    obj.curated = True
+    if isinstance(obj, County):
+        obj.basis = Basis.STAFF
