@@ -78,13 +78,18 @@ def validate_curp(value: str) -> str:
     curp = normalize_curp(value)
     if len(curp) != 18:
         raise ValidationError(
-            _("A CURP has 18 characters; this one has %(count)d."), code="curp_length", params={"count": len(curp)}
+            _("A CURP has 18 characters; this one has %(count)d."),
+            code="curp_length",
+            params={"count": len(curp)},
         )
     if not _CURP_RE.match(curp) or curp_birth_date(curp) is None:
-        raise ValidationError(_("This is not a valid CURP: check letters, birth date, sex and state."), code="curp_format")
+        raise ValidationError(
+            _("This is not a valid CURP: check letters, birth date, sex and state."), code="curp_format"
+        )
     if curp_check_digit(curp[:17]) != curp[17]:
         raise ValidationError(
-            _("The CURP's check digit does not match; check it was copied correctly."), code="curp_check_digit"
+            _("The CURP's check digit does not match; check it was copied correctly."),
+            code="curp_check_digit",
         )
     return curp
 
@@ -100,7 +105,8 @@ def normalize_a_number(value: str) -> str:
     compact = re.sub(r"[\s\-.]", "", value or "").upper()
     if not _A_NUMBER_INPUT.match(compact):
         raise ValidationError(
-            _("An A-number is an optional A followed by 7 to 9 digits, e.g. A-123-456-789."), code="a_number_format"
+            _("An A-number is an optional A followed by 7 to 9 digits, e.g. A-123-456-789."),
+            code="a_number_format",
         )
     return compact.lstrip("A").zfill(9)
 

@@ -7,6 +7,7 @@ lock and a list of the processes holding a handle, and the last one to exit stop
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from pathlib import Path
@@ -36,10 +37,9 @@ def embedded_database_settings(var_dir: Path) -> dict:
     with psycopg.connect(host=host, port=port, user="postgres", dbname="postgres", autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME]).fetchone()
         if not exists:
-            try:
+            # another process may create it between our check and our create
+            with contextlib.suppress(psycopg.errors.DuplicateDatabase):
                 conn.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
-            except psycopg.errors.DuplicateDatabase:
-                pass  # another process created it between our check and our create
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": DATABASE_NAME,

@@ -67,7 +67,9 @@ def access_for(user) -> Access:
     elif user.is_superuser:
         access = Access(role=Role.ADMINISTRATOR)
     else:
-        partner_id = PartnerMembership.objects.filter(user_id=user.pk).values_list("partner_id", flat=True).first()
+        partner_id = (
+            PartnerMembership.objects.filter(user_id=user.pk).values_list("partner_id", flat=True).first()
+        )
         access = Access(role=None, partner_id=partner_id)
     setattr(user, _CACHE_ATTR, access)
     return access

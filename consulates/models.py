@@ -93,10 +93,14 @@ class DetentionFacility(models.Model):
     operator = models.CharField(_("operator"), max_length=160, blank=True)
     city = models.CharField(_("city"), max_length=80)
     state = models.CharField(_("state"), max_length=2, choices=State.choices)
-    county = models.ForeignKey(County, verbose_name=_("county"), on_delete=models.PROTECT, related_name="facilities")
+    county = models.ForeignKey(
+        County, verbose_name=_("county"), on_delete=models.PROTECT, related_name="facilities"
+    )
     ice_field_office = models.CharField(_("ICE field office"), max_length=80, blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True)
-    average_daily_population = models.PositiveIntegerField(_("average daily detainees"), null=True, blank=True)
+    average_daily_population = models.PositiveIntegerField(
+        _("average daily detainees"), null=True, blank=True
+    )
     notes = models.TextField(_("notes"), blank=True)
     source = models.TextField(_("source"), blank=True)
     active = models.BooleanField(_("active"), default=True)
@@ -156,9 +160,13 @@ class Partner(models.Model):
 
     name = models.CharField(_("name"), max_length=160, unique=True)
     services = ArrayField(
-        models.CharField(max_length=30, choices=PartnerService.choices), verbose_name=_("services"), default=list
+        models.CharField(max_length=30, choices=PartnerService.choices),
+        verbose_name=_("services"),
+        default=list,
     )
-    consulates = models.ManyToManyField(Consulate, verbose_name=_("consulates covered"), related_name="partners")
+    consulates = models.ManyToManyField(
+        Consulate, verbose_name=_("consulates covered"), related_name="partners"
+    )
     contact_name = models.CharField(_("contact name"), max_length=120, blank=True)
     contact_email = models.EmailField(_("contact email"), blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
@@ -189,7 +197,10 @@ class StaffMembership(models.Model):
     """Ties a staff user to the network: officers and supervisors to one consulate, others network-wide."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="staff_membership"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="staff_membership",
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     consulate = models.ForeignKey(
@@ -232,7 +243,9 @@ class PartnerMembership(models.Model):
         on_delete=models.CASCADE,
         related_name="partner_membership",
     )
-    partner = models.ForeignKey(Partner, verbose_name=_("partner"), on_delete=models.PROTECT, related_name="members")
+    partner = models.ForeignKey(
+        Partner, verbose_name=_("partner"), on_delete=models.PROTECT, related_name="members"
+    )
 
     class Meta:
         verbose_name = _("partner membership")

@@ -138,7 +138,9 @@ def network_load(*, data_dir: Path = DATA_DIR) -> LoadReport:
 
     consulates = {}
     for record in facts["consulates"]:
-        consulates[record["id"]] = _upsert(Consulate, report, {"slug": record["id"]}, _consulate_values(record))
+        consulates[record["id"]] = _upsert(
+            Consulate, report, {"slug": record["id"]}, _consulate_values(record)
+        )
 
     counties = {}
     with (data_dir / "county_districts.csv").open(encoding="utf-8") as fh:

@@ -59,7 +59,9 @@ class CaseQuerySet(models.QuerySet):
         return self.none()
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), model_name="CaseHistory")
+@pghistory.track(
+    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), model_name="CaseHistory"
+)
 class Case(models.Model):
     """Invariants: ``reference`` is ``<CODE>-<YEAR>-<6 digits>``, unique, allocated by
     ``CaseSequence``; ``version`` increases on every change; status changes only through the
@@ -75,7 +77,9 @@ class Case(models.Model):
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     subtype = models.CharField(_("subtype"), max_length=40, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
-    priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL)
+    priority = models.CharField(
+        _("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL
+    )
     summary = models.TextField(_("summary"), blank=True)
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -122,7 +126,11 @@ class Case(models.Model):
     # Bookkeeping
     opened_at = models.DateTimeField(_("opened at"))
     opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("opened by"), on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("opened by"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
     )
     last_activity_at = models.DateTimeField(_("last activity"))
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
@@ -183,3 +191,6 @@ class CaseSequence(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["consulate", "year"], name="case_sequence_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.consulate_id}/{self.year}: {self.last_number}"

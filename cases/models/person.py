@@ -47,7 +47,13 @@ VULNERABILITY_FIELDS = (
 )
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), exclude=["search_name"], model_name="PersonHistory")
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    exclude=["search_name"],
+    model_name="PersonHistory",
+)
 class Person(models.Model):
     """A person. Invariants: CURP and A-number are unique when present, stored normalised (the
     A-number as nine digits); at least one surname; writes go through ``cases.services.persons``."""
@@ -65,7 +71,10 @@ class Person(models.Model):
     passport_number = models.CharField(_("passport number"), max_length=20, blank=True)
     matricula_consular = models.CharField(_("matrícula consular number"), max_length=30, blank=True)
     languages = ArrayField(
-        models.CharField(max_length=40), verbose_name=_("languages"), default=list, blank=True,
+        models.CharField(max_length=40),
+        verbose_name=_("languages"),
+        default=list,
+        blank=True,
         help_text=_("Spanish, English, or an indigenous language (e.g. mixteco, náhuatl, tsotsil)."),
     )
     needs_interpreter = models.BooleanField(_("needs an interpreter"), default=False)
@@ -75,7 +84,8 @@ class Person(models.Model):
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     email = models.EmailField(_("email"), blank=True)
     contact_consent = models.BooleanField(
-        _("consents to be contacted"), default=False,
+        _("consents to be contacted"),
+        default=False,
         help_text=_("Only with this consent does the service send the person messages."),
     )
     contact_consent_at = models.DateTimeField(_("consent recorded at"), null=True, blank=True)
@@ -93,7 +103,9 @@ class Person(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     search_name = models.GeneratedField(
         expression=Func(
-            Lower(Concat(F("given_names"), Value(" "), F("paternal_surname"), Value(" "), F("maternal_surname"))),
+            Lower(
+                Concat(F("given_names"), Value(" "), F("paternal_surname"), Value(" "), F("maternal_surname"))
+            ),
             function="public.f_unaccent",
         ),
         output_field=models.TextField(),
@@ -131,7 +143,11 @@ class Person(models.Model):
 
     @property
     def vulnerabilities(self) -> list[str]:
-        return [str(self._meta.get_field(name).verbose_name) for name in VULNERABILITY_FIELDS if getattr(self, name)]
+        return [
+            str(self._meta.get_field(name).verbose_name)
+            for name in VULNERABILITY_FIELDS
+            if getattr(self, name)
+        ]
 
     @property
     def is_vulnerable(self) -> bool:
@@ -143,7 +159,12 @@ class EmergencyContactQuerySet(models.QuerySet):
         return self.filter(person__in=Person.objects.visible_to(user).values("pk"))
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), model_name="EmergencyContactHistory")
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    model_name="EmergencyContactHistory",
+)
 class EmergencyContact(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="emergency_contacts")
     name = models.CharField(_("name"), max_length=160)

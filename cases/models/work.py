@@ -87,13 +87,17 @@ class HearingStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), model_name="HearingHistory")
+@pghistory.track(
+    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), model_name="HearingHistory"
+)
 class Hearing(models.Model):
     case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="hearings")
     kind = models.CharField(_("kind"), max_length=20, choices=HearingKind.choices)
     starts_at = models.DateTimeField(_("starts at"))
     location = models.CharField(_("court / location"), max_length=200)
-    status = models.CharField(_("status"), max_length=10, choices=HearingStatus.choices, default=HearingStatus.SCHEDULED)
+    status = models.CharField(
+        _("status"), max_length=10, choices=HearingStatus.choices, default=HearingStatus.SCHEDULED
+    )
     outcome = models.TextField(_("outcome"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
 
@@ -109,7 +113,9 @@ class Hearing(models.Model):
         return f"{self.get_kind_display()} · {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), model_name="TaskHistory")
+@pghistory.track(
+    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), model_name="TaskHistory"
+)
 class Task(models.Model):
     case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="tasks")
     title = models.CharField(_("title"), max_length=200)

@@ -1,0 +1,42 @@
+"""Every write to persons and cases goes through these functions."""
+
+from cases.services.cases import case_assign, case_note_add, case_open, case_reference_allocate, case_update
+from cases.services.lifecycle import case_close_approve, case_close_reject, case_close_request, case_reopen
+from cases.services.persons import (
+    emergency_contact_delete,
+    emergency_contact_save,
+    person_register,
+    person_update,
+)
+from cases.services.work import (
+    hearing_cancel,
+    hearing_outcome_record,
+    hearing_schedule,
+    hearing_update,
+    task_add,
+    task_complete,
+    task_update,
+)
+
+__all__ = [
+    "case_assign",
+    "case_close_approve",
+    "case_close_reject",
+    "case_close_request",
+    "case_note_add",
+    "case_open",
+    "case_reference_allocate",
+    "case_reopen",
+    "case_update",
+    "emergency_contact_delete",
+    "emergency_contact_save",
+    "hearing_cancel",
+    "hearing_outcome_record",
+    "hearing_schedule",
+    "hearing_update",
+    "person_register",
+    "person_update",
+    "task_add",
+    "task_complete",
+    "task_update",
+]

@@ -1,0 +1,45 @@
+# Two commands for a new user: `make run` and `make test`. Nothing else needs installing by hand.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install migrate lint format messages benchmark clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_network
+
+run: migrate
+	$(BIN)/python manage.py seed_demo --if-empty
+	@PORT=$(PORT) $(BIN)/python -m config.devserver
+
+test: install
+	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+messages: install
+	$(BIN)/python manage.py makemessages -l es -l en --ignore=.venv --ignore=var --ignore=tests
+	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+benchmark: migrate
+	$(BIN)/python manage.py seed_demo --cases 1000000 --force-large
+
+clean:
+	rm -rf $(VENV) var

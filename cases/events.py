@@ -1,0 +1,95 @@
+"""The case timeline: one small function per kind of event, each recording the actor and a payload.
+
+Called only by services, inside their transaction, so an event exists exactly when its change does.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from cases.models import Case, CaseEvent
+from cases.models.work import EventKind
+
+
+def _record(case: Case, kind: str, actor, *, text: str = "", occurred_at=None, **payload) -> CaseEvent:
+    return CaseEvent.objects.create(
+        case=case,
+        kind=kind,
+        actor=actor,
+        text=text,
+        occurred_at=occurred_at or timezone.now(),
+        payload=payload,
+    )
+
+
+def case_opened(case: Case, actor) -> CaseEvent:
+    return _record(case, EventKind.OPENED, actor, reference=case.reference, consulate=case.consulate.code)
+
+
+def note_added(case: Case, actor, *, kind: str, text: str, occurred_at=None) -> CaseEvent:
+    return _record(case, kind, actor, text=text, occurred_at=occurred_at)
+
+
+def case_updated(case: Case, actor, *, kind: str, changes: dict) -> CaseEvent:
+    """``changes`` maps a field name to ``[old, new]`` as display strings."""
+    return _record(case, kind, actor, changes=changes)
+
+
+def assigned(case: Case, actor, *, assignee, previous) -> CaseEvent:
+    return _record(
+        case,
+        EventKind.ASSIGNED,
+        actor,
+        assignee_id=getattr(assignee, "pk", None),
+        assignee=assignee.get_username() if assignee else "",
+        previous=previous.get_username() if previous else "",
+    )
+
+
+def status_changed(case: Case, actor, *, old: str, new: str, reason: str = "") -> CaseEvent:
+    return _record(case, EventKind.STATUS, actor, text=reason, old=old, new=new)
+
+
+def hearing_scheduled(case: Case, actor, *, hearing) -> CaseEvent:
+    return _record(
+        case,
+        EventKind.HEARING_SCHEDULED,
+        actor,
+        hearing_id=hearing.pk,
+        hearing_kind=hearing.kind,
+        starts_at=hearing.starts_at.isoformat(),
+        location=hearing.location,
+    )
+
+
+def hearing_updated(case: Case, actor, *, hearing, changes: dict, text: str = "") -> CaseEvent:
+    return _record(case, EventKind.HEARING_UPDATED, actor, text=text, hearing_id=hearing.pk, changes=changes)
+
+
+def task_added(case: Case, actor, *, task) -> CaseEvent:
+    due = task.due_date.isoformat() if task.due_date else None
+    return _record(case, EventKind.TASK_ADDED, actor, task_id=task.pk, title=task.title, due_date=due)
+
+
+def task_completed(case: Case, actor, *, task) -> CaseEvent:
+    return _record(case, EventKind.TASK_COMPLETED, actor, task_id=task.pk, title=task.title)
+
+
+def closure_requested(case: Case, actor) -> CaseEvent:
+    return _record(case, EventKind.CLOSURE_REQUESTED, actor, text=case.outcome_notes, outcome=case.outcome)
+
+
+def closure_approved(case: Case, actor) -> CaseEvent:
+    return _record(case, EventKind.CLOSURE_APPROVED, actor, outcome=case.outcome)
+
+
+def closure_rejected(case: Case, actor, *, reason: str) -> CaseEvent:
+    return _record(case, EventKind.CLOSURE_REJECTED, actor, text=reason)
+
+
+def case_closed(case: Case, actor) -> CaseEvent:
+    return _record(case, EventKind.CLOSED, actor, text=case.outcome_notes, outcome=case.outcome)
+
+
+def case_reopened(case: Case, actor, *, reason: str, previous_outcome: str) -> CaseEvent:
+    return _record(case, EventKind.REOPENED, actor, text=reason, previous_outcome=previous_outcome)

@@ -1,0 +1,257 @@
+"""Opening, updating and assigning cases; notes, calls and visits."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases import events
+from cases.categories import SUBTYPE_CATEGORY, Category
+from cases.models import Case, Person
+from cases.models.case import NotifiedBy, Priority
+from cases.models.work import NOTE_KINDS, EventKind
+from cases.services.common import check_version, lock_case, refuse_if_closed, require_worker, touch
+from consulates.models import Consulate, DetentionFacility, Role, StaffMembership
+from consulates.selectors import consulate_for_facility
+
+CUSTODY_FIELDS = ("facility", "detained_since", "released_on")
+ART36_FIELDS = ("arrested_at", "consulate_notified_at", "notified_by", "first_contact_at")
+GENERAL_FIELDS = ("category", "subtype", "priority", "summary", "expected_removal_date", "reception_point")
+UPDATABLE_FIELDS = CUSTODY_FIELDS + ART36_FIELDS + GENERAL_FIELDS
+
+
+def case_reference_allocate(*, consulate: Consulate, year: int, count: int = 1) -> list[str]:
+    """Hand out ``count`` new references for ``consulate`` and ``year``.
+
+    One upsert increments the counter and locks its row until the transaction ends, so concurrent
+    creators wait for each other and never receive the same number.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO cases_casesequence (consulate_id, year, last_number) VALUES (%s, %s, %s)
+            ON CONFLICT (consulate_id, year)
+            DO UPDATE SET last_number = cases_casesequence.last_number + EXCLUDED.last_number
+            RETURNING last_number
+            """,
+            [consulate.pk, year, count],
+        )
+        last = cursor.fetchone()[0]
+    return [f"{consulate.code}-{year}-{number:06d}" for number in range(last - count + 1, last + 1)]
+
+
+def _validate_case_fields(values: dict, *, consulate_tz: str) -> None:
+    errors: dict[str, list[str]] = {}
+    category = values.get("category")
+    subtype = values.get("subtype")
+    if category not in Category.values:
+        errors["category"] = [_("Choose a category.")]
+    elif subtype and SUBTYPE_CATEGORY.get(subtype) != category:
+        errors["subtype"] = [_("This subtype does not belong to the chosen category.")]
+    if values.get("priority") not in Priority.values:
+        errors["priority"] = [_("Choose a priority.")]
+    today = timezone.now().astimezone(zoneinfo.ZoneInfo(consulate_tz)).date()
+    now = timezone.now() + dt.timedelta(minutes=5)  # tolerate clock skew of the user's device
+    detained, released = values.get("detained_since"), values.get("released_on")
+    if detained and detained > today:
+        errors["detained_since"] = [_("The detention date cannot be in the future.")]
+    if released and detained and released < detained:
+        errors["released_on"] = [_("The release date cannot be before the detention date.")]
+    if released and not values.get("facility"):
+        errors["released_on"] = [_("Record the facility the person was released from.")]
+    arrested, notified, contacted = (
+        values.get(f) for f in ("arrested_at", "consulate_notified_at", "first_contact_at")
+    )
+    for name, value in (
+        ("arrested_at", arrested),
+        ("consulate_notified_at", notified),
+        ("first_contact_at", contacted),
+    ):
+        if value and value > now:
+            errors.setdefault(name, []).append(_("This time cannot be in the future."))
+    if arrested and notified and notified < arrested:
+        errors.setdefault("consulate_notified_at", []).append(
+            _("The consulate cannot be notified before the arrest.")
+        )
+    if arrested and contacted and contacted < arrested:
+        errors.setdefault("first_contact_at", []).append(_("Consular contact cannot precede the arrest."))
+    if notified and not values.get("notified_by"):
+        errors.setdefault("notified_by", []).append(_("Say who notified the consulate."))
+    if values.get("notified_by") and values["notified_by"] not in NotifiedBy.values:
+        errors.setdefault("notified_by", []).append(_("Choose who notified the consulate."))
+    if errors:
+        raise ValidationError(errors)
+
+
+def _display(case: Case, name: str) -> str:
+    value = getattr(case, name)
+    if value is None or value == "":
+        return ""
+    field = case._meta.get_field(name)
+    if field.choices:
+        return str(getattr(case, f"get_{name}_display")())
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def _custody_payload(case: Case) -> dict:
+    if not case.facility_id:
+        return {}
+    district = consulate_for_facility(case.facility_id)
+    return {
+        "facility_id": case.facility_id,
+        "district_consulate": district.code,
+        "outside_district": district.pk != case.consulate_id,
+    }
+
+
+@transaction.atomic
+def case_open(
+    *,
+    actor,
+    person: Person,
+    consulate: Consulate,
+    category: str,
+    subtype: str = "",
+    priority: str = Priority.NORMAL,
+    summary: str = "",
+    facility: DetentionFacility | None = None,
+    detained_since: dt.date | None = None,
+    arrested_at: dt.datetime | None = None,
+    consulate_notified_at: dt.datetime | None = None,
+    notified_by: str = "",
+    first_contact_at: dt.datetime | None = None,
+) -> Case:
+    """Open a case for a person the actor can see, under a consulate the actor works for."""
+    require_worker(actor, consulate.pk)
+    if not Person.objects.visible_to(actor).filter(pk=person.pk).exists():
+        raise ValidationError({"person": _("Choose a person registered by your consulate.")})
+    values = {
+        "category": category,
+        "subtype": subtype or "",
+        "priority": priority,
+        "summary": summary,
+        "facility": facility,
+        "detained_since": detained_since,
+        "arrested_at": arrested_at,
+        "consulate_notified_at": consulate_notified_at,
+        "notified_by": notified_by or "",
+        "first_contact_at": first_contact_at,
+    }
+    _validate_case_fields(values, consulate_tz=consulate.timezone)
+    now = timezone.now()
+    year = now.astimezone(zoneinfo.ZoneInfo(consulate.timezone)).year
+    (reference,) = case_reference_allocate(consulate=consulate, year=year)
+    case = Case.objects.create(
+        reference=reference,
+        person=person,
+        consulate=consulate,
+        opened_at=now,
+        opened_by=actor,
+        last_activity_at=now,
+        **values,
+    )
+    events.case_opened(case, actor)
+    if facility:
+        events.case_updated(case, actor, kind=EventKind.CUSTODY, changes={"facility": ["", str(facility)]})
+        case_events_custody_note(case, actor)
+    return case
+
+
+def case_events_custody_note(case: Case, actor) -> None:
+    """When custody is in another consulate's district, say so on the timeline (transfers come later)."""
+    payload = _custody_payload(case)
+    if payload.get("outside_district"):
+        events.note_added(
+            case,
+            None,
+            kind=EventKind.CUSTODY,
+            text=_("The facility is in the district of consulate %(code)s.")
+            % {"code": payload["district_consulate"]},
+        )
+
+
+@transaction.atomic
+def case_update(*, actor, case: Case, expected_version: int | None = None, **changes) -> Case:
+    """Change custody, the art. 36 clock, category, priority or repatriation data of a case."""
+    unknown = set(changes) - set(UPDATABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"Not updatable here: {sorted(unknown)}")
+    case = lock_case(case)
+    require_worker(actor, case.consulate_id)
+    check_version(case, expected_version)
+    refuse_if_closed(case)
+    values = {name: getattr(case, name) for name in UPDATABLE_FIELDS}
+    values.update(changes)
+    for name in ("subtype", "notified_by", "summary"):
+        values[name] = values[name] or ""
+    _validate_case_fields(values, consulate_tz=case.consulate.timezone)
+    changed = [name for name in changes if getattr(case, name) != values[name]]
+    if not changed:
+        return case
+    before = {name: _display(case, name) for name in changed}
+    for name in changed:
+        setattr(case, name, values[name])
+    after = {name: _display(case, name) for name in changed}
+    for kind, group in (
+        (EventKind.CUSTODY, CUSTODY_FIELDS),
+        (EventKind.ART36, ART36_FIELDS),
+        (EventKind.UPDATED, GENERAL_FIELDS),
+    ):
+        diff = {name: [before[name], after[name]] for name in changed if name in group}
+        if diff:
+            events.case_updated(case, actor, kind=kind, changes=diff)
+    if "facility" in changed and case.facility_id:
+        case_events_custody_note(case, actor)
+    touch(case, actor, fields=changed)
+    return case
+
+
+@transaction.atomic
+def case_assign(*, actor, case: Case, assignee, expected_version: int | None = None) -> Case:
+    """Assign the case to an officer or supervisor of its consulate (``None`` unassigns)."""
+    case = lock_case(case)
+    require_worker(actor, case.consulate_id)
+    check_version(case, expected_version)
+    refuse_if_closed(case)
+    if assignee is not None:
+        eligible = StaffMembership.objects.filter(
+            user=assignee,
+            user__is_active=True,
+            consulate_id=case.consulate_id,
+            role__in=[Role.OFFICER, Role.SUPERVISOR],
+        ).exists()
+        if not eligible:
+            raise ValidationError(
+                {"assignee": _("Choose an active officer or supervisor of the case's consulate.")}
+            )
+    if case.assigned_to_id == getattr(assignee, "pk", None):
+        return case
+    previous = case.assigned_to
+    case.assigned_to = assignee
+    events.assigned(case, actor, assignee=assignee, previous=previous)
+    touch(case, actor, fields=["assigned_to"])
+    return case
+
+
+@transaction.atomic
+def case_note_add(*, actor, case: Case, kind: str = EventKind.NOTE, text: str, occurred_at=None):
+    """Log a note, phone call or visit on the case timeline."""
+    if kind not in NOTE_KINDS:
+        raise ValidationError({"kind": _("Choose note, call or visit.")})
+    if not (text or "").strip():
+        raise ValidationError({"text": _("Write what happened.")})
+    if occurred_at and occurred_at > timezone.now() + dt.timedelta(minutes=5):
+        raise ValidationError({"occurred_at": _("This time cannot be in the future.")})
+    case = lock_case(case)
+    require_worker(actor, case.consulate_id)
+    refuse_if_closed(case)
+    event = events.note_added(case, actor, kind=kind, text=text.strip(), occurred_at=occurred_at)
+    touch(case, actor)
+    return event

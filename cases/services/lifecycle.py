@@ -1,0 +1,120 @@
+"""Case lifecycle: open -> in_progress -> (pending_closure ->) closed; closed -> in_progress on reopening.
+
+Every transition lives here and is refused with a clear message where it is not allowed.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases import events
+from cases.models import Case
+from cases.models.case import Outcome, Priority, Status
+from cases.services.common import check_version, lock_case, require_supervisor, require_worker
+from consulates.access import access_for
+
+
+def closure_needs_approval(case: Case) -> bool:
+    """Urgent cases and cases of vulnerable persons are closed only with a supervisor's approval."""
+    return case.priority == Priority.URGENT or case.person.is_vulnerable
+
+
+@transaction.atomic
+def case_close_request(
+    *, actor, case: Case, outcome: str, outcome_notes: str = "", expected_version: int | None = None
+) -> Case:
+    """Close the case, or ask a supervisor to when it needs approval. Needs an outcome."""
+    case = lock_case(case)
+    require_worker(actor, case.consulate_id)
+    check_version(case, expected_version)
+    if case.status not in (Status.OPEN, Status.IN_PROGRESS):
+        raise ValidationError(
+            _("Only an open or in-progress case can be closed; this one is %(status)s.")
+            % {"status": case.get_status_display().lower()},
+            code="transition",
+        )
+    if outcome not in Outcome.values:
+        raise ValidationError({"outcome": _("Choose the outcome of the case.")})
+    if outcome == Outcome.OTHER and not outcome_notes.strip():
+        raise ValidationError({"outcome_notes": _("Describe the outcome.")})
+    now = timezone.now()
+    old_status = case.status
+    case.outcome, case.outcome_notes = outcome, outcome_notes.strip()
+    case.closure_requested_by, case.closure_requested_at = actor, now
+    if closure_needs_approval(case) and not access_for(actor).can_supervise(case.consulate_id):
+        case.status = Status.PENDING_CLOSURE
+        events.closure_requested(case, actor)
+    else:
+        case.status = Status.CLOSED
+        case.closed_at = now
+        events.case_closed(case, actor)
+    events.status_changed(case, actor, old=old_status, new=case.status)
+    case.last_activity_at = now
+    case.version += 1
+    case.save()
+    return case
+
+
+@transaction.atomic
+def case_close_approve(*, actor, case: Case, expected_version: int | None = None) -> Case:
+    """A supervisor of the case's consulate approves a pending closure."""
+    case = lock_case(case)
+    require_supervisor(actor, case.consulate_id)
+    check_version(case, expected_version)
+    if case.status != Status.PENDING_CLOSURE:
+        raise ValidationError(_("There is no closure waiting for approval on this case."), code="transition")
+    now = timezone.now()
+    case.status, case.closed_at = Status.CLOSED, now
+    case.last_activity_at, case.version = now, case.version + 1
+    case.save()
+    events.closure_approved(case, actor)
+    events.status_changed(case, actor, old=Status.PENDING_CLOSURE, new=Status.CLOSED)
+    return case
+
+
+@transaction.atomic
+def case_close_reject(*, actor, case: Case, reason: str, expected_version: int | None = None) -> Case:
+    """A supervisor sends a pending closure back to work, saying why."""
+    case = lock_case(case)
+    require_supervisor(actor, case.consulate_id)
+    check_version(case, expected_version)
+    if case.status != Status.PENDING_CLOSURE:
+        raise ValidationError(_("There is no closure waiting for approval on this case."), code="transition")
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why the closure is rejected.")})
+    now = timezone.now()
+    case.status = Status.IN_PROGRESS
+    case.outcome, case.outcome_notes = "", ""
+    case.closure_requested_by, case.closure_requested_at = None, None
+    case.last_activity_at, case.version = now, case.version + 1
+    case.save()
+    events.closure_rejected(case, actor, reason=reason.strip())
+    events.status_changed(
+        case, actor, old=Status.PENDING_CLOSURE, new=Status.IN_PROGRESS, reason=reason.strip()
+    )
+    return case
+
+
+@transaction.atomic
+def case_reopen(*, actor, case: Case, reason: str, expected_version: int | None = None) -> Case:
+    """Reopen a closed case; the previous outcome stays on the timeline."""
+    case = lock_case(case)
+    require_worker(actor, case.consulate_id)
+    check_version(case, expected_version)
+    if case.status != Status.CLOSED:
+        raise ValidationError(_("Only a closed case can be reopened."), code="transition")
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why the case is reopened.")})
+    previous_outcome = case.outcome
+    now = timezone.now()
+    case.status = Status.IN_PROGRESS
+    case.outcome, case.outcome_notes, case.closed_at = "", "", None
+    case.closure_requested_by, case.closure_requested_at = None, None
+    case.last_activity_at, case.version = now, case.version + 1
+    case.save()
+    events.case_reopened(case, actor, reason=reason.strip(), previous_outcome=previous_outcome)
+    events.status_changed(case, actor, old=Status.CLOSED, new=Status.IN_PROGRESS, reason=reason.strip())
+    return case

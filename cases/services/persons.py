@@ -1,0 +1,168 @@
+"""Registering and updating persons."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.identifiers import curp_birth_date, normalize_a_number, validate_curp
+from cases.models import EmergencyContact, Person
+from cases.services.common import integrity_to_validation
+from consulates.access import access_for
+from consulates.models import Consulate
+
+PERSON_FIELDS = {
+    "given_names",
+    "paternal_surname",
+    "maternal_surname",
+    "date_of_birth",
+    "sex",
+    "state_of_birth",
+    "curp",
+    "a_number",
+    "passport_number",
+    "matricula_consular",
+    "languages",
+    "needs_interpreter",
+    "preferred_language",
+    "phone",
+    "email",
+    "contact_consent",
+    "is_minor",
+    "is_unaccompanied_minor",
+    "is_pregnant",
+    "is_older_adult",
+    "has_disability",
+    "has_serious_medical_condition",
+    "fears_return",
+}
+
+
+def _clean_identifiers(fields: dict) -> dict:
+    """Normalise CURP and A-number; check the CURP agrees with birth date and sex. Field errors only."""
+    errors: dict[str, list] = {}
+    cleaned = dict(fields)
+    for name in (
+        "given_names",
+        "paternal_surname",
+        "maternal_surname",
+        "passport_number",
+        "matricula_consular",
+    ):
+        if isinstance(cleaned.get(name), str):
+            cleaned[name] = " ".join(cleaned[name].split())
+    if cleaned.get("passport_number"):
+        cleaned["passport_number"] = cleaned["passport_number"].upper().replace(" ", "")
+    if "curp" in cleaned:
+        if cleaned["curp"]:
+            try:
+                cleaned["curp"] = validate_curp(cleaned["curp"])
+            except ValidationError as exc:
+                errors["curp"] = exc.messages
+        else:
+            cleaned["curp"] = None
+    if "a_number" in cleaned:
+        if cleaned["a_number"]:
+            try:
+                cleaned["a_number"] = normalize_a_number(cleaned["a_number"])
+            except ValidationError as exc:
+                errors["a_number"] = exc.messages
+        else:
+            cleaned["a_number"] = None
+    curp = cleaned.get("curp")
+    if curp and "curp" not in errors:
+        dob = cleaned.get("date_of_birth")
+        if dob and curp_birth_date(curp) != dob:
+            errors.setdefault("curp", []).append(
+                _("The CURP encodes a different date of birth (%s).") % curp_birth_date(curp)
+            )
+        if cleaned.get("sex") in ("H", "M") and curp[10] != cleaned["sex"]:
+            errors.setdefault("curp", []).append(_("The CURP encodes a different sex."))
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _save(person: Person) -> Person:
+    person.full_clean(exclude=["registered_by", "search_name"])
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError as exc:
+        raise integrity_to_validation(
+            exc,
+            {
+                "curp": ("curp", _("A person with this CURP is already registered in the network.")),
+                "a_number": (
+                    "a_number",
+                    _("A person with this A-number is already registered in the network."),
+                ),
+            },
+        ) from exc
+    return person
+
+
+@transaction.atomic
+def person_register(*, actor, consulate: Consulate | None = None, **fields) -> Person:
+    """Register a person for ``consulate`` (default: the actor's own). Returns the saved person."""
+    unknown = set(fields) - PERSON_FIELDS
+    if unknown:
+        raise TypeError(f"Unknown person fields: {sorted(unknown)}")
+    access = access_for(actor)
+    consulate_id = consulate.pk if consulate else access.consulate_id
+    if consulate_id is None:
+        raise ValidationError({"registered_by": _("Choose the consulate registering this person.")})
+    if not (access.can_work_cases and access.covers_consulate(consulate_id)):
+        raise PermissionDenied(_("You cannot register persons for this consulate."))
+    cleaned = _clean_identifiers(fields)
+    person = Person(registered_by_id=consulate_id, **cleaned)
+    if person.contact_consent:
+        person.contact_consent_at = timezone.now()
+    return _save(person)
+
+
+@transaction.atomic
+def person_update(*, actor, person: Person, **fields) -> Person:
+    """Change a person's data. Only staff who can see the person and work cases may do it."""
+    unknown = set(fields) - PERSON_FIELDS
+    if unknown:
+        raise TypeError(f"Unknown person fields: {sorted(unknown)}")
+    access = access_for(actor)
+    if not access.can_work_cases or not Person.objects.visible_to(actor).filter(pk=person.pk).exists():
+        raise PermissionDenied(_("You cannot change this person."))
+    locked = Person.objects.select_for_update().get(pk=person.pk)
+    cleaned = _clean_identifiers(fields)
+    had_consent = locked.contact_consent
+    for name, value in cleaned.items():
+        setattr(locked, name, value)
+    if locked.contact_consent and not had_consent:
+        locked.contact_consent_at = timezone.now()
+    if not locked.contact_consent:
+        locked.contact_consent_at = None
+    return _save(locked)
+
+
+@transaction.atomic
+def emergency_contact_save(*, actor, person: Person, contact: EmergencyContact) -> EmergencyContact:
+    """Add or change an emergency contact of a person the actor may change."""
+    if (
+        not access_for(actor).can_work_cases
+        or not Person.objects.visible_to(actor).filter(pk=person.pk).exists()
+    ):
+        raise PermissionDenied(_("You cannot change this person."))
+    contact.person = person
+    contact.full_clean()
+    contact.save()
+    return contact
+
+
+@transaction.atomic
+def emergency_contact_delete(*, actor, contact: EmergencyContact) -> None:
+    if (
+        not access_for(actor).can_work_cases
+        or not Person.objects.visible_to(actor).filter(pk=contact.person_id).exists()
+    ):
+        raise PermissionDenied(_("You cannot change this person."))
+    contact.delete()

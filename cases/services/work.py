@@ -1,0 +1,167 @@
+"""Hearings and tasks on a case."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases import events
+from cases.models import Case, Hearing, Task
+from cases.models.work import HearingKind, HearingStatus
+from cases.services.common import lock_case, refuse_if_closed, require_worker, touch
+from consulates.models import Role, StaffMembership
+
+
+def _validate_hearing(kind: str, starts_at, location: str) -> None:
+    errors = {}
+    if kind not in HearingKind.values:
+        errors["kind"] = [_("Choose the kind of hearing.")]
+    if starts_at is None:
+        errors["starts_at"] = [_("Enter the date and time of the hearing.")]
+    elif timezone.is_naive(starts_at):
+        errors["starts_at"] = [_("Enter the time with its timezone.")]
+    if not (location or "").strip():
+        errors["location"] = [_("Enter the court or place of the hearing.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def hearing_schedule(
+    *, actor, case: Case, kind: str, starts_at: dt.datetime, location: str, notes: str = ""
+) -> Hearing:
+    _validate_hearing(kind, starts_at, location)
+    case = lock_case(case)
+    require_worker(actor, case.consulate_id)
+    refuse_if_closed(case)
+    hearing = Hearing.objects.create(
+        case=case, kind=kind, starts_at=starts_at, location=location.strip(), notes=notes
+    )
+    events.hearing_scheduled(case, actor, hearing=hearing)
+    touch(case, actor)
+    return hearing
+
+
+@transaction.atomic
+def hearing_update(
+    *, actor, hearing: Hearing, kind: str, starts_at: dt.datetime, location: str, notes: str = ""
+) -> Hearing:
+    """Reschedule or correct a scheduled hearing."""
+    _validate_hearing(kind, starts_at, location)
+    case = lock_case(hearing.case_id)
+    require_worker(actor, case.consulate_id)
+    refuse_if_closed(case)
+    hearing = Hearing.objects.select_for_update().get(pk=hearing.pk)
+    if hearing.status != HearingStatus.SCHEDULED:
+        raise ValidationError(_("Only a scheduled hearing can be changed."))
+    new = {"kind": kind, "starts_at": starts_at, "location": location.strip(), "notes": notes}
+    changes = {
+        name: [str(getattr(hearing, name)), str(value)]
+        for name, value in new.items()
+        if getattr(hearing, name) != value
+    }
+    if not changes:
+        return hearing
+    for name, value in new.items():
+        setattr(hearing, name, value)
+    hearing.save()
+    events.hearing_updated(case, actor, hearing=hearing, changes=changes)
+    touch(case, actor)
+    return hearing
+
+
+@transaction.atomic
+def hearing_cancel(*, actor, hearing: Hearing, reason: str) -> Hearing:
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why the hearing is cancelled.")})
+    case = lock_case(hearing.case_id)
+    require_worker(actor, case.consulate_id)
+    hearing = Hearing.objects.select_for_update().get(pk=hearing.pk)
+    if hearing.status != HearingStatus.SCHEDULED:
+        raise ValidationError(_("Only a scheduled hearing can be cancelled."))
+    hearing.status = HearingStatus.CANCELLED
+    hearing.save(update_fields=["status"])
+    events.hearing_updated(
+        case, actor, hearing=hearing, changes={"status": ["scheduled", "cancelled"]}, text=reason
+    )
+    touch(case, actor)
+    return hearing
+
+
+@transaction.atomic
+def hearing_outcome_record(*, actor, hearing: Hearing, outcome: str) -> Hearing:
+    if not (outcome or "").strip():
+        raise ValidationError({"outcome": _("Describe what happened at the hearing.")})
+    case = lock_case(hearing.case_id)
+    require_worker(actor, case.consulate_id)
+    hearing = Hearing.objects.select_for_update().get(pk=hearing.pk)
+    if hearing.status == HearingStatus.CANCELLED:
+        raise ValidationError(_("A cancelled hearing has no outcome."))
+    hearing.status, hearing.outcome = HearingStatus.HELD, outcome.strip()
+    hearing.save(update_fields=["status", "outcome"])
+    events.hearing_updated(
+        case, actor, hearing=hearing, changes={"status": ["scheduled", "held"]}, text=hearing.outcome
+    )
+    touch(case, actor)
+    return hearing
+
+
+def _check_assignee(case: Case, assignee) -> None:
+    if assignee is None:
+        return
+    ok = StaffMembership.objects.filter(
+        user=assignee,
+        user__is_active=True,
+        consulate_id=case.consulate_id,
+        role__in=[Role.OFFICER, Role.SUPERVISOR],
+    ).exists()
+    if not ok:
+        raise ValidationError(
+            {"assignee": _("Choose an active officer or supervisor of the case's consulate.")}
+        )
+
+
+@transaction.atomic
+def task_add(*, actor, case: Case, title: str, due_date: dt.date | None = None, assignee=None) -> Task:
+    if not (title or "").strip():
+        raise ValidationError({"title": _("Say what needs to be done.")})
+    case = lock_case(case)
+    require_worker(actor, case.consulate_id)
+    refuse_if_closed(case)
+    _check_assignee(case, assignee)
+    task = Task.objects.create(case=case, title=title.strip(), due_date=due_date, assignee=assignee)
+    events.task_added(case, actor, task=task)
+    touch(case, actor)
+    return task
+
+
+@transaction.atomic
+def task_update(*, actor, task: Task, title: str, due_date: dt.date | None, assignee) -> Task:
+    if not (title or "").strip():
+        raise ValidationError({"title": _("Say what needs to be done.")})
+    case = lock_case(task.case_id)
+    require_worker(actor, case.consulate_id)
+    refuse_if_closed(case)
+    _check_assignee(case, assignee)
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    task.title, task.due_date, task.assignee = title.strip(), due_date, assignee
+    task.save(update_fields=["title", "due_date", "assignee"])
+    return task
+
+
+@transaction.atomic
+def task_complete(*, actor, task: Task) -> Task:
+    case = lock_case(task.case_id)
+    require_worker(actor, case.consulate_id)
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    if task.done:
+        raise ValidationError(_("This task is already done."))
+    task.done, task.completed_at, task.completed_by = True, timezone.now(), actor
+    task.save(update_fields=["done", "completed_at", "completed_by"])
+    events.task_completed(case, actor, task=task)
+    touch(case, actor)
+    return task
