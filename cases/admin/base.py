@@ -1,0 +1,94 @@
+"""Plumbing that lets the Django admin write through the services.
+
+A form's ``run_service`` is called at the end of validation, inside a savepoint: the service's
+field errors appear on the form next to the field, in the user's language, and nothing is saved
+twice. ``ServiceAdminMixin`` rolls the whole request back whenever the page is shown again with
+errors, so a valid main form never lands without its inlines (no half-written records).
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db import transaction
+
+
+def add_service_errors(form, exc: ValidationError) -> None:
+    """Put a service's errors on the form: by field where the form has it, else at the top."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            target = field if field in form.fields and field != NON_FIELD_ERRORS else None
+            for message in errors:
+                form.add_error(target, message)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
+
+
+class ServiceFormMixin:
+    request = None  # set by ServiceAdminMixin.get_form / get_formset
+
+    def run_service(self, data: dict):
+        raise NotImplementedError
+
+    def _post_clean(self):
+        if self._errors or not self.has_changed() or (self.cleaned_data or {}).get("DELETE"):
+            return
+        try:
+            with transaction.atomic():
+                result = self.run_service(self.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(self, exc)
+        except PermissionDenied as exc:
+            self.add_error(None, str(exc) or "Permission denied")
+        else:
+            if result is not None:
+                self.instance = result
+
+    def save(self, commit=True):
+        # The service saved already; the admin only needs the instance.
+        return self.instance
+
+    def save_m2m(self):
+        pass
+
+
+class ServiceModelForm(ServiceFormMixin, forms.ModelForm):
+    pass
+
+
+class ServiceAdminMixin:
+    """ModelAdmin side: hand the request to the forms; never let the admin save behind the services."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"request": request})
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        with transaction.atomic():
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            if request.method == "POST" and response.status_code == 200:
+                transaction.set_rollback(True)  # shown again with errors: keep nothing of this POST
+        return response
+
+    def save_model(self, request, obj, form, change):
+        pass  # written by the form's service
+
+    def save_related(self, request, form, formsets, change):
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def save_formset(self, request, form, formset, change):
+        for deleted in formset.deleted_forms:
+            handler = getattr(formset.form, "delete_with_service", None)
+            if handler and deleted.instance.pk:
+                handler(request, deleted.instance)
+
+
+class ServiceInlineMixin:
+    """Inline side: the inline's forms receive the request too."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = type(formset.form.__name__, (formset.form,), {"request": request, "parent": obj})
+        return formset

@@ -1,0 +1,251 @@
+"""Forms of the case pages; each one writes through a case service."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from cases import services
+from cases.admin.base import ServiceModelForm
+from cases.categories import subtype_choices
+from cases.models import Case, Hearing, Task
+from cases.models.case import Outcome
+from cases.models.work import NOTE_KINDS, EventKind, HearingStatus
+from cases.selectors import assignable_users
+from cases.services.cases import UPDATABLE_FIELDS
+from consulates.access import access_for
+from consulates.selectors import consulates_selectable_by, facilities_with_district
+
+OPEN_FIELDS = [
+    "person",
+    "consulate",
+    "category",
+    "subtype",
+    "priority",
+    "summary",
+    "facility",
+    "detained_since",
+    "arrested_at",
+    "consulate_notified_at",
+    "notified_by",
+    "first_contact_at",
+]
+
+
+class FacilityChoiceField(forms.ModelChoiceField):
+    """Each facility shows the consulate whose district it lies in, so staff see it while choosing."""
+
+    def label_from_instance(self, obj):
+        return _("%(facility)s · district: %(consulate)s") % {
+            "facility": obj,
+            "consulate": obj.county.consulate.city,
+        }
+
+
+def _setup_common(form) -> None:
+    if "subtype" in form.fields:
+        form.fields["subtype"] = forms.ChoiceField(
+            label=_("subtype"), choices=[("", "---------"), *subtype_choices()], required=False
+        )
+    if "facility" in form.fields:
+        old = form.fields["facility"]
+        form.fields["facility"] = FacilityChoiceField(
+            queryset=facilities_with_district().filter(active=True),
+            required=False,
+            label=old.label,
+            widget=old.widget,
+        )
+
+
+class CaseAddForm(ServiceModelForm):
+    class Meta:
+        model = Case
+        fields = OPEN_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _setup_common(self)
+        self.fields["consulate"].queryset = consulates_selectable_by(self.request.user)
+        own = access_for(self.request.user).consulate_id
+        if own:
+            self.fields["consulate"].initial = own
+
+    def has_changed(self):
+        return True  # an add form is always a write
+
+    def run_service(self, data):
+        values = {name: data.get(name) for name in OPEN_FIELDS}
+        for name in ("subtype", "notified_by"):
+            values[name] = values[name] or ""
+        return services.case_open(actor=self.request.user, **values)
+
+
+class CaseChangeForm(ServiceModelForm):
+    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+    note_kind = forms.ChoiceField(
+        label=_("log"),
+        choices=[(k.value, k.label) for k in NOTE_KINDS],
+        initial=EventKind.NOTE,
+        required=False,
+    )
+    note_text = forms.CharField(
+        label=_("what happened"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("Saved on the timeline with your name and the current time."),
+    )
+
+    class Meta:
+        model = Case
+        fields = list(UPDATABLE_FIELDS)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _setup_common(self)
+        self.fields["expected_version"].initial = self.instance.version
+
+    def has_changed(self):
+        return bool([name for name in self.changed_data if name != "expected_version"])
+
+    def run_service(self, data):
+        changes = {name: data.get(name) for name in UPDATABLE_FIELDS if name in self.changed_data}
+        for name in ("subtype", "notified_by"):
+            if name in changes and changes[name] is None:
+                changes[name] = ""
+        case = self.instance
+        if changes:
+            case = services.case_update(
+                actor=self.request.user, case=case, expected_version=data["expected_version"], **changes
+            )
+        if (data.get("note_text") or "").strip():
+            services.case_note_add(
+                actor=self.request.user,
+                case=case,
+                kind=data.get("note_kind") or EventKind.NOTE,
+                text=data["note_text"],
+            )
+            case.refresh_from_db()
+        return case
+
+
+class HearingForm(ServiceModelForm):
+    cancel_reason = forms.CharField(label=_("cancel, because"), required=False)
+
+    class Meta:
+        model = Hearing
+        fields = ["kind", "starts_at", "location", "notes", "outcome"]
+        widgets = {"notes": forms.TextInput, "outcome": forms.TextInput}
+
+    def run_service(self, data):
+        actor = self.request.user
+        hearing = self.instance
+        if hearing.pk is None:
+            return services.hearing_schedule(
+                actor=actor,
+                case=Case.objects.get(pk=hearing.case_id),
+                kind=data["kind"],
+                starts_at=data["starts_at"],
+                location=data["location"],
+                notes=data.get("notes", ""),
+            )
+        if data.get("cancel_reason"):
+            return services.hearing_cancel(actor=actor, hearing=hearing, reason=data["cancel_reason"])
+        schedule_fields = {"kind", "starts_at", "location", "notes"}
+        if schedule_fields & set(self.changed_data) and hearing.status == HearingStatus.SCHEDULED:
+            hearing = services.hearing_update(
+                actor=actor,
+                hearing=hearing,
+                kind=data["kind"],
+                starts_at=data["starts_at"],
+                location=data["location"],
+                notes=data.get("notes", ""),
+            )
+        if "outcome" in self.changed_data and data.get("outcome"):
+            hearing = services.hearing_outcome_record(actor=actor, hearing=hearing, outcome=data["outcome"])
+        return hearing
+
+
+class TaskForm(ServiceModelForm):
+    class Meta:
+        model = Task
+        fields = ["title", "due_date", "assignee", "done"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        parent = getattr(self, "parent", None)
+        self.fields["assignee"].queryset = (
+            assignable_users(parent.consulate_id) if parent else self.fields["assignee"].queryset.none()
+        )
+
+    def run_service(self, data):
+        actor, task = self.request.user, self.instance
+        if not data.get("done") and "done" in self.changed_data:
+            raise ValidationError({"done": _("A completed task cannot be reopened; add a new task instead.")})
+        if task.pk is None:
+            task = services.task_add(
+                actor=actor,
+                case=Case.objects.get(pk=task.case_id),
+                title=data["title"],
+                due_date=data.get("due_date"),
+                assignee=data.get("assignee"),
+            )
+        elif {"title", "due_date", "assignee"} & set(self.changed_data):
+            task = services.task_update(
+                actor=actor,
+                task=task,
+                title=data["title"],
+                due_date=data.get("due_date"),
+                assignee=data.get("assignee"),
+            )
+        if data.get("done") and not Task.objects.filter(pk=task.pk, done=True).exists():
+            task = services.task_complete(actor=actor, task=task)
+        return task
+
+
+# Object actions on a case: small forms, one service each.
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(
+        label=_("officer"), queryset=None, required=False, empty_label=_("(unassigned)")
+    )
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = assignable_users(case.consulate_id)
+        self.fields["assignee"].initial = case.assigned_to_id
+
+
+class CloseRequestForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("outcome"), choices=[("", "---------"), *Outcome.choices])
+    outcome_notes = forms.CharField(
+        label=_("outcome notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+class ConfirmForm(forms.Form):
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+__all__ = [
+    "AssignForm",
+    "CaseAddForm",
+    "CaseChangeForm",
+    "CloseRequestForm",
+    "ConfirmForm",
+    "HearingForm",
+    "ReasonForm",
+    "TaskForm",
+]

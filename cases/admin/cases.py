@@ -1,0 +1,447 @@
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from cases import services
+from cases.admin import case_forms as forms
+from cases.admin.base import ServiceAdminMixin, ServiceInlineMixin, add_service_errors
+from cases.admin.timeline import render_delay, render_timeline
+from cases.models import Case, Hearing, Task
+from cases.models.case import Status
+from cases.selectors import assignable_users, person_search_filter
+from cases.services.lifecycle import closure_needs_approval
+from config.admin_mixins import CaseWorkAdmin
+from consulates.access import access_for
+from consulates.models import Role
+
+
+class InlinePermissions:
+    def has_view_permission(self, request, obj=None):
+        return access_for(request.user).is_staff_member
+
+    def has_add_permission(self, request, obj=None):
+        return access_for(request.user).can_work_cases and (obj is None or obj.status != Status.CLOSED)
+
+    def has_change_permission(self, request, obj=None):
+        return access_for(request.user).can_work_cases and (obj is None or obj.status != Status.CLOSED)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class HearingInline(ServiceInlineMixin, InlinePermissions, admin.TabularInline):
+    model = Hearing
+    form = forms.HearingForm
+    extra = 0
+    fields = ["kind", "starts_at", "location", "notes", "status", "outcome", "cancel_reason"]
+    readonly_fields = ["status"]
+    verbose_name_plural = _("hearings")
+
+
+class TaskInline(ServiceInlineMixin, InlinePermissions, admin.TabularInline):
+    model = Task
+    form = forms.TaskForm
+    extra = 0
+    fields = ["title", "due_date", "assignee", "done", "completed_at"]
+    readonly_fields = ["completed_at"]
+
+
+class MyCasesFilter(admin.SimpleListFilter):
+    title = _("assignment")
+    parameter_name = "mine"
+
+    def lookups(self, request, model_admin):
+        return [("me", _("My cases")), ("none", _("Unassigned"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "me":
+            return queryset.filter(assigned_to=request.user)
+        if self.value() == "none":
+            return queryset.filter(assigned_to__isnull=True)
+        return queryset
+
+
+class AssigneeFilter(admin.SimpleListFilter):
+    """Only the officers the user may see are offered."""
+
+    title = _("assigned officer")
+    parameter_name = "assignee"
+
+    def lookups(self, request, model_admin):
+        access = access_for(request.user)
+        from django.contrib.auth import get_user_model
+
+        users = get_user_model().objects.filter(
+            staff_membership__role__in=[Role.OFFICER, Role.SUPERVISOR], is_active=True
+        )
+        if access.consulate_bound:
+            users = assignable_users(access.consulate_id)
+        return [
+            (str(u.pk), u.get_full_name() or u.get_username())
+            for u in users.order_by("first_name", "username")
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(assigned_to_id=self.value())
+        return queryset
+
+
+class CustodyFilter(admin.SimpleListFilter):
+    title = _("custody")
+    parameter_name = "custody"
+
+    def lookups(self, request, model_admin):
+        return [("in", _("In custody")), ("out", _("Not in custody"))]
+
+    def queryset(self, request, queryset):
+        in_custody = Q(facility__isnull=False, released_on__isnull=True)
+        if self.value() == "in":
+            return queryset.filter(in_custody)
+        if self.value() == "out":
+            return queryset.exclude(in_custody)
+        return queryset
+
+
+ACTIONS = {
+    # name: (label, form class, service call, who may: predicate(access, case))
+    "assign": (_("Assign"), forms.AssignForm),
+    "close": (_("Close / request closure"), forms.CloseRequestForm),
+    "approve": (_("Approve closure"), forms.ConfirmForm),
+    "reject": (_("Reject closure"), forms.ReasonForm),
+    "reopen": (_("Reopen"), forms.ReasonForm),
+}
+
+
+def available_actions(user, case: Case) -> list[str]:
+    access = access_for(user)
+    if not (access.can_work_cases and access.covers_consulate(case.consulate_id)):
+        return []
+    if case.status in (Status.OPEN, Status.IN_PROGRESS):
+        return ["assign", "close"]
+    if case.status == Status.PENDING_CLOSURE:
+        return ["approve", "reject"] if access.can_supervise(case.consulate_id) else []
+    return ["reopen"]
+
+
+def run_action(name: str, user, case: Case, data: dict) -> Case:
+    version = case.version
+    if name == "assign":
+        return services.case_assign(
+            actor=user, case=case, assignee=data.get("assignee"), expected_version=version
+        )
+    if name == "close":
+        return services.case_close_request(
+            actor=user,
+            case=case,
+            outcome=data["outcome"],
+            outcome_notes=data.get("outcome_notes", ""),
+            expected_version=version,
+        )
+    if name == "approve":
+        return services.case_close_approve(actor=user, case=case, expected_version=version)
+    if name == "reject":
+        return services.case_close_reject(
+            actor=user, case=case, reason=data["reason"], expected_version=version
+        )
+    return services.case_reopen(actor=user, case=case, reason=data["reason"], expected_version=version)
+
+
+@admin.register(Case)
+class CaseAdmin(ServiceAdminMixin, CaseWorkAdmin, admin.ModelAdmin):
+    list_display = [
+        "reference",
+        "person",
+        "consulate",
+        "category",
+        "status",
+        "priority",
+        "assigned_to",
+        "in_custody_flag",
+        "last_activity_at",
+    ]
+    list_select_related = ["person", "consulate", "assigned_to"]
+    list_filter = [
+        MyCasesFilter,
+        "status",
+        "category",
+        "priority",
+        "consulate",
+        AssigneeFilter,
+        CustodyFilter,
+    ]
+    search_fields = ["reference"]  # the real search is get_search_results
+    search_help_text = _("Reference, person's name (accents ignored), CURP or A-number.")
+    autocomplete_fields = ["person"]
+    list_per_page = 50
+    show_full_result_count = False
+    actions = ["assign_to_me"]
+    change_form_template = "admin/cases/case/change_form.html"
+
+    add_fieldsets = [
+        (None, {"fields": ["person", "consulate", ("category", "subtype"), "priority", "summary"]}),
+        (_("Custody"), {"fields": ["facility", "detained_since"]}),
+        (
+            _("Art. 36 clock"),
+            {"fields": ["arrested_at", ("consulate_notified_at", "notified_by"), "first_contact_at"]},
+        ),
+    ]
+    change_fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    ("reference", "status", "version"),
+                    "person_panel",
+                    ("consulate", "assigned_to"),
+                    ("category", "subtype"),
+                    "priority",
+                    "summary",
+                    "closure_panel",
+                ]
+            },
+        ),
+        (_("Custody"), {"fields": [("facility", "district"), ("detained_since", "released_on")]}),
+        (
+            _("Art. 36 clock"),
+            {
+                "fields": [
+                    "arrested_at",
+                    ("consulate_notified_at", "notified_by"),
+                    "first_contact_at",
+                    "art36_delays",
+                ]
+            },
+        ),
+        (_("Removal and repatriation"), {"fields": [("expected_removal_date", "reception_point")]}),
+        (_("Log a note, call or visit"), {"fields": ["note_kind", "note_text", "expected_version"]}),
+        (_("Timeline"), {"fields": ["timeline"]}),
+    ]
+    change_readonly = [
+        "reference",
+        "status",
+        "version",
+        "person_panel",
+        "consulate",
+        "assigned_to",
+        "closure_panel",
+        "district",
+        "art36_delays",
+        "timeline",
+    ]
+
+    # Querysets and choices: always what the user may see.
+
+    def get_queryset(self, request):
+        return Case.objects.visible_to(request.user)
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        return queryset.filter(
+            Q(reference__iexact=term) | person_search_filter(term, prefix="person__")
+        ), False
+
+    def get_list_filter(self, request):
+        if access_for(request.user).network_wide:
+            return self.list_filter
+        return [f for f in self.list_filter if f != "consulate"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "person":
+            from cases.models import Person
+
+            kwargs["queryset"] = Person.objects.visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = forms.CaseChangeForm if obj else forms.CaseAddForm
+        kwargs["fields"] = None
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return self.add_fieldsets
+        fieldsets = self.change_fieldsets
+        if not self.has_change_permission(request, obj) or obj.status == Status.CLOSED:
+            fieldsets = [
+                fs for fs in fieldsets if fs[1]["fields"] != ["note_kind", "note_text", "expected_version"]
+            ]
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        if obj.status == Status.CLOSED or not self.has_change_permission(request, obj):
+            return [
+                f
+                for fs in self.change_fieldsets
+                for f in _flatten(fs[1]["fields"])
+                if f not in ("note_kind", "note_text", "expected_version")
+            ]
+        return self.change_readonly
+
+    def get_inlines(self, request, obj):
+        return [HearingInline, TaskInline] if obj else []
+
+    def get_object(self, request, object_id, from_field=None):
+        queryset = self.get_queryset(request).select_related(
+            "person", "consulate", "assigned_to", "facility__county__consulate", "reception_point"
+        )
+        try:
+            return queryset.get(pk=object_id)
+        except (Case.DoesNotExist, ValueError, ValidationError):
+            return None
+
+    # Read-only panels of the case page.
+
+    @admin.display(description=_("person"))
+    def person_panel(self, obj):
+        person = obj.person
+        url = reverse("admin:cases_person_change", args=[person.pk])
+        flags = ", ".join(person.vulnerabilities) or _("none recorded")
+        return format_html(
+            '<a href="{}"><strong>{}</strong></a><br>{}: {} · {}: {} · {}: {}<br>{}: {}',
+            url,
+            person.full_name,
+            _("CURP"),
+            person.curp or "—",
+            _("A-number"),
+            person.a_number_display or "—",
+            _("born"),
+            person.date_of_birth or "—",
+            _("vulnerability"),
+            flags,
+        )
+
+    @admin.display(description=_("district of the facility"))
+    def district(self, obj):
+        if not obj.facility_id:
+            return "—"
+        district = obj.facility.county.consulate
+        if district.pk != obj.consulate_id:
+            return format_html(
+                '<strong class="errornote-inline">{} ({})</strong>', district, _("another consulate")
+            )
+        return str(district)
+
+    @admin.display(description=_("art. 36 delays"))
+    def art36_delays(self, obj):
+        return format_html(
+            "{}: {}<br>{}: {}",
+            _("arrest → notification"),
+            render_delay(obj.notification_delay),
+            _("notification → first contact"),
+            render_delay(obj.contact_delay),
+        )
+
+    @admin.display(description=_("closure"))
+    def closure_panel(self, obj):
+        if obj.status == Status.OPEN or obj.status == Status.IN_PROGRESS:
+            if closure_needs_approval(obj):
+                return _("Closing this case needs a supervisor's approval (urgent or vulnerable person).")
+            return "—"
+        return format_html(
+            "{}: {} · {}<br>{}",
+            _("outcome"),
+            obj.get_outcome_display(),
+            timezone.localtime(obj.closed_at or obj.closure_requested_at).strftime("%Y-%m-%d %H:%M"),
+            obj.outcome_notes,
+        )
+
+    @admin.display(description=_("timeline"))
+    def timeline(self, obj):
+        return render_timeline(obj.events.select_related("actor").order_by("-occurred_at", "-pk")[:200])
+
+    @admin.display(description=_("in custody"), boolean=True)
+    def in_custody_flag(self, obj):
+        return obj.in_custody
+
+    # Object actions: assign, close, approve, reject, reopen.
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/action/<str:action>/",
+                self.admin_site.admin_view(self.action_view),
+                name="cases_case_action",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        extra_context = extra_context or {}
+        if obj is not None:
+            extra_context["case_actions"] = [
+                (name, ACTIONS[name][0], reverse("admin:cases_case_action", args=[obj.pk, name]))
+                for name in available_actions(request.user, obj)
+            ]
+            extra_context["upcoming_hearings"] = obj.hearings.filter(
+                status="scheduled", starts_at__gte=timezone.now()
+            ).order_by("starts_at")[:5]
+            extra_context["open_tasks"] = obj.tasks.filter(done=False).select_related("assignee")[:10]
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def action_view(self, request, object_id, action):
+        case = self.get_object(request, object_id)
+        if case is None or action not in ACTIONS:
+            raise Http404
+        if action not in available_actions(request.user, case):
+            messages.error(request, _("This action is not available for this case now."))
+            return HttpResponseRedirect(reverse("admin:cases_case_change", args=[case.pk]))
+        label, form_class = ACTIONS[action]
+        form = form_class(request.POST or None, case=case)
+        if request.method == "POST" and form.is_valid():
+            try:
+                case = run_action(action, request.user, case, form.cleaned_data)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(
+                    request,
+                    _("%(action)s: done. The case is now %(status)s.")
+                    % {"action": label, "status": case.get_status_display().lower()},
+                )
+                return HttpResponseRedirect(reverse("admin:cases_case_change", args=[case.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": case,
+            "title": f"{label}: {case.reference}",
+            "form": form,
+            "action_label": label,
+            "needs_approval": action == "close" and closure_needs_approval(case),
+        }
+        return TemplateResponse(request, "admin/cases/case/action.html", context)
+
+    @admin.action(description=_("Assign the selected cases to me"))
+    def assign_to_me(self, request, queryset):
+        done = 0
+        for case in queryset.order_by("pk"):
+            try:
+                services.case_assign(actor=request.user, case=case, assignee=request.user)
+                done += 1
+            except (ValidationError, PermissionDenied) as exc:
+                messages.warning(
+                    request, f"{case.reference}: {' '.join(getattr(exc, 'messages', [str(exc)]))}"
+                )
+        if done:
+            messages.success(request, _("%(count)d cases assigned to you.") % {"count": done})
+
+
+def _flatten(fields):
+    for item in fields:
+        if isinstance(item, (list, tuple)):
+            yield from item
+        else:
+            yield item

@@ -1,0 +1,204 @@
+from django import forms
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from cases import services
+from cases.admin.base import ServiceAdminMixin, ServiceInlineMixin, ServiceModelForm
+from cases.models import EmergencyContact, Person
+from cases.selectors import person_search_filter
+from cases.services.persons import PERSON_FIELDS
+from config.admin_mixins import CaseWorkAdmin
+from consulates.access import access_for
+from consulates.selectors import consulates_selectable_by
+
+
+class PersonForm(ServiceModelForm):
+    # Wider than the stored values: the service normalises what staff type (A-123-456-789, lower case).
+    curp = forms.CharField(label=_("CURP"), max_length=24, required=False)
+    a_number = forms.CharField(
+        label=_("A-number"),
+        max_length=16,
+        required=False,
+        help_text=_("A12345678, A-123-456-789 or 123456789; stored as 9 digits."),
+    )
+    languages = forms.CharField(
+        label=_("languages"), required=False, help_text=_("Separate with commas, e.g. español, mixteco.")
+    )
+
+    class Meta:
+        model = Person
+        fields = "__all__"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["languages"] = ", ".join(self.instance.languages or [])
+            self.initial["a_number"] = self.instance.a_number_display
+        if "registered_by" in self.fields:
+            selectable = consulates_selectable_by(self.request.user)
+            self.fields["registered_by"].queryset = selectable
+            own = access_for(self.request.user).consulate_id
+            if own and not self.instance.pk:
+                self.fields["registered_by"].initial = own
+
+    def clean_languages(self):
+        return [item.strip() for item in self.cleaned_data["languages"].split(",") if item.strip()]
+
+    def run_service(self, data):
+        fields = {name: value for name, value in data.items() if name in PERSON_FIELDS}
+        if self.instance.pk:
+            return services.person_update(actor=self.request.user, person=self.instance, **fields)
+        return services.person_register(
+            actor=self.request.user, consulate=data.get("registered_by"), **fields
+        )
+
+
+class EmergencyContactForm(ServiceModelForm):
+    class Meta:
+        model = EmergencyContact
+        fields = ["name", "relationship", "phone", "email", "in_mexico", "notes"]
+
+    def run_service(self, data):
+        person = Person.objects.get(pk=self.instance.person_id)
+        return services.emergency_contact_save(actor=self.request.user, person=person, contact=self.instance)
+
+    @staticmethod
+    def delete_with_service(request, contact):
+        services.emergency_contact_delete(actor=request.user, contact=contact)
+
+
+class EmergencyContactInline(ServiceInlineMixin, admin.TabularInline):
+    model = EmergencyContact
+    form = EmergencyContactForm
+    extra = 0
+
+    def has_view_permission(self, request, obj=None):
+        return access_for(request.user).is_staff_member
+
+    def has_add_permission(self, request, obj=None):
+        return access_for(request.user).can_work_cases
+
+    def has_change_permission(self, request, obj=None):
+        return access_for(request.user).can_work_cases
+
+    def has_delete_permission(self, request, obj=None):
+        return access_for(request.user).can_work_cases
+
+
+class VulnerableFilter(admin.SimpleListFilter):
+    title = _("vulnerability")
+    parameter_name = "vulnerable"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Vulnerable")), ("no", _("Not vulnerable"))]
+
+    def queryset(self, request, queryset):
+        from django.db.models import Q
+
+        from cases.models.person import VULNERABILITY_FIELDS
+
+        any_flag = Q()
+        for name in VULNERABILITY_FIELDS:
+            any_flag |= Q(**{name: True})
+        if self.value() == "yes":
+            return queryset.filter(any_flag)
+        if self.value() == "no":
+            return queryset.exclude(any_flag)
+        return queryset
+
+
+@admin.register(Person)
+class PersonAdmin(ServiceAdminMixin, CaseWorkAdmin, admin.ModelAdmin):
+    form = PersonForm
+    inlines = [EmergencyContactInline]
+    list_display = ["full_name", "curp", "a_number_display", "date_of_birth", "registered_by", "vulnerable"]
+    list_select_related = ["registered_by"]
+    list_filter = [VulnerableFilter, "needs_interpreter", "registered_by"]
+    search_fields = ["search_name"]  # the real search is get_search_results
+    search_help_text = _("Name (accents and case ignored, any surname), CURP or A-number.")
+    readonly_fields = ["cases_of_person", "created_at", "updated_at"]
+    list_per_page = 50
+    show_full_result_count = False
+    fieldsets = [
+        (
+            _("Identity"),
+            {
+                "fields": [
+                    ("given_names", "paternal_surname", "maternal_surname"),
+                    ("date_of_birth", "sex", "state_of_birth"),
+                    ("curp", "a_number"),
+                    ("passport_number", "matricula_consular"),
+                    "registered_by",
+                ]
+            },
+        ),
+        (_("Language"), {"fields": [("languages", "needs_interpreter", "preferred_language")]}),
+        (_("Contact"), {"fields": [("phone", "email"), "contact_consent"]}),
+        (
+            _("Vulnerability"),
+            {
+                "fields": [
+                    ("is_minor", "is_unaccompanied_minor", "is_pregnant", "is_older_adult"),
+                    ("has_disability", "has_serious_medical_condition", "fears_return"),
+                ]
+            },
+        ),
+        (_("Cases"), {"fields": ["cases_of_person", ("created_at", "updated_at")]}),
+    ]
+
+    def get_queryset(self, request):
+        return Person.objects.visible_to(request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            fields.append("registered_by")
+        return fields
+
+    def get_search_results(self, request, queryset, search_term):
+        return queryset.filter(person_search_filter(search_term)), False
+
+    def get_list_filter(self, request):
+        if access_for(request.user).network_wide:
+            return self.list_filter
+        return [f for f in self.list_filter if f != "registered_by"]
+
+    @admin.display(description=_("vulnerable"), boolean=True)
+    def vulnerable(self, obj):
+        return obj.is_vulnerable
+
+    @admin.display(description=_("cases"))
+    def cases_of_person(self, obj):
+        if not obj or not obj.pk:
+            return "—"
+        from cases.models import Case
+
+        rows = Case.objects.visible_to(obj._viewer).filter(person=obj).select_related("consulate")
+        links = format_html_join(
+            "",
+            '<li><a href="{}">{}</a> · {} · {}</li>',
+            (
+                (
+                    reverse("admin:cases_case_change", args=[c.pk]),
+                    c.reference,
+                    c.get_category_display(),
+                    c.get_status_display(),
+                )
+                for c in rows
+            ),
+        )
+        add_url = reverse("admin:cases_case_add") + f"?person={obj.pk}"
+        return format_html(
+            '<ul class="case-list">{}</ul><a class="button" href="{}">{}</a>',
+            links,
+            add_url,
+            _("Open a case"),
+        )
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            obj._viewer = request.user  # read-only panels list only what this user may see
+        return obj

@@ -1,0 +1,51 @@
+"""HTML for the case page's read-only panels."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+
+def render_delay(delta) -> str:
+    if delta is None:
+        return "—"
+    hours = delta.total_seconds() / 3600
+    if hours < 48:
+        return ngettext("%(n).1f hour", "%(n).1f hours", hours) % {"n": hours}
+    days = hours / 24
+    return ngettext("%(n).1f day", "%(n).1f days", days) % {"n": days}
+
+
+def _details(event) -> str:
+    changes = event.payload.get("changes") if isinstance(event.payload, dict) else None
+    if not changes:
+        return ""
+    return format_html_join(
+        "",
+        "<br><small>{}: {} → {}</small>",
+        ((name, old or "—", new or "—") for name, (old, new) in changes.items()),
+    )
+
+
+def render_timeline(events) -> str:
+    rows = [
+        (
+            timezone.localtime(event.occurred_at).strftime("%Y-%m-%d %H:%M"),
+            event.get_kind_display(),
+            (event.actor.get_full_name() or event.actor.get_username()) if event.actor else _("system"),
+            event.text,
+            _details(event),
+        )
+        for event in events
+    ]
+    if not rows:
+        return _("No activity yet.")
+    body = format_html_join(
+        "",
+        '<li class="timeline-item"><span class="timeline-when">{}</span> <strong>{}</strong> · {}'
+        '<div class="timeline-text">{}{}</div></li>',
+        rows,
+    )
+    return format_html('<ol class="timeline">{}</ol>', body)

@@ -1,0 +1,85 @@
+"""Cross-case lists: my tasks, upcoming hearings. Edited on the case page, listed here."""
+
+from django.contrib import admin
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import Hearing, Task
+from config.admin_mixins import CaseWorkAdmin
+
+
+class ReadOnlyListAdmin(CaseWorkAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("case"), ordering="case__reference")
+    def case_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:cases_case_change", args=[obj.case_id]), obj.case.reference
+        )
+
+
+class TaskDueFilter(admin.SimpleListFilter):
+    title = _("due")
+    parameter_name = "due"
+
+    def lookups(self, request, model_admin):
+        return [("mine", _("My open tasks")), ("overdue", _("Overdue")), ("open", _("Open"))]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "mine":
+            return queryset.filter(assignee=request.user, done=False)
+        if self.value() == "overdue":
+            return queryset.filter(done=False, due_date__lt=today)
+        if self.value() == "open":
+            return queryset.filter(done=False)
+        return queryset
+
+
+@admin.register(Task)
+class TaskAdmin(ReadOnlyListAdmin, admin.ModelAdmin):
+    list_display = ["title", "case_link", "due_date", "assignee", "done"]
+    list_select_related = ["case", "assignee"]
+    list_filter = [TaskDueFilter, "done"]
+    search_fields = ["title", "case__reference"]
+    list_per_page = 50
+
+    def get_queryset(self, request):
+        return Task.objects.visible_to(request.user)
+
+
+class UpcomingFilter(admin.SimpleListFilter):
+    title = _("when")
+    parameter_name = "when"
+
+    def lookups(self, request, model_admin):
+        return [("7", _("Next 7 days")), ("30", _("Next 30 days")), ("past", _("Past"))]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() in ("7", "30"):
+            return queryset.filter(
+                starts_at__gte=now, starts_at__lt=now + timezone.timedelta(days=int(self.value()))
+            )
+        if self.value() == "past":
+            return queryset.filter(starts_at__lt=now)
+        return queryset
+
+
+@admin.register(Hearing)
+class HearingAdmin(ReadOnlyListAdmin, admin.ModelAdmin):
+    list_display = ["starts_at", "kind", "case_link", "location", "status"]
+    list_select_related = ["case"]
+    list_filter = [UpcomingFilter, "status", "kind"]
+    search_fields = ["case__reference", "location"]
+    date_hierarchy = "starts_at"
+    list_per_page = 50
+
+    def get_queryset(self, request):
+        return Hearing.objects.visible_to(request.user)

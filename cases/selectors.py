@@ -1,0 +1,84 @@
+"""Reads of persons and cases. Every public selector starts from ``visible_to(user)``."""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from cases.identifiers import fold, normalize_a_number, normalize_curp
+from cases.models import Case, CaseEvent, Hearing, Person, Task
+from cases.models.work import HearingStatus
+from consulates.models import Role
+
+_CURP_LIKE = re.compile(r"^[A-Za-zÑñ]{4}\d{6}[A-Za-z0-9]{8}$")
+_A_NUMBER_LIKE = re.compile(r"^[Aa]?[\d\s\-.]{7,13}$")
+
+
+def person_search_filter(term: str, *, prefix: str = "") -> Q:
+    """What a search box means for persons: a CURP, an A-number, or words of a name.
+
+    Names match accent- and case-insensitively on any part (given names or either surname); every
+    word must match. ``prefix`` lets cases reuse this through ``person__``.
+    """
+    term = (term or "").strip()
+    if not term:
+        return Q()
+    if _CURP_LIKE.match(term):
+        return Q(**{f"{prefix}curp": normalize_curp(term)})
+    if _A_NUMBER_LIKE.match(term):
+        try:
+            return Q(**{f"{prefix}a_number": normalize_a_number(term)})
+        except ValidationError:
+            pass
+    condition = Q()
+    for word in fold(term).split():
+        condition &= Q(**{f"{prefix}search_name__contains": word})
+    return condition
+
+
+def persons_search(*, user, term: str) -> QuerySet[Person]:
+    return Person.objects.visible_to(user).filter(person_search_filter(term))
+
+
+def cases_search(*, user, term: str) -> QuerySet[Case]:
+    term = (term or "").strip()
+    queryset = Case.objects.visible_to(user)
+    if re.match(r"^[A-Za-z]{3}-\d{4}-\d{1,6}$", term):
+        return queryset.filter(reference__iexact=term)
+    return queryset.filter(person_search_filter(term, prefix="person__"))
+
+
+def assignable_users(consulate_id: int):
+    """Active officers and supervisors of a consulate: the choices for assignment."""
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            staff_membership__consulate_id=consulate_id,
+            staff_membership__role__in=[Role.OFFICER, Role.SUPERVISOR],
+        )
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def case_timeline(*, user, case: Case) -> QuerySet[CaseEvent]:
+    return (
+        CaseEvent.objects.visible_to(user)
+        .filter(case=case)
+        .select_related("actor")
+        .order_by("-occurred_at", "-pk")
+    )
+
+
+def case_upcoming_hearings(*, user, case: Case) -> QuerySet[Hearing]:
+    return Hearing.objects.visible_to(user).filter(
+        case=case, status=HearingStatus.SCHEDULED, starts_at__gte=timezone.now()
+    )
+
+
+def case_open_tasks(*, user, case: Case) -> QuerySet[Task]:
+    return Task.objects.visible_to(user).filter(case=case, done=False).select_related("assignee")

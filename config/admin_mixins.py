@@ -1,0 +1,59 @@
+"""Role-based permissions for the staff UI, shared by every app's ModelAdmins.
+
+Django's per-model permission tables are not used for domain models: what a role may do is decided
+in code, from ``consulates.access``, so the admin, the API and the reports agree.
+"""
+
+from __future__ import annotations
+
+from consulates.access import access_for
+
+
+class ReferenceDataAdmin:
+    """Reference data (network, partners): every staff member reads, administrators edit."""
+
+    def has_module_permission(self, request):
+        return access_for(request.user).is_staff_member
+
+    def has_view_permission(self, request, obj=None):
+        return access_for(request.user).is_staff_member
+
+    def has_add_permission(self, request):
+        return access_for(request.user).is_administrator
+
+    def has_change_permission(self, request, obj=None):
+        return access_for(request.user).is_administrator
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class AdministratorOnlyAdmin(ReferenceDataAdmin):
+    def has_module_permission(self, request):
+        return access_for(request.user).is_administrator
+
+    def has_view_permission(self, request, obj=None):
+        return access_for(request.user).is_administrator
+
+    def has_delete_permission(self, request, obj=None):
+        return access_for(request.user).is_administrator
+
+
+class CaseWorkAdmin:
+    """Case work: staff read what ``visible_to`` lets them; officers, supervisors and administrators
+    write through the services; nothing is deleted from the staff UI."""
+
+    def has_module_permission(self, request):
+        return access_for(request.user).is_staff_member
+
+    def has_view_permission(self, request, obj=None):
+        return access_for(request.user).is_staff_member
+
+    def has_add_permission(self, request):
+        return access_for(request.user).can_work_cases
+
+    def has_change_permission(self, request, obj=None):
+        return access_for(request.user).can_work_cases
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,136 @@
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from config.admin_mixins import AdministratorOnlyAdmin, ReferenceDataAdmin
+from consulates.access import access_for
+from consulates.models import (
+    Consulate,
+    County,
+    DetentionFacility,
+    Partner,
+    PartnerMembership,
+    ReceptionPoint,
+    StaffMembership,
+)
+from consulates.services import mark_curated
+
+
+class CuratedOnSaveMixin:
+    """An administrator's edit is kept: ``load_network`` never overwrites a curated row."""
+
+    def save_model(self, request, obj, form, change):
+        if change and form.has_changed():
+            mark_curated(obj)
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Consulate)
+class ConsulateAdmin(CuratedOnSaveMixin, ReferenceDataAdmin, admin.ModelAdmin):
+    list_display = ["city", "code", "kind", "state", "timezone", "phone", "curated"]
+    list_filter = ["state", "kind", "timezone"]
+    search_fields = ["city", "code"]
+    readonly_fields = ["slug", "curated"]
+
+
+@admin.register(County)
+class CountyAdmin(CuratedOnSaveMixin, ReferenceDataAdmin, admin.ModelAdmin):
+    list_display = ["name", "state", "fips", "consulate", "basis", "confidence", "curated"]
+    list_filter = ["state", "consulate", "basis", "confidence", "curated"]
+    search_fields = ["name", "fips"]
+    list_select_related = ["consulate"]
+    readonly_fields = ["fips", "curated"]
+    fields = ["state", "name", "fips", "consulate", "basis", "confidence", "latitude", "longitude", "source", "curated"]
+
+
+@admin.register(DetentionFacility)
+class DetentionFacilityAdmin(CuratedOnSaveMixin, ReferenceDataAdmin, admin.ModelAdmin):
+    list_display = ["name", "city", "state", "county", "district", "ice_field_office", "operator", "active"]
+    list_filter = ["state", "ice_field_office", "county__consulate", "active"]
+    search_fields = ["name", "city", "operator"]
+    list_select_related = ["county__consulate"]
+    autocomplete_fields = ["county"]
+    readonly_fields = ["district", "curated"]
+
+    @admin.display(description=_("district consulate"), ordering="county__consulate__city")
+    def district(self, obj):
+        return obj.county.consulate
+
+
+@admin.register(ReceptionPoint)
+class ReceptionPointAdmin(CuratedOnSaveMixin, ReferenceDataAdmin, admin.ModelAdmin):
+    list_display = ["name", "kind", "mx_state", "us_counterpart", "mexico_te_abraza", "active"]
+    list_filter = ["kind", "mx_state", "mexico_te_abraza", "active"]
+    search_fields = ["name", "mx_city"]
+
+
+@admin.register(Partner)
+class PartnerAdmin(ReferenceDataAdmin, admin.ModelAdmin):
+    list_display = ["name", "contact_name", "contact_email", "active"]
+    list_filter = ["active", "consulates"]
+    search_fields = ["name"]
+    filter_horizontal = ["consulates"]
+
+
+@admin.register(StaffMembership)
+class StaffMembershipAdmin(AdministratorOnlyAdmin, admin.ModelAdmin):
+    list_display = ["user", "role", "consulate"]
+    list_filter = ["role", "consulate"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]
+    autocomplete_fields = ["user"]
+    list_select_related = ["user", "consulate"]
+
+
+@admin.register(PartnerMembership)
+class PartnerMembershipAdmin(AdministratorOnlyAdmin, admin.ModelAdmin):
+    list_display = ["user", "partner"]
+    list_filter = ["partner"]
+    search_fields = ["user__username"]
+    autocomplete_fields = ["user"]
+
+
+class StaffMembershipInline(admin.StackedInline):
+    model = StaffMembership
+    can_delete = True
+    extra = 0
+    max_num = 1
+
+
+class PartnerMembershipInline(admin.StackedInline):
+    model = PartnerMembership
+    extra = 0
+    max_num = 1
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class NetworkUserAdmin(UserAdmin):
+    """Users are managed by administrators only, with their role in the network alongside."""
+
+    inlines = [StaffMembershipInline, PartnerMembershipInline]
+    list_display = ["username", "first_name", "last_name", "email", "role", "is_active"]
+    list_select_related = ["staff_membership__consulate"]
+
+    @admin.display(description=_("role"))
+    def role(self, obj):
+        membership = getattr(obj, "staff_membership", None)
+        return str(membership) if membership else "—"
+
+    def has_module_permission(self, request):
+        return access_for(request.user).is_administrator
+
+    def has_view_permission(self, request, obj=None):
+        return access_for(request.user).is_administrator
+
+    def has_add_permission(self, request):
+        return access_for(request.user).is_administrator
+
+    def has_change_permission(self, request, obj=None):
+        return access_for(request.user).is_administrator
+
+    def has_delete_permission(self, request, obj=None):
+        return False
