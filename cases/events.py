@@ -71,6 +71,10 @@ def task_added(case: Case, actor, *, task) -> CaseEvent:
     return _record(case, EventKind.TASK_ADDED, actor, task_id=task.pk, title=task.title, due_date=due)
 
 
+def task_updated(case: Case, actor, *, task, changes: dict) -> CaseEvent:
+    return _record(case, EventKind.TASK_UPDATED, actor, task_id=task.pk, title=task.title, changes=changes)
+
+
 def task_completed(case: Case, actor, *, task) -> CaseEvent:
     return _record(case, EventKind.TASK_COMPLETED, actor, task_id=task.pk, title=task.title)
 

@@ -41,7 +41,18 @@ class CountyAdmin(CuratedOnSaveMixin, ReferenceDataAdmin, admin.ModelAdmin):
     search_fields = ["name", "fips"]
     list_select_related = ["consulate"]
     readonly_fields = ["fips", "curated"]
-    fields = ["state", "name", "fips", "consulate", "basis", "confidence", "latitude", "longitude", "source", "curated"]
+    fields = [
+        "state",
+        "name",
+        "fips",
+        "consulate",
+        "basis",
+        "confidence",
+        "latitude",
+        "longitude",
+        "source",
+        "curated",
+    ]
 
 
 @admin.register(DetentionFacility)

@@ -31,6 +31,7 @@ class EventKind(models.TextChoices):
     HEARING_SCHEDULED = "hearing_scheduled", _("Hearing scheduled")
     HEARING_UPDATED = "hearing_updated", _("Hearing updated")
     TASK_ADDED = "task_added", _("Task added")
+    TASK_UPDATED = "task_updated", _("Task updated")
     TASK_COMPLETED = "task_completed", _("Task completed")
     CLOSURE_REQUESTED = "closure_requested", _("Closure requested")
     CLOSURE_APPROVED = "closure_approved", _("Closure approved")

@@ -40,8 +40,11 @@ PERSON_FIELDS = {
 }
 
 
-def _clean_identifiers(fields: dict) -> dict:
-    """Normalise CURP and A-number; check the CURP agrees with birth date and sex. Field errors only."""
+def _clean_identifiers(fields: dict, current: Person | None = None) -> dict:
+    """Normalise CURP and A-number; check the CURP agrees with birth date and sex. Field errors only.
+
+    On an update (``current`` given), a change to any of CURP, birth date or sex is checked against
+    the stored values of the others."""
     errors: dict[str, list] = {}
     cleaned = dict(fields)
     for name in (
@@ -71,14 +74,17 @@ def _clean_identifiers(fields: dict) -> dict:
                 errors["a_number"] = exc.messages
         else:
             cleaned["a_number"] = None
-    curp = cleaned.get("curp")
+    curp, dob, sex = cleaned.get("curp"), cleaned.get("date_of_birth"), cleaned.get("sex")
+    if current is not None and {"curp", "date_of_birth", "sex"} & set(cleaned):
+        curp = cleaned.get("curp", current.curp)
+        dob = cleaned.get("date_of_birth", current.date_of_birth)
+        sex = cleaned.get("sex", current.sex)
     if curp and "curp" not in errors:
-        dob = cleaned.get("date_of_birth")
         if dob and curp_birth_date(curp) != dob:
             errors.setdefault("curp", []).append(
                 _("The CURP encodes a different date of birth (%s).") % curp_birth_date(curp)
             )
-        if cleaned.get("sex") in ("H", "M") and curp[10] != cleaned["sex"]:
+        if sex in ("H", "M") and curp[10] != sex:
             errors.setdefault("curp", []).append(_("The CURP encodes a different sex."))
     if errors:
         raise ValidationError(errors)
@@ -133,7 +139,7 @@ def person_update(*, actor, person: Person, **fields) -> Person:
     if not access.can_work_cases or not Person.objects.visible_to(actor).filter(pk=person.pk).exists():
         raise PermissionDenied(_("You cannot change this person."))
     locked = Person.objects.select_for_update().get(pk=person.pk)
-    cleaned = _clean_identifiers(fields)
+    cleaned = _clean_identifiers(fields, current=locked)
     had_consent = locked.contact_consent
     for name, value in cleaned.items():
         setattr(locked, name, value)

@@ -80,6 +80,7 @@ def hearing_cancel(*, actor, hearing: Hearing, reason: str) -> Hearing:
         raise ValidationError({"reason": _("Say why the hearing is cancelled.")})
     case = lock_case(hearing.case_id)
     require_worker(actor, case.consulate_id)
+    refuse_if_closed(case)
     hearing = Hearing.objects.select_for_update().get(pk=hearing.pk)
     if hearing.status != HearingStatus.SCHEDULED:
         raise ValidationError(_("Only a scheduled hearing can be cancelled."))
@@ -98,6 +99,7 @@ def hearing_outcome_record(*, actor, hearing: Hearing, outcome: str) -> Hearing:
         raise ValidationError({"outcome": _("Describe what happened at the hearing.")})
     case = lock_case(hearing.case_id)
     require_worker(actor, case.consulate_id)
+    refuse_if_closed(case)
     hearing = Hearing.objects.select_for_update().get(pk=hearing.pk)
     if hearing.status == HearingStatus.CANCELLED:
         raise ValidationError(_("A cancelled hearing has no outcome."))
@@ -148,8 +150,18 @@ def task_update(*, actor, task: Task, title: str, due_date: dt.date | None, assi
     refuse_if_closed(case)
     _check_assignee(case, assignee)
     task = Task.objects.select_for_update().get(pk=task.pk)
-    task.title, task.due_date, task.assignee = title.strip(), due_date, assignee
+    new = {"title": title.strip(), "due_date": due_date, "assignee": assignee}
+    changes = {
+        name: [str(getattr(task, name) or ""), str(value or "")]
+        for name, value in new.items()
+        if getattr(task, name) != value
+    }
+    if not changes:
+        return task
+    task.title, task.due_date, task.assignee = new["title"], due_date, assignee
     task.save(update_fields=["title", "due_date", "assignee"])
+    events.task_updated(case, actor, task=task, changes=changes)
+    touch(case, actor)
     return task
 
 
@@ -157,6 +169,7 @@ def task_update(*, actor, task: Task, title: str, due_date: dt.date | None, assi
 def task_complete(*, actor, task: Task) -> Task:
     case = lock_case(task.case_id)
     require_worker(actor, case.consulate_id)
+    refuse_if_closed(case)
     task = Task.objects.select_for_update().get(pk=task.pk)
     if task.done:
         raise ValidationError(_("This task is already done."))

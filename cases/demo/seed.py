@@ -1,0 +1,380 @@
+"""Demo data: fictional persons and cases over every consulate, category and status.
+
+Rows are written with PostgreSQL COPY in batches (the audit triggers still fire), so a million
+cases fit in minutes. References come from the same allocator the services use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import time
+import zoneinfo
+from dataclasses import dataclass
+
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
+
+from cases.categories import SUBTYPES, Category
+from cases.demo.curp import curp_complete, curp_stem
+from cases.demo.names import GIVEN_FEMALE, GIVEN_MALE, LANGUAGES, SURNAMES
+from cases.identifiers import CURP_STATES
+from cases.models.case import NotifiedBy, Outcome, Priority, Status
+from cases.models.work import EventKind, HearingKind
+from cases.services.cases import case_reference_allocate
+from consulates.models import Consulate, DetentionFacility, ReceptionPoint
+
+STATUS_WEIGHTS = [
+    (Status.OPEN, 15),
+    (Status.IN_PROGRESS, 45),
+    (Status.PENDING_CLOSURE, 5),
+    (Status.CLOSED, 35),
+]
+PRIORITY_WEIGHTS = [(Priority.LOW, 10), (Priority.NORMAL, 60), (Priority.HIGH, 20), (Priority.URGENT, 10)]
+CATEGORY_WEIGHTS = [
+    (Category.MIGRATORIO, 55),
+    (Category.PENAL, 15),
+    (Category.CIVIL, 10),
+    (Category.LABORAL, 8),
+    (Category.DERECHOS_HUMANOS, 5),
+    (Category.ADMINISTRATIVO, 7),
+]
+CUSTODY_SUBTYPES = {
+    "detencion_migratoria",
+    "deportacion_repatriacion",
+    "menores_custodia",
+    "detencion_arresto",
+}
+STATES = [code for code in CURP_STATES if code != "NE"]
+
+
+def _weighted(rng: random.Random, pairs):
+    values, weights = zip(*pairs, strict=True)
+    return rng.choices(values, weights)[0]
+
+
+@dataclass
+class SeedResult:
+    persons: int
+    cases: int
+    rows: int
+    seconds: float
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds if self.seconds else 0.0
+
+
+class Seeder:
+    def __init__(self, *, seed: int = 2026, officers: dict[int, list[int]] | None = None):
+        self.rng = random.Random(seed)
+        self.officers = officers or {}
+        self.consulates = list(Consulate.objects.all())
+        facilities = DetentionFacility.objects.select_related("county").filter(active=True)
+        self.facilities_by_consulate: dict[int, list[int]] = {}
+        for facility in facilities:
+            self.facilities_by_consulate.setdefault(facility.county.consulate_id, []).append(facility.pk)
+        self.reception_points = list(ReceptionPoint.objects.values_list("pk", flat=True))
+        self.used_curps: set[str] = self._existing_curps()
+        self.used_a_numbers: set[str] = self._existing_a_numbers()
+        self.now = timezone.now()
+
+    @staticmethod
+    def _existing_curps() -> set[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT curp FROM cases_person WHERE curp IS NOT NULL")
+            return {row[0] for row in cursor.fetchall()}
+
+    @staticmethod
+    def _existing_a_numbers() -> set[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT a_number FROM cases_person WHERE a_number IS NOT NULL")
+            return {row[0] for row in cursor.fetchall()}
+
+    # Identity
+
+    def _person_row(self, pk: int, consulate: Consulate):
+        rng = self.rng
+        sex = rng.choice("HM")
+        given = rng.choice(GIVEN_MALE if sex == "H" else GIVEN_FEMALE)
+        if rng.random() < 0.3:
+            given += " " + rng.choice(GIVEN_MALE if sex == "H" else GIVEN_FEMALE)
+        paternal = rng.choice(SURNAMES)
+        maternal = rng.choice(SURNAMES) if rng.random() < 0.93 else ""
+        age_days = rng.randint(5 * 365, 75 * 365)
+        dob = (self.now - dt.timedelta(days=age_days)).date()
+        state = rng.choice(STATES)
+        curp = None
+        if rng.random() < 0.8:
+            stem = curp_stem(given, paternal, maternal, dob, sex, state)
+            for homonym in range(26 if dob.year >= 2000 else 10):
+                candidate = curp_complete(stem, dob, homonym)
+                if candidate not in self.used_curps:
+                    self.used_curps.add(candidate)
+                    curp = candidate
+                    break
+        a_number = None
+        if rng.random() < 0.65:
+            while a_number is None or a_number in self.used_a_numbers:
+                a_number = f"{rng.randint(200_000_000, 249_999_999):09d}"
+            self.used_a_numbers.add(a_number)
+        minor = age_days < 18 * 365
+        languages = "{" + rng.choice(LANGUAGES) + "}"
+        phone = f"+1 {rng.choice(['214', '713', '210', '512', '915', '956', '405', '505'])} 555 01{rng.randint(0, 99):02d}"
+        consent = rng.random() < 0.6
+        return (
+            pk,
+            given,
+            paternal,
+            maternal,
+            dob,
+            sex,
+            state,
+            curp,
+            a_number,
+            "",
+            "",
+            languages,
+            "español" not in languages,
+            "es",
+            phone,
+            "",
+            consent,
+            self.now if consent else None,
+            minor,
+            minor and rng.random() < 0.3,
+            sex == "M" and not minor and rng.random() < 0.04,
+            age_days > 60 * 365,
+            rng.random() < 0.05,
+            rng.random() < 0.05,
+            rng.random() < 0.1,
+            consulate.pk,
+            self.now,
+            self.now,
+        )
+
+    PERSON_COLUMNS = (
+        "id, given_names, paternal_surname, maternal_surname, date_of_birth, sex, state_of_birth, curp, a_number,"
+        " passport_number, matricula_consular, languages, needs_interpreter, preferred_language, phone, email,"
+        " contact_consent, contact_consent_at, is_minor, is_unaccompanied_minor, is_pregnant, is_older_adult,"
+        " has_disability, has_serious_medical_condition, fears_return, registered_by_id, created_at, updated_at"
+    )
+    CASE_COLUMNS = (
+        "id, reference, person_id, consulate_id, category, subtype, status, priority, summary, assigned_to_id,"
+        " facility_id, detained_since, released_on, arrested_at, consulate_notified_at, notified_by, first_contact_at,"
+        " expected_removal_date, reception_point_id, outcome, outcome_notes, closure_requested_by_id,"
+        " closure_requested_at, closed_at, opened_at, opened_by_id, last_activity_at, version"
+    )
+
+    def _case_row(
+        self, pk: int, reference: str, person_id: int, consulate: Consulate, opened_at: dt.datetime
+    ):
+        rng = self.rng
+        category = _weighted(rng, CATEGORY_WEIGHTS)
+        subtype = rng.choice(SUBTYPES[category])[0]
+        status = _weighted(rng, STATUS_WEIGHTS)
+        priority = _weighted(rng, PRIORITY_WEIGHTS)
+        officers = self.officers.get(consulate.pk, [])
+        assigned = rng.choice(officers) if officers and status != Status.OPEN and rng.random() < 0.8 else None
+        facility = detained = released = arrested = notified = notified_by = contact = None
+        removal = reception = None
+        facilities = self.facilities_by_consulate.get(consulate.pk)
+        if subtype in CUSTODY_SUBTYPES and facilities:
+            facility = rng.choice(facilities)
+            arrested = opened_at - dt.timedelta(hours=rng.randint(2, 240))
+            detained = arrested.date()
+            notified = arrested + dt.timedelta(hours=rng.randint(1, 96))
+            notified_by = rng.choice(NotifiedBy.values)
+            if rng.random() < 0.85:
+                contact = notified + dt.timedelta(hours=rng.randint(1, 120))
+                contact = min(contact, self.now)
+            if status == Status.CLOSED and rng.random() < 0.5:
+                released = min(opened_at + dt.timedelta(days=rng.randint(5, 90)), self.now).date()
+            if subtype == "deportacion_repatriacion" and self.reception_points:
+                removal = (opened_at + dt.timedelta(days=rng.randint(7, 60))).date()
+                reception = rng.choice(self.reception_points)
+        outcome = outcome_notes = ""
+        requested_at = closed_at = None
+        last_activity = min(opened_at + dt.timedelta(days=rng.randint(0, 60)), self.now)
+        if status in (Status.CLOSED, Status.PENDING_CLOSURE):
+            outcome = rng.choice([o for o in Outcome.values if o != Outcome.OTHER])
+            requested_at = last_activity
+            closed_at = last_activity if status == Status.CLOSED else None
+        return (
+            pk,
+            reference,
+            person_id,
+            consulate.pk,
+            category,
+            subtype,
+            status,
+            priority,
+            "",
+            assigned,
+            facility,
+            detained,
+            released,
+            arrested,
+            notified,
+            notified_by or "",
+            contact,
+            removal,
+            reception,
+            outcome,
+            outcome_notes,
+            assigned if requested_at else None,
+            requested_at,
+            closed_at,
+            opened_at,
+            None,
+            last_activity,
+            1,
+        )
+
+    def _reserve_ids(self, cursor, table: str, count: int) -> int:
+        """Reserve ``count`` consecutive ids from a table's sequence; return the first."""
+        cursor.execute(f"SELECT pg_get_serial_sequence('{table}', 'id')")  # noqa: S608 - fixed table names
+        sequence = cursor.fetchone()[0]
+        cursor.execute("SELECT nextval(%s)", [sequence])
+        first = cursor.fetchone()[0]
+        cursor.execute("SELECT setval(%s, %s)", [sequence, first + count - 1])
+        return first
+
+    def seed(self, *, cases: int, batch: int = 20_000, progress=None) -> SeedResult:
+        started = time.perf_counter()
+        rows = persons_total = cases_total = 0
+        remaining = cases
+        while remaining > 0:
+            size = min(batch, remaining)
+            rows += self._seed_batch(size)
+            persons_total += size
+            cases_total += size
+            remaining -= size
+            if progress:
+                elapsed = time.perf_counter() - started
+                progress(cases_total, rows, elapsed)
+        return SeedResult(persons_total, cases_total, rows, time.perf_counter() - started)
+
+    @transaction.atomic
+    def _seed_batch(self, size: int) -> int:
+        rng = self.rng
+        by_consulate: dict[int, int] = {}
+        plan = []
+        for _ in range(size):
+            consulate = rng.choice(self.consulates)
+            opened_at = self.now - dt.timedelta(minutes=rng.randint(0, 3 * 365 * 24 * 60))
+            plan.append((consulate, opened_at))
+            year = opened_at.astimezone(zoneinfo.ZoneInfo(consulate.timezone)).year
+            by_consulate[(consulate.pk, year)] = by_consulate.get((consulate.pk, year), 0) + 1
+        references: dict[tuple[int, int], list[str]] = {}
+        consulates = {c.pk: c for c in self.consulates}
+        for (consulate_id, year), count in sorted(by_consulate.items()):
+            references[(consulate_id, year)] = case_reference_allocate(
+                consulate=consulates[consulate_id], year=year, count=count
+            )
+        with connection.cursor() as cursor:
+            first_person = self._reserve_ids(cursor, "cases_person", size)
+            first_case = self._reserve_ids(cursor, "cases_case", size)
+            bulk = self._enter_bulk_mode(cursor)
+        person_rows, case_rows, event_rows, hearing_rows, task_rows = [], [], [], [], []
+        for i, (consulate, opened_at) in enumerate(plan):
+            person_id, case_id = first_person + i, first_case + i
+            year = opened_at.astimezone(zoneinfo.ZoneInfo(consulate.timezone)).year
+            reference = references[(consulate.pk, year)].pop(0)
+            person_rows.append(self._person_row(person_id, consulate))
+            case = self._case_row(case_id, reference, person_id, consulate, opened_at)
+            case_rows.append(case)
+            event_rows.append(
+                (case_id, EventKind.OPENED, opened_at, opened_at, "", json.dumps({"reference": reference}))
+            )
+            status, assigned = case[6], case[9]
+            if status != Status.OPEN and rng.random() < 0.6:
+                event_rows.append(
+                    (
+                        case_id,
+                        EventKind.CALL,
+                        case[26],
+                        case[26],
+                        "Llamada de seguimiento con la persona y su familia.",
+                        "{}",
+                    )
+                )
+            if status in (Status.OPEN, Status.IN_PROGRESS) and rng.random() < 0.35:
+                starts = self.now + dt.timedelta(days=rng.randint(-10, 60), hours=rng.randint(0, 8))
+                starts = starts.replace(minute=0, second=0, microsecond=0)
+                hearing_rows.append(
+                    (
+                        case_id,
+                        rng.choice(HearingKind.values),
+                        starts,
+                        "Corte de Inmigración",
+                        "scheduled",
+                        "",
+                        "",
+                    )
+                )
+            if status in (Status.OPEN, Status.IN_PROGRESS) and rng.random() < 0.45:
+                due = (self.now + dt.timedelta(days=rng.randint(-7, 21))).date()
+                task_rows.append(
+                    (case_id, "Dar seguimiento al caso", due, assigned, False, None, None, self.now)
+                )
+        self._copy("cases_person", self.PERSON_COLUMNS, person_rows)
+        self._copy("cases_case", self.CASE_COLUMNS, case_rows)
+        self._copy("cases_caseevent", "case_id, kind, occurred_at, recorded_at, text, payload", event_rows)
+        self._copy(
+            "cases_hearing", "case_id, kind, starts_at, location, status, outcome, notes", hearing_rows
+        )
+        self._copy(
+            "cases_task",
+            "case_id, title, due_date, assignee_id, done, completed_at, completed_by_id, created_at",
+            task_rows,
+        )
+        if bulk:
+            self._write_history(first_person, first_case, size)
+        return len(person_rows) + len(case_rows) + len(event_rows) + len(hearing_rows) + len(task_rows)
+
+    @staticmethod
+    def _enter_bulk_mode(cursor) -> bool:
+        """Skip per-row triggers for this transaction (as pg_restore does); history is then written in
+        bulk by ``_write_history``. Needs a superuser (the embedded server and CI have one); without it
+        the rows go through the triggers, only slower."""
+        try:
+            with transaction.atomic():
+                cursor.execute("SET LOCAL session_replication_role = replica")
+        except DatabaseError:
+            return False
+        return True
+
+    @staticmethod
+    def _write_history(first_person: int, first_case: int, size: int) -> None:
+        """Write the audit rows the pghistory insert triggers would have written, one statement per table."""
+        from cases.models import Case, CaseEvent, Hearing, Person, Task
+
+        targets = [
+            (Person, "id", first_person),
+            (Case, "id", first_case),
+            (CaseEvent, "case_id", first_case),
+            (Hearing, "case_id", first_case),
+            (Task, "case_id", first_case),
+        ]
+        with connection.cursor() as cursor:
+            for model, key, first in targets:
+                history = model.history.rel.related_model
+                tracked = [f.column for f in history._meta.concrete_fields if not f.column.startswith("pgh_")]
+                columns = ", ".join(tracked)
+                cursor.execute(
+                    f"INSERT INTO {history._meta.db_table} (pgh_created_at, pgh_label, pgh_obj_id, {columns}) "  # noqa: S608
+                    f"SELECT now(), 'insert', id, {columns} FROM {model._meta.db_table} WHERE {key} BETWEEN %s AND %s",
+                    [first, first + size - 1],
+                )
+            cursor.execute("SET LOCAL session_replication_role = DEFAULT")
+
+    @staticmethod
+    def _copy(table: str, columns: str, rows: list[tuple]) -> None:
+        if not rows:
+            return
+        raw = connection.connection  # the psycopg connection behind Django's
+        with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)

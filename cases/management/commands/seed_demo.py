@@ -1,0 +1,52 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from cases.demo.seed import Seeder
+from cases.demo.users import DEMO_LOGINS, DEMO_PASSWORD, demo_users_create
+from cases.models import Case, Person
+from consulates.models import Consulate
+
+
+class Command(BaseCommand):
+    help = "Create demo users and fictional persons and cases across the whole network."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--cases", type=int, default=600, help="number of cases (and persons) to create")
+        parser.add_argument("--if-empty", action="store_true", help="do nothing when persons or cases exist")
+        parser.add_argument("--force", action="store_true", help="allow running with DEBUG off")
+        parser.add_argument("--batch", type=int, default=20_000, help="rows per COPY batch")
+        parser.add_argument("--seed", type=int, default=2026, help="random seed (same seed, same data)")
+
+    def handle(self, *args, cases, if_empty, force, batch, seed, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "Refusing to write demo data with DEBUG off (a production setup). Use --force."
+            )
+        if not Consulate.objects.exists():
+            raise CommandError("Load the network first: manage.py load_network")
+        officers = demo_users_create()
+        if if_empty and (Person.objects.exists() or Case.objects.exists()):
+            self.stdout.write("Demo data already present; nothing seeded.")
+            self._print_logins()
+            return
+
+        def progress(done, rows, elapsed):
+            rate = rows / elapsed if elapsed else 0
+            self.stdout.write(
+                f"  {done:>9,} cases · {rows:>10,} rows · {elapsed:7.1f} s · {rate:9,.0f} rows/s"
+            )
+
+        result = Seeder(seed=seed, officers=officers).seed(cases=cases, batch=batch, progress=progress)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Seeded {result.persons:,} persons and {result.cases:,} cases ({result.rows:,} rows) in "
+                f"{result.seconds:.1f} s: {result.rows_per_second:,.0f} rows/s, "
+                f"{result.cases / result.seconds if result.seconds else 0:,.0f} cases/s."
+            )
+        )
+        self._print_logins()
+
+    def _print_logins(self):
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+        for username, role in DEMO_LOGINS:
+            self.stdout.write(f"  {username:<20} {role}")
