@@ -79,10 +79,23 @@ class ServiceAdminMixin:
             self.save_formset(request, form, formset, change=change)
 
     def save_formset(self, request, form, formset, change):
-        for deleted in formset.deleted_forms:
-            handler = getattr(formset.form, "delete_with_service", None)
-            if handler and deleted.instance.pk:
-                handler(request, deleted.instance)
+        """Inline forms wrote through their services while validating; delete what was ticked and
+        tell the admin's change message what happened (as ``formset.save()`` would have)."""
+        deleted = [f for f in formset.deleted_forms if f.instance.pk]
+        handler = getattr(formset.form, "delete_with_service", None)
+        for item in deleted:
+            if handler:
+                handler(request, item.instance)
+        deleted_ids = {id(f) for f in deleted}
+        formset.new_objects = [
+            f.instance for f in formset.extra_forms if f.has_changed() and id(f) not in deleted_ids
+        ]
+        formset.changed_objects = [
+            (f.instance, f.changed_data)
+            for f in formset.initial_forms
+            if f.has_changed() and id(f) not in deleted_ids
+        ]
+        formset.deleted_objects = [f.instance for f in deleted]
 
 
 class ServiceInlineMixin:

@@ -5,9 +5,8 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from cases.demo.logins import DEMO_PASSWORD
 from consulates.models import Consulate, Partner, PartnerMembership, PartnerService, Role, StaffMembership
-
-DEMO_PASSWORD = "demo-Proteccion-2026"  # noqa: S105 - fictional demo accounts, refused outside DEBUG
 
 DEMO_PARTNERS = [
     # Fictional organisations for the demo; real partners are entered by administrators.
@@ -75,13 +74,3 @@ def demo_users_create() -> dict[int, list[int]]:
     first_partner = Partner.objects.get(name=DEMO_PARTNERS[0][0])
     PartnerMembership.objects.get_or_create(user=partner_user, defaults={"partner": first_partner})
     return by_consulate
-
-
-DEMO_LOGINS = [
-    ("admin", "administrator (whole network, configuration)"),
-    ("gerente", "regional manager (whole network, read-mostly)"),
-    ("supervisora.dallas", "supervisor, Dallas (approves closures)"),
-    ("oficial.dallas", "consular officer, Dallas"),
-    ("oficial.el_paso", "consular officer, El Paso (Mountain time)"),
-    ("ong.demo", "partner NGO user (API only, from the REST API issue on)"),
-]

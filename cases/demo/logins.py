@@ -1,0 +1,12 @@
+"""The demo accounts (no Django imports: ``make run`` prints these before Django is loaded)."""
+
+DEMO_PASSWORD = "demo-Proteccion-2026"  # noqa: S105 - fictional demo accounts, refused outside DEBUG
+
+DEMO_LOGINS = [
+    ("admin", "administrator (whole network, configuration)"),
+    ("gerente", "regional manager (whole network, read-mostly)"),
+    ("supervisora.dallas", "supervisor, Dallas (approves closures)"),
+    ("oficial.dallas", "consular officer, Dallas"),
+    ("oficial.el_paso", "consular officer, El Paso (Mountain time)"),
+    ("ong.demo", "partner NGO user (API only, from the REST API issue on)"),
+]

@@ -1,0 +1,98 @@
+"""`make run`: the web server and a Celery worker with beat, in the foreground, stopped together.
+
+Prints the address and the demo logins once the web server answers. Ctrl-C (or SIGTERM) stops both
+children cleanly; the embedded PostgreSQL stops with the last process that used it.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def _wait_for(url: str, timeout: float, processes: list[subprocess.Popen]) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(p.poll() is not None for p in processes):
+            return False
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - our own local server
+                if response.status < 500:
+                    return True
+        except OSError:
+            time.sleep(0.5)
+    return False
+
+
+def main() -> int:
+    port = os.environ.get("PORT", "8000")
+    host = os.environ.get("HOST", "127.0.0.1")
+    python = sys.executable
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    web = subprocess.Popen(  # noqa: S603 - fixed command line
+        [python, "manage.py", "runserver", f"{host}:{port}", "--noreload"], cwd=BASE_DIR, env=env
+    )
+    worker = subprocess.Popen(  # noqa: S603 - fixed command line
+        [
+            python,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--beat",
+            "--loglevel",
+            "INFO",
+            "--concurrency",
+            "2",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+    )
+    children = [web, worker]
+    stopping = False
+
+    def stop(signum=None, frame=None):
+        nonlocal stopping
+        if stopping:
+            return
+        stopping = True
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        for child in children:
+            try:
+                child.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                child.kill()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+
+    url = f"http://{host}:{port}/admin/login/"
+    if _wait_for(url, 120, children):
+        from cases.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
+
+        print(f"\n  Staff UI ready: {url}\n  Demo logins (password for all: {DEMO_PASSWORD}):", flush=True)
+        for username, role in DEMO_LOGINS:
+            print(f"    {username:<20} {role}", flush=True)
+        print("  Stop with Ctrl-C.\n", flush=True)
+    else:
+        print("The web server did not start; see the messages above.", file=sys.stderr, flush=True)
+        stop()
+        return 1
+    while not stopping and all(child.poll() is None for child in children):
+        time.sleep(0.5)
+    stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
