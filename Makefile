@@ -39,7 +39,7 @@ messages: install
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 benchmark: migrate
-	$(BIN)/python manage.py seed_demo --cases 1000000 --force-large
+	$(BIN)/python manage.py seed_demo --cases 1000000
 
 clean:
 	rm -rf $(VENV) var

@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from cases.demo.logins import DEMO_LOGINS, DEMO_PASSWORD, demo_users_create
+from cases.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
 from cases.demo.seed import Seeder
+from cases.demo.users import demo_users_create
 from cases.models import Case, Person
 from consulates.models import Consulate
 
