@@ -44,12 +44,20 @@ def persons_search(*, user, term: str) -> QuerySet[Person]:
     return Person.objects.visible_to(user).filter(person_search_filter(term))
 
 
-def cases_search(*, user, term: str) -> QuerySet[Case]:
+_REFERENCE = re.compile(r"^[A-Za-z]{3}-\d{4}-\d{6}$")
+
+
+def case_search_filter(term: str) -> Q:
+    """A full reference finds that case (exact, through the unique index); anything else searches
+    the person: name words, CURP or A-number."""
     term = (term or "").strip()
-    queryset = Case.objects.visible_to(user)
-    if re.match(r"^[A-Za-z]{3}-\d{4}-\d{1,6}$", term):
-        return queryset.filter(reference__iexact=term)
-    return queryset.filter(person_search_filter(term, prefix="person__"))
+    if _REFERENCE.match(term):
+        return Q(reference=term.upper())
+    return person_search_filter(term, prefix="person__")
+
+
+def cases_search(*, user, term: str) -> QuerySet[Case]:
+    return Case.objects.visible_to(user).filter(case_search_filter(term))
 
 
 def assignable_users(consulate_id: int):

@@ -14,7 +14,7 @@ from cases.admin.base import ServiceAdminMixin, ServiceInlineMixin, add_service_
 from cases.admin.timeline import render_delay, render_timeline
 from cases.models import Case, Hearing, Task
 from cases.models.case import Status
-from cases.selectors import assignable_users, person_search_filter
+from cases.selectors import assignable_users, case_search_filter
 from cases.services.lifecycle import closure_needs_approval
 from config.admin_mixins import CaseWorkAdmin
 from consulates.access import access_for
@@ -242,12 +242,7 @@ class CaseAdmin(ServiceAdminMixin, CaseWorkAdmin, admin.ModelAdmin):
         return Case.objects.visible_to(request.user)
 
     def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        return queryset.filter(
-            Q(reference__iexact=term) | person_search_filter(term, prefix="person__")
-        ), False
+        return queryset.filter(case_search_filter(search_term)), False
 
     def get_list_filter(self, request):
         if access_for(request.user).network_wide:
@@ -263,7 +258,6 @@ class CaseAdmin(ServiceAdminMixin, CaseWorkAdmin, admin.ModelAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         kwargs["form"] = forms.CaseChangeForm if obj else forms.CaseAddForm
-        kwargs["fields"] = None
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_fieldsets(self, request, obj=None):

@@ -254,6 +254,9 @@ class Seeder:
             if progress:
                 elapsed = time.perf_counter() - started
                 progress(cases_total, rows, elapsed)
+        with connection.cursor() as cursor:  # fresh statistics, or the planner guesses on a million rows
+            for table in ("cases_person", "cases_case", "cases_caseevent", "cases_hearing", "cases_task"):
+                cursor.execute(f"ANALYZE {table}")
         return SeedResult(persons_total, cases_total, rows, time.perf_counter() - started)
 
     @transaction.atomic

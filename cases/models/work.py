@@ -142,7 +142,10 @@ class Task(models.Model):
         ordering = ["done", "due_date", "pk"]
         verbose_name = _("task")
         verbose_name_plural = _("tasks")
-        indexes = [models.Index(fields=["assignee", "done", "due_date"], name="task_assignee_due_idx")]
+        indexes = [
+            models.Index(fields=["assignee", "done", "due_date"], name="task_assignee_due_idx"),
+            models.Index(fields=["due_date"], name="task_open_due_idx", condition=models.Q(done=False)),
+        ]
 
     def __str__(self) -> str:
         return self.title
