@@ -14,7 +14,7 @@ from consulates.models import (
     ReceptionPoint,
     StaffMembership,
 )
-from consulates.services import mark_curated
+from consulates.services import mark_curated, user_staff_flag_sync
 
 
 class CuratedOnSaveMixin:
@@ -125,6 +125,10 @@ class NetworkUserAdmin(UserAdmin):
     inlines = [StaffMembershipInline, PartnerMembershipInline]
     list_display = ["username", "first_name", "last_name", "email", "role", "is_active"]
     list_select_related = ["staff_membership__consulate"]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        user_staff_flag_sync(user=form.instance)
 
     @admin.display(description=_("role"))
     def role(self, obj):

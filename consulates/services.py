@@ -186,3 +186,16 @@ def mark_curated(obj) -> None:
     obj.curated = True
     if isinstance(obj, County):
         obj.basis = Basis.STAFF
+
+
+def user_staff_flag_sync(*, user) -> None:
+    """Staff members get the staff UI; partner users never do (they work through the API)."""
+    from consulates.access import forget_access
+    from consulates.models import PartnerMembership, StaffMembership
+
+    is_partner = PartnerMembership.objects.filter(user=user).exists()
+    is_staff = StaffMembership.objects.filter(user=user).exists() or (user.is_superuser and not is_partner)
+    if user.is_staff != is_staff:
+        user.is_staff = is_staff
+        user.save(update_fields=["is_staff"])
+    forget_access(user)
