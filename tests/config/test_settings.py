@@ -1,0 +1,65 @@
+"""Settings come from the environment; production refuses unsafe defaults."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from config.celery import app
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _check(env_overrides: dict[str, str]) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DATABASE_URL": os.environ.get("DATABASE_URL", "postgres://unused@127.0.0.1/none")}
+    env.update(env_overrides)
+    return subprocess.run(  # noqa: S603 - our own interpreter and manage.py
+        [
+            sys.executable,
+            "-c",
+            "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings'); django.setup()",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"DEBUG": "false", "SECRET_KEY": "", "ALLOWED_HOSTS": "example.org"}, "SECRET_KEY"),
+        ({"DEBUG": "false", "SECRET_KEY": "short", "ALLOWED_HOSTS": "example.org"}, "SECRET_KEY"),
+        ({"DEBUG": "false", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS"),
+    ],
+)
+def test_production_refuses_unsafe_defaults(overrides, message):
+    result = _check(overrides)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_production_starts_with_real_values():
+    result = _check({"DEBUG": "false", "SECRET_KEY": "k" * 50, "ALLOWED_HOSTS": "consulado.example"})
+    assert result.returncode == 0, result.stderr
+
+
+def test_celery_is_json_only_with_late_acks_and_time_limits():
+    conf = app.conf
+    assert conf.task_serializer == "json"
+    assert conf.accept_content == ["json"]
+    assert conf.task_acks_late is True
+    assert conf.task_time_limit
+    assert conf.task_soft_time_limit < conf.task_time_limit
+
+
+def test_broker_follows_the_environment(settings):
+    expected = os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL") or "filesystem://"
+    assert expected == settings.CELERY_BROKER_URL
