@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from cases.models import Case
 
 
 def render_delay(delta) -> str:
@@ -13,9 +16,27 @@ def render_delay(delta) -> str:
         return "—"
     hours = delta.total_seconds() / 3600
     if hours < 48:
-        return ngettext("%(n).1f hour", "%(n).1f hours", hours) % {"n": hours}
+        return ngettext("%(n).1f hour", "%(n).1f hours", round(hours)) % {"n": hours}
     days = hours / 24
-    return ngettext("%(n).1f day", "%(n).1f days", days) % {"n": days}
+    return ngettext("%(n).1f day", "%(n).1f days", round(days)) % {"n": days}
+
+
+def _label(name: str, value: str) -> str:
+    """Show a stored change in the reader's language: field names and choice codes get their labels."""
+    if not value:
+        return "—"
+    try:
+        field = Case._meta.get_field(name)
+    except FieldDoesNotExist:
+        return value
+    return str(dict(field.flatchoices).get(value, value)) if field.choices else value
+
+
+def _field_name(name: str) -> str:
+    try:
+        return str(Case._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name
 
 
 def _details(event) -> str:
@@ -25,7 +46,7 @@ def _details(event) -> str:
     return format_html_join(
         "",
         "<br><small>{}: {} → {}</small>",
-        ((name, old or "—", new or "—") for name, (old, new) in changes.items()),
+        ((_field_name(name), _label(name, old), _label(name, new)) for name, (old, new) in changes.items()),
     )
 
 

@@ -89,13 +89,12 @@ def _validate_case_fields(values: dict, *, consulate_tz: str) -> None:
 
 
 def _display(case: Case, name: str) -> str:
+    """A value as the timeline stores it: choice codes (labelled in the reader's language when shown),
+    ISO dates and times, and the name of a related record."""
     value = getattr(case, name)
     if value is None or value == "":
         return ""
-    field = case._meta.get_field(name)
-    if field.choices:
-        return str(getattr(case, f"get_{name}_display")())
-    if isinstance(value, dt.datetime):
+    if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
     return str(value)
 

@@ -147,7 +147,8 @@ def test_update_records_changes_bumps_version_and_starts_work(dallas_officer, ca
     assert updated.version == 2
     events = new_events(case, before)
     assert [e.kind for e in events] == ["updated", "status"]
-    assert events[0].payload["changes"] == {"priority": ["Normal", "High"]}
+    # codes, not labels: the timeline shows them in each reader's language
+    assert events[0].payload["changes"] == {"priority": ["normal", "high"]}
     assert events[1].payload == {"old": "open", "new": "in_progress"}
     assert {row_xmin(e) for e in events} == {row_xmin(stored)}
 
