@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from cases import services
@@ -46,7 +47,7 @@ class FacilityChoiceField(forms.ModelChoiceField):
 def _setup_common(form) -> None:
     if "subtype" in form.fields:
         form.fields["subtype"] = forms.ChoiceField(
-            label=_("subtype"), choices=[("", "---------"), *subtype_choices()], required=False
+            label=capfirst(_("subtype")), choices=[("", "---------"), *subtype_choices()], required=False
         )
     if "facility" in form.fields:
         old = form.fields["facility"]
@@ -84,13 +85,13 @@ class CaseAddForm(ServiceModelForm):
 class CaseChangeForm(ServiceModelForm):
     expected_version = forms.IntegerField(widget=forms.HiddenInput)
     note_kind = forms.ChoiceField(
-        label=_("log"),
+        label=capfirst(_("log")),
         choices=[(k.value, k.label) for k in NOTE_KINDS],
         initial=EventKind.NOTE,
         required=False,
     )
     note_text = forms.CharField(
-        label=_("what happened"),
+        label=capfirst(_("what happened")),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         help_text=_("Saved on the timeline with your name and the current time."),
@@ -130,7 +131,7 @@ class CaseChangeForm(ServiceModelForm):
 
 
 class HearingForm(ServiceModelForm):
-    cancel_reason = forms.CharField(label=_("cancel, because"), required=False)
+    cancel_reason = forms.CharField(label=capfirst(_("cancel, because")), required=False)
 
     class Meta:
         model = Hearing
@@ -208,7 +209,7 @@ class TaskForm(ServiceModelForm):
 
 class AssignForm(forms.Form):
     assignee = forms.ModelChoiceField(
-        label=_("officer"), queryset=None, required=False, empty_label=_("(unassigned)")
+        label=capfirst(_("officer")), queryset=None, required=False, empty_label=capfirst(_("(unassigned)"))
     )
 
     def __init__(self, *args, case: Case, **kwargs):
@@ -218,9 +219,9 @@ class AssignForm(forms.Form):
 
 
 class CloseRequestForm(forms.Form):
-    outcome = forms.ChoiceField(label=_("outcome"), choices=[("", "---------"), *Outcome.choices])
+    outcome = forms.ChoiceField(label=capfirst(_("outcome")), choices=[("", "---------"), *Outcome.choices])
     outcome_notes = forms.CharField(
-        label=_("outcome notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=capfirst(_("outcome notes")), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
 
     def __init__(self, *args, case: Case, **kwargs):
@@ -228,7 +229,7 @@ class CloseRequestForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(label=capfirst(_("reason")), widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, **kwargs)

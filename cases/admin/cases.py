@@ -43,6 +43,11 @@ class HearingInline(ServiceInlineMixin, InlinePermissions, admin.TabularInline):
     readonly_fields = ["status"]
     verbose_name_plural = _("hearings")
 
+    def get_fields(self, request, obj=None):
+        if self.has_change_permission(request, obj):
+            return self.fields
+        return [f for f in self.fields if f != "cancel_reason"]
+
 
 class TaskInline(ServiceInlineMixin, InlinePermissions, admin.TabularInline):
     model = Task
@@ -266,7 +271,9 @@ class CaseAdmin(ServiceAdminMixin, CaseWorkAdmin, admin.ModelAdmin):
         fieldsets = self.change_fieldsets
         if not self.has_change_permission(request, obj) or obj.status == Status.CLOSED:
             fieldsets = [
-                fs for fs in fieldsets if fs[1]["fields"] != ["note_kind", "note_text", "expected_version"]
+                (name, {**options, "fields": _read_only_fields(options["fields"])})
+                for name, options in fieldsets
+                if options["fields"] != ["note_kind", "note_text", "expected_version"]
             ]
         return fieldsets
 
@@ -275,10 +282,7 @@ class CaseAdmin(ServiceAdminMixin, CaseWorkAdmin, admin.ModelAdmin):
             return []
         if obj.status == Status.CLOSED or not self.has_change_permission(request, obj):
             return [
-                f
-                for fs in self.change_fieldsets
-                for f in _flatten(fs[1]["fields"])
-                if f not in ("note_kind", "note_text", "expected_version")
+                f for _name, options in self.get_fieldsets(request, obj) for f in _flatten(options["fields"])
             ]
         return self.change_readonly
 
@@ -314,6 +318,10 @@ class CaseAdmin(ServiceAdminMixin, CaseWorkAdmin, admin.ModelAdmin):
             _("vulnerability"),
             flags,
         )
+
+    @admin.display(description=_("subtype"))
+    def subtype_label(self, obj):
+        return obj.subtype_label or "—"
 
     @admin.display(description=_("district of the facility"))
     def district(self, obj):
@@ -431,6 +439,16 @@ class CaseAdmin(ServiceAdminMixin, CaseWorkAdmin, admin.ModelAdmin):
                 )
         if done:
             messages.success(request, _("%(count)d cases assigned to you.") % {"count": done})
+
+
+def _read_only_fields(fields):
+    """On a read-only page, choice codes without a model ``choices`` show through their label."""
+    return [
+        tuple(_read_only_fields(item))
+        if isinstance(item, list | tuple)
+        else ("subtype_label" if item == "subtype" else item)
+        for item in fields
+    ]
 
 
 def _flatten(fields):

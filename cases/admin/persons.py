@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from cases import services
@@ -16,15 +17,17 @@ from consulates.selectors import consulates_selectable_by
 
 class PersonForm(ServiceModelForm):
     # Wider than the stored values: the service normalises what staff type (A-123-456-789, lower case).
-    curp = forms.CharField(label=_("CURP"), max_length=24, required=False)
+    curp = forms.CharField(label=capfirst(_("CURP")), max_length=24, required=False)
     a_number = forms.CharField(
-        label=_("A-number"),
+        label=capfirst(_("A-number")),
         max_length=16,
         required=False,
         help_text=_("A12345678, A-123-456-789 or 123456789; stored as 9 digits."),
     )
     languages = forms.CharField(
-        label=_("languages"), required=False, help_text=_("Separate with commas, e.g. español, mixteco.")
+        label=capfirst(_("languages")),
+        required=False,
+        help_text=_("Separate with commas, e.g. español, mixteco."),
     )
 
     class Meta:

@@ -184,11 +184,12 @@ class Seeder:
             facility = rng.choice(facilities)
             arrested = opened_at - dt.timedelta(hours=rng.randint(2, 240))
             detained = arrested.date()
-            notified = arrested + dt.timedelta(hours=rng.randint(1, 96))
+            notified = min(
+                arrested + dt.timedelta(hours=rng.randint(1, 96)), self.now - dt.timedelta(hours=1)
+            )
             notified_by = rng.choice(NotifiedBy.values)
-            if rng.random() < 0.85:
-                contact = notified + dt.timedelta(hours=rng.randint(1, 120))
-                contact = min(contact, self.now)
+            if rng.random() < 0.85:  # some detainees still wait for a first consular contact
+                contact = min(notified + dt.timedelta(hours=rng.randint(1, 120)), self.now)
             if status == Status.CLOSED and rng.random() < 0.5:
                 released = min(opened_at + dt.timedelta(days=rng.randint(5, 90)), self.now).date()
             if subtype == "deportacion_repatriacion" and self.reception_points:
