@@ -4,7 +4,6 @@ from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from config.admin_mixins import AdministratorOnlyAdmin, ReferenceDataAdmin
-from consulates.access import access_for
 from consulates.models import (
     Consulate,
     County,
@@ -119,7 +118,7 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class NetworkUserAdmin(UserAdmin):
+class NetworkUserAdmin(AdministratorOnlyAdmin, UserAdmin):
     """Users are managed by administrators only, with their role in the network alongside."""
 
     inlines = [StaffMembershipInline, PartnerMembershipInline]
@@ -135,17 +134,5 @@ class NetworkUserAdmin(UserAdmin):
         membership = getattr(obj, "staff_membership", None)
         return str(membership) if membership else "—"
 
-    def has_module_permission(self, request):
-        return access_for(request.user).is_administrator
-
-    def has_view_permission(self, request, obj=None):
-        return access_for(request.user).is_administrator
-
-    def has_add_permission(self, request):
-        return access_for(request.user).is_administrator
-
-    def has_change_permission(self, request, obj=None):
-        return access_for(request.user).is_administrator
-
     def has_delete_permission(self, request, obj=None):
-        return False
+        return False  # deactivate instead: the audit trail keeps pointing at the user

@@ -15,8 +15,15 @@ from cases.categories import SUBTYPE_CATEGORY, Category
 from cases.models import Case, Person
 from cases.models.case import NotifiedBy, Priority
 from cases.models.work import NOTE_KINDS, EventKind
-from cases.services.common import check_version, lock_case, refuse_if_closed, require_worker, touch
-from consulates.models import Consulate, DetentionFacility, Role, StaffMembership
+from cases.services.common import (
+    check_version,
+    lock_case,
+    refuse_if_closed,
+    require_assignable,
+    require_worker,
+    touch,
+)
+from consulates.models import Consulate, DetentionFacility
 from consulates.selectors import consulate_for_facility
 
 CUSTODY_FIELDS = ("facility", "detained_since", "released_on")
@@ -219,17 +226,7 @@ def case_assign(*, actor, case: Case, assignee, expected_version: int | None = N
     require_worker(actor, case.consulate_id)
     check_version(case, expected_version)
     refuse_if_closed(case)
-    if assignee is not None:
-        eligible = StaffMembership.objects.filter(
-            user=assignee,
-            user__is_active=True,
-            consulate_id=case.consulate_id,
-            role__in=[Role.OFFICER, Role.SUPERVISOR],
-        ).exists()
-        if not eligible:
-            raise ValidationError(
-                {"assignee": _("Choose an active officer or supervisor of the case's consulate.")}
-            )
+    require_assignable(case, assignee)
     if case.assigned_to_id == getattr(assignee, "pk", None):
         return case
     previous = case.assigned_to

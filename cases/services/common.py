@@ -11,6 +11,7 @@ from cases import events
 from cases.models import Case
 from cases.models.case import Status
 from consulates.access import access_for
+from consulates.models import Role, StaffMembership
 
 
 def require_worker(actor, consulate_id: int) -> None:
@@ -23,6 +24,20 @@ def require_worker(actor, consulate_id: int) -> None:
 def require_supervisor(actor, consulate_id: int) -> None:
     if not access_for(actor).can_supervise(consulate_id):
         raise PermissionDenied(_("Only a supervisor of this consulate can do this."))
+
+
+def require_assignable(case: Case, assignee, *, field: str = "assignee") -> None:
+    """Case work goes only to active officers and supervisors of the case's own consulate."""
+    if assignee is None:
+        return
+    eligible = StaffMembership.objects.filter(
+        user=assignee,
+        user__is_active=True,
+        consulate_id=case.consulate_id,
+        role__in=[Role.OFFICER, Role.SUPERVISOR],
+    ).exists()
+    if not eligible:
+        raise ValidationError({field: _("Choose an active officer or supervisor of the case's consulate.")})
 
 
 def lock_case(case: Case | int) -> Case:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from cases.identifiers import curp_birth_date, normalize_a_number, validate_curp
 from cases.models import EmergencyContact, Person
+from cases.models.person import VULNERABILITY_FIELDS
 from cases.services.common import integrity_to_validation
 from consulates.access import access_for
 from consulates.models import Consulate
@@ -30,13 +31,7 @@ PERSON_FIELDS = {
     "phone",
     "email",
     "contact_consent",
-    "is_minor",
-    "is_unaccompanied_minor",
-    "is_pregnant",
-    "is_older_adult",
-    "has_disability",
-    "has_serious_medical_condition",
-    "fears_return",
+    *VULNERABILITY_FIELDS,
 }
 
 

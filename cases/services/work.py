@@ -12,8 +12,7 @@ from django.utils.translation import gettext as _
 from cases import events
 from cases.models import Case, Hearing, Task
 from cases.models.work import HearingKind, HearingStatus
-from cases.services.common import lock_case, refuse_if_closed, require_worker, touch
-from consulates.models import Role, StaffMembership
+from cases.services.common import lock_case, refuse_if_closed, require_assignable, require_worker, touch
 
 
 def _validate_hearing(kind: str, starts_at, location: str) -> None:
@@ -112,21 +111,6 @@ def hearing_outcome_record(*, actor, hearing: Hearing, outcome: str) -> Hearing:
     return hearing
 
 
-def _check_assignee(case: Case, assignee) -> None:
-    if assignee is None:
-        return
-    ok = StaffMembership.objects.filter(
-        user=assignee,
-        user__is_active=True,
-        consulate_id=case.consulate_id,
-        role__in=[Role.OFFICER, Role.SUPERVISOR],
-    ).exists()
-    if not ok:
-        raise ValidationError(
-            {"assignee": _("Choose an active officer or supervisor of the case's consulate.")}
-        )
-
-
 @transaction.atomic
 def task_add(*, actor, case: Case, title: str, due_date: dt.date | None = None, assignee=None) -> Task:
     if not (title or "").strip():
@@ -134,7 +118,7 @@ def task_add(*, actor, case: Case, title: str, due_date: dt.date | None = None, 
     case = lock_case(case)
     require_worker(actor, case.consulate_id)
     refuse_if_closed(case)
-    _check_assignee(case, assignee)
+    require_assignable(case, assignee)
     task = Task.objects.create(case=case, title=title.strip(), due_date=due_date, assignee=assignee)
     events.task_added(case, actor, task=task)
     touch(case, actor)
@@ -148,7 +132,7 @@ def task_update(*, actor, task: Task, title: str, due_date: dt.date | None, assi
     case = lock_case(task.case_id)
     require_worker(actor, case.consulate_id)
     refuse_if_closed(case)
-    _check_assignee(case, assignee)
+    require_assignable(case, assignee)
     task = Task.objects.select_for_update().get(pk=task.pk)
     new = {"title": title.strip(), "due_date": due_date, "assignee": assignee}
     changes = {
