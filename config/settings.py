@@ -136,6 +136,7 @@ STORAGES = {
 }
 
 LOGIN_URL = "admin:login"
+FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6's default, opted into now
 
 # Email (EMAIL_URL: smtp://user:pass@host:port, or console:// in development)
 EMAIL_URL = os.environ.get("EMAIL_URL", "console://")
@@ -197,3 +198,4 @@ import pghistory  # noqa: E402
 
 PGHISTORY_OBJ_FIELD = pghistory.ObjForeignKey(related_name="history", related_query_name="history")
 PGHISTORY_ADMIN_MODEL = "pghistory.MiddlewareEvents"
+PGHISTORY_ADMIN_CLASS = "config.admin_audit.AuditEventsAdmin"

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
 from config.admin_mixins import AdministratorOnlyAdmin, ReferenceDataAdmin
@@ -115,6 +116,8 @@ class PartnerMembershipInline(admin.StackedInline):
 
 User = get_user_model()
 admin.site.unregister(User)
+# Roles are decided in code (consulates.access); Django's groups are not used.
+admin.site.unregister(Group)
 
 
 @admin.register(User)

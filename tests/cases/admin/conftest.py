@@ -1,0 +1,77 @@
+"""Two consulates' worth of staff and records for the staff-UI tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from cases import services
+from cases.models import Case, Hearing, Person, Task
+from tests.factories import (
+    administrator,
+    make_case,
+    make_person,
+    manager,
+    officer,
+    partner_user,
+    supervisor,
+)
+
+
+@dataclass
+class World:
+    officer_a: object
+    supervisor_a: object
+    officer_b: object
+    manager: object
+    administrator: object
+    partner: object
+    inactive: object
+    person_a: Person
+    case_a: Case
+    person_b: Person
+    case_b: Case
+    hearing_a: Hearing
+    task_a: Task
+    hearing_b: Hearing
+    task_b: Task
+
+
+@pytest.fixture
+def world(db) -> World:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    officer_a, officer_b = officer("dallas"), officer("el_paso")
+    inactive = officer("dallas", is_active=False)
+    person_a = make_person(officer_a, given_names="Rosa", paternal_surname="Núñez", maternal_surname="Ortiz")
+    person_b = make_person(officer_b, given_names="Ramón", paternal_surname="Núñez", maternal_surname="Peña")
+    case_a, case_b = make_case(officer_a, person=person_a), make_case(officer_b, person=person_b)
+    when = timezone.now() + dt.timedelta(days=5)
+    hearing_a = services.hearing_schedule(
+        actor=officer_a, case=case_a, kind="master_calendar", starts_at=when, location="Dallas"
+    )
+    hearing_b = services.hearing_schedule(
+        actor=officer_b, case=case_b, kind="master_calendar", starts_at=when, location="El Paso"
+    )
+    task_a = services.task_add(actor=officer_a, case=case_a, title="Visitar a Rosa", assignee=officer_a)
+    task_b = services.task_add(actor=officer_b, case=case_b, title="Visitar a Ramón", assignee=officer_b)
+    return World(
+        officer_a=officer_a,
+        supervisor_a=supervisor("dallas"),
+        officer_b=officer_b,
+        manager=manager(),
+        administrator=administrator(),
+        partner=partner_user(),
+        inactive=inactive,
+        person_a=person_a,
+        case_a=Case.objects.get(pk=case_a.pk),
+        person_b=person_b,
+        case_b=Case.objects.get(pk=case_b.pk),
+        hearing_a=hearing_a,
+        task_a=task_a,
+        hearing_b=hearing_b,
+        task_b=task_b,
+    )
