@@ -400,7 +400,7 @@ class CaseAdmin(ServiceAdminMixin, CaseWorkAdmin, admin.ModelAdmin):
             messages.error(request, _("This action is not available for this case now."))
             return HttpResponseRedirect(reverse("admin:cases_case_change", args=[case.pk]))
         label, form_class = ACTIONS[action]
-        form = form_class(request.POST or None, case=case)
+        form = form_class(request.POST if request.method == "POST" else None, case=case)
         if request.method == "POST" and form.is_valid():
             try:
                 case = run_action(action, request.user, case, form.cleaned_data)
