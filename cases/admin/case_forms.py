@@ -175,9 +175,13 @@ class TaskForm(ServiceModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         parent = getattr(self, "parent", None)
-        self.fields["assignee"].queryset = (
-            assignable_users(parent.consulate_id) if parent else self.fields["assignee"].queryset.none()
-        )
+        field = self.fields["assignee"]
+        field.queryset = assignable_users(parent.consulate_id) if parent else field.queryset.none()
+        if parent is not None:
+            # One query for the whole inline, not one per task row: the choices are cached on the case.
+            if not hasattr(parent, "_assignee_choices"):
+                parent._assignee_choices = list(field.choices)
+            field.choices = parent._assignee_choices
 
     def run_service(self, data):
         actor, task = self.request.user, self.instance
