@@ -6,11 +6,16 @@ in code, from ``consulates.access``, so the admin, the API and the reports agree
 
 from __future__ import annotations
 
+from django.db import models
+
 from consulates.access import access_for
 
 
 class ReferenceDataAdmin:
     """Reference data (network, partners): every staff member reads, administrators edit."""
+
+    # Web addresses typed without a scheme are https (Django 6's default, chosen now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def has_module_permission(self, request):
         return access_for(request.user).is_staff_member

@@ -136,7 +136,6 @@ STORAGES = {
 }
 
 LOGIN_URL = "admin:login"
-FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6's default, opted into now
 
 # Email (EMAIL_URL: smtp://user:pass@host:port, or console:// in development)
 EMAIL_URL = os.environ.get("EMAIL_URL", "console://")
