@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
 from config.admin_mixins import AdministratorOnlyAdmin, ReferenceDataAdmin
+from consulates.access import access_for
 from consulates.models import (
     Consulate,
     County,
@@ -84,8 +85,31 @@ class PartnerAdmin(ReferenceDataAdmin, admin.ModelAdmin):
     filter_horizontal = ["consulates"]
 
 
+class StaffFlagSyncMixin:
+    """A membership decides whether its user gets the staff UI: keep ``is_staff`` in step when a
+    membership is added, moved to another user or deleted on its own page."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        previous = form.initial.get("user") if change else None
+        if previous and previous != obj.user_id:
+            user_staff_flag_sync(user=get_user_model().objects.get(pk=previous))
+        user_staff_flag_sync(user=obj.user)
+
+    def delete_model(self, request, obj):
+        user = obj.user
+        super().delete_model(request, obj)
+        user_staff_flag_sync(user=user)
+
+    def delete_queryset(self, request, queryset):
+        users = [membership.user for membership in queryset.select_related("user")]
+        super().delete_queryset(request, queryset)
+        for user in users:
+            user_staff_flag_sync(user=user)
+
+
 @admin.register(StaffMembership)
-class StaffMembershipAdmin(AdministratorOnlyAdmin, admin.ModelAdmin):
+class StaffMembershipAdmin(StaffFlagSyncMixin, AdministratorOnlyAdmin, admin.ModelAdmin):
     list_display = ["user", "role", "consulate"]
     list_filter = ["role", "consulate"]
     search_fields = ["user__username", "user__first_name", "user__last_name"]
@@ -94,21 +118,38 @@ class StaffMembershipAdmin(AdministratorOnlyAdmin, admin.ModelAdmin):
 
 
 @admin.register(PartnerMembership)
-class PartnerMembershipAdmin(AdministratorOnlyAdmin, admin.ModelAdmin):
+class PartnerMembershipAdmin(StaffFlagSyncMixin, AdministratorOnlyAdmin, admin.ModelAdmin):
     list_display = ["user", "partner"]
     list_filter = ["partner"]
     search_fields = ["user__username"]
     autocomplete_fields = ["user"]
 
 
-class StaffMembershipInline(admin.StackedInline):
+class AdministratorInlinePermissions:
+    """Roles are set by administrators (``consulates.access``), not by Django's permission tables,
+    which would hide these inlines from every administrator who is not a superuser."""
+
+    def has_view_permission(self, request, obj=None):
+        return access_for(request.user).is_administrator
+
+    def has_add_permission(self, request, obj=None):
+        return access_for(request.user).is_administrator
+
+    def has_change_permission(self, request, obj=None):
+        return access_for(request.user).is_administrator
+
+    def has_delete_permission(self, request, obj=None):
+        return access_for(request.user).is_administrator
+
+
+class StaffMembershipInline(AdministratorInlinePermissions, admin.StackedInline):
     model = StaffMembership
     can_delete = True
     extra = 0
     max_num = 1
 
 
-class PartnerMembershipInline(admin.StackedInline):
+class PartnerMembershipInline(AdministratorInlinePermissions, admin.StackedInline):
     model = PartnerMembership
     extra = 0
     max_num = 1

@@ -43,6 +43,11 @@ class ServiceFormMixin:
             self.add_error(None, str(exc) or "Permission denied")
         else:
             if result is not None:
+                if self.instance.pk is None and isinstance(result, type(self.instance)):
+                    # The admin built the inline formsets around this very (unsaved) object before
+                    # validating the form: give it the new row's id so their rows attach to it.
+                    self.instance.pk = result.pk
+                    self.instance._state.adding = False
                 self.instance = result
 
     def save(self, commit=True):

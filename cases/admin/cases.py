@@ -56,6 +56,10 @@ class TaskInline(ServiceInlineMixin, InlinePermissions, admin.TabularInline):
     fields = ["title", "due_date", "assignee", "done", "completed_at"]
     readonly_fields = ["completed_at"]
 
+    def get_queryset(self, request):
+        # A read-only page (manager, closed case) prints each task's assignee: one query, not one per task.
+        return super().get_queryset(request).select_related("assignee")
+
 
 class MyCasesFilter(admin.SimpleListFilter):
     title = _("assignment")
@@ -246,6 +250,11 @@ class CaseAdmin(ServiceAdminMixin, CaseWorkAdmin, admin.ModelAdmin):
     def get_queryset(self, request):
         return Case.objects.visible_to(request.user)
 
+    def has_change_permission(self, request, obj=None):
+        # A closed case is read-only until it is reopened (the reopen action stays on its page);
+        # otherwise the page offers a Save that can only fail on its hidden version field.
+        return super().has_change_permission(request, obj) and (obj is None or obj.status != Status.CLOSED)
+
     def get_search_results(self, request, queryset, search_term):
         return queryset.filter(case_search_filter(search_term)), False
 
@@ -426,7 +435,7 @@ class CaseAdmin(ServiceAdminMixin, CaseWorkAdmin, admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/cases/case/action.html", context)
 
-    @admin.action(description=_("Assign the selected cases to me"))
+    @admin.action(description=_("Assign the selected cases to me"), permissions=["change"])
     def assign_to_me(self, request, queryset):
         done = 0
         for case in queryset.order_by("pk"):

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.forms.models import construct_instance
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
@@ -52,10 +53,13 @@ class PersonForm(ServiceModelForm):
     def run_service(self, data):
         fields = {name: value for name, value in data.items() if name in PERSON_FIELDS}
         if self.instance.pk:
-            return services.person_update(actor=self.request.user, person=self.instance, **fields)
-        return services.person_register(
-            actor=self.request.user, consulate=data.get("registered_by"), **fields
-        )
+            person = services.person_update(actor=self.request.user, person=self.instance, **fields)
+        else:
+            person = services.person_register(
+                actor=self.request.user, consulate=data.get("registered_by"), **fields
+            )
+        person._viewer = self.request.user  # a page shown again still lists this user's cases of the person
+        return person
 
 
 class EmergencyContactForm(ServiceModelForm):
@@ -64,8 +68,12 @@ class EmergencyContactForm(ServiceModelForm):
         fields = ["name", "relationship", "phone", "email", "in_mexico", "notes"]
 
     def run_service(self, data):
+        if self.instance.person_id is None:
+            return None  # the person's form was refused: the page is shown again and nothing is kept
         person = Person.objects.get(pk=self.instance.person_id)
-        return services.emergency_contact_save(actor=self.request.user, person=person, contact=self.instance)
+        # ServiceFormMixin skips ModelForm._post_clean: the typed values are put on the row here.
+        contact = construct_instance(self, self.instance, fields=self._meta.fields)
+        return services.emergency_contact_save(actor=self.request.user, person=person, contact=contact)
 
     @staticmethod
     def delete_with_service(request, contact):

@@ -1,13 +1,17 @@
-"""Two consulates' worth of staff and records for the staff-UI tests."""
+"""Two consulates' worth of staff and records for the staff-UI tests, and a strict template engine."""
 
 from __future__ import annotations
 
+import copy
+import datetime as dt
 from dataclasses import dataclass
 
 import pytest
+from django.utils import timezone
 
 from cases import services
 from cases.models import Case, Hearing, Person, Task
+from tests.cases.admin.helpers import INVALID_MARKER
 from tests.factories import (
     administrator,
     make_case,
@@ -40,14 +44,22 @@ class World:
 
 @pytest.fixture
 def world(db) -> World:
-    import datetime as dt
+    """Dallas (consulate A) and El Paso (consulate B): a person, a case, a hearing and a task each.
 
-    from django.utils import timezone
-
-    officer_a, officer_b = officer("dallas"), officer("el_paso")
-    inactive = officer("dallas", is_active=False)
+    The two persons share a surname with accents (Núñez), so a search for "nunez" would find both
+    if visibility were not applied."""
+    # Fixed staff names: a random one (Faker's "Ramón") would show in page headers and filters.
+    officer_a = officer("dallas", first_name="Alicia", last_name="Dávila")
+    officer_b = officer("el_paso", first_name="Bruno", last_name="Beltrán")
+    inactive = officer("dallas", is_active=False, first_name="Inés", last_name="Inactiva")
     person_a = make_person(officer_a, given_names="Rosa", paternal_surname="Núñez", maternal_surname="Ortiz")
-    person_b = make_person(officer_b, given_names="Ramón", paternal_surname="Núñez", maternal_surname="Peña")
+    person_b = make_person(
+        officer_b,
+        given_names="Ramón",
+        paternal_surname="Núñez",
+        maternal_surname="Peña",
+        a_number="A-201-555-017",
+    )
     case_a, case_b = make_case(officer_a, person=person_a), make_case(officer_b, person=person_b)
     when = timezone.now() + dt.timedelta(days=5)
     hearing_a = services.hearing_schedule(
@@ -60,11 +72,11 @@ def world(db) -> World:
     task_b = services.task_add(actor=officer_b, case=case_b, title="Visitar a Ramón", assignee=officer_b)
     return World(
         officer_a=officer_a,
-        supervisor_a=supervisor("dallas"),
+        supervisor_a=supervisor("dallas", first_name="Sofía", last_name="Salinas"),
         officer_b=officer_b,
-        manager=manager(),
-        administrator=administrator(),
-        partner=partner_user(),
+        manager=manager(first_name="Mario", last_name="Mendoza"),
+        administrator=administrator(first_name="Adela", last_name="Aguirre"),
+        partner=partner_user(first_name="Paula", last_name="Pérez"),
         inactive=inactive,
         person_a=person_a,
         case_a=Case.objects.get(pk=case_a.pk),
@@ -75,3 +87,11 @@ def world(db) -> World:
         hearing_b=hearing_b,
         task_b=task_b,
     )
+
+
+@pytest.fixture
+def strict_templates(settings):
+    """Unresolvable template variables print a marker instead of nothing, so a test can see them."""
+    templates = copy.deepcopy(settings.TEMPLATES)
+    templates[0]["OPTIONS"]["string_if_invalid"] = INVALID_MARKER + "{%s}"
+    settings.TEMPLATES = templates

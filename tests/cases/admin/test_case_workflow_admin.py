@@ -1,31 +1,26 @@
-"""Posting through the staff UI writes through the services, and a page shown again with errors
-keeps nothing of the POST."""
+"""Posting on the case pages writes through the services, and a page shown again with errors keeps
+nothing of the POST. (Persons: test_person_workflow_admin.py.)"""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
+import zoneinfo
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from cases import services
 from cases.models import Case, CaseEvent, Hearing, Person, Task
 from cases.models.case import Status
+from tests.cases.admin.helpers import inline_management, person_post
+from tests.factories import consulate
 
 pytestmark = pytest.mark.django_db
 
 
-def _inline_management(prefix: str, total: int = 0, initial: int = 0) -> dict:
-    return {
-        f"{prefix}-TOTAL_FORMS": str(total),
-        f"{prefix}-INITIAL_FORMS": str(initial),
-        f"{prefix}-MIN_NUM_FORMS": "0",
-        f"{prefix}-MAX_NUM_FORMS": "1000",
-    }
-
-
 def _case_post(case: Case, **overrides) -> dict:
+    """What the case page posts when nothing is touched."""
     data = {
         "category": case.category,
         "subtype": case.subtype,
@@ -35,70 +30,32 @@ def _case_post(case: Case, **overrides) -> dict:
         "expected_version": case.version,
         "note_kind": "note",
         "note_text": "",
-        **_inline_management("hearings"),
-        **_inline_management("tasks"),
+        **inline_management("hearings"),
+        **inline_management("tasks"),
     }
     data.update(overrides)
     return data
 
 
-def _person_post(**overrides) -> dict:
-    data = {
-        "given_names": "Wendy",
-        "paternal_surname": "Bóxer",
-        "maternal_surname": "",
-        "sex": "H",  # as the CURP BOXW310820HNERXN09 encodes
-        "registered_by": "",
-        "preferred_language": "es",
-        "languages": "español, mixteco",
-        **_inline_management("emergency_contacts"),
-    }
-    data.update(overrides)
-    return data
+def _kinds(case) -> list[str]:
+    return list(CaseEvent.objects.filter(case=case).order_by("pk").values_list("kind", flat=True))
 
 
-def test_invalid_curp_is_a_field_error_and_writes_nothing(client, world):
-    client.force_login(world.officer_a)
-    before = Person.objects.count()
-    response = client.post(
-        reverse("admin:cases_person_add"),
-        _person_post(curp="BOXW310820HNERXN08", registered_by=world.case_a.consulate_id),
-    )
-    assert response.status_code == 200
-    assert "curp" in response.context["adminform"].form.errors
-    assert Person.objects.count() == before
-
-
-def test_person_add_normalises_the_a_number(client, world):
-    client.force_login(world.officer_a)
-    response = client.post(
-        reverse("admin:cases_person_add"),
-        _person_post(
-            curp="BOXW310820HNERXN09", a_number="A-98-765-432", registered_by=world.case_a.consulate_id
-        ),
-    )
-    assert response.status_code == 302
-    person = Person.objects.get(curp="BOXW310820HNERXN09")
-    assert person.a_number == "098765432"
-    assert person.languages == ["español", "mixteco"]
+# --- the case page -------------------------------------------------------------------------------
 
 
 def test_case_add_allocates_a_reference_and_records_the_opening(client, world):
     client.force_login(world.officer_a)
-    response = client.post(
-        reverse("admin:cases_case_add"),
-        {
-            "person": world.person_a.pk,
-            "consulate": world.case_a.consulate_id,
-            "category": "penal",
-            "subtype": "visitas_carceles",
-            "priority": "normal",
-        },
-    )
+    data = {"person": world.person_a.pk, "consulate": consulate("dallas").pk}
+    data.update({"category": "penal", "subtype": "visitas_carceles", "priority": "normal"})
+    response = client.post(reverse("admin:cases_case_add"), data)
     assert response.status_code == 302
-    case = Case.objects.filter(person=world.person_a).order_by("-pk").first()
-    assert re.fullmatch(r"DAL-\d{4}-\d{6}", case.reference)
-    assert CaseEvent.objects.filter(case=case, kind="opened").exists()
+    case = Case.objects.filter(person=world.person_a).exclude(pk=world.case_a.pk).get()
+    year = timezone.now().astimezone(zoneinfo.ZoneInfo("America/Chicago")).year
+    assert case.reference.startswith(f"DAL-{year}-")
+    assert int(case.reference.rsplit("-", 1)[1]) == int(world.case_a.reference.rsplit("-", 1)[1]) + 1
+    assert len(case.reference) == len("DAL-2026-000123")
+    assert CaseEvent.objects.filter(case=case, kind="opened", actor=world.officer_a).exists()
 
 
 def test_note_is_written_to_the_timeline(client, world):
@@ -107,37 +64,49 @@ def test_note_is_written_to_the_timeline(client, world):
     url = reverse("admin:cases_case_change", args=[case.pk])
     response = client.post(url, _case_post(case, note_kind="visit", note_text="Visita en Prairieland"))
     assert response.status_code == 302
-    assert CaseEvent.objects.filter(case=case, kind="visit", text="Visita en Prairieland").exists()
+    event = CaseEvent.objects.get(case=case, kind="visit")
+    assert (event.text, event.actor) == ("Visita en Prairieland", world.officer_a)
+    assert Case.objects.get(pk=case.pk).version > case.version
 
 
 def test_stale_version_is_refused_and_changes_nothing(client, world):
     client.force_login(world.officer_a)
-    case = world.case_a
+    case = world.case_a  # the officer opened the page at this version...
+    services.case_update(actor=world.supervisor_a, case=case, summary="Cambiado por la supervisora")
+    changed = Case.objects.get(pk=case.pk)
+    events_before = _kinds(case)
     response = client.post(
         reverse("admin:cases_case_change", args=[case.pk]),
-        _case_post(case, priority="urgent", expected_version=case.version - 1),
+        _case_post(case, priority="urgent", note_text="Con prisa"),
     )
     assert response.status_code == 200
     assert response.context["adminform"].form.non_field_errors()
-    assert Case.objects.get(pk=case.pk).priority == case.priority
+    stored = Case.objects.get(pk=case.pk)
+    assert (stored.priority, stored.summary, stored.version) == (
+        case.priority,
+        changed.summary,
+        changed.version,
+    )
+    assert _kinds(case) == events_before
 
 
 def test_hearing_and_task_inlines_go_through_the_services(client, world):
     client.force_login(world.officer_a)
     case = world.case_a
     day = (timezone.localdate() + dt.timedelta(days=20)).isoformat()
+    starts = timezone.localtime(world.hearing_a.starts_at)
     data = _case_post(
         case,
-        **_inline_management("hearings", total=2, initial=1),
-        **_inline_management("tasks", total=2, initial=1),
+        **inline_management("hearings", total=2, initial=1),
+        **inline_management("tasks", total=2, initial=1),
     )
     data.update(
         {
             "hearings-0-id": world.hearing_a.pk,
             "hearings-0-case": case.pk,
             "hearings-0-kind": world.hearing_a.kind,
-            "hearings-0-starts_at_0": timezone.localtime(world.hearing_a.starts_at).date().isoformat(),
-            "hearings-0-starts_at_1": timezone.localtime(world.hearing_a.starts_at).strftime("%H:%M:%S"),
+            "hearings-0-starts_at_0": starts.date().isoformat(),
+            "hearings-0-starts_at_1": starts.strftime("%H:%M:%S"),
             "hearings-0-location": world.hearing_a.location,
             "hearings-1-case": case.pk,
             "hearings-1-kind": "bond",
@@ -153,69 +122,154 @@ def test_hearing_and_task_inlines_go_through_the_services(client, world):
             "tasks-1-title": "Pedir acta de nacimiento",
         }
     )
+    events_before = len(_kinds(case))
     response = client.post(reverse("admin:cases_case_change", args=[case.pk]), data)
-    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
-    assert Hearing.objects.filter(case=case, kind="bond", location="Corte de Dallas").exists()
-    assert Task.objects.get(pk=world.task_a.pk).done
-    assert Task.objects.filter(case=case, title="Pedir acta de nacimiento").exists()
-    kinds = set(CaseEvent.objects.filter(case=case).values_list("kind", flat=True))
-    assert {"hearing_scheduled", "task_completed", "task_added"} <= kinds
+    assert response.status_code == 302
+    hearing = Hearing.objects.get(case=case, kind="bond")
+    assert (hearing.location, timezone.localtime(hearing.starts_at).hour) == ("Corte de Dallas", 10)
+    done = Task.objects.get(pk=world.task_a.pk)
+    assert (done.done, done.completed_by) == (True, world.officer_a)
+    assert Task.objects.filter(case=case, title="Pedir acta de nacimiento", done=False).exists()
+    new_kinds = set(_kinds(case)[events_before:])
+    assert {"hearing_scheduled", "task_completed", "task_added"} <= new_kinds
+    assert "hearing_updated" not in new_kinds  # the untouched hearing row wrote nothing
 
 
-def test_an_invalid_inline_keeps_nothing_of_the_post(client, world):
+def _broken_hearing(world) -> dict:
+    """A new hearing row without its date: the form refuses it."""
+    return {
+        **inline_management("hearings", total=1),
+        "hearings-0-case": world.case_a.pk,
+        "hearings-0-kind": "bond",
+        "hearings-0-location": "Corte",
+    }
+
+
+def _reopened_task(world) -> dict:
+    """A done task un-ticked: the form is valid, the task service refuses."""
+    services.task_complete(actor=world.officer_a, task=world.task_a)
+    return {
+        **inline_management("tasks", total=1, initial=1),
+        "tasks-0-id": world.task_a.pk,
+        "tasks-0-case": world.case_a.pk,
+        "tasks-0-title": world.task_a.title,
+        "tasks-0-assignee": world.officer_a.pk,
+    }
+
+
+@pytest.mark.parametrize("broken_inline", [_broken_hearing, _reopened_task], ids=["form", "service"])
+def test_an_invalid_inline_keeps_nothing_of_the_post(client, world, broken_inline):
     client.force_login(world.officer_a)
-    case = world.case_a
-    events_before = CaseEvent.objects.filter(case=case).count()
-    data = _case_post(
-        case, priority="high", note_text="Esta nota no debe quedar", **_inline_management("hearings", 1)
-    )
-    data.update({"hearings-0-case": case.pk, "hearings-0-kind": "bond", "hearings-0-location": ""})
+    inline = broken_inline(world)
+    case = Case.objects.get(pk=world.case_a.pk)
+    events_before = _kinds(case)
+    data = _case_post(case, priority="high", summary="No debe quedar", note_text="Esta nota no debe quedar")
+    data.update(inline)
     response = client.post(reverse("admin:cases_case_change", args=[case.pk]), data)
     assert response.status_code == 200
-    stored = Case.objects.get(pk=case.pk)
-    assert (stored.priority, stored.version) == (case.priority, case.version)
-    assert CaseEvent.objects.filter(case=case).count() == events_before
+    assert not response.context["adminform"].form.errors  # the case form itself was valid...
+    assert any(formset.formset.total_error_count() for formset in response.context["inline_admin_formsets"])
+    stored = Case.objects.get(pk=case.pk)  # ...and still none of it was kept
+    assert (stored.priority, stored.summary, stored.version) == (case.priority, case.summary, case.version)
+    assert _kinds(case) == events_before
+
+
+# --- closing, approving, rejecting, reopening ----------------------------------------------------
+
+
+def _act(client, case, action, data=None):
+    return client.post(reverse("admin:cases_case_action", args=[case.pk, action]), data or {})
+
+
+def test_a_normal_case_is_closed_by_the_officer(client, world):
+    client.force_login(world.officer_a)
+    response = _act(client, world.case_a, "close", {"outcome": ""})
+    assert "outcome" in response.context["form"].errors
+    response = _act(client, world.case_a, "close", {"outcome": "other", "outcome_notes": ""})
+    assert "outcome_notes" in response.context["form"].errors  # the service's own rule, on its field
+    assert Case.objects.get(pk=world.case_a.pk).status == world.case_a.status
+    response = _act(client, world.case_a, "close", {"outcome": "released"})
+    assert response["Location"] == reverse("admin:cases_case_change", args=[world.case_a.pk])
+    assert Case.objects.get(pk=world.case_a.pk).status == Status.CLOSED
+    assert "closed" in _kinds(world.case_a)
 
 
 def test_urgent_closure_waits_for_the_supervisor(client, world):
-    from cases import services
-
     case = services.case_update(actor=world.officer_a, case=world.case_a, priority="urgent")
     client.force_login(world.officer_a)
-    client.post(reverse("admin:cases_case_action", args=[case.pk, "close"]), {"outcome": "released"})
+    _act(client, case, "close", {"outcome": "released"})
     assert Case.objects.get(pk=case.pk).status == Status.PENDING_CLOSURE
+    _act(client, case, "approve")  # not the officer's to approve
+    assert Case.objects.get(pk=case.pk).status == Status.PENDING_CLOSURE
+
     client.force_login(world.supervisor_a)
-    response = client.post(reverse("admin:cases_case_action", args=[case.pk, "reject"]), {"reason": ""})
-    assert response.status_code == 200
+    response = _act(client, case, "reject", {"reason": ""})
     assert "reason" in response.context["form"].errors
-    client.post(reverse("admin:cases_case_action", args=[case.pk, "approve"]), {})
-    assert Case.objects.get(pk=case.pk).status == Status.CLOSED
-    client.force_login(world.officer_a)
-    response = client.post(reverse("admin:cases_case_action", args=[case.pk, "reopen"]), {"reason": ""})
-    assert "reason" in response.context["form"].errors
-    client.post(reverse("admin:cases_case_action", args=[case.pk, "reopen"]), {"reason": "Nueva detención"})
+    assert Case.objects.get(pk=case.pk).status == Status.PENDING_CLOSURE
+    _act(client, case, "reject", {"reason": "Falta la constancia de liberación"})
     assert Case.objects.get(pk=case.pk).status == Status.IN_PROGRESS
+    assert CaseEvent.objects.filter(case=case, kind="closure_rejected").exists()
+
+    client.force_login(world.officer_a)
+    _act(client, case, "close", {"outcome": "released"})
+    client.force_login(world.supervisor_a)
+    _act(client, case, "approve")
+    assert Case.objects.get(pk=case.pk).status == Status.CLOSED
+    assert CaseEvent.objects.filter(case=case, kind="closure_approved", actor=world.supervisor_a).exists()
+
+    client.force_login(world.officer_a)
+    response = _act(client, case, "reopen", {"reason": "  "})
+    assert "reason" in response.context["form"].errors
+    assert Case.objects.get(pk=case.pk).status == Status.CLOSED
+    _act(client, case, "reopen", {"reason": "Nueva detención"})
+    assert Case.objects.get(pk=case.pk).status == Status.IN_PROGRESS
+    assert CaseEvent.objects.get(case=case, kind="reopened").text == "Nueva detención"
 
 
-def test_manager_cannot_change_a_case(client, world):
-    client.force_login(world.manager)
-    case = world.case_a
+def test_a_closed_case_cannot_be_changed_from_its_page(client, world):
+    case = services.case_close_request(actor=world.officer_a, case=world.case_a, outcome="released")
+    client.force_login(world.officer_a)
     response = client.post(
-        reverse("admin:cases_case_change", args=[case.pk]), _case_post(case, priority="urgent")
+        reverse("admin:cases_case_change", args=[case.pk]), _case_post(case, priority="urgent", note_text="x")
     )
     assert response.status_code == 403
-    assert Case.objects.get(pk=case.pk).priority == case.priority
-    response = client.post(
-        reverse("admin:cases_case_action", args=[case.pk, "close"]), {"outcome": "released"}
-    )
-    assert Case.objects.get(pk=case.pk).status == case.status
+    stored = Case.objects.get(pk=case.pk)
+    assert (stored.priority, stored.version) == (case.priority, case.version)
 
 
-def test_duplicate_curp_from_another_consulate_is_a_field_error(client, world):
-    client.force_login(world.officer_a)
-    response = client.post(
-        reverse("admin:cases_person_add"),
-        _person_post(curp=world.person_b.curp, registered_by=world.case_a.consulate_id),
+# --- a regional manager reads, never writes ------------------------------------------------------
+
+
+def test_manager_cannot_write_anything(client, world):
+    client.force_login(world.manager)
+    case, events_before = world.case_a, _kinds(world.case_a)
+    persons_before, cases_before = Person.objects.count(), Case.objects.count()
+    change = client.post(
+        reverse("admin:cases_case_change", args=[case.pk]), _case_post(case, priority="urgent")
     )
-    assert response.status_code == 200
-    assert "curp" in response.context["adminform"].form.errors
+    assert change.status_code == 403
+    add = client.post(
+        reverse("admin:cases_case_add"),
+        {
+            "person": world.person_a.pk,
+            "consulate": case.consulate_id,
+            "category": "penal",
+            "priority": "normal",
+        },
+    )
+    assert add.status_code == 403
+    assert client.post(reverse("admin:cases_person_add"), person_post()).status_code == 403
+    for action, data in (("close", {"outcome": "released"}), ("assign", {"assignee": world.officer_a.pk})):
+        assert _act(client, case, action, data).status_code == 302  # not offered: back to the page
+    client.post(
+        reverse("admin:cases_case_changelist"), {"action": "assign_to_me", "_selected_action": [case.pk]}
+    )
+    stored = Case.objects.get(pk=case.pk)
+    assert (stored.priority, stored.status, stored.assigned_to_id, stored.version) == (
+        case.priority,
+        case.status,
+        case.assigned_to_id,
+        case.version,
+    )
+    assert _kinds(case) == events_before
+    assert (Person.objects.count(), Case.objects.count()) == (persons_before, cases_before)

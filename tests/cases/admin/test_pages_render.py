@@ -1,45 +1,69 @@
 """Every staff-UI page, for every role: it renders for those who may see it and is refused to the rest.
 
 The expectations are a table keyed by model; a ModelAdmin registered without a row here fails
-``test_every_registered_model_has_expectations``, so a new page cannot slip in untested.
+``test_every_registered_model_has_expectations``, so a new page cannot slip in untested. Pages render
+with a strict template engine: an unresolvable variable prints a marker the tests look for.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.contrib import admin
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
+from cases import services
 from cases.models import Case
+from consulates.models import DetentionFacility, ReceptionPoint
+from tests.cases.admin.helpers import INVALID_MARKER, refused
+from tests.factories import make_case, make_person
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("strict_templates")]
 
-STAFF = {"officer_a", "supervisor_a", "manager", "administrator"}
-WORKERS = {"officer_a", "supervisor_a", "administrator"}
-ADMINS = {"administrator"}
+STAFF = frozenset({"officer_a", "supervisor_a", "manager", "administrator"})
+WORKERS = frozenset({"officer_a", "supervisor_a", "administrator"})
+SUPERVISORS = frozenset({"supervisor_a", "administrator"})
+ADMINS = frozenset({"administrator"})
+NOBODY = frozenset()
 ROLES = [*sorted(STAFF), "partner", "inactive"]
 
-# model label -> (who may view the list and change page, who may open the add page)
+# model label -> who may (view: the list, change and history pages; add; delete)
 EXPECTED = {
-    "consulates.Consulate": (STAFF, ADMINS),
-    "consulates.County": (STAFF, ADMINS),
-    "consulates.DetentionFacility": (STAFF, ADMINS),
-    "consulates.ReceptionPoint": (STAFF, ADMINS),
-    "consulates.Partner": (STAFF, ADMINS),
-    "consulates.StaffMembership": (ADMINS, ADMINS),
-    "consulates.PartnerMembership": (ADMINS, ADMINS),
-    "auth.User": (ADMINS, ADMINS),
-    "cases.Case": (STAFF, WORKERS),
-    "cases.Person": (STAFF, WORKERS),
-    "cases.Task": (STAFF, set()),
-    "cases.Hearing": (STAFF, set()),
-    "pghistory.MiddlewareEvents": (ADMINS, set()),
+    "consulates.Consulate": (STAFF, ADMINS, NOBODY),
+    "consulates.County": (STAFF, ADMINS, NOBODY),
+    "consulates.DetentionFacility": (STAFF, ADMINS, NOBODY),
+    "consulates.ReceptionPoint": (STAFF, ADMINS, NOBODY),
+    "consulates.Partner": (STAFF, ADMINS, NOBODY),
+    "consulates.StaffMembership": (ADMINS, ADMINS, ADMINS),
+    "consulates.PartnerMembership": (ADMINS, ADMINS, ADMINS),
+    "auth.User": (ADMINS, ADMINS, NOBODY),  # users are deactivated, never deleted
+    "cases.Case": (STAFF, WORKERS, NOBODY),
+    "cases.Person": (STAFF, WORKERS, NOBODY),
+    "cases.Task": (STAFF, NOBODY, NOBODY),  # edited on the case page
+    "cases.Hearing": (STAFF, NOBODY, NOBODY),
+    "pghistory.MiddlewareEvents": (ADMINS, NOBODY, NOBODY),
 }
 
 
+def assert_renders(response, *, strict: bool = True) -> str:
+    assert response.status_code == 200, getattr(response, "url", response.status_code)
+    html = response.content.decode()
+    if strict:
+        assert INVALID_MARKER not in html, html[html.index(INVALID_MARKER) :][:120]
+    return html
+
+
+def assert_outcome(role, response, allowed: bool, *, strict: bool = True) -> None:
+    if allowed:
+        assert_renders(response, strict=strict)
+    else:
+        assert refused(role in STAFF, response), (role, response.status_code)
+
+
 def _object_for(label, world):
-    """A record of the viewer's own consulate (Dallas), or any row for reference data."""
-    model = next(m for m in admin.site._registry if m._meta.label == label)
+    """A record of the viewer's own consulate (Dallas), or any row of reference data."""
     own = {
         "cases.Case": world.case_a,
         "cases.Person": world.person_a,
@@ -52,14 +76,9 @@ def _object_for(label, world):
     if label in own:
         return own[label]
     if label == "pghistory.MiddlewareEvents":
-        return None  # a list of events, no change page
+        return None  # an aggregate of event tables: only its list is a page
+    model = next(m for m in admin.site._registry if m._meta.label == label)
     return model.objects.order_by("pk").first()
-
-
-def _refused(response) -> bool:
-    return response.status_code == 403 or (
-        response.status_code == 302 and "/admin/login/" in response["Location"]
-    )
 
 
 def test_every_registered_model_has_expectations():
@@ -69,76 +88,176 @@ def test_every_registered_model_has_expectations():
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("label", sorted(EXPECTED))
-def test_changelist_add_and_change_pages(client, world, role, label):
-    viewers, adders = EXPECTED[label]
+def test_model_pages(client, world, role, label):
+    viewers, adders, deleters = EXPECTED[label]
     client.force_login(getattr(world, role))
-    app_label, model_name = label.lower().split(".")
-    changelist = client.get(reverse(f"admin:{app_label}_{model_name}_changelist"))
-    if role in viewers:
-        assert changelist.status_code == 200
-    else:
-        assert _refused(changelist)
-    if label != "pghistory.MiddlewareEvents":  # the audit trail has no add page at all
-        add = client.get(reverse(f"admin:{app_label}_{model_name}_add"))
-        if role in adders:
-            assert add.status_code == 200
-        else:
-            assert _refused(add)
+    prefix = "admin:{}_{}".format(*label.lower().split("."))
+    assert_outcome(role, client.get(reverse(f"{prefix}_changelist")), role in viewers)
+    try:
+        add_url = reverse(f"{prefix}_add")
+    except NoReverseMatch:
+        add_url = None
+    if add_url:
+        assert_outcome(role, client.get(add_url), role in adders)
     obj = _object_for(label, world)
-    if obj is not None:
-        change = client.get(reverse(f"admin:{app_label}_{model_name}_change", args=[obj.pk]))
-        if role in viewers:
-            assert change.status_code == 200
-        else:
-            assert _refused(change)
+    if obj is None:
+        return
+    for page, allowed in (("change", viewers), ("history", viewers), ("delete", deleters)):
+        response = client.get(reverse(f"{prefix}_{page}", args=[obj.pk]))
+        assert_outcome(role, response, role in allowed)
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_admin_index(client, world, role):
+def test_admin_index_lists_exactly_the_pages_of_the_role(client, world, role):
     client.force_login(getattr(world, role))
     response = client.get(reverse("admin:index"))
-    if role in STAFF:
-        assert response.status_code == 200
-        assert "cases" in response.content.decode()
-    else:
-        assert _refused(response)
+    if role not in STAFF:
+        assert refused(False, response)
+        return
+    assert_renders(response)
+    listed = {
+        f"{app['app_label']}.{model['object_name']}": bool(model.get("add_url"))
+        for app in response.context["app_list"]
+        for model in app["models"]
+    }
+    assert set(listed) == {label for label, (viewers, _a, _d) in EXPECTED.items() if role in viewers}
+    assert {label for label, can_add in listed.items() if can_add} == {
+        label for label, (_v, adders, _d) in EXPECTED.items() if role in adders
+    }
 
 
-ACTION_STATES = {
-    # action -> (how to bring the Dallas case into the state where it is offered, who is offered it)
-    "assign": (None, WORKERS),
-    "close": (None, WORKERS),
-    "approve": ("pending", {"supervisor_a", "administrator"}),
-    "reject": ("pending", {"supervisor_a", "administrator"}),
-    "reopen": ("closed", WORKERS),
+def _site_pages(world):
+    """Pages that are not one model's list or form: (url, who may open it, strict templates)."""
+    events = reverse("admin:pghistory_middlewareevents_changelist")
+    return [
+        (reverse("admin:password_change"), STAFF, True),  # one's own password
+        # Django's own template reads form.usable_password, which its form omits here: not strict.
+        (reverse("admin:auth_user_password_change", args=[world.officer_a.pk]), ADMINS, False),
+        (f"{events}?model=cases.case", ADMINS, True),
+        (f"{events}?obj=cases.case:{world.case_a.pk}", ADMINS, True),
+        (f"{events}?obj=cases.person:{world.person_a.pk}&method=tracks", ADMINS, True),
+    ]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_password_and_audit_pages(client, world, role):
+    client.force_login(getattr(world, role))
+    for url, allowed, strict in _site_pages(world):
+        assert_outcome(role, client.get(url), role in allowed, strict=strict)
+
+
+def test_audit_trail_shows_the_history_of_a_case(client, world):
+    client.force_login(world.administrator)
+    url = reverse("admin:pghistory_middlewareevents_changelist") + f"?obj=cases.case:{world.case_a.pk}"
+    html = assert_renders(client.get(url))
+    assert world.case_a.reference in html
+
+
+# --- the case page and its object actions, in every state of the lifecycle -----------------------
+
+ACTIONS_OFFERED = {
+    # state -> (actions shown on the case page, roles they are offered to)
+    "open": ({"assign", "close"}, WORKERS),
+    "in_progress": ({"assign", "close"}, WORKERS),
+    "pending_closure": ({"approve", "reject"}, SUPERVISORS),
+    "closed": ({"reopen"}, WORKERS),
 }
 
 
-def _bring_to(state, world):
-    from cases import services
+def _case_in(state: str, world) -> Case:
+    """A Dallas case in ``state``. Past 'open' it carries everything the page can show: custody in
+    another consulate's district, the art. 36 clock, repatriation data, held and cancelled hearings,
+    done tasks, notes, and a vulnerable person (so closing it needs a supervisor)."""
+    actor = world.officer_a
+    if state == "open":
+        return make_case(actor)
+    now = timezone.now()
+    facility = DetentionFacility.objects.filter(county__consulate__slug="el_paso", active=True).first()
+    person = make_person(actor, is_minor=True)
+    case = make_case(
+        actor,
+        person=person,
+        facility=facility,
+        detained_since=timezone.localdate() - dt.timedelta(days=3),
+        arrested_at=now - dt.timedelta(days=4),
+        consulate_notified_at=now - dt.timedelta(days=3),
+        notified_by="facility",
+        first_contact_at=now - dt.timedelta(hours=30),
+        summary="Detenido en un operativo.",
+    )
+    case = services.case_update(
+        actor=actor,
+        case=case,
+        expected_removal_date=timezone.localdate() + dt.timedelta(days=30),
+        reception_point=ReceptionPoint.objects.order_by("pk").first(),
+        priority="high",
+    )
+    services.case_assign(actor=actor, case=case, assignee=world.supervisor_a)
+    services.case_note_add(actor=actor, case=case, kind="call", text="Llamada con la familia")
+    held, cancelled = (
+        services.hearing_schedule(
+            actor=actor, case=case, kind=kind, starts_at=now + dt.timedelta(days=2), location="Corte"
+        )
+        for kind in ("bond", "individual")
+    )
+    services.hearing_outcome_record(actor=actor, hearing=held, outcome="Fianza concedida")
+    services.hearing_cancel(actor=actor, hearing=cancelled, reason="Reprogramada")
+    task = services.task_add(actor=actor, case=case, title="Pedir acta", assignee=world.supervisor_a)
+    services.task_complete(actor=actor, task=task)
+    if state in ("pending_closure", "closed"):
+        services.case_close_request(actor=actor, case=case, outcome="bond_granted")
+    if state == "closed":
+        services.case_close_approve(actor=world.supervisor_a, case=case)
+    case = Case.objects.get(pk=case.pk)
+    assert case.status == state
+    return case
 
-    case = world.case_a
-    if state == "pending":
-        case = services.case_update(actor=world.officer_a, case=case, priority="urgent")
-        services.case_close_request(actor=world.officer_a, case=case, outcome="released")
-    elif state == "closed":
-        services.case_close_request(actor=world.officer_a, case=case, outcome="released")
-    return Case.objects.get(pk=case.pk)
+
+@pytest.mark.parametrize("role", sorted(STAFF))
+@pytest.mark.parametrize("state", sorted(ACTIONS_OFFERED))
+def test_case_page_in_every_state(client, world, role, state):
+    case = _case_in(state, world)
+    client.force_login(getattr(world, role))
+    response = client.get(reverse("admin:cases_case_change", args=[case.pk]))
+    html = assert_renders(response)
+    assert case.reference in html
+    actions, offered_to = ACTIONS_OFFERED[state]
+    shown = {name for name, _label, _url in response.context["case_actions"]}
+    assert shown == (actions if role in offered_to else set())
+    # Only those who may change an unclosed case get a form to save; a closed case is read-only.
+    can_save = role in WORKERS and state != "closed"
+    assert ('name="_save"' in html) is can_save
+    assert ('name="note_text"' in html) is can_save
 
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("action", sorted(ACTION_STATES))
-def test_case_action_pages(client, world, role, action):
-    state, allowed = ACTION_STATES[action]
-    case = _bring_to(state, world)
+@pytest.mark.parametrize("state", sorted(ACTIONS_OFFERED))
+def test_case_action_pages(client, world, role, state):
+    case = _case_in(state, world)
+    offered, offered_to = ACTIONS_OFFERED[state]
     client.force_login(getattr(world, role))
-    response = client.get(reverse("admin:cases_case_action", args=[case.pk, action]))
-    if role in allowed:
-        assert response.status_code == 200
-        assert case.reference in response.content.decode()
-    elif role in STAFF:
-        # visible but not offered to this role now: back to the case page with a message
-        assert response.status_code == 302
-        assert response["Location"].endswith(reverse("admin:cases_case_change", args=[case.pk]))
-    else:
-        assert _refused(response)
+    for action in ("assign", "close", "approve", "reject", "reopen"):
+        response = client.get(reverse("admin:cases_case_action", args=[case.pk, action]))
+        if action in offered and role in offered_to:
+            assert case.reference in assert_renders(response)
+        elif role in STAFF:
+            # visible, but not available to this role in this state: back to the case page
+            assert response.status_code == 302, (action, role)
+            assert response["Location"] == reverse("admin:cases_case_change", args=[case.pk])
+        else:
+            assert refused(False, response)
+
+
+@pytest.mark.parametrize("role", sorted(STAFF))
+def test_case_list_offers_assign_to_me_only_to_those_who_work_cases(client, world, role):
+    client.force_login(getattr(world, role))
+    response = client.get(reverse("admin:cases_case_changelist"))
+    form = response.context["action_form"]  # None when no action is offered
+    actions = {name for name, _label in form.fields["action"].choices if name} if form else set()
+    assert actions == ({"assign_to_me"} if role in WORKERS else set())
+
+
+def test_unknown_case_action_is_not_found(client, world):
+    client.force_login(world.officer_a)
+    response = client.get(reverse("admin:cases_case_action", args=[world.case_a.pk, "delete"]))
+    assert response.status_code == 404

@@ -1,0 +1,161 @@
+"""Posting on the person pages writes through the person services: identifiers are checked and
+normalised, emergency contacts are saved with their person, and a refused page keeps nothing."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from cases import services
+from cases.models import EmergencyContact, Person
+from tests.cases.admin.helpers import inline_management, person_post
+from tests.factories import consulate
+
+pytestmark = pytest.mark.django_db
+
+
+def _contact(name="Lupe Bóxer", email="") -> dict:
+    return {
+        **inline_management("emergency_contacts", total=1),
+        "emergency_contacts-0-name": name,
+        "emergency_contacts-0-relationship": "madre",
+        "emergency_contacts-0-email": email,
+    }
+
+
+# --- adding a person -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("with_contact", [False, True], ids=["alone", "with-emergency-contact"])
+def test_invalid_curp_is_a_field_error_and_writes_nothing(client, world, with_contact):
+    client.force_login(world.officer_a)
+    before = (Person.objects.count(), EmergencyContact.objects.count())
+    data = person_post(curp="BOXW310820HNERXN08", **(_contact() if with_contact else {}))
+    response = client.post(reverse("admin:cases_person_add"), data)
+    assert response.status_code == 200
+    assert "curp" in response.context["adminform"].form.errors
+    assert (Person.objects.count(), EmergencyContact.objects.count()) == before
+
+
+def test_person_add_normalises_the_a_number_and_saves_the_contact(client, world):
+    client.force_login(world.officer_a)
+    response = client.post(
+        reverse("admin:cases_person_add"), person_post(a_number="A-98-765-432", **_contact())
+    )
+    assert response.status_code == 302
+    person = Person.objects.get(curp="BOXW310820HNERXN09")
+    assert person.a_number == "098765432"
+    assert person.languages == ["español", "mixteco"]
+    assert person.registered_by == consulate("dallas")
+    assert list(person.emergency_contacts.values_list("name", flat=True)) == ["Lupe Bóxer"]
+
+
+def test_person_with_an_invalid_contact_is_not_kept(client, world):
+    client.force_login(world.officer_a)
+    before = Person.objects.count()
+    response = client.post(reverse("admin:cases_person_add"), person_post(**_contact(email="no-es-correo")))
+    assert response.status_code == 200
+    assert not response.context["adminform"].form.errors  # the person alone was fine
+    assert Person.objects.count() == before
+
+
+def test_duplicate_curp_from_another_consulate_is_a_field_error(client, world):
+    client.force_login(world.officer_a)
+    response = client.post(reverse("admin:cases_person_add"), person_post(curp=world.person_b.curp))
+    assert response.status_code == 200
+    assert "curp" in response.context["adminform"].form.errors
+
+
+# --- changing a person ---------------------------------------------------------------------------
+
+PERSON_FIELDS = [
+    "given_names",
+    "paternal_surname",
+    "maternal_surname",
+    "date_of_birth",
+    "sex",
+    "state_of_birth",
+    "curp",
+    "passport_number",
+    "matricula_consular",
+    "preferred_language",
+    "phone",
+    "email",
+]
+
+
+def _change_post(person: Person, contacts=(), **overrides) -> dict:
+    """The person page as posted when nothing is touched, with its emergency contacts."""
+    data = {name: getattr(person, name) or "" for name in PERSON_FIELDS}
+    data.update({"a_number": person.a_number_display, "languages": ", ".join(person.languages)})
+    data.update(inline_management("emergency_contacts", total=len(contacts), initial=len(contacts)))
+    for i, contact in enumerate(contacts):
+        data.update(
+            {
+                f"emergency_contacts-{i}-id": contact.pk,
+                f"emergency_contacts-{i}-person": person.pk,
+                f"emergency_contacts-{i}-name": contact.name,
+                f"emergency_contacts-{i}-relationship": contact.relationship,
+            }
+        )
+    data.update(overrides)
+    return data
+
+
+def _saved_contact(world, name: str) -> EmergencyContact:
+    contact = EmergencyContact(name=name, relationship="tía")
+    return services.emergency_contact_save(actor=world.officer_a, person=world.person_a, contact=contact)
+
+
+def test_contacts_are_added_changed_and_removed_on_the_person_page(client, world):
+    person = world.person_a
+    kept, dropped = _saved_contact(world, "Carmen"), _saved_contact(world, "Lucía")
+    data = _change_post(person, contacts=[kept, dropped])
+    data.update(inline_management("emergency_contacts", total=3, initial=2))
+    data.update({"emergency_contacts-0-phone": "+52 951 555 0101", "emergency_contacts-1-DELETE": "on"})
+    data.update({"emergency_contacts-2-person": person.pk, "emergency_contacts-2-name": "Pedro"})
+    client.force_login(world.officer_a)
+    response = client.post(reverse("admin:cases_person_change", args=[person.pk]), data)
+    assert response.status_code == 302
+    contacts = {c.name: c.phone for c in EmergencyContact.objects.filter(person=person)}
+    assert contacts == {"Carmen": "+52 951 555 0101", "Pedro": ""}
+
+
+def _wrong_check_digit(curp: str) -> str:
+    return curp[:-1] + str((int(curp[-1]) + 1) % 10)
+
+
+def test_identifiers_are_checked_and_normalised_on_change(client, world):
+    person = world.person_a
+    url = reverse("admin:cases_person_change", args=[person.pk])
+    client.force_login(world.officer_a)
+    response = client.post(
+        url, _change_post(person, curp=_wrong_check_digit(person.curp), a_number="A 123 456 789")
+    )
+    assert response.status_code == 200
+    assert "curp" in response.context["adminform"].form.errors
+    assert Person.objects.get(pk=person.pk).a_number is None  # nothing of the refused page was kept
+    response = client.post(url, _change_post(person, a_number="A 123 456 789"))
+    assert response.status_code == 302
+    assert Person.objects.get(pk=person.pk).a_number == "123456789"
+
+
+def test_a_manager_cannot_change_a_person(client, world):
+    client.force_login(world.manager)
+    person = world.person_a
+    data = _change_post(person, given_names="Otra")
+    assert client.post(reverse("admin:cases_person_change", args=[person.pk]), data).status_code == 403
+    assert Person.objects.get(pk=person.pk).given_names == person.given_names
+
+
+def test_a_page_shown_again_still_lists_the_persons_cases(client, world):
+    person = world.person_a
+    data = _change_post(person, given_names="Rosa María")
+    data.update(inline_management("emergency_contacts", total=1))
+    data.update({"emergency_contacts-0-person": person.pk, "emergency_contacts-0-name": "Pedro"})
+    data["emergency_contacts-0-email"] = "no-es-correo"
+    client.force_login(world.officer_a)
+    response = client.post(reverse("admin:cases_person_change", args=[person.pk]), data)
+    assert response.status_code == 200
+    assert world.case_a.reference in response.content.decode()
+    assert Person.objects.get(pk=person.pk).given_names == "Rosa"
