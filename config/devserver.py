@@ -91,6 +91,10 @@ def main() -> int:
     while not stopping and all(child.poll() is None for child in children):
         time.sleep(0.5)
     stop()
+    if not os.environ.get("DATABASE_URL"):
+        from config.embedded_db import embedded_database_release
+
+        embedded_database_release(Path(os.environ.get("VAR_DIR", BASE_DIR / "var")))
     return 0
 
 

