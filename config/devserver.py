@@ -77,25 +77,29 @@ def main() -> int:
     signal.signal(signal.SIGINT, stop)
 
     url = f"http://{host}:{port}/admin/login/"
-    if _wait_for(url, 120, children):
-        from cases.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
+    status = 0
+    try:
+        if _wait_for(url, 120, children):
+            from cases.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
 
-        print(f"\n  Staff UI ready: {url}\n  Demo logins (password for all: {DEMO_PASSWORD}):", flush=True)
-        for username, role in DEMO_LOGINS:
-            print(f"    {username:<20} {role}", flush=True)
-        print("  Stop with Ctrl-C.\n", flush=True)
-    else:
-        print("The web server did not start; see the messages above.", file=sys.stderr, flush=True)
+            print(
+                f"\n  Staff UI ready: {url}\n  Demo logins (password for all: {DEMO_PASSWORD}):", flush=True
+            )
+            for username, role in DEMO_LOGINS:
+                print(f"    {username:<20} {role}", flush=True)
+            print("  Stop with Ctrl-C.\n", flush=True)
+            while not stopping and all(child.poll() is None for child in children):
+                time.sleep(0.5)
+        elif not stopping:
+            print("The web server did not start; see the messages above.", file=sys.stderr, flush=True)
+            status = 1
+    finally:
         stop()
-        return 1
-    while not stopping and all(child.poll() is None for child in children):
-        time.sleep(0.5)
-    stop()
-    if not os.environ.get("DATABASE_URL"):
-        from config.embedded_db import embedded_database_release
+        if not os.environ.get("DATABASE_URL"):
+            from config.embedded_db import embedded_database_release
 
-        embedded_database_release(Path(os.environ.get("VAR_DIR", BASE_DIR / "var")))
-    return 0
+            embedded_database_release(Path(os.environ.get("VAR_DIR", BASE_DIR / "var")))
+    return status
 
 
 if __name__ == "__main__":

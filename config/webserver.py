@@ -12,6 +12,10 @@ import sys
 
 
 def _exit(signum, frame):
+    # Once only: a second signal (Ctrl-C reaches the whole process group, then `make run` forwards
+    # SIGTERM) must not interrupt the exit handlers that release the embedded database.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     sys.exit(0)
 
 
