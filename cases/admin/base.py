@@ -11,6 +11,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 
 def add_service_errors(form, exc: ValidationError) -> None:
@@ -40,7 +41,7 @@ class ServiceFormMixin:
         except ValidationError as exc:
             add_service_errors(self, exc)
         except PermissionDenied as exc:
-            self.add_error(None, str(exc) or "Permission denied")
+            self.add_error(None, str(exc) or _("You cannot do this."))
         else:
             if result is not None:
                 if self.instance.pk is None and isinstance(result, type(self.instance)):

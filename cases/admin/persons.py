@@ -186,7 +186,11 @@ class PersonAdmin(ServiceAdminMixin, CaseWorkAdmin, admin.ModelAdmin):
             return "—"
         from cases.models import Case
 
-        rows = Case.objects.visible_to(obj._viewer).filter(person=obj).select_related("consulate")
+        rows = (
+            Case.objects.visible_to(getattr(obj, "_viewer", None))
+            .filter(person=obj)
+            .select_related("consulate")
+        )
         links = format_html_join(
             "",
             '<li><a href="{}">{}</a> · {} · {}</li>',
