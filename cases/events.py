@@ -97,3 +97,131 @@ def case_closed(case: Case, actor) -> CaseEvent:
 
 def case_reopened(case: Case, actor, *, reason: str, previous_outcome: str) -> CaseEvent:
     return _record(case, EventKind.REOPENED, actor, text=reason, previous_outcome=previous_outcome)
+
+
+# Transfers between consulates
+
+
+def transfer_requested(case: Case, actor, *, transfer) -> CaseEvent:
+    return _record(
+        case,
+        EventKind.TRANSFER_REQUESTED,
+        actor,
+        text=transfer.reason,
+        transfer_id=transfer.pk,
+        from_consulate=transfer.from_consulate.code,
+        to_consulate=transfer.to_consulate.code,
+        automatic=transfer.automatic,
+    )
+
+
+def transfer_decided(case: Case, actor, *, transfer, kind: str) -> CaseEvent:
+    """Accepted, rejected or cancelled: the payload names both consulates, so the entry reads the same
+    from either side."""
+    return _record(
+        case,
+        kind,
+        actor,
+        text=transfer.note,
+        transfer_id=transfer.pk,
+        from_consulate=transfer.from_consulate.code,
+        to_consulate=transfer.to_consulate.code,
+    )
+
+
+# Consent and referrals: ``partner_id`` in the payload lets the partner read the entries about it.
+
+
+def consent_recorded(case: Case, actor, *, consent) -> CaseEvent:
+    return _record(
+        case,
+        EventKind.CONSENT_RECORDED,
+        actor,
+        consent_id=consent.pk,
+        partner_id=consent.partner_id,
+        partner=consent.partner.name,
+        method=consent.method,
+        scope=list(consent.scope),
+    )
+
+
+def consent_withdrawn(case: Case, actor, *, consent, referrals_ended: list[int]) -> CaseEvent:
+    return _record(
+        case,
+        EventKind.CONSENT_WITHDRAWN,
+        actor,
+        text=consent.withdrawal_note,
+        consent_id=consent.pk,
+        partner_id=consent.partner_id,
+        partner=consent.partner.name,
+        referrals_ended=referrals_ended,
+    )
+
+
+def referred(case: Case, actor, *, referral) -> CaseEvent:
+    return _record(
+        case,
+        EventKind.REFERRED,
+        actor,
+        text=referral.request_note,
+        referral_id=referral.pk,
+        partner_id=referral.partner_id,
+        partner=referral.partner.name,
+        service=referral.service,
+    )
+
+
+def referral_changed(case: Case, actor, *, referral, kind: str, text: str = "") -> CaseEvent:
+    return _record(
+        case,
+        kind,
+        actor,
+        text=text,
+        referral_id=referral.pk,
+        partner_id=referral.partner_id,
+        partner=referral.partner.name,
+        service=referral.service,
+        status=referral.status,
+    )
+
+
+# Repatriation, belongings, documents
+
+
+def handoff_changed(case: Case, actor, *, handoff, kind: str, changes: dict | None = None) -> CaseEvent:
+    return _record(
+        case,
+        kind,
+        actor,
+        text=handoff.confirmation_notes if kind == EventKind.HANDOFF_CONFIRMED else "",
+        handoff_id=handoff.pk,
+        removal_date=handoff.removal_date.isoformat(),
+        reception_point=handoff.reception_point.name,
+        changes=changes or {},
+    )
+
+
+def belonging_changed(case: Case, actor, *, belonging, kind: str) -> CaseEvent:
+    return _record(
+        case,
+        kind,
+        actor,
+        text=belonging.resolution_note,
+        belonging_id=belonging.pk,
+        belonging_kind=belonging.kind,
+        description=belonging.description,
+        status=belonging.status,
+    )
+
+
+def document_uploaded(case: Case, actor, *, document) -> CaseEvent:
+    return _record(
+        case,
+        EventKind.DOCUMENT_UPLOADED,
+        actor,
+        text=document.description,
+        document_id=document.pk,
+        document_kind=document.kind,
+        partner_id=document.uploaded_by_partner_id,
+        size=document.size,
+    )

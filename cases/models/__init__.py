@@ -1,5 +1,22 @@
 from cases.models.case import Case, CaseSequence
+from cases.models.crossoffice import Consent, Referral, Transfer
+from cases.models.document import Document
 from cases.models.person import EmergencyContact, Person
+from cases.models.repatriation import Belonging, RepatriationHandoff
 from cases.models.work import CaseEvent, Hearing, Task
 
-__all__ = ["Case", "CaseEvent", "CaseSequence", "EmergencyContact", "Hearing", "Person", "Task"]
+__all__ = [
+    "Belonging",
+    "Case",
+    "CaseEvent",
+    "CaseSequence",
+    "Consent",
+    "Document",
+    "EmergencyContact",
+    "Hearing",
+    "Person",
+    "Referral",
+    "RepatriationHandoff",
+    "Task",
+    "Transfer",
+]

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pghistory
 from django.conf import settings
 from django.db import models
+from django.db.models import ExpressionWrapper, F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.categories import SUBTYPE_LABELS, Category
@@ -50,13 +54,50 @@ class NotifiedBy(models.TextChoices):
 class CaseQuerySet(models.QuerySet):
     def visible_to(self, user) -> CaseQuerySet:
         """The one visibility rule for cases: managers and administrators see the whole network,
-        officers and supervisors their consulate, everyone else nothing."""
+        officers and supervisors their consulate (and cases it is asked to take over), a partner the
+        cases referred to it while the referral is active and the person's consent stands, everyone
+        else nothing."""
         access = access_for(user)
         if access.network_wide:
             return self.all()
         if access.consulate_bound:
-            return self.filter(consulate_id=access.consulate_id)
+            from cases.models.crossoffice import Transfer
+
+            # A supervisor deciding on an incoming transfer reads the case first (read-only: every
+            # write checks the case's own consulate).
+            incoming = Transfer.objects.pending().filter(to_consulate_id=access.consulate_id)
+            return self.filter(Q(consulate_id=access.consulate_id) | Q(pk__in=incoming.values("case_id")))
+        if access.partner_id:
+            from cases.models.crossoffice import partner_case_ids
+
+            return self.filter(pk__in=partner_case_ids(access.partner_id))
         return self.none()
+
+    def in_custody(self) -> CaseQuerySet:
+        return self.filter(facility__isnull=False, released_on__isnull=True)
+
+    def art36_contact_overdue(self, now: dt.datetime | None = None) -> CaseQuerySet:
+        """In custody, the consulate notified 48 hours ago or more, and still no consular contact."""
+        cutoff = (now or timezone.now()) - dt.timedelta(hours=ART36_CONTACT_HOURS)
+        return (
+            self.in_custody()
+            .filter(first_contact_at__isnull=True, consulate_notified_at__lte=cutoff)
+            .exclude(status="closed")
+        )
+
+    def with_art36_delays(self) -> CaseQuerySet:
+        """Annotate the derived delays (intervals; ``None`` when a time is missing) for reports."""
+        return self.annotate(
+            art36_notification_delay=ExpressionWrapper(
+                F("consulate_notified_at") - F("arrested_at"), output_field=models.DurationField()
+            ),
+            art36_contact_delay=ExpressionWrapper(
+                F("first_contact_at") - F("consulate_notified_at"), output_field=models.DurationField()
+            ),
+        )
+
+
+ART36_CONTACT_HOURS = 48
 
 
 @pghistory.track(
@@ -146,6 +187,11 @@ class Case(models.Model):
             models.Index(fields=["assigned_to", "status"], name="case_assignee_status_idx"),
             models.Index(fields=["-opened_at"], name="case_opened_idx"),
             models.Index(fields=["facility"], name="case_facility_idx"),
+            models.Index(
+                fields=["consulate_notified_at"],
+                name="case_art36_no_contact_idx",
+                condition=Q(first_contact_at__isnull=True, consulate_notified_at__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -172,6 +218,16 @@ class Case(models.Model):
         if self.arrested_at and self.consulate_notified_at:
             return self.consulate_notified_at - self.arrested_at
         return None
+
+    @property
+    def art36_contact_overdue(self) -> bool:
+        return (
+            self.in_custody
+            and self.status != Status.CLOSED
+            and self.first_contact_at is None
+            and self.consulate_notified_at is not None
+            and timezone.now() - self.consulate_notified_at >= dt.timedelta(hours=ART36_CONTACT_HOURS)
+        )
 
     @property
     def contact_delay(self):

@@ -24,7 +24,8 @@ class Sex(models.TextChoices):
 class PersonQuerySet(models.QuerySet):
     def visible_to(self, user) -> PersonQuerySet:
         """Network-wide roles see everyone; consulate staff see the persons their consulate registered
-        or has a case for; everyone else (partners until the referrals issue) sees no one."""
+        or has a case for (incoming transfers included); a partner the persons of its referred cases whose
+        consent covers their identity; everyone else no one."""
         access = access_for(user)
         if access.network_wide:
             return self.all()
@@ -33,8 +34,14 @@ class PersonQuerySet(models.QuerySet):
 
             # IN (hashed subplan) rather than a correlated EXISTS: with a name search on a million
             # persons the planner keeps the trigram index and checks membership in a hash.
-            with_case = Case.objects.filter(consulate_id=access.consulate_id).values("person_id")
+            with_case = Case.objects.visible_to(user).values("person_id")
             return self.filter(Q(registered_by_id=access.consulate_id) | Q(pk__in=with_case))
+        if access.partner_id:
+            from cases.models.case import Case
+            from cases.models.crossoffice import DataCategory, partner_case_ids
+
+            cases = Case.objects.filter(pk__in=partner_case_ids(access.partner_id, DataCategory.IDENTITY))
+            return self.filter(pk__in=cases.values("person_id"))
         return self.none()
 
 
@@ -162,6 +169,13 @@ class Person(models.Model):
 
 class EmergencyContactQuerySet(models.QuerySet):
     def visible_to(self, user):
+        access = access_for(user)
+        if access.partner_id:
+            from cases.models.case import Case
+            from cases.models.crossoffice import DataCategory, partner_case_ids
+
+            cases = Case.objects.filter(pk__in=partner_case_ids(access.partner_id, DataCategory.CONTACT))
+            return self.filter(person__in=cases.values("person_id"))
         return self.filter(person__in=Person.objects.visible_to(user).values("pk"))
 
 

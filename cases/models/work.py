@@ -10,12 +10,28 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models.case import Case
+from consulates.access import access_for
 
 
 class CaseScopedQuerySet(models.QuerySet):
+    """Rows that belong to a case. Staff see them when they see the case (the rule lives on ``Case``);
+    a partner only when the person's consent covers ``partner_category`` (``None``: never)."""
+
+    partner_category: str | None = None
+
     def visible_to(self, user):
-        """Visible when the case is: the rule lives on ``Case`` only."""
+        access = access_for(user)
+        if access.partner_id:
+            if self.partner_category is None:
+                return self.none()
+            from cases.models.crossoffice import partner_case_ids
+
+            return self.filter(case__in=partner_case_ids(access.partner_id, self.partner_category))
         return self.filter(case__in=Case.objects.visible_to(user).values("pk"))
+
+
+class HearingQuerySet(CaseScopedQuerySet):
+    partner_category = "hearings"
 
 
 class EventKind(models.TextChoices):
@@ -38,9 +54,66 @@ class EventKind(models.TextChoices):
     CLOSURE_REJECTED = "closure_rejected", _("Closure rejected")
     CLOSED = "closed", _("Case closed")
     REOPENED = "reopened", _("Case reopened")
+    TRANSFER_REQUESTED = "transfer_requested", _("Transfer requested")
+    TRANSFER_ACCEPTED = "transfer_accepted", _("Transfer accepted")
+    TRANSFER_REJECTED = "transfer_rejected", _("Transfer rejected")
+    TRANSFER_CANCELLED = "transfer_cancelled", _("Transfer cancelled")
+    CONSENT_RECORDED = "consent_recorded", _("Consent recorded")
+    CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn")
+    REFERRED = "referred", _("Referred to a partner")
+    REFERRAL_ANSWERED = "referral_answered", _("Partner answered a referral")
+    REFERRAL_PROGRESS = "referral_progress", _("Referral progress")
+    REFERRAL_WITHDRAWN = "referral_withdrawn", _("Referral withdrawn")
+    PARTNER_NOTE = "partner_note", _("Note from a partner")
+    HANDOFF_PREPARED = "handoff_prepared", _("Repatriation hand-off prepared")
+    HANDOFF_UPDATED = "handoff_updated", _("Repatriation hand-off updated")
+    HANDOFF_CONFIRMED = "handoff_confirmed", _("Reception in Mexico confirmed")
+    BELONGING_RECORDED = "belonging_recorded", _("Belonging recorded")
+    BELONGING_RESOLVED = "belonging_resolved", _("Belonging returned or missing")
+    DOCUMENT_UPLOADED = "document_uploaded", _("Document uploaded")
 
 
 NOTE_KINDS = (EventKind.NOTE, EventKind.CALL, EventKind.VISIT)
+
+# Which timeline entries a partner may read, by the data category the person consented to share.
+# Entries about a referral are read by the partner it concerns (see ``CaseEventQuerySet``).
+EVENT_KINDS_BY_CATEGORY = {
+    "notes": (*NOTE_KINDS, EventKind.PARTNER_NOTE),
+    "custody": (
+        EventKind.CUSTODY,
+        EventKind.ART36,
+        EventKind.HANDOFF_PREPARED,
+        EventKind.HANDOFF_UPDATED,
+        EventKind.HANDOFF_CONFIRMED,
+        EventKind.BELONGING_RECORDED,
+        EventKind.BELONGING_RESOLVED,
+    ),
+    "hearings": (EventKind.HEARING_SCHEDULED, EventKind.HEARING_UPDATED),
+}
+REFERRAL_EVENT_KINDS = (
+    EventKind.REFERRED,
+    EventKind.REFERRAL_ANSWERED,
+    EventKind.REFERRAL_PROGRESS,
+    EventKind.REFERRAL_WITHDRAWN,
+    EventKind.PARTNER_NOTE,
+    EventKind.DOCUMENT_UPLOADED,
+)
+
+
+class CaseEventQuerySet(CaseScopedQuerySet):
+    def visible_to(self, user):
+        access = access_for(user)
+        if not access.partner_id:
+            return super().visible_to(user)
+        from cases.models.crossoffice import partner_case_ids
+
+        partner = access.partner_id
+        allowed = models.Q(kind__in=REFERRAL_EVENT_KINDS, payload__partner_id=partner) & models.Q(
+            case__in=partner_case_ids(partner)
+        )
+        for category, kinds in EVENT_KINDS_BY_CATEGORY.items():
+            allowed |= models.Q(kind__in=kinds, case__in=partner_case_ids(partner, category))
+        return self.filter(allowed)
 
 
 @pghistory.track(pghistory.InsertEvent(), model_name="CaseEventHistory")
@@ -57,7 +130,7 @@ class CaseEvent(models.Model):
     text = models.TextField(_("text"), blank=True)
     payload = models.JSONField(_("details"), default=dict, blank=True)
 
-    objects = CaseScopedQuerySet.as_manager()
+    objects = CaseEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-occurred_at", "-pk"]
@@ -102,7 +175,7 @@ class Hearing(models.Model):
     outcome = models.TextField(_("outcome"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
 
-    objects = CaseScopedQuerySet.as_manager()
+    objects = HearingQuerySet.as_manager()
 
     class Meta:
         ordering = ["starts_at"]

@@ -1,6 +1,7 @@
 """Every write to persons and cases goes through these functions."""
 
 from cases.services.cases import case_assign, case_note_add, case_open, case_reference_allocate, case_update
+from cases.services.documents import document_upload
 from cases.services.lifecycle import case_close_approve, case_close_reject, case_close_request, case_reopen
 from cases.services.persons import (
     emergency_contact_delete,
@@ -8,6 +9,25 @@ from cases.services.persons import (
     person_register,
     person_update,
 )
+from cases.services.referrals import (
+    consent_record,
+    consent_withdraw,
+    referral_accept,
+    referral_complete,
+    referral_create,
+    referral_decline,
+    referral_note_add,
+    referral_start,
+    referral_withdraw,
+)
+from cases.services.repatriation import (
+    belonging_record,
+    belonging_resolve,
+    handoff_confirm,
+    handoff_prepare,
+    handoff_update,
+)
+from cases.services.transfers import transfer_accept, transfer_cancel, transfer_reject, transfer_request
 from cases.services.work import (
     hearing_cancel,
     hearing_outcome_record,
@@ -19,6 +39,25 @@ from cases.services.work import (
 )
 
 __all__ = [
+    "belonging_record",
+    "belonging_resolve",
+    "consent_record",
+    "consent_withdraw",
+    "document_upload",
+    "handoff_confirm",
+    "handoff_prepare",
+    "handoff_update",
+    "referral_accept",
+    "referral_complete",
+    "referral_create",
+    "referral_decline",
+    "referral_note_add",
+    "referral_start",
+    "referral_withdraw",
+    "transfer_accept",
+    "transfer_cancel",
+    "transfer_reject",
+    "transfer_request",
     "case_assign",
     "case_close_approve",
     "case_close_reject",

@@ -23,8 +23,8 @@ from cases.services.common import (
     require_worker,
     touch,
 )
+from cases.services.transfers import transfer_propose_for_custody
 from consulates.models import Consulate, DetentionFacility
-from consulates.selectors import consulate_for_facility
 
 CUSTODY_FIELDS = ("facility", "detained_since", "released_on")
 ART36_FIELDS = ("arrested_at", "consulate_notified_at", "notified_by", "first_contact_at")
@@ -106,17 +106,6 @@ def _display(case: Case, name: str) -> str:
     return str(value)
 
 
-def _custody_payload(case: Case) -> dict:
-    if not case.facility_id:
-        return {}
-    district = consulate_for_facility(case.facility_id)
-    return {
-        "facility_id": case.facility_id,
-        "district_consulate": district.code,
-        "outside_district": district.pk != case.consulate_id,
-    }
-
-
 @transaction.atomic
 def case_open(
     *,
@@ -166,21 +155,8 @@ def case_open(
     events.case_opened(case, actor)
     if facility:
         events.case_updated(case, actor, kind=EventKind.CUSTODY, changes={"facility": ["", str(facility)]})
-        case_events_custody_note(case, actor)
+        transfer_propose_for_custody(case, actor)
     return case
-
-
-def case_events_custody_note(case: Case, actor) -> None:
-    """When custody is in another consulate's district, say so on the timeline (transfers come later)."""
-    payload = _custody_payload(case)
-    if payload.get("outside_district"):
-        events.note_added(
-            case,
-            None,
-            kind=EventKind.CUSTODY,
-            text=_("The facility is in the district of consulate %(code)s.")
-            % {"code": payload["district_consulate"]},
-        )
 
 
 @transaction.atomic
@@ -213,9 +189,9 @@ def case_update(*, actor, case: Case, expected_version: int | None = None, **cha
         diff = {name: [before[name], after[name]] for name in changed if name in group}
         if diff:
             events.case_updated(case, actor, kind=kind, changes=diff)
-    if "facility" in changed and case.facility_id:
-        case_events_custody_note(case, actor)
     touch(case, actor, fields=changed)
+    if "facility" in changed or "released_on" in changed:
+        transfer_propose_for_custody(case, actor)
     return case
 
 

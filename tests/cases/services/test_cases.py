@@ -65,13 +65,15 @@ def test_open_with_custody_in_own_district_records_custody(dallas_officer):
     assert kinds == [("opened", dallas_officer.pk), ("custody", dallas_officer.pk)]
 
 
-def test_open_with_custody_in_another_district_says_so_on_the_timeline(dallas_officer):
+def test_open_with_custody_in_another_district_proposes_a_transfer(dallas_officer):
     case = f.make_case(dallas_officer, facility=facility("Montgomery ICE Processing Center"))
     events = new_events(case)
-    assert [e.kind for e in events] == ["opened", "custody", "custody"]
-    system_note = events[-1]
-    assert system_note.actor is None
-    assert "HOU" in system_note.text
+    assert [e.kind for e in events] == ["opened", "custody", "transfer_requested"]
+    proposal = events[-1]
+    assert proposal.payload["to_consulate"] == "HOU"
+    assert proposal.payload["automatic"] is True
+    transfer = case.transfers.get()
+    assert (transfer.status, transfer.automatic, transfer.to_consulate.code) == ("pending", True, "HOU")
 
 
 @pytest.mark.parametrize(

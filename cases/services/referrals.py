@@ -1,0 +1,322 @@
+"""Consent to share a case with a partner, and the referral that rests on it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases import events
+from cases.models import Case, Consent, Document, Referral
+from cases.models.crossoffice import ACTIVE_REFERRAL, ConsentMethod, DataCategory, ReferralStatus
+from cases.models.work import EventKind
+from cases.services.common import lock_case, refuse_if_closed, require_worker, touch
+from consulates.access import access_for
+from consulates.models import Partner
+
+
+def _lock_referral(referral: Referral | int) -> tuple[Referral, Case]:
+    pk = referral if isinstance(referral, int) else referral.pk
+    case_id = Referral.objects.values_list("case_id", flat=True).get(pk=pk)
+    case = lock_case(case_id)
+    referral = Referral.objects.select_for_update().select_related("partner", "consent").get(pk=pk)
+    return referral, case
+
+
+def _lock_consent(consent: Consent | int) -> tuple[Consent, Case]:
+    pk = consent if isinstance(consent, int) else consent.pk
+    case_id = Consent.objects.values_list("case_id", flat=True).get(pk=pk)
+    case = lock_case(case_id)
+    return Consent.objects.select_for_update().select_related("partner").get(pk=pk), case
+
+
+# Consent
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    actor,
+    case: Case,
+    partner: Partner,
+    scope: list[str],
+    method: str,
+    given_at: dt.datetime | None = None,
+    form_document: Document | None = None,
+) -> Consent:
+    """Record the person's consent to share the listed data categories of this case with a partner."""
+    case = lock_case(case)
+    require_worker(actor, case.consulate_id)
+    refuse_if_closed(case)
+    errors: dict[str, list[str]] = {}
+    scope = list(dict.fromkeys(scope or []))
+    if partner is None:
+        errors["partner"] = [_("Choose the partner organisation.")]
+    elif not partner.active:
+        errors["partner"] = [_("This partner organisation is inactive.")]
+    if not scope:
+        errors["scope"] = [_("Choose at least one kind of data the person agrees to share.")]
+    elif set(scope) - set(DataCategory.values):
+        errors["scope"] = [_("Choose only from the listed kinds of data.")]
+    if method not in ConsentMethod.values:
+        errors["method"] = [_("Say how the consent was given.")]
+    elif method == ConsentMethod.UPLOADED and form_document is None:
+        errors["form_document"] = [_("Attach the signed form: upload it to the case's documents first.")]
+    if form_document is not None and form_document.case_id != case.pk:
+        errors["form_document"] = [_("Choose a document of this case.")]
+    given_at = given_at or timezone.now()
+    if given_at > timezone.now() + dt.timedelta(minutes=5):
+        errors["given_at"] = [_("This time cannot be in the future.")]
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            consent = Consent.objects.create(
+                case=case,
+                partner=partner,
+                scope=[c for c in DataCategory.values if c in scope],
+                method=method,
+                form_document=form_document if method == ConsentMethod.UPLOADED else None,
+                given_at=given_at,
+                recorded_by=actor,
+            )
+    except IntegrityError as exc:
+        if "consent_one_active_per_partner" in str(exc):
+            raise ValidationError(
+                {
+                    "partner": _(
+                        "The person's consent for this partner is already recorded. Withdraw it first to change it."
+                    )
+                }
+            ) from exc
+        raise
+    events.consent_recorded(case, actor, consent=consent)
+    touch(case, actor)
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(*, actor, consent: Consent, note: str = "") -> Consent:
+    """The person withdraws consent: the partner's access ends now, with every referral resting on it."""
+    consent, case = _lock_consent(consent)
+    require_worker(actor, case.consulate_id)
+    if consent.withdrawn_at is not None:
+        raise ValidationError(_("This consent was already withdrawn."), code="withdrawn")
+    now = timezone.now()
+    consent.withdrawn_at = now
+    consent.withdrawn_by = actor
+    consent.withdrawal_note = (note or "").strip()
+    consent.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_note"])
+    ended = []
+    for referral in (
+        Referral.objects.select_for_update()
+        .filter(consent=consent, status__in=ACTIVE_REFERRAL)
+        .order_by("pk")
+    ):
+        referral.status = ReferralStatus.WITHDRAWN
+        referral.withdrawn_by = actor
+        referral.withdrawn_at = now
+        referral.withdrawal_reason = _("The person withdrew consent.")
+        referral.save(
+            update_fields=["status", "withdrawn_by", "withdrawn_at", "withdrawal_reason", "updated_at"]
+        )
+        ended.append(referral.pk)
+    events.consent_withdrawn(case, actor, consent=consent, referrals_ended=ended)
+    touch(case, actor)
+    return consent
+
+
+# Referrals
+
+
+@transaction.atomic
+def referral_create(*, actor, case: Case, partner: Partner, service: str, request_note: str = "") -> Referral:
+    """Refer the case to a partner for one service. Needs the person's standing consent for that
+    partner (covering at least their identity), an active partner that offers the service and covers
+    the case's consulate."""
+    case = lock_case(case)
+    require_worker(actor, case.consulate_id)
+    refuse_if_closed(case)
+    errors: dict[str, list[str]] = {}
+    if partner is None:
+        raise ValidationError({"partner": _("Choose the partner organisation.")})
+    if not partner.active:
+        errors["partner"] = [_("This partner organisation is inactive; it cannot receive referrals.")]
+    elif not partner.consulates.filter(pk=case.consulate_id).exists():
+        errors["partner"] = [_("This partner organisation does not cover this consulate.")]
+    if service not in partner.services:
+        errors["service"] = [_("This partner organisation does not offer this service.")]
+    consent = Consent.objects.active().filter(case=case, partner=partner).first()
+    if consent is None:
+        errors.setdefault("partner", []).append(
+            _("Record the person's consent to share this case with this partner before referring.")
+        )
+    elif DataCategory.IDENTITY not in consent.scope:
+        errors.setdefault("partner", []).append(
+            _("The person's consent does not let this partner know who they are; a referral needs it.")
+        )
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            referral = Referral.objects.create(
+                case=case,
+                partner=partner,
+                consent=consent,
+                service=service,
+                request_note=(request_note or "").strip(),
+                referred_by=actor,
+            )
+    except IntegrityError as exc:
+        if "referral_one_active_per_service" in str(exc):
+            raise ValidationError(
+                {"service": _("This case is already referred to this partner for this service.")}
+            ) from exc
+        raise
+    events.referred(case, actor, referral=referral)
+    touch(case, actor)
+    return referral
+
+
+def _require_responder(actor, referral: Referral, case: Case) -> None:
+    """The partner's own users answer; consulate staff may record an answer received by phone or email."""
+    access = access_for(actor)
+    if access.partner_id == referral.partner_id:
+        return
+    if access.can_work_cases and access.covers_consulate(case.consulate_id):
+        return
+    raise PermissionDenied(_("Only the partner organisation or the case's consulate can do this."))
+
+
+def _refuse_unless(referral: Referral, *allowed: str) -> None:
+    if referral.status not in allowed:
+        raise ValidationError(
+            _("Not possible: the referral is %(status)s.")
+            % {"status": referral.get_status_display().lower()},
+            code="status",
+        )
+
+
+def _refuse_unless_consented(referral: Referral) -> None:
+    if referral.consent.withdrawn_at is not None:
+        raise ValidationError(_("The person withdrew consent; this referral has ended."), code="consent")
+
+
+def _answer(actor, referral: Referral, case: Case, *, status: str, text: str = "", kind: str) -> Referral:
+    previous = referral.status
+    referral.status = status
+    fields = ["status", "updated_at"]
+    if previous == ReferralStatus.PENDING:
+        referral.responded_by = actor
+        referral.responded_at = timezone.now()
+        fields += ["responded_by", "responded_at"]
+    if status == ReferralStatus.DECLINED:
+        referral.decline_reason = text
+        fields.append("decline_reason")
+    if status == ReferralStatus.COMPLETED:
+        referral.completed_at = timezone.now()
+        referral.outcome_note = text
+        fields += ["completed_at", "outcome_note"]
+    referral.save(update_fields=fields)
+    events.referral_changed(case, actor, referral=referral, kind=kind, text=text)
+    touch(case, actor)
+    return referral
+
+
+@transaction.atomic
+def referral_accept(*, actor, referral: Referral) -> Referral:
+    referral, case = _lock_referral(referral)
+    _require_responder(actor, referral, case)
+    _refuse_unless(referral, ReferralStatus.PENDING)
+    _refuse_unless_consented(referral)
+    return _answer(actor, referral, case, status=ReferralStatus.ACCEPTED, kind=EventKind.REFERRAL_ANSWERED)
+
+
+@transaction.atomic
+def referral_decline(*, actor, referral: Referral, reason: str) -> Referral:
+    referral, case = _lock_referral(referral)
+    _require_responder(actor, referral, case)
+    _refuse_unless(referral, ReferralStatus.PENDING)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why the referral is declined.")})
+    return _answer(
+        actor,
+        referral,
+        case,
+        status=ReferralStatus.DECLINED,
+        text=reason.strip(),
+        kind=EventKind.REFERRAL_ANSWERED,
+    )
+
+
+@transaction.atomic
+def referral_start(*, actor, referral: Referral, note: str = "") -> Referral:
+    referral, case = _lock_referral(referral)
+    _require_responder(actor, referral, case)
+    _refuse_unless(referral, ReferralStatus.ACCEPTED)
+    _refuse_unless_consented(referral)
+    return _answer(
+        actor,
+        referral,
+        case,
+        status=ReferralStatus.IN_PROGRESS,
+        text=(note or "").strip(),
+        kind=EventKind.REFERRAL_PROGRESS,
+    )
+
+
+@transaction.atomic
+def referral_complete(*, actor, referral: Referral, outcome_note: str) -> Referral:
+    referral, case = _lock_referral(referral)
+    _require_responder(actor, referral, case)
+    _refuse_unless(referral, ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS)
+    if not (outcome_note or "").strip():
+        raise ValidationError({"outcome_note": _("Say what the partner did for the person.")})
+    return _answer(
+        actor,
+        referral,
+        case,
+        status=ReferralStatus.COMPLETED,
+        text=outcome_note.strip(),
+        kind=EventKind.REFERRAL_PROGRESS,
+    )
+
+
+@transaction.atomic
+def referral_withdraw(*, actor, referral: Referral, reason: str) -> Referral:
+    """The consulate takes the referral back at any point while it is active."""
+    referral, case = _lock_referral(referral)
+    require_worker(actor, case.consulate_id)
+    _refuse_unless(referral, *ACTIVE_REFERRAL)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why the referral is withdrawn.")})
+    referral.status = ReferralStatus.WITHDRAWN
+    referral.withdrawn_by = actor
+    referral.withdrawn_at = timezone.now()
+    referral.withdrawal_reason = reason.strip()
+    referral.save(update_fields=["status", "withdrawn_by", "withdrawn_at", "withdrawal_reason", "updated_at"])
+    events.referral_changed(
+        case, actor, referral=referral, kind=EventKind.REFERRAL_WITHDRAWN, text=reason.strip()
+    )
+    touch(case, actor)
+    return referral
+
+
+@transaction.atomic
+def referral_note_add(*, actor, referral: Referral, text: str):
+    """A partner's update on the work it does: on the case timeline with the partner user as author."""
+    referral, case = _lock_referral(referral)
+    if access_for(actor).partner_id != referral.partner_id:
+        raise PermissionDenied(_("Only the partner organisation can post updates on its referral."))
+    _refuse_unless(referral, ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS)
+    _refuse_unless_consented(referral)
+    if not (text or "").strip():
+        raise ValidationError({"text": _("Write the update.")})
+    event = events.referral_changed(
+        case, actor, referral=referral, kind=EventKind.PARTNER_NOTE, text=text.strip()
+    )
+    touch(case, actor)
+    return event
