@@ -1,6 +1,5 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -10,15 +9,16 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import services
 from cases.admin import case_forms as forms
+from cases.admin import crossoffice, repatriation
 from cases.admin.base import ServiceAdminMixin, ServiceInlineMixin, add_service_errors
+from cases.admin.filters import AssigneeFilter, CustodyFilter, FlagsFilter, MyCasesFilter
 from cases.admin.timeline import render_delay, render_timeline
 from cases.models import Case, Hearing, Task
 from cases.models.case import Status
-from cases.selectors import assignable_users, case_search_filter
+from cases.selectors import case_search_filter
 from cases.services.lifecycle import closure_needs_approval
 from config.admin_mixins import CaseWorkAdmin
 from consulates.access import access_for
-from consulates.models import Role
 
 
 class InlinePermissions:
@@ -59,63 +59,6 @@ class TaskInline(ServiceInlineMixin, InlinePermissions, admin.TabularInline):
     def get_queryset(self, request):
         # A read-only page (manager, closed case) prints each task's assignee: one query, not one per task.
         return super().get_queryset(request).select_related("assignee")
-
-
-class MyCasesFilter(admin.SimpleListFilter):
-    title = _("assignment")
-    parameter_name = "mine"
-
-    def lookups(self, request, model_admin):
-        return [("me", _("My cases")), ("none", _("Unassigned"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "me":
-            return queryset.filter(assigned_to=request.user)
-        if self.value() == "none":
-            return queryset.filter(assigned_to__isnull=True)
-        return queryset
-
-
-class AssigneeFilter(admin.SimpleListFilter):
-    """Only the officers the user may see are offered."""
-
-    title = _("assigned officer")
-    parameter_name = "assignee"
-
-    def lookups(self, request, model_admin):
-        access = access_for(request.user)
-        from django.contrib.auth import get_user_model
-
-        users = get_user_model().objects.filter(
-            staff_membership__role__in=[Role.OFFICER, Role.SUPERVISOR], is_active=True
-        )
-        if access.consulate_bound:
-            users = assignable_users(access.consulate_id)
-        return [
-            (str(u.pk), u.get_full_name() or u.get_username())
-            for u in users.order_by("first_name", "username")
-        ]
-
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(assigned_to_id=self.value())
-        return queryset
-
-
-class CustodyFilter(admin.SimpleListFilter):
-    title = _("custody")
-    parameter_name = "custody"
-
-    def lookups(self, request, model_admin):
-        return [("in", _("In custody")), ("out", _("Not in custody"))]
-
-    def queryset(self, request, queryset):
-        in_custody = Q(facility__isnull=False, released_on__isnull=True)
-        if self.value() == "in":
-            return queryset.filter(in_custody)
-        if self.value() == "out":
-            return queryset.exclude(in_custody)
-        return queryset
 
 
 ACTIONS = {
@@ -184,6 +127,7 @@ class CaseAdmin(ServiceAdminMixin, CaseWorkAdmin, admin.ModelAdmin):
         "consulate",
         AssigneeFilter,
         CustodyFilter,
+        FlagsFilter,
     ]
     search_fields = ["reference"]  # the real search is get_search_results
     search_help_text = _("Reference, person's name (accents ignored), CURP or A-number.")
@@ -296,7 +240,14 @@ class CaseAdmin(ServiceAdminMixin, CaseWorkAdmin, admin.ModelAdmin):
         return self.change_readonly
 
     def get_inlines(self, request, obj):
-        return [HearingInline, TaskInline] if obj else []
+        if obj is None:
+            return []
+        return [
+            HearingInline,
+            TaskInline,
+            *crossoffice.case_inlines(request, obj),
+            *repatriation.case_inlines(request, obj),
+        ]
 
     def get_object(self, request, object_id, from_field=None):
         queryset = self.get_queryset(request).select_related(
@@ -345,13 +296,20 @@ class CaseAdmin(ServiceAdminMixin, CaseWorkAdmin, admin.ModelAdmin):
 
     @admin.display(description=_("art. 36 delays"))
     def art36_delays(self, obj):
-        return format_html(
+        delays = format_html(
             "{}: {}<br>{}: {}",
             _("arrest → notification"),
             render_delay(obj.notification_delay),
             _("notification → first contact"),
             render_delay(obj.contact_delay),
         )
+        if obj.art36_contact_overdue:
+            return format_html(
+                '{}<br><strong class="case-flag case-flag-art36">{}</strong>',
+                delays,
+                _("No consular contact 48 hours after notification: contact the person now."),
+            )
+        return delays
 
     @admin.display(description=_("closure"))
     def closure_panel(self, obj):
@@ -384,6 +342,8 @@ class CaseAdmin(ServiceAdminMixin, CaseWorkAdmin, admin.ModelAdmin):
                 self.admin_site.admin_view(self.action_view),
                 name="cases_case_action",
             ),
+            *crossoffice.case_urls(self),
+            *repatriation.case_urls(self),
             *super().get_urls(),
         ]
 
@@ -399,6 +359,12 @@ class CaseAdmin(ServiceAdminMixin, CaseWorkAdmin, admin.ModelAdmin):
                 status="scheduled", starts_at__gte=timezone.now()
             ).order_by("starts_at")[:5]
             extra_context["open_tasks"] = obj.tasks.filter(done=False).select_related("assignee")[:10]
+            extra_context["case_actions"] += [
+                *crossoffice.case_object_tools(request, obj),
+                *repatriation.case_object_tools(request, obj),
+            ]
+            extra_context.update(crossoffice.case_page_context(request, obj))
+            extra_context.update(repatriation.case_page_context(request, obj))
         return super().change_view(request, object_id, form_url, extra_context)
 
     def action_view(self, request, object_id, action):

@@ -1,0 +1,81 @@
+"""List filters of the staff case list."""
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import Case
+from cases.selectors import assignable_users
+from consulates.access import access_for
+from consulates.models import Role
+
+
+class MyCasesFilter(admin.SimpleListFilter):
+    title = _("assignment")
+    parameter_name = "mine"
+
+    def lookups(self, request, model_admin):
+        return [("me", _("My cases")), ("none", _("Unassigned"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "me":
+            return queryset.filter(assigned_to=request.user)
+        if self.value() == "none":
+            return queryset.filter(assigned_to__isnull=True)
+        return queryset
+
+
+class AssigneeFilter(admin.SimpleListFilter):
+    """Only the officers the user may see are offered."""
+
+    title = _("assigned officer")
+    parameter_name = "assignee"
+
+    def lookups(self, request, model_admin):
+        access = access_for(request.user)
+        users = get_user_model().objects.filter(
+            staff_membership__role__in=[Role.OFFICER, Role.SUPERVISOR], is_active=True
+        )
+        if access.consulate_bound:
+            users = assignable_users(access.consulate_id)
+        return [
+            (str(u.pk), u.get_full_name() or u.get_username())
+            for u in users.order_by("first_name", "username")
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(assigned_to_id=self.value())
+        return queryset
+
+
+class CustodyFilter(admin.SimpleListFilter):
+    title = _("custody")
+    parameter_name = "custody"
+
+    def lookups(self, request, model_admin):
+        return [("in", _("In custody")), ("out", _("Not in custody"))]
+
+    def queryset(self, request, queryset):
+        in_custody = Q(facility__isnull=False, released_on__isnull=True)
+        if self.value() == "in":
+            return queryset.filter(in_custody)
+        if self.value() == "out":
+            return queryset.exclude(in_custody)
+        return queryset
+
+
+class FlagsFilter(admin.SimpleListFilter):
+    """The cases that need attention now: no consular contact 48 hours after the art. 36 notification."""
+
+    title = _("needs attention")
+    parameter_name = "flag"
+
+    def lookups(self, request, model_admin):
+        return [("art36", _("Art. 36: no consular contact 48 h after notification"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "art36":
+            return queryset.filter(pk__in=Case.objects.art36_contact_overdue().values("pk"))
+        return queryset
