@@ -22,6 +22,31 @@ def closure_needs_approval(case: Case) -> bool:
     return case.priority == Priority.URGENT or case.person.is_vulnerable
 
 
+def _end_cross_office_work(case: Case, actor) -> None:
+    """A closed case moves nowhere and keeps no partner: its pending transfer is cancelled and its
+    active referrals are withdrawn, each on the timeline."""
+    from cases.models import Referral, Transfer
+    from cases.models.crossoffice import ACTIVE_REFERRAL, ReferralStatus, TransferStatus
+    from cases.models.work import EventKind
+
+    now = timezone.now()
+    for transfer in Transfer.objects.select_for_update().filter(case=case, status=TransferStatus.PENDING):
+        transfer.status, transfer.decided_by, transfer.decided_at = TransferStatus.CANCELLED, actor, now
+        transfer.note = _("The case was closed.")
+        transfer.save(update_fields=["status", "decided_by", "decided_at", "note"])
+        events.transfer_decided(case, actor, transfer=transfer, kind=EventKind.TRANSFER_CANCELLED)
+    referrals = Referral.objects.select_for_update().filter(case=case, status__in=ACTIVE_REFERRAL)
+    for referral in referrals.select_related("partner").order_by("pk"):
+        referral.status, referral.withdrawn_by, referral.withdrawn_at = ReferralStatus.WITHDRAWN, actor, now
+        referral.withdrawal_reason = _("The case was closed.")
+        referral.save(
+            update_fields=["status", "withdrawn_by", "withdrawn_at", "withdrawal_reason", "updated_at"]
+        )
+        events.referral_changed(
+            case, actor, referral=referral, kind=EventKind.REFERRAL_WITHDRAWN, text=referral.withdrawal_reason
+        )
+
+
 @transaction.atomic
 def case_close_request(
     *, actor, case: Case, outcome: str, outcome_notes: str = "", expected_version: int | None = None
@@ -51,6 +76,7 @@ def case_close_request(
         case.status = Status.CLOSED
         case.closed_at = now
         events.case_closed(case, actor)
+        _end_cross_office_work(case, actor)
     events.status_changed(case, actor, old=old_status, new=case.status)
     case.last_activity_at = now
     case.version += 1
@@ -71,6 +97,7 @@ def case_close_approve(*, actor, case: Case, expected_version: int | None = None
     case.last_activity_at, case.version = now, case.version + 1
     case.save()
     events.closure_approved(case, actor)
+    _end_cross_office_work(case, actor)
     events.status_changed(case, actor, old=Status.PENDING_CLOSURE, new=Status.CLOSED)
     return case
 
