@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models.case import Case
 from cases.models.work import CaseScopedQuerySet
+from consulates.models import Consulate
 
 HANDOFF_CONFIRMATION_HOURS = 48
 
@@ -38,7 +39,9 @@ class HandoffQuerySet(CustodyScopedQuerySet):
         now = now or timezone.now()
         pending = self.filter(confirmed_at__isnull=True)
         matches = models.Q(pk__in=[])
-        for tz_name in set(Case.objects.values_list("consulate__timezone", flat=True).distinct()):
+        # The network's timezones from its consulates: reading them through the cases would fetch a row
+        # per case (the default ordering joins the DISTINCT).
+        for tz_name in set(Consulate.objects.order_by().values_list("timezone", flat=True).distinct()):
             local_today = now.astimezone(zoneinfo.ZoneInfo(tz_name)).date()
             # removal date D ends at D+1 00:00 local; 48 hours later is D+3 00:00 local.
             latest = local_today - dt.timedelta(days=3)
