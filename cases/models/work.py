@@ -76,9 +76,11 @@ class EventKind(models.TextChoices):
 NOTE_KINDS = (EventKind.NOTE, EventKind.CALL, EventKind.VISIT)
 
 # Which timeline entries a partner may read, by the data category the person consented to share.
-# Entries about a referral are read by the partner it concerns (see ``CaseEventQuerySet``).
+# Entries about a referral are read by the partner it concerns (see ``CaseEventQuerySet``); a partner's
+# own notes are among those, so they are not listed under "notes": another partner's note is that
+# partner's work, not the person's data shared with this one.
 EVENT_KINDS_BY_CATEGORY = {
-    "notes": (*NOTE_KINDS, EventKind.PARTNER_NOTE),
+    "notes": NOTE_KINDS,
     "custody": (
         EventKind.CUSTODY,
         EventKind.ART36,
