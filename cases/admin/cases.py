@@ -21,15 +21,24 @@ from config.admin_mixins import CaseWorkAdmin
 from consulates.access import access_for
 
 
+def _case_writable(user, case) -> bool:
+    """Open to changes by this user: not closed, and of the user's consulate (another consulate's
+    supervisor reads a case offered to it by a pending transfer, but cannot change it)."""
+    access = access_for(user)
+    return access.can_work_cases and (
+        case is None or (case.status != Status.CLOSED and access.covers_consulate(case.consulate_id))
+    )
+
+
 class InlinePermissions:
     def has_view_permission(self, request, obj=None):
         return access_for(request.user).is_staff_member
 
     def has_add_permission(self, request, obj=None):
-        return access_for(request.user).can_work_cases and (obj is None or obj.status != Status.CLOSED)
+        return _case_writable(request.user, obj)
 
     def has_change_permission(self, request, obj=None):
-        return access_for(request.user).can_work_cases and (obj is None or obj.status != Status.CLOSED)
+        return _case_writable(request.user, obj)
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -197,7 +206,7 @@ class CaseAdmin(ServiceAdminMixin, CaseWorkAdmin, admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         # A closed case is read-only until it is reopened (the reopen action stays on its page);
         # otherwise the page offers a Save that can only fail on its hidden version field.
-        return super().has_change_permission(request, obj) and (obj is None or obj.status != Status.CLOSED)
+        return super().has_change_permission(request, obj) and _case_writable(request.user, obj)
 
     def get_search_results(self, request, queryset, search_term):
         return queryset.filter(case_search_filter(search_term)), False
