@@ -18,7 +18,7 @@ from cases import services
 from cases.models import Case
 from consulates.models import DetentionFacility, ReceptionPoint
 from tests.cases.admin.helpers import INVALID_MARKER, refused
-from tests.factories import make_case, make_person
+from tests.factories import consulate, make_case, make_person
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("strict_templates")]
 
@@ -43,6 +43,8 @@ EXPECTED = {
     "cases.Person": (STAFF, WORKERS, NOBODY),
     "cases.Task": (STAFF, NOBODY, NOBODY),  # edited on the case page
     "cases.Hearing": (STAFF, NOBODY, NOBODY),
+    "cases.Transfer": (STAFF, NOBODY, NOBODY),  # requested and decided through action pages
+    "cases.Referral": (STAFF, NOBODY, NOBODY),
     "pghistory.MiddlewareEvents": (ADMINS, NOBODY, NOBODY),
 }
 
@@ -75,10 +77,24 @@ def _object_for(label, world):
     }
     if label in own:
         return own[label]
+    if label in ("cases.Transfer", "cases.Referral"):
+        return _crossoffice_record(label, world)
     if label == "pghistory.MiddlewareEvents":
         return None  # an aggregate of event tables: only its list is a page
     model = next(m for m in admin.site._registry if m._meta.label == label)
     return model.objects.order_by("pk").first()
+
+
+def _crossoffice_record(label, world):
+    """A pending transfer of the Dallas case to El Paso, or its referral to the partner (consented)."""
+    actor, case = world.officer_a, world.case_a
+    if label == "cases.Transfer":
+        return services.transfer_request(
+            actor=actor, case=case, to_consulate=consulate("el_paso"), reason="Vive en El Paso"
+        )
+    partner = world.partner.partner_membership.partner
+    services.consent_record(actor=actor, case=case, partner=partner, scope=["identity"], method="verbal")
+    return services.referral_create(actor=actor, case=case, partner=partner, service="legal_representation")
 
 
 def test_every_registered_model_has_expectations():
