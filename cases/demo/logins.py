@@ -6,6 +6,7 @@ DEMO_LOGINS = [
     ("admin", "administrator (whole network, configuration)"),
     ("gerente", "regional manager (whole network, read-mostly)"),
     ("supervisora.dallas", "supervisor, Dallas (approves closures)"),
+    ("supervisora.el_paso", "supervisor, El Paso (incoming transfers to decide)"),
     ("oficial.dallas", "consular officer, Dallas"),
     ("oficial.el_paso", "consular officer, El Paso (Mountain time)"),
     ("ong.demo", "partner NGO user (API only, from the REST API issue on)"),

@@ -1,6 +1,9 @@
+import time
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from cases.demo.crossoffice import crossoffice_seed
 from cases.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
 from cases.demo.seed import Seeder
 from cases.demo.users import demo_users_create
@@ -37,12 +40,21 @@ class Command(BaseCommand):
                 f"  {done:>9,} cases · {rows:>10,} rows · {elapsed:7.1f} s · {rate:9,.0f} rows/s"
             )
 
+        last_before = Case.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         result = Seeder(seed=seed, officers=officers).seed(cases=cases, batch=batch, progress=progress)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Seeded {result.persons:,} persons and {result.cases:,} cases ({result.rows:,} rows) in "
                 f"{result.seconds:.1f} s: {result.rows_per_second:,.0f} rows/s, "
                 f"{result.cases / result.seconds if result.seconds else 0:,.0f} cases/s."
+            )
+        )
+        started = time.perf_counter()
+        # Transfers, referrals, hand-offs and the like, through the services, on the cases just seeded.
+        crossoffice = crossoffice_seed(seed=seed, cases=Case.objects.filter(pk__gt=last_before))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Cross-office demo data in {time.perf_counter() - started:.1f} s: {crossoffice.summary()}."
             )
         )
         self._print_logins()
