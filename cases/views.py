@@ -1,0 +1,33 @@
+"""Plain views outside the admin: the access-checked download of case documents."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.views.decorators.http import require_safe
+
+from cases.selectors.repatriation import document_for_download
+from consulates.access import access_for
+
+
+@require_safe
+@login_required
+def document_download(request, pk: int):
+    """Stream a document to staff who see its case, or to the partner that uploaded it while the case
+    is referred to it. Anything else is not found (never forbidden: existence does not leak)."""
+    access = access_for(request.user)
+    if not (access.is_staff_member or access.partner_id):
+        raise Http404
+    document = document_for_download(user=request.user, pk=pk)
+    if document is None:
+        raise Http404
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(
+        handle, as_attachment=True, filename=document.original_name, content_type=document.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,82 @@
+"""The access-checked download of case documents (``cases.views.document_download``): only those who
+see the document get its bytes; everyone else gets 404, anonymous users the login page."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from cases import services
+from tests.factories import PartnerFactory, make_case, manager, officer, partner_user
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.7\n" + bytes(range(256)) * 8 + b"\n%%EOF\n"
+
+
+@pytest.fixture
+def document(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    owner = officer("dallas")
+    case = make_case(owner)
+    upload = SimpleUploadedFile("Acta de nacimiento Núñez.pdf", PDF, content_type="text/plain")
+    return services.document_upload(actor=owner, case=case, file=upload, kind="identity", description="Acta")
+
+
+def _get(client, user, document):
+    if user is not None:
+        client.force_login(user)
+    return client.get(reverse("cases:document_download", args=[document.pk]))
+
+
+def test_the_url_is_not_under_media():
+    url = reverse("cases:document_download", args=[1])
+    assert url == "/cases/documents/1/download/"
+
+
+@pytest.mark.parametrize("who", ["owner_officer", "manager"])
+def test_those_who_see_the_case_get_the_bytes(client, document, who):
+    user = officer("dallas") if who == "owner_officer" else manager()
+    response = _get(client, user, document)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF
+    assert response["Content-Type"] == "application/pdf"  # the sniffed type, not the declared one
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "no-store" in response["Cache-Control"]
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith("attachment;")
+    assert "Acta%20de%20nacimiento%20N%C3%BA%C3%B1ez.pdf" in disposition
+    assert response["Content-Length"] == str(len(PDF))
+
+
+def test_an_officer_of_another_consulate_gets_not_found(client, document):
+    assert _get(client, officer("el_paso"), document).status_code == 404
+
+
+def test_a_partner_user_without_a_referral_gets_not_found(client, document):
+    user = partner_user(PartnerFactory(covers=["dallas"]))
+    assert _get(client, user, document).status_code == 404
+
+
+def test_unknown_document_is_not_found(client, document):
+    client.force_login(officer("dallas"))
+    response = client.get(reverse("cases:document_download", args=[document.pk + 1000]))
+    assert response.status_code == 404
+
+
+def test_anonymous_is_sent_to_the_login_page(client, document):
+    response = _get(client, None, document)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_a_missing_file_is_not_found_rather_than_an_error(client, document):
+    document.file.storage.delete(document.file.name)
+    assert _get(client, officer("dallas"), document).status_code == 404
+
+
+def test_only_reading_methods(client, document):
+    client.force_login(officer("dallas"))
+    response = client.post(reverse("cases:document_download", args=[document.pk]))
+    assert response.status_code == 405
