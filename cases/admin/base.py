@@ -3,7 +3,8 @@
 A form's ``run_service`` is called at the end of validation, inside a savepoint: the service's
 field errors appear on the form next to the field, in the user's language, and nothing is saved
 twice. ``ServiceAdminMixin`` rolls the whole request back whenever the page is shown again with
-errors, so a valid main form never lands without its inlines (no half-written records).
+errors, so a valid main form never lands without its inlines (no half-written records); a form that
+stored a file registers its removal in ``request.on_service_rollback``.
 """
 
 from __future__ import annotations
@@ -71,10 +72,16 @@ class ServiceAdminMixin:
         return type(form.__name__, (form,), {"request": request})
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # What a rollback cannot undo by itself (a stored file) is undone by these callbacks.
+        request.on_service_rollback = []
         with transaction.atomic():
             response = super().changeform_view(request, object_id, form_url, extra_context)
-            if request.method == "POST" and response.status_code == 200:
+            rolled_back = request.method == "POST" and response.status_code == 200
+            if rolled_back:
                 transaction.set_rollback(True)  # shown again with errors: keep nothing of this POST
+        if rolled_back:
+            for undo in request.on_service_rollback:
+                undo()
         return response
 
     def save_model(self, request, obj, form, change):

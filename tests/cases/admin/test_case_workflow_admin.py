@@ -32,6 +32,8 @@ def _case_post(case: Case, **overrides) -> dict:
         "note_text": "",
         **inline_management("hearings"),
         **inline_management("tasks"),
+        **inline_management("belongings"),
+        **inline_management("documents"),
     }
     data.update(overrides)
     return data

@@ -43,6 +43,7 @@ EXPECTED = {
     "cases.Person": (STAFF, WORKERS, NOBODY),
     "cases.Task": (STAFF, NOBODY, NOBODY),  # edited on the case page
     "cases.Hearing": (STAFF, NOBODY, NOBODY),
+    "cases.RepatriationHandoff": (STAFF, NOBODY, NOBODY),  # prepared and confirmed on the case page
     "cases.Transfer": (STAFF, NOBODY, NOBODY),  # requested and decided through action pages
     "cases.Referral": (STAFF, NOBODY, NOBODY),
     "pghistory.MiddlewareEvents": (ADMINS, NOBODY, NOBODY),
@@ -79,6 +80,14 @@ def _object_for(label, world):
         return own[label]
     if label in ("cases.Transfer", "cases.Referral"):
         return _crossoffice_record(label, world)
+    if label == "cases.RepatriationHandoff":
+        case = services.case_update(
+            actor=world.officer_a,
+            case=world.case_a,
+            expected_removal_date=timezone.localdate() + dt.timedelta(days=10),
+            reception_point=ReceptionPoint.objects.order_by("pk").first(),
+        )
+        return services.handoff_prepare(actor=world.officer_a, case=case)
     if label == "pghistory.MiddlewareEvents":
         return None  # an aggregate of event tables: only its list is a page
     model = next(m for m in admin.site._registry if m._meta.label == label)
@@ -171,6 +180,7 @@ def test_audit_trail_shows_the_history_of_a_case(client, world):
 
 # --- the case page and its object actions, in every state of the lifecycle -----------------------
 
+CASE_ACTIONS = {"assign", "close", "approve", "reject", "reopen"}
 ACTIONS_OFFERED = {
     # state -> (actions shown on the case page, roles they are offered to)
     "open": ({"assign", "close"}, WORKERS),
@@ -238,7 +248,8 @@ def test_case_page_in_every_state(client, world, role, state):
     html = assert_renders(response)
     assert case.reference in html
     actions, offered_to = ACTIONS_OFFERED[state]
-    shown = {name for name, _label, _url in response.context["case_actions"]}
+    # (the repatriation and cross-office tools of the same bar are tested with their pages)
+    shown = {name for name, _label, _url in response.context["case_actions"]} & CASE_ACTIONS
     assert shown == (actions if role in offered_to else set())
     # Only those who may change an unclosed case get a form to save; a closed case is read-only.
     can_save = role in WORKERS and state != "closed"

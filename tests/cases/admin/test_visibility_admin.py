@@ -227,6 +227,8 @@ def test_task_inline_offers_and_accepts_only_own_consulate_staff(client, world):
         "expected_version": case.version,
         "note_kind": "note",
         **inline_management("hearings"),
+        **inline_management("belongings"),
+        **inline_management("documents"),
         **inline_management("tasks", total=1),
         "tasks-0-case": case.pk,
         "tasks-0-title": "Entregar pasaporte",
