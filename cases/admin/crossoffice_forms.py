@@ -65,7 +65,7 @@ class ConsentForm(forms.Form):
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"],
-        help_text=_("Leave empty for now."),
+        help_text=_("When the person gave it, in your consulate's time."),
     )
     form_document = forms.ModelChoiceField(
         label=capfirst(_("signed form")),
