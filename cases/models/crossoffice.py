@@ -227,12 +227,16 @@ ACTIVE_REFERRAL = (ReferralStatus.PENDING, ReferralStatus.ACCEPTED, ReferralStat
 
 def partner_case_ids(partner_id: int, category: str | None = None):
     """Ids of the cases a partner may see now: an active referral to it resting on a consent that stands
-    (and, with ``category``, whose scope includes that data category). The one rule partners live by."""
+    (and, with ``category``, whose scope includes that data category), while the partner is active. The
+    one rule partners live by."""
     consents = Consent.objects.filter(partner_id=partner_id, withdrawn_at__isnull=True)
     if category:
         consents = consents.filter(scope__contains=[category])
     return Referral.objects.filter(
-        partner_id=partner_id, status__in=ACTIVE_REFERRAL, consent__in=consents.values("pk")
+        partner_id=partner_id,
+        partner__active=True,  # an organisation the network stopped working with sees nothing
+        status__in=ACTIVE_REFERRAL,
+        consent__in=consents.values("pk"),
     ).values("case_id")
 
 

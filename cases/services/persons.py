@@ -105,6 +105,24 @@ def _save(person: Person) -> Person:
     return person
 
 
+def _require_person_writer(actor, person_id: int) -> None:
+    """Administrators, and officers and supervisors of a consulate that registered the person or works
+    one of their cases. Seeing a person is not enough: a consulate asked to take over a case reads the
+    person's data while it decides, but does not change it."""
+    from cases.models import Case
+
+    access = access_for(actor)
+    if access.can_work_cases and access.network_wide:
+        return
+    if access.can_work_cases and access.consulate_id is not None:
+        own = Person.objects.filter(pk=person_id, registered_by_id=access.consulate_id).exists() or (
+            Case.objects.filter(person_id=person_id, consulate_id=access.consulate_id).exists()
+        )
+        if own:
+            return
+    raise PermissionDenied(_("You cannot change this person."))
+
+
 @transaction.atomic
 def person_register(*, actor, consulate: Consulate | None = None, **fields) -> Person:
     """Register a person for ``consulate`` (default: the actor's own). Returns the saved person."""
@@ -130,9 +148,7 @@ def person_update(*, actor, person: Person, **fields) -> Person:
     unknown = set(fields) - PERSON_FIELDS
     if unknown:
         raise TypeError(f"Unknown person fields: {sorted(unknown)}")
-    access = access_for(actor)
-    if not access.can_work_cases or not Person.objects.visible_to(actor).filter(pk=person.pk).exists():
-        raise PermissionDenied(_("You cannot change this person."))
+    _require_person_writer(actor, person.pk)
     locked = Person.objects.select_for_update().get(pk=person.pk)
     cleaned = _clean_identifiers(fields, current=locked)
     had_consent = locked.contact_consent
@@ -148,11 +164,7 @@ def person_update(*, actor, person: Person, **fields) -> Person:
 @transaction.atomic
 def emergency_contact_save(*, actor, person: Person, contact: EmergencyContact) -> EmergencyContact:
     """Add or change an emergency contact of a person the actor may change."""
-    if (
-        not access_for(actor).can_work_cases
-        or not Person.objects.visible_to(actor).filter(pk=person.pk).exists()
-    ):
-        raise PermissionDenied(_("You cannot change this person."))
+    _require_person_writer(actor, person.pk)
     contact.person = person
     contact.full_clean()
     contact.save()
@@ -161,9 +173,5 @@ def emergency_contact_save(*, actor, person: Person, contact: EmergencyContact) 
 
 @transaction.atomic
 def emergency_contact_delete(*, actor, contact: EmergencyContact) -> None:
-    if (
-        not access_for(actor).can_work_cases
-        or not Person.objects.visible_to(actor).filter(pk=contact.person_id).exists()
-    ):
-        raise PermissionDenied(_("You cannot change this person."))
+    _require_person_writer(actor, contact.person_id)
     contact.delete()

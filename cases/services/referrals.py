@@ -185,6 +185,8 @@ def _require_responder(actor, referral: Referral, case: Case) -> None:
     """The partner's own users answer; consulate staff may record an answer received by phone or email."""
     access = access_for(actor)
     if access.partner_id == referral.partner_id:
+        if not referral.partner.active:
+            raise PermissionDenied(_("Your organisation is no longer an active partner."))
         return
     if access.can_work_cases and access.covers_consulate(case.consulate_id):
         return

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from cases import events
 from cases.models import Case, Task, Transfer
+from cases.models.case import Status
 from cases.models.crossoffice import TransferStatus
 from cases.models.work import EventKind
 from cases.services.common import lock_case, refuse_if_closed, require_supervisor, require_worker, touch
@@ -93,10 +94,11 @@ def transfer_propose_for_custody(case: Case, actor) -> Transfer | None:
         if not pending.automatic:
             return None
         pending.status = TransferStatus.CANCELLED
+        pending.decided_by = actor
         pending.decided_at = timezone.now()
         pending.note = _("Custody changed again; this proposal no longer applies.")
-        pending.save(update_fields=["status", "decided_at", "note"])
-        events.transfer_decided(case, None, transfer=pending, kind=EventKind.TRANSFER_CANCELLED)
+        pending.save(update_fields=["status", "decided_by", "decided_at", "note"])
+        events.transfer_decided(case, actor, transfer=pending, kind=EventKind.TRANSFER_CANCELLED)
     if wanted is None:
         return None
     reason = _(
@@ -114,6 +116,11 @@ def transfer_accept(*, actor, transfer: Transfer, note: str = "") -> Transfer:
     _refuse_unless_pending(transfer)
     if case.consulate_id != transfer.from_consulate_id:
         raise ValidationError(_("The case is no longer with the consulate that asked for this transfer."))
+    if case.status == Status.PENDING_CLOSURE:
+        raise ValidationError(
+            _("The case is waiting for a closure decision at its consulate; accept the transfer after it."),
+            code="pending_closure",
+        )
     transfer.status = TransferStatus.ACCEPTED
     transfer.decided_by = actor
     transfer.decided_at = timezone.now()

@@ -394,3 +394,18 @@ def test_a_case_referred_to_both_partners_shows_each_only_its_own_trail(world):
             "referral_answered",
             "referred",
         ]
+
+
+def test_an_inactive_partner_sees_nothing_and_cannot_answer():
+    officer = f.officer("dallas")
+    partner = f.PartnerFactory(covers=["dallas"], services=["legal_representation"])
+    user = f.partner_user(partner=partner)
+    case = f.make_case(officer)
+    referral = make_referral(officer, case, partner)
+    assert Case.objects.visible_to(type(user).objects.get(pk=user.pk)).filter(pk=case.pk).exists()
+    Partner.objects.filter(pk=partner.pk).update(active=False)
+    user = type(user).objects.get(pk=user.pk)
+    assert not Case.objects.visible_to(user).exists()
+    assert not Person.objects.visible_to(user).exists()
+    with pytest.raises(PermissionDenied):
+        services.referral_accept(actor=user, referral=referral)

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from cases import services
-from cases.models import Case, Task, Transfer
+from cases.models import Case, EmergencyContact, Task, Transfer
 from cases.models.case import Status
 from cases.models.crossoffice import TransferStatus
 from consulates.models import DetentionFacility
@@ -503,3 +503,46 @@ def test_while_pending_the_receiving_consulate_reads_but_does_not_write(case, tr
             services.case_close_request(actor=actor, case=case, outcome="released")
     stored = Case.objects.get(pk=case.pk)
     assert (stored.summary, stored.version, stored.status) == ("", version, Status.IN_PROGRESS)
+
+
+def test_the_receiving_consulate_reads_but_does_not_change_the_person(houston_officer, case, transfer):
+    person = case.person
+    assert sees_case(houston_officer, case)
+    with pytest.raises(PermissionDenied):
+        services.person_update(actor=fresh(houston_officer), person=person, given_names="Otra")
+    with pytest.raises(PermissionDenied):
+        services.emergency_contact_save(
+            actor=fresh(houston_officer), person=person, contact=EmergencyContact(name="Alguien")
+        )
+    person.refresh_from_db()
+    assert person.given_names != "Otra"
+    assert not person.emergency_contacts.exists()
+
+
+def test_after_acceptance_the_receiving_consulate_changes_the_person(
+    houston_supervisor, houston_officer, case, transfer
+):
+    services.transfer_accept(actor=houston_supervisor, transfer=transfer)
+    services.person_update(actor=fresh(houston_officer), person=case.person, given_names="Otra")
+    case.person.refresh_from_db()
+    assert case.person.given_names == "Otra"
+
+
+def test_a_case_waiting_for_closure_approval_is_not_taken_over(
+    dallas_officer, houston_supervisor, case, transfer
+):
+    Case.objects.filter(pk=case.pk).update(priority="urgent")
+    services.case_close_request(actor=dallas_officer, case=case, outcome="released")
+    assert Case.objects.get(pk=case.pk).status == Status.PENDING_CLOSURE
+    with pytest.raises(ValidationError) as exc:
+        services.transfer_accept(actor=houston_supervisor, transfer=transfer)
+    assert "pending_closure" in error_codes(exc.value)
+    assert Transfer.objects.get(pk=transfer.pk).status == TransferStatus.PENDING
+
+
+def test_a_superseded_automatic_proposal_names_who_moved_custody(dallas_officer, case):
+    services.case_update(actor=dallas_officer, case=case, facility=facility(MONTGOMERY))
+    first = Transfer.objects.get(case=case, status=TransferStatus.PENDING)
+    services.case_update(actor=dallas_officer, case=case, facility=facility(EL_PASO_SPC))
+    first.refresh_from_db()
+    assert (first.status, first.decided_by_id) == (TransferStatus.CANCELLED, dallas_officer.pk)
