@@ -105,6 +105,22 @@ class ReadOnlyCaseWorkAdmin(CaseWorkAdmin, admin.ModelAdmin):
     def row_title(self, obj) -> str:
         return obj.case.reference
 
+    def object_actions(self, request, obj) -> list[tuple[str, str, str]]:
+        return []
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The read-only page, titled by its case (not the model's id-based ``str``), with the actions
+        the viewer may take as buttons in the object-tools bar."""
+        obj = self.get_object(request, object_id)
+        extra = {"object_actions": [], "object_title": ""}
+        if obj is not None:
+            extra = {
+                "object_actions": self.object_actions(request, obj),
+                "object_title": self.row_title(obj),
+                "subtitle": self.row_title(obj),
+            }
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
+
 
 # Transfers
 
@@ -228,15 +244,9 @@ class TransferAdmin(ReadOnlyCaseWorkAdmin):
             ]
         return super().changelist_view(request, {**(extra_context or {}), "transfer_queues": queues})
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        obj = self.get_object(request, object_id)
-        links = []
-        if obj is not None:
-            links = action_links(
-                transfer_actions(request.user, obj), TRANSFER_ACTIONS, "admin:cases_transfer_action", obj.pk
-            )
-        return super().change_view(
-            request, object_id, form_url, {**(extra_context or {}), "object_actions": links}
+    def object_actions(self, request, obj) -> list[tuple[str, str, str]]:
+        return action_links(
+            transfer_actions(request.user, obj), TRANSFER_ACTIONS, "admin:cases_transfer_action", obj.pk
         )
 
     def get_urls(self):
@@ -351,18 +361,12 @@ class ReferralAdmin(ReadOnlyCaseWorkAdmin):
     def row_title(self, obj) -> str:
         return f"{obj.case.reference} → {obj.partner}"
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        obj = self.get_object(request, object_id)
-        links = []
-        if obj is not None:
-            links = action_links(
-                referral_actions(request.user, obj, obj.case),
-                REFERRAL_ACTIONS,
-                "admin:cases_referral_action",
-                obj.pk,
-            )
-        return super().change_view(
-            request, object_id, form_url, {**(extra_context or {}), "object_actions": links}
+    def object_actions(self, request, obj) -> list[tuple[str, str, str]]:
+        return action_links(
+            referral_actions(request.user, obj, obj.case),
+            REFERRAL_ACTIONS,
+            "admin:cases_referral_action",
+            obj.pk,
         )
 
     def get_urls(self):
