@@ -174,6 +174,7 @@ class DocumentForm(ServiceModelForm):
     class Meta:
         model = Document
         fields = ["kind", "description"]
+        labels = {"upload": capfirst(_("file"))}  # the inline's column header (rows are read-only)
 
     def run_service(self, data):
         try:

@@ -80,3 +80,15 @@ def test_only_reading_methods(client, document):
     client.force_login(officer("dallas"))
     response = client.post(reverse("cases:document_download", args=[document.pk]))
     assert response.status_code == 405
+
+
+def test_a_referred_partner_downloads_only_what_it_uploaded(client, document):
+    partner = PartnerFactory(covers=["dallas"])
+    user = partner_user(partner)
+    owner, case = document.uploaded_by, document.case
+    services.consent_record(actor=owner, case=case, partner=partner, scope=["identity"], method="verbal")
+    services.referral_create(actor=owner, case=case, partner=partner, service="legal_representation")
+    upload = SimpleUploadedFile("informe.pdf", PDF, content_type="application/pdf")
+    own = services.document_upload(actor=user, case=case, file=upload, kind="other")
+    assert _get(client, user, own).status_code == 200
+    assert _get(client, user, document).status_code == 404  # the consulate's own document
