@@ -36,6 +36,13 @@ def may_work(user, case: Case) -> bool:
     )
 
 
+def may_confirm(user, case: Case) -> bool:
+    """Reception in Mexico may be confirmed even after the case was closed (often it is closed as
+    repatriated before the reception point answers)."""
+    access = access_for(user)
+    return access.can_work_cases and access.covers_consulate(case.consulate_id)
+
+
 def missing_for_handoff(case: Case) -> list[str]:
     """What the case still lacks before a hand-off can be prepared, in words for the page."""
     missing = []
@@ -79,7 +86,8 @@ def case_object_tools(request, case) -> list[tuple[str, str, str]]:
             tools.append(("handoff_prepare", _("Prepare hand-off"), _url("handoff", case)))
         elif handoff is not None and handoff.confirmed_at is None:
             tools.append(("handoff_edit", _("Edit hand-off"), _url("handoff", case)))
-            tools.append(("handoff_confirm", _("Confirm reception"), _url("handoff_confirm", case)))
+    if handoff is not None and handoff.confirmed_at is None and may_confirm(request.user, case):
+        tools.append(("handoff_confirm", _("Confirm reception"), _url("handoff_confirm", case)))
     if handoff is not None:
         tools.append(("handoff_print", _("Print hand-off sheet"), _url("handoff_print", case)))
     return tools
@@ -168,7 +176,7 @@ def handoff_form_view(model_admin, request, object_id):
 def handoff_confirm_view(model_admin, request, object_id):
     case = _case_or_404(model_admin, request, object_id)
     handoff = case_handoff(user=request.user, case=case)
-    if not may_work(request.user, case) or handoff is None:
+    if not may_confirm(request.user, case) or handoff is None:
         return _back_to_case(request, case, _("This action is not available for this case now."))
     if handoff.confirmed_at is not None:
         return _back_to_case(request, case, _("The reception was already confirmed."))

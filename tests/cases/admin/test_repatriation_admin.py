@@ -191,7 +191,7 @@ def test_handoff_pages_by_role(client, world):
         assert refused(False, client.get(_url(name, case)))
 
 
-def test_closed_case_offers_only_the_print(client, world):
+def test_closed_case_offers_the_print_and_the_confirmation_of_reception(client, world):
     case = _ready(world.officer_a, world.case_a)
     services.handoff_prepare(actor=world.officer_a, case=case)
     case = services.case_close_request(actor=world.officer_a, case=case, outcome="repatriated")
@@ -200,13 +200,21 @@ def test_closed_case_offers_only_the_print(client, world):
     assert case.status == "closed"
     client.force_login(world.officer_a)
     page = client.get(_url("change", case))
-    assert _tools(page) == {"handoff_print"}
+    assert _tools(page) == {"handoff_print", "handoff_confirm"}
     html = page.content.decode()
     assert 'name="belongings-TOTAL_FORMS"' in html
     assert 'name="documents-0-upload"' not in html
     response = client.post(_url("handoff", case), _handoff_post(medication="Otra"))
     assert response.status_code == 302
     assert RepatriationHandoff.objects.get(case=case).medication == ""
+    # the reception point often answers after the case was closed as repatriated
+    received = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+    response = client.post(
+        _url("handoff_confirm", case),
+        {"received_by_name": "Lic. Ana Ruiz", "received_at": received, "notes": ""},
+    )
+    assert response.status_code == 302
+    assert RepatriationHandoff.objects.get(case=case).received_by_name == "Lic. Ana Ruiz"
 
 
 def test_print_sheet_is_spanish_and_complete(client, world):
