@@ -261,7 +261,17 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "config.api.schema.add_error_responses",
     ],
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "cases.models.case.Status",
+        "TransferStatusEnum": "cases.models.crossoffice.TransferStatus",
+        "ReferralStatusEnum": "cases.models.crossoffice.ReferralStatus",
+        "HearingStatusEnum": "cases.models.work.HearingStatus",
+        "HearingKindEnum": "cases.models.work.HearingKind",
+        "EventKindEnum": "cases.models.work.EventKind",
+        "DocumentKindEnum": "cases.models.document.DocumentKind",
+        "ConsulateKindEnum": "consulates.models.Consulate.Kind",
+        "ReceptionPointKindEnum": "consulates.models.ReceptionPoint.Kind",
+    },
 }
 
 # Audit history (django-pghistory): each tracked model gets a ``history`` reverse relation.

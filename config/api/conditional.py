@@ -32,22 +32,27 @@ def if_match(request) -> str:
     return value.removeprefix("W/")
 
 
-def require_current(request, obj) -> None:
-    """Refuse a write based on a stale read (for resources whose service takes no version)."""
-    if if_match(request) not in ("*", etag_for(obj)):
-        raise PreconditionFailed()
+def _current_version(obj) -> str:
+    version = getattr(obj, "version", None)
+    return str(version) if version is not None else obj.updated_at.isoformat()
 
 
-def expected_version(request, obj) -> int:
-    """For cases: the version encoded in the ETag the client sent; the service re-checks it under lock."""
+def claimed_version(request, obj) -> str:
+    """The version part of the ETag the client sent (428 without one; 412 when it names another
+    resource). The service compares it with the row under lock, so concurrent writers cannot both win."""
     claimed = if_match(request)
     if claimed == "*":
-        return obj.version
+        return _current_version(obj)
     prefix = f'"{obj._meta.model_name}-{obj.pk}-'
     if not (claimed.startswith(prefix) and claimed.endswith('"')):
         raise PreconditionFailed()
+    return claimed[len(prefix) : -1]
+
+
+def expected_version(request, obj) -> int:
+    """For resources with an integer ``version`` (cases)."""
     try:
-        return int(claimed[len(prefix) : -1])
+        return int(claimed_version(request, obj))
     except ValueError:
         raise PreconditionFailed() from None
 
