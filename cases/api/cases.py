@@ -74,6 +74,10 @@ class CaseViewSet(
         self.etag_object = case
         return Response(s.CaseSerializer(case, context=self.get_serializer_context()).data, status=code)
 
+    def _created(self, data):
+        self.etag_object = None  # the case's ETag changed with this; read the case again for the new one
+        return Response(data, status=status.HTTP_201_CREATED)
+
     def _version(self, request, case):
         return expected_version(request, case) if request.headers.get("If-Match") else None
 
@@ -211,7 +215,7 @@ class CaseViewSet(
         data = s.NoteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         event = services.case_note_add(actor=request.user, case=case, **data.validated_data)
-        return Response(s.EventSerializer(event).data, status=status.HTTP_201_CREATED)
+        return self._created(s.EventSerializer(event).data)
 
     @extend_schema(
         tags=["case actions"],
@@ -225,7 +229,7 @@ class CaseViewSet(
         data = s.HearingInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         hearing = services.hearing_schedule(actor=request.user, case=case, **data.validated_data)
-        return Response(s.HearingSerializer(hearing).data, status=status.HTTP_201_CREATED)
+        return self._created(s.HearingSerializer(hearing).data)
 
     @extend_schema(
         tags=["case actions"],
@@ -241,7 +245,7 @@ class CaseViewSet(
         values = dict(data.validated_data)
         values["assignee"] = _user(values.get("assignee"))
         task = services.task_add(actor=request.user, case=case, **values)
-        return Response(s.TaskSerializer(task).data, status=status.HTTP_201_CREATED)
+        return self._created(s.TaskSerializer(task).data)
 
     @extend_schema(
         tags=["case actions"],
@@ -255,7 +259,7 @@ class CaseViewSet(
         data = s.TransferInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         transfer = services.transfer_request(actor=request.user, case=case, **data.validated_data)
-        return Response(s.TransferSerializer(transfer).data, status=status.HTTP_201_CREATED)
+        return self._created(s.TransferSerializer(transfer).data)
 
     @extend_schema(
         tags=["case actions"],
@@ -276,7 +280,7 @@ class CaseViewSet(
             if document is None:
                 raise ValidationError({"form_document": [_("Choose a document of this case.")]})
         consent = services.consent_record(actor=request.user, case=case, form_document=document, **values)
-        return Response(s.ConsentSerializer(consent).data, status=status.HTTP_201_CREATED)
+        return self._created(s.ConsentSerializer(consent).data)
 
     @extend_schema(
         tags=["case actions"],
@@ -290,7 +294,7 @@ class CaseViewSet(
         data = s.ReferralInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         referral = services.referral_create(actor=request.user, case=case, **data.validated_data)
-        return Response(s.ReferralSerializer(referral).data, status=status.HTTP_201_CREATED)
+        return self._created(s.ReferralSerializer(referral).data)
 
     @extend_schema(
         tags=["cases"],
