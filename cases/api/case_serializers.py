@@ -88,8 +88,16 @@ class CaseSerializer(serializers.ModelSerializer):
         }
 
 
+class VisiblePersonField(serializers.PrimaryKeyRelatedField):
+    """A person id among those the caller may see: a hidden person reads exactly like a missing one."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        return Person.objects.visible_to(request.user) if request is not None else Person.objects.none()
+
+
 class CaseCreateSerializer(serializers.Serializer):
-    person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all())
+    person = VisiblePersonField()
     consulate = serializers.PrimaryKeyRelatedField(
         queryset=Consulate.objects.all(), required=False, help_text="Default: your consulate."
     )

@@ -82,7 +82,7 @@ class CaseViewSet(
         return expected_version(request, case) if request.headers.get("If-Match") else None
 
     def create(self, request, *args, **kwargs):
-        data = s.CaseCreateSerializer(data=request.data)
+        data = s.CaseCreateSerializer(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         person = values.pop("person")

@@ -41,6 +41,13 @@ def token_client(user, *, expiry=dt.timedelta(days=30), name="integration") -> t
     return client, token
 
 
+@pytest.fixture(autouse=True)
+def api_media_root(settings, tmp_path):
+    """Uploaded documents go to a throw-away directory."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture
 def api_client():
     """``api_client(user)``: a session client for a staff user, CSRF enforced and satisfied."""
