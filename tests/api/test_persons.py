@@ -21,7 +21,9 @@ def ids(response) -> list[int]:
 
 @pytest.fixture
 def garcia(api_officer):
-    return f.make_person(api_officer, given_names="José Ángel", paternal_surname="García", maternal_surname="Núñez")
+    return f.make_person(
+        api_officer, given_names="José Ángel", paternal_surname="García", maternal_surname="Núñez"
+    )
 
 
 @pytest.fixture
@@ -156,7 +158,9 @@ def test_create_refuses_a_duplicate_curp(api_officer_client, garcia):
 
 
 def test_create_refuses_a_curp_that_disagrees_with_the_birth_date(api_officer_client):
-    response = api_officer_client.post(url("persons/"), _new_person(date_of_birth="1980-01-01"), format="json")
+    response = api_officer_client.post(
+        url("persons/"), _new_person(date_of_birth="1980-01-01"), format="json"
+    )
     assert response.status_code == 400
     assert set(response.json()["errors"]) == {"curp"}
 
@@ -205,7 +209,10 @@ def test_patch_with_a_stale_etag_is_412_and_changes_nothing(api_officer_client, 
     )
     assert fresh.status_code == 200
     response = api_officer_client.patch(
-        url(f"persons/{garcia.pk}/"), {"phone": "222", "given_names": "Otro"}, format="json", HTTP_IF_MATCH=stale
+        url(f"persons/{garcia.pk}/"),
+        {"phone": "222", "given_names": "Otro"},
+        format="json",
+        HTTP_IF_MATCH=stale,
     )
     assert response.status_code == 412
     assert response.json()["type"] == "precondition_failed"
