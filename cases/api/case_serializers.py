@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -88,6 +89,7 @@ class CaseSerializer(serializers.ModelSerializer):
         }
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class VisiblePersonField(serializers.PrimaryKeyRelatedField):
     """A person id among those the caller may see: a hidden person reads exactly like a missing one."""
 

@@ -24,6 +24,7 @@ from types import SimpleNamespace
 import pytest
 from django.conf import settings
 from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -176,3 +177,36 @@ def fingerprint() -> tuple:
         list(Consent.objects.order_by("pk").values_list("pk", "withdrawn_at")),
         list(Referral.objects.order_by("pk").values_list("pk", "status", "updated_at")),
     )
+
+
+# ------------------------------------------------------------------------------------------------
+# The routes the resolver knows
+
+
+def _walk(patterns, namespace=None):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = pattern.namespace or namespace
+            if namespace and pattern.namespace:
+                inner = f"{namespace}:{pattern.namespace}"
+            yield from _walk(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern):
+            yield namespace, pattern
+
+
+def resolved_operations() -> set[tuple[str, str]]:
+    """Every (route name, HTTP method) under ``/api/v1/`` (HEAD and OPTIONS aside: HEAD is GET and
+    OPTIONS only describes the route, behind the same permission classes)."""
+    operations = set()
+    for namespace, pattern in _walk(get_resolver().url_patterns):
+        if namespace != "v1":
+            continue
+        view_class = pattern.callback.cls
+        allowed = {m.upper() for m in view_class.http_method_names} - {"HEAD", "OPTIONS"}
+        actions = getattr(pattern.callback, "actions", None)
+        if actions:
+            methods = {m.upper() for m in actions} & allowed
+        else:
+            methods = {m for m in allowed if hasattr(view_class, m.lower())}
+        operations |= {(pattern.name, method) for method in methods}
+    return operations

@@ -23,50 +23,25 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from django.utils import timezone
 from rest_framework.views import APIView
 
 from cases.models import Case, Person
 from config.api.conditional import etag_for
-from tests.api.support_matrix import PARTNER_ROLES, ROLES, STAFF_ROLES, client_for, fingerprint, module_world
+from tests.api.support_matrix import (
+    PARTNER_ROLES,
+    ROLES,
+    STAFF_ROLES,
+    client_for,
+    fingerprint,
+    module_world,
+    resolved_operations,
+)
 
 __all__ = ["module_world"]
 
 LIST = "-"  # the only "record" of a list route
-
-# ------------------------------------------------------------------------------------------------
-# The routes the resolver knows
-
-
-def _walk(patterns, namespace=None):
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            inner = pattern.namespace or namespace
-            if namespace and pattern.namespace:
-                inner = f"{namespace}:{pattern.namespace}"
-            yield from _walk(pattern.url_patterns, inner)
-        elif isinstance(pattern, URLPattern):
-            yield namespace, pattern
-
-
-def resolved_operations() -> set[tuple[str, str]]:
-    """Every (route name, HTTP method) under ``/api/v1/`` (HEAD and OPTIONS aside: HEAD is GET and
-    OPTIONS only describes the route, behind the same permission classes)."""
-    operations = set()
-    for namespace, pattern in _walk(get_resolver().url_patterns):
-        if namespace != "v1":
-            continue
-        view_class = pattern.callback.cls
-        allowed = {m.upper() for m in view_class.http_method_names} - {"HEAD", "OPTIONS"}
-        actions = getattr(pattern.callback, "actions", None)
-        if actions:
-            methods = {m.upper() for m in actions} & allowed
-        else:
-            methods = {m for m in allowed if hasattr(view_class, m.lower())}
-        operations |= {(pattern.name, method) for method in methods}
-    return operations
-
 
 # ------------------------------------------------------------------------------------------------
 # What each route acts on, and a valid request body (so that only permission and state decide)
