@@ -32,6 +32,9 @@ def _request_hash(request) -> str:
     digest = hashlib.sha256()
     digest.update(request.method.encode())
     digest.update(request.path.encode())
+    # The precondition is part of the request: a retry with a fresh ETag is not the same request, so
+    # it gets 422 rather than the replay of a 412 answered to the stale one.
+    digest.update(request.headers.get("If-Match", "").encode())
     try:
         digest.update(request.body)
     except RawPostDataException:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from cases import services
@@ -513,3 +514,67 @@ PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
     b"\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81\x84\x00\x00\x00\x00IEND\xaeB`\x82"
 )
+
+
+# --- Idempotency-Key ------------------------------------------------------------------------------
+
+
+def test_a_retried_action_is_replayed_not_repeated(api_officer_client, api_case):
+    path = f"cases/{api_case.pk}/notes/"
+    first = post(api_officer_client, path, {"text": "Visita"}, HTTP_IDEMPOTENCY_KEY="retry-1")
+    second = post(api_officer_client, path, {"text": "Visita"}, HTTP_IDEMPOTENCY_KEY="retry-1")
+    assert first.status_code == second.status_code == 201
+    assert second.json() == first.json()
+    assert second["Idempotent-Replayed"] == "true"
+    assert CaseEvent.objects.filter(case=api_case, text="Visita").count() == 1
+    third = post(api_officer_client, path, {"text": "Visita"}, HTTP_IDEMPOTENCY_KEY="retry-2")
+    assert third.status_code == 201
+    assert CaseEvent.objects.filter(case=api_case, text="Visita").count() == 2
+
+
+def test_a_retried_case_action_replays_its_etag(api_officer, api_officer_client, api_case):
+    path = f"cases/{api_case.pk}/assign/"
+    first = post(api_officer_client, path, {"assignee": api_officer.pk}, HTTP_IDEMPOTENCY_KEY="a-1")
+    second = post(api_officer_client, path, {"assignee": api_officer.pk}, HTTP_IDEMPOTENCY_KEY="a-1")
+    assert first["ETag"] == second["ETag"]
+    assert CaseEvent.objects.filter(case=api_case, kind="assigned").count() == 1
+
+
+def test_a_session_multipart_post_with_a_key(api_officer_client, api_case, api_referral, api_partner_user):
+    """A multipart body already read by the CSRF check is still hashed (the key's request match)."""
+    from tests.api.conftest import token_client
+
+    client, _token = token_client(api_partner_user)
+    client.post(url(f"partner/referrals/{api_referral.pk}/accept/"))
+    path = url(f"partner/referrals/{api_referral.pk}/documents/")
+    responses = [
+        client.post(path, {"file": _png(), "kind": "other"}, format="multipart", HTTP_IDEMPOTENCY_KEY="u-1")
+        for _ in range(2)
+    ]
+    assert [r.status_code for r in responses] == [201, 201]
+    assert responses[0].json()["id"] == responses[1].json()["id"]
+    other = SimpleUploadedFile("other.png", PNG + b"\x00", content_type="image/png")
+    reused = client.post(
+        path, {"file": other, "kind": "other"}, format="multipart", HTTP_IDEMPOTENCY_KEY="u-1"
+    )
+    assert reused.status_code == 422
+
+
+def test_after_a_412_the_same_key_with_a_fresh_etag_is_not_a_replay(
+    api_officer, api_officer_client, api_case
+):
+    path = f"cases/{api_case.pk}/assign/"
+    stale = f'"case-{api_case.pk}-{api_case.version}"'
+    services.case_note_add(actor=api_officer, case=api_case, text="moved on")
+    data = {"assignee": api_officer.pk}
+    refused = post(api_officer_client, path, data, HTTP_IF_MATCH=stale, HTTP_IDEMPOTENCY_KEY="k")
+    assert refused.status_code == 412
+    fresh = api_officer_client.get(url(f"cases/{api_case.pk}/"))["ETag"]
+    reused = post(api_officer_client, path, data, HTTP_IF_MATCH=fresh, HTTP_IDEMPOTENCY_KEY="k")
+    assert reused.status_code == 422
+    assert (
+        post(api_officer_client, path, data, HTTP_IF_MATCH=fresh, HTTP_IDEMPOTENCY_KEY="k2").status_code
+        == 200
+    )
+    api_case.refresh_from_db()
+    assert api_case.assigned_to == api_officer
