@@ -8,6 +8,7 @@ with the development secret.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -57,9 +58,20 @@ INSTALLED_APPS = [
     "pgtrigger",
     "pghistory",
     "pghistory.admin",
+    "rest_framework",
+    "django_filters",
+    "knox",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "config.api",
     "consulates",
     "cases",
 ]
+
+# knox's own token model is swapped for ``api.ApiToken`` (KNOX_TOKEN_MODEL below), but knox's
+# migrations would still create its ``knox_authtoken`` table, whose foreign key to the users table makes
+# every flush (``transaction=True`` tests) fail. Nothing uses that table: knox's migrations are off.
+MIGRATION_MODULES = {"knox": None}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -193,6 +205,79 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# Cache: Redis when configured (shared by every process, so API rate limits hold across workers),
+# otherwise process memory (the zero-config mode).
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# REST API (/api/v1/): sessions with CSRF for staff apps, hashed expiring tokens for partners.
+KNOX_TOKEN_MODEL = "api.ApiToken"  # noqa: S105 - a model name, not a secret
+REST_KNOX = {
+    "TOKEN_TTL": dt.timedelta(days=int(os.environ.get("API_TOKEN_TTL_DAYS", "90"))),
+    "AUTH_HEADER_PREFIX": "Token",
+    "TOKEN_MODEL": "api.ApiToken",
+}
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "config.api.auth.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "config.api.pagination.LimitOffset",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "config.api.throttling.TokenRateThrottle",
+        "config.api.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "token": os.environ.get("API_RATE_PER_TOKEN", "600/min"),
+        "user": os.environ.get("API_RATE_PER_USER", "1200/min"),
+    },
+    "EXCEPTION_HANDLER": "config.api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_VERSIONING_CLASS": "rest_framework.versioning.URLPathVersioning",
+    "ALLOWED_VERSIONS": ["v1"],
+    "DEFAULT_VERSION": "v1",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "COERCE_DECIMAL_TO_STRING": True,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Consular protection cases API",
+    "DESCRIPTION": (
+        "API of the case-tracking service of Mexico's consulates in Texas, Oklahoma and New Mexico, for "
+        "partner organisations and staff apps. See the introduction in the documentation page."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.api.schema.add_error_responses",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "cases.models.case.Status",
+        "TransferStatusEnum": "cases.models.crossoffice.TransferStatus",
+        "ReferralStatusEnum": "cases.models.crossoffice.ReferralStatus",
+        "HearingStatusEnum": "cases.models.work.HearingStatus",
+        "HearingKindEnum": "cases.models.work.HearingKind",
+        "EventKindEnum": "cases.models.work.EventKind",
+        "DocumentKindEnum": "cases.models.document.DocumentKind",
+        "ConsulateKindEnum": "consulates.models.Consulate.Kind",
+        "ReceptionPointKindEnum": "consulates.models.ReceptionPoint.Kind",
+    },
+}
 
 # Audit history (django-pghistory): each tracked model gets a ``history`` reverse relation.
 import pghistory  # noqa: E402

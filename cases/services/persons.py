@@ -143,13 +143,18 @@ def person_register(*, actor, consulate: Consulate | None = None, **fields) -> P
 
 
 @transaction.atomic
-def person_update(*, actor, person: Person, **fields) -> Person:
-    """Change a person's data. Only staff who can see the person and work cases may do it."""
+def person_update(*, actor, person: Person, expected_version: str | None = None, **fields) -> Person:
+    """Change a person's data. Only staff who can see the person and work cases may do it.
+    ``expected_version`` (the ``updated_at`` the caller read, ISO format) refuses a stale write."""
     unknown = set(fields) - PERSON_FIELDS
     if unknown:
         raise TypeError(f"Unknown person fields: {sorted(unknown)}")
     _require_person_writer(actor, person.pk)
     locked = Person.objects.select_for_update().get(pk=person.pk)
+    if expected_version is not None and locked.updated_at.isoformat() != expected_version:
+        raise ValidationError(
+            _("Someone else changed this person while you were editing. Reload and try again."), code="stale"
+        )
     cleaned = _clean_identifiers(fields, current=locked)
     had_consent = locked.contact_consent
     for name, value in cleaned.items():

@@ -1,0 +1,90 @@
+"""Filters of the case list."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django_filters import rest_framework as filters
+
+from cases.categories import Category
+from cases.identifiers import normalize_a_number, normalize_curp
+from cases.models import Case, Hearing
+from cases.models.case import Priority, Status
+from cases.models.work import HearingStatus
+from cases.selectors import case_search_filter
+from consulates.models import Consulate, DetentionFacility
+
+
+class CaseFilter(filters.FilterSet):
+    status = filters.MultipleChoiceFilter(choices=Status.choices)
+    category = filters.MultipleChoiceFilter(choices=Category.choices)
+    priority = filters.MultipleChoiceFilter(choices=Priority.choices)
+    consulate = filters.ModelChoiceFilter(queryset=Consulate.objects.all())
+    assigned_to = filters.CharFilter(
+        method="filter_assigned_to", help_text="A user id, `me`, or `none` for unassigned cases."
+    )
+    in_custody = filters.BooleanFilter(method="filter_in_custody")
+    facility = filters.ModelChoiceFilter(queryset=DetentionFacility.objects.all())
+    hearing_from = filters.IsoDateTimeFilter(
+        method="filter_hearing", help_text="Has a scheduled hearing from this time."
+    )
+    hearing_to = filters.IsoDateTimeFilter(
+        method="filter_hearing", help_text="Has a scheduled hearing until this time."
+    )
+    updated_since = filters.IsoDateTimeFilter(field_name="last_activity_at", lookup_expr="gte")
+    search = filters.CharFilter(
+        method="filter_search", help_text="Reference, name words (accents ignored), CURP or A-number."
+    )
+    curp = filters.CharFilter(method="filter_curp")
+    a_number = filters.CharFilter(method="filter_a_number")
+    ordering = filters.OrderingFilter(
+        fields=(
+            ("opened_at", "opened_at"),
+            ("last_activity_at", "last_activity_at"),
+            ("reference", "reference"),
+        ),
+    )
+
+    class Meta:
+        model = Case
+        fields = []
+
+    def filter_assigned_to(self, queryset, name, value):
+        if value == "me":
+            return queryset.filter(assigned_to=self.request.user)
+        if value == "none":
+            return queryset.filter(assigned_to__isnull=True)
+        if value.isdigit():
+            return queryset.filter(assigned_to_id=int(value))
+        raise ValidationError({"assigned_to": "Use a user id, `me` or `none`."})
+
+    def filter_in_custody(self, queryset, name, value):
+        condition = Q(facility__isnull=False, released_on__isnull=True)
+        return queryset.filter(condition) if value else queryset.exclude(condition)
+
+    def filter_hearing(self, queryset, name, value):
+        return queryset  # applied together in filter_queryset, so both bounds hit the same hearing
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        start, end = self.form.cleaned_data.get("hearing_from"), self.form.cleaned_data.get("hearing_to")
+        if start or end:
+            hearings = Hearing.objects.filter(status=HearingStatus.SCHEDULED)
+            if start:
+                hearings = hearings.filter(starts_at__gte=start)
+            if end:
+                hearings = hearings.filter(starts_at__lte=end)
+            queryset = queryset.filter(pk__in=hearings.values("case_id"))
+        return queryset
+
+    def filter_search(self, queryset, name, value):
+        return queryset.filter(case_search_filter(value))
+
+    def filter_curp(self, queryset, name, value):
+        return queryset.filter(person__curp=normalize_curp(value))
+
+    def filter_a_number(self, queryset, name, value):
+        try:
+            return queryset.filter(person__a_number=normalize_a_number(value))
+        except ValidationError:
+            return queryset.none()

@@ -1,0 +1,307 @@
+"""Case representations for staff, and the inputs of case writes and actions."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from cases.models import Case, CaseEvent, Consent, Hearing, Person, Referral, Task, Transfer
+from cases.models.case import NotifiedBy, Outcome, Priority
+from cases.models.crossoffice import ConsentMethod, DataCategory
+from cases.models.work import NOTE_KINDS, HearingKind
+from consulates.models import Consulate, DetentionFacility, Partner, PartnerService, ReceptionPoint
+
+
+class UserRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.SerializerMethodField()
+
+    def get_name(self, obj) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
+class PersonRefSerializer(serializers.ModelSerializer):
+    full_name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Person
+        fields = ["id", "full_name", "curp", "a_number"]
+
+
+class Art36Serializer(serializers.Serializer):
+    notification_delay_hours = serializers.FloatField(allow_null=True)
+    contact_delay_hours = serializers.FloatField(allow_null=True)
+    contact_overdue = serializers.BooleanField()
+
+
+def _hours(delta) -> float | None:
+    return round(delta.total_seconds() / 3600, 2) if delta is not None else None
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    person = PersonRefSerializer(read_only=True)
+    consulate_code = serializers.CharField(source="consulate.code", read_only=True)
+    assigned_to = UserRefSerializer(read_only=True, allow_null=True)
+    in_custody = serializers.BooleanField(read_only=True)
+    art36 = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "reference",
+            "person",
+            "consulate",
+            "consulate_code",
+            "category",
+            "subtype",
+            "status",
+            "priority",
+            "summary",
+            "assigned_to",
+            "facility",
+            "detained_since",
+            "released_on",
+            "in_custody",
+            "arrested_at",
+            "consulate_notified_at",
+            "notified_by",
+            "first_contact_at",
+            "art36",
+            "expected_removal_date",
+            "reception_point",
+            "outcome",
+            "outcome_notes",
+            "opened_at",
+            "closed_at",
+            "last_activity_at",
+            "version",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(Art36Serializer)
+    def get_art36(self, obj) -> dict:
+        return {
+            "notification_delay_hours": _hours(obj.notification_delay),
+            "contact_delay_hours": _hours(obj.contact_delay),
+            "contact_overdue": obj.art36_contact_overdue,
+        }
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class VisiblePersonField(serializers.PrimaryKeyRelatedField):
+    """A person id among those the caller may see: a hidden person reads exactly like a missing one."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        return Person.objects.visible_to(request.user) if request is not None else Person.objects.none()
+
+
+class CaseCreateSerializer(serializers.Serializer):
+    person = VisiblePersonField()
+    consulate = serializers.PrimaryKeyRelatedField(
+        queryset=Consulate.objects.all(), required=False, help_text="Default: your consulate."
+    )
+    category = serializers.CharField()
+    subtype = serializers.CharField(required=False, allow_blank=True)
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    summary = serializers.CharField(required=False, allow_blank=True)
+    facility = serializers.PrimaryKeyRelatedField(
+        queryset=DetentionFacility.objects.all(), required=False, allow_null=True
+    )
+    detained_since = serializers.DateField(required=False, allow_null=True)
+    arrested_at = serializers.DateTimeField(required=False, allow_null=True)
+    consulate_notified_at = serializers.DateTimeField(required=False, allow_null=True)
+    notified_by = serializers.ChoiceField(choices=NotifiedBy.choices, required=False, allow_blank=True)
+    first_contact_at = serializers.DateTimeField(required=False, allow_null=True)
+
+
+class CaseUpdateSerializer(serializers.Serializer):
+    category = serializers.CharField(required=False)
+    subtype = serializers.CharField(required=False, allow_blank=True)
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    summary = serializers.CharField(required=False, allow_blank=True)
+    facility = serializers.PrimaryKeyRelatedField(
+        queryset=DetentionFacility.objects.all(), required=False, allow_null=True
+    )
+    detained_since = serializers.DateField(required=False, allow_null=True)
+    released_on = serializers.DateField(required=False, allow_null=True)
+    arrested_at = serializers.DateTimeField(required=False, allow_null=True)
+    consulate_notified_at = serializers.DateTimeField(required=False, allow_null=True)
+    notified_by = serializers.ChoiceField(choices=NotifiedBy.choices, required=False, allow_blank=True)
+    first_contact_at = serializers.DateTimeField(required=False, allow_null=True)
+    expected_removal_date = serializers.DateField(required=False, allow_null=True)
+    reception_point = serializers.PrimaryKeyRelatedField(
+        queryset=ReceptionPoint.objects.all(), required=False, allow_null=True
+    )
+
+
+# Action inputs
+
+
+class AssignSerializer(serializers.Serializer):
+    assignee = serializers.IntegerField(
+        allow_null=True, help_text="User id of an officer of the case's consulate; null unassigns."
+    )
+
+
+class NoteSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=[(k.value, k.label) for k in NOTE_KINDS], default="note")
+    text = serializers.CharField(max_length=10000)
+    occurred_at = serializers.DateTimeField(required=False, allow_null=True)
+
+
+class HearingInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=HearingKind.choices)
+    starts_at = serializers.DateTimeField()
+    location = serializers.CharField(max_length=200)
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class TaskInputSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    due_date = serializers.DateField(required=False, allow_null=True)
+    assignee = serializers.IntegerField(required=False, allow_null=True)
+
+
+class CloseSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=Outcome.choices)
+    outcome_notes = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=5000)
+
+
+class OptionalNoteSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+
+class TransferInputSerializer(serializers.Serializer):
+    to_consulate = serializers.PrimaryKeyRelatedField(queryset=Consulate.objects.all())
+    reason = serializers.CharField(max_length=5000)
+
+
+class ConsentInputSerializer(serializers.Serializer):
+    partner = serializers.PrimaryKeyRelatedField(queryset=Partner.objects.all())
+    scope = serializers.ListField(
+        child=serializers.ChoiceField(choices=DataCategory.choices), allow_empty=True
+    )
+    method = serializers.ChoiceField(choices=ConsentMethod.choices)
+    given_at = serializers.DateTimeField(required=False, allow_null=True)
+    form_document = serializers.IntegerField(required=False, allow_null=True)
+
+
+class ReferralInputSerializer(serializers.Serializer):
+    partner = serializers.PrimaryKeyRelatedField(queryset=Partner.objects.all())
+    service = serializers.ChoiceField(choices=PartnerService.choices)
+    request_note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+# Outputs of the things actions create
+
+
+class HearingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Hearing
+        fields = ["id", "case", "kind", "starts_at", "location", "status", "outcome", "notes"]
+        read_only_fields = fields
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Task
+        fields = ["id", "case", "title", "due_date", "assignee", "done", "completed_at", "created_at"]
+        read_only_fields = fields
+
+
+class TransferSerializer(serializers.ModelSerializer):
+    case_reference = serializers.CharField(source="case.reference", read_only=True)
+
+    class Meta:
+        model = Transfer
+        fields = [
+            "id",
+            "case",
+            "case_reference",
+            "from_consulate",
+            "to_consulate",
+            "reason",
+            "automatic",
+            "status",
+            "requested_by",
+            "requested_at",
+            "decided_by",
+            "decided_at",
+            "note",
+        ]
+        read_only_fields = fields
+
+
+class ConsentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Consent
+        fields = [
+            "id",
+            "case",
+            "partner",
+            "scope",
+            "method",
+            "form_document",
+            "given_at",
+            "recorded_by",
+            "recorded_at",
+            "withdrawn_at",
+            "withdrawn_by",
+            "withdrawal_note",
+        ]
+        read_only_fields = fields
+
+
+class ReferralSerializer(serializers.ModelSerializer):
+    answer_overdue = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Referral
+        fields = [
+            "id",
+            "case",
+            "partner",
+            "consent",
+            "service",
+            "request_note",
+            "status",
+            "answer_overdue",
+            "referred_by",
+            "referred_at",
+            "responded_by",
+            "responded_at",
+            "decline_reason",
+            "completed_at",
+            "outcome_note",
+            "withdrawn_at",
+            "withdrawal_reason",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = UserRefSerializer(read_only=True, allow_null=True)
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+
+    class Meta:
+        model = CaseEvent
+        fields = [
+            "id",
+            "case",
+            "kind",
+            "kind_label",
+            "actor",
+            "occurred_at",
+            "recorded_at",
+            "text",
+            "payload",
+        ]
+        read_only_fields = fields

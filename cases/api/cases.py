@@ -1,0 +1,337 @@
+"""Cases for staff: list, retrieve, open, partial update, and one endpoint per case action, each calling
+its service. A case the caller may not see is 404; an action the role may not take is 403."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from cases import services
+from cases.api import case_serializers as s
+from cases.api.case_filters import CaseFilter
+from cases.api.permissions import IsStaffMember
+from cases.api.persons import IDEMPOTENCY_KEY, IF_MATCH
+from cases.models import Case, CaseEvent, Document, Person
+from cases.models.work import EventKind
+from config.api.conditional import expected_version
+from config.api.pagination import TimelineCursor
+from config.api.views import ApiViewMixin
+from consulates.access import access_for
+
+OPTIONAL_IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="When sent, a stale ETag is refused (412).",
+)
+
+
+def _user(pk):
+    if pk is None:
+        return None
+    user = get_user_model().objects.filter(pk=pk, is_active=True).first()
+    if user is None:
+        raise ValidationError({"assignee": [_("No active user with this id.")]})
+    return user
+
+
+@extend_schema_view(
+    list=extend_schema(tags=["cases"]),
+    retrieve=extend_schema(tags=["cases"]),
+    create=extend_schema(tags=["cases"], request=s.CaseCreateSerializer, parameters=[IDEMPOTENCY_KEY]),
+    partial_update=extend_schema(tags=["cases"], request=s.CaseUpdateSerializer, parameters=[IF_MATCH]),
+)
+class CaseViewSet(
+    ApiViewMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = s.CaseSerializer
+    permission_classes = [IsStaffMember]
+    filterset_class = CaseFilter
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return (
+            Case.objects.visible_to(self.request.user)
+            .select_related("person", "consulate", "assigned_to")
+            .order_by("-opened_at", "-pk")
+        )
+
+    def _respond(self, case, code=status.HTTP_200_OK):
+        case = self.get_queryset().filter(pk=case.pk).first() or case
+        self.etag_object = case
+        return Response(s.CaseSerializer(case, context=self.get_serializer_context()).data, status=code)
+
+    def _created(self, data):
+        self.etag_object = None  # the case's ETag changed with this; read the case again for the new one
+        return Response(data, status=status.HTTP_201_CREATED)
+
+    def _version(self, request, case):
+        return expected_version(request, case) if request.headers.get("If-Match") else None
+
+    def create(self, request, *args, **kwargs):
+        data = s.CaseCreateSerializer(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        person = values.pop("person")
+        if not Person.objects.visible_to(request.user).filter(pk=person.pk).exists():
+            raise ValidationError({"person": [_("Choose a person registered by your consulate.")]})
+        consulate = values.pop("consulate", None)
+        if consulate is None:
+            consulate_id = access_for(request.user).consulate_id
+            if consulate_id is None:
+                raise ValidationError({"consulate": [_("Choose the consulate of the case.")]})
+            from consulates.models import Consulate
+
+            consulate = Consulate.objects.get(pk=consulate_id)
+        case = services.case_open(actor=request.user, person=person, consulate=consulate, **values)
+        return self._respond(case, status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        case = self.get_object()
+        version = expected_version(request, case)
+        data = s.CaseUpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        case = services.case_update(
+            actor=request.user, case=case, expected_version=version, **data.validated_data
+        )
+        return self._respond(case)
+
+    # Case-level actions: the response is the case with its new ETag.
+
+    @extend_schema(
+        tags=["case actions"],
+        request=s.AssignSerializer,
+        responses=s.CaseSerializer,
+        parameters=[OPTIONAL_IF_MATCH, IDEMPOTENCY_KEY],
+    )
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None, **kwargs):
+        case = self.get_object()
+        data = s.AssignSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = services.case_assign(
+            actor=request.user,
+            case=case,
+            assignee=_user(data.validated_data["assignee"]),
+            expected_version=self._version(request, case),
+        )
+        return self._respond(case)
+
+    @extend_schema(
+        tags=["case actions"],
+        request=s.CloseSerializer,
+        responses=s.CaseSerializer,
+        parameters=[OPTIONAL_IF_MATCH, IDEMPOTENCY_KEY],
+    )
+    @action(detail=True, methods=["post"], url_path="request-closure")
+    def request_closure(self, request, pk=None, **kwargs):
+        case = self.get_object()
+        data = s.CloseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = services.case_close_request(
+            actor=request.user,
+            case=case,
+            expected_version=self._version(request, case),
+            **data.validated_data,
+        )
+        return self._respond(case)
+
+    @extend_schema(
+        tags=["case actions"],
+        request=None,
+        responses=s.CaseSerializer,
+        parameters=[OPTIONAL_IF_MATCH, IDEMPOTENCY_KEY],
+    )
+    @action(detail=True, methods=["post"], url_path="approve-closure")
+    def approve_closure(self, request, pk=None, **kwargs):
+        case = self.get_object()
+        case = services.case_close_approve(
+            actor=request.user, case=case, expected_version=self._version(request, case)
+        )
+        return self._respond(case)
+
+    @extend_schema(
+        tags=["case actions"],
+        request=s.ReasonSerializer,
+        responses=s.CaseSerializer,
+        parameters=[OPTIONAL_IF_MATCH, IDEMPOTENCY_KEY],
+    )
+    @action(detail=True, methods=["post"], url_path="reject-closure")
+    def reject_closure(self, request, pk=None, **kwargs):
+        case = self.get_object()
+        data = s.ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = services.case_close_reject(
+            actor=request.user,
+            case=case,
+            reason=data.validated_data["reason"],
+            expected_version=self._version(request, case),
+        )
+        return self._respond(case)
+
+    @extend_schema(
+        tags=["case actions"],
+        request=s.ReasonSerializer,
+        responses=s.CaseSerializer,
+        parameters=[OPTIONAL_IF_MATCH, IDEMPOTENCY_KEY],
+    )
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None, **kwargs):
+        case = self.get_object()
+        data = s.ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = services.case_reopen(
+            actor=request.user,
+            case=case,
+            reason=data.validated_data["reason"],
+            expected_version=self._version(request, case),
+        )
+        return self._respond(case)
+
+    # Actions that create something: 201 with the new thing.
+
+    @extend_schema(
+        tags=["case actions"],
+        request=s.NoteSerializer,
+        responses={201: s.EventSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    @action(detail=True, methods=["post"])
+    def notes(self, request, pk=None, **kwargs):
+        case = self.get_object()
+        data = s.NoteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        event = services.case_note_add(actor=request.user, case=case, **data.validated_data)
+        return self._created(s.EventSerializer(event).data)
+
+    @extend_schema(
+        tags=["case actions"],
+        request=s.HearingInputSerializer,
+        responses={201: s.HearingSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    @action(detail=True, methods=["post"])
+    def hearings(self, request, pk=None, **kwargs):
+        case = self.get_object()
+        data = s.HearingInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        hearing = services.hearing_schedule(actor=request.user, case=case, **data.validated_data)
+        return self._created(s.HearingSerializer(hearing).data)
+
+    @extend_schema(
+        tags=["case actions"],
+        request=s.TaskInputSerializer,
+        responses={201: s.TaskSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    @action(detail=True, methods=["post"])
+    def tasks(self, request, pk=None, **kwargs):
+        case = self.get_object()
+        data = s.TaskInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        values["assignee"] = _user(values.get("assignee"))
+        task = services.task_add(actor=request.user, case=case, **values)
+        return self._created(s.TaskSerializer(task).data)
+
+    @extend_schema(
+        tags=["case actions"],
+        request=s.TransferInputSerializer,
+        responses={201: s.TransferSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    @action(detail=True, methods=["post"])
+    def transfers(self, request, pk=None, **kwargs):
+        case = self.get_object()
+        data = s.TransferInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        transfer = services.transfer_request(actor=request.user, case=case, **data.validated_data)
+        return self._created(s.TransferSerializer(transfer).data)
+
+    @extend_schema(
+        tags=["case actions"],
+        request=s.ConsentInputSerializer,
+        responses={201: s.ConsentSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    @action(detail=True, methods=["post"])
+    def consents(self, request, pk=None, **kwargs):
+        case = self.get_object()
+        data = s.ConsentInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        document_id = values.pop("form_document", None)
+        document = None
+        if document_id is not None:
+            document = Document.objects.visible_to(request.user).filter(pk=document_id, case=case).first()
+            if document is None:
+                raise ValidationError({"form_document": [_("Choose a document of this case.")]})
+        consent = services.consent_record(actor=request.user, case=case, form_document=document, **values)
+        return self._created(s.ConsentSerializer(consent).data)
+
+    @extend_schema(
+        tags=["case actions"],
+        request=s.ReferralInputSerializer,
+        responses={201: s.ReferralSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    @action(detail=True, methods=["post"])
+    def referrals(self, request, pk=None, **kwargs):
+        case = self.get_object()
+        data = s.ReferralInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        referral = services.referral_create(actor=request.user, case=case, **data.validated_data)
+        return self._created(s.ReferralSerializer(referral).data)
+
+    @extend_schema(
+        tags=["cases"],
+        responses=s.EventSerializer(many=True),
+        parameters=[
+            OpenApiParameter("kind", str, many=True, enum=EventKind.values, description="Only these kinds."),
+            OpenApiParameter("since", OpenApiTypes.DATETIME, description="Events from this time."),
+            OpenApiParameter("until", OpenApiTypes.DATETIME, description="Events until this time."),
+        ],
+    )
+    @action(detail=True, methods=["get"], pagination_class=TimelineCursor, filterset_class=None)
+    def timeline(self, request, pk=None, **kwargs):
+        case = self.get_object()
+        self.etag_object = None
+        events = timeline_events(request, CaseEvent.objects.visible_to(request.user).filter(case=case))
+        page = self.paginate_queryset(events)
+        return self.get_paginated_response(s.EventSerializer(page, many=True).data)
+
+
+def timeline_events(request, queryset):
+    """Filter a timeline by ``kind`` (repeatable) and ``since``/``until`` (ISO times)."""
+    from django.utils.dateparse import parse_datetime
+
+    kinds = request.query_params.getlist("kind")
+    unknown = set(kinds) - set(EventKind.values)
+    if unknown:
+        raise ValidationError(
+            {"kind": [_("Unknown kind: %(kinds)s.") % {"kinds": ", ".join(sorted(unknown))}]}
+        )
+    if kinds:
+        queryset = queryset.filter(kind__in=kinds)
+    bounds = Q()
+    for name, lookup in (("since", "occurred_at__gte"), ("until", "occurred_at__lte")):
+        raw = request.query_params.get(name)
+        if raw:
+            value = parse_datetime(raw)
+            if value is None:
+                raise ValidationError({name: [_("Enter a date and time in ISO 8601 format.")]})
+            bounds &= Q(**{lookup: value})
+    return queryset.filter(bounds).select_related("actor")

@@ -1,0 +1,184 @@
+"""Transfers, consents, referrals and tasks by their own ids: the decisions taken on them."""
+
+from __future__ import annotations
+
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from cases import services
+from cases.api import case_serializers as s
+from cases.api.permissions import IsStaffMember
+from cases.api.persons import IDEMPOTENCY_KEY
+from cases.models import Consent, Referral, Task, Transfer
+from cases.models.crossoffice import ReferralStatus, TransferStatus
+from config.api.views import ApiViewMixin
+from consulates.access import access_for
+from consulates.models import Partner
+
+
+class TransferFilter(filters.FilterSet):
+    status = filters.MultipleChoiceFilter(choices=TransferStatus.choices)
+    direction = filters.ChoiceFilter(
+        choices=[("incoming", "incoming"), ("outgoing", "outgoing")],
+        method="filter_direction",
+        help_text="Relative to your consulate.",
+    )
+    updated_since = filters.IsoDateTimeFilter(field_name="requested_at", lookup_expr="gte")
+
+    class Meta:
+        model = Transfer
+        fields = ["status", "direction", "automatic"]
+
+    def filter_direction(self, queryset, name, value):
+        consulate_id = access_for(self.request.user).consulate_id
+        if consulate_id is None:
+            return queryset
+        if value == "incoming":
+            return queryset.filter(to_consulate_id=consulate_id)
+        return queryset.filter(from_consulate_id=consulate_id)
+
+
+class _ReadViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    permission_classes = [IsStaffMember]
+
+
+@extend_schema_view(list=extend_schema(tags=["transfers"]), retrieve=extend_schema(tags=["transfers"]))
+class TransferViewSet(_ReadViewSet):
+    serializer_class = s.TransferSerializer
+    filterset_class = TransferFilter
+
+    def get_queryset(self):
+        return (
+            Transfer.objects.visible_to(self.request.user)
+            .select_related("case")
+            .order_by("-requested_at", "-pk")
+        )
+
+    def _decide(self, request, service, serializer_class=None):
+        transfer = self.get_object()
+        values = {}
+        if serializer_class is not None:
+            data = serializer_class(data=request.data)
+            data.is_valid(raise_exception=True)
+            values = dict(data.validated_data)
+        if "reason" in values:
+            values["note"] = values.pop("reason")
+        transfer = service(actor=request.user, transfer=transfer, **values)
+        self.etag_object = None
+        return Response(s.TransferSerializer(transfer).data)
+
+    @extend_schema(
+        tags=["transfers"],
+        request=s.OptionalNoteSerializer,
+        responses=s.TransferSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None, **kwargs):
+        return self._decide(request, services.transfer_accept, s.OptionalNoteSerializer)
+
+    @extend_schema(
+        tags=["transfers"],
+        request=s.ReasonSerializer,
+        responses=s.TransferSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None, **kwargs):
+        return self._decide(request, services.transfer_reject, s.ReasonSerializer)
+
+    @extend_schema(
+        tags=["transfers"],
+        request=s.OptionalNoteSerializer,
+        responses=s.TransferSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None, **kwargs):
+        return self._decide(request, services.transfer_cancel, s.OptionalNoteSerializer)
+
+
+class ReferralFilter(filters.FilterSet):
+    status = filters.MultipleChoiceFilter(choices=ReferralStatus.choices)
+    partner = filters.ModelChoiceFilter(queryset=Partner.objects.all())
+    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    answer_overdue = filters.BooleanFilter(method="filter_overdue", help_text="Pending for 72 hours or more.")
+
+    class Meta:
+        model = Referral
+        fields = ["status", "partner", "service", "case"]
+
+    def filter_overdue(self, queryset, name, value):
+        overdue = Referral.objects.awaiting_answer_overdue().values("pk")
+        return queryset.filter(pk__in=overdue) if value else queryset.exclude(pk__in=overdue)
+
+
+@extend_schema_view(list=extend_schema(tags=["referrals"]), retrieve=extend_schema(tags=["referrals"]))
+class ReferralViewSet(_ReadViewSet):
+    serializer_class = s.ReferralSerializer
+    filterset_class = ReferralFilter
+
+    def get_queryset(self):
+        return Referral.objects.visible_to(self.request.user).order_by("-referred_at", "-pk")
+
+    @extend_schema(
+        tags=["referrals"],
+        request=s.ReasonSerializer,
+        responses=s.ReferralSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None, **kwargs):
+        referral = self.get_object()
+        data = s.ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        referral = services.referral_withdraw(
+            actor=request.user, referral=referral, reason=data.validated_data["reason"]
+        )
+        self.etag_object = None
+        return Response(s.ReferralSerializer(referral).data)
+
+
+@extend_schema_view(list=extend_schema(tags=["consents"]), retrieve=extend_schema(tags=["consents"]))
+class ConsentViewSet(_ReadViewSet):
+    serializer_class = s.ConsentSerializer
+    filterset_fields = ["case", "partner"]
+
+    def get_queryset(self):
+        return Consent.objects.visible_to(self.request.user).order_by("-given_at", "-pk")
+
+    @extend_schema(
+        tags=["consents"],
+        request=s.OptionalNoteSerializer,
+        responses=s.ConsentSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None, **kwargs):
+        consent = self.get_object()
+        data = s.OptionalNoteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        consent = services.consent_withdraw(
+            actor=request.user, consent=consent, note=data.validated_data["note"]
+        )
+        self.etag_object = None
+        return Response(s.ConsentSerializer(consent).data)
+
+
+@extend_schema_view(list=extend_schema(tags=["tasks"]), retrieve=extend_schema(tags=["tasks"]))
+class TaskViewSet(_ReadViewSet):
+    serializer_class = s.TaskSerializer
+    filterset_fields = ["case", "done", "assignee"]
+
+    def get_queryset(self):
+        return Task.objects.visible_to(self.request.user).order_by("done", "due_date", "pk")
+
+    @extend_schema(tags=["tasks"], request=None, responses=s.TaskSerializer, parameters=[IDEMPOTENCY_KEY])
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None, **kwargs):
+        task = services.task_complete(actor=request.user, task=self.get_object())
+        self.etag_object = None
+        return Response(s.TaskSerializer(task).data)

@@ -1,0 +1,295 @@
+"""The partner side: my referrals, with only the data the person consented to share, and the answers
+and updates a partner gives. Field-level rules live here, beside the serializers (DESIGN.md)."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+
+from cases import services
+from cases.api.case_serializers import EventSerializer, HearingSerializer, ReasonSerializer
+from cases.api.cases import timeline_events
+from cases.api.permissions import IsPartnerMember
+from cases.api.persons import IDEMPOTENCY_KEY, EmergencyContactSerializer
+from cases.models import CaseEvent, EmergencyContact, Hearing, Referral
+from cases.models.crossoffice import ReferralStatus
+from cases.models.document import Document, DocumentKind
+from cases.models.work import HearingStatus
+from config.api.pagination import TimelineCursor
+from config.api.views import ApiViewMixin
+
+
+class IdentitySerializer(serializers.Serializer):
+    given_names = serializers.CharField()
+    paternal_surname = serializers.CharField()
+    maternal_surname = serializers.CharField()
+    date_of_birth = serializers.DateField(allow_null=True)
+    sex = serializers.CharField()
+    curp = serializers.CharField(allow_null=True)
+    a_number = serializers.CharField(allow_null=True)
+    languages = serializers.ListField(child=serializers.CharField())
+    needs_interpreter = serializers.BooleanField()
+    preferred_language = serializers.CharField()
+
+
+class ContactSerializer(serializers.Serializer):
+    phone = serializers.CharField()
+    email = serializers.CharField()
+    emergency_contacts = EmergencyContactSerializer(many=True)
+
+
+class CustodySerializer(serializers.Serializer):
+    facility = serializers.IntegerField(source="facility_id", allow_null=True)
+    detained_since = serializers.DateField(allow_null=True)
+    released_on = serializers.DateField(allow_null=True)
+    in_custody = serializers.BooleanField()
+    arrested_at = serializers.DateTimeField(allow_null=True)
+    consulate_notified_at = serializers.DateTimeField(allow_null=True)
+    first_contact_at = serializers.DateTimeField(allow_null=True)
+    expected_removal_date = serializers.DateField(allow_null=True)
+    reception_point = serializers.IntegerField(source="reception_point_id", allow_null=True)
+
+
+class SharedCaseSerializer(serializers.Serializer):
+    """The case as this partner may see it: a data category the person did not consent to is null."""
+
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    consulate = serializers.IntegerField(source="consulate_id")
+    category = serializers.CharField()
+    subtype = serializers.CharField()
+    status = serializers.CharField()
+    scope = serializers.SerializerMethodField()
+    identity = serializers.SerializerMethodField()
+    contact = serializers.SerializerMethodField()
+    custody = serializers.SerializerMethodField()
+    hearings = serializers.SerializerMethodField()
+
+    def _scope(self) -> list[str]:
+        return self.context["scope"]
+
+    def get_scope(self, obj) -> list[str]:
+        return list(self._scope())
+
+    @extend_schema_field(IdentitySerializer(allow_null=True))
+    def get_identity(self, obj):
+        return IdentitySerializer(obj.person).data if "identity" in self._scope() else None
+
+    @extend_schema_field(ContactSerializer(allow_null=True))
+    def get_contact(self, obj):
+        if "contact" not in self._scope():
+            return None
+        person = obj.person
+        return {
+            "phone": person.phone,
+            "email": person.email,
+            "emergency_contacts": EmergencyContactSerializer(person.emergency_contacts.all(), many=True).data,
+        }
+
+    @extend_schema_field(CustodySerializer(allow_null=True))
+    def get_custody(self, obj):
+        return CustodySerializer(obj).data if "custody" in self._scope() else None
+
+    @extend_schema_field(HearingSerializer(many=True, allow_null=True))
+    def get_hearings(self, obj):
+        if "hearings" not in self._scope():
+            return None
+        return HearingSerializer(obj.hearings.all(), many=True).data
+
+
+class PartnerReferralSerializer(serializers.ModelSerializer):
+    answer_overdue = serializers.BooleanField(read_only=True)
+    case = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Referral
+        fields = [
+            "id",
+            "service",
+            "request_note",
+            "status",
+            "answer_overdue",
+            "referred_at",
+            "responded_at",
+            "decline_reason",
+            "completed_at",
+            "outcome_note",
+            "withdrawn_at",
+            "withdrawal_reason",
+            "updated_at",
+            "case",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(SharedCaseSerializer(allow_null=True))
+    def get_case(self, obj):
+        """Only while the referral is active and the person's consent stands; then only what it covers."""
+        if not obj.is_active or obj.consent.withdrawn_at is not None:
+            return None
+        return SharedCaseSerializer(obj.case, context={"scope": obj.consent.scope}).data
+
+
+class PartnerNoteSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=10000)
+
+
+class PartnerNoteOptionalSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+
+class OutcomeSerializer(serializers.Serializer):
+    outcome_note = serializers.CharField(max_length=10000)
+
+
+class DocumentUploadSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    kind = serializers.ChoiceField(choices=DocumentKind.choices)
+    description = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Document
+        fields = [
+            "id",
+            "case",
+            "kind",
+            "description",
+            "original_name",
+            "content_type",
+            "size",
+            "sha256",
+            "uploaded_at",
+        ]
+        read_only_fields = fields
+
+
+class PartnerReferralFilter(filters.FilterSet):
+    status = filters.MultipleChoiceFilter(choices=ReferralStatus.choices)
+    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+
+    class Meta:
+        model = Referral
+        fields = ["status", "service", "updated_since"]
+
+
+@extend_schema_view(list=extend_schema(tags=["partner"]), retrieve=extend_schema(tags=["partner"]))
+class PartnerReferralViewSet(
+    ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = PartnerReferralSerializer
+    permission_classes = [IsPartnerMember]
+    filterset_class = PartnerReferralFilter
+
+    def get_queryset(self):
+        return (
+            Referral.objects.visible_to(self.request.user)
+            .select_related("consent", "case__person")
+            .prefetch_related(
+                Prefetch(
+                    "case__person__emergency_contacts", queryset=EmergencyContact.objects.order_by("pk")
+                ),
+                Prefetch(
+                    "case__hearings",
+                    queryset=Hearing.objects.filter(status=HearingStatus.SCHEDULED).order_by("starts_at"),
+                ),
+            )
+            .order_by("-updated_at", "-pk")
+        )
+
+    def _answer(self, request, service, serializer_class=None):
+        referral = self.get_object()
+        values = {}
+        if serializer_class is not None:
+            data = serializer_class(data=request.data)
+            data.is_valid(raise_exception=True)
+            values = dict(data.validated_data)
+        service(actor=request.user, referral=referral, **values)
+        referral = self.get_queryset().get(pk=referral.pk)
+        self.etag_object = None
+        return Response(PartnerReferralSerializer(referral).data)
+
+    @extend_schema(
+        tags=["partner"], request=None, responses=PartnerReferralSerializer, parameters=[IDEMPOTENCY_KEY]
+    )
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None, **kwargs):
+        return self._answer(request, services.referral_accept)
+
+    @extend_schema(
+        tags=["partner"],
+        request=ReasonSerializer,
+        responses=PartnerReferralSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None, **kwargs):
+        return self._answer(request, services.referral_decline, ReasonSerializer)
+
+    @extend_schema(
+        tags=["partner"],
+        request=PartnerNoteOptionalSerializer,
+        responses=PartnerReferralSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    @action(detail=True, methods=["post"])
+    def start(self, request, pk=None, **kwargs):
+        return self._answer(request, services.referral_start, PartnerNoteOptionalSerializer)
+
+    @extend_schema(
+        tags=["partner"],
+        request=OutcomeSerializer,
+        responses=PartnerReferralSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None, **kwargs):
+        return self._answer(request, services.referral_complete, OutcomeSerializer)
+
+    @extend_schema(
+        tags=["partner"],
+        request=PartnerNoteSerializer,
+        responses={201: EventSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    @action(detail=True, methods=["post"])
+    def notes(self, request, pk=None, **kwargs):
+        referral = self.get_object()
+        data = PartnerNoteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        event = services.referral_note_add(
+            actor=request.user, referral=referral, text=data.validated_data["text"]
+        )
+        self.etag_object = None
+        return Response(EventSerializer(event).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        tags=["partner"],
+        request={"multipart/form-data": DocumentUploadSerializer},
+        responses={201: DocumentSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
+    def documents(self, request, pk=None, **kwargs):
+        referral = self.get_object()
+        data = DocumentUploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        document = services.document_upload(actor=request.user, case=referral.case, **data.validated_data)
+        self.etag_object = None
+        return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(tags=["partner"], responses=EventSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=TimelineCursor, filterset_class=None)
+    def timeline(self, request, pk=None, **kwargs):
+        referral = self.get_object()
+        self.etag_object = None
+        events = timeline_events(
+            request, CaseEvent.objects.visible_to(request.user).filter(case_id=referral.case_id)
+        )
+        page = self.paginate_queryset(events)
+        return self.get_paginated_response(EventSerializer(page, many=True).data)

@@ -1,0 +1,206 @@
+"""Persons: list, search, lookup by CURP or A-number, retrieve, register, partial update (staff only)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.response import Response
+
+from cases import services
+from cases.api.permissions import IsStaffMember
+from cases.identifiers import normalize_a_number, normalize_curp
+from cases.models import EmergencyContact, Person
+from cases.models.person import VULNERABILITY_FIELDS, Sex
+from cases.selectors import person_search_filter
+from config.api.conditional import claimed_version
+from config.api.views import ApiViewMixin
+from consulates.models import Consulate
+
+
+class EmergencyContactSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = EmergencyContact
+        fields = ["id", "name", "relationship", "phone", "email", "in_mexico", "notes"]
+
+
+class VulnerabilitySerializer(serializers.Serializer):
+    is_minor = serializers.BooleanField()
+    is_unaccompanied_minor = serializers.BooleanField()
+    is_pregnant = serializers.BooleanField()
+    is_older_adult = serializers.BooleanField()
+    has_disability = serializers.BooleanField()
+    has_serious_medical_condition = serializers.BooleanField()
+    fears_return = serializers.BooleanField()
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    full_name = serializers.CharField(read_only=True)
+    vulnerability = serializers.SerializerMethodField()
+    emergency_contacts = EmergencyContactSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Person
+        fields = [
+            "id",
+            "given_names",
+            "paternal_surname",
+            "maternal_surname",
+            "full_name",
+            "date_of_birth",
+            "sex",
+            "state_of_birth",
+            "curp",
+            "a_number",
+            "passport_number",
+            "matricula_consular",
+            "languages",
+            "needs_interpreter",
+            "preferred_language",
+            "phone",
+            "email",
+            "contact_consent",
+            "contact_consent_at",
+            "vulnerability",
+            "registered_by",
+            "emergency_contacts",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    @staticmethod
+    def _vulnerability(obj) -> dict:
+        return {name: getattr(obj, name) for name in VULNERABILITY_FIELDS}
+
+    def get_vulnerability(self, obj) -> VulnerabilitySerializer:
+        return self._vulnerability(obj)
+
+
+class PersonWriteSerializer(serializers.Serializer):
+    """Input of register and partial update; the service validates CURP, A-number and the rest."""
+
+    given_names = serializers.CharField(max_length=120)
+    paternal_surname = serializers.CharField(max_length=80, required=False, allow_blank=True)
+    maternal_surname = serializers.CharField(max_length=80, required=False, allow_blank=True)
+    date_of_birth = serializers.DateField(required=False, allow_null=True)
+    sex = serializers.ChoiceField(choices=Sex.choices, required=False, allow_blank=True)
+    state_of_birth = serializers.CharField(max_length=2, required=False, allow_blank=True)
+    curp = serializers.CharField(max_length=18, required=False, allow_blank=True, allow_null=True)
+    a_number = serializers.CharField(max_length=15, required=False, allow_blank=True, allow_null=True)
+    passport_number = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    matricula_consular = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    languages = serializers.ListField(
+        child=serializers.CharField(max_length=40), required=False, max_length=10
+    )
+    needs_interpreter = serializers.BooleanField(required=False)
+    preferred_language = serializers.ChoiceField(choices=[("es", "es"), ("en", "en")], required=False)
+    phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    contact_consent = serializers.BooleanField(required=False)
+    is_minor = serializers.BooleanField(required=False)
+    is_unaccompanied_minor = serializers.BooleanField(required=False)
+    is_pregnant = serializers.BooleanField(required=False)
+    is_older_adult = serializers.BooleanField(required=False)
+    has_disability = serializers.BooleanField(required=False)
+    has_serious_medical_condition = serializers.BooleanField(required=False)
+    fears_return = serializers.BooleanField(required=False)
+    registered_by = serializers.PrimaryKeyRelatedField(
+        queryset=Consulate.objects.all(),
+        required=False,
+        help_text="On registration; default: your consulate.",
+    )
+
+
+class PersonFilter(filters.FilterSet):
+    search = filters.CharFilter(
+        method="filter_search", help_text="Name words (accents ignored), CURP or A-number."
+    )
+    curp = filters.CharFilter(method="filter_curp", help_text="Exact CURP.")
+    a_number = filters.CharFilter(
+        method="filter_a_number", help_text="Exact A-number, with or without dashes."
+    )
+    registered_by = filters.ModelChoiceFilter(queryset=Consulate.objects.all())
+    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+
+    class Meta:
+        model = Person
+        fields = ["search", "curp", "a_number", "registered_by", "updated_since"]
+
+    def filter_search(self, queryset, name, value):
+        return queryset.filter(person_search_filter(value))
+
+    def filter_curp(self, queryset, name, value):
+        return queryset.filter(curp=normalize_curp(value))
+
+    def filter_a_number(self, queryset, name, value):
+        try:
+            return queryset.filter(a_number=normalize_a_number(value))
+        except ValidationError:
+            return queryset.none()
+
+
+IF_MATCH = OpenApiParameter(
+    "If-Match", str, OpenApiParameter.HEADER, required=True, description="The ETag you read."
+)
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="Retry-safe POSTs: same key, same answer.",
+)
+
+
+@extend_schema_view(
+    list=extend_schema(tags=["persons"]),
+    retrieve=extend_schema(tags=["persons"]),
+    create=extend_schema(tags=["persons"], request=PersonWriteSerializer, parameters=[IDEMPOTENCY_KEY]),
+    partial_update=extend_schema(tags=["persons"], request=PersonWriteSerializer, parameters=[IF_MATCH]),
+)
+class PersonViewSet(
+    ApiViewMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = PersonSerializer
+    permission_classes = [IsStaffMember]
+    filterset_class = PersonFilter
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    ordering = ["paternal_surname", "maternal_surname", "given_names", "pk"]
+
+    def get_queryset(self):
+        return (
+            Person.objects.visible_to(self.request.user)
+            .prefetch_related(
+                Prefetch("emergency_contacts", queryset=EmergencyContact.objects.order_by("pk"))
+            )
+            .order_by(*self.ordering)
+        )
+
+    def create(self, request, *args, **kwargs):
+        data = PersonWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        consulate = values.pop("registered_by", None)
+        person = services.person_register(actor=request.user, consulate=consulate, **values)
+        self.etag_object = person
+        return Response(PersonSerializer(person).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        person = self.get_object()
+        expected = claimed_version(request, person)
+        data = PersonWriteSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        values.pop("registered_by", None)
+        person = services.person_update(
+            actor=request.user, person=person, expected_version=expected, **values
+        )
+        self.etag_object = person
+        return Response(PersonSerializer(self.get_queryset().get(pk=person.pk)).data)

@@ -1,0 +1,109 @@
+"""Issuing and revoking partner API tokens in the staff UI (administrators only).
+
+The token is shown once, in the confirmation message after it is issued; only its digest is stored.
+Revoking deletes the token (its history row keeps who revoked it and when)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from config.api.models import ApiToken
+from consulates.access import access_for
+
+MAX_TOKEN_DAYS = 365
+
+
+class IssueTokenForm(forms.ModelForm):
+    user = forms.ModelChoiceField(
+        label=_("partner user"),
+        queryset=get_user_model()
+        .objects.filter(partner_membership__isnull=False, is_active=True)
+        .order_by("username"),
+        help_text=_("Tokens are issued to users of a partner organisation."),
+    )
+    valid_days = forms.IntegerField(
+        label=_("valid for (days)"), min_value=1, max_value=MAX_TOKEN_DAYS, initial=90
+    )
+
+    class Meta:
+        model = ApiToken
+        fields = ["user", "name"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["name", "token_key", "user", "partner", "created", "expiry", "last_used_at", "expired"]
+    list_select_related = ["user__partner_membership__partner"]
+    search_fields = ["name", "user__username", "token_key"]
+    actions = ["revoke"]
+    form = IssueTokenForm
+
+    def has_module_permission(self, request):
+        return access_for(request.user).is_administrator
+
+    def has_view_permission(self, request, obj=None):
+        return access_for(request.user).is_administrator
+
+    def has_add_permission(self, request):
+        return access_for(request.user).is_administrator
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return access_for(request.user).is_administrator
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    @admin.display(description=_("partner"))
+    def partner(self, obj):
+        membership = getattr(obj.user, "partner_membership", None)
+        return membership.partner if membership else "—"
+
+    @admin.display(description=_("expired"), boolean=True)
+    def expired(self, obj):
+        return obj.expiry is not None and obj.expiry <= timezone.now()
+
+    def save_model(self, request, obj, form, change):
+        token, raw = ApiToken.objects.create(
+            user=form.cleaned_data["user"],
+            expiry=dt.timedelta(days=form.cleaned_data["valid_days"]),
+            name=form.cleaned_data["name"],
+            issued_by=request.user,
+        )
+        form.instance = token
+        self._issued = (token, raw)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        token, raw = self._issued
+        messages.warning(
+            request,
+            format_html(
+                "{} <code class='api-token'>{}</code><br>{}",
+                _("Token for %(user)s issued. Copy it now: it will not be shown again.")
+                % {"user": token.user},
+                raw,
+                _("Send it to the partner through a secure channel. It expires on %(date)s.")
+                % {"date": timezone.localtime(token.expiry).strftime("%Y-%m-%d")},
+            ),
+        )
+        return HttpResponseRedirect(reverse("admin:api_apitoken_changelist"))
+
+    @admin.action(description=_("Revoke the selected tokens"), permissions=["delete"])
+    def revoke(self, request, queryset):
+        count = queryset.count()
+        for token in queryset:
+            token.delete()
+        messages.success(request, _("%(count)d tokens revoked.") % {"count": count})

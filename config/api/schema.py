@@ -1,0 +1,79 @@
+"""OpenAPI additions: the shared error shape on every operation, and the conditional-request headers."""
+
+from __future__ import annotations
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+
+PROBLEM = {
+    "type": "object",
+    "description": "Every error has this shape. `errors` maps a field to its messages.",
+    "properties": {
+        "type": {"type": "string", "description": "Stable error code, e.g. `validation_error`, `not_found`."},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string", "description": "In the caller's language (Accept-Language)."},
+        "errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+    },
+    "required": ["type", "title", "status", "detail", "errors"],
+}
+
+DESCRIPTIONS = {
+    "400": "Invalid input: field messages in `errors`.",
+    "401": "No or invalid credentials (token expired or revoked).",
+    "403": "Not allowed for your role.",
+    "404": "No such record, or not visible to you.",
+    "412": "Stale `If-Match`: the resource changed since you read it.",
+    "422": "`Idempotency-Key` reused with a different request.",
+    "428": "`If-Match` required.",
+    "429": "Too many requests: retry after `Retry-After` seconds.",
+}
+
+
+def _problem_response(code: str) -> dict:
+    response = {
+        "description": DESCRIPTIONS[code],
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+    if code == "429":
+        response["headers"] = {
+            "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}
+        }
+    return response
+
+
+def add_error_responses(result, generator, request, public):
+    result.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            responses = operation.setdefault("responses", {})
+            codes = ["401", "403", "429"]
+            if "{" in path:
+                codes.append("404")
+            if method in ("post", "put", "patch", "delete"):
+                codes.append("400")
+            if method in ("put", "patch"):
+                codes += ["412", "428"]
+            if method == "post":
+                codes.append("422")
+            if method == "get":
+                codes.append("400")  # invalid filters
+            for code in codes:
+                responses.setdefault(code, _problem_response(code))
+    return result
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    """Documents partner tokens: ``Authorization: Token <token>``."""
+
+    target_class = "config.api.auth.ApiTokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Token <token>`: a partner API token, issued by a consulate administrator.",
+        }

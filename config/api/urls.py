@@ -1,0 +1,23 @@
+"""Routes of /api/v1/. Each app contributes its viewsets here; nothing else is routed under the API."""
+
+from rest_framework.routers import DefaultRouter
+
+from cases.api import cases, crossoffice, partner, persons
+from consulates.api import views as reference
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("consulates", reference.ConsulateViewSet, basename="consulate")
+router.register("counties", reference.CountyViewSet, basename="county")
+router.register("facilities", reference.DetentionFacilityViewSet, basename="facility")
+router.register("reception-points", reference.ReceptionPointViewSet, basename="reception-point")
+router.register("partners", reference.PartnerViewSet, basename="partner")
+router.register("persons", persons.PersonViewSet, basename="person")
+router.register("cases", cases.CaseViewSet, basename="case")
+router.register("transfers", crossoffice.TransferViewSet, basename="transfer")
+router.register("referrals", crossoffice.ReferralViewSet, basename="referral")
+router.register("consents", crossoffice.ConsentViewSet, basename="consent")
+router.register("tasks", crossoffice.TaskViewSet, basename="task")
+router.register("partner/referrals", partner.PartnerReferralViewSet, basename="partner-referral")
+
+urlpatterns = router.urls

@@ -1,0 +1,90 @@
+"""Reference data of the network, read-only."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from consulates.access import access_for
+from consulates.models import Consulate, County, DetentionFacility, Partner, ReceptionPoint
+
+
+class ConsulateSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="official_name", read_only=True)
+
+    class Meta:
+        model = Consulate
+        fields = [
+            "id",
+            "slug",
+            "code",
+            "name",
+            "kind",
+            "city",
+            "state",
+            "address",
+            "phone",
+            "website",
+            "timezone",
+        ]
+
+
+class CountySerializer(serializers.ModelSerializer):
+    consulate_code = serializers.CharField(source="consulate.code", read_only=True)
+
+    class Meta:
+        model = County
+        fields = ["id", "fips", "name", "state", "consulate", "consulate_code", "basis", "confidence"]
+
+
+class DetentionFacilitySerializer(serializers.ModelSerializer):
+    county_fips = serializers.CharField(source="county.fips", read_only=True)
+    district_consulate = serializers.IntegerField(source="county.consulate_id", read_only=True)
+
+    class Meta:
+        model = DetentionFacility
+        fields = [
+            "id",
+            "name",
+            "operator",
+            "city",
+            "state",
+            "county",
+            "county_fips",
+            "district_consulate",
+            "ice_field_office",
+            "address",
+            "active",
+        ]
+
+
+class ReceptionPointSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ReceptionPoint
+        fields = ["id", "name", "kind", "mx_city", "mx_state", "us_counterpart", "mexico_te_abraza", "active"]
+
+
+class PartnerSerializer(serializers.ModelSerializer):
+    services = serializers.ListField(child=serializers.CharField(), read_only=True)
+    consulates = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    contact = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Partner
+        fields = ["id", "name", "services", "consulates", "website", "active", "contact"]
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "nullable": True,
+            "description": "The partner's contact person; for consular staff only.",
+            "properties": {
+                "name": {"type": "string"},
+                "email": {"type": "string"},
+                "phone": {"type": "string"},
+            },
+        }
+    )
+    def get_contact(self, obj):
+        request = self.context.get("request")
+        if request is None or not access_for(request.user).is_staff_member:
+            return None
+        return {"name": obj.contact_name, "email": obj.contact_email, "phone": obj.contact_phone}

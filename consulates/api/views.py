@@ -1,0 +1,78 @@
+"""Read-only reference data: consulates, counties with their district, facilities, reception points,
+partners. Every authenticated caller (staff or partner) may read it."""
+
+from django.db.models import Prefetch
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import viewsets
+
+from config.api.views import ApiViewMixin
+from consulates.api import serializers
+from consulates.models import Consulate, County, DetentionFacility, Partner, ReceptionPoint
+
+
+class CountyFilter(filters.FilterSet):
+    consulate = filters.ModelChoiceFilter(
+        queryset=Consulate.objects.all(), help_text="District consulate id."
+    )
+
+    class Meta:
+        model = County
+        fields = ["consulate", "state", "fips"]
+
+
+class FacilityFilter(filters.FilterSet):
+    district_consulate = filters.ModelChoiceFilter(
+        field_name="county__consulate", queryset=Consulate.objects.all(), help_text="District consulate id."
+    )
+
+    class Meta:
+        model = DetentionFacility
+        fields = ["district_consulate", "state", "active"]
+
+
+class PartnerFilter(filters.FilterSet):
+    service = filters.CharFilter(field_name="services", lookup_expr="contains", method="filter_service")
+    consulate = filters.ModelChoiceFilter(field_name="consulates", queryset=Consulate.objects.all())
+
+    class Meta:
+        model = Partner
+        fields = ["service", "consulate", "active"]
+
+    def filter_service(self, queryset, name, value):
+        return queryset.filter(services__contains=[value])
+
+
+@extend_schema_view(list=extend_schema(tags=["reference"]), retrieve=extend_schema(tags=["reference"]))
+class ConsulateViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = Consulate.objects.order_by("city", "pk")
+    serializer_class = serializers.ConsulateSerializer
+
+
+@extend_schema_view(list=extend_schema(tags=["reference"]), retrieve=extend_schema(tags=["reference"]))
+class CountyViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = County.objects.select_related("consulate").order_by("state", "name", "pk")
+    serializer_class = serializers.CountySerializer
+    filterset_class = CountyFilter
+
+
+@extend_schema_view(list=extend_schema(tags=["reference"]), retrieve=extend_schema(tags=["reference"]))
+class DetentionFacilityViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = DetentionFacility.objects.select_related("county").order_by("name", "pk")
+    serializer_class = serializers.DetentionFacilitySerializer
+    filterset_class = FacilityFilter
+
+
+@extend_schema_view(list=extend_schema(tags=["reference"]), retrieve=extend_schema(tags=["reference"]))
+class ReceptionPointViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = ReceptionPoint.objects.order_by("mx_state", "mx_city", "pk")
+    serializer_class = serializers.ReceptionPointSerializer
+
+
+@extend_schema_view(list=extend_schema(tags=["reference"]), retrieve=extend_schema(tags=["reference"]))
+class PartnerViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = Partner.objects.prefetch_related(
+        Prefetch("consulates", queryset=Consulate.objects.only("pk"))
+    ).order_by("name", "pk")
+    serializer_class = serializers.PartnerSerializer
+    filterset_class = PartnerFilter

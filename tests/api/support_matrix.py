@@ -1,0 +1,212 @@
+"""A small two-consulate world for the API's permission, schema and contract tests.
+
+Everything is built through the services (``tests.factories``), once per module, inside a transaction
+that the module rolls back at its end (``module_world``); each test runs in a savepoint of it, so a
+write that succeeds in one test is gone before the next.
+
+Records come in kinds, seen from the Dallas consulate's staff:
+
+* ``own``: a Dallas case (person, task, consents, referrals), referred to partner A (accepted, consent
+  standing) and once to partner C, whose consent was then withdrawn (ending that referral);
+* ``foreign``: a Houston case, referred to partner D (no role of its own in the tests);
+* ``unreferred``: a Dallas case with no referral (partner E's consent stands, unused);
+* ``withdrawn``: partner C's referral on the own case, ended when the person withdrew consent;
+* ``incoming``: a transfer from El Paso to Dallas (``own``/``foreign`` transfers go out from
+  Dallas/Houston to El Paso).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from contextlib import contextmanager
+from types import SimpleNamespace
+
+import pytest
+from django.conf import settings
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from cases import services
+from cases.models import Case, CaseEvent, Consent, Document, Hearing, Person, Referral, Task, Transfer
+from config.api.models import ApiToken
+from consulates.models import County, DetentionFacility, PartnerService, ReceptionPoint
+from tests import factories as f
+from tests.factories.crossoffice import make_consent, make_referral, make_transfer
+
+STAFF_ROLES = ("officer_own", "officer_foreign", "supervisor_own", "manager", "administrator")
+PARTNER_ROLES = ("partner_referred", "partner_other", "partner_withdrawn")
+ROLES = ("anonymous", *STAFF_ROLES, *PARTNER_ROLES)
+
+SERVICES = [PartnerService.LEGAL, PartnerService.SHELTER]
+
+
+def build_world() -> SimpleNamespace:
+    """Create the users, partners, cases and cross-office records; return them by name."""
+    w = SimpleNamespace()
+    w.dallas, w.houston = f.consulate("dallas"), f.consulate("houston")
+    w.el_paso, w.san_antonio = f.consulate("el_paso"), f.consulate("san_antonio")
+
+    w.partner_a = f.PartnerFactory(services=SERVICES, covers=["dallas"])
+    w.partner_b = f.PartnerFactory(services=SERVICES, covers=["dallas", "houston"])
+    w.partner_c = f.PartnerFactory(services=SERVICES, covers=["dallas"])
+    w.partner_d = f.PartnerFactory(services=SERVICES, covers=["houston"])
+    w.partner_e = f.PartnerFactory(services=SERVICES, covers=["dallas"])
+
+    w.users = {
+        "officer_own": f.officer("dallas"),
+        "officer_foreign": f.officer("houston"),
+        "supervisor_own": f.supervisor("dallas"),
+        "manager": f.manager(),
+        "administrator": f.administrator(),
+        "partner_referred": f.partner_user(w.partner_a),
+        "partner_other": f.partner_user(w.partner_b),
+        "partner_withdrawn": f.partner_user(w.partner_c),
+    }
+    officer, foreign_officer = w.users["officer_own"], w.users["officer_foreign"]
+    el_paso_officer = f.officer("el_paso")
+
+    # Cases and what hangs off them.
+    w.case = {
+        "own": f.make_case(officer, summary="Caso propio"),
+        "foreign": f.make_case(foreign_officer, summary="Caso ajeno"),
+        "unreferred": f.make_case(officer, summary="Caso sin canalizar"),
+    }
+    w.person = {kind: case.person for kind, case in w.case.items()}
+    w.task = {
+        kind: services.task_add(
+            actor=officer if kind != "foreign" else foreign_officer, case=case, title="Visita"
+        )
+        for kind, case in w.case.items()
+    }
+
+    w.referral = {}
+    w.referral["own"] = make_referral(officer, w.case["own"], w.partner_a, service=PartnerService.LEGAL)
+    services.referral_accept(actor=w.users["partner_referred"], referral=w.referral["own"])
+    w.referral["withdrawn"] = make_referral(officer, w.case["own"], w.partner_c, service=PartnerService.LEGAL)
+    services.consent_withdraw(actor=officer, consent=w.referral["withdrawn"].consent, note="Ya no")
+    w.referral["foreign"] = make_referral(
+        foreign_officer, w.case["foreign"], w.partner_d, service=PartnerService.LEGAL
+    )
+    w.consent = {
+        "own": w.referral["own"].consent,
+        "foreign": w.referral["foreign"].consent,
+        "unreferred": make_consent(officer, w.case["unreferred"], w.partner_e),
+    }
+    # The partner each case's consent stands for: a new referral of the case goes to it.
+    w.consented_partner = {"own": w.partner_a, "foreign": w.partner_d, "unreferred": w.partner_e}
+    w.hearing = services.hearing_schedule(
+        actor=officer,
+        case=w.case["own"],
+        kind="master_calendar",
+        starts_at=timezone.now() + dt.timedelta(days=30),
+        location="Dallas Immigration Court",
+    )
+
+    w.transfer = {
+        "own": make_transfer(officer, f.make_case(officer), "el_paso"),
+        "foreign": make_transfer(foreign_officer, f.make_case(foreign_officer), "el_paso"),
+        "incoming": make_transfer(el_paso_officer, f.make_case(el_paso_officer), "dallas"),
+    }
+    for transfer in w.transfer.values():
+        transfer.refresh_from_db()
+
+    # Reference data of either district.
+    w.county = {
+        "own": County.objects.filter(consulate=w.dallas).order_by("pk").first(),
+        "foreign": County.objects.filter(consulate=w.houston).order_by("pk").first(),
+    }
+    w.facility = {
+        "own": DetentionFacility.objects.filter(county__consulate=w.dallas).order_by("pk").first(),
+        "foreign": DetentionFacility.objects.filter(county__consulate=w.houston).order_by("pk").first(),
+    }
+    w.reception_point = ReceptionPoint.objects.order_by("pk").first()
+
+    # Credentials: staff use sessions (as the staff apps do), partners their API tokens.
+    w.session = {}
+    for role in STAFF_ROLES:
+        client = APIClient()
+        client.force_login(w.users[role])
+        w.session[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    w.token = {}
+    for role in PARTNER_ROLES:
+        _, raw = ApiToken.objects.create(user=w.users[role], expiry=dt.timedelta(days=30), name="tests")
+        w.token[role] = raw
+    return w
+
+
+def client_for(world, role: str) -> APIClient:
+    client = APIClient()
+    if role in world.session:
+        client.cookies[settings.SESSION_COOKIE_NAME] = world.session[role]
+    elif role in world.token:
+        client.credentials(HTTP_AUTHORIZATION=f"Token {world.token[role]}")
+    return client
+
+
+@contextmanager
+def world_transaction(django_db_blocker):
+    """Build the world in a transaction rolled back when the block ends (tests nest savepoints in it)."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield build_world()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def module_world(django_db_setup, django_db_blocker):
+    with world_transaction(django_db_blocker) as world:
+        yield world
+
+
+def fingerprint() -> tuple:
+    """Everything an API write could change, to prove that a refused write changed nothing."""
+    return (
+        list(Case.objects.order_by("pk").values_list("pk", "version", "status", "assigned_to_id", "summary")),
+        list(Person.objects.order_by("pk").values_list("pk", "updated_at")),
+        CaseEvent.objects.count(),
+        Hearing.objects.count(),
+        Document.objects.count(),
+        list(Task.objects.order_by("pk").values_list("pk", "done")),
+        list(Transfer.objects.order_by("pk").values_list("pk", "status")),
+        list(Consent.objects.order_by("pk").values_list("pk", "withdrawn_at")),
+        list(Referral.objects.order_by("pk").values_list("pk", "status", "updated_at")),
+    )
+
+
+# ------------------------------------------------------------------------------------------------
+# The routes the resolver knows
+
+
+def _walk(patterns, namespace=None):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = pattern.namespace or namespace
+            if namespace and pattern.namespace:
+                inner = f"{namespace}:{pattern.namespace}"
+            yield from _walk(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern):
+            yield namespace, pattern
+
+
+def resolved_operations() -> set[tuple[str, str]]:
+    """Every (route name, HTTP method) under ``/api/v1/`` (HEAD and OPTIONS aside: HEAD is GET and
+    OPTIONS only describes the route, behind the same permission classes)."""
+    operations = set()
+    for namespace, pattern in _walk(get_resolver().url_patterns):
+        if namespace != "v1":
+            continue
+        view_class = pattern.callback.cls
+        allowed = {m.upper() for m in view_class.http_method_names} - {"HEAD", "OPTIONS"}
+        actions = getattr(pattern.callback, "actions", None)
+        if actions:
+            methods = {m.upper() for m in actions} & allowed
+        else:
+            methods = {m for m in allowed if hasattr(view_class, m.lower())}
+        operations |= {(pattern.name, method) for method in methods}
+    return operations

@@ -1,0 +1,566 @@
+"""The API permission matrix: every route x method x role x record kind, from the URL resolver.
+
+``EXPECTATIONS`` states, for each ``(route name, method)`` of the ``v1`` namespace, what each role gets
+for each kind of record (see ``support_matrix``): ``2xx``, or the refusal code. A route added to the
+API without a row here fails ``test_every_route_is_in_the_matrix``. Refusal codes mean:
+
+* ``401``: no credentials; ``403``: the role may not use this door or take this action;
+* ``404``: the record is not visible to the caller (no hint that it exists);
+* ``400``: the caller passed every permission check and the record's state refused the action (e.g.
+  approving a closure nobody requested) -- a permitted call, not a permission leak.
+
+A refused write must leave the database exactly as it was, and no caller may ever get a 2xx for a
+record of another tenant (another consulate's case for consulate staff, another partner's referral or
+an unreferred case for a partner).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.views import APIView
+
+from cases.models import Case, Person
+from config.api.conditional import etag_for
+from tests.api.support_matrix import (
+    PARTNER_ROLES,
+    ROLES,
+    STAFF_ROLES,
+    client_for,
+    fingerprint,
+    module_world,
+    resolved_operations,
+)
+
+__all__ = ["module_world"]
+
+LIST = "-"  # the only "record" of a list route
+
+# ------------------------------------------------------------------------------------------------
+# What each route acts on, and a valid request body (so that only permission and state decide)
+
+
+@dataclass(frozen=True)
+class Op:
+    family: str  # whose records: reference, case, consent, referral, transfer
+    kinds: tuple[str, ...]
+    target: Callable | None = None  # (world, kind) -> pk; None for list routes
+    body: Callable | None = None  # (world, kind) -> request data
+    multipart: bool = False
+    if_match: Callable | None = None  # (world, kind) -> model instance whose ETag is sent
+
+
+CASE_KINDS = ("own", "foreign", "unreferred")
+REFERRAL_KINDS = ("own", "foreign", "withdrawn")
+TRANSFER_KINDS = ("own", "foreign", "incoming")
+
+
+def _case(w, k):
+    return w.case[k].pk
+
+
+def _later():
+    return (timezone.now() + dt.timedelta(days=20)).isoformat()
+
+
+def _pdf():
+    upload = io.BytesIO(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    upload.name = "carta.pdf"
+    return upload
+
+
+def _case_action(body=None):
+    return Op("case", CASE_KINDS, _case, body or (lambda w, k: {}))
+
+
+OPERATIONS: dict[tuple[str, str], Op] = {
+    # Reference data
+    ("consulate-list", "GET"): Op("reference", (LIST,)),
+    ("consulate-detail", "GET"): Op(
+        "reference", ("own", "foreign"), lambda w, k: (w.dallas if k == "own" else w.houston).pk
+    ),
+    ("county-list", "GET"): Op("reference", (LIST,)),
+    ("county-detail", "GET"): Op("reference", ("own", "foreign"), lambda w, k: w.county[k].pk),
+    ("facility-list", "GET"): Op("reference", (LIST,)),
+    ("facility-detail", "GET"): Op("reference", ("own", "foreign"), lambda w, k: w.facility[k].pk),
+    ("reception-point-list", "GET"): Op("reference", (LIST,)),
+    ("reception-point-detail", "GET"): Op("reference", ("any",), lambda w, k: w.reception_point.pk),
+    ("partner-list", "GET"): Op("reference", (LIST,)),
+    ("partner-detail", "GET"): Op(
+        "reference", ("own", "foreign"), lambda w, k: (w.partner_a if k == "own" else w.partner_d).pk
+    ),
+    # Persons
+    ("person-list", "GET"): Op("case", (LIST,)),
+    ("person-list", "POST"): Op(
+        "case",
+        ("own", "foreign"),
+        body=lambda w, k: {
+            "given_names": "Juana",
+            "paternal_surname": "Matriz",
+            "registered_by": (w.dallas if k == "own" else w.houston).pk,
+        },
+    ),
+    ("person-detail", "GET"): Op("case", CASE_KINDS, lambda w, k: w.person[k].pk),
+    ("person-detail", "PATCH"): Op(
+        "case",
+        CASE_KINDS,
+        lambda w, k: w.person[k].pk,
+        lambda w, k: {"phone": "+1 214 555 0100"},
+        if_match=lambda w, k: Person.objects.get(pk=w.person[k].pk),
+    ),
+    # Cases
+    ("case-list", "GET"): Op("case", (LIST,)),
+    ("case-list", "POST"): Op(
+        "case",
+        CASE_KINDS,
+        body=lambda w, k: {
+            "person": w.person[k].pk,
+            "consulate": w.case[k].consulate_id,
+            "category": "migratorio",
+            "subtype": "detencion_migratoria",
+        },
+    ),
+    ("case-detail", "GET"): Op("case", CASE_KINDS, _case),
+    ("case-detail", "PATCH"): Op(
+        "case",
+        CASE_KINDS,
+        _case,
+        lambda w, k: {"summary": "Cambiado por la matriz"},
+        if_match=lambda w, k: Case.objects.get(pk=w.case[k].pk),
+    ),
+    ("case-timeline", "GET"): Op("case", CASE_KINDS, _case),
+    ("case-assign", "POST"): _case_action(
+        lambda w, k: {"assignee": w.users["officer_foreign" if k == "foreign" else "officer_own"].pk}
+    ),
+    ("case-request-closure", "POST"): _case_action(
+        lambda w, k: {"outcome": "resolved", "outcome_notes": "Resuelto"}
+    ),
+    ("case-approve-closure", "POST"): _case_action(),
+    ("case-reject-closure", "POST"): _case_action(lambda w, k: {"reason": "Falta la constancia"}),
+    ("case-reopen", "POST"): _case_action(lambda w, k: {"reason": "Nueva detención"}),
+    ("case-notes", "POST"): _case_action(lambda w, k: {"kind": "call", "text": "Llamada a la familia"}),
+    ("case-hearings", "POST"): _case_action(
+        lambda w, k: {"kind": "bond", "starts_at": _later(), "location": "Corte de inmigración"}
+    ),
+    ("case-tasks", "POST"): _case_action(lambda w, k: {"title": "Visitar al connacional"}),
+    ("case-transfers", "POST"): _case_action(
+        lambda w, k: {"to_consulate": w.san_antonio.pk, "reason": "La familia vive en San Antonio"}
+    ),
+    ("case-consents", "POST"): _case_action(
+        lambda w, k: {"partner": w.partner_b.pk, "scope": ["identity"], "method": "verbal"}
+    ),
+    ("case-referrals", "POST"): _case_action(
+        lambda w, k: {"partner": w.consented_partner[k].pk, "service": "shelter"}
+    ),
+    # Transfers
+    ("transfer-list", "GET"): Op("transfer", (LIST,)),
+    ("transfer-detail", "GET"): Op("transfer", TRANSFER_KINDS, lambda w, k: w.transfer[k].pk),
+    ("transfer-accept", "POST"): Op(
+        "transfer", TRANSFER_KINDS, lambda w, k: w.transfer[k].pk, lambda w, k: {"note": "Bienvenido"}
+    ),
+    ("transfer-reject", "POST"): Op(
+        "transfer", TRANSFER_KINDS, lambda w, k: w.transfer[k].pk, lambda w, k: {"reason": "No es nuestro"}
+    ),
+    ("transfer-cancel", "POST"): Op(
+        "transfer", TRANSFER_KINDS, lambda w, k: w.transfer[k].pk, lambda w, k: {}
+    ),
+    # Referrals, staff side
+    ("referral-list", "GET"): Op("referral", (LIST,)),
+    ("referral-detail", "GET"): Op("referral", REFERRAL_KINDS, lambda w, k: w.referral[k].pk),
+    ("referral-withdraw", "POST"): Op(
+        "referral", REFERRAL_KINDS, lambda w, k: w.referral[k].pk, lambda w, k: {"reason": "Ya no hace falta"}
+    ),
+    # Consents
+    ("consent-list", "GET"): Op("consent", (LIST,)),
+    ("consent-detail", "GET"): Op("consent", CASE_KINDS, lambda w, k: w.consent[k].pk),
+    ("consent-withdraw", "POST"): Op("consent", CASE_KINDS, lambda w, k: w.consent[k].pk, lambda w, k: {}),
+    # Tasks
+    ("task-list", "GET"): Op("case", (LIST,)),
+    ("task-detail", "GET"): Op("case", CASE_KINDS, lambda w, k: w.task[k].pk),
+    ("task-complete", "POST"): Op("case", CASE_KINDS, lambda w, k: w.task[k].pk, lambda w, k: {}),
+    # Referrals, partner side
+    ("partner-referral-list", "GET"): Op("referral", (LIST,)),
+    ("partner-referral-detail", "GET"): Op("referral", REFERRAL_KINDS, lambda w, k: w.referral[k].pk),
+    ("partner-referral-timeline", "GET"): Op("referral", REFERRAL_KINDS, lambda w, k: w.referral[k].pk),
+    ("partner-referral-accept", "POST"): Op(
+        "referral", REFERRAL_KINDS, lambda w, k: w.referral[k].pk, lambda w, k: {}
+    ),
+    ("partner-referral-decline", "POST"): Op(
+        "referral", REFERRAL_KINDS, lambda w, k: w.referral[k].pk, lambda w, k: {"reason": "Sin cupo"}
+    ),
+    ("partner-referral-start", "POST"): Op(
+        "referral", REFERRAL_KINDS, lambda w, k: w.referral[k].pk, lambda w, k: {"note": "Empezamos"}
+    ),
+    ("partner-referral-complete", "POST"): Op(
+        "referral", REFERRAL_KINDS, lambda w, k: w.referral[k].pk, lambda w, k: {"outcome_note": "Listo"}
+    ),
+    ("partner-referral-notes", "POST"): Op(
+        "referral", REFERRAL_KINDS, lambda w, k: w.referral[k].pk, lambda w, k: {"text": "Cita el lunes"}
+    ),
+    ("partner-referral-documents", "POST"): Op(
+        "referral",
+        REFERRAL_KINDS,
+        lambda w, k: w.referral[k].pk,
+        lambda w, k: {"file": _pdf(), "kind": "correspondence", "description": "Carta"},
+        multipart=True,
+    ),
+}
+
+# ------------------------------------------------------------------------------------------------
+# Expectations
+
+
+def row(kinds: tuple[str, ...], **by_role: str) -> dict[str, dict[str, str]]:
+    """``role="2xx 404 2xx"`` (one code per record kind, in ``kinds`` order) or one code for all."""
+    table = {}
+    for role in ROLES:
+        codes = by_role[role].split()
+        if len(codes) == 1:
+            codes = codes * len(kinds)
+        assert len(codes) == len(kinds), (role, kinds, codes)
+        table[role] = dict(zip(kinds, codes, strict=True))
+    return table
+
+
+# Who reads a consulate's records: its own staff and the network-wide roles; partners use /partner/.
+PARTNERS_REFUSED = {"partner_referred": "403", "partner_other": "403", "partner_withdrawn": "403"}
+STAFF_REFUSED = {role: "403" for role in STAFF_ROLES}
+PUBLIC = {"anonymous": "401", **{role: "2xx" for role in (*STAFF_ROLES, *PARTNER_ROLES)}}
+STAFF_LIST = {"anonymous": "401", **{role: "2xx" for role in STAFF_ROLES}, **PARTNERS_REFUSED}
+READ = {
+    "anonymous": "401",
+    "officer_own": "2xx 404 2xx",
+    "officer_foreign": "404 2xx 404",
+    "supervisor_own": "2xx 404 2xx",
+    "manager": "2xx",
+    "administrator": "2xx",
+    **PARTNERS_REFUSED,
+}
+# Case work: officers and supervisors of the record's consulate, and administrators; managers only read.
+WORK = {**READ, "manager": "403"}
+# Work refused by the record's state (nothing to reopen): permitted callers get 400, never 2xx.
+WORK_STATE_REFUSED = {
+    **WORK,
+    "officer_own": "400 404 400",
+    "officer_foreign": "404 400 404",
+    "supervisor_own": "400 404 400",
+    "administrator": "400",
+}
+# Closure decisions: a supervisor of the case's consulate (no closure is pending here: 400).
+SUPERVISE_CLOSURE = {
+    **WORK,
+    "officer_own": "403 404 403",
+    "officer_foreign": "404 403 404",
+    "supervisor_own": "400 404 400",
+    "administrator": "400",
+}
+# Opening a case for the person of an own/foreign/unreferred case, in that case's consulate: a person
+# another consulate registered is not even offered (400), whatever the consulate named.
+OPEN_CASE = {
+    **WORK,
+    "officer_own": "2xx 400 2xx",
+    "officer_foreign": "400 2xx 400",
+    "supervisor_own": "2xx 400 2xx",
+}
+# Registering a person for the own/foreign consulate.
+REGISTER = {
+    **WORK,
+    "officer_own": "2xx 403",
+    "officer_foreign": "403 2xx",
+    "supervisor_own": "2xx 403",
+    "manager": "403",
+    "administrator": "2xx",
+}
+# Transfers (own: Dallas -> El Paso; foreign: Houston -> El Paso; incoming: El Paso -> Dallas).
+TRANSFER_DECIDE = {
+    **WORK,
+    "officer_own": "403 404 403",
+    "officer_foreign": "404 403 404",
+    "supervisor_own": "403 404 2xx",
+    "administrator": "2xx",
+}
+TRANSFER_CANCEL = {**WORK, "officer_own": "2xx 404 403", "supervisor_own": "2xx 404 403"}
+REFERRAL_WITHDRAW = {
+    **WORK,
+    "officer_own": "2xx 404 400",
+    "supervisor_own": "2xx 404 400",
+    "administrator": "2xx 2xx 400",
+}
+# The partner side (own: accepted referral to partner A; foreign: partner D's; withdrawn: partner C's,
+# ended with its consent). A partner reads its own referral rows, ended ones too (without case data).
+PARTNER_READ = {
+    "anonymous": "401",
+    **STAFF_REFUSED,
+    "partner_referred": "2xx 404 404",
+    "partner_other": "404",
+    "partner_withdrawn": "404 404 2xx",
+}
+PARTNER_LIST = {"anonymous": "401", **STAFF_REFUSED, **{role: "2xx" for role in PARTNER_ROLES}}
+PARTNER_WORK = {**PARTNER_READ, "partner_withdrawn": "404 404 400"}  # the ended referral refuses work
+PARTNER_ANSWER = {**PARTNER_WORK, "partner_referred": "400 404 404"}  # already accepted
+PARTNER_UPLOAD = {**PARTNER_READ, "partner_withdrawn": "404 404 403"}  # the case is no longer shared
+
+PATTERNS: dict[tuple[str, str], dict[str, str]] = {
+    ("consulate-list", "GET"): PUBLIC,
+    ("consulate-detail", "GET"): PUBLIC,
+    ("county-list", "GET"): PUBLIC,
+    ("county-detail", "GET"): PUBLIC,
+    ("facility-list", "GET"): PUBLIC,
+    ("facility-detail", "GET"): PUBLIC,
+    ("reception-point-list", "GET"): PUBLIC,
+    ("reception-point-detail", "GET"): PUBLIC,
+    ("partner-list", "GET"): PUBLIC,
+    ("partner-detail", "GET"): PUBLIC,
+    ("person-list", "GET"): STAFF_LIST,
+    ("person-list", "POST"): REGISTER,
+    ("person-detail", "GET"): READ,
+    ("person-detail", "PATCH"): WORK,
+    ("case-list", "GET"): STAFF_LIST,
+    ("case-list", "POST"): OPEN_CASE,
+    ("case-detail", "GET"): READ,
+    ("case-detail", "PATCH"): WORK,
+    ("case-timeline", "GET"): READ,
+    ("case-assign", "POST"): WORK,
+    ("case-request-closure", "POST"): WORK,
+    ("case-approve-closure", "POST"): SUPERVISE_CLOSURE,
+    ("case-reject-closure", "POST"): SUPERVISE_CLOSURE,
+    ("case-reopen", "POST"): WORK_STATE_REFUSED,
+    ("case-notes", "POST"): WORK,
+    ("case-hearings", "POST"): WORK,
+    ("case-tasks", "POST"): WORK,
+    ("case-transfers", "POST"): WORK,
+    ("case-consents", "POST"): WORK,
+    ("case-referrals", "POST"): WORK,
+    ("transfer-list", "GET"): STAFF_LIST,
+    ("transfer-detail", "GET"): READ,
+    ("transfer-accept", "POST"): TRANSFER_DECIDE,
+    ("transfer-reject", "POST"): TRANSFER_DECIDE,
+    ("transfer-cancel", "POST"): TRANSFER_CANCEL,
+    ("referral-list", "GET"): STAFF_LIST,
+    ("referral-detail", "GET"): READ,
+    ("referral-withdraw", "POST"): REFERRAL_WITHDRAW,
+    ("consent-list", "GET"): STAFF_LIST,
+    ("consent-detail", "GET"): READ,
+    ("consent-withdraw", "POST"): WORK,
+    ("task-list", "GET"): STAFF_LIST,
+    ("task-detail", "GET"): READ,
+    ("task-complete", "POST"): WORK,
+    ("partner-referral-list", "GET"): PARTNER_LIST,
+    ("partner-referral-detail", "GET"): PARTNER_READ,
+    ("partner-referral-timeline", "GET"): PARTNER_READ,
+    ("partner-referral-accept", "POST"): PARTNER_ANSWER,
+    ("partner-referral-decline", "POST"): PARTNER_ANSWER,
+    ("partner-referral-start", "POST"): PARTNER_WORK,
+    ("partner-referral-complete", "POST"): PARTNER_WORK,
+    ("partner-referral-notes", "POST"): PARTNER_WORK,
+    ("partner-referral-documents", "POST"): PARTNER_UPLOAD,
+}
+
+EXPECTATIONS: dict[tuple[str, str], dict[str, dict[str, str]]] = {
+    key: row(OPERATIONS[key].kinds if key in OPERATIONS else (LIST,), **pattern)
+    for key, pattern in PATTERNS.items()
+}
+
+# ------------------------------------------------------------------------------------------------
+# Tenancy: which record kinds belong to a role's tenant (consulate, or partner) -- used to prove that
+# no request ever succeeds on another tenant's record, whatever the table says.
+
+OWNED: dict[str, dict[str, set[str]]] = {
+    "anonymous": {},
+    "officer_own": {
+        f: {"own", "unreferred", "withdrawn", "incoming"} for f in ("case", "consent", "referral", "transfer")
+    },
+    "supervisor_own": {
+        f: {"own", "unreferred", "withdrawn", "incoming"} for f in ("case", "consent", "referral", "transfer")
+    },
+    "officer_foreign": {f: {"foreign"} for f in ("case", "consent", "referral", "transfer")},
+    "manager": {
+        f: {"own", "foreign", "unreferred", "withdrawn", "incoming"}
+        for f in ("case", "consent", "referral", "transfer")
+    },
+    "administrator": {
+        f: {"own", "foreign", "unreferred", "withdrawn", "incoming"}
+        for f in ("case", "consent", "referral", "transfer")
+    },
+    "partner_referred": {"referral": {"own"}},
+    "partner_other": {},
+    "partner_withdrawn": {"referral": {"withdrawn"}},
+}
+
+
+def is_cross_tenant(role: str, family: str, kind: str) -> bool:
+    if family == "reference" or kind == LIST:
+        return False  # reference data is public to every caller; lists are checked item by item
+    return kind not in OWNED[role].get(family, set())
+
+
+# ------------------------------------------------------------------------------------------------
+# Running a cell
+
+DUMP = os.environ.get("PERMISSION_MATRIX_DUMP")  # write the observed table (to draft new rows)
+RESULTS: list[tuple[str, str, str, str, int]] = []  # (name, method, role, kind, status)
+
+
+@pytest.fixture(autouse=True)
+def _no_throttling(monkeypatch):
+    # Rate limits are tested in test_throttling; ~1500 calls here must not trip them.
+    monkeypatch.setattr(APIView, "get_throttles", lambda self: [])
+
+
+def call(world, name: str, method: str, role: str, kind: str):
+    op = OPERATIONS[(name, method)]
+    kwargs = {"version": "v1"}
+    if op.target is not None:
+        kwargs["pk"] = op.target(world, kind)
+    url = reverse(f"v1:{name}", kwargs=kwargs)
+    client = client_for(world, role)
+    headers = {}
+    if op.if_match is not None:
+        headers["If-Match"] = etag_for(op.if_match(world, kind))
+    if method == "GET":
+        return client.get(url, {"limit": 100} if op.target is None else None, headers=headers)
+    data = op.body(world, kind) if op.body else {}
+    fmt = "multipart" if op.multipart else "json"
+    return getattr(client, method.lower())(url, data, format=fmt, headers=headers)
+
+
+def _matches(expected: str, status: int) -> bool:
+    return 200 <= status < 300 if expected == "2xx" else status == int(expected)
+
+
+def _cells():
+    for (name, method), op in sorted(OPERATIONS.items()):
+        for role in ROLES:
+            for kind in op.kinds:
+                yield pytest.param(name, method, role, kind, id=f"{name}:{method}:{role}:{kind}")
+
+
+# ------------------------------------------------------------------------------------------------
+# Tests
+
+
+def test_every_route_is_in_the_matrix():
+    """A new route (or method) must get a row; a removed one must lose it."""
+    resolved = resolved_operations()
+    assert resolved, "no /api/v1/ routes resolved"
+    missing = sorted(resolved - set(EXPECTATIONS))
+    stale = sorted(set(EXPECTATIONS) - resolved)
+    assert not missing, f"routes missing from EXPECTATIONS: {missing}"
+    assert not stale, f"EXPECTATIONS rows for routes that no longer exist: {stale}"
+    assert set(OPERATIONS) == set(EXPECTATIONS)
+
+
+def test_every_row_covers_every_role_and_record_kind():
+    for key, table in EXPECTATIONS.items():
+        assert set(table) == set(ROLES), key
+        for role, cells in table.items():
+            assert set(cells) == set(OPERATIONS[key].kinds), (key, role)
+            assert all(code == "2xx" or code.isdigit() for code in cells.values()), (key, role)
+
+
+def test_the_table_grants_no_cross_tenant_success():
+    granted = [
+        (key, role, kind)
+        for key, table in EXPECTATIONS.items()
+        for role, cells in table.items()
+        for kind, code in cells.items()
+        if code == "2xx" and is_cross_tenant(role, OPERATIONS[key].family, kind)
+    ]
+    assert granted == []
+
+
+def test_anonymous_callers_get_401_everywhere():
+    assert {code for table in EXPECTATIONS.values() for code in table["anonymous"].values()} == {"401"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "method", "role", "kind"), list(_cells()))
+def test_cell(module_world, name, method, role, kind):
+    op = OPERATIONS[(name, method)]
+    before = fingerprint() if method != "GET" else None
+    response = call(module_world, name, method, role, kind)
+    status = response.status_code
+    RESULTS.append((name, method, role, kind, status))
+    if DUMP:
+        with open(DUMP, "a") as out:
+            out.write(f"{name}\t{method}\t{role}\t{kind}\t{status}\n")
+        return
+
+    assert status < 500, response.content
+    assert not (200 <= status < 300 and is_cross_tenant(role, op.family, kind)), (
+        f"cross-tenant success: {role} got {status} on the {kind} record of {name} {method}"
+    )
+    expected = EXPECTATIONS[(name, method)][role][kind]
+    assert _matches(expected, status), (
+        f"{role} {method} {name} ({kind}): expected {expected}, got {status}: {response.content[:300]}"
+    )
+    if status >= 300:
+        body = response.json()
+        assert set(body) >= {"type", "title", "status", "detail", "errors"}, body
+        assert body["status"] == status
+        if before is not None:
+            assert fingerprint() == before, f"refused {method} {name} by {role} changed the database"
+    if method == "GET" and op.target is None and 200 <= status < 300:
+        _check_list_contents(module_world, name, role, response.json())
+
+
+def _check_list_contents(world, name: str, role: str, body):
+    """A list shows exactly the records whose detail the role may read: never another tenant's."""
+    detail = name.replace("-list", "-detail")
+    op = OPERATIONS[(detail, "GET")]
+    if op.family == "reference":
+        return
+    listed = {item["id"] for item in body["results"]}
+    for kind in op.kinds:
+        pk = op.target(world, kind)
+        visible = _matches(EXPECTATIONS[(detail, "GET")][role][kind], 200)
+        assert (pk in listed) == visible, f"{name} for {role}: the {kind} record listed={pk in listed}"
+        if pk in listed:
+            assert not is_cross_tenant(role, op.family, kind), (
+                f"{name} lists another tenant's record to {role}"
+            )
+
+
+def test_zero_cross_tenant_successes():
+    """Over every cell that ran in this session: no 2xx for another tenant's record."""
+    if not RESULTS:
+        pytest.skip("no matrix cell ran")
+    forbidden = [
+        result
+        for result in RESULTS
+        if 200 <= result[4] < 300 and is_cross_tenant(result[2], OPERATIONS[result[:2]].family, result[3])
+    ]
+    assert len(forbidden) == 0, forbidden
+    partner_or_foreign = [r for r in RESULTS if r[2] in (*PARTNER_ROLES, "officer_foreign")]
+    assert partner_or_foreign, "the matrix ran no partner or foreign-consulate request"
+
+
+@pytest.mark.django_db
+def test_a_partner_sees_case_data_only_while_referred_and_consented(module_world):
+    """The row of an ended referral stays readable to its partner, without any of the case's data."""
+    w = module_world
+    own = client_for(w, "partner_referred").get(
+        reverse("v1:partner-referral-detail", kwargs={"version": "v1", "pk": w.referral["own"].pk})
+    )
+    assert own.status_code == 200
+    assert own.json()["case"]["id"] == w.case["own"].pk
+    assert own.json()["case"]["identity"]["curp"] == w.person["own"].curp
+
+    client = client_for(w, "partner_withdrawn")
+    pk = w.referral["withdrawn"].pk
+    ended = client.get(reverse("v1:partner-referral-detail", kwargs={"version": "v1", "pk": pk}))
+    assert ended.status_code == 200
+    assert ended.json()["status"] == "withdrawn"
+    assert ended.json()["case"] is None
+    timeline = client.get(reverse("v1:partner-referral-timeline", kwargs={"version": "v1", "pk": pk}))
+    assert timeline.status_code == 200
+    assert timeline.json()["results"] == []
+    listed = client.get(reverse("v1:partner-referral-list", kwargs={"version": "v1"})).json()["results"]
+    assert [(item["id"], item["case"]) for item in listed] == [(pk, None)]

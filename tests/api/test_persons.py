@@ -1,0 +1,283 @@
+"""cases/api/persons.py: list, search, lookup, register, partial update with ETag/If-Match."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from cases.models import Person
+from tests import factories as f
+from tests.api.conftest import url
+
+pytestmark = pytest.mark.django_db
+
+
+def ids(response) -> list[int]:
+    assert response.status_code == 200, response.content
+    return [row["id"] for row in response.json()["results"]]
+
+
+@pytest.fixture
+def garcia(api_officer):
+    return f.make_person(
+        api_officer, given_names="José Ángel", paternal_surname="García", maternal_surname="Núñez"
+    )
+
+
+@pytest.fixture
+def perez(api_officer):
+    return f.make_person(api_officer, given_names="Ana", paternal_surname="Pérez", maternal_surname="Ruiz")
+
+
+# --- list and lookup ------------------------------------------------------------------------------
+
+
+def test_list_shows_only_persons_of_my_consulate(api_officer_client, garcia, perez):
+    f.make_person(f.officer("houston"), paternal_surname="García")
+    assert sorted(ids(api_officer_client.get(url("persons/")))) == sorted([garcia.pk, perez.pk])
+
+
+@pytest.mark.parametrize("term", ["garcia", "GARCÍA", "jose garcia", "angel nunez", "García Núñez"])
+def test_search_ignores_accents_and_case(api_officer_client, garcia, perez, term):
+    assert ids(api_officer_client.get(url("persons/"), {"search": term})) == [garcia.pk]
+
+
+def test_search_needs_every_word(api_officer_client, garcia, perez):
+    assert ids(api_officer_client.get(url("persons/"), {"search": "garcia ruiz"})) == []
+
+
+def test_search_finds_by_curp(api_officer_client, garcia, perez):
+    assert ids(api_officer_client.get(url("persons/"), {"search": garcia.curp.lower()})) == [garcia.pk]
+
+
+def test_lookup_by_curp(api_officer_client, garcia, perez):
+    assert ids(api_officer_client.get(url("persons/"), {"curp": garcia.curp})) == [garcia.pk]
+    assert ids(api_officer_client.get(url("persons/"), {"curp": garcia.curp.lower()})) == [garcia.pk]
+
+
+@pytest.mark.parametrize("form", ["A-{a}-{b}-{c}", "A{a}{b}{c}", "{a}{b}{c}"])
+def test_lookup_by_a_number_in_any_form(api_officer, api_officer_client, perez, form):
+    person = f.make_person(api_officer, a_number="123456789")
+    value = form.format(a="123", b="456", c="789")
+    assert ids(api_officer_client.get(url("persons/"), {"a_number": value})) == [person.pk]
+
+
+def test_lookup_by_a_malformed_a_number_finds_nothing(api_officer_client, perez):
+    assert ids(api_officer_client.get(url("persons/"), {"a_number": "xyz"})) == []
+
+
+def test_lookup_of_a_foreign_persons_curp_finds_nothing(api_officer_client):
+    foreign = f.make_person(f.officer("houston"))
+    assert ids(api_officer_client.get(url("persons/"), {"curp": foreign.curp})) == []
+
+
+def test_updated_since(api_officer_client, garcia, perez):
+    Person.objects.filter(pk=garcia.pk).update(updated_at=timezone.now() - dt.timedelta(days=3))
+    since = (timezone.now() - dt.timedelta(days=1)).isoformat()
+    assert ids(api_officer_client.get(url("persons/"), {"updated_since": since})) == [perez.pk]
+
+
+def test_list_is_ordered_by_surname(api_officer_client, garcia, perez):
+    assert ids(api_officer_client.get(url("persons/"))) == [garcia.pk, perez.pk]
+
+
+def test_page_size_is_capped(api_officer, api_officer_client):
+    for _ in range(3):
+        f.make_person(api_officer)
+    body = api_officer_client.get(url("persons/"), {"limit": 2}).json()
+    assert body["count"] == 3
+    assert len(body["results"]) == 2
+    assert body["next"]
+
+
+# --- retrieve -----------------------------------------------------------------------------------------
+
+
+def test_retrieve_has_etag(api_officer_client, garcia):
+    response = api_officer_client.get(url(f"persons/{garcia.pk}/"))
+    assert response.status_code == 200
+    body = response.json()
+    assert body["full_name"] == garcia.full_name
+    assert body["curp"] == garcia.curp
+    assert response["ETag"].startswith(f'"person-{garcia.pk}-')
+
+
+def test_foreign_person_is_404(api_client, garcia):
+    assert api_client(f.officer("houston")).get(url(f"persons/{garcia.pk}/")).status_code == 404
+
+
+def test_partner_cannot_use_persons(api_partner_client, garcia):
+    assert api_partner_client.get(url("persons/")).status_code == 403
+    assert api_partner_client.get(url(f"persons/{garcia.pk}/")).status_code == 403
+
+
+# --- create ---------------------------------------------------------------------------------------
+
+
+def _new_person(**extra):
+    data = {
+        "given_names": "Lucía",
+        "paternal_surname": "Martínez",
+        "date_of_birth": "1991-04-05",
+        "sex": "M",
+        "curp": f.make_curp(date_of_birth=dt.date(1991, 4, 5), sex="M"),
+        "a_number": "A-987-654-321",
+        "languages": ["español"],
+        "is_minor": False,
+        "fears_return": True,
+    }
+    data.update(extra)
+    return data
+
+
+def test_create_registers_for_my_consulate_with_etag(api_officer_client):
+    data = _new_person()
+    response = api_officer_client.post(url("persons/"), data, format="json")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    person = Person.objects.get(pk=body["id"])
+    assert person.registered_by == f.consulate("dallas")
+    assert person.curp == data["curp"]
+    assert person.a_number == "987654321"
+    assert person.fears_return is True
+    assert body["vulnerability"]["fears_return"] is True
+    assert response["ETag"] == f'"person-{person.pk}-{person.updated_at.isoformat()}"'
+
+
+def test_create_refuses_a_duplicate_curp(api_officer_client, garcia):
+    response = api_officer_client.post(
+        url("persons/"),
+        _new_person(curp=garcia.curp, date_of_birth=str(garcia.date_of_birth), sex=garcia.sex),
+        format="json",
+    )
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"curp"}
+    assert Person.objects.filter(curp=garcia.curp).count() == 1
+
+
+def test_create_refuses_a_curp_that_disagrees_with_the_birth_date(api_officer_client):
+    response = api_officer_client.post(
+        url("persons/"), _new_person(date_of_birth="1980-01-01"), format="json"
+    )
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"curp"}
+
+
+def test_create_refuses_a_malformed_a_number(api_officer_client):
+    response = api_officer_client.post(url("persons/"), _new_person(a_number="12"), format="json")
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"a_number"}
+
+
+def test_create_for_another_consulate_is_403(api_officer_client):
+    response = api_officer_client.post(
+        url("persons/"), _new_person(registered_by=f.consulate("houston").pk), format="json"
+    )
+    assert response.status_code == 403
+    assert not Person.objects.filter(paternal_surname="Martínez").exists()
+
+
+def test_manager_cannot_register(api_manager_client):
+    response = api_manager_client.post(
+        url("persons/"), _new_person(registered_by=f.consulate("dallas").pk), format="json"
+    )
+    assert response.status_code == 403
+
+
+def test_network_wide_caller_must_choose_the_consulate(api_client):
+    response = api_client(f.administrator()).post(url("persons/"), _new_person(), format="json")
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"registered_by"}
+
+
+# --- partial update -------------------------------------------------------------------------------
+
+
+def test_patch_without_if_match_is_428(api_officer_client, garcia):
+    response = api_officer_client.patch(url(f"persons/{garcia.pk}/"), {"phone": "555"}, format="json")
+    assert response.status_code == 428
+    garcia.refresh_from_db()
+    assert garcia.phone == ""
+
+
+def test_patch_with_a_stale_etag_is_412_and_changes_nothing(api_officer_client, garcia):
+    stale = api_officer_client.get(url(f"persons/{garcia.pk}/"))["ETag"]
+    fresh = api_officer_client.patch(
+        url(f"persons/{garcia.pk}/"), {"phone": "111"}, format="json", HTTP_IF_MATCH=stale
+    )
+    assert fresh.status_code == 200
+    response = api_officer_client.patch(
+        url(f"persons/{garcia.pk}/"),
+        {"phone": "222", "given_names": "Otro"},
+        format="json",
+        HTTP_IF_MATCH=stale,
+    )
+    assert response.status_code == 412
+    assert response.json()["type"] == "precondition_failed"
+    garcia.refresh_from_db()
+    assert (garcia.phone, garcia.given_names) == ("111", "José Ángel")
+
+
+def test_patch_with_the_etag_of_another_person_is_412(api_officer_client, garcia, perez):
+    other = api_officer_client.get(url(f"persons/{perez.pk}/"))["ETag"]
+    response = api_officer_client.patch(
+        url(f"persons/{garcia.pk}/"), {"phone": "222"}, format="json", HTTP_IF_MATCH=other
+    )
+    assert response.status_code == 412
+
+
+def test_patch_with_current_etag_changes_and_returns_a_new_etag(api_officer_client, garcia):
+    etag = api_officer_client.get(url(f"persons/{garcia.pk}/"))["ETag"]
+    response = api_officer_client.patch(
+        url(f"persons/{garcia.pk}/"),
+        {"phone": "+1 214 555 0100", "contact_consent": True},
+        format="json",
+        HTTP_IF_MATCH=etag,
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["phone"] == "+1 214 555 0100"
+    assert response["ETag"] != etag
+    garcia.refresh_from_db()
+    assert garcia.phone == "+1 214 555 0100"
+    assert garcia.contact_consent_at is not None
+    assert response["ETag"] == api_officer_client.get(url(f"persons/{garcia.pk}/"))["ETag"]
+
+
+def test_patch_field_errors_change_nothing(api_officer_client, garcia):
+    etag = api_officer_client.get(url(f"persons/{garcia.pk}/"))["ETag"]
+    response = api_officer_client.patch(
+        url(f"persons/{garcia.pk}/"), {"phone": "999", "curp": "NOTACURP"}, format="json", HTTP_IF_MATCH=etag
+    )
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"curp"}
+    garcia.refresh_from_db()
+    assert garcia.phone == ""
+
+
+def test_patch_ignores_the_registering_consulate(api_officer_client, garcia):
+    etag = api_officer_client.get(url(f"persons/{garcia.pk}/"))["ETag"]
+    response = api_officer_client.patch(
+        url(f"persons/{garcia.pk}/"),
+        {"registered_by": f.consulate("houston").pk},
+        format="json",
+        HTTP_IF_MATCH=etag,
+    )
+    assert response.status_code == 200
+    garcia.refresh_from_db()
+    assert garcia.registered_by == f.consulate("dallas")
+
+
+def test_manager_cannot_patch(api_manager_client, garcia):
+    etag = api_manager_client.get(url(f"persons/{garcia.pk}/"))["ETag"]
+    response = api_manager_client.patch(
+        url(f"persons/{garcia.pk}/"), {"phone": "1"}, format="json", HTTP_IF_MATCH=etag
+    )
+    assert response.status_code == 403
+    garcia.refresh_from_db()
+    assert garcia.phone == ""
+
+
+def test_put_is_not_allowed(api_officer_client, garcia):
+    assert api_officer_client.put(url(f"persons/{garcia.pk}/"), {}, format="json").status_code == 405

@@ -1,0 +1,143 @@
+"""Every list endpoint of /api/v1/ runs a fixed number of queries, whatever the number of rows: each is
+measured with 2 rows and with 20, and the counts must be equal."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from cases import services
+from cases.models import EmergencyContact
+from config.api.urls import router
+from consulates.models import DetentionFacility
+from tests import factories as f
+from tests.api.conftest import csrf_client, token_client, url
+from tests.factories.crossoffice import FULL_SCOPE, make_consent
+
+pytestmark = pytest.mark.django_db
+
+FEW, MANY = 2, 20
+
+# Reference lists: the network's rows are fixed, so the page size varies instead.
+REFERENCE = ["consulates/", "counties/", "facilities/", "reception-points/"]
+# Lists whose rows the test creates; "{case}"/"{referral}" is the first case/referral of the world.
+STAFF = [
+    "partners/",
+    "persons/",
+    "cases/",
+    "transfers/",
+    "referrals/",
+    "consents/",
+    "tasks/",
+    "cases/{case}/timeline/",
+]
+PARTNER = ["partner/referrals/", "partner/referrals/{referral}/timeline/"]
+
+
+class World:
+    def __init__(self):
+        self.officer = f.officer("dallas")
+        self.colleague = f.officer("dallas")
+        self.partner = f.PartnerFactory(covers=["dallas"], services=["shelter"])
+        self.partner_user = f.partner_user(self.partner)
+        self.facility = DetentionFacility.objects.get(name="Prairieland Detention Center")
+        self.cases, self.referrals = [], []
+        self.staff = csrf_client(self.officer)
+        self.partner_client, _token = token_client(self.partner_user)
+
+    def grow(self, count: int) -> None:
+        """Add ``count`` cases, each with everything a list row can show: a person with an emergency
+        contact, an assignee, custody, a hearing, a task, a pending transfer, a consent and a referral
+        (accepted, with a partner note), and a partner organisation."""
+        now = timezone.now()
+        for i in range(count):
+            f.PartnerFactory(covers=["dallas"], services=["medical"])
+            person = f.make_person(self.officer, phone=f"555-{i}", email=f"p{i}@example.invalid")
+            services.emergency_contact_save(
+                actor=self.officer, person=person, contact=EmergencyContact(name=f"Madre {i}", phone="1")
+            )
+            case = f.make_case(
+                self.officer, person=person, facility=self.facility, detained_since=dt.date(2025, 1, 2)
+            )
+            services.case_assign(
+                actor=self.officer, case=case, assignee=(self.officer, self.colleague)[i % 2]
+            )
+            services.hearing_schedule(
+                actor=self.officer,
+                case=case,
+                kind="bond",
+                starts_at=now + dt.timedelta(days=3 + i),
+                location="Dallas Immigration Court",
+            )
+            services.task_add(actor=self.officer, case=case, title=f"Tarea {i}", assignee=self.colleague)
+            services.transfer_request(
+                actor=self.officer, case=case, to_consulate=f.consulate("houston"), reason="Familia"
+            )
+            make_consent(self.officer, case, self.partner, scope=FULL_SCOPE)
+            referral = services.referral_create(
+                actor=self.officer, case=case, partner=self.partner, service="shelter"
+            )
+            services.referral_accept(actor=self.partner_user, referral=referral)
+            services.referral_note_add(actor=self.partner_user, referral=referral, text=f"Nota {i}")
+            self.cases.append(case)
+            self.referrals.append(referral)
+            # the first case's timeline grows too, written by different people
+            author = (self.officer, self.colleague)[i % 2]
+            services.case_note_add(actor=author, case=self.cases[0], kind="call", text=f"Llamada {i}")
+            services.referral_note_add(
+                actor=self.partner_user, referral=self.referrals[0], text=f"Avance {i}"
+            )
+
+    def path(self, template: str) -> str:
+        return url(template.format(case=self.cases[0].pk, referral=self.referrals[0].pk))
+
+
+def count_queries(client, path: str, params: dict) -> tuple[int, int]:
+    client.get(path, params)  # warm up: the token's last use is recorded once a minute
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(path, params)
+    assert response.status_code == 200, (path, response.content)
+    return len(context.captured_queries), len(response.json()["results"])
+
+
+def test_every_list_endpoint_is_measured():
+    listed = {prefix for prefix, viewset, _basename in router.registry if hasattr(viewset, "list")}
+    measured = {p.rstrip("/") for p in REFERENCE + STAFF + PARTNER if "{" not in p}
+    assert listed == measured
+    timelines = {
+        prefix
+        for prefix, viewset, _basename in router.registry
+        for extra in viewset.get_extra_actions()
+        if extra.detail and "get" in extra.mapping and extra.url_path == "timeline"
+    }
+    assert timelines == {"cases", "partner/referrals"}
+
+
+@pytest.mark.parametrize("path", REFERENCE)
+def test_reference_lists(path):
+    client = csrf_client(f.officer("dallas"))
+    few, few_rows = count_queries(client, url(path), {"limit": FEW})
+    many, many_rows = count_queries(client, url(path), {"limit": 10})
+    assert (few_rows, many_rows) == (FEW, 10)
+    assert few == many, path
+
+
+def test_lists_with_rows():
+    world = World()
+    world.grow(FEW)
+    measured = {}
+    for client, templates in ((world.staff, STAFF), (world.partner_client, PARTNER)):
+        for template in templates:
+            measured[template] = [count_queries(client, world.path(template), {"limit": 100})]
+    world.grow(MANY - FEW)
+    for client, templates in ((world.staff, STAFF), (world.partner_client, PARTNER)):
+        for template in templates:
+            measured[template].append(count_queries(client, world.path(template), {"limit": 100}))
+    rows_grew = {t: (a[1], b[1]) for t, (a, b) in measured.items() if not b[1] > a[1]}
+    assert not rows_grew, f"these lists did not grow, so the measure means nothing: {rows_grew}"
+    differ = {t: (a[0], b[0]) for t, (a, b) in measured.items() if a[0] != b[0]}
+    assert not differ, f"queries with {FEW} and {MANY} rows: {differ}"
