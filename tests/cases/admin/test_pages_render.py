@@ -44,6 +44,7 @@ EXPECTED = {
     "cases.Task": (STAFF, NOBODY, NOBODY),  # edited on the case page
     "cases.Hearing": (STAFF, NOBODY, NOBODY),
     "pghistory.MiddlewareEvents": (ADMINS, NOBODY, NOBODY),
+    "api.ApiToken": (ADMINS, ADMINS, ADMINS),  # partner tokens: issued and revoked by administrators
 }
 
 
@@ -77,6 +78,10 @@ def _object_for(label, world):
         return own[label]
     if label == "pghistory.MiddlewareEvents":
         return None  # an aggregate of event tables: only its list is a page
+    if label == "api.ApiToken":
+        from config.api.models import ApiToken
+
+        return ApiToken.objects.create(user=world.partner, name="sync")[0]
     model = next(m for m in admin.site._registry if m._meta.label == label)
     return model.objects.order_by("pk").first()
 
