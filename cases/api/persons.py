@@ -43,6 +43,10 @@ class PersonSerializer(serializers.ModelSerializer):
     emergency_contacts = EmergencyContactSerializer(many=True, read_only=True)
     # "" when unknown, which an ``email`` format would not admit.
     email = serializers.CharField(read_only=True)
+    # Read-only model fields lose ``allow_blank``; declared so the schema admits "" (not recorded).
+    sex = serializers.ChoiceField(choices=Sex.choices, allow_blank=True, read_only=True)
+    state_of_birth = serializers.CharField(read_only=True)
+    preferred_language = serializers.CharField(read_only=True)
 
     class Meta:
         model = Person
