@@ -65,9 +65,9 @@ class ReportView(APIView):
             raise Http404
         form = ReportFilterForm(request.query_params, user=request.user)
         if form.is_bound and not form.is_valid():
+            errors = form.errors.get_json_data()
             raise ValidationError(
-                form.errors.get_json_data()
-                and {k: [e["message"] for e in v] for k, v in form.errors.get_json_data().items()}
+                {field: [error["message"] for error in items] for field, items in errors.items()}
             )
         params = form.params()
         report = REPORTS[name](request.user, params)
