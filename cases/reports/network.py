@@ -6,7 +6,8 @@ import datetime as dt
 from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q
+from django.db.models import Count, DateField, DateTimeField, F, Func, Q, Value
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +26,11 @@ INACTIVE_AFTER = dt.timedelta(days=14)
 def case_list_url(**filters) -> str:
     """The staff case list, filtered (the admin's own query parameters)."""
     return reverse("admin:cases_case_changelist") + "?" + urlencode(filters)
+
+
+def open_case_list_url(**filters) -> str:
+    """The staff case list of open cases only, so that the list holds exactly the cases counted."""
+    return case_list_url(status__in=",".join(OPEN_STATUSES), **filters)
 
 
 def _consulates() -> dict[int, Consulate]:
@@ -57,7 +63,7 @@ def open_cases(user, params: ReportParams) -> Report:
         sorted(by_consulate.items(), key=lambda i: i[1]["consulate"])
     ):
         rows.append({key: entry.get(key, 0) for key, _label in columns} | {"consulate": entry["consulate"]})
-        links[(index, "total")] = case_list_url(consulate__id__exact=consulate_id)
+        links[(index, "total")] = open_case_list_url(consulate__id__exact=consulate_id)
         for status in OPEN_STATUSES:
             links[(index, status)] = case_list_url(consulate__id__exact=consulate_id, status__exact=status)
     return Report(
@@ -126,7 +132,9 @@ def custody_by_facility(user, params: ReportParams) -> Report:
                 "in_custody": row["n"],
             }
         )
-        links[(index, "in_custody")] = case_list_url(facility__id__exact=row["facility_id"], custody="in")
+        links[(index, "in_custody")] = open_case_list_url(
+            facility__id__exact=row["facility_id"], custody="in"
+        )
     return Report(
         "custody_by_facility",
         _("Cases in custody by facility"),
@@ -177,11 +185,20 @@ def workload(user, params: ReportParams) -> Report:
         r["assigned_to"]: r["n"]
         for r in cases.filter(assigned_to__isnull=False).values("assigned_to").annotate(n=Count("pk"))
     }
-    today = timezone.localdate()
+    # "Today" is the consulate's own date, not the server's.
+    local_today = Cast(
+        Func(
+            F("case__consulate__timezone"),
+            Value(timezone.now(), output_field=DateTimeField()),
+            function="timezone",
+            output_field=DateTimeField(),
+        ),
+        DateField(),
+    )
     overdue = {
         r["assignee"]: r["n"]
         for r in Task.objects.filter(
-            case__in=cases.values("pk"), done=False, due_date__lt=today, assignee__isnull=False
+            case__in=cases.values("pk"), done=False, due_date__lt=local_today, assignee__isnull=False
         )
         .values("assignee")
         .annotate(n=Count("pk"))
@@ -244,7 +261,7 @@ def attention(user, params: ReportParams) -> Report:
                 "inactive": r["inactive"],
             }
         )
-        links[(index, "unassigned")] = case_list_url(consulate__id__exact=r["consulate_id"], mine="none")
+        links[(index, "unassigned")] = open_case_list_url(consulate__id__exact=r["consulate_id"], mine="none")
     return Report(
         "attention",
         _("Unassigned and inactive cases"),

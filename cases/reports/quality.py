@@ -25,8 +25,6 @@ from cases.reports.common import (
 )
 from cases.reports.network import OPEN_STATUSES
 
-ACCEPTED = [ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS, ReferralStatus.COMPLETED]
-
 
 def _duration(later: str, earlier: str):
     return ExpressionWrapper(F(later) - F(earlier), output_field=DurationField())
@@ -137,7 +135,9 @@ def referrals_by_partner(user, params: ReportParams) -> Report:
         referrals.values("partner__name")
         .annotate(
             n=Count("pk"),
-            accepted=Count("pk", filter=Q(status__in=ACCEPTED)),
+            # Accepted: answered and not declined. The status alone would forget it: closing a case
+            # withdraws its accepted referrals.
+            accepted=Count("pk", filter=Q(responded_at__isnull=False) & ~Q(status=ReferralStatus.DECLINED)),
             declined=Count("pk", filter=Q(status=ReferralStatus.DECLINED)),
             pending=Count("pk", filter=Q(status=ReferralStatus.PENDING)),
             median_response=Percentile(response, 0.5, filter=Q(responded_at__isnull=False)),
