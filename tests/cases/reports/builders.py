@@ -313,8 +313,9 @@ TRANSFERS = [
 ]
 
 
-def build(*, manager_password: bool = False) -> SimpleNamespace:
-    """Create the network of ``specs()``; return users, records and specs by name."""
+def build(*, manager_password: bool = False, tag: str = "") -> SimpleNamespace:
+    """Create the network of ``specs()``; return users, records and specs by name. ``tag`` tells the
+    partners of another copy apart (the query-count tests build several)."""
     w = SimpleNamespace(specs={s.key: s for s in specs()})
     w.dallas, w.el_paso = f.consulate("dallas"), f.consulate("el_paso")
     assert (w.dallas.timezone, w.el_paso.timezone) == ("America/Chicago", "America/Denver")
@@ -342,10 +343,14 @@ def build(*, manager_password: bool = False) -> SimpleNamespace:
     w.reception = {"rp1": rp1, "rp2": rp2}
     w.partners = {
         "p1": f.PartnerFactory(
-            name="Aliada Uno", covers=["dallas", "el_paso"], services=["legal_representation", "shelter"]
+            name=f"Aliada Uno{tag}",
+            covers=["dallas", "el_paso"],
+            services=["legal_representation", "shelter"],
         ),
         "p2": f.PartnerFactory(
-            name="Aliada Dos", covers=["dallas", "el_paso"], services=["legal_representation", "shelter"]
+            name=f"Aliada Dos{tag}",
+            covers=["dallas", "el_paso"],
+            services=["legal_representation", "shelter"],
         ),
     }
 
