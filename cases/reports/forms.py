@@ -11,6 +11,10 @@ from cases.reports.common import MAX_RANGE_DAYS, ReportParams
 from consulates.access import access_for
 from consulates.models import Consulate
 
+# Dates outside these bounds mean nothing here, and would overflow the day-wide margins of the
+# range filter (``in_local_range``).
+EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
+
 
 class ReportFilterForm(forms.Form):
     start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -23,6 +27,12 @@ class ReportFilterForm(forms.Form):
         defaults = ReportParams.default()
         if data is not None and not any(data.get(k) for k in ("start", "end", "consulate")):
             data = None
+        elif data is not None:
+            # A date left out means its default (as documented), not an error.
+            data = data.copy()
+            for key in ("start", "end"):
+                if not data.get(key):
+                    data[key] = getattr(defaults, key).isoformat()
         super().__init__(data, initial={"start": defaults.start, "end": defaults.end}, **kwargs)
         access = access_for(user)
         if access.consulate_bound:
@@ -35,6 +45,12 @@ class ReportFilterForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        for name in ("start", "end"):
+            value = cleaned.get(name)
+            if value and not (EARLIEST <= value <= LATEST):
+                self.add_error(name, _("Choose a date between 1900 and 2999."))
+                cleaned.pop(name, None)
         start, end = cleaned.get("start"), cleaned.get("end")
         if start and end:
             if start > end:
