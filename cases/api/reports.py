@@ -37,6 +37,9 @@ class ReportIndexSerializer(serializers.Serializer):
 
 PARAMETERS = [
     OpenApiParameter(
+        "name", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(REPORTS), description="The report."
+    ),
+    OpenApiParameter(
         "start", OpenApiTypes.DATE, description="First day (consulate local time); default 12 weeks ago."
     ),
     OpenApiParameter("end", OpenApiTypes.DATE, description="Last day, inclusive; default today."),
