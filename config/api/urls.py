@@ -1,8 +1,9 @@
 """Routes of /api/v1/. Each app contributes its viewsets here; nothing else is routed under the API."""
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from cases.api import cases, crossoffice, partner, persons
+from cases.api import cases, crossoffice, partner, persons, reports
 from consulates.api import views as reference
 
 router = DefaultRouter(trailing_slash=True)
@@ -20,4 +21,8 @@ router.register("consents", crossoffice.ConsentViewSet, basename="consent")
 router.register("tasks", crossoffice.TaskViewSet, basename="task")
 router.register("partner/referrals", partner.PartnerReferralViewSet, basename="partner-referral")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("reports/", reports.ReportIndexView.as_view(), name="report-list"),
+    path("reports/<str:name>/", reports.ReportView.as_view(), name="report-detail"),
+    *router.urls,
+]

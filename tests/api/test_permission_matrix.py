@@ -55,6 +55,7 @@ class Op:
     body: Callable | None = None  # (world, kind) -> request data
     multipart: bool = False
     if_match: Callable | None = None  # (world, kind) -> model instance whose ETag is sent
+    lookup: str = "pk"  # the URL keyword ``target`` fills
 
 
 CASE_KINDS = ("own", "foreign", "unreferred")
@@ -96,6 +97,9 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ("partner-detail", "GET"): Op(
         "reference", ("own", "foreign"), lambda w, k: (w.partner_a if k == "own" else w.partner_d).pk
     ),
+    # Reports: network figures, scoped inside the report to the caller's consulate (no record to own).
+    ("report-list", "GET"): Op("report", (LIST,)),
+    ("report-detail", "GET"): Op("report", ("any",), lambda w, k: "open_cases", lookup="name"),
     # Persons
     ("person-list", "GET"): Op("case", (LIST,)),
     ("person-list", "POST"): Op(
@@ -318,6 +322,8 @@ PATTERNS: dict[tuple[str, str], dict[str, str]] = {
     ("reception-point-detail", "GET"): PUBLIC,
     ("partner-list", "GET"): PUBLIC,
     ("partner-detail", "GET"): PUBLIC,
+    ("report-list", "GET"): STAFF_LIST,
+    ("report-detail", "GET"): STAFF_LIST,
     ("person-list", "GET"): STAFF_LIST,
     ("person-list", "POST"): REGISTER,
     ("person-detail", "GET"): READ,
@@ -396,8 +402,10 @@ OWNED: dict[str, dict[str, set[str]]] = {
 
 
 def is_cross_tenant(role: str, family: str, kind: str) -> bool:
-    if family == "reference" or kind == LIST:
-        return False  # reference data is public to every caller; lists are checked item by item
+    if family in ("reference", "report") or kind == LIST:
+        # Reference data is public to every caller; reports are scoped to the caller inside (see
+        # tests/cases/reports/test_scoping.py); lists are checked item by item.
+        return False
     return kind not in OWNED[role].get(family, set())
 
 
@@ -418,7 +426,7 @@ def call(world, name: str, method: str, role: str, kind: str):
     op = OPERATIONS[(name, method)]
     kwargs = {"version": "v1"}
     if op.target is not None:
-        kwargs["pk"] = op.target(world, kind)
+        kwargs[op.lookup] = op.target(world, kind)
     url = reverse(f"v1:{name}", kwargs=kwargs)
     client = client_for(world, role)
     headers = {}
@@ -515,7 +523,7 @@ def _check_list_contents(world, name: str, role: str, body):
     """A list shows exactly the records whose detail the role may read: never another tenant's."""
     detail = name.replace("-list", "-detail")
     op = OPERATIONS[(detail, "GET")]
-    if op.family == "reference":
+    if op.family in ("reference", "report"):
         return
     listed = {item["id"] for item in body["results"]}
     for kind in op.kinds:

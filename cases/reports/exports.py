@@ -1,0 +1,59 @@
+"""A report as CSV or XLSX, with the filters that produced it at the top of the file."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from cases.reports.common import Report, ReportParams
+
+
+def _header(report: Report, params: ReportParams) -> list[list[str]]:
+    rows = [[report.title], *[[label, value] for label, value in params.as_header()]]
+    rows.append([_("Produced"), timezone.localtime().strftime("%Y-%m-%d %H:%M")])
+    if report.note:
+        rows.append([report.note])
+    rows.append([])
+    return rows
+
+
+def to_csv(report: Report, params: ReportParams) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerows(_header(report, params))
+    writer.writerow([label for _key, label in report.columns])
+    for row in report.rows:
+        writer.writerow(["" if row.get(key) is None else row.get(key) for key, _label in report.columns])
+    return ("\ufeff" + buffer.getvalue()).encode()  # BOM: spreadsheets open the accents right
+
+
+def add_sheet(workbook: Workbook, report: Report, params: ReportParams, *, first: bool = False) -> None:
+    sheet = workbook.active if first else workbook.create_sheet()
+    sheet.title = report.name[:31]
+    for row in _header(report, params):
+        sheet.append(row)
+    sheet.cell(row=1, column=1).font = Font(bold=True, size=13)
+    sheet.append([label for _key, label in report.columns])
+    header_row = sheet.max_row
+    for cell in sheet[header_row]:
+        cell.font = Font(bold=True)
+    for row in report.rows:
+        sheet.append([row.get(key) for key, _label in report.columns])
+    for index, (_key, label) in enumerate(report.columns, start=1):
+        sheet.column_dimensions[sheet.cell(row=header_row, column=index).column_letter].width = max(
+            12, min(40, len(label) + 4)
+        )
+
+
+def to_xlsx(reports: list[Report], params: ReportParams) -> bytes:
+    workbook = Workbook()
+    for index, report in enumerate(reports):
+        add_sheet(workbook, report, params, first=index == 0)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,75 @@
+"""The dashboard's filter: date range and consulate, checked and scoped to the user."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cases.reports.common import MAX_RANGE_DAYS, ReportParams
+from consulates.access import access_for
+from consulates.models import Consulate
+
+# Dates outside these bounds mean nothing here, and would overflow the day-wide margins of the
+# range filter (``in_local_range``).
+EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
+
+
+class ReportFilterForm(forms.Form):
+    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    consulate = forms.ModelChoiceField(
+        label=_("Consulate"), queryset=Consulate.objects.none(), required=False, empty_label=_("All")
+    )
+
+    def __init__(self, data=None, *, user, **kwargs):
+        defaults = ReportParams.default()
+        if data is not None and not any(data.get(k) for k in ("start", "end", "consulate")):
+            data = None
+        elif data is not None:
+            # A date left out means its default (as documented), not an error.
+            data = data.copy()
+            for key in ("start", "end"):
+                if not data.get(key):
+                    data[key] = getattr(defaults, key).isoformat()
+        super().__init__(data, initial={"start": defaults.start, "end": defaults.end}, **kwargs)
+        access = access_for(user)
+        if access.consulate_bound:
+            self.fields["consulate"].queryset = Consulate.objects.filter(pk=access.consulate_id)
+            self.fields["consulate"].empty_label = None
+            self.fields["consulate"].disabled = True
+            self.fields["consulate"].initial = access.consulate_id
+        else:
+            self.fields["consulate"].queryset = Consulate.objects.order_by("city")
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        for name in ("start", "end"):
+            value = cleaned.get(name)
+            if value and not (EARLIEST <= value <= LATEST):
+                self.add_error(name, _("Choose a date between 1900 and 2999."))
+                cleaned.pop(name, None)
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end:
+            if start > end:
+                self.add_error("end", _("The end date cannot be before the start date."))
+            elif (end - start) > dt.timedelta(days=MAX_RANGE_DAYS):
+                self.add_error("start", _("Choose a range of at most three years."))
+        return cleaned
+
+    def params(self) -> ReportParams:
+        """The parameters to run with: the valid input, or the defaults when there is none."""
+        if not self.is_bound:
+            defaults = ReportParams.default()
+            consulate = self.fields["consulate"].initial
+            return ReportParams(start=defaults.start, end=defaults.end, consulate_id=consulate)
+        consulate = self.cleaned_data.get("consulate")
+        if self.fields["consulate"].disabled:
+            consulate_id = self.fields["consulate"].initial
+        else:
+            consulate_id = consulate.pk if consulate else None
+        return ReportParams(
+            start=self.cleaned_data["start"], end=self.cleaned_data["end"], consulate_id=consulate_id
+        )

@@ -1,0 +1,277 @@
+"""Network overview and workload reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlencode
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, DateField, DateTimeField, F, Func, Q, Value
+from django.db.models.functions import Cast
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.categories import Category
+from cases.models import Hearing, Task
+from cases.models.case import Priority, Status
+from cases.models.work import HearingStatus
+from cases.reports.common import Report, ReportParams, in_local_range, local_week, scoped_cases
+from consulates.models import Consulate
+
+OPEN_STATUSES = [Status.OPEN, Status.IN_PROGRESS, Status.PENDING_CLOSURE]
+INACTIVE_AFTER = dt.timedelta(days=14)
+
+
+def case_list_url(**filters) -> str:
+    """The staff case list, filtered (the admin's own query parameters)."""
+    return reverse("admin:cases_case_changelist") + "?" + urlencode(filters)
+
+
+def open_case_list_url(**filters) -> str:
+    """The staff case list of open cases only, so that the list holds exactly the cases counted."""
+    return case_list_url(status__in=",".join(OPEN_STATUSES), **filters)
+
+
+def _consulates() -> dict[int, Consulate]:
+    return {c.pk: c for c in Consulate.objects.all()}
+
+
+def open_cases(user, params: ReportParams) -> Report:
+    """Open cases (now) by consulate, with status, category and priority breakdowns: one GROUP BY."""
+    grouped = (
+        scoped_cases(user, params)
+        .filter(status__in=OPEN_STATUSES)
+        .values("consulate_id", "status", "category", "priority")
+        .annotate(n=Count("pk"))
+    )
+    consulates = _consulates()
+    by_consulate: dict[int, dict] = {}
+    for row in grouped:
+        entry = by_consulate.setdefault(
+            row["consulate_id"], {"consulate": consulates[row["consulate_id"]].city, "total": 0}
+        )
+        entry["total"] += row["n"]
+        for key in (row["status"], row["category"], row["priority"]):
+            entry[key] = entry.get(key, 0) + row["n"]
+    columns = [("consulate", _("Consulate")), ("total", _("Open cases"))]
+    columns += [(s.value, str(s.label)) for s in Status if s.value in OPEN_STATUSES]
+    columns += [(c.value, str(c.label)) for c in Category]
+    columns += [(p.value, str(p.label)) for p in Priority]
+    rows, links = [], {}
+    for index, (consulate_id, entry) in enumerate(
+        sorted(by_consulate.items(), key=lambda i: i[1]["consulate"])
+    ):
+        rows.append({key: entry.get(key, 0) for key, _label in columns} | {"consulate": entry["consulate"]})
+        links[(index, "total")] = open_case_list_url(consulate__id__exact=consulate_id)
+        for status in OPEN_STATUSES:
+            links[(index, status)] = case_list_url(consulate__id__exact=consulate_id, status__exact=status)
+    return Report(
+        "open_cases",
+        _("Open cases by consulate"),
+        columns,
+        rows,
+        chart={"type": "bar", "label": "consulate", "values": [s for s in OPEN_STATUSES], "stacked": True},
+        note=_("Cases not closed, now (the date range does not apply)."),
+        links=links,
+    )
+
+
+def weekly_flow(user, params: ReportParams) -> Report:
+    """Cases opened and closed per week (Monday-based weeks in each consulate's local time)."""
+    cases = scoped_cases(user, params)
+    opened = (
+        in_local_range(cases, "opened_at", params)
+        .annotate(week=local_week("opened_at"))
+        .values("week")
+        .annotate(n=Count("pk"))
+    )
+    closed = (
+        in_local_range(cases.filter(status=Status.CLOSED), "closed_at", params)
+        .annotate(week=local_week("closed_at"))
+        .values("week")
+        .annotate(n=Count("pk"))
+    )
+    weeks: dict[dt.date, dict] = {}
+    monday = params.start - dt.timedelta(days=params.start.weekday())
+    while monday <= params.end:
+        weeks[monday] = {"week": monday.isoformat(), "opened": 0, "closed": 0}
+        monday += dt.timedelta(weeks=1)
+    for row in opened:
+        weeks.setdefault(row["week"], {"week": row["week"].isoformat(), "opened": 0, "closed": 0})[
+            "opened"
+        ] = row["n"]
+    for row in closed:
+        weeks.setdefault(row["week"], {"week": row["week"].isoformat(), "opened": 0, "closed": 0})[
+            "closed"
+        ] = row["n"]
+    return Report(
+        "weekly_flow",
+        _("Cases opened and closed per week"),
+        [("week", _("Week of")), ("opened", _("Opened")), ("closed", _("Closed"))],
+        [weeks[key] for key in sorted(weeks)],
+        chart={"type": "line", "label": "week", "values": ["opened", "closed"]},
+    )
+
+
+def custody_by_facility(user, params: ReportParams) -> Report:
+    grouped = (
+        scoped_cases(user, params)
+        .filter(facility__isnull=False, released_on__isnull=True)
+        .exclude(status=Status.CLOSED)
+        .values("facility_id", "facility__name", "facility__county__consulate__city")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "facility__name")
+    )
+    rows, links = [], {}
+    for index, row in enumerate(grouped):
+        rows.append(
+            {
+                "facility": row["facility__name"],
+                "district": row["facility__county__consulate__city"],
+                "in_custody": row["n"],
+            }
+        )
+        links[(index, "in_custody")] = open_case_list_url(
+            facility__id__exact=row["facility_id"], custody="in"
+        )
+    return Report(
+        "custody_by_facility",
+        _("Cases in custody by facility"),
+        [("facility", _("Facility")), ("district", _("District")), ("in_custody", _("In custody"))],
+        rows,
+        chart={"type": "bar", "label": "facility", "values": ["in_custody"], "horizontal": True},
+        note=_("Now (the date range does not apply)."),
+        links=links,
+    )
+
+
+def upcoming_hearings(user, params: ReportParams) -> Report:
+    now = timezone.now()
+    hearings = Hearing.objects.filter(
+        case__in=scoped_cases(user, params).values("pk"), status=HearingStatus.SCHEDULED, starts_at__gte=now
+    )
+    grouped = hearings.values("case__consulate_id").annotate(
+        next_7=Count("pk", filter=Q(starts_at__lt=now + dt.timedelta(days=7))),
+        next_30=Count("pk", filter=Q(starts_at__lt=now + dt.timedelta(days=30))),
+    )
+    consulates = _consulates()
+    rows = sorted(
+        (
+            {
+                "consulate": consulates[r["case__consulate_id"]].city,
+                "next_7": r["next_7"],
+                "next_30": r["next_30"],
+            }
+            for r in grouped
+            if r["next_30"]
+        ),
+        key=lambda r: r["consulate"],
+    )
+    return Report(
+        "upcoming_hearings",
+        _("Upcoming hearings"),
+        [("consulate", _("Consulate")), ("next_7", _("Next 7 days")), ("next_30", _("Next 30 days"))],
+        rows,
+        chart={"type": "bar", "label": "consulate", "values": ["next_7", "next_30"]},
+        note=_("From now (the date range does not apply)."),
+    )
+
+
+def workload(user, params: ReportParams) -> Report:
+    """Per officer: open cases assigned and overdue tasks (due before today, consulate time)."""
+    cases = scoped_cases(user, params).filter(status__in=OPEN_STATUSES)
+    per_officer = {
+        r["assigned_to"]: r["n"]
+        for r in cases.filter(assigned_to__isnull=False).values("assigned_to").annotate(n=Count("pk"))
+    }
+    # "Today" is the consulate's own date, not the server's.
+    local_today = Cast(
+        Func(
+            F("case__consulate__timezone"),
+            Value(timezone.now(), output_field=DateTimeField()),
+            function="timezone",
+            output_field=DateTimeField(),
+        ),
+        DateField(),
+    )
+    overdue = {
+        r["assignee"]: r["n"]
+        for r in Task.objects.filter(
+            case__in=cases.values("pk"), done=False, due_date__lt=local_today, assignee__isnull=False
+        )
+        .values("assignee")
+        .annotate(n=Count("pk"))
+    }
+    users = (
+        get_user_model()
+        .objects.filter(pk__in=set(per_officer) | set(overdue))
+        .select_related("staff_membership__consulate")
+    )
+    rows = []
+    for user_row in sorted(users, key=lambda u: (u.get_full_name() or u.username).lower()):
+        membership = getattr(user_row, "staff_membership", None)
+        rows.append(
+            {
+                "officer": user_row.get_full_name() or user_row.username,
+                "consulate": membership.consulate.city if membership and membership.consulate_id else "",
+                "open_cases": per_officer.get(user_row.pk, 0),
+                "overdue_tasks": overdue.get(user_row.pk, 0),
+            }
+        )
+    return Report(
+        "workload",
+        _("Workload per officer"),
+        [
+            ("officer", _("Officer")),
+            ("consulate", _("Consulate")),
+            ("open_cases", _("Open cases")),
+            ("overdue_tasks", _("Overdue tasks")),
+        ],
+        rows,
+        chart={
+            "type": "bar",
+            "label": "officer",
+            "values": ["open_cases", "overdue_tasks"],
+            "horizontal": True,
+        },
+        note=_("Now (the date range does not apply)."),
+    )
+
+
+def attention(user, params: ReportParams) -> Report:
+    """Per consulate: unassigned open cases, and open cases without activity for 14 days or more."""
+    cutoff = timezone.now() - INACTIVE_AFTER
+    grouped = (
+        scoped_cases(user, params)
+        .filter(status__in=OPEN_STATUSES)
+        .values("consulate_id")
+        .annotate(
+            unassigned=Count("pk", filter=Q(assigned_to__isnull=True)),
+            inactive=Count("pk", filter=Q(last_activity_at__lt=cutoff)),
+        )
+    )
+    consulates = _consulates()
+    rows, links = [], {}
+    for index, r in enumerate(sorted(grouped, key=lambda r: consulates[r["consulate_id"]].city)):
+        rows.append(
+            {
+                "consulate": consulates[r["consulate_id"]].city,
+                "unassigned": r["unassigned"],
+                "inactive": r["inactive"],
+            }
+        )
+        links[(index, "unassigned")] = open_case_list_url(consulate__id__exact=r["consulate_id"], mine="none")
+    return Report(
+        "attention",
+        _("Unassigned and inactive cases"),
+        [
+            ("consulate", _("Consulate")),
+            ("unassigned", _("Unassigned")),
+            ("inactive", _("No activity for 14+ days")),
+        ],
+        rows,
+        chart={"type": "bar", "label": "consulate", "values": ["unassigned", "inactive"]},
+        note=_("Open cases, now."),
+        links=links,
+    )

@@ -1,0 +1,288 @@
+"""Timeliness and outcome reports."""
+
+from __future__ import annotations
+
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.categories import Category
+from cases.models import Referral, Transfer
+from cases.models.case import NotifiedBy, Outcome, Status
+from cases.models.crossoffice import ReferralStatus, TransferStatus
+from cases.models.person import VULNERABILITY_FIELDS, Person
+from cases.reports.common import (
+    Percentile,
+    Report,
+    ReportParams,
+    epoch_days,
+    epoch_hours,
+    in_local_range,
+    local_month,
+    rounded,
+    scoped_cases,
+    scoped_consulate,
+)
+from cases.reports.network import OPEN_STATUSES
+
+
+def _duration(later: str, earlier: str):
+    return ExpressionWrapper(F(later) - F(earlier), output_field=DurationField())
+
+
+def days_to_closure(user, params: ReportParams) -> Report:
+    closed = in_local_range(scoped_cases(user, params).filter(status=Status.CLOSED), "closed_at", params)
+    days = epoch_days(_duration("closed_at", "opened_at"))
+    grouped = closed.values("category").annotate(
+        n=Count("pk"), median=Percentile(days, 0.5), p90=Percentile(days, 0.9)
+    )
+    labels = dict(Category.choices)
+    rows = [
+        {
+            "category": str(labels.get(r["category"], r["category"])),
+            "closed": r["n"],
+            "median": rounded(r["median"]),
+            "p90": rounded(r["p90"]),
+        }
+        for r in sorted(grouped, key=lambda r: r["category"])
+    ]
+    return Report(
+        "days_to_closure",
+        _("Days to closure by category"),
+        [
+            ("category", _("Category")),
+            ("closed", _("Closed")),
+            ("median", _("Median days")),
+            ("p90", _("90th percentile")),
+        ],
+        rows,
+        chart={"type": "bar", "label": "category", "values": ["median", "p90"]},
+        note=_("Cases closed in the date range."),
+    )
+
+
+def _art36(user, params: ReportParams, group: str, label: str, name: str, title: str, labels=None) -> Report:
+    cases = in_local_range(
+        scoped_cases(user, params).filter(consulate_notified_at__isnull=False),
+        "consulate_notified_at",
+        params,
+    )
+    notification = epoch_hours(_duration("consulate_notified_at", "arrested_at"))
+    contact = epoch_hours(_duration("first_contact_at", "consulate_notified_at"))
+    grouped = (
+        cases.values(group)
+        .annotate(
+            n=Count("pk"),
+            notification_median=Percentile(notification, 0.5, filter=Q(arrested_at__isnull=False)),
+            contact_median=Percentile(contact, 0.5, filter=Q(first_contact_at__isnull=False)),
+            no_contact=Count("pk", filter=Q(first_contact_at__isnull=True)),
+        )
+        .order_by(group)
+    )
+    rows = [
+        {
+            label: (labels or {}).get(r[group], r[group]) or "—",
+            "cases": r["n"],
+            "notification_median": rounded(r["notification_median"]),
+            "contact_median": rounded(r["contact_median"]),
+            "no_contact": r["no_contact"],
+        }
+        for r in grouped
+    ]
+    return Report(
+        name,
+        title,
+        [
+            (label, _("Facility") if label == "facility" else _("Notified by")),
+            ("cases", _("Notifications")),
+            ("notification_median", _("Arrest → notification (median h)")),
+            ("contact_median", _("Notification → contact (median h)")),
+            ("no_contact", _("No contact yet")),
+        ],
+        rows,
+        chart={"type": "bar", "label": label, "values": ["notification_median", "contact_median"]},
+        note=_("Consulate notified in the date range."),
+    )
+
+
+def art36_by_facility(user, params: ReportParams) -> Report:
+    return _art36(
+        user, params, "facility__name", "facility", "art36_by_facility", _("Art. 36 delays by facility")
+    )
+
+
+def art36_by_notifier(user, params: ReportParams) -> Report:
+    labels = {k: str(v) for k, v in NotifiedBy.choices}
+    return _art36(
+        user,
+        params,
+        "notified_by",
+        "notified_by",
+        "art36_by_notifier",
+        _("Art. 36 delays by who notified"),
+        labels,
+    )
+
+
+def referrals_by_partner(user, params: ReportParams) -> Report:
+    referrals = Referral.objects.visible_to(user)
+    consulate_id = scoped_consulate(user, params)
+    if consulate_id is not None:
+        referrals = referrals.filter(case__consulate_id=consulate_id)
+    referrals = in_local_range(referrals, "referred_at", params, tz_path="case__consulate__timezone")
+    response = epoch_hours(_duration("responded_at", "referred_at"))
+    grouped = (
+        referrals.values("partner__name")
+        .annotate(
+            n=Count("pk"),
+            # Accepted: answered and not declined. The status alone would forget it: closing a case
+            # withdraws its accepted referrals.
+            accepted=Count("pk", filter=Q(responded_at__isnull=False) & ~Q(status=ReferralStatus.DECLINED)),
+            declined=Count("pk", filter=Q(status=ReferralStatus.DECLINED)),
+            pending=Count("pk", filter=Q(status=ReferralStatus.PENDING)),
+            median_response=Percentile(response, 0.5, filter=Q(responded_at__isnull=False)),
+        )
+        .order_by("partner__name")
+    )
+    rows = []
+    for r in grouped:
+        answered = r["accepted"] + r["declined"]
+        rows.append(
+            {
+                "partner": r["partner__name"],
+                "referrals": r["n"],
+                "accepted": r["accepted"],
+                "declined": r["declined"],
+                "pending": r["pending"],
+                "acceptance_rate": rounded(100 * r["accepted"] / answered) if answered else None,
+                "median_response": rounded(r["median_response"]),
+            }
+        )
+    return Report(
+        "referrals_by_partner",
+        _("Referrals by partner"),
+        [
+            ("partner", _("Partner")),
+            ("referrals", _("Referrals")),
+            ("accepted", _("Accepted")),
+            ("declined", _("Declined")),
+            ("pending", _("Awaiting answer")),
+            ("acceptance_rate", _("Acceptance rate (%)")),
+            ("median_response", _("Median response (h)")),
+        ],
+        rows,
+        chart={"type": "bar", "label": "partner", "values": ["acceptance_rate"]},
+        note=_("Referred in the date range; the rate counts answered referrals."),
+    )
+
+
+def pending_transfers(user, params: ReportParams) -> Report:
+    transfers = Transfer.objects.visible_to(user).filter(status=TransferStatus.PENDING)
+    consulate_id = scoped_consulate(user, params)
+    if consulate_id is not None:
+        transfers = transfers.filter(Q(to_consulate_id=consulate_id) | Q(from_consulate_id=consulate_id))
+    age = epoch_days(ExpressionWrapper(timezone.now() - F("requested_at"), output_field=DurationField()))
+    grouped = (
+        transfers.values("to_consulate__city")
+        .annotate(n=Count("pk"), median_age=Percentile(age, 0.5), oldest=Percentile(age, 1.0))
+        .order_by("to_consulate__city")
+    )
+    rows = [
+        {
+            "to": r["to_consulate__city"],
+            "pending": r["n"],
+            "median_age": rounded(r["median_age"]),
+            "oldest": rounded(r["oldest"]),
+        }
+        for r in grouped
+    ]
+    return Report(
+        "pending_transfers",
+        _("Pending transfers"),
+        [
+            ("to", _("To consulate")),
+            ("pending", _("Pending")),
+            ("median_age", _("Median age (days)")),
+            ("oldest", _("Oldest (days)")),
+        ],
+        rows,
+        chart={"type": "bar", "label": "to", "values": ["pending"]},
+        note=_("Now (the date range does not apply)."),
+    )
+
+
+def closed_by_outcome(user, params: ReportParams) -> Report:
+    closed = in_local_range(scoped_cases(user, params).filter(status=Status.CLOSED), "closed_at", params)
+    labels = dict(Outcome.choices)
+    grouped = closed.values("outcome").annotate(n=Count("pk")).order_by("-n", "outcome")
+    rows = [{"outcome": str(labels.get(r["outcome"], r["outcome"])), "closed": r["n"]} for r in grouped]
+    return Report(
+        "closed_by_outcome",
+        _("Closed cases by outcome"),
+        [("outcome", _("Outcome")), ("closed", _("Closed"))],
+        rows,
+        chart={"type": "doughnut", "label": "outcome", "values": ["closed"]},
+        note=_("Cases closed in the date range."),
+    )
+
+
+def repatriations(user, params: ReportParams) -> Report:
+    closed = in_local_range(
+        scoped_cases(user, params).filter(status=Status.CLOSED, outcome=Outcome.REPATRIATED),
+        "closed_at",
+        params,
+    )
+    grouped = (
+        closed.annotate(month=local_month("closed_at"))
+        .values("month", "reception_point__name")
+        .annotate(n=Count("pk"))
+        .order_by("month", "reception_point__name")
+    )
+    rows = [
+        {
+            "month": r["month"].strftime("%Y-%m"),
+            "reception_point": r["reception_point__name"] or _("Not recorded"),
+            "repatriated": r["n"],
+        }
+        for r in grouped
+    ]
+    return Report(
+        "repatriations",
+        _("Repatriations by reception point and month"),
+        [("month", _("Month")), ("reception_point", _("Reception point")), ("repatriated", _("Repatriated"))],
+        rows,
+        chart={"type": "bar", "label": "reception_point", "values": ["repatriated"], "stack_by": "month"},
+        note=_("Cases closed as repatriated in the date range."),
+    )
+
+
+def vulnerable_open(user, params: ReportParams) -> Report:
+    persons = Person.objects.filter(
+        pk__in=scoped_cases(user, params).filter(status__in=OPEN_STATUSES).values("person_id")
+    )
+    counts = persons.aggregate(
+        total=Count("pk"),
+        any_flag=Count("pk", filter=_any_vulnerable()),
+        **{name: Count("pk", filter=Q(**{name: True})) for name in VULNERABILITY_FIELDS},
+    )
+    rows = [
+        {"flag": str(Person._meta.get_field(name).verbose_name), "persons": counts[name]}
+        for name in VULNERABILITY_FIELDS
+    ]
+    rows.insert(0, {"flag": _("Any vulnerability"), "persons": counts["any_flag"]})
+    rows.insert(0, {"flag": _("Persons with open cases"), "persons": counts["total"]})
+    return Report(
+        "vulnerable_open",
+        _("Vulnerable persons among open cases"),
+        [("flag", _("Vulnerability")), ("persons", _("Persons"))],
+        rows,
+        chart={"type": "bar", "label": "flag", "values": ["persons"], "horizontal": True},
+        note=_("Now (the date range does not apply)."),
+    )
+
+
+def _any_vulnerable() -> Q:
+    condition = Q()
+    for name in VULNERABILITY_FIELDS:
+        condition |= Q(**{name: True})
+    return condition

@@ -1,0 +1,32 @@
+"""The reports, in the order the dashboard shows them, grouped by section."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from cases.reports import network, quality
+
+SECTIONS = [
+    (
+        _("Network overview"),
+        [network.open_cases, network.weekly_flow, network.custody_by_facility, network.upcoming_hearings],
+    ),
+    (_("Workload"), [network.workload, network.attention]),
+    (
+        _("Timeliness"),
+        [
+            quality.days_to_closure,
+            quality.art36_by_facility,
+            quality.art36_by_notifier,
+            quality.referrals_by_partner,
+            quality.pending_transfers,
+        ],
+    ),
+    (_("Outcomes"), [quality.closed_by_outcome, quality.repatriations, quality.vulnerable_open]),
+]
+
+REPORTS = {function.__name__: function for _title, functions in SECTIONS for function in functions}
+
+
+def run(name: str, user, params):
+    return REPORTS[name](user, params)

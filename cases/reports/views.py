@@ -1,0 +1,109 @@
+"""The managers' dashboard at /reports/ and the exports of each report."""
+
+from __future__ import annotations
+
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from cases.reports import exports
+from cases.reports.forms import ReportFilterForm
+from cases.reports.registry import REPORTS, SECTIONS
+from consulates.access import access_for
+
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _params(request):
+    if not access_for(request.user).is_staff_member:
+        raise PermissionDenied
+    form = ReportFilterForm(request.GET, user=request.user)
+    if form.is_bound and not form.is_valid():
+        return form, None
+    return form, form.params()
+
+
+def _table(report):
+    """Rows as lists of (value, link) in column order, for the template."""
+    return [
+        [(row.get(key), report.links.get((index, key))) for key, _label in report.columns]
+        for index, row in enumerate(report.rows)
+    ]
+
+
+@staff_member_required
+def dashboard(request):
+    form, params = _params(request)
+    sections = []
+    if params is not None:
+        for title, functions in SECTIONS:
+            reports = []
+            for function in functions:
+                report = function(request.user, params)
+                chart = None
+                if report.chart:
+                    chart = {
+                        **report.chart,
+                        "labels": [str(row.get(report.chart["label"]) or "") for row in report.rows],
+                        "datasets": [
+                            {
+                                "label": dict(report.columns).get(key, key),
+                                "data": [row.get(key) for row in report.rows],
+                            }
+                            for key in report.chart["values"]
+                        ],
+                    }
+                reports.append(
+                    {
+                        "report": report,
+                        "table": _table(report),
+                        "chart": chart,
+                        "chart_id": f"chart-{report.name}",
+                        "data_id": f"chart-{report.name}-data",
+                    }
+                )
+            sections.append((title, reports))
+    query = request.GET.urlencode()
+    response = render(
+        request,
+        "reports/dashboard.html",
+        {
+            "title": _("Caseload reports"),
+            "form": form,
+            "sections": sections,
+            "query": query,
+            "has_permission": True,
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@staff_member_required
+def export(request, name: str, fmt: str):
+    if name not in REPORTS and name != "all":
+        raise Http404
+    form, params = _params(request)
+    if params is None:
+        return render(
+            request,
+            "reports/dashboard.html",
+            {"title": _("Caseload reports"), "form": form, "sections": []},
+            status=400,
+        )
+    if name == "all":
+        if fmt != "xlsx":
+            raise Http404
+        content = exports.to_xlsx([function(request.user, params) for function in REPORTS.values()], params)
+    else:
+        report = REPORTS[name](request.user, params)
+        content = exports.to_csv(report, params) if fmt == "csv" else exports.to_xlsx([report], params)
+    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{name}-{params.start}-{params.end}.{fmt}"'
+    response["Cache-Control"] = "no-store"
+    return response
