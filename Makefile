@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate lint format messages benchmark clean
+.PHONY: run test install migrate lint format messages benchmark bench-reports clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,13 @@ messages: install
 
 benchmark: migrate
 	$(BIN)/python manage.py seed_demo --cases 1000000
+
+# Each caseload report against hand-written SQL (median ms, ratio, 1.5x goal) and the /reports/ page
+# (1 s goal), as the demo manager and the Dallas officer. On the seeded database, e.g.
+#   DATABASE_URL=postgres://postgres@127.0.0.1:5432/consular_bench make bench-reports
+# BENCH_ARGS passes options: --runs N, --report NAME (repeatable), --no-page, --no-check.
+bench-reports: install
+	$(BIN)/python manage.py bench_reports $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var
