@@ -16,7 +16,14 @@ from cases.categories import Category
 from cases.models import Hearing, Task
 from cases.models.case import Priority, Status
 from cases.models.work import HearingStatus
-from cases.reports.common import Report, ReportParams, in_local_range, local_week, scoped_cases
+from cases.reports.common import (
+    Report,
+    ReportParams,
+    in_local_range,
+    local_week,
+    scoped_case_filter,
+    scoped_cases,
+)
 from consulates.models import Consulate
 
 OPEN_STATUSES = [Status.OPEN, Status.IN_PROGRESS, Status.PENDING_CLOSURE]
@@ -148,8 +155,12 @@ def custody_by_facility(user, params: ReportParams) -> Report:
 
 def upcoming_hearings(user, params: ReportParams) -> Report:
     now = timezone.now()
+    # Only the next 30 days count (a consulate without any hearing in them gets no row).
     hearings = Hearing.objects.filter(
-        case__in=scoped_cases(user, params).values("pk"), status=HearingStatus.SCHEDULED, starts_at__gte=now
+        scoped_case_filter(user, params),
+        status=HearingStatus.SCHEDULED,
+        starts_at__gte=now,
+        starts_at__lt=now + dt.timedelta(days=30),
     )
     grouped = hearings.values("case__consulate_id").annotate(
         next_7=Count("pk", filter=Q(starts_at__lt=now + dt.timedelta(days=7))),
@@ -198,7 +209,11 @@ def workload(user, params: ReportParams) -> Report:
     overdue = {
         r["assignee"]: r["n"]
         for r in Task.objects.filter(
-            case__in=cases.values("pk"), done=False, due_date__lt=local_today, assignee__isnull=False
+            scoped_case_filter(user, params),
+            case__status__in=OPEN_STATUSES,
+            done=False,
+            due_date__lt=local_today,
+            assignee__isnull=False,
         )
         .values("assignee")
         .annotate(n=Count("pk"))

@@ -20,6 +20,7 @@ from cases.reports.common import (
     in_local_range,
     local_month,
     rounded,
+    scoped_case_filter,
     scoped_cases,
     scoped_consulate,
 )
@@ -125,10 +126,8 @@ def art36_by_notifier(user, params: ReportParams) -> Report:
 
 
 def referrals_by_partner(user, params: ReportParams) -> Report:
-    referrals = Referral.objects.visible_to(user)
-    consulate_id = scoped_consulate(user, params)
-    if consulate_id is not None:
-        referrals = referrals.filter(case__consulate_id=consulate_id)
+    # The referrals of the cases the report counts (``Referral.visible_to`` for staff, said directly).
+    referrals = Referral.objects.filter(scoped_case_filter(user, params))
     referrals = in_local_range(referrals, "referred_at", params, tz_path="case__consulate__timezone")
     response = epoch_hours(_duration("responded_at", "referred_at"))
     grouped = (
