@@ -185,12 +185,29 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["consulate", "status"], name="case_consulate_status_idx"),
             models.Index(fields=["assigned_to", "status"], name="case_assignee_status_idx"),
-            models.Index(fields=["-opened_at"], name="case_opened_idx"),
+            # The list's default order; the reports' weekly flow reads consulate (local time) and
+            # counts ids from the index alone.
+            models.Index(fields=["-opened_at"], include=["consulate", "id"], name="case_opened_idx"),
             models.Index(fields=["facility"], name="case_facility_idx"),
             models.Index(
                 fields=["consulate_notified_at"],
                 name="case_art36_no_contact_idx",
                 condition=Q(first_contact_at__isnull=True, consulate_notified_at__isnull=False),
+            ),
+            # The reports (cases.reports), each read by an index-only scan. Closed in a date range:
+            # weekly flow, days to closure, outcomes, repatriations.
+            models.Index(
+                fields=["closed_at"],
+                include=["consulate", "id", "opened_at", "category", "outcome", "reception_point"],
+                name="case_report_closed_idx",
+                condition=Q(status="closed"),
+            ),
+            # Art. 36 delays: consulate notified in a date range.
+            models.Index(
+                fields=["consulate_notified_at"],
+                include=["consulate", "id", "arrested_at", "first_contact_at", "notified_by", "facility"],
+                name="case_report_notified_idx",
+                condition=Q(consulate_notified_at__isnull=False),
             ),
         ]
         constraints = [
