@@ -23,7 +23,19 @@ app.conf.update(
     broker_connection_retry_on_startup=True,
     timezone="UTC",
     enable_utc=True,
-    # Reviewed here, not in the database: reminders and reports add their entries.
-    beat_schedule={},
+    # Reviewed here, not in the database.
+    beat_schedule={
+        "reminders-dispatch": {"task": "reminders.dispatch", "schedule": 60.0, "options": {"expires": 55}},
+        "reminders-digests": {
+            "task": "reminders.schedule_digests",
+            "schedule": 900.0,
+            "options": {"expires": 800},
+        },
+        "reminders-inactivity": {
+            "task": "reminders.schedule_inactivity",
+            "schedule": 3600.0,
+            "options": {"expires": 3000},
+        },
+    },
 )
 app.autodiscover_tasks()

@@ -167,7 +167,9 @@ else:
     EMAIL_USE_TLS = _email.scheme == "smtp+tls"
     EMAIL_USE_SSL = _email.scheme == "smtps"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "proteccion@consulado.example")
-SMS_BACKEND = os.environ.get("SMS_BACKEND", "console")
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "console")  # console | http
+SMS_HTTP_URL = os.environ.get("SMS_HTTP_URL", "")
+SMS_HTTP_TOKEN = os.environ.get("SMS_HTTP_TOKEN", "")
 
 # Celery: Redis in production, kombu's filesystem transport in the zero-config mode.
 REDIS_URL = os.environ.get("REDIS_URL", "")

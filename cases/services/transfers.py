@@ -12,6 +12,7 @@ from cases.models import Case, Task, Transfer
 from cases.models.case import Status
 from cases.models.crossoffice import TransferStatus
 from cases.models.work import EventKind
+from cases.reminders import schedule
 from cases.services.common import lock_case, refuse_if_closed, require_supervisor, require_worker, touch
 from consulates.models import Consulate
 from consulates.selectors import consulate_for_facility
@@ -135,6 +136,7 @@ def transfer_accept(*, actor, transfer: Transfer, note: str = "") -> Transfer:
     for task in cleared:
         task.assignee = None
         task.save(update_fields=["assignee"])
+        schedule.task_reminders_sync(task)
     events.transfer_decided(case, actor, transfer=transfer, kind=EventKind.TRANSFER_ACCEPTED)
     if previous_assignee is not None:
         events.assigned(case, actor, assignee=None, previous=previous_assignee)
