@@ -187,6 +187,9 @@ class TransferAdmin(ReadOnlyCaseWorkAdmin):
         "status",
         "age",
     ]
+    # The first column links to the case: the transfer's own page opens from its reason (the default
+    # link on the first column would wrap the case link in another, leaving an empty, invisible link).
+    list_display_links = ["short_reason"]
     list_filter = [DirectionFilter, TransferStatusFilter, "automatic"]
     search_fields = ["case__reference"]  # the real search is get_search_results
     search_help_text = gettext_lazy("Case reference, or the person's name, CURP or A-number.")
@@ -320,6 +323,7 @@ class ReferralAdmin(ReadOnlyCaseWorkAdmin):
         "referred_at",
         "responded_at",
     ]
+    list_display_links = ["partner"]  # the first column links to the case (see TransferAdmin)
     list_filter = [AnswerOverdueFilter, "status", ("partner", admin.RelatedOnlyFieldListFilter), "service"]
     search_fields = ["case__reference"]
     search_help_text = gettext_lazy("Case reference, or the person's name, CURP or A-number.")

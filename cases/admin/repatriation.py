@@ -290,6 +290,9 @@ class RepatriationHandoffAdmin(CaseWorkAdmin, admin.ModelAdmin):
         "prepared_by",
         "print_link",
     ]
+    # The first column links to the case: the hand-off's page opens from its removal date (the default
+    # link on the first column would wrap the case link in another, leaving an empty, invisible link).
+    list_display_links = ["removal_date"]
     list_select_related = ["case__person", "case__consulate", "reception_point", "prepared_by"]
     list_filter = [HandoffConfirmationFilter, "case__consulate"]
     search_fields = ["case__reference"]

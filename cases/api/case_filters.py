@@ -12,6 +12,7 @@ from cases.models import Case, Hearing
 from cases.models.case import Priority, Status
 from cases.models.work import HearingStatus
 from cases.selectors import case_search_filter
+from config.api.fields import IsoDateTimeFilter
 from consulates.models import Consulate, DetentionFacility
 
 
@@ -25,13 +26,13 @@ class CaseFilter(filters.FilterSet):
     )
     in_custody = filters.BooleanFilter(method="filter_in_custody")
     facility = filters.ModelChoiceFilter(queryset=DetentionFacility.objects.all())
-    hearing_from = filters.IsoDateTimeFilter(
+    hearing_from = IsoDateTimeFilter(
         method="filter_hearing", help_text="Has a scheduled hearing from this time."
     )
-    hearing_to = filters.IsoDateTimeFilter(
+    hearing_to = IsoDateTimeFilter(
         method="filter_hearing", help_text="Has a scheduled hearing until this time."
     )
-    updated_since = filters.IsoDateTimeFilter(field_name="last_activity_at", lookup_expr="gte")
+    updated_since = IsoDateTimeFilter(field_name="last_activity_at", lookup_expr="gte")
     search = filters.CharFilter(
         method="filter_search", help_text="Reference, name words (accents ignored), CURP or A-number."
     )

@@ -10,6 +10,7 @@ from cases.models import Case, CaseEvent, Consent, Hearing, Person, Referral, Ta
 from cases.models.case import NotifiedBy, Outcome, Priority
 from cases.models.crossoffice import ConsentMethod, DataCategory
 from cases.models.work import NOTE_KINDS, HearingKind
+from config.api.fields import DateTimeField
 from consulates.models import Consulate, DetentionFacility, Partner, PartnerService, ReceptionPoint
 
 
@@ -45,6 +46,9 @@ class CaseSerializer(serializers.ModelSerializer):
     assigned_to = UserRefSerializer(read_only=True, allow_null=True)
     in_custody = serializers.BooleanField(read_only=True)
     art36 = serializers.SerializerMethodField()
+    # Read-only model fields lose ``allow_blank``; declared here so the schema admits "" (not yet known).
+    notified_by = serializers.ChoiceField(choices=NotifiedBy.choices, allow_blank=True, read_only=True)
+    outcome = serializers.ChoiceField(choices=Outcome.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Case
@@ -111,10 +115,10 @@ class CaseCreateSerializer(serializers.Serializer):
         queryset=DetentionFacility.objects.all(), required=False, allow_null=True
     )
     detained_since = serializers.DateField(required=False, allow_null=True)
-    arrested_at = serializers.DateTimeField(required=False, allow_null=True)
-    consulate_notified_at = serializers.DateTimeField(required=False, allow_null=True)
+    arrested_at = DateTimeField(required=False, allow_null=True)
+    consulate_notified_at = DateTimeField(required=False, allow_null=True)
     notified_by = serializers.ChoiceField(choices=NotifiedBy.choices, required=False, allow_blank=True)
-    first_contact_at = serializers.DateTimeField(required=False, allow_null=True)
+    first_contact_at = DateTimeField(required=False, allow_null=True)
 
 
 class CaseUpdateSerializer(serializers.Serializer):
@@ -127,10 +131,10 @@ class CaseUpdateSerializer(serializers.Serializer):
     )
     detained_since = serializers.DateField(required=False, allow_null=True)
     released_on = serializers.DateField(required=False, allow_null=True)
-    arrested_at = serializers.DateTimeField(required=False, allow_null=True)
-    consulate_notified_at = serializers.DateTimeField(required=False, allow_null=True)
+    arrested_at = DateTimeField(required=False, allow_null=True)
+    consulate_notified_at = DateTimeField(required=False, allow_null=True)
     notified_by = serializers.ChoiceField(choices=NotifiedBy.choices, required=False, allow_blank=True)
-    first_contact_at = serializers.DateTimeField(required=False, allow_null=True)
+    first_contact_at = DateTimeField(required=False, allow_null=True)
     expected_removal_date = serializers.DateField(required=False, allow_null=True)
     reception_point = serializers.PrimaryKeyRelatedField(
         queryset=ReceptionPoint.objects.all(), required=False, allow_null=True
@@ -149,12 +153,12 @@ class AssignSerializer(serializers.Serializer):
 class NoteSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=[(k.value, k.label) for k in NOTE_KINDS], default="note")
     text = serializers.CharField(max_length=10000)
-    occurred_at = serializers.DateTimeField(required=False, allow_null=True)
+    occurred_at = DateTimeField(required=False, allow_null=True)
 
 
 class HearingInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=HearingKind.choices)
-    starts_at = serializers.DateTimeField()
+    starts_at = DateTimeField()
     location = serializers.CharField(max_length=200)
     notes = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -189,7 +193,7 @@ class ConsentInputSerializer(serializers.Serializer):
         child=serializers.ChoiceField(choices=DataCategory.choices), allow_empty=True
     )
     method = serializers.ChoiceField(choices=ConsentMethod.choices)
-    given_at = serializers.DateTimeField(required=False, allow_null=True)
+    given_at = DateTimeField(required=False, allow_null=True)
     form_document = serializers.IntegerField(required=False, allow_null=True)
 
 

@@ -3,6 +3,8 @@ its service. A case the caller may not see is 404; an action the role may not ta
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -330,7 +332,12 @@ def timeline_events(request, queryset):
     for name, lookup in (("since", "occurred_at__gte"), ("until", "occurred_at__lte")):
         raw = request.query_params.get(name)
         if raw:
-            value = parse_datetime(raw)
+            try:
+                value = parse_datetime(raw)
+                # In UTC: PostgreSQL refuses offsets beyond 15:59 that Python parses.
+                value = value.astimezone(dt.UTC) if value is not None and value.tzinfo else value
+            except (ValueError, OverflowError):
+                value = None
             if value is None:
                 raise ValidationError({name: [_("Enter a date and time in ISO 8601 format.")]})
             bounds &= Q(**{lookup: value})

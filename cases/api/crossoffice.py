@@ -14,6 +14,7 @@ from cases.api.permissions import IsStaffMember
 from cases.api.persons import IDEMPOTENCY_KEY
 from cases.models import Consent, Referral, Task, Transfer
 from cases.models.crossoffice import ReferralStatus, TransferStatus
+from config.api.fields import IsoDateTimeFilter
 from config.api.views import ApiViewMixin
 from consulates.access import access_for
 from consulates.models import Partner
@@ -26,7 +27,7 @@ class TransferFilter(filters.FilterSet):
         method="filter_direction",
         help_text="Relative to your consulate.",
     )
-    updated_since = filters.IsoDateTimeFilter(field_name="requested_at", lookup_expr="gte")
+    updated_since = IsoDateTimeFilter(field_name="requested_at", lookup_expr="gte")
 
     class Meta:
         model = Transfer
@@ -104,7 +105,7 @@ class TransferViewSet(_ReadViewSet):
 class ReferralFilter(filters.FilterSet):
     status = filters.MultipleChoiceFilter(choices=ReferralStatus.choices)
     partner = filters.ModelChoiceFilter(queryset=Partner.objects.all())
-    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
     answer_overdue = filters.BooleanFilter(method="filter_overdue", help_text="Pending for 72 hours or more.")
 
     class Meta:

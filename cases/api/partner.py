@@ -20,6 +20,7 @@ from cases.models import CaseEvent, EmergencyContact, Hearing, Referral
 from cases.models.crossoffice import ReferralStatus
 from cases.models.document import Document, DocumentKind
 from cases.models.work import HearingStatus
+from config.api.fields import IsoDateTimeFilter
 from config.api.pagination import TimelineCursor
 from config.api.views import ApiViewMixin
 
@@ -171,7 +172,7 @@ class DocumentSerializer(serializers.ModelSerializer):
 
 class PartnerReferralFilter(filters.FilterSet):
     status = filters.MultipleChoiceFilter(choices=ReferralStatus.choices)
-    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Referral

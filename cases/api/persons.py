@@ -16,6 +16,7 @@ from cases.models import EmergencyContact, Person
 from cases.models.person import VULNERABILITY_FIELDS, Sex
 from cases.selectors import person_search_filter
 from config.api.conditional import claimed_version
+from config.api.fields import IsoDateTimeFilter
 from config.api.views import ApiViewMixin
 from consulates.models import Consulate
 
@@ -40,6 +41,8 @@ class PersonSerializer(serializers.ModelSerializer):
     full_name = serializers.CharField(read_only=True)
     vulnerability = serializers.SerializerMethodField()
     emergency_contacts = EmergencyContactSerializer(many=True, read_only=True)
+    # "" when unknown, which an ``email`` format would not admit.
+    email = serializers.CharField(read_only=True)
 
     class Meta:
         model = Person
@@ -123,7 +126,7 @@ class PersonFilter(filters.FilterSet):
         method="filter_a_number", help_text="Exact A-number, with or without dashes."
     )
     registered_by = filters.ModelChoiceFilter(queryset=Consulate.objects.all())
-    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Person

@@ -2,8 +2,11 @@
 
 The whole request runs in one transaction that starts by inserting the caller's key. A concurrent
 retry with the same key waits on that insert (unique index) until the first request commits, then
-replays its stored response; if the first request failed, its key vanished with its rollback and the
-retry runs afresh. The same key with a different body (or path) is refused with 422.
+replays its stored response. Every answer the API gave is stored and replayed, refusals (4xx)
+included, as payment APIs do: a client that wants another try after fixing its request uses a new
+key. Only a server error (an exception) rolls the transaction back, so its key vanishes and a retry
+runs afresh. The same key with a different body, path or ``If-Match`` is refused with 422. Records
+older than a day are purged by a periodic job.
 """
 
 from __future__ import annotations

@@ -57,6 +57,11 @@ def add_error_responses(result, generator, request, public):
                 codes += ["412", "428"]
             if method == "post":
                 codes.append("422")
+                if any(
+                    p.get("in") == "header" and p.get("name") == "If-Match"
+                    for p in operation.get("parameters", [])
+                ):
+                    codes.append("412")  # actions that take an optional If-Match
             if method == "get":
                 codes.append("400")  # invalid filters
             for code in codes:

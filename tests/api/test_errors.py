@@ -129,12 +129,9 @@ def test_permission_message_in_english(api_partner_client):
     assert body["detail"] == "This part of the API is for consular staff."
 
 
-@pytest.mark.xfail(
-    strict=True, reason="the API's own messages are not in locale/es yet (makemessages pending)"
-)
 def test_permission_message_in_spanish(api_partner_client):
     body = assert_problem(api_partner_client.get(url("cases/"), HTTP_ACCEPT_LANGUAGE="es"), 403)
-    assert body["detail"] != "This part of the API is for consular staff."
+    assert body["detail"] == "Esta parte de la API es para el personal consular."
 
 
 def test_field_messages_follow_accept_language(api_officer_client):

@@ -47,6 +47,7 @@ EXPECTED = {
     "cases.Transfer": (STAFF, NOBODY, NOBODY),  # requested and decided through action pages
     "cases.Referral": (STAFF, NOBODY, NOBODY),
     "pghistory.MiddlewareEvents": (ADMINS, NOBODY, NOBODY),
+    "api.ApiToken": (ADMINS, ADMINS, ADMINS),  # issued (shown once) and revoked, never edited
 }
 
 
@@ -90,6 +91,11 @@ def _object_for(label, world):
         return services.handoff_prepare(actor=world.officer_a, case=case)
     if label == "pghistory.MiddlewareEvents":
         return None  # an aggregate of event tables: only its list is a page
+    if label == "api.ApiToken":
+        from config.api.models import ApiToken
+
+        token, _raw = ApiToken.objects.create(user=world.partner, name="sincronización")
+        return token
     model = next(m for m in admin.site._registry if m._meta.label == label)
     return model.objects.order_by("pk").first()
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cases import services
 from cases.models import Case, CaseEvent, Consent, Referral
@@ -17,6 +17,14 @@ from tests.dbchecks import error_codes, error_fields, last_event_pk, new_events,
 from tests.factories.crossoffice import FULL_SCOPE, make_consent, make_referral
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """These tests read the services' messages in English (the staff default is Spanish)."""
+    with translation.override("en"):
+        yield
+
 
 LEGAL, BOND, SHELTER = PartnerService.LEGAL, PartnerService.BOND, PartnerService.SHELTER
 

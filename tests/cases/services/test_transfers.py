@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from cases import services
 from cases.models import Case, EmergencyContact, Task, Transfer
@@ -16,6 +17,14 @@ from tests.dbchecks import error_codes, error_fields, last_event_pk, new_events,
 from tests.factories.crossoffice import make_transfer
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """These tests read the services' messages in English (the staff default is Spanish)."""
+    with translation.override("en"):
+        yield
+
 
 PRAIRIELAND = "Prairieland Detention Center"  # Dallas's district
 MONTGOMERY = "Montgomery ICE Processing Center"  # Houston's district
