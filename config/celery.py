@@ -31,6 +31,11 @@ app.conf.update(
             "schedule": 900.0,
             "options": {"expires": 800},
         },
+        "api-purge-idempotency": {
+            "task": "api.purge_idempotency_records",
+            "schedule": 3600.0,
+            "options": {"expires": 3000},
+        },
         "reminders-inactivity": {
             "task": "reminders.schedule_inactivity",
             "schedule": 3600.0,

@@ -24,6 +24,7 @@ from cases.models import Reminder
 from cases.models.reminder import ReminderStatus
 from cases.reminders.channels import DeliveryError, PermanentDeliveryError, channel_for
 from cases.reminders.messages import Skip, build
+from cases.reminders.schedule import consulate_tz, respect_quiet_hours
 
 logger = logging.getLogger(__name__)
 
@@ -80,8 +81,8 @@ def deliver(reminder_id: int) -> str:
     """Send one reminder if it is still pending; returns what happened (for tests and logs)."""
     with transaction.atomic():
         reminder = (
-            Reminder.objects.select_for_update()
-            .select_related("person", "user", "partner", "case")
+            Reminder.objects.select_for_update(of=("self",))
+            .select_related("person", "user", "partner", "case__consulate")
             .filter(pk=reminder_id)
             .first()
         )
@@ -90,6 +91,13 @@ def deliver(reminder_id: int) -> str:
         now = timezone.now()
         if reminder.due_at > now:
             return "not due"
+        if reminder.person_id and reminder.case_id:
+            # A late reminder to a person is sent at once, but never in the quiet hours of the night.
+            allowed = respect_quiet_hours(now, consulate_tz(reminder.case))
+            if allowed > now:
+                reminder.lease_until = allowed
+                reminder.save(update_fields=["lease_until", "updated_at"])
+                return "deferred"
         message = build(reminder)
         if isinstance(message, Skip):
             reminder.status, reminder.last_error, reminder.lease_until = (

@@ -72,10 +72,33 @@ def partner_channel(partner) -> str | None:
     return None
 
 
+CATCH_UP = dt.timedelta(days=7)
+
+
+def _still_useful(wanted: list[Wanted], now: dt.datetime) -> list[Wanted]:
+    """A reminder whose time has already passed is still sent (at once) when it was missed by at most a
+    week, because the thing it is about still stands: a hearing rescheduled to three days from now
+    still deserves its reminder, a notification recorded late still needs contact. Of several missed
+    reminders to the same recipient about the same subject, only the latest is kept."""
+    kept = []
+    for w in wanted:
+        if w.due_at > now:
+            kept.append(w)
+            continue
+        if now - w.due_at > CATCH_UP:
+            continue
+        later_missed = any(
+            o is not w and o.recipient_key == w.recipient_key and w.due_at < o.due_at <= now for o in wanted
+        )
+        if not later_missed:
+            kept.append(w)
+    return kept
+
+
 def sync(subject_type: str, subject_id: int, wanted: list[Wanted], *, case: Case | None, now=None) -> None:
-    """Make the subject's pending reminders exactly ``wanted`` (those still in the future)."""
+    """Make the subject's pending reminders exactly ``wanted`` (see ``_still_useful`` for late ones)."""
     now = now or timezone.now()
-    wanted = [w for w in wanted if w.due_at > now]
+    wanted = _still_useful(wanted, now)
     keys = {(w.kind, w.channel, w.recipient_key, w.due_at) for w in wanted}
     pending = Reminder.objects.select_for_update().filter(
         subject_type=subject_type, subject_id=subject_id, status=ReminderStatus.PENDING
