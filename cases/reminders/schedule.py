@@ -179,6 +179,21 @@ def case_hearings_resync(case: Case) -> None:
         hearing_reminders_sync(hearing)
 
 
+def case_reminders_resync(case: Case) -> None:
+    """Recompute every reminder of the case's own subjects: after reopening, and after the case moves
+    to another consulate (whose timezone sets the local times and quiet hours)."""
+    for hearing in Hearing.objects.filter(
+        case=case, status=HearingStatus.SCHEDULED, starts_at__gt=timezone.now()
+    ).order_by("pk"):
+        hearing_reminders_sync(hearing)
+    for task in Task.objects.filter(case=case, done=False).order_by("pk"):
+        task_reminders_sync(task)
+    art36_reminder_sync(case)
+    handoff = RepatriationHandoff.objects.filter(case=case).select_related("case__consulate").first()
+    if handoff is not None:
+        handoff_reminder_sync(handoff)
+
+
 def task_reminders_sync(task: Task) -> None:
     """The assignee on the due date (08:00 consulate time); the consulate's supervisors 2 days after."""
     case = Case.objects.select_related("consulate").get(pk=task.case_id)

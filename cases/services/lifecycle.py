@@ -34,20 +34,9 @@ def _cancel_reminders(case: Case) -> None:
 
 def _reschedule_reminders(case: Case) -> None:
     """On reopening, the case's hearings, open tasks, art. 36 clock and hand-off remind again."""
-    from cases.models import Hearing, RepatriationHandoff, Task
-    from cases.models.work import HearingStatus
     from cases.reminders import schedule
 
-    for hearing in Hearing.objects.filter(
-        case=case, status=HearingStatus.SCHEDULED, starts_at__gt=timezone.now()
-    ):
-        schedule.hearing_reminders_sync(hearing)
-    for task in Task.objects.filter(case=case, done=False):
-        schedule.task_reminders_sync(task)
-    schedule.art36_reminder_sync(case)
-    handoff = RepatriationHandoff.objects.filter(case=case).first()
-    if handoff is not None:
-        schedule.handoff_reminder_sync(handoff)
+    schedule.case_reminders_resync(case)
 
 
 def _end_cross_office_work(case: Case, actor) -> None:

@@ -136,11 +136,12 @@ def transfer_accept(*, actor, transfer: Transfer, note: str = "") -> Transfer:
     for task in cleared:
         task.assignee = None
         task.save(update_fields=["assignee"])
-        schedule.task_reminders_sync(task)
     events.transfer_decided(case, actor, transfer=transfer, kind=EventKind.TRANSFER_ACCEPTED)
     if previous_assignee is not None:
         events.assigned(case, actor, assignee=None, previous=previous_assignee)
     touch(case, actor, fields=["consulate", "assigned_to"])
+    # after the save: the reminders follow the cleared assignees and the new consulate's clock
+    schedule.case_reminders_resync(case)
     return transfer
 
 
