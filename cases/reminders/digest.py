@@ -43,6 +43,7 @@ def build_digest(reminder: Reminder) -> Outgoing | Skip:
     )
     tasks = list(
         Task.objects.filter(assignee=user, done=False, due_date__lte=today)
+        .exclude(case__status=Status.CLOSED)  # a closed case reminds nobody of anything
         .select_related("case")
         .order_by("due_date")
     )
