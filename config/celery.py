@@ -8,9 +8,9 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-app = Celery("consular")
-app.config_from_object("django.conf:settings", namespace="CELERY")
-app.conf.update(
+# The app's behaviour, apart from the broker (which comes from the settings): tests that build an app on a
+# private broker reuse exactly this.
+CONFIG = dict(
     task_serializer="json",
     result_serializer="json",
     accept_content=["json"],
@@ -43,4 +43,8 @@ app.conf.update(
         },
     },
 )
+
+app = Celery("consular")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.update(CONFIG)
 app.autodiscover_tasks()

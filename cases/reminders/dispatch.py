@@ -15,6 +15,7 @@ import datetime as dt
 import logging
 import random
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -28,7 +29,7 @@ from cases.reminders.schedule import consulate_tz, respect_quiet_hours
 
 logger = logging.getLogger(__name__)
 
-LEASE = dt.timedelta(minutes=5)
+LEASE = dt.timedelta(seconds=settings.REMINDER_LEASE_SECONDS)  # 5 minutes unless configured
 MAX_ATTEMPTS = 6
 BACKOFF_BASE = dt.timedelta(minutes=1)
 BACKOFF_MAX = dt.timedelta(hours=2)

@@ -49,6 +49,12 @@ def respect_quiet_hours(moment: dt.datetime, tz: zoneinfo.ZoneInfo) -> dt.dateti
     return local.astimezone(dt.UTC)
 
 
+def local_before(moment: dt.datetime, tz: zoneinfo.ZoneInfo, delta: dt.timedelta) -> dt.datetime:
+    """``delta`` earlier on the consulate's wall clock: 7 days before a 09:30 hearing is 09:30, even when
+    daylight saving time starts or ends in between (plain UTC arithmetic would say 08:30 or 10:30)."""
+    return (moment.astimezone(tz) - delta).astimezone(dt.UTC)
+
+
 def local_morning(day: dt.date, tz: zoneinfo.ZoneInfo, at: dt.time = STAFF_MORNING) -> dt.datetime:
     return dt.datetime.combine(day, at, tzinfo=tz).astimezone(dt.UTC)
 
@@ -147,11 +153,11 @@ def hearing_reminders_sync(hearing: Hearing) -> None:
         channel = person_channel(case.person)
         if channel:
             for kind, days in ((ReminderKind.HEARING_PERSON_7D, 7), (ReminderKind.HEARING_PERSON_1D, 1)):
-                due = respect_quiet_hours(hearing.starts_at - dt.timedelta(days=days), tz)
+                due = respect_quiet_hours(local_before(hearing.starts_at, tz, dt.timedelta(days=days)), tz)
                 wanted.append(
                     Wanted(kind, channel, f"person:{case.person_id}", due, person_id=case.person_id)
                 )
-        two_days = hearing.starts_at - dt.timedelta(days=2)
+        two_days = local_before(hearing.starts_at, consulate_tz(case), dt.timedelta(days=2))
         wanted.append(
             Wanted(ReminderKind.HEARING_OFFICER_2D, ReminderChannel.EMAIL, "case-officer", two_days)
         )
