@@ -111,6 +111,7 @@ def deliver(reminder_id: int) -> str:
         try:
             channel_for(reminder.channel).send(message)
         except PermanentDeliveryError as exc:
+            reminder.attempts += 1  # it was tried once: the list shows how many times
             _failed(reminder, str(exc))
             return "failed"
         except DeliveryError as exc:

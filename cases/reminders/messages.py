@@ -21,6 +21,7 @@ from cases.models.crossoffice import ReferralStatus
 from cases.models.reminder import ReminderChannel, ReminderKind
 from cases.models.work import HearingStatus
 from cases.reminders.channels import Outgoing
+from cases.reminders.schedule import hearing_due_at
 from consulates.models import Role, StaffMembership
 
 
@@ -122,6 +123,10 @@ def _hearing(reminder: Reminder):
         return None, Skip("the hearing is no longer scheduled")
     if hearing.case.status == Status.CLOSED:
         return None, Skip("the case is closed")
+    tz = zoneinfo.ZoneInfo(hearing.case.consulate.timezone)
+    if reminder.due_at != hearing_due_at(reminder.kind, hearing.starts_at, tz):
+        # a row left behind by a change that did not go through the services
+        return None, Skip("the hearing was moved")
     return hearing, None
 
 

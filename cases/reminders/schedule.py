@@ -143,6 +143,23 @@ def cancel_all(subject_type: str, subject_id: int) -> None:
 # Subjects
 
 
+HEARING_DAYS_BEFORE = {
+    ReminderKind.HEARING_PERSON_7D: 7,
+    ReminderKind.HEARING_PERSON_1D: 1,
+    ReminderKind.HEARING_OFFICER_2D: 2,
+    ReminderKind.HEARING_PARTNER_2D: 2,
+}
+
+
+def hearing_due_at(kind: str, starts_at: dt.datetime, tz: zoneinfo.ZoneInfo) -> dt.datetime:
+    """When a hearing reminder of ``kind`` is due for a hearing at ``starts_at`` (quiet hours for the
+    person). The send task compares it with the row's due time to notice a hearing that moved."""
+    due = local_before(starts_at, tz, dt.timedelta(days=HEARING_DAYS_BEFORE[kind]))
+    if kind in (ReminderKind.HEARING_PERSON_7D, ReminderKind.HEARING_PERSON_1D):
+        due = respect_quiet_hours(due, tz)
+    return due
+
+
 def hearing_reminders_sync(hearing: Hearing) -> None:
     """The person 7 days and 1 day before (quiet hours respected), the case's officer 2 days before, and
     each partner with an active referral on the case 2 days before."""
@@ -152,12 +169,12 @@ def hearing_reminders_sync(hearing: Hearing) -> None:
         tz = consulate_tz(case)
         channel = person_channel(case.person)
         if channel:
-            for kind, days in ((ReminderKind.HEARING_PERSON_7D, 7), (ReminderKind.HEARING_PERSON_1D, 1)):
-                due = respect_quiet_hours(local_before(hearing.starts_at, tz, dt.timedelta(days=days)), tz)
+            for kind in (ReminderKind.HEARING_PERSON_7D, ReminderKind.HEARING_PERSON_1D):
+                due = hearing_due_at(kind, hearing.starts_at, tz)
                 wanted.append(
                     Wanted(kind, channel, f"person:{case.person_id}", due, person_id=case.person_id)
                 )
-        two_days = local_before(hearing.starts_at, consulate_tz(case), dt.timedelta(days=2))
+        two_days = hearing_due_at(ReminderKind.HEARING_OFFICER_2D, hearing.starts_at, tz)
         wanted.append(
             Wanted(ReminderKind.HEARING_OFFICER_2D, ReminderChannel.EMAIL, "case-officer", two_days)
         )

@@ -14,7 +14,8 @@ from consulates.access import access_for
 @transaction.atomic
 def reminder_retry(*, actor, reminder: Reminder) -> Reminder:
     """Send a failed (or skipped) reminder again at the next dispatcher run, with a fresh attempt count."""
-    reminder = Reminder.objects.select_for_update().select_related("case").get(pk=reminder.pk)
+    # of=self: the case is a nullable join, which PostgreSQL cannot lock (and need not)
+    reminder = Reminder.objects.select_for_update(of=("self",)).select_related("case").get(pk=reminder.pk)
     access = access_for(actor)
     if reminder.case_id is not None:
         allowed = access.can_work_cases and access.covers_consulate(reminder.case.consulate_id)
