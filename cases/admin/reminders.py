@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from cases import services
 from cases.models import Reminder
@@ -125,5 +126,11 @@ class ReminderAdmin(CaseWorkAdmin, admin.ModelAdmin):
                 messages.warning(request, f"#{reminder.pk}: {' '.join(getattr(exc, 'messages', [str(exc)]))}")
         if done:
             messages.success(
-                request, _("%(count)d reminders will be sent again within a minute.") % {"count": done}
+                request,
+                ngettext(
+                    "%(count)d reminder will be sent again within a minute.",
+                    "%(count)d reminders will be sent again within a minute.",
+                    done,
+                )
+                % {"count": done},
             )
