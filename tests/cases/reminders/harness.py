@@ -70,7 +70,7 @@ def flush_redis(url: str) -> None:
         client.close()
 
 
-def test_database_url() -> str:
+def worker_database_url() -> str:
     """A URL for the test database pytest-django created (for worker processes)."""
     s = connection.settings_dict
     host = s.get("HOST") or "localhost"
@@ -159,7 +159,16 @@ class TaskLog:
 class WorkerProcess:
     """``celery -A config worker`` in its own process group, on the given environment."""
 
-    def __init__(self, name: str, env: dict, *, concurrency: int = 2, pool: str = "prefork", log: Path):
+    def __init__(
+        self,
+        name: str,
+        env: dict,
+        *,
+        log: Path,
+        concurrency: int = 2,
+        pool: str = "prefork",
+        loglevel: str = "INFO",  # INFO says when it is ready and which tasks it ran
+    ):
         self.name = name
         self.log_path = log
         self._log = open(log, "wb")  # noqa: SIM115 - closed in stop()
@@ -178,7 +187,7 @@ class WorkerProcess:
                 "--hostname",
                 f"{name}@%h",
                 "--loglevel",
-                "WARNING",
+                loglevel,
                 "--without-heartbeat",
                 "--without-mingle",
                 "--without-gossip",
