@@ -547,3 +547,25 @@ def test_the_dispatcher_scan_uses_the_partial_pending_index(frozen):
         cursor.execute(f"EXPLAIN {scan}")
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "reminder_pending_due_idx" in plan, plan
+
+
+@pytest.mark.parametrize("ended", [False, True])
+def test_the_partner_hearing_reminder_needs_the_referral_still_active(frozen, sms_http, officer, ended):
+    partner = f.PartnerFactory(covers=["dallas"], contact_email="legal@aliada.example")
+    hearing = hearing_for(officer)
+    referral = make_referral(officer, hearing.case, partner)
+    row = reminder("hearing_partner_2d")
+    if ended:  # behind the services' back: the send task checks again
+        Referral.objects.filter(pk=referral.pk).update(status="withdrawn")
+    frozen.move_to(row.due_at)
+    if ended:
+        assert deliver(row.pk) == "skipped"
+        row.refresh_from_db()
+        assert row.last_error == "the partner's referral ended"
+        assert mail.outbox == []
+    else:
+        assert deliver(row.pk) == "sent"
+        (email,) = mail.outbox
+        assert email.to == ["legal@aliada.example"]
+        assert hearing.case.reference in email.subject
+        assert hearing.case.person.paternal_surname not in email.body
