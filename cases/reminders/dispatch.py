@@ -36,17 +36,23 @@ BACKOFF_MAX = dt.timedelta(hours=2)
 BATCH_SIZE = 500
 
 
+def claim_queryset(now: dt.datetime, limit: int = BATCH_SIZE):
+    """The claim query: due, pending, unleased rows in due order, skipping rows other transactions hold
+    (served by the partial index ``reminder_pending_due_idx``; the benchmark checks its plan)."""
+    return (
+        Reminder.objects.select_for_update(skip_locked=True)
+        .filter(status=ReminderStatus.PENDING, due_at__lte=now)
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .order_by("due_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
 def claim_due(*, now: dt.datetime | None = None, limit: int = BATCH_SIZE) -> list[int]:
     """Lease up to ``limit`` due reminders and return their ids (committed before returning)."""
     now = now or timezone.now()
     with transaction.atomic():
-        ids = list(
-            Reminder.objects.select_for_update(skip_locked=True)
-            .filter(status=ReminderStatus.PENDING, due_at__lte=now)
-            .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
-            .order_by("due_at")
-            .values_list("pk", flat=True)[:limit]
-        )
+        ids = list(claim_queryset(now, limit))
         if ids:
             Reminder.objects.filter(pk__in=ids).update(lease_until=now + LEASE)
     return ids
@@ -99,39 +105,47 @@ def deliver(reminder_id: int) -> str:
                 reminder.lease_until = allowed
                 reminder.save(update_fields=["lease_until", "updated_at"])
                 return "deferred"
-        message = build(reminder)
-        if isinstance(message, Skip):
-            reminder.status, reminder.last_error, reminder.lease_until = (
-                ReminderStatus.SKIPPED,
-                message.reason,
-                None,
-            )
-            reminder.save(update_fields=["status", "last_error", "lease_until", "updated_at"])
-            return "skipped"
         try:
-            channel_for(reminder.channel).send(message)
+            with transaction.atomic():  # a database error in here leaves the row's transaction usable
+                message = build(reminder)
+                if isinstance(message, Skip):
+                    reminder.status, reminder.last_error, reminder.lease_until = (
+                        ReminderStatus.SKIPPED,
+                        message.reason,
+                        None,
+                    )
+                    reminder.save(update_fields=["status", "last_error", "lease_until", "updated_at"])
+                    return "skipped"
+                channel_for(reminder.channel).send(message)
         except PermanentDeliveryError as exc:
             reminder.attempts += 1  # it was tried once: the list shows how many times
             _failed(reminder, str(exc))
             return "failed"
         except DeliveryError as exc:
-            reminder.attempts += 1
-            reminder.last_error = str(exc)
-            if reminder.attempts >= MAX_ATTEMPTS:
-                _failed(reminder, str(exc))
-                return "failed"
-            reminder.lease_until = now + backoff(reminder.attempts)
-            reminder.save(update_fields=["attempts", "last_error", "lease_until", "updated_at"])
-            logger.info(
-                "Reminder %s: delivery failed (attempt %s), retrying later.", reminder.pk, reminder.attempts
-            )
-            return "retry"
+            return _retry_later(reminder, str(exc), now)
+        except Exception as exc:
+            # A bug or an unforeseen failure counts as an attempt, so the row ends failed (and listed)
+            # instead of being re-claimed forever. Only the class is kept: a message may hold personal data.
+            logger.warning("Reminder %s: unexpected %s while sending.", reminder.pk, type(exc).__name__)
+            return _retry_later(reminder, f"unexpected error ({type(exc).__name__})", now)
         reminder.status, reminder.sent_at, reminder.lease_until = ReminderStatus.SENT, now, None
         reminder.attempts += 1
         reminder.save(update_fields=["status", "sent_at", "lease_until", "attempts", "updated_at"])
         if reminder.case_id:
             events.reminder_sent(reminder.case, reminder=reminder)
         return "sent"
+
+
+def _retry_later(reminder: Reminder, error: str, now: dt.datetime) -> str:
+    reminder.attempts += 1
+    reminder.last_error = error
+    if reminder.attempts >= MAX_ATTEMPTS:
+        _failed(reminder, error)
+        return "failed"
+    reminder.lease_until = now + backoff(reminder.attempts)
+    reminder.save(update_fields=["attempts", "last_error", "lease_until", "updated_at"])
+    logger.info("Reminder %s: delivery failed (attempt %s), retrying later.", reminder.pk, reminder.attempts)
+    return "retry"
 
 
 def _failed(reminder: Reminder, error: str) -> None:

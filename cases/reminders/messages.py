@@ -194,9 +194,7 @@ def _build_task(reminder: Reminder) -> Outgoing | Skip:
 
 def _build_referral(reminder: Reminder) -> Outgoing | Skip:
     referral = (
-        Referral.objects.select_related("case__consulate", "partner", "referred_by")
-        .filter(pk=reminder.subject_id)
-        .first()
+        Referral.objects.select_related("case__consulate", "partner").filter(pk=reminder.subject_id).first()
     )
     if referral is None or referral.status != ReferralStatus.PENDING:
         return Skip("the referral was answered or ended")
