@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
 import json
 import sys
 import time
@@ -67,7 +68,7 @@ def _post_json(url: str, body: bytes, headers: dict) -> None:
         if exc.code == 429 or exc.code >= 500:
             raise DeliveryError(f"HTTP {exc.code} from the provider") from None
         raise PermanentDeliveryError(f"HTTP {exc.code} from the provider") from None
-    except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
+    except (OSError, http.client.HTTPException) as exc:  # refused, reset, timed out, not HTTP at all
         raise DeliveryError(f"provider unreachable ({type(exc).__name__})") from None
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import socket
+import threading
 
 import pytest
 from django.core import mail
@@ -569,3 +570,66 @@ def test_the_partner_hearing_reminder_needs_the_referral_still_active(frozen, sm
         assert email.to == ["legal@aliada.example"]
         assert hearing.case.reference in email.subject
         assert hearing.case.person.paternal_surname not in email.body
+
+
+@pytest.fixture
+def garbage_server():
+    """Answers every connection with something that is not HTTP."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    stop = threading.Event()
+
+    def serve():
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _addr = server.accept()
+            except OSError:
+                continue
+            with conn:
+                conn.recv(65536)
+                conn.sendall(b"THIS IS NOT HTTP\r\n\r\n")
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.getsockname()[1]}/messages"
+    stop.set()
+    thread.join(timeout=5)
+    server.close()
+
+
+def test_a_provider_answering_nonsense_is_a_temporary_error(
+    frozen, settings, sms_http, officer, garbage_server
+):
+    settings.SMS_HTTP_URL = garbage_server
+    hearing_for(officer)
+    row = reminder("hearing_person_7d")
+    frozen.move_to(DUE_7D)
+    assert deliver(row.pk) == "retry"
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == ("pending", 1)
+    assert row.last_error.startswith("provider unreachable")
+
+
+def test_an_unexpected_error_counts_as_an_attempt_so_nothing_retries_forever(
+    frozen, sms_http, officer, monkeypatch
+):
+    def broken(_row):
+        raise KeyError("a bug, perhaps with +12145550142 in its message")
+
+    monkeypatch.setitem(messages.BUILDERS, "hearing_person_7d", broken)
+    hearing_for(officer)
+    row = reminder("hearing_person_7d")
+    frozen.move_to(DUE_7D)
+    outcomes = []
+    for _ in range(MAX_ATTEMPTS):
+        outcomes.append(deliver(row.pk))
+        frozen.shift(3600)
+    assert outcomes == ["retry"] * (MAX_ATTEMPTS - 1) + ["failed"]
+    row.refresh_from_db()
+    assert (row.status, row.attempts, row.last_error) == (
+        "failed",
+        MAX_ATTEMPTS,
+        "unexpected error (KeyError)",
+    )
