@@ -260,7 +260,7 @@ def _wait_for_workers(app: Celery, count: int, processes, timeout: float = 120) 
 
 def _stop(process: subprocess.Popen) -> None:
     if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
+        os.kill(process.pid, signal.SIGTERM)  # warm shutdown: the main process stops its pool
         try:
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:

@@ -211,7 +211,7 @@ class WorkerProcess:
     def stop(self, timeout: float = 30) -> None:
         if self.alive():
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGTERM)
+                os.kill(self.process.pid, signal.SIGTERM)  # warm shutdown: the main process stops its pool
             try:
                 self.process.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
