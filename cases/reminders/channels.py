@@ -13,8 +13,8 @@ HTTP provider request (``SMS_BACKEND=http``)::
     Content-Type: application/json
     {"to": "+15551234567", "body": "...", "reference": "reminder-<id>"}
 
-2xx: accepted. 429 and 5xx (and network errors): temporary, retried with backoff. Other 4xx:
-permanent, the reminder fails. The provider must treat a repeated ``Idempotency-Key`` as the same
+2xx: accepted. 429 and 5xx (and network errors): temporary, retried with backoff. Other 4xx (and
+3xx): permanent, the reminder fails. Connections are kept alive and reused (per process and thread). The provider must treat a repeated ``Idempotency-Key`` as the same
 message (a retry after a crash never becomes a second SMS).
 
 Errors carry no personal data (no numbers, no text), so they can be stored and shown.
@@ -26,11 +26,12 @@ import hashlib
 import hmac
 import http.client
 import json
+import os
 import sys
+import threading
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -56,20 +57,71 @@ class Outgoing:
     secret: str = ""  # webhooks: the partner's signing secret
 
 
+class _Connections(threading.local):
+    """Keep-alive HTTP connections, one per (scheme, host, port), per thread and per process: a worker
+    sends thousands of requests to the same provider, and a new TCP (or TLS) connection for each costs
+    more than the request. A connection is made when first needed (so never shared across a fork)."""
+
+    def __init__(self):
+        self.pid = os.getpid()
+        self.open: dict[tuple[str, str, int | None], http.client.HTTPConnection] = {}
+
+    def get(self, scheme: str, host: str, port: int | None) -> tuple[http.client.HTTPConnection, bool]:
+        """The connection to use and whether it is a reused one (which the server may have closed)."""
+        if self.pid != os.getpid():  # inherited through a fork: the parent's sockets are not ours
+            self.pid, self.open = os.getpid(), {}
+        key = (scheme, host, port)
+        connection = self.open.get(key)
+        if connection is not None:
+            return connection, True
+        cls = http.client.HTTPSConnection if scheme == "https" else http.client.HTTPConnection
+        connection = self.open[key] = cls(host, port, timeout=HTTP_TIMEOUT)
+        return connection, False
+
+    def drop(self, scheme: str, host: str, port: int | None) -> None:
+        connection = self.open.pop((scheme, host, port), None)
+        if connection is not None:
+            connection.close()
+
+
+_connections = _Connections()
+
+
 def _post_json(url: str, body: bytes, headers: dict) -> None:
-    if not url.startswith(("https://", "http://")):
-        raise PermanentDeliveryError("only http(s) URLs are called")
-    headers = {"Content-Type": "application/json", **headers}
-    request = urllib.request.Request(url, data=body, method="POST", headers=headers)  # noqa: S310 - checked above
+    parts = urlsplit(url)
     try:
-        with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT) as response:  # noqa: S310
-            response.read()
-    except urllib.error.HTTPError as exc:
-        if exc.code == 429 or exc.code >= 500:
-            raise DeliveryError(f"HTTP {exc.code} from the provider") from None
-        raise PermanentDeliveryError(f"HTTP {exc.code} from the provider") from None
-    except (OSError, http.client.HTTPException) as exc:  # refused, reset, timed out, not HTTP at all
-        raise DeliveryError(f"provider unreachable ({type(exc).__name__})") from None
+        target = (parts.scheme, parts.hostname or "", parts.port)
+    except ValueError:  # a port that is not a number
+        raise PermanentDeliveryError("malformed URL") from None
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise PermanentDeliveryError("only http(s) URLs are called")
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    headers = {"Content-Type": "application/json", "Content-Length": str(len(body)), **headers}
+    while True:
+        connection, reused = _connections.get(*target)
+        try:
+            connection.request("POST", path, body=body, headers=headers)
+            response = connection.getresponse()
+            response.read()  # the whole answer, so the connection can carry the next request
+            status = response.status
+            if response.will_close:
+                _connections.drop(*target)
+            break
+        except (OSError, http.client.HTTPException) as exc:  # refused, reset, timed out, not HTTP at all
+            _connections.drop(*target)
+            if reused and isinstance(exc, _STALE):
+                # The server closed an idle kept-alive connection: once more on a new one. Harmless
+                # even if it had received the request: the Idempotency-Key makes it the same message.
+                continue
+            raise DeliveryError(f"provider unreachable ({type(exc).__name__})") from None
+    if status == 429 or status >= 500:
+        raise DeliveryError(f"HTTP {status} from the provider")
+    if status >= 300:  # refused, or a redirect (a POST is not followed anywhere else)
+        raise PermanentDeliveryError(f"HTTP {status} from the provider")
+
+
+# What a kept-alive connection that the server has closed in the meantime looks like.
+_STALE = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError, ConnectionAbortedError)
 
 
 class EmailChannel:

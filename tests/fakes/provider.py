@@ -8,7 +8,9 @@ and records what it saw, so a test can assert 0 missing and 0 duplicate deliveri
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socket
 import sys
 import threading
 from collections import Counter
@@ -24,12 +26,25 @@ class FakeProvider:
         self.fail_first = fail_first  # answer 503 to the first N requests (to test retries)
         self.status = status  # answer this status to every request after that (e.g. 400)
         self._lock = threading.Lock()
+        self._open: set = set()  # kept-alive connections, closed by stop()
         provider = self
 
         class Handler(BaseHTTPRequestHandler):
             # Headers and body go out as separate writes: with Nagle's algorithm on, the body waits for
             # the client's delayed ACK (40 ms on Linux), which would cap a sender at ~25 requests/s.
             disable_nagle_algorithm = True
+            # Keep-alive, as real providers do: the sender reuses its connection for the next request.
+            protocol_version = "HTTP/1.1"
+
+            def setup(self):
+                super().setup()
+                with provider._lock:
+                    provider._open.add(self.connection)
+
+            def finish(self):
+                super().finish()
+                with provider._lock:
+                    provider._open.discard(self.connection)
 
             def do_POST(self):  # noqa: N802 - http.server's naming
                 length = int(self.headers.get("Content-Length") or 0)
@@ -47,10 +62,12 @@ class FakeProvider:
                         if code < 300 and key not in provider.accepted:
                             provider.accepted.add(key)
                             provider.deliveries.append({"key": key, "body": json.loads(body or b"{}")})
+                answer = b'{"status": "queued"}'
                 self.send_response(code)
                 self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
                 self.end_headers()
-                self.wfile.write(b'{"status": "queued"}')
+                self.wfile.write(answer)
 
             def log_message(self, *args):  # keep test output clean
                 pass
@@ -71,6 +88,10 @@ class FakeProvider:
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+        with self._lock:  # a stopped provider answers nothing, on kept-alive connections neither
+            for sock in self._open:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
 
     def delivered_keys(self) -> Counter:
         return Counter(d["key"] for d in self.deliveries)
