@@ -12,17 +12,21 @@ the row is pending again; the resend carries the same idempotency key, which the
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 import logging
 import random
 
+import psycopg
 from django.conf import settings
-from django.db import transaction
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from cases import events
-from cases.models import Reminder
+from cases.models import Case, CaseEvent, Reminder
 from cases.models.reminder import ReminderStatus
+from cases.models.work import EventKind
 from cases.reminders.channels import DeliveryError, PermanentDeliveryError, channel_for
 from cases.reminders.messages import Skip, build
 from cases.reminders.schedule import consulate_tz, respect_quiet_hours
@@ -87,12 +91,7 @@ def backoff(attempts: int) -> dt.timedelta:
 def deliver(reminder_id: int) -> str:
     """Send one reminder if it is still pending; returns what happened (for tests and logs)."""
     with transaction.atomic():
-        reminder = (
-            Reminder.objects.select_for_update(of=("self",))
-            .select_related("person", "user", "partner", "case__consulate")
-            .filter(pk=reminder_id)
-            .first()
-        )
+        reminder = _lock(reminder_id)
         if reminder is None or reminder.status != ReminderStatus.PENDING:
             return "not pending"
         now = timezone.now()
@@ -128,12 +127,128 @@ def deliver(reminder_id: int) -> str:
             # instead of being re-claimed forever. Only the class is kept: a message may hold personal data.
             logger.warning("Reminder %s: unexpected %s while sending.", reminder.pk, type(exc).__name__)
             return _retry_later(reminder, f"unexpected error ({type(exc).__name__})", now)
-        reminder.status, reminder.sent_at, reminder.lease_until = ReminderStatus.SENT, now, None
-        reminder.attempts += 1
-        reminder.save(update_fields=["status", "sent_at", "lease_until", "attempts", "updated_at"])
-        if reminder.case_id:
-            events.reminder_sent(reminder.case, reminder=reminder)
+        _mark_sent(reminder, now)
         return "sent"
+
+
+# --- The send path's two statements -------------------------------------------------------------------
+# Every delivery runs them, and compiling them through the ORM cost more CPU than running them, so they
+# are written out here (column lists come from the models) and run as prepared statements: PostgreSQL
+# plans the six-table lock query in 0.6 ms and runs it in 0.1 ms, so it is planned once per connection.
+# (Django's own queries are not prepared, so a transaction-mode connection pooler stays possible for
+# them; these two need a session, which the workers' persistent connections are.) Everything else,
+# including the rare outcomes (skipped, deferred, retry, failed), goes through the ORM.
+
+
+def _execute(sql: str, params) -> psycopg.Cursor:
+    connection.ensure_connection()
+    cursor = psycopg.Cursor(connection.connection)
+    cursor.execute(sql, params, prepare=True)
+    return cursor
+
+
+class _Columns:
+    """One model's columns in a joined SELECT, and the instance built from its slice of a row the way
+    the ORM builds it (``from_db``, with the fields' converters)."""
+
+    def __init__(self, model, alias: str):
+        self.model = model
+        fields = model._meta.concrete_fields
+        self.sql = ", ".join(f'{alias}."{f.column}"' for f in fields)
+        self.width = len(fields)
+        self.attnames = [f.attname for f in fields]
+        self.pk_index = fields.index(model._meta.pk)
+        self.converters = [
+            (i, field.get_col(alias), field.get_db_converters(connection))
+            for i, field in enumerate(fields)
+            if field.get_db_converters(connection)
+        ]
+
+    def load(self, values: tuple):
+        if values[self.pk_index] is None:  # nothing on the other side of a LEFT JOIN
+            return None
+        values = list(values)
+        for i, col, converters in self.converters:
+            for convert in converters:
+                values[i] = convert(values[i], col, connection)
+        return self.model.from_db(connection.alias, self.attnames, values)
+
+
+@functools.cache
+def _lock_query():
+    """The reminder, locked (``FOR UPDATE OF`` its row only), with what the message and the quiet hours
+    need: its case and consulate, and whichever of person, user and partner it is addressed to."""
+    from cases.models import Person
+    from consulates.models import Consulate, Partner
+
+    parts = {
+        "reminder": _Columns(Reminder, "r"),
+        "case": _Columns(Case, "c"),
+        "consulate": _Columns(Consulate, "k"),
+        "person": _Columns(Person, "pe"),
+        "user": _Columns(get_user_model(), "u"),
+        "partner": _Columns(Partner, "p"),
+    }
+    tables = {name: part.model._meta.db_table for name, part in parts.items()}
+    sql = f"""
+        SELECT {", ".join(part.sql for part in parts.values())}
+        FROM {tables["reminder"]} r
+        LEFT JOIN {tables["case"]} c ON c.id = r.case_id
+        LEFT JOIN {tables["consulate"]} k ON k.id = c.consulate_id
+        LEFT JOIN {tables["person"]} pe ON pe.id = r.person_id
+        LEFT JOIN {tables["user"]} u ON u.id = r.user_id
+        LEFT JOIN {tables["partner"]} p ON p.id = r.partner_id
+        WHERE r.id = %s
+        FOR UPDATE OF r"""  # noqa: S608 - table and column names from the models, the id a parameter
+    return sql, parts
+
+
+def _lock(reminder_id: int) -> Reminder | None:
+    sql, parts = _lock_query()
+    with _execute(sql, [reminder_id]) as cursor:
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    loaded, start = {}, 0
+    for name, part in parts.items():
+        loaded[name] = part.load(row[start : start + part.width])
+        start += part.width
+    reminder, case = loaded["reminder"], loaded["case"]
+    if case is not None:
+        Case._meta.get_field("consulate").set_cached_value(case, loaded["consulate"])
+    for name in ("case", "person", "user", "partner"):
+        Reminder._meta.get_field(name).set_cached_value(reminder, loaded[name])
+    return reminder
+
+
+def _mark_sent(reminder: Reminder, now: dt.datetime) -> None:
+    """Sent: the row says so and, for a case's reminder, the case's timeline gets a REMINDER_SENT event
+    (what and how, never to which address), in one statement."""
+    payload = {"reminder_id": reminder.pk, "reminder_kind": reminder.kind, "channel": reminder.channel}
+    _execute(
+        f"""
+            WITH sent AS (
+                UPDATE {Reminder._meta.db_table}
+                SET status = %(sent)s, sent_at = %(now)s, lease_until = NULL, attempts = attempts + 1,
+                    updated_at = %(now)s
+                WHERE id = %(id)s
+                RETURNING case_id
+            )
+            INSERT INTO {CaseEvent._meta.db_table}
+                (case_id, kind, actor_id, occurred_at, recorded_at, text, payload)
+            SELECT case_id, %(kind)s, NULL, %(now)s, %(now)s, '', %(payload)s::jsonb
+            FROM sent WHERE case_id IS NOT NULL""",  # noqa: S608 - table names from the models
+        {
+            "id": reminder.pk,
+            "sent": ReminderStatus.SENT.value,
+            "now": now,
+            "kind": EventKind.REMINDER_SENT.value,
+            "payload": json.dumps(payload),
+        },
+    ).close()
+    reminder.status, reminder.sent_at, reminder.lease_until = ReminderStatus.SENT, now, None
+    reminder.attempts += 1
+    reminder.updated_at = now
 
 
 def _retry_later(reminder: Reminder, error: str, now: dt.datetime) -> str:

@@ -113,6 +113,15 @@ def _to_partner(reminder: Reminder, subject: str, text: str, event: dict) -> Out
     return Outgoing(to=[partner.contact_email], subject=subject, body=text, reference=reference)
 
 
+def _reuse(subject, reminder: Reminder, *names: str) -> None:
+    """Give ``subject`` the related objects the reminder was loaded with (its case with the consulate,
+    its partner) when they are the same rows, instead of loading them again; others load when used."""
+    for name in names:
+        field = type(subject)._meta.get_field(name)
+        if getattr(subject, field.attname) == getattr(reminder, field.attname) and field.is_cached(reminder):
+            field.set_cached_value(subject, field.get_cached_value(reminder))
+
+
 def _hearing(reminder: Reminder):
     hearing = (
         Hearing.objects.select_related("case__consulate", "case__assigned_to")
@@ -193,9 +202,9 @@ def _build_task(reminder: Reminder) -> Outgoing | Skip:
 
 
 def _build_referral(reminder: Reminder) -> Outgoing | Skip:
-    referral = (
-        Referral.objects.select_related("case__consulate", "partner").filter(pk=reminder.subject_id).first()
-    )
+    referral = Referral.objects.filter(pk=reminder.subject_id).first()
+    if referral is not None:
+        _reuse(referral, reminder, "case", "partner")
     if referral is None or referral.status != ReferralStatus.PENDING:
         return Skip("the referral was answered or ended")
     case = referral.case
