@@ -59,7 +59,14 @@ class ReminderQuerySet(models.QuerySet):
         return self.filter(Q(case__in=cases) | Q(case__isnull=True, user=user))
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), model_name="ReminderHistory")
+# History: the row as created and at each change of status (sent, skipped, cancelled, failed, retried by
+# staff), not at each lease or attempt: the dispatcher renews leases on every claim and a history row per
+# claimed row would double its writes. The row itself keeps attempts, last error and sent time.
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(condition=pghistory.AnyChange("status")),
+    model_name="ReminderHistory",
+)
 class Reminder(models.Model):
     """Invariants: unique per (subject, kind, channel, recipient, due time); ``status`` moves from
     pending to exactly one of sent / skipped / cancelled / failed; ``lease_until`` keeps a claimed row
