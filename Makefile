@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate lint format messages benchmark bench-reports clean
+.PHONY: run test install migrate lint format messages benchmark bench-reports bench-reminders clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,14 @@ benchmark: migrate
 # BENCH_ARGS passes options: --runs N, --report NAME (repeatable), --no-page, --no-check.
 bench-reports: install
 	$(BIN)/python manage.py bench_reports $(BENCH_ARGS)
+
+# Reminder delivery end to end (dispatcher + 2 workers + a local fake provider) on a seeded database:
+#   make bench-reminders DATABASE_URL=postgres://postgres@127.0.0.1:5432/consular_bench
+# (seed it once with `make benchmark`); needs Redis (REDIS_URL's server, database 11, is flushed).
+bench-reminders: install
+	@test -n "$(DATABASE_URL)" || (echo "Set DATABASE_URL to the seeded benchmark database"; exit 1)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py bench_reminders $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var

@@ -225,3 +225,15 @@ def document_uploaded(case: Case, actor, *, document) -> CaseEvent:
         partner_id=document.uploaded_by_partner_id,
         size=document.size,
     )
+
+
+def reminder_sent(case: Case, *, reminder) -> CaseEvent:
+    """The system sent a reminder; the payload says what and how, never to which address."""
+    return _record(
+        case,
+        EventKind.REMINDER_SENT,
+        None,
+        reminder_id=reminder.pk,
+        reminder_kind=reminder.kind,
+        channel=reminder.channel,
+    )

@@ -8,9 +8,9 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-app = Celery("consular")
-app.config_from_object("django.conf:settings", namespace="CELERY")
-app.conf.update(
+# The app's behaviour, apart from the broker (which comes from the settings): tests that build an app on a
+# private broker reuse exactly this.
+CONFIG = dict(
     task_serializer="json",
     result_serializer="json",
     accept_content=["json"],
@@ -23,7 +23,28 @@ app.conf.update(
     broker_connection_retry_on_startup=True,
     timezone="UTC",
     enable_utc=True,
-    # Reviewed here, not in the database: reminders and reports add their entries.
-    beat_schedule={},
+    # Reviewed here, not in the database.
+    beat_schedule={
+        "reminders-dispatch": {"task": "reminders.dispatch", "schedule": 60.0, "options": {"expires": 55}},
+        "reminders-digests": {
+            "task": "reminders.schedule_digests",
+            "schedule": 900.0,
+            "options": {"expires": 800},
+        },
+        "api-purge-idempotency": {
+            "task": "api.purge_idempotency_records",
+            "schedule": 3600.0,
+            "options": {"expires": 3000},
+        },
+        "reminders-inactivity": {
+            "task": "reminders.schedule_inactivity",
+            "schedule": 3600.0,
+            "options": {"expires": 3000},
+        },
+    },
 )
+
+app = Celery("consular")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.update(CONFIG)
 app.autodiscover_tasks()

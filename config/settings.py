@@ -167,7 +167,11 @@ else:
     EMAIL_USE_TLS = _email.scheme == "smtp+tls"
     EMAIL_USE_SSL = _email.scheme == "smtps"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "proteccion@consulado.example")
-SMS_BACKEND = os.environ.get("SMS_BACKEND", "console")
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "console")  # console | http
+SMS_HTTP_URL = os.environ.get("SMS_HTTP_URL", "")
+SMS_HTTP_TOKEN = os.environ.get("SMS_HTTP_TOKEN", "")
+# How long a claimed reminder is left to its send task before the dispatcher may claim it again.
+REMINDER_LEASE_SECONDS = int(os.environ.get("REMINDER_LEASE_SECONDS", "300"))
 
 # Celery: Redis in production, kombu's filesystem transport in the zero-config mode.
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -185,6 +189,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "processed_folder": str(_processed_dir),
         "control_folder": str(_control_dir),
         "store_processed": False,
+        # kombu's default is 1 s between looks at the folder, also whenever the worker's prefetch window
+        # is full: a few tasks per second at most. A tenth of a second costs nothing on a laptop.
+        "polling_interval": 0.1,
     }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

@@ -172,6 +172,15 @@ class Partner(models.Model):
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
     website = models.URLField(_("website"), blank=True)
     active = models.BooleanField(_("active"), default=True)
+    webhook_url = models.URLField(
+        _("webhook URL"), blank=True, help_text=_("Reminders are posted here (signed) instead of emailed.")
+    )
+    webhook_secret = models.CharField(
+        _("webhook signing secret"),
+        max_length=64,
+        blank=True,
+        help_text=_("Shared with the partner; signs each call."),
+    )
 
     class Meta:
         ordering = ["name"]

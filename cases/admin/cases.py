@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import services
 from cases.admin import case_forms as forms
-from cases.admin import crossoffice, repatriation
+from cases.admin import crossoffice, reminders, repatriation
 from cases.admin.base import ServiceAdminMixin, ServiceInlineMixin, add_service_errors
 from cases.admin.filters import AssigneeFilter, CustodyFilter, FlagsFilter, MyCasesFilter
 from cases.admin.timeline import render_delay, render_timeline
@@ -374,6 +374,7 @@ class CaseAdmin(ServiceAdminMixin, CaseWorkAdmin, admin.ModelAdmin):
             ]
             extra_context.update(crossoffice.case_page_context(request, obj))
             extra_context.update(repatriation.case_page_context(request, obj))
+            extra_context.update(reminders.case_page_context(request, obj))
         return super().change_view(request, object_id, form_url, extra_context)
 
     def action_view(self, request, object_id, action):

@@ -2,6 +2,7 @@ from cases.models.case import Case, CaseSequence
 from cases.models.crossoffice import Consent, Referral, Transfer
 from cases.models.document import Document
 from cases.models.person import EmergencyContact, Person
+from cases.models.reminder import Reminder, SmsOptOut
 from cases.models.repatriation import Belonging, RepatriationHandoff
 from cases.models.work import CaseEvent, Hearing, Task
 
@@ -16,7 +17,9 @@ __all__ = [
     "Hearing",
     "Person",
     "Referral",
+    "Reminder",
     "RepatriationHandoff",
+    "SmsOptOut",
     "Task",
     "Transfer",
 ]

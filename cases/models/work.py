@@ -71,6 +71,7 @@ class EventKind(models.TextChoices):
     BELONGING_RECORDED = "belonging_recorded", _("Belonging recorded")
     BELONGING_RESOLVED = "belonging_resolved", _("Belonging returned or missing")
     DOCUMENT_UPLOADED = "document_uploaded", _("Document uploaded")
+    REMINDER_SENT = "reminder_sent", _("Reminder sent")
 
 
 NOTE_KINDS = (EventKind.NOTE, EventKind.CALL, EventKind.VISIT)

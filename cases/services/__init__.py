@@ -20,6 +20,7 @@ from cases.services.referrals import (
     referral_start,
     referral_withdraw,
 )
+from cases.services.reminders import reminder_retry
 from cases.services.repatriation import (
     belonging_record,
     belonging_resolve,
@@ -54,6 +55,7 @@ __all__ = [
     "referral_note_add",
     "referral_start",
     "referral_withdraw",
+    "reminder_retry",
     "transfer_accept",
     "transfer_cancel",
     "transfer_reject",

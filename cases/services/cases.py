@@ -15,6 +15,7 @@ from cases.categories import SUBTYPE_CATEGORY, Category
 from cases.models import Case, Person
 from cases.models.case import NotifiedBy, Priority
 from cases.models.work import NOTE_KINDS, EventKind
+from cases.reminders import schedule
 from cases.services.common import (
     check_version,
     lock_case,
@@ -156,6 +157,7 @@ def case_open(
     if facility:
         events.case_updated(case, actor, kind=EventKind.CUSTODY, changes={"facility": ["", str(facility)]})
         transfer_propose_for_custody(case, actor)
+    schedule.art36_reminder_sync(case)
     return case
 
 
@@ -192,6 +194,8 @@ def case_update(*, actor, case: Case, expected_version: int | None = None, **cha
     touch(case, actor, fields=changed)
     if "facility" in changed or "released_on" in changed:
         transfer_propose_for_custody(case, actor)
+    if set(changed) & set(CUSTODY_FIELDS + ART36_FIELDS):
+        schedule.art36_reminder_sync(case)
     return case
 
 

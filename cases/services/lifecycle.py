@@ -22,6 +22,23 @@ def closure_needs_approval(case: Case) -> bool:
     return case.priority == Priority.URGENT or case.person.is_vulnerable
 
 
+def _cancel_reminders(case: Case) -> None:
+    """A closed case reminds nobody of anything (its reminders are kept, cancelled, for the record)."""
+    from cases.models import Reminder
+    from cases.models.reminder import ReminderStatus
+
+    Reminder.objects.filter(case=case, status=ReminderStatus.PENDING).update(
+        status=ReminderStatus.CANCELLED, lease_until=None, updated_at=timezone.now()
+    )
+
+
+def _reschedule_reminders(case: Case) -> None:
+    """On reopening, the case's hearings, open tasks, art. 36 clock and hand-off remind again."""
+    from cases.reminders import schedule
+
+    schedule.case_reminders_resync(case)
+
+
 def _end_cross_office_work(case: Case, actor) -> None:
     """A closed case moves nowhere and keeps no partner: its pending transfer is cancelled and its
     active referrals are withdrawn, each on the timeline."""
@@ -77,6 +94,7 @@ def case_close_request(
         case.closed_at = now
         events.case_closed(case, actor)
         _end_cross_office_work(case, actor)
+        _cancel_reminders(case)
     events.status_changed(case, actor, old=old_status, new=case.status)
     case.last_activity_at = now
     case.version += 1
@@ -98,6 +116,7 @@ def case_close_approve(*, actor, case: Case, expected_version: int | None = None
     case.save()
     events.closure_approved(case, actor)
     _end_cross_office_work(case, actor)
+    _cancel_reminders(case)
     events.status_changed(case, actor, old=Status.PENDING_CLOSURE, new=Status.CLOSED)
     return case
 
@@ -143,5 +162,6 @@ def case_reopen(*, actor, case: Case, reason: str, expected_version: int | None 
     case.last_activity_at, case.version = now, case.version + 1
     case.save()
     events.case_reopened(case, actor, reason=reason.strip(), previous_outcome=previous_outcome)
+    _reschedule_reminders(case)
     events.status_changed(case, actor, old=Status.CLOSED, new=Status.IN_PROGRESS, reason=reason.strip())
     return case

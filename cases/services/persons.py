@@ -163,7 +163,23 @@ def person_update(*, actor, person: Person, expected_version: str | None = None,
         locked.contact_consent_at = timezone.now()
     if not locked.contact_consent:
         locked.contact_consent_at = None
-    return _save(locked)
+    saved = _save(locked)
+    if set(cleaned) & {"phone", "email", "contact_consent", "preferred_language"}:
+        _hearing_reminders_follow(saved)
+    return saved
+
+
+def _hearing_reminders_follow(person: Person) -> None:
+    """The person's hearing reminders follow their contact details and consent."""
+    from cases.models import Hearing
+    from cases.models.work import HearingStatus
+    from cases.reminders import schedule
+
+    hearings = Hearing.objects.filter(
+        case__person=person, status=HearingStatus.SCHEDULED, starts_at__gt=timezone.now()
+    )
+    for hearing in hearings.exclude(case__status="closed"):
+        schedule.hearing_reminders_sync(hearing)
 
 
 @transaction.atomic

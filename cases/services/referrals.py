@@ -13,6 +13,7 @@ from cases import events
 from cases.models import Case, Consent, Document, Referral
 from cases.models.crossoffice import ACTIVE_REFERRAL, ConsentMethod, DataCategory, ReferralStatus
 from cases.models.work import EventKind
+from cases.reminders import schedule
 from cases.services.common import lock_case, refuse_if_closed, require_worker, touch
 from consulates.access import access_for
 from consulates.models import Partner
@@ -126,10 +127,19 @@ def consent_withdraw(*, actor, consent: Consent, note: str = "") -> Consent:
         ended.append(referral.pk)
     events.consent_withdrawn(case, actor, consent=consent, referrals_ended=ended)
     touch(case, actor)
+    for referral in Referral.objects.filter(pk__in=ended):
+        schedule.referral_reminders_sync(referral)
+    schedule.case_hearings_resync(case)
     return consent
 
 
 # Referrals
+
+
+def _reminders_follow(referral: Referral) -> None:
+    """The referral's own reminders, and the partner's hearing reminders, follow its status."""
+    schedule.referral_reminders_sync(referral)
+    schedule.case_hearings_resync(referral.case)
 
 
 @transaction.atomic
@@ -178,6 +188,7 @@ def referral_create(*, actor, case: Case, partner: Partner, service: str, reques
         raise
     events.referred(case, actor, referral=referral)
     touch(case, actor)
+    _reminders_follow(referral)
     return referral
 
 
@@ -225,6 +236,7 @@ def _answer(actor, referral: Referral, case: Case, *, status: str, text: str = "
     referral.save(update_fields=fields)
     events.referral_changed(case, actor, referral=referral, kind=kind, text=text)
     touch(case, actor)
+    _reminders_follow(referral)
     return referral
 
 
@@ -304,6 +316,7 @@ def referral_withdraw(*, actor, referral: Referral, reason: str) -> Referral:
         case, actor, referral=referral, kind=EventKind.REFERRAL_WITHDRAWN, text=reason.strip()
     )
     touch(case, actor)
+    _reminders_follow(referral)
     return referral
 
 

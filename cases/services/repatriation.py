@@ -14,6 +14,7 @@ from cases import events
 from cases.models import Belonging, Case, RepatriationHandoff
 from cases.models.repatriation import BelongingKind, BelongingStatus, IdentityDocument
 from cases.models.work import EventKind
+from cases.reminders import schedule
 from cases.services.common import lock_case, refuse_if_closed, require_worker, touch
 
 HANDOFF_FIELDS = (
@@ -92,6 +93,7 @@ def handoff_prepare(*, actor, case: Case, **values) -> RepatriationHandoff:
     )
     events.handoff_changed(case, actor, handoff=handoff, kind=EventKind.HANDOFF_PREPARED)
     touch(case, actor)
+    schedule.handoff_reminder_sync(handoff)
     return handoff
 
 
@@ -125,6 +127,7 @@ def handoff_update(*, actor, handoff: RepatriationHandoff, **values) -> Repatria
         case, actor, handoff=handoff, kind=EventKind.HANDOFF_UPDATED, changes={"fields": changed}
     )
     touch(case, actor)
+    schedule.handoff_reminder_sync(handoff)
     return handoff
 
 
@@ -168,6 +171,7 @@ def handoff_confirm(
     )
     events.handoff_changed(case, actor, handoff=handoff, kind=EventKind.HANDOFF_CONFIRMED)
     touch(case, actor)
+    schedule.handoff_reminder_sync(handoff)
     return handoff
 
 

@@ -12,6 +12,7 @@ from cases.models import Case, Task, Transfer
 from cases.models.case import Status
 from cases.models.crossoffice import TransferStatus
 from cases.models.work import EventKind
+from cases.reminders import schedule
 from cases.services.common import lock_case, refuse_if_closed, require_supervisor, require_worker, touch
 from consulates.models import Consulate
 from consulates.selectors import consulate_for_facility
@@ -139,6 +140,8 @@ def transfer_accept(*, actor, transfer: Transfer, note: str = "") -> Transfer:
     if previous_assignee is not None:
         events.assigned(case, actor, assignee=None, previous=previous_assignee)
     touch(case, actor, fields=["consulate", "assigned_to"])
+    # after the save: the reminders follow the cleared assignees and the new consulate's clock
+    schedule.case_reminders_resync(case)
     return transfer
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from cases import events
 from cases.models import Case, Hearing, Task
 from cases.models.work import HearingKind, HearingStatus
+from cases.reminders import schedule
 from cases.services.common import lock_case, refuse_if_closed, require_assignable, require_worker, touch
 
 
@@ -42,6 +43,7 @@ def hearing_schedule(
     )
     events.hearing_scheduled(case, actor, hearing=hearing)
     touch(case, actor)
+    schedule.hearing_reminders_sync(hearing)
     return hearing
 
 
@@ -70,6 +72,7 @@ def hearing_update(
     hearing.save()
     events.hearing_updated(case, actor, hearing=hearing, changes=changes)
     touch(case, actor)
+    schedule.hearing_reminders_sync(hearing)
     return hearing
 
 
@@ -89,6 +92,7 @@ def hearing_cancel(*, actor, hearing: Hearing, reason: str) -> Hearing:
         case, actor, hearing=hearing, changes={"status": ["scheduled", "cancelled"]}, text=reason
     )
     touch(case, actor)
+    schedule.hearing_reminders_sync(hearing)
     return hearing
 
 
@@ -108,6 +112,7 @@ def hearing_outcome_record(*, actor, hearing: Hearing, outcome: str) -> Hearing:
         case, actor, hearing=hearing, changes={"status": ["scheduled", "held"]}, text=hearing.outcome
     )
     touch(case, actor)
+    schedule.hearing_reminders_sync(hearing)
     return hearing
 
 
@@ -122,6 +127,7 @@ def task_add(*, actor, case: Case, title: str, due_date: dt.date | None = None, 
     task = Task.objects.create(case=case, title=title.strip(), due_date=due_date, assignee=assignee)
     events.task_added(case, actor, task=task)
     touch(case, actor)
+    schedule.task_reminders_sync(task)
     return task
 
 
@@ -146,6 +152,7 @@ def task_update(*, actor, task: Task, title: str, due_date: dt.date | None, assi
     task.save(update_fields=["title", "due_date", "assignee"])
     events.task_updated(case, actor, task=task, changes=changes)
     touch(case, actor)
+    schedule.task_reminders_sync(task)
     return task
 
 
@@ -161,4 +168,5 @@ def task_complete(*, actor, task: Task) -> Task:
     task.save(update_fields=["done", "completed_at", "completed_by"])
     events.task_completed(case, actor, task=task)
     touch(case, actor)
+    schedule.task_reminders_sync(task)
     return task

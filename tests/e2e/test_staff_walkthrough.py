@@ -94,7 +94,10 @@ def test_officer_day_and_supervisor_approval(page, live_server, staff, artifacts
     page.click("input[name=_continue]")
     page.wait_for_url(re.compile(r".*/admin/cases/case/\d+/change/(\?.*)?$"), wait_until="domcontentloaded")
     assert "Llamada con la hermana" in page.locator("ol.timeline").inner_text()
-    assert "Corte de Inmigración de Dallas" in page.locator(".case-summary:not(.crossoffice)").inner_text()
+    assert (
+        "Corte de Inmigración de Dallas"
+        in page.locator(".case-summary:not(.crossoffice):not(.case-reminders)").inner_text()
+    )
     assert Hearing.objects.filter(case=case).count() == 1
     page.screenshot(path=str(artifacts / "case-page-officer.png"), full_page=True)
 

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from cases.demo.crossoffice import crossoffice_seed
 from cases.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
+from cases.demo.reminders import reminders_seed
 from cases.demo.seed import Seeder
 from cases.demo.users import demo_users_create
 from cases.models import Case, Person
@@ -56,6 +57,11 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Cross-office demo data in {time.perf_counter() - started:.1f} s: {crossoffice.summary()}."
             )
+        )
+        started = time.perf_counter()
+        reminders = reminders_seed(cases=Case.objects.filter(pk__gt=last_before))
+        self.stdout.write(
+            self.style.SUCCESS(f"Reminders in {time.perf_counter() - started:.1f} s: {reminders.summary()}.")
         )
         self._print_logins()
 

@@ -48,6 +48,7 @@ EXPECTED = {
     "cases.Referral": (STAFF, NOBODY, NOBODY),
     "pghistory.MiddlewareEvents": (ADMINS, NOBODY, NOBODY),
     "api.ApiToken": (ADMINS, ADMINS, ADMINS),  # issued (shown once) and revoked, never edited
+    "cases.Reminder": (STAFF, NOBODY, NOBODY),  # written by the services; retried from the list
 }
 
 
@@ -91,6 +92,18 @@ def _object_for(label, world):
         return services.handoff_prepare(actor=world.officer_a, case=case)
     if label == "pghistory.MiddlewareEvents":
         return None  # an aggregate of event tables: only its list is a page
+    if label == "cases.Reminder":
+        from cases.models import Hearing
+
+        hearing = services.hearing_schedule(
+            actor=world.officer_a,
+            case=world.case_a,
+            kind="master_calendar",
+            starts_at=timezone.now() + dt.timedelta(days=10),
+            location="Corte de Inmigración de Dallas",
+        )
+        assert isinstance(hearing, Hearing)
+        return world.case_a.reminders.order_by("pk").first()
     if label == "api.ApiToken":
         from config.api.models import ApiToken
 

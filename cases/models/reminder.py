@@ -1,0 +1,147 @@
+"""The outbox: one row per reminder to send, unique per subject, kind, channel, recipient and due time.
+
+Rows are written by the services in the same transaction as the change they are about (or by the
+daily scans for inactivity and digests). Beat's dispatcher claims due rows and queues one send task
+per row; the send task re-checks the row under lock, sends, and marks it. The row, not the broker,
+is the truth: with the broker down the rows simply wait.
+"""
+
+from __future__ import annotations
+
+import pghistory
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from cases.models.case import Case
+from consulates.access import access_for
+
+
+class ReminderKind(models.TextChoices):
+    HEARING_PERSON_7D = "hearing_person_7d", _("Hearing in 7 days (to the person)")
+    HEARING_PERSON_1D = "hearing_person_1d", _("Hearing tomorrow (to the person)")
+    HEARING_OFFICER_2D = "hearing_officer_2d", _("Hearing in 2 days (to the officer)")
+    HEARING_PARTNER_2D = "hearing_partner_2d", _("Hearing in 2 days (to the partner)")
+    TASK_DUE = "task_due", _("Task due today")
+    TASK_OVERDUE = "task_overdue", _("Task 2 days overdue (to the supervisor)")
+    REFERRAL_PARTNER_72H = "referral_partner_72h", _("Referral unanswered for 72 hours (to the partner)")
+    REFERRAL_OFFICER_7D = "referral_officer_7d", _("Referral unanswered for 7 days (to the officer)")
+    ART36_NO_CONTACT = "art36_no_contact", _("No consular contact 48 hours after notification")
+    HANDOFF_UNCONFIRMED = "handoff_unconfirmed", _("Hand-off unconfirmed 48 hours after removal")
+    CASE_INACTIVE = "case_inactive", _("No activity for 14 days")
+    DIGEST = "digest", _("Daily digest")
+
+
+class ReminderChannel(models.TextChoices):
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("SMS")
+    WEBHOOK = "webhook", _("Webhook")
+
+
+class ReminderStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    SKIPPED = "skipped", _("Not sent (no longer applies)")
+    CANCELLED = "cancelled", _("Cancelled")
+    FAILED = "failed", _("Failed")
+
+
+class ReminderQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ReminderQuerySet:
+        """Staff see the reminders of the cases they see, and their own digests; partners none."""
+        access = access_for(user)
+        if not access.is_staff_member:
+            return self.none()
+        cases = Case.objects.visible_to(user).values("pk")
+        if access.network_wide:
+            return self.all()
+        return self.filter(Q(case__in=cases) | Q(case__isnull=True, user=user))
+
+
+# History: the row as created and at each change of status (sent, skipped, cancelled, failed, retried by
+# staff), not at each lease or attempt: the dispatcher renews leases on every claim and a history row per
+# claimed row would double its writes. The row itself keeps attempts, last error and sent time.
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(condition=pghistory.AnyChange("status")),
+    model_name="ReminderHistory",
+)
+class Reminder(models.Model):
+    """Invariants: unique per (subject, kind, channel, recipient, due time); ``status`` moves from
+    pending to exactly one of sent / skipped / cancelled / failed; ``lease_until`` keeps a claimed row
+    from being claimed again while its send task runs (an expired lease means it may be re-claimed:
+    the send task's lock and the provider's idempotency key make that harmless)."""
+
+    kind = models.CharField(_("kind"), max_length=24, choices=ReminderKind.choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=ReminderChannel.choices)
+    subject_type = models.CharField(max_length=16)
+    subject_id = models.BigIntegerField()
+    recipient_key = models.CharField(
+        max_length=40, help_text="person:<id>, user:<id>, partner:<id> or case-officer (resolved when sent)"
+    )
+    due_at = models.DateTimeField(_("due"))
+    case = models.ForeignKey(
+        Case,
+        verbose_name=_("case"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reminders",
+    )
+    person = models.ForeignKey(
+        "cases.Person", on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+    )
+    partner = models.ForeignKey(
+        "consulates.Partner", on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReminderStatus.choices, default=ReminderStatus.PENDING
+    )
+    lease_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ReminderQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject_type", "subject_id", "kind", "channel", "recipient_key", "due_at"],
+                name="reminder_unique_per_subject_kind_channel_recipient_due",
+            )
+        ]
+        indexes = [
+            # The dispatcher's scan: due pending rows in due order, nothing else.
+            models.Index(fields=["due_at"], name="reminder_pending_due_idx", condition=Q(status="pending")),
+            models.Index(fields=["subject_type", "subject_id"], name="reminder_subject_idx"),
+            models.Index(fields=["case", "due_at"], name="reminder_case_due_idx"),
+            models.Index(fields=["status", "updated_at"], name="reminder_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class SmsOptOut(models.Model):
+    """A phone number that asked to receive nothing (e.g. replied STOP). Stored normalised."""
+
+    phone = models.CharField(_("phone"), max_length=20, unique=True)
+    created_at = models.DateTimeField(_("since"), auto_now_add=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("SMS opt-out")
+        verbose_name_plural = _("SMS opt-outs")
+
+    def __str__(self) -> str:
+        return self.phone

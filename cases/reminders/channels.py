@@ -1,0 +1,191 @@
+"""Delivery channels behind one interface: ``channel_for(name).send(outgoing)``.
+
+- email: Django's email backend (SMTP from ``EMAIL_URL``; console in development).
+- sms: ``SMS_BACKEND`` = ``console`` (development: printed) or ``http`` (production provider).
+- webhook: a partner's URL; JSON body signed with HMAC-SHA256 of ``"<timestamp>.<body>"`` using the
+  partner's webhook secret, sent as ``X-Consular-Signature: t=<timestamp>,v1=<hex>``.
+
+HTTP provider request (``SMS_BACKEND=http``)::
+
+    POST {SMS_HTTP_URL}
+    Authorization: Bearer {SMS_HTTP_TOKEN}
+    Idempotency-Key: reminder-<id>
+    Content-Type: application/json
+    {"to": "+15551234567", "body": "...", "reference": "reminder-<id>"}
+
+2xx: accepted. 429 and 5xx (and network errors): temporary, retried with backoff. Other 4xx (and
+3xx): permanent, the reminder fails. Connections are kept alive and reused (per process and thread). The provider must treat a repeated ``Idempotency-Key`` as the same
+message (a retry after a crash never becomes a second SMS).
+
+Errors carry no personal data (no numbers, no text), so they can be stored and shown.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import http.client
+import json
+import os
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+
+HTTP_TIMEOUT = 10
+
+
+class DeliveryError(Exception):
+    """Temporary: try again later."""
+
+
+class PermanentDeliveryError(DeliveryError):
+    """The message can never be delivered as it is (bad address, refused): do not retry."""
+
+
+@dataclass
+class Outgoing:
+    to: list[str]
+    subject: str
+    body: str
+    reference: str  # reminder-<id>: the idempotency key at the provider
+    payload: dict = field(default_factory=dict)  # webhooks: the structured event
+    secret: str = ""  # webhooks: the partner's signing secret
+
+
+class _Connections(threading.local):
+    """Keep-alive HTTP connections, one per (scheme, host, port), per thread and per process: a worker
+    sends thousands of requests to the same provider, and a new TCP (or TLS) connection for each costs
+    more than the request. A connection is made when first needed (so never shared across a fork)."""
+
+    def __init__(self):
+        self.pid = os.getpid()
+        self.open: dict[tuple[str, str, int | None], http.client.HTTPConnection] = {}
+
+    def get(self, scheme: str, host: str, port: int | None) -> tuple[http.client.HTTPConnection, bool]:
+        """The connection to use and whether it is a reused one (which the server may have closed)."""
+        if self.pid != os.getpid():  # inherited through a fork: the parent's sockets are not ours
+            self.pid, self.open = os.getpid(), {}
+        key = (scheme, host, port)
+        connection = self.open.get(key)
+        if connection is not None:
+            return connection, True
+        cls = http.client.HTTPSConnection if scheme == "https" else http.client.HTTPConnection
+        connection = self.open[key] = cls(host, port, timeout=HTTP_TIMEOUT)
+        return connection, False
+
+    def drop(self, scheme: str, host: str, port: int | None) -> None:
+        connection = self.open.pop((scheme, host, port), None)
+        if connection is not None:
+            connection.close()
+
+
+_connections = _Connections()
+
+
+def _post_json(url: str, body: bytes, headers: dict) -> None:
+    parts = urlsplit(url)
+    try:
+        target = (parts.scheme, parts.hostname or "", parts.port)
+    except ValueError:  # a port that is not a number
+        raise PermanentDeliveryError("malformed URL") from None
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise PermanentDeliveryError("only http(s) URLs are called")
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    headers = {"Content-Type": "application/json", "Content-Length": str(len(body)), **headers}
+    while True:
+        connection, reused = _connections.get(*target)
+        try:
+            connection.request("POST", path, body=body, headers=headers)
+            response = connection.getresponse()
+            response.read()  # the whole answer, so the connection can carry the next request
+            status = response.status
+            if response.will_close:
+                _connections.drop(*target)
+            break
+        except (OSError, http.client.HTTPException) as exc:  # refused, reset, timed out, not HTTP at all
+            _connections.drop(*target)
+            if reused and isinstance(exc, _STALE):
+                # The server closed an idle kept-alive connection: once more on a new one. Harmless
+                # even if it had received the request: the Idempotency-Key makes it the same message.
+                continue
+            raise DeliveryError(f"provider unreachable ({type(exc).__name__})") from None
+    if status == 429 or status >= 500:
+        raise DeliveryError(f"HTTP {status} from the provider")
+    if status >= 300:  # refused, or a redirect (a POST is not followed anywhere else)
+        raise PermanentDeliveryError(f"HTTP {status} from the provider")
+
+
+# What a kept-alive connection that the server has closed in the meantime looks like.
+_STALE = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError, ConnectionAbortedError)
+
+
+class EmailChannel:
+    def send(self, outgoing: Outgoing) -> None:
+        message = EmailMessage(
+            subject=outgoing.subject,
+            body=outgoing.body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=outgoing.to,
+            headers={"X-Consular-Reference": outgoing.reference},
+        )
+        try:
+            message.send(fail_silently=False)
+        except (OSError, ConnectionError) as exc:
+            raise DeliveryError(f"mail server error ({type(exc).__name__})") from None
+
+
+class ConsoleSmsChannel:
+    """Development: prints the SMS on the worker's console instead of sending it."""
+
+    def send(self, outgoing: Outgoing) -> None:
+        for number in outgoing.to:
+            sys.stdout.write(f"[SMS {outgoing.reference}] to {number}: {outgoing.body}\n")
+        sys.stdout.flush()
+
+
+class HttpSmsChannel:
+    def send(self, outgoing: Outgoing) -> None:
+        url = settings.SMS_HTTP_URL
+        if not url:
+            raise PermanentDeliveryError("SMS_HTTP_URL is not configured")
+        for number in outgoing.to:
+            body = json.dumps({"to": number, "body": outgoing.body, "reference": outgoing.reference}).encode()
+            _post_json(
+                url,
+                body,
+                {"Authorization": f"Bearer {settings.SMS_HTTP_TOKEN}", "Idempotency-Key": outgoing.reference},
+            )
+
+
+def webhook_signature(secret: str, timestamp: int, body: bytes) -> str:
+    return hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+
+
+class WebhookChannel:
+    def send(self, outgoing: Outgoing) -> None:
+        body = json.dumps(outgoing.payload, sort_keys=True).encode()
+        timestamp = int(time.time())
+        for url in outgoing.to:
+            _post_json(
+                url,
+                body,
+                {
+                    "X-Consular-Signature": f"t={timestamp},v1={webhook_signature(outgoing.secret, timestamp, body)}",
+                    "Idempotency-Key": outgoing.reference,
+                },
+            )
+
+
+def channel_for(name: str):
+    if name == "email":
+        return EmailChannel()
+    if name == "webhook":
+        return WebhookChannel()
+    if name == "sms":
+        return HttpSmsChannel() if settings.SMS_BACKEND == "http" else ConsoleSmsChannel()
+    raise ValueError(f"unknown channel {name}")

@@ -1,0 +1,312 @@
+"""What each reminder says, built when it is sent (so it reflects the case as it is then) in the
+recipient's language: the person's preferred language; Spanish for staff and partners.
+
+``build(reminder)`` returns the message, or ``Skip(reason)`` when the reminder no longer applies
+(hearing moved or cancelled, consent withdrawn, number opted out, task done, contact recorded...).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from cases.models import Case, Hearing, Referral, Reminder, RepatriationHandoff, SmsOptOut, Task
+from cases.models.case import Status
+from cases.models.crossoffice import ReferralStatus
+from cases.models.reminder import ReminderChannel, ReminderKind
+from cases.models.work import HearingStatus
+from cases.reminders.channels import Outgoing
+from cases.reminders.schedule import hearing_due_at
+from consulates.models import Role, StaffMembership
+
+
+@dataclass(frozen=True)
+class Skip:
+    reason: str
+
+
+def normalise_phone(phone: str) -> str:
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    return (
+        ("+" + digits)
+        if phone.strip().startswith("+")
+        else ("+1" + digits if len(digits) == 10 else "+" + digits)
+    )
+
+
+def _local(moment: dt.datetime, case: Case) -> str:
+    return moment.astimezone(zoneinfo.ZoneInfo(case.consulate.timezone)).strftime("%Y-%m-%d %H:%M")
+
+
+def _case_officers(case: Case) -> list:
+    """The assigned officer, or (unassigned) the consulate's supervisors."""
+    if case.assigned_to_id and case.assigned_to.is_active and case.assigned_to.email:
+        return [case.assigned_to]
+    return _supervisors(case)
+
+
+def _supervisors(case: Case) -> list:
+    ids = StaffMembership.objects.filter(consulate_id=case.consulate_id, role=Role.SUPERVISOR).values(
+        "user_id"
+    )
+    return list(get_user_model().objects.filter(pk__in=ids, is_active=True).exclude(email=""))
+
+
+def _staff(reminder: Reminder, case: Case | None) -> list:
+    if reminder.recipient_key == "case-officer":
+        return _case_officers(case)
+    if reminder.recipient_key == "supervisors":
+        return _supervisors(case)
+    user = reminder.user
+    return [user] if user and user.is_active and user.email else []
+
+
+def _email(users, subject: str, body: str, reminder: Reminder) -> Outgoing | Skip:
+    if not users:
+        return Skip("no recipient with an email address")
+    return Outgoing(
+        to=[u.email for u in users], subject=subject, body=body, reference=f"reminder-{reminder.pk}"
+    )
+
+
+def _to_person(reminder: Reminder, text: str) -> Outgoing | Skip:
+    person = reminder.person
+    if person is None or not person.contact_consent:
+        return Skip("the person does not consent to messages")
+    subject = _("Consulate of Mexico: reminder")
+    if reminder.channel == ReminderChannel.SMS:
+        if not person.phone:
+            return Skip("no phone number")
+        number = normalise_phone(person.phone)
+        if SmsOptOut.objects.filter(phone=number).exists():
+            return Skip("the number opted out")
+        return Outgoing(to=[number], subject=subject, body=text, reference=f"reminder-{reminder.pk}")
+    if not person.email:
+        return Skip("no email address")
+    return Outgoing(to=[person.email], subject=subject, body=text, reference=f"reminder-{reminder.pk}")
+
+
+def _to_partner(reminder: Reminder, subject: str, text: str, event: dict) -> Outgoing | Skip:
+    partner = reminder.partner
+    if partner is None or not partner.active:
+        return Skip("the partner is not active")
+    reference = f"reminder-{reminder.pk}"
+    if reminder.channel == ReminderChannel.WEBHOOK:
+        if not partner.webhook_url:
+            return Skip("the partner has no webhook")
+        payload = {"event": reminder.kind, "reminder": reminder.pk, **event}
+        return Outgoing(
+            to=[partner.webhook_url],
+            subject=subject,
+            body=text,
+            reference=reference,
+            payload=payload,
+            secret=partner.webhook_secret,
+        )
+    if not partner.contact_email:
+        return Skip("the partner has no contact email")
+    return Outgoing(to=[partner.contact_email], subject=subject, body=text, reference=reference)
+
+
+def _reuse(subject, reminder: Reminder, *names: str) -> None:
+    """Give ``subject`` the related objects the reminder was loaded with (its case with the consulate,
+    its partner) when they are the same rows, instead of loading them again; others load when used."""
+    for name in names:
+        field = type(subject)._meta.get_field(name)
+        if getattr(subject, field.attname) == getattr(reminder, field.attname) and field.is_cached(reminder):
+            field.set_cached_value(subject, field.get_cached_value(reminder))
+
+
+def _hearing(reminder: Reminder):
+    hearing = (
+        Hearing.objects.select_related("case__consulate", "case__assigned_to")
+        .filter(pk=reminder.subject_id)
+        .first()
+    )
+    if hearing is None or hearing.status != HearingStatus.SCHEDULED or hearing.starts_at <= timezone.now():
+        return None, Skip("the hearing is no longer scheduled")
+    if hearing.case.status == Status.CLOSED:
+        return None, Skip("the case is closed")
+    tz = zoneinfo.ZoneInfo(hearing.case.consulate.timezone)
+    if reminder.due_at != hearing_due_at(reminder.kind, hearing.starts_at, tz):
+        # a row left behind by a change that did not go through the services
+        return None, Skip("the hearing was moved")
+    return hearing, None
+
+
+def _build_hearing(reminder: Reminder) -> Outgoing | Skip:
+    hearing, skip = _hearing(reminder)
+    if skip:
+        return skip
+    case = hearing.case
+    when, where = _local(hearing.starts_at, case), hearing.location
+    kind = reminder.kind
+    if kind in (ReminderKind.HEARING_PERSON_7D, ReminderKind.HEARING_PERSON_1D):
+        text = _(
+            "Consulate of Mexico in %(city)s: you have a hearing on %(when)s at %(where)s. Please attend; "
+            "if you cannot, call the consulate at %(phone)s. Case %(reference)s."
+        ) % {
+            "city": case.consulate.city,
+            "when": when,
+            "where": where,
+            "phone": case.consulate.phone,
+            "reference": case.reference,
+        }
+        return _to_person(reminder, text)
+    subject = _("Hearing in 2 days: %(reference)s") % {"reference": case.reference}
+    text = _("%(kind)s on %(when)s at %(where)s, case %(reference)s.") % {
+        "kind": hearing.get_kind_display(),
+        "when": when,
+        "where": where,
+        "reference": case.reference,
+    }
+    if kind == ReminderKind.HEARING_PARTNER_2D:
+        if not Referral.objects.active().filter(case=case, partner_id=reminder.partner_id).exists():
+            return Skip("the partner's referral ended")
+        event = {
+            "case_reference": case.reference,
+            "hearing": {"starts_at": hearing.starts_at.isoformat(), "location": where},
+        }
+        return _to_partner(reminder, subject, text, event)
+    return _email(_staff(reminder, case), subject, text, reminder)
+
+
+def _build_task(reminder: Reminder) -> Outgoing | Skip:
+    task = (
+        Task.objects.select_related("case__consulate", "case__assigned_to")
+        .filter(pk=reminder.subject_id)
+        .first()
+    )
+    if task is None or task.done:
+        return Skip("the task is done")
+    case = task.case
+    if case.status == Status.CLOSED:
+        return Skip("the case is closed")
+    if reminder.kind == ReminderKind.TASK_DUE:
+        if task.assignee_id != reminder.user_id:
+            return Skip("the task was reassigned")
+        subject = _("Task due today: %(title)s") % {"title": task.title}
+    else:
+        subject = _("Task 2 days overdue: %(title)s") % {"title": task.title}
+    text = _('Task "%(title)s" of case %(reference)s was due on %(due)s.') % {
+        "title": task.title,
+        "reference": case.reference,
+        "due": task.due_date.isoformat(),
+    }
+    return _email(_staff(reminder, case), subject, text, reminder)
+
+
+def _build_referral(reminder: Reminder) -> Outgoing | Skip:
+    referral = Referral.objects.filter(pk=reminder.subject_id).first()
+    if referral is not None:
+        _reuse(referral, reminder, "case", "partner")
+    if referral is None or referral.status != ReferralStatus.PENDING:
+        return Skip("the referral was answered or ended")
+    case = referral.case
+    service = referral.get_service_display()
+    if reminder.kind == ReminderKind.REFERRAL_PARTNER_72H:
+        subject = _("Referral awaiting your answer: %(reference)s") % {"reference": case.reference}
+        text = _(
+            "The %(consulate)s referred case %(reference)s to you for %(service)s on %(date)s and awaits "
+            "your answer."
+        ) % {
+            "consulate": case.consulate,
+            "reference": case.reference,
+            "service": service,
+            "date": _local(referral.referred_at, case),
+        }
+        return _to_partner(
+            reminder, subject, text, {"case_reference": case.reference, "referral": referral.pk}
+        )
+    subject = _("Referral unanswered for 7 days: %(reference)s") % {"reference": case.reference}
+    text = _(
+        "%(partner)s has not answered the referral of case %(reference)s (%(service)s) sent on %(date)s."
+    ) % {
+        "partner": referral.partner,
+        "reference": case.reference,
+        "service": service,
+        "date": _local(referral.referred_at, case),
+    }
+    return _email(_staff(reminder, case), subject, text, reminder)
+
+
+def _build_art36(reminder: Reminder) -> Outgoing | Skip:
+    case = Case.objects.select_related("consulate", "assigned_to").filter(pk=reminder.subject_id).first()
+    if case is None or not case.art36_contact_overdue:
+        return Skip("consular contact recorded or no longer in custody")
+    subject = _("Art. 36: no consular contact yet, case %(reference)s") % {"reference": case.reference}
+    text = _(
+        "The consulate was notified on %(notified)s and there is no consular contact recorded for case "
+        "%(reference)s. Contact the person now."
+    ) % {"notified": _local(case.consulate_notified_at, case), "reference": case.reference}
+    return _email(_staff(reminder, case), subject, text, reminder)
+
+
+def _build_handoff(reminder: Reminder) -> Outgoing | Skip:
+    handoff = (
+        RepatriationHandoff.objects.select_related("case__consulate", "case__assigned_to", "reception_point")
+        .filter(pk=reminder.subject_id)
+        .first()
+    )
+    if handoff is None or handoff.confirmed_at is not None:
+        return Skip("reception confirmed")
+    case = handoff.case
+    subject = _("Reception not confirmed: case %(reference)s") % {"reference": case.reference}
+    text = _(
+        "The removal date of case %(reference)s was %(date)s and %(point)s has not confirmed the "
+        "reception. Ask the reception point whether the person arrived."
+    ) % {
+        "reference": case.reference,
+        "date": handoff.removal_date.isoformat(),
+        "point": handoff.reception_point,
+    }
+    return _email(_staff(reminder, case), subject, text, reminder)
+
+
+def _build_inactive(reminder: Reminder) -> Outgoing | Skip:
+    case = Case.objects.select_related("consulate", "assigned_to").filter(pk=reminder.subject_id).first()
+    if case is None or case.status == Status.CLOSED:
+        return Skip("the case is closed")
+    if case.last_activity_at + dt.timedelta(days=14) != reminder.due_at:
+        return Skip("the case had activity")
+    subject = _("No activity for 14 days: case %(reference)s") % {"reference": case.reference}
+    text = _("Case %(reference)s has had no activity since %(date)s.") % {
+        "reference": case.reference,
+        "date": _local(case.last_activity_at, case),
+    }
+    return _email(_staff(reminder, case), subject, text, reminder)
+
+
+BUILDERS = {
+    ReminderKind.HEARING_PERSON_7D: _build_hearing,
+    ReminderKind.HEARING_PERSON_1D: _build_hearing,
+    ReminderKind.HEARING_OFFICER_2D: _build_hearing,
+    ReminderKind.HEARING_PARTNER_2D: _build_hearing,
+    ReminderKind.TASK_DUE: _build_task,
+    ReminderKind.TASK_OVERDUE: _build_task,
+    ReminderKind.REFERRAL_PARTNER_72H: _build_referral,
+    ReminderKind.REFERRAL_OFFICER_7D: _build_referral,
+    ReminderKind.ART36_NO_CONTACT: _build_art36,
+    ReminderKind.HANDOFF_UNCONFIRMED: _build_handoff,
+    ReminderKind.CASE_INACTIVE: _build_inactive,
+}
+
+
+def build(reminder: Reminder) -> Outgoing | Skip:
+    if reminder.kind == ReminderKind.DIGEST:
+        from cases.reminders.digest import build_digest
+
+        return build_digest(reminder)
+    language = "es"
+    if reminder.person_id and reminder.kind in (
+        ReminderKind.HEARING_PERSON_7D,
+        ReminderKind.HEARING_PERSON_1D,
+    ):
+        language = reminder.person.preferred_language or "es"
+    with translation.override(language):
+        return BUILDERS[reminder.kind](reminder)

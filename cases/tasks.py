@@ -1,0 +1,36 @@
+"""Celery tasks: thin, id-only, safe to run twice."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from cases.reminders import dispatch, scans
+
+
+@shared_task(name="reminders.send", ignore_result=True)
+def send_reminder(reminder_id: int) -> str:
+    return dispatch.deliver(reminder_id)
+
+
+def dispatch_with(app) -> int:
+    """Claim every due reminder and queue one ``reminders.send`` per row on ``app``'s broker, through one
+    producer (acquiring a connection from the pool per message would cost more than the send itself)."""
+    send = app.tasks["reminders.send"]
+    with app.producer_or_acquire() as producer:
+        return dispatch.dispatch_due(lambda pk: send.apply_async((pk,), producer=producer))
+
+
+@shared_task(bind=True, name="reminders.dispatch", ignore_result=True)
+def dispatch_reminders(self) -> int:
+    """Every minute (beat). Overlapping runs are harmless: rows are claimed with SKIP LOCKED."""
+    return dispatch_with(self.app)
+
+
+@shared_task(name="reminders.schedule_digests", ignore_result=True)
+def schedule_digests() -> int:
+    return scans.schedule_digests()
+
+
+@shared_task(name="reminders.schedule_inactivity", ignore_result=True)
+def schedule_inactivity() -> int:
+    return scans.schedule_inactivity()
