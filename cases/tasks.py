@@ -34,3 +34,11 @@ def schedule_digests() -> int:
 @shared_task(name="reminders.schedule_inactivity", ignore_result=True)
 def schedule_inactivity() -> int:
     return scans.schedule_inactivity()
+
+
+@shared_task(name="reports.schedule_weekly", ignore_result=True)
+def schedule_weekly_reports() -> int:
+    """Hourly (beat); on Monday morning, Central time, queues one weekly report per recipient."""
+    from cases.reports.weekly import schedule_weekly_reports as schedule
+
+    return schedule()

@@ -31,6 +31,7 @@ class ReminderKind(models.TextChoices):
     HANDOFF_UNCONFIRMED = "handoff_unconfirmed", _("Hand-off unconfirmed 48 hours after removal")
     CASE_INACTIVE = "case_inactive", _("No activity for 14 days")
     DIGEST = "digest", _("Daily digest")
+    WEEKLY_REPORT = "weekly_report", _("Weekly caseload report")
 
 
 class ReminderChannel(models.TextChoices):

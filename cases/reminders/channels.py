@@ -55,6 +55,7 @@ class Outgoing:
     reference: str  # reminder-<id>: the idempotency key at the provider
     payload: dict = field(default_factory=dict)  # webhooks: the structured event
     secret: str = ""  # webhooks: the partner's signing secret
+    attachments: list = field(default_factory=list)  # email: (file name, bytes, content type)
 
 
 class _Connections(threading.local):
@@ -133,6 +134,8 @@ class EmailChannel:
             to=outgoing.to,
             headers={"X-Consular-Reference": outgoing.reference},
         )
+        for name, content, content_type in outgoing.attachments:
+            message.attach(name, content, content_type)
         try:
             message.send(fail_silently=False)
         except (OSError, ConnectionError) as exc:

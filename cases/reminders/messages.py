@@ -302,6 +302,10 @@ def build(reminder: Reminder) -> Outgoing | Skip:
         from cases.reminders.digest import build_digest
 
         return build_digest(reminder)
+    if reminder.kind == ReminderKind.WEEKLY_REPORT:
+        from cases.reports.weekly import build_weekly_report
+
+        return build_weekly_report(reminder)
     language = "es"
     if reminder.person_id and reminder.kind in (
         ReminderKind.HEARING_PERSON_7D,

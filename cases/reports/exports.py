@@ -50,6 +50,9 @@ def add_sheet(workbook: Workbook, report: Report, params: ReportParams, *, first
         )
 
 
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 def to_xlsx(reports: list[Report], params: ReportParams) -> bytes:
     workbook = Workbook()
     for index, report in enumerate(reports):
