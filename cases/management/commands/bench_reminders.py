@@ -50,8 +50,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--reminders", type=int, default=100_000)
         parser.add_argument("--workers", type=int, default=2)
-        parser.add_argument("--concurrency", type=int, default=2, help="pool processes per worker")
-        parser.add_argument("--pool", default="prefork")
+        parser.add_argument(
+            "--concurrency", type=int, default=4, help="pool threads (or processes) per worker"
+        )
+        parser.add_argument(
+            "--pool", default="threads", help="threads: least CPU per reminder here (prefork: +30 %%)"
+        )
         parser.add_argument(
             "--broker",
             default="",
@@ -59,8 +63,15 @@ class Command(BaseCommand):
         )
         parser.add_argument("--timeout", type=int, default=1800, help="give up after this many seconds")
         parser.add_argument("--keep", action="store_true", help="leave the added rows in place")
+        parser.add_argument(
+            "--queue-only",
+            action="store_true",
+            help="only claim and queue (no workers running): the dispatcher's rate on its own",
+        )
 
-    def handle(self, *args, reminders, workers, concurrency, pool, broker, timeout, keep, **options):
+    def handle(
+        self, *args, reminders, workers, concurrency, pool, broker, timeout, keep, queue_only, **options
+    ):
         if not os.environ.get("DATABASE_URL"):
             raise CommandError(
                 "Set DATABASE_URL to the benchmark database (seeded with seed_demo --cases 1000000)."
@@ -68,6 +79,11 @@ class Command(BaseCommand):
         broker = broker or _default_broker()
         from tests.fakes.provider import FakeProvider  # the repository's fake, not part of the app
 
+        load = os.getloadavg()
+        self.stdout.write(
+            f"Machine: {os.cpu_count()} CPUs, load average {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f} "
+            "(1 / 5 / 15 min) at start: other work on the machine takes CPU from the benchmark."
+        )
         cases = Case.objects.count()
         self.stdout.write(f"Database: {connection.settings_dict['NAME']}, {cases:,} cases.")
         if cases < 1_000_000:
@@ -105,10 +121,21 @@ class Command(BaseCommand):
                 )
 
             _flush(broker)
+            if queue_only:
+                started = time.perf_counter()
+                queued = dispatch_with(app)
+                seconds = time.perf_counter() - started
+                self.stdout.write(
+                    f"Claimed and queued {queued:,} in {seconds:.1f} s ({queued / seconds:,.0f} per second), "
+                    "no workers running."
+                )
+                _flush(broker)
+                return
             processes = _start_workers(broker, provider.url, workers, concurrency, pool)
             _wait_for_workers(app, workers, processes)
             self.stdout.write(f"{workers} workers ({pool}, concurrency {concurrency}) ready on {broker}.")
 
+            cpu_before, machine_before = _cpu_seconds(processes), _machine_busy()
             started = time.perf_counter()
             queued = dispatch_with(app)
             queue_seconds = time.perf_counter() - started
@@ -125,6 +152,10 @@ class Command(BaseCommand):
                         raise CommandError("A worker exited during the benchmark.")
                 time.sleep(0.05)
             total_seconds = time.perf_counter() - started
+            worker_cpu = _cpu_seconds(processes) - cpu_before
+            busy, available = (
+                after - before for after, before in zip(_machine_busy(), machine_before, strict=True)
+            )
             time.sleep(1)  # let the last transactions commit before counting
             sent = Reminder.objects.filter(pk__range=(first_id, last_id), status=ReminderStatus.SENT).count()
             rate = reminders / total_seconds
@@ -133,8 +164,10 @@ class Command(BaseCommand):
                 f"\nReminders:        {reminders:,} (rows marked sent: {sent:,})\n"
                 f"Claim + queue:    {queue_seconds:.1f} s ({queued / queue_seconds:,.0f} per second)\n"
                 f"End to end:       {total_seconds:.1f} s\n"
-                f"Throughput:       {rate:,.0f} reminders per second, which {verdict} the goal of "
-                f"{GOAL_PER_SECOND:,} per second\n"
+                f"Throughput:       measured {rate:,.0f}/s vs goal {GOAL_PER_SECOND:,}/s ({verdict} it)\n"
+                f"CPU:              workers {worker_cpu / reminders * 1000:.2f} ms per reminder; the whole "
+                f"machine (database, Redis, provider, dispatcher, other work) was {busy / available:.0%} busy, "
+                f"{busy / reminders * 1000:.2f} CPU-ms per reminder\n"
                 f"Duplicates:       {provider.duplicates()} delivered twice; "
                 f"{provider.repeated_requests()} repeated requests acknowledged by idempotency key\n"
                 f"Setup:            {workers} workers x {concurrency} ({pool}), broker {broker}, "
@@ -211,6 +244,34 @@ def _insert(count: int, referral: Referral, partner: Partner) -> tuple[int, int]
 def _claim_plan() -> str:
     with transaction.atomic():
         return dispatch.claim_queryset(timezone.now()).explain()
+
+
+def _cpu_seconds(processes) -> float:
+    """User + system CPU of the worker processes and their pool children (each worker leads its own
+    session, so its children share its process group)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    groups = {p.pid for p in processes}
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        if int(fields[2]) in groups:  # pgrp
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
+
+
+def _machine_busy() -> tuple[float, float]:
+    """CPU-seconds the machine spent busy and in all (over every CPU), from /proc/stat."""
+    with open("/proc/stat") as stat:
+        values = [int(v) for v in stat.readline().split()[1:]]
+    tick = os.sysconf("SC_CLK_TCK")
+    idle = values[3] + values[4]  # idle, iowait
+    return (sum(values) - idle) / tick, sum(values) / tick
 
 
 def _flush(broker: str) -> None:
