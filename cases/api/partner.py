@@ -127,6 +127,13 @@ class PartnerReferralSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def to_representation(self, obj):
+        data = super().to_representation(obj)
+        if obj.consent.withdrawn_at is not None:
+            # The consulate's note about the person is part of what the consent covered.
+            data["request_note"] = ""
+        return data
+
     @extend_schema_field(SharedCaseSerializer(allow_null=True))
     def get_case(self, obj):
         """Only while the referral is active and the person's consent stands; then only what it covers."""

@@ -399,3 +399,22 @@ def test_referral_rows_of_ended_referrals_stay_listed(api_officer, api_partner_c
     assert EventKind.REFERRAL_WITHDRAWN in CaseEvent.objects.filter(case=api_referral.case).values_list(
         "kind", flat=True
     )
+
+
+def test_after_consent_withdrawal_the_consulates_note_is_gone_too(
+    api_officer, api_partner, api_partner_client, prepared_case
+):
+    make_consent(api_officer, prepared_case, api_partner, scope=list(CATEGORIES))
+    referral = services.referral_create(
+        actor=api_officer,
+        case=prepared_case,
+        partner=api_partner,
+        service="shelter",
+        request_note="Necesita albergue con su hija de 4 años",
+    )
+    (row,) = rows(api_partner_client.get(url("partner/referrals/")))
+    assert row["request_note"] == "Necesita albergue con su hija de 4 años"
+    services.consent_withdraw(actor=api_officer, consent=referral.consent)
+    (row,) = rows(api_partner_client.get(url("partner/referrals/")))
+    assert row["request_note"] == ""
+    assert api_partner_client.get(url(f"partner/referrals/{referral.pk}/")).json()["request_note"] == ""
