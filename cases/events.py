@@ -227,13 +227,7 @@ def document_uploaded(case: Case, actor, *, document) -> CaseEvent:
     )
 
 
-def reminder_sent(case: Case, *, reminder) -> CaseEvent:
-    """The system sent a reminder; the payload says what and how, never to which address."""
-    return _record(
-        case,
-        EventKind.REMINDER_SENT,
-        None,
-        reminder_id=reminder.pk,
-        reminder_kind=reminder.kind,
-        channel=reminder.channel,
-    )
+def reminder_sent_payload(reminder) -> dict:
+    """What a REMINDER_SENT entry says: what and how, never to which address. The send path writes the
+    entry itself, in the same statement that marks the reminder sent (cases/reminders/dispatch.py)."""
+    return {"reminder_id": reminder.pk, "reminder_kind": reminder.kind, "channel": reminder.channel}

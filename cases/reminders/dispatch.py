@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from cases import events
 from cases.models import Case, CaseEvent, Reminder
 from cases.models.reminder import ReminderStatus
 from cases.models.work import EventKind
@@ -224,7 +225,7 @@ def _lock(reminder_id: int) -> Reminder | None:
 def _mark_sent(reminder: Reminder, now: dt.datetime) -> None:
     """Sent: the row says so and, for a case's reminder, the case's timeline gets a REMINDER_SENT event
     (what and how, never to which address), in one statement."""
-    payload = {"reminder_id": reminder.pk, "reminder_kind": reminder.kind, "channel": reminder.channel}
+    payload = events.reminder_sent_payload(reminder)
     _execute(
         f"""
             WITH sent AS (
