@@ -63,29 +63,20 @@ def scoped_consulate(user, params: ReportParams) -> int | None:
 
 
 def scoped_cases(user, params: ReportParams):
-    """The cases a report counts: those the user may see, in the consulate chosen (if any).
-
-    For the two kinds of staff who read reports this is a plain filter on ``consulate_id`` (or none):
-    a network-wide role sees every case, and a consulate-bound one's extra visibility (cases it is asked
-    to take over) never survives the filter on its own consulate. Saying so directly keeps the
-    ``pk IN (...)`` sub-queries of ``visible_to`` out of the reports' plans (and lets related rows
-    filter on ``case__consulate_id`` through ``scoped_case_filter``)."""
+    """The cases a report counts: ``Case.held_for(user)``, in the consulate chosen (if any)."""
+    cases = Case.objects.held_for(user)
     consulate_id = scoped_consulate(user, params)
-    cases = Case.objects.all() if _plain_scope(user) else Case.objects.visible_to(user)
     if consulate_id is not None:
         cases = cases.filter(consulate_id=consulate_id)
     return cases
 
 
-def _plain_scope(user) -> bool:
-    access = access_for(user)
-    return access.network_wide or (access.consulate_bound and access.consulate_id is not None)
-
-
 def scoped_case_filter(user, params: ReportParams, prefix: str = "case__") -> Q:
-    """``scoped_cases`` as a condition on rows related to a case (a hearing, a task, a referral)."""
-    if not _plain_scope(user):
-        return Q(**{f"{prefix}in": scoped_cases(user, params).values("pk")})
+    """``scoped_cases`` as a condition on rows related to a case (a hearing, a task, a referral), on
+    the case's consulate column rather than a sub-query (``held_for`` is a consulate filter)."""
+    access = access_for(user)
+    if not (access.network_wide or access.consulate_bound):
+        return Q(pk__in=[])
     consulate_id = scoped_consulate(user, params)
     return Q(**{f"{prefix}consulate_id": consulate_id}) if consulate_id is not None else Q()
 
