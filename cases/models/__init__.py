@@ -1,3 +1,4 @@
+from cases.models.access import AccessAction, AccessLog
 from cases.models.case import Case, CaseSequence
 from cases.models.crossoffice import Consent, Referral, Transfer
 from cases.models.document import Document
@@ -7,6 +8,8 @@ from cases.models.repatriation import Belonging, RepatriationHandoff
 from cases.models.work import CaseEvent, Hearing, Task
 
 __all__ = [
+    "AccessAction",
+    "AccessLog",
     "Belonging",
     "Case",
     "CaseEvent",
