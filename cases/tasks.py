@@ -42,3 +42,16 @@ def schedule_weekly_reports() -> int:
     from cases.reports.weekly import schedule_weekly_reports as schedule
 
     return schedule()
+
+
+@shared_task(bind=True, name="privacy.anonymise_expired", ignore_result=True)
+def anonymise_expired(self) -> int:
+    """Nightly (beat). Anonymises the persons whose cases all passed the retention period, in batches; no
+    arguments, nothing personal in the message. Safe to run twice or at once (rows are claimed with SKIP
+    LOCKED and re-checked under lock). When the time budget ends first, it queues itself again."""
+    from cases.services.privacy import retention_run
+
+    count, more = retention_run()
+    if more:
+        self.apply_async(countdown=5)
+    return count

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 from celery.signals import task_postrun, task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -50,6 +51,12 @@ CONFIG = dict(
         },
         # Monday 08:00 Central: the task checks the local time, so DST needs no second entry.
         "reports-weekly": {"task": "reports.schedule_weekly", "schedule": 900.0, "options": {"expires": 800}},
+        # Retention: every night at 09:15 UTC (03:15 Central, 02:15 Mountain standard time).
+        "privacy-anonymise-expired": {
+            "task": "privacy.anonymise_expired",
+            "schedule": crontab(hour=9, minute=15),
+            "options": {"expires": 6 * 3600},
+        },
     },
 )
 

@@ -140,6 +140,12 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it, even be
 # download view in ``cases.views`` streams them.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 DOCUMENT_MAX_BYTES = int(os.environ.get("DOCUMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+
+# Retention: a person whose cases were all closed at least this many years ago (counted from each case's
+# closure) is anonymised by the nightly job ``privacy.anonymise_expired``; the reports keep counting them.
+RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS", "5"))
+if RETENTION_YEARS < 1:
+    raise ImproperlyConfigured("RETENTION_YEARS must be a whole number of years, 1 or more.")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -88,7 +88,7 @@ def available_actions(user, case: Case) -> list[str]:
         return ["assign", "close"]
     if case.status == Status.PENDING_CLOSURE:
         return ["approve", "reject"] if access.can_supervise(case.consulate_id) else []
-    return ["reopen"]
+    return [] if case.anonymised_at is not None else ["reopen"]
 
 
 def run_action(name: str, user, case: Case, data: dict) -> Case:

@@ -7,6 +7,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from cases import services
+from cases.admin import privacy
 from cases.admin.base import ServiceAdminMixin, ServiceInlineMixin, ServiceModelForm
 from cases.models import EmergencyContact, Person
 from cases.selectors import person_search_filter
@@ -89,13 +90,17 @@ class EmergencyContactInline(ServiceInlineMixin, admin.TabularInline):
         return access_for(request.user).is_staff_member
 
     def has_add_permission(self, request, obj=None):
-        return access_for(request.user).can_work_cases
+        return access_for(request.user).can_work_cases and not _anonymised(obj)
 
     def has_change_permission(self, request, obj=None):
-        return access_for(request.user).can_work_cases
+        return access_for(request.user).can_work_cases and not _anonymised(obj)
 
     def has_delete_permission(self, request, obj=None):
-        return access_for(request.user).can_work_cases
+        return access_for(request.user).can_work_cases and not _anonymised(obj)
+
+
+def _anonymised(person) -> bool:
+    return person is not None and getattr(person, "anonymised_at", None) is not None
 
 
 class VulnerableFilter(admin.SimpleListFilter):
@@ -124,12 +129,20 @@ class VulnerableFilter(admin.SimpleListFilter):
 class PersonAdmin(ServiceAdminMixin, CaseWorkAdmin, admin.ModelAdmin):
     form = PersonForm
     inlines = [EmergencyContactInline]
-    list_display = ["full_name", "curp", "a_number_display", "date_of_birth", "registered_by", "vulnerable"]
+    list_display = [
+        "full_name",
+        "curp",
+        "a_number_display",
+        "date_of_birth",
+        "registered_by",
+        "vulnerable",
+        "anonymised",
+    ]
     list_select_related = ["registered_by"]
     list_filter = [VulnerableFilter, "needs_interpreter", "registered_by"]
     search_fields = ["search_name"]  # the real search is get_search_results
     search_help_text = _("Name (accents and case ignored, any surname), CURP or A-number.")
-    readonly_fields = ["cases_of_person", "created_at", "updated_at"]
+    readonly_fields = ["cases_of_person", "created_at", "updated_at", "anonymised_at"]
     list_per_page = 50
     show_full_result_count = False
     fieldsets = [
@@ -156,7 +169,7 @@ class PersonAdmin(ServiceAdminMixin, CaseWorkAdmin, admin.ModelAdmin):
                 ]
             },
         ),
-        (_("Cases"), {"fields": ["cases_of_person", ("created_at", "updated_at")]}),
+        (_("Cases"), {"fields": ["cases_of_person", ("created_at", "updated_at", "anonymised_at")]}),
     ]
 
     def get_queryset(self, request):
@@ -175,6 +188,24 @@ class PersonAdmin(ServiceAdminMixin, CaseWorkAdmin, admin.ModelAdmin):
         if access_for(request.user).network_wide:
             return self.list_filter
         return [f for f in self.list_filter if f != "registered_by"]
+
+    def has_change_permission(self, request, obj=None):
+        # An anonymised person is read-only: there is nothing left to correct, and nothing may come back.
+        return super().has_change_permission(request, obj) and not _anonymised(obj)
+
+    def get_urls(self):
+        return [*privacy.person_urls(self), *super().get_urls()]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        obj = self.get_object(request, object_id)
+        if obj is not None:
+            extra_context["privacy_tools"] = privacy.person_object_tools(request, obj)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.display(description=_("anonymised"), boolean=True)
+    def anonymised(self, obj):
+        return obj.anonymised_at is not None
 
     @admin.display(description=_("vulnerable"), boolean=True)
     def vulnerable(self, obj):

@@ -187,6 +187,13 @@ class Case(models.Model):
     )
     last_activity_at = models.DateTimeField(_("last activity"))
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    anonymised_at = models.DateTimeField(
+        _("anonymised at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Personal data removed; the figures the reports count are kept."),
+    )
 
     objects = CaseQuerySet.as_manager()
 

@@ -110,6 +110,13 @@ class Person(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    anonymised_at = models.DateTimeField(
+        _("anonymised at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Identity and contact data removed (retention period ended, or erased on request)."),
+    )
     search_name = models.GeneratedField(
         expression=Func(
             Lower(
@@ -148,6 +155,8 @@ class Person(models.Model):
 
     @property
     def full_name(self) -> str:
+        if self.anonymised_at is not None:
+            return str(_("Anonymised person"))
         return " ".join(p for p in (self.given_names, self.paternal_surname, self.maternal_surname) if p)
 
     @property

@@ -128,6 +128,8 @@ def case_open(
     require_worker(actor, consulate.pk)
     if not Person.objects.visible_to(actor).filter(pk=person.pk).exists():
         raise ValidationError({"person": _("Choose a person registered by your consulate.")})
+    if Person.objects.filter(pk=person.pk, anonymised_at__isnull=False).exists():
+        raise ValidationError({"person": _("This person's data was anonymised: register the person again.")})
     values = {
         "category": category,
         "subtype": subtype or "",

@@ -152,6 +152,8 @@ def case_reopen(*, actor, case: Case, reason: str, expected_version: int | None 
     check_version(case, expected_version)
     if case.status != Status.CLOSED:
         raise ValidationError(_("Only a closed case can be reopened."), code="transition")
+    if case.anonymised_at is not None:
+        raise ValidationError(_("This case was anonymised and cannot be reopened."), code="anonymised")
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Say why the case is reopened.")})
     previous_outcome = case.outcome

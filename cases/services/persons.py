@@ -105,6 +105,14 @@ def _save(person: Person) -> Person:
     return person
 
 
+def refuse_if_anonymised(person: Person) -> None:
+    """An anonymised person's data is gone for good: nothing is added back to the record."""
+    if person.anonymised_at is not None:
+        raise ValidationError(
+            _("This person's data was anonymised; the record cannot be changed."), code="anonymised"
+        )
+
+
 def _require_person_writer(actor, person_id: int) -> None:
     """Administrators, and officers and supervisors of a consulate that registered the person or works
     one of their cases. Seeing a person is not enough: a consulate asked to take over a case reads the
@@ -151,6 +159,7 @@ def person_update(*, actor, person: Person, expected_version: str | None = None,
         raise TypeError(f"Unknown person fields: {sorted(unknown)}")
     _require_person_writer(actor, person.pk)
     locked = Person.objects.select_for_update().get(pk=person.pk)
+    refuse_if_anonymised(locked)
     if expected_version is not None and locked.updated_at.isoformat() != expected_version:
         raise ValidationError(
             _("Someone else changed this person while you were editing. Reload and try again."), code="stale"
@@ -186,6 +195,7 @@ def _hearing_reminders_follow(person: Person) -> None:
 def emergency_contact_save(*, actor, person: Person, contact: EmergencyContact) -> EmergencyContact:
     """Add or change an emergency contact of a person the actor may change."""
     _require_person_writer(actor, person.pk)
+    refuse_if_anonymised(Person.objects.get(pk=person.pk))
     contact.person = person
     contact.full_clean()
     contact.save()

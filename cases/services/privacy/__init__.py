@@ -1,0 +1,28 @@
+"""A person's data: anonymised when the retention period ends, exported and erased on request.
+
+``anonymise``: the plan of what is cleared (live rows and history), the nightly retention job's batches,
+erasure on request. ``export``: the zip of everything held about a person. ``permissions``: who may.
+"""
+
+from cases.services.privacy.anonymise import (
+    ANONYMISED_NAME,
+    person_erase,
+    persons_past_retention,
+    retention_anonymise_batch,
+    retention_cutoff,
+    retention_run,
+)
+from cases.services.privacy.export import person_export
+from cases.services.privacy.permissions import may_erase_person_data, may_export_person_data
+
+__all__ = [
+    "ANONYMISED_NAME",
+    "may_erase_person_data",
+    "may_export_person_data",
+    "person_erase",
+    "person_export",
+    "persons_past_retention",
+    "retention_anonymise_batch",
+    "retention_cutoff",
+    "retention_run",
+]

@@ -1,0 +1,404 @@
+"""Retention and erasure: anonymising a person and all their cases, in the live tables and in history.
+
+What anonymising keeps and removes (one plan, ``SCRUB_PLAN``, applied to the live rows and to every history
+row of them):
+
+- The person: names become ``ANONYMISED_NAME``; date of birth (cleared, not reduced to a year: the
+  vulnerability flags already keep the age groups the reports count, and a birth year with sex, consulate
+  and dates narrows a person down), state of birth, CURP, A-number, passport, matrícula, phone, email and
+  contact consent are cleared. Kept: sex, languages, interpreter need, message language, the vulnerability
+  flags, the registering consulate.
+- Emergency contacts and documents (rows and stored files) are deleted.
+- Free text that may name people is cleared: case summary and outcome notes, timeline texts and the
+  free-text parts of their details, hearing notes and outcomes, task titles, transfer reasons and notes,
+  consent withdrawal notes, referral notes, the hand-off's needs, destination, family contact and
+  reception details, belongings' descriptions and notes, reminder errors.
+- Kept for the statistics: every case's consulate, category, subtype, status, priority, outcome, dates,
+  facility, reception point, art. 36 times, and the rows of hearings, tasks, transfers, referrals,
+  consents, hand-offs and belongings with their codes, dates and amounts: the reports count the same.
+
+Anonymising is all-or-nothing per person: a person is anonymised with all their cases, and only once every
+one of those cases is closed (retention: closed ``RETENTION_YEARS`` or more before; erasure on request: at
+any age). ``Person.anonymised_at`` and ``Case.anonymised_at`` mark the work done, so it is never redone.
+History rows are rewritten inside ``rewriting_history()`` (the only switch the append-only triggers
+accept); the pghistory context of the change says why (retention, or erasure with the administrator's
+reason). Nothing here logs personal data: log lines carry counts and ids only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import pghistory
+import pgtrigger
+from dateutil.relativedelta import relativedelta
+from django.apps import apps
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.history import rewriting_history
+from cases.models import Case, CaseEvent, Consent, Document, EmergencyContact, Person, Reminder
+from cases.models.case import Status
+from cases.models.reminder import ReminderStatus
+from cases.services.privacy.permissions import may_erase_person_data
+
+logger = logging.getLogger(__name__)
+
+ANONYMISED_NAME = "***"
+BLANK = object()  # the field's empty value: None when nullable, else "", [] or {}
+BATCH_SIZE = 50
+TIME_BUDGET_SECONDS = 180.0  # below the Celery soft time limit (240 s); the task re-queues itself
+
+# Keys of a timeline entry's details that hold free text (a task's title, a belonging's description),
+# and the fields whose old and new values a "changes" entry may quote.
+FREE_TEXT_PAYLOAD_KEYS = frozenset({"title", "description"})
+FREE_TEXT_CHANGE_KEYS = frozenset({"summary", "notes", "title", "outcome_notes", "description"})
+
+
+# --- The plan --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scrub:
+    """Rows of ``model`` (and of its history model) that belong to the persons being anonymised, and
+    the values their personal fields get. ``delete``: the live rows are deleted (their history rows are
+    cleared like the others)."""
+
+    model: str
+    history: str
+    person_filter: Callable[[list[int]], Q]
+    fields: dict
+    history_filter: Callable[[list[int]], Q] | None = None
+    delete: bool = False
+
+    def history_q(self, person_ids: list[int]) -> Q:
+        return (self.history_filter or self.person_filter)(person_ids)
+
+
+def _by_case(ids):
+    return Q(case__person_id__in=ids)
+
+
+PERSON_SCRUB = Scrub(
+    model="cases.Person",
+    history="cases.PersonHistory",
+    person_filter=lambda ids: Q(pk__in=ids),
+    history_filter=lambda ids: Q(pgh_obj_id__in=ids),
+    fields={
+        "given_names": ANONYMISED_NAME,
+        "paternal_surname": ANONYMISED_NAME,
+        "maternal_surname": BLANK,
+        "date_of_birth": BLANK,
+        "state_of_birth": BLANK,
+        "curp": BLANK,
+        "a_number": BLANK,
+        "passport_number": BLANK,
+        "matricula_consular": BLANK,
+        "phone": BLANK,
+        "email": BLANK,
+        "contact_consent": False,
+        "contact_consent_at": BLANK,
+    },
+)
+
+SCRUB_PLAN: tuple[Scrub, ...] = (
+    PERSON_SCRUB,
+    Scrub(
+        model="cases.EmergencyContact",
+        history="cases.EmergencyContactHistory",
+        person_filter=lambda ids: Q(person_id__in=ids),
+        fields={"name": BLANK, "relationship": BLANK, "phone": BLANK, "email": BLANK, "notes": BLANK},
+        delete=True,
+    ),
+    Scrub(
+        model="cases.Case",
+        history="cases.CaseHistory",
+        person_filter=lambda ids: Q(person_id__in=ids),
+        fields={"summary": BLANK, "outcome_notes": BLANK},
+    ),
+    Scrub("cases.Hearing", "cases.HearingHistory", _by_case, {"outcome": BLANK, "notes": BLANK}),
+    Scrub("cases.Task", "cases.TaskHistory", _by_case, {"title": ANONYMISED_NAME}),
+    Scrub("cases.Transfer", "cases.TransferHistory", _by_case, {"reason": BLANK, "note": BLANK}),
+    Scrub("cases.Consent", "cases.ConsentHistory", _by_case, {"withdrawal_note": BLANK}),
+    Scrub(
+        "cases.Referral",
+        "cases.ReferralHistory",
+        _by_case,
+        {"request_note": BLANK, "decline_reason": BLANK, "outcome_note": BLANK, "withdrawal_reason": BLANK},
+    ),
+    Scrub(
+        "cases.RepatriationHandoff",
+        "cases.HandoffHistory",
+        _by_case,
+        {
+            name: BLANK
+            for name in (
+                "medical_needs",
+                "medication",
+                "disability",
+                "minors_details",
+                "destination",
+                "family_contact_name",
+                "family_contact_phone",
+                "family_contact_relationship",
+                "belongings_notes",
+                "notes",
+                "received_by_name",
+                "confirmation_notes",
+            )
+        },
+    ),
+    Scrub(
+        "cases.Belonging",
+        "cases.BelongingHistory",
+        _by_case,
+        {"description": BLANK, "resolution_note": BLANK},
+    ),
+    Scrub(
+        "cases.Document",
+        "cases.DocumentHistory",
+        _by_case,
+        {"original_name": BLANK, "description": BLANK},
+        delete=True,
+    ),
+    Scrub(
+        "cases.Reminder",
+        "cases.ReminderHistory",
+        lambda ids: Q(person_id__in=ids) | Q(case__person_id__in=ids),
+        {"last_error": BLANK},
+    ),
+)
+
+
+def _empty(field: models.Field):
+    if field.null:
+        return None
+    if isinstance(field, models.JSONField):
+        return {}
+    if getattr(field, "base_field", None) is not None:  # ArrayField
+        return []
+    return ""
+
+
+def _values(model, fields: dict) -> dict:
+    return {
+        name: _empty(model._meta.get_field(name)) if value is BLANK else value
+        for name, value in fields.items()
+    }
+
+
+def scrub_payload(payload: dict) -> dict:
+    """A timeline entry's details without their free text: codes, ids, dates and names of organisations
+    and consulates stay."""
+    if not isinstance(payload, dict):
+        return payload
+    cleaned = {key: ("" if key in FREE_TEXT_PAYLOAD_KEYS else value) for key, value in payload.items()}
+    changes = cleaned.get("changes")
+    if isinstance(changes, dict):
+        cleaned["changes"] = {
+            key: (["", ""] if key in FREE_TEXT_CHANGE_KEYS else value) for key, value in changes.items()
+        }
+    return cleaned
+
+
+# --- Anonymising -----------------------------------------------------------------------------------
+
+
+def _delete_files(storage_names: list[tuple]) -> None:
+    for storage, name in storage_names:
+        try:
+            storage.delete(name)
+        except OSError:
+            # The row is gone already; the stored name is random (no personal data in it).
+            logger.exception("Could not delete a stored document file: %s", name)
+
+
+def _anonymise(person_ids: list[int], *, now: dt.datetime) -> None:
+    """Anonymise these persons and all their cases. The caller holds the locks, has checked that every
+    case is closed, and runs this inside ``rewriting_history()`` and a pghistory context."""
+    if not person_ids:
+        return
+    # Documents: their files go once the transaction commits (a rollback keeps rows and files together).
+    documents = list(Document.objects.filter(case__person_id__in=person_ids).only("pk", "file"))
+    files = [(d.file.storage, d.file.name) for d in documents if d.file.name]
+    Consent.objects.filter(form_document__in=[d.pk for d in documents]).update(form_document=None)
+    Document.objects.filter(pk__in=[d.pk for d in documents]).delete()
+    EmergencyContact.objects.filter(person_id__in=person_ids).delete()
+    if files:
+        transaction.on_commit(lambda: _delete_files(files))
+
+    # The person through ``save()``, so field-level logic (encryption, blind indexes) runs as on any edit.
+    for person in Person.objects.filter(pk__in=person_ids).order_by("pk"):
+        for name, value in _values(Person, PERSON_SCRUB.fields).items():
+            setattr(person, name, value)
+        person.anonymised_at = now
+        person.save()
+
+    for scrub in SCRUB_PLAN:
+        if scrub is PERSON_SCRUB or scrub.delete:
+            continue
+        model = apps.get_model(scrub.model)
+        model.objects.filter(scrub.person_filter(person_ids)).update(**_values(model, scrub.fields))
+    Case.objects.filter(person_id__in=person_ids).update(anonymised_at=now)
+    Reminder.objects.filter(
+        Q(person_id__in=person_ids) | Q(case__person_id__in=person_ids), status=ReminderStatus.PENDING
+    ).update(status=ReminderStatus.CANCELLED)
+
+    # The timeline is append-only for everyone else; here its texts are cleared.
+    events = list(CaseEvent.objects.filter(case__person_id__in=person_ids).only("pk", "text", "payload"))
+    for event in events:
+        event.text, event.payload = "", scrub_payload(event.payload)
+    with pgtrigger.ignore("cases.CaseEvent:caseevent_append_only"):
+        CaseEvent.objects.bulk_update(events, ["text", "payload"], batch_size=500)
+
+    _rewrite_history(person_ids)
+
+
+def _rewrite_history(person_ids: list[int]) -> None:
+    """Every history row of these persons' records gets the same cleared values as the live rows (rows of
+    records deleted since, e.g. a removed emergency contact, included)."""
+    for scrub in SCRUB_PLAN:
+        history = apps.get_model(scrub.history)
+        history.objects.filter(scrub.history_q(person_ids)).update(**_values(history, scrub.fields))
+    event_history = apps.get_model("cases", "CaseEventHistory")
+    live = CaseEvent.objects.filter(pk=OuterRef("pgh_obj_id"))
+    event_history.objects.filter(case__person_id__in=person_ids).update(
+        text=Subquery(live.values("text")[:1]), payload=Subquery(live.values("payload")[:1])
+    )
+
+
+# --- Retention -------------------------------------------------------------------------------------
+
+
+def retention_cutoff(now: dt.datetime | None = None) -> dt.datetime:
+    """Cases closed at or before this instant are past retention."""
+    return (now or timezone.now()) - relativedelta(years=settings.RETENTION_YEARS)
+
+
+def persons_past_retention(now: dt.datetime | None = None):
+    """Persons not yet anonymised whose cases are all closed at or before the cut-off (and who have at
+    least one such case): one recent or open case keeps all of the person's data."""
+    cutoff = retention_cutoff(now)
+    expired = Case.objects.filter(
+        status=Status.CLOSED, closed_at__lte=cutoff, anonymised_at__isnull=True
+    ).values("person_id")
+    kept = Case.objects.filter(person_id=OuterRef("pk")).filter(
+        ~Q(status=Status.CLOSED) | Q(closed_at__isnull=True) | Q(closed_at__gt=cutoff)
+    )
+    return Person.objects.filter(pk__in=expired, anonymised_at__isnull=True).exclude(Exists(kept))
+
+
+def _eligible_cases(cases: Iterable[tuple], cutoff: dt.datetime) -> bool:
+    return all(status == Status.CLOSED and closed_at and closed_at <= cutoff for status, closed_at in cases)
+
+
+def retention_anonymise_batch(
+    *, now: dt.datetime | None = None, after_pk: int = 0, batch_size: int = BATCH_SIZE
+) -> tuple[int, int | None]:
+    """Anonymise the next batch of persons past retention with a pk above ``after_pk``, in one
+    transaction. Returns (persons anonymised, last pk looked at; ``None`` when there was nothing left).
+
+    Never waits for a lock: persons and cases another transaction holds (another run of this job, an
+    officer at work) are skipped and looked at again on the next run. Every condition is checked again
+    on the locked rows, so two runs at once anonymise each person once."""
+    now = now or timezone.now()
+    cutoff = retention_cutoff(now)
+    with rewriting_history(), pghistory.context(privacy_action="retention"):
+        persons = list(
+            persons_past_retention(now)
+            .filter(pk__gt=after_pk)
+            .order_by("pk")
+            .select_for_update(skip_locked=True, of=("self",))
+            .values_list("pk", flat=True)[:batch_size]
+        )
+        if not persons:
+            return 0, None
+        locked = {}
+        rows = (
+            Case.objects.filter(person_id__in=persons)
+            .order_by("pk")
+            .select_for_update(skip_locked=True, of=("self",))
+            .values_list("pk", "person_id", "status", "closed_at")
+        )
+        for pk, person_id, status, closed_at in rows:
+            locked.setdefault(person_id, {})[pk] = (status, closed_at)
+        all_cases: dict[int, set[int]] = {}
+        for pk, person_id in Case.objects.filter(person_id__in=persons).values_list("pk", "person_id"):
+            all_cases.setdefault(person_id, set()).add(pk)
+        eligible = [
+            pk
+            for pk in persons
+            if all_cases.get(pk)
+            and set(locked.get(pk, {})) == all_cases[pk]
+            and _eligible_cases(locked[pk].values(), cutoff)
+        ]
+        _anonymise(eligible, now=now)
+    return len(eligible), persons[-1]
+
+
+def retention_run(
+    *, now: dt.datetime | None = None, time_budget: float = TIME_BUDGET_SECONDS, batch_size: int = BATCH_SIZE
+) -> tuple[int, bool]:
+    """Batches until every person past retention was looked at or the time budget is spent. Returns (persons
+    anonymised, whether work may remain)."""
+    started = time.monotonic()
+    total, after = 0, 0
+    while True:
+        done, last = retention_anonymise_batch(now=now, after_pk=after, batch_size=batch_size)
+        total += done
+        if last is None:
+            logger.info("Retention: %d persons anonymised.", total)
+            return total, False
+        after = last
+        if time.monotonic() - started >= time_budget:
+            logger.info("Retention: %d persons anonymised; more to look at in the next run.", total)
+            return total, True
+
+
+# --- Erasure on request ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def person_erase(*, actor, person: Person | int, reason: str) -> Person:
+    """Anonymise a person and all their cases now, whatever their age, at the person's request.
+
+    Administrators only. Refused while any of the person's cases is not closed (open, in progress or
+    awaiting closure approval): close them first, with their outcome. ``reason`` is required; it goes to
+    the audit trail's context, never to the logs."""
+    if not may_erase_person_data(actor):
+        raise PermissionDenied(_("Only an administrator can erase a person's data."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            {"reason": _("Say why the person's data is erased (e.g. the request received).")}
+        )
+    pk = person if isinstance(person, int) else person.pk
+    # Cases first, with their person, in one statement: the order the case services lock in.
+    cases = list(
+        Case.objects.select_for_update().select_related("person").filter(person_id=pk).order_by("pk")
+    )
+    locked = Person.objects.select_for_update().get(pk=pk)
+    if locked.anonymised_at is not None:
+        raise ValidationError(_("This person's data was already erased."), code="anonymised")
+    not_closed = [case.reference for case in cases if case.status != Status.CLOSED]
+    if not_closed:
+        raise ValidationError(
+            _(
+                "The person's data cannot be erased while a case is still open or awaiting closure: "
+                "%(references)s. Close these cases first."
+            )
+            % {"references": ", ".join(not_closed)},
+            code="open_cases",
+        )
+    with rewriting_history(), pghistory.context(privacy_action="erasure", erasure_reason=reason):
+        _anonymise([pk], now=timezone.now())
+    logger.info("Erasure: person %d anonymised with %d cases.", pk, len(cases))
+    return Person.objects.get(pk=pk)

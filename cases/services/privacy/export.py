@@ -1,0 +1,208 @@
+"""Everything the service holds about one person, as a zip: ``data.json`` and the documents' files.
+
+``data.json`` has the person, their emergency contacts and each case with its timeline, hearings, tasks,
+referrals, consents, transfers, hand-off, belongings and documents (metadata; the files are under
+``documents/`` in the zip). Values are stored codes and ISO dates; each choice also has its label
+(``<field>_display``) and ``labels`` names every field, in the language of the request (Spanish or
+English), so the person can read their own data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import json
+import re
+import shutil
+import zipfile
+from typing import IO
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.utils import timezone, translation
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+
+from cases.models import (
+    Belonging,
+    Case,
+    CaseEvent,
+    Consent,
+    Document,
+    EmergencyContact,
+    Hearing,
+    Person,
+    Referral,
+    RepatriationHandoff,
+    Task,
+    Transfer,
+)
+from cases.services.privacy.permissions import may_export_person_data
+
+FORMAT = "consular-person-export"
+FORMAT_VERSION = 1
+
+# Record type in the JSON -> model, for the field labels.
+RECORD_MODELS = {
+    "person": Person,
+    "emergency_contact": EmergencyContact,
+    "case": Case,
+    "event": CaseEvent,
+    "hearing": Hearing,
+    "task": Task,
+    "referral": Referral,
+    "consent": Consent,
+    "transfer": Transfer,
+    "handoff": RepatriationHandoff,
+    "belonging": Belonging,
+    "document": Document,
+}
+# Foreign keys shown by id only (records inside this export, or files).
+INTERNAL_RELATIONS = {"person", "case", "consent", "form_document"}
+SKIPPED_FIELDS = {"search_name", "file"}
+
+
+class _Names:
+    """``str()`` of related reference rows (consulates, facilities, partners, users), one query each."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[type, int], str] = {}
+
+    def __call__(self, field: models.ForeignKey, pk) -> str:
+        model = field.related_model
+        key = (model, pk)
+        if key not in self._cache:
+            obj = model._base_manager.filter(pk=pk).first()
+            if obj is None:
+                name = ""
+            elif model is get_user_model():
+                name = obj.get_username()
+            else:
+                name = str(obj)
+            self._cache[key] = name
+        return self._cache[key]
+
+
+def _plain(value):
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).isoformat() if timezone.is_aware(value) else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    return value
+
+
+def _record(obj: models.Model, names: _Names) -> dict:
+    out: dict = {}
+    for field in obj._meta.concrete_fields:
+        if field.name in SKIPPED_FIELDS or isinstance(field, models.GeneratedField):
+            continue
+        if field.is_relation:
+            pk = getattr(obj, field.attname)
+            out[field.attname] = pk
+            if pk is not None and field.name not in INTERNAL_RELATIONS:
+                out[field.name] = names(field, pk)
+            continue
+        value = getattr(obj, field.attname)
+        out[field.name] = _plain(value)
+        if field.choices and value not in (None, ""):
+            out[f"{field.name}_display"] = str(getattr(obj, f"get_{field.name}_display")())
+    return out
+
+
+def _labels() -> dict:
+    return {
+        kind: {
+            field.name: str(capfirst(field.verbose_name))
+            for field in model._meta.concrete_fields
+            if field.name not in SKIPPED_FIELDS and not isinstance(field, models.GeneratedField)
+        }
+        for kind, model in RECORD_MODELS.items()
+    }
+
+
+def _safe_name(name: str) -> str:
+    cleaned = re.sub(r"[^\w.\-]+", "_", name, flags=re.UNICODE).strip("._") or "document"
+    return cleaned[:120]
+
+
+def person_export_data(*, person: Person, actor, documents_dir: str = "documents") -> tuple[dict, list]:
+    """The export's JSON structure, and the (document, path in the zip) pairs to add."""
+    names = _Names()
+    cases = list(Case.objects.filter(person=person).order_by("opened_at", "pk"))
+    files = []
+    data_cases = []
+    for case in cases:
+        entry = _record(case, names)
+        entry["events"] = [
+            _record(e, names) for e in CaseEvent.objects.filter(case=case).order_by("occurred_at", "pk")
+        ]
+        entry["hearings"] = [
+            _record(h, names) for h in Hearing.objects.filter(case=case).order_by("starts_at", "pk")
+        ]
+        entry["tasks"] = [
+            _record(t, names) for t in Task.objects.filter(case=case).order_by("created_at", "pk")
+        ]
+        entry["referrals"] = [
+            _record(r, names) for r in Referral.objects.filter(case=case).order_by("referred_at", "pk")
+        ]
+        entry["consents"] = [
+            _record(c, names) for c in Consent.objects.filter(case=case).order_by("given_at", "pk")
+        ]
+        entry["transfers"] = [
+            _record(t, names) for t in Transfer.objects.filter(case=case).order_by("requested_at", "pk")
+        ]
+        handoff = RepatriationHandoff.objects.filter(case=case).first()
+        entry["handoff"] = _record(handoff, names) if handoff else None
+        entry["belongings"] = [
+            _record(b, names) for b in Belonging.objects.filter(case=case).order_by("recorded_at", "pk")
+        ]
+        entry["documents"] = []
+        for document in Document.objects.filter(case=case).order_by("uploaded_at", "pk"):
+            meta = _record(document, names)
+            path = f"{documents_dir}/{document.pk}-{_safe_name(document.original_name)}"
+            meta["file_in_export"] = path
+            entry["documents"].append(meta)
+            files.append((document, path, meta))
+        data_cases.append(entry)
+    data = {
+        "export": {
+            "format": FORMAT,
+            "version": FORMAT_VERSION,
+            "title": _("Data the consular protection service holds about a person"),
+            "generated_at": timezone.localtime().isoformat(),
+            "generated_by": actor.get_username(),
+            "language": translation.get_language(),
+            "person_id": person.pk,
+        },
+        "labels": _labels(),
+        "person": _record(person, names),
+        "emergency_contacts": [
+            _record(c, names) for c in EmergencyContact.objects.filter(person=person).order_by("pk")
+        ],
+        "cases": data_cases,
+    }
+    return data, files
+
+
+def person_export(*, actor, person: Person, out: IO[bytes]) -> str:
+    """Write the zip of everything held about ``person`` to ``out``; return the file name to offer.
+
+    Administrators only (``may_export_person_data``). A document whose file is missing from storage is
+    listed with ``"file_missing": true``. The caller records the export in the access log."""
+    if not may_export_person_data(actor):
+        raise PermissionDenied(_("Only an administrator can export a person's data."))
+    data, files = person_export_data(person=person, actor=actor)
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for document, path, meta in files:
+            try:
+                handle = document.file.open("rb")
+            except (FileNotFoundError, ValueError):
+                meta["file_missing"] = True
+                continue
+            with handle, archive.open(path, "w", force_zip64=True) as target:
+                shutil.copyfileobj(handle, target, 1024 * 1024)
+        archive.writestr("data.json", json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False))
+    return _("person-%(id)s-data.zip") % {"id": person.pk}

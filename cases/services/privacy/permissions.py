@@ -1,0 +1,15 @@
+"""Who may export or erase a person's data. Kept apart so a general export permission can be combined
+with it in one place."""
+
+from __future__ import annotations
+
+from consulates.access import access_for
+
+
+def may_export_person_data(user) -> bool:
+    """Administrators: they see every row a person export holds."""
+    return access_for(user).is_administrator
+
+
+def may_erase_person_data(user) -> bool:
+    return access_for(user).is_administrator
