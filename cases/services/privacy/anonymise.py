@@ -54,7 +54,7 @@ logger = logging.getLogger(__name__)
 
 ANONYMISED_NAME = "***"
 BLANK = object()  # the field's empty value: None when nullable, else "", [] or {}
-BATCH_SIZE = 50
+BATCH_SIZE = 200
 TIME_BUDGET_SECONDS = 180.0  # below the Celery soft time limit (240 s); the task re-queues itself
 
 # Keys of a timeline entry's details that hold free text (a task's title, a belonging's description),
@@ -67,6 +67,15 @@ FREE_TEXT_CHANGE_KEYS = frozenset({"summary", "notes", "title", "outcome_notes",
 
 
 @dataclass(frozen=True)
+class Scope:
+    """The persons being anonymised and all their cases (plain ids: the history tables are filtered on
+    their own indexed columns, without joins)."""
+
+    person_ids: list[int]
+    case_ids: list[int]
+
+
+@dataclass(frozen=True)
 class Scrub:
     """Rows of ``model`` (and of its history model) that belong to the persons being anonymised, and
     the values their personal fields get. ``delete``: the live rows are deleted (their history rows are
@@ -74,24 +83,28 @@ class Scrub:
 
     model: str
     history: str
-    person_filter: Callable[[list[int]], Q]
+    rows: Callable[[Scope], Q]
     fields: dict
-    history_filter: Callable[[list[int]], Q] | None = None
+    history_rows: Callable[[Scope], Q] | None = None
     delete: bool = False
 
-    def history_q(self, person_ids: list[int]) -> Q:
-        return (self.history_filter or self.person_filter)(person_ids)
+    def history_q(self, scope: Scope) -> Q:
+        return (self.history_rows or self.rows)(scope)
 
 
-def _by_case(ids):
-    return Q(case__person_id__in=ids)
+def _by_case(scope: Scope) -> Q:
+    return Q(case_id__in=scope.case_ids)
+
+
+def _by_person(scope: Scope) -> Q:
+    return Q(person_id__in=scope.person_ids)
 
 
 PERSON_SCRUB = Scrub(
     model="cases.Person",
     history="cases.PersonHistory",
-    person_filter=lambda ids: Q(pk__in=ids),
-    history_filter=lambda ids: Q(pgh_obj_id__in=ids),
+    rows=lambda scope: Q(pk__in=scope.person_ids),
+    history_rows=lambda scope: Q(pgh_obj_id__in=scope.person_ids),
     fields={
         "given_names": ANONYMISED_NAME,
         "paternal_surname": ANONYMISED_NAME,
@@ -114,14 +127,14 @@ SCRUB_PLAN: tuple[Scrub, ...] = (
     Scrub(
         model="cases.EmergencyContact",
         history="cases.EmergencyContactHistory",
-        person_filter=lambda ids: Q(person_id__in=ids),
+        rows=_by_person,
         fields={"name": BLANK, "relationship": BLANK, "phone": BLANK, "email": BLANK, "notes": BLANK},
         delete=True,
     ),
     Scrub(
         model="cases.Case",
         history="cases.CaseHistory",
-        person_filter=lambda ids: Q(person_id__in=ids),
+        rows=_by_person,
         fields={"summary": BLANK, "outcome_notes": BLANK},
     ),
     Scrub("cases.Hearing", "cases.HearingHistory", _by_case, {"outcome": BLANK, "notes": BLANK}),
@@ -172,7 +185,7 @@ SCRUB_PLAN: tuple[Scrub, ...] = (
     Scrub(
         "cases.Reminder",
         "cases.ReminderHistory",
-        lambda ids: Q(person_id__in=ids) | Q(case__person_id__in=ids),
+        lambda scope: Q(person_id__in=scope.person_ids) | Q(case_id__in=scope.case_ids),
         {"last_error": BLANK},
     ),
 )
@@ -227,7 +240,11 @@ def _anonymise(person_ids: list[int], *, now: dt.datetime) -> None:
     if not person_ids:
         return
     # Documents: their files go once the transaction commits (a rollback keeps rows and files together).
-    documents = list(Document.objects.filter(case__person_id__in=person_ids).only("pk", "file"))
+    scope = Scope(
+        person_ids=list(person_ids),
+        case_ids=list(Case.objects.filter(person_id__in=person_ids).values_list("pk", flat=True)),
+    )
+    documents = list(Document.objects.filter(case_id__in=scope.case_ids).only("pk", "file"))
     files = [(d.file.storage, d.file.name) for d in documents if d.file.name]
     Consent.objects.filter(form_document__in=[d.pk for d in documents]).update(form_document=None)
     Document.objects.filter(pk__in=[d.pk for d in documents]).delete()
@@ -246,31 +263,31 @@ def _anonymise(person_ids: list[int], *, now: dt.datetime) -> None:
         if scrub is PERSON_SCRUB or scrub.delete:
             continue
         model = apps.get_model(scrub.model)
-        model.objects.filter(scrub.person_filter(person_ids)).update(**_values(model, scrub.fields))
-    Case.objects.filter(person_id__in=person_ids).update(anonymised_at=now)
+        model.objects.filter(scrub.rows(scope)).update(**_values(model, scrub.fields))
+    Case.objects.filter(pk__in=scope.case_ids).update(anonymised_at=now)
     Reminder.objects.filter(
-        Q(person_id__in=person_ids) | Q(case__person_id__in=person_ids), status=ReminderStatus.PENDING
+        Q(person_id__in=person_ids) | Q(case_id__in=scope.case_ids), status=ReminderStatus.PENDING
     ).update(status=ReminderStatus.CANCELLED)
 
     # The timeline is append-only for everyone else; here its texts are cleared.
-    events = list(CaseEvent.objects.filter(case__person_id__in=person_ids).only("pk", "text", "payload"))
+    events = list(CaseEvent.objects.filter(case_id__in=scope.case_ids).only("pk", "text", "payload"))
     for event in events:
         event.text, event.payload = "", scrub_payload(event.payload)
     with pgtrigger.ignore("cases.CaseEvent:caseevent_append_only"):
         CaseEvent.objects.bulk_update(events, ["text", "payload"], batch_size=500)
 
-    _rewrite_history(person_ids)
+    _rewrite_history(scope)
 
 
-def _rewrite_history(person_ids: list[int]) -> None:
+def _rewrite_history(scope: Scope) -> None:
     """Every history row of these persons' records gets the same cleared values as the live rows (rows of
     records deleted since, e.g. a removed emergency contact, included)."""
     for scrub in SCRUB_PLAN:
         history = apps.get_model(scrub.history)
-        history.objects.filter(scrub.history_q(person_ids)).update(**_values(history, scrub.fields))
+        history.objects.filter(scrub.history_q(scope)).update(**_values(history, scrub.fields))
     event_history = apps.get_model("cases", "CaseEventHistory")
     live = CaseEvent.objects.filter(pk=OuterRef("pgh_obj_id"))
-    event_history.objects.filter(case__person_id__in=person_ids).update(
+    event_history.objects.filter(case_id__in=scope.case_ids).update(
         text=Subquery(live.values("text")[:1]), payload=Subquery(live.values("payload")[:1])
     )
 
