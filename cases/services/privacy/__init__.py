@@ -1,11 +1,10 @@
 """A person's data: anonymised when the retention period ends, exported and erased on request.
 
-``anonymise``: the plan of what is cleared (live rows and history), the nightly retention job's batches,
-erasure on request. ``export``: the zip of everything held about a person. ``permissions``: who may.
+``plan``: what is cleared (live rows and history); ``anonymise``: doing it, the nightly retention job's
+batches, erasure on request. ``export``: the zip of everything held about a person. ``permissions``: who may.
 """
 
 from cases.services.privacy.anonymise import (
-    ANONYMISED_NAME,
     person_erase,
     persons_past_retention,
     retention_anonymise_batch,
@@ -14,6 +13,7 @@ from cases.services.privacy.anonymise import (
 )
 from cases.services.privacy.export import person_export
 from cases.services.privacy.permissions import may_erase_person_data, may_export_person_data
+from cases.services.privacy.plan import ANONYMISED_NAME
 
 __all__ = [
     "ANONYMISED_NAME",

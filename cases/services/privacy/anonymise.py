@@ -1,6 +1,6 @@
 """Retention and erasure: anonymising a person and all their cases, in the live tables and in history.
 
-What anonymising keeps and removes (one plan, ``SCRUB_PLAN``, applied to the live rows and to every history
+What anonymising keeps and removes (one plan, ``plan.SCRUB_PLAN``, applied to the live rows and to every history
 row of them):
 
 - The person: names become ``ANONYMISED_NAME``; date of birth (cleared, not reduced to a year: the
@@ -30,8 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
 
 import pghistory
 import pgtrigger
@@ -39,7 +38,7 @@ from dateutil.relativedelta import relativedelta
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -49,177 +48,12 @@ from cases.models import Case, CaseEvent, Consent, Document, EmergencyContact, P
 from cases.models.case import Status
 from cases.models.reminder import ReminderStatus
 from cases.services.privacy.permissions import may_erase_person_data
+from cases.services.privacy.plan import PERSON_SCRUB, SCRUB_PLAN, Scope, field_values, scrub_payload
 
 logger = logging.getLogger(__name__)
 
-ANONYMISED_NAME = "***"
-BLANK = object()  # the field's empty value: None when nullable, else "", [] or {}
 BATCH_SIZE = 200
 TIME_BUDGET_SECONDS = 180.0  # below the Celery soft time limit (240 s); the task re-queues itself
-
-# Keys of a timeline entry's details that hold free text (a task's title, a belonging's description),
-# and the fields whose old and new values a "changes" entry may quote.
-FREE_TEXT_PAYLOAD_KEYS = frozenset({"title", "description"})
-FREE_TEXT_CHANGE_KEYS = frozenset({"summary", "notes", "title", "outcome_notes", "description"})
-
-
-# --- The plan --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Scope:
-    """The persons being anonymised and all their cases (plain ids: the history tables are filtered on
-    their own indexed columns, without joins)."""
-
-    person_ids: list[int]
-    case_ids: list[int]
-
-
-@dataclass(frozen=True)
-class Scrub:
-    """Rows of ``model`` (and of its history model) that belong to the persons being anonymised, and
-    the values their personal fields get. ``delete``: the live rows are deleted (their history rows are
-    cleared like the others)."""
-
-    model: str
-    history: str
-    rows: Callable[[Scope], Q]
-    fields: dict
-    history_rows: Callable[[Scope], Q] | None = None
-    delete: bool = False
-
-    def history_q(self, scope: Scope) -> Q:
-        return (self.history_rows or self.rows)(scope)
-
-
-def _by_case(scope: Scope) -> Q:
-    return Q(case_id__in=scope.case_ids)
-
-
-def _by_person(scope: Scope) -> Q:
-    return Q(person_id__in=scope.person_ids)
-
-
-PERSON_SCRUB = Scrub(
-    model="cases.Person",
-    history="cases.PersonHistory",
-    rows=lambda scope: Q(pk__in=scope.person_ids),
-    history_rows=lambda scope: Q(pgh_obj_id__in=scope.person_ids),
-    fields={
-        "given_names": ANONYMISED_NAME,
-        "paternal_surname": ANONYMISED_NAME,
-        "maternal_surname": BLANK,
-        "date_of_birth": BLANK,
-        "state_of_birth": BLANK,
-        "curp": BLANK,
-        "a_number": BLANK,
-        "passport_number": BLANK,
-        "matricula_consular": BLANK,
-        "phone": BLANK,
-        "email": BLANK,
-        "contact_consent": False,
-        "contact_consent_at": BLANK,
-    },
-)
-
-SCRUB_PLAN: tuple[Scrub, ...] = (
-    PERSON_SCRUB,
-    Scrub(
-        model="cases.EmergencyContact",
-        history="cases.EmergencyContactHistory",
-        rows=_by_person,
-        fields={"name": BLANK, "relationship": BLANK, "phone": BLANK, "email": BLANK, "notes": BLANK},
-        delete=True,
-    ),
-    Scrub(
-        model="cases.Case",
-        history="cases.CaseHistory",
-        rows=_by_person,
-        fields={"summary": BLANK, "outcome_notes": BLANK},
-    ),
-    Scrub("cases.Hearing", "cases.HearingHistory", _by_case, {"outcome": BLANK, "notes": BLANK}),
-    Scrub("cases.Task", "cases.TaskHistory", _by_case, {"title": ANONYMISED_NAME}),
-    Scrub("cases.Transfer", "cases.TransferHistory", _by_case, {"reason": BLANK, "note": BLANK}),
-    Scrub("cases.Consent", "cases.ConsentHistory", _by_case, {"withdrawal_note": BLANK}),
-    Scrub(
-        "cases.Referral",
-        "cases.ReferralHistory",
-        _by_case,
-        {"request_note": BLANK, "decline_reason": BLANK, "outcome_note": BLANK, "withdrawal_reason": BLANK},
-    ),
-    Scrub(
-        "cases.RepatriationHandoff",
-        "cases.HandoffHistory",
-        _by_case,
-        {
-            name: BLANK
-            for name in (
-                "medical_needs",
-                "medication",
-                "disability",
-                "minors_details",
-                "destination",
-                "family_contact_name",
-                "family_contact_phone",
-                "family_contact_relationship",
-                "belongings_notes",
-                "notes",
-                "received_by_name",
-                "confirmation_notes",
-            )
-        },
-    ),
-    Scrub(
-        "cases.Belonging",
-        "cases.BelongingHistory",
-        _by_case,
-        {"description": BLANK, "resolution_note": BLANK},
-    ),
-    Scrub(
-        "cases.Document",
-        "cases.DocumentHistory",
-        _by_case,
-        {"original_name": BLANK, "description": BLANK},
-        delete=True,
-    ),
-    Scrub(
-        "cases.Reminder",
-        "cases.ReminderHistory",
-        lambda scope: Q(person_id__in=scope.person_ids) | Q(case_id__in=scope.case_ids),
-        {"last_error": BLANK},
-    ),
-)
-
-
-def _empty(field: models.Field):
-    if field.null:
-        return None
-    if isinstance(field, models.JSONField):
-        return {}
-    if getattr(field, "base_field", None) is not None:  # ArrayField
-        return []
-    return ""
-
-
-def _values(model, fields: dict) -> dict:
-    return {
-        name: _empty(model._meta.get_field(name)) if value is BLANK else value
-        for name, value in fields.items()
-    }
-
-
-def scrub_payload(payload: dict) -> dict:
-    """A timeline entry's details without their free text: codes, ids, dates and names of organisations
-    and consulates stay."""
-    if not isinstance(payload, dict):
-        return payload
-    cleaned = {key: ("" if key in FREE_TEXT_PAYLOAD_KEYS else value) for key, value in payload.items()}
-    changes = cleaned.get("changes")
-    if isinstance(changes, dict):
-        cleaned["changes"] = {
-            key: (["", ""] if key in FREE_TEXT_CHANGE_KEYS else value) for key, value in changes.items()
-        }
-    return cleaned
 
 
 # --- Anonymising -----------------------------------------------------------------------------------
@@ -254,7 +88,7 @@ def _anonymise(person_ids: list[int], *, now: dt.datetime) -> None:
 
     # The person through ``save()``, so field-level logic (encryption, blind indexes) runs as on any edit.
     for person in Person.objects.filter(pk__in=person_ids).order_by("pk"):
-        for name, value in _values(Person, PERSON_SCRUB.fields).items():
+        for name, value in field_values(Person, PERSON_SCRUB.fields).items():
             setattr(person, name, value)
         person.anonymised_at = now
         person.save()
@@ -263,7 +97,7 @@ def _anonymise(person_ids: list[int], *, now: dt.datetime) -> None:
         if scrub is PERSON_SCRUB or scrub.delete:
             continue
         model = apps.get_model(scrub.model)
-        model.objects.filter(scrub.rows(scope)).update(**_values(model, scrub.fields))
+        model.objects.filter(scrub.rows(scope)).update(**field_values(model, scrub.fields))
     Case.objects.filter(pk__in=scope.case_ids).update(anonymised_at=now)
     Reminder.objects.filter(
         Q(person_id__in=person_ids) | Q(case_id__in=scope.case_ids), status=ReminderStatus.PENDING
@@ -284,7 +118,7 @@ def _rewrite_history(scope: Scope) -> None:
     records deleted since, e.g. a removed emergency contact, included)."""
     for scrub in SCRUB_PLAN:
         history = apps.get_model(scrub.history)
-        history.objects.filter(scrub.history_q(scope)).update(**_values(history, scrub.fields))
+        history.objects.filter(scrub.history_q(scope)).update(**field_values(history, scrub.fields))
     event_history = apps.get_model("cases", "CaseEventHistory")
     live = CaseEvent.objects.filter(pk=OuterRef("pgh_obj_id"))
     event_history.objects.filter(case_id__in=scope.case_ids).update(
