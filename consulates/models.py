@@ -196,9 +196,14 @@ class Role(models.TextChoices):
     SUPERVISOR = "supervisor", _("Supervisor (jefe/a de protección)")
     REGIONAL_MANAGER = "regional_manager", _("Regional manager")
     ADMINISTRATOR = "administrator", _("Administrator")
+    AUDITOR = "auditor", _("Auditor (audit trail and access log only)")
 
 
 CONSULATE_ROLES = (Role.OFFICER, Role.SUPERVISOR)
+NETWORK_ROLES = (Role.REGIONAL_MANAGER, Role.ADMINISTRATOR, Role.AUDITOR)
+# Who may be given the export permission: roles whose reports and exports cover only what they may see.
+# Auditors see no case data, so nothing of it may be exported by them.
+EXPORT_ROLES = (Role.OFFICER, Role.SUPERVISOR, Role.REGIONAL_MANAGER, Role.ADMINISTRATOR)
 
 
 @pghistory.track()
@@ -220,6 +225,14 @@ class StaffMembership(models.Model):
         blank=True,
         related_name="memberships",
     )
+    can_export = models.BooleanField(
+        _("may export"),
+        default=False,
+        help_text=_(
+            "Exports (CSV, XLSX, a person's data) copy records out of the system: granted one by one by an "
+            "administrator, and every export is logged."
+        ),
+    )
 
     class Meta:
         verbose_name = _("staff membership")
@@ -228,11 +241,14 @@ class StaffMembership(models.Model):
             models.CheckConstraint(
                 condition=(
                     models.Q(role__in=["officer", "supervisor"], consulate__isnull=False)
-                    | models.Q(role__in=["regional_manager", "administrator"], consulate__isnull=True)
+                    | models.Q(
+                        role__in=["regional_manager", "administrator", "auditor"], consulate__isnull=True
+                    )
                 ),
                 name="staff_membership_consulate_matches_role",
                 violation_error_message=_(
-                    "Officers and supervisors belong to one consulate; managers and administrators to none."
+                    "Officers and supervisors belong to one consulate; managers, administrators and auditors "
+                    "to none."
                 ),
             )
         ]
