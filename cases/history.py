@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 HISTORY_REWRITE_SETTING = "consular.history_rewrite"
 
@@ -21,11 +21,20 @@ def rewriting_history(using: str | None = None):
     """A transaction in which the append-only triggers let history rows be updated or deleted.
 
     ``SET LOCAL`` ends with the transaction, so the switch can never leak into a later request that
-    reuses the connection."""
+    reuses the connection. Nested in an outer transaction (a savepoint), ``SET LOCAL`` would outlive the
+    block until the outer transaction ends: the previous value is put back when the block ends (and a
+    rollback to the savepoint restores it by itself)."""
+    db = connections[using or DEFAULT_DB_ALIAS]
     with transaction.atomic(using=using):
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config(%s, 'on', true)", [HISTORY_REWRITE_SETTING])
+        with db.cursor() as cursor:
+            cursor.execute(
+                "SELECT current_setting(%s, true), set_config(%s, 'on', true)",
+                [HISTORY_REWRITE_SETTING, HISTORY_REWRITE_SETTING],
+            )
+            previous = cursor.fetchone()[0] or "off"
         yield
+        with db.cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, %s, true)", [HISTORY_REWRITE_SETTING, previous])
 
 
 # --- Database protection -------------------------------------------------------------------------------
@@ -124,7 +133,7 @@ def is_event_model(model) -> bool:
     meta = model._meta
     if not meta.managed or meta.proxy or meta.abstract:
         return False
-    return EVENT_FIELDS <= {field.name for field in meta.concrete_fields}
+    return {field.name for field in meta.concrete_fields} >= EVENT_FIELDS
 
 
 def event_tables(apps) -> list[str]:

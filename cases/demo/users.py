@@ -52,7 +52,9 @@ def demo_users_create() -> dict[int, list[int]]:
     by_consulate: dict[int, list[int]] = {}
     consulates = {c.slug: c for c in Consulate.objects.all()}
     admin = _user("admin", "Ana", "Administradora", superuser=True)
-    StaffMembership.objects.get_or_create(user=admin, defaults={"role": Role.ADMINISTRATOR, "can_export": True})
+    StaffMembership.objects.get_or_create(
+        user=admin, defaults={"role": Role.ADMINISTRATOR, "can_export": True}
+    )
     manager = _user("gerente", "Gabriel", "Gerente Regional")
     StaffMembership.objects.get_or_create(
         user=manager, defaults={"role": Role.REGIONAL_MANAGER, "can_export": True}
