@@ -7,6 +7,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from cases import services
+from cases.admin.access_logging import AccessLoggedAdminMixin, access_log_link
 from cases.admin.base import ServiceAdminMixin, ServiceInlineMixin, ServiceModelForm
 from cases.models import EmergencyContact, Person
 from cases.selectors import person_search_filter
@@ -121,7 +122,8 @@ class VulnerableFilter(admin.SimpleListFilter):
 
 
 @admin.register(Person)
-class PersonAdmin(ServiceAdminMixin, CaseWorkAdmin, admin.ModelAdmin):
+class PersonAdmin(AccessLoggedAdminMixin, ServiceAdminMixin, CaseWorkAdmin, admin.ModelAdmin):
+    access_label = "person"
     form = PersonForm
     inlines = [EmergencyContactInline]
     list_display = ["full_name", "curp", "a_number_display", "date_of_birth", "registered_by", "vulnerable"]
@@ -161,6 +163,16 @@ class PersonAdmin(ServiceAdminMixin, CaseWorkAdmin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return Person.objects.visible_to(request.user)
+
+    def access_ids(self, obj) -> dict:
+        return {"person_id": obj.pk}
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "access_log_url": access_log_link(request, person_id=object_id),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
