@@ -380,7 +380,7 @@ class CaseAdmin(AccessLoggedAdminMixin, ServiceAdminMixin, CaseWorkAdmin, admin.
             extra_context.update(crossoffice.case_page_context(request, obj))
             extra_context.update(repatriation.case_page_context(request, obj))
             extra_context.update(reminders.case_page_context(request, obj))
-            extra_context["access_log_url"] = access_log_link(request, case_id=obj.pk)
+            extra_context["access_log_url"] = access_log_link(request, case=obj.pk)
         return super().change_view(request, object_id, form_url, extra_context)
 
     def action_view(self, request, object_id, action):

@@ -170,7 +170,7 @@ class PersonAdmin(AccessLoggedAdminMixin, ServiceAdminMixin, CaseWorkAdmin, admi
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {
             **(extra_context or {}),
-            "access_log_url": access_log_link(request, person_id=object_id),
+            "access_log_url": access_log_link(request, person=object_id),
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
