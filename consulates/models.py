@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pghistory
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -278,3 +279,21 @@ class PartnerMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.partner}"
+
+
+@pghistory.track(
+    pghistory.InsertEvent(),
+    # A login moves ``last_login`` only: not a change of the account worth a history row.
+    pghistory.UpdateEvent(condition=pghistory.AnyChange(exclude=["last_login", "password"])),
+    pghistory.DeleteEvent(),
+    exclude=["password"],  # a password hash has no place in history
+    model_name="UserAccountEvent",
+)
+class UserAccount(User):
+    """Staff and partner user accounts (names, e-mail, active flag, superuser flag) as the audit trail
+    tracks them: Django's ``User`` table, through a proxy so the history lives in this app."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("user account")
+        verbose_name_plural = _("user accounts")
