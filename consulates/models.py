@@ -251,7 +251,14 @@ class StaffMembership(models.Model):
                     "Officers and supervisors belong to one consulate; managers, administrators and auditors "
                     "to none."
                 ),
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(can_export=False) | ~models.Q(role="auditor"),
+                name="staff_membership_auditors_never_export",
+                violation_error_message=_(
+                    "Auditors see no case data: they cannot be given the export permission."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -265,5 +265,9 @@ class Migration(migrations.Migration):
                 ),
             ),
         ),
+        migrations.AddConstraint(
+            model_name='staffmembership',
+            constraint=models.CheckConstraint(condition=models.Q(('can_export', False), models.Q(('role', 'auditor'), _negated=True), _connector='OR'), name='staff_membership_auditors_never_export', violation_error_message='Auditors see no case data: they cannot be given the export permission.'),
+        ),
         migrations.RunPython(grant_exports_to_network_roles, migrations.RunPython.noop),
     ]
