@@ -193,6 +193,15 @@ class AuditEventsAdmin(AuditorOrAdministratorAdmin, EventsAdmin):
             return access_for(request.user).is_administrator
         return super().has_view_permission(request, obj)
 
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        context = getattr(response, "context_data", None)
+        if context and context.get("subtitle") and not access_for(request.user).is_administrator:
+            # pghistory titles an ``?obj=`` page with the record's own name (a person's full name): an
+            # auditor gets the model and id instead.
+            context["subtitle"] = request.GET.get("obj") or request.GET.get("model") or ""
+        return response
+
     @admin.display(description=_("changed fields"))
     def changed_fields(self, obj):
         return ", ".join(sorted(obj.pgh_diff or {})) or "—"

@@ -245,3 +245,15 @@ def test_audit_trail_by_user_and_dates(client, world):
     assert listed(user=world.officer_b.username) == []
     assert listed(case=world.case_a.reference, until="2000-01-01") == []
     assert len(listed(case=world.case_a.reference)) >= 2  # its insert and this update, at least
+
+
+def test_the_audit_trail_of_a_record_is_titled_by_id_for_auditors(client, world):
+    url = reverse("admin:pghistory_middlewareevents_changelist")
+    query = {"obj": f"cases.person:{world.person_a.pk}", "method": "references"}
+    client.force_login(world.auditor)
+    html = client.get(url, query).content.decode()
+    assert f"cases.person:{world.person_a.pk}" in html
+    assert world.person_a.given_names not in html
+    assert world.person_a.paternal_surname not in html
+    client.force_login(world.administrator)
+    assert world.person_a.given_names in client.get(url, query).content.decode()
