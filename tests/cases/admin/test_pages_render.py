@@ -71,9 +71,12 @@ def assert_outcome(role, response, allowed: bool, *, strict: bool = True) -> Non
 
 
 def _refused(role, response) -> bool:
-    """An auditor is refused case pages (403) or, where the page starts from the case, does not find the
-    case at all (404: ``visible_to`` gives auditors nothing); staff get 403; anyone else the login page."""
+    """An auditor is refused case pages (403) or, where the page starts from the record, does not find it
+    at all (``visible_to`` gives auditors nothing: 404, or the admin's "does not exist" redirect to its
+    index); staff get 403; anyone else the login page."""
     if role == "auditor":
+        if response.status_code == 302:
+            return response["Location"] == reverse("admin:index")
         return response.status_code in (403, 404)
     return refused(role in STAFF, response)
 
