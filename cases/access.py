@@ -52,3 +52,56 @@ def record_access(
         ip_address=client_address(request),
         user_agent=agent,
     )
+
+
+# Query parameters that never carry personal data and may be recorded with their values; every other
+# parameter (a search, a CURP or A-number lookup, free text) is recorded by name only.
+SAFE_PARAMETERS = frozenset(
+    {
+        "status",
+        "category",
+        "priority",
+        "consulate",
+        "consulate__id__exact",
+        "registered_by",
+        "registered_by__id__exact",
+        "mine",
+        "custody",
+        "flags",
+        "overdue",
+        "direction",
+        "done",
+        "ordering",
+        "o",
+        "p",
+        "page",
+        "limit",
+        "offset",
+        "start",
+        "end",
+        "kind",
+    }
+)
+
+
+def listing_label(prefix: str, params) -> str:
+    """What a list request showed, without personal data: the page, then its filters. Filters whose
+    values may be personal (search terms, identifiers) are named but their values are left out."""
+    parts = []
+    for name in sorted(params.keys()):
+        if name in SAFE_PARAMETERS:
+            values = ",".join(str(value)[:20] for value in params.getlist(name))
+            parts.append(f"{name}={values}")
+        else:
+            parts.append(name)
+    label = f"{prefix} ?{'&'.join(parts)}" if parts else prefix
+    return label[:120]
+
+
+def can_export(user) -> bool:
+    """May ``user`` export (report CSV/XLSX, a person's data)? Every export path asks this first; a user
+    without the permission gets a clear refusal and no file. What an export may contain is still limited
+    to what the user may see (``visible_to`` / ``held_for``)."""
+    from consulates.access import access_for
+
+    return access_for(user).can_export

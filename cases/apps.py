@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class CasesConfig(AppConfig):
     name = "cases"
     verbose_name = _("Protection cases")
+
+    def ready(self):
+        # pghistory's events page is the audit trail: name it so in the staff UI (in both languages).
+        from django.apps import apps
+
+        events = apps.get_model("pghistory", "MiddlewareEvents")
+        events._meta.verbose_name = _("audit event")
+        events._meta.verbose_name_plural = _("audit trail")
+        apps.get_app_config("pghistory").verbose_name = _("Audit")

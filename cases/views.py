@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.views.decorators.http import require_safe
 
+from cases.access import AccessAction, record_access
 from cases.selectors.repatriation import document_for_download
 from consulates.access import access_for
 
@@ -25,6 +26,14 @@ def document_download(request, pk: int):
         handle = document.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
+    record_access(
+        request,
+        AccessAction.DOWNLOAD,
+        document_id=document.pk,
+        case_id=document.case_id,
+        person_id=document.case.person_id,
+        what="document download",
+    )
     response = FileResponse(
         handle, as_attachment=True, filename=document.original_name, content_type=document.content_type
     )

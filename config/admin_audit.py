@@ -1,15 +1,35 @@
-"""The audit trail in the staff UI: pghistory's events, read-only, for administrators.
+"""The audit trail in the staff UI: pghistory's events, read-only, for administrators and auditors.
 
-Roles live in code (``consulates.access``), not in Django's permission tables, so the events admin
-asks the same question as every other administrator-only page.
+Roles live in code (``consulates.access``), not in Django's permission tables, so the audit pages ask
+the same question as every other page. Both audit pages (this one and the access log) filter by
+person, case, user and time range with the filters below (typed ids, a case reference, a username,
+dates). An auditor sees who changed what and when, and which fields changed, but never the values:
+the values are the records' personal data, which only administrators see.
 """
 
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from pghistory.admin import EventsAdmin
+from pghistory.admin.core import EventsChangeList
 
-from config.admin_mixins import AdministratorOnlyAdmin
+from consulates.access import access_for
 
 
-class AuditEventsAdmin(AdministratorOnlyAdmin, EventsAdmin):
+class AuditorOrAdministratorAdmin:
+    """Read-only pages for administrators and auditors."""
+
+    def has_module_permission(self, request):
+        return access_for(request.user).can_audit
+
+    def has_view_permission(self, request, obj=None):
+        return access_for(request.user).can_audit
+
     def has_add_permission(self, request):
         return False
 
@@ -18,3 +38,189 @@ class AuditEventsAdmin(AdministratorOnlyAdmin, EventsAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# --- Filters typed by hand (person, case, user, from, until) ---------------------------------------------
+
+
+class TypedFilter(admin.SimpleListFilter):
+    """A sidebar filter with a text box. The admin applies it through ``model_admin.audit_filter``."""
+
+    template = "admin/audit_typed_filter.html"
+    input_type = "text"
+    placeholder = ""
+
+    def lookups(self, request, model_admin):
+        return [(self.value(), self.value())] if self.value() else [("", "")]
+
+    def has_output(self):
+        return True
+
+    def choices(self, changelist):
+        others = changelist.get_filters_params()
+        others.pop(self.parameter_name, None)
+        yield {
+            "hidden": [(name, value) for name, values in others.items() for value in _as_list(values)],
+            "value": self.value() or "",
+            "clear": changelist.get_query_string(remove=[self.parameter_name]),
+        }
+
+    def queryset(self, request, queryset):
+        value = (self.value() or "").strip()
+        if not value:
+            return queryset
+        return self.model_admin.audit_filter(request, queryset, self.parameter_name, value)
+
+    def __init__(self, request, params, model, model_admin):
+        self.model_admin = model_admin
+        super().__init__(request, params, model, model_admin)
+
+
+def _as_list(values):
+    return values if isinstance(values, list | tuple) else [values]
+
+
+class PersonIdFilter(TypedFilter):
+    title = _("person (id)")
+    parameter_name = "person"
+    input_type = "number"
+
+
+class CaseIdFilter(TypedFilter):
+    title = _("case (id or reference)")
+    parameter_name = "case"
+    placeholder = "DAL-2026-000123"
+
+
+class UserFilter(TypedFilter):
+    title = _("user (username or id)")
+    parameter_name = "user"
+
+
+class SinceFilter(TypedFilter):
+    title = _("from (date)")
+    parameter_name = "since"
+    input_type = "date"
+
+
+class UntilFilter(TypedFilter):
+    title = _("until (date, inclusive)")
+    parameter_name = "until"
+    input_type = "date"
+
+
+AUDIT_FILTERS = [PersonIdFilter, CaseIdFilter, UserFilter, SinceFilter, UntilFilter]
+
+
+def parse_id(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise IncorrectLookupParameters(value) from None
+    if not 0 < number < 2**63:
+        raise IncorrectLookupParameters(value)
+    return number
+
+
+def parse_case(value: str) -> int:
+    """A case id, or the id of the case with this reference (0 when there is none: nothing matches)."""
+    if value.isdigit():
+        return parse_id(value)
+    from cases.models import Case
+
+    return Case.objects.filter(reference=value.upper()).values_list("pk", flat=True).first() or 0
+
+
+def parse_user(value: str) -> int:
+    from django.contrib.auth import get_user_model
+
+    if value.isdigit():
+        return parse_id(value)
+    return get_user_model().objects.filter(username=value).values_list("pk", flat=True).first() or 0
+
+
+def parse_day(value: str, *, end: bool) -> dt.datetime:
+    """The start of the day (or of the next day, for an inclusive end) in the current time zone."""
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        raise IncorrectLookupParameters(value) from None
+    if end:
+        day = day + dt.timedelta(days=1) if day < dt.date.max else day
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+# --- The events page ------------------------------------------------------------------------------------
+
+
+class AuditEventsChangeList(EventsChangeList):
+    def get_results(self, request):
+        """The usernames of the page's actors in one query (events keep the user id in their context)."""
+        from django.contrib.auth import get_user_model
+
+        super().get_results(request)
+        rows = list(self.result_list)
+        ids = {(row.pgh_context or {}).get("user") for row in rows} - {None}
+        names = dict(get_user_model().objects.filter(pk__in=ids).values_list("pk", "username")) if ids else {}
+        for row in rows:
+            user_id = (row.pgh_context or {}).get("user")
+            row.actor_name = names.get(user_id, f"#{user_id}") if user_id is not None else "—"
+        self.result_list = rows
+
+
+class AuditEventsAdmin(AuditorOrAdministratorAdmin, EventsAdmin):
+    list_per_page = 50
+    show_full_result_count = False
+
+    def get_changelist(self, request, **kwargs):
+        return AuditEventsChangeList
+
+    def get_list_filter(self, request):
+        return [*AUDIT_FILTERS, *super().get_list_filter(request)]
+
+    def get_list_display(self, request):
+        columns = ["pgh_created_at", "pgh_label", "pgh_obj_model", "pgh_obj_id", "changed_fields"]
+        if access_for(request.user).is_administrator:
+            columns.append("pgh_diff")  # the values themselves: personal data, administrators only
+        return [*columns, "actor", "url"]
+
+    def get_list_display_links(self, request, list_display):
+        # The event's page shows every value of the row: administrators only.
+        return ["pgh_created_at"] if access_for(request.user).is_administrator else None
+
+    def has_view_permission(self, request, obj=None):
+        if obj is not None:
+            return access_for(request.user).is_administrator
+        return super().has_view_permission(request, obj)
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        context = getattr(response, "context_data", None)
+        if context and context.get("subtitle") and not access_for(request.user).is_administrator:
+            # pghistory titles an ``?obj=`` page with the record's own name (a person's full name): an
+            # auditor gets the model and id instead.
+            context["subtitle"] = request.GET.get("obj") or request.GET.get("model") or ""
+        return response
+
+    @admin.display(description=_("changed fields"))
+    def changed_fields(self, obj):
+        return ", ".join(sorted(obj.pgh_diff or {})) or "—"
+
+    @admin.display(description=_("user"))
+    def actor(self, obj):
+        return getattr(obj, "actor_name", "—")
+
+    def audit_filter(self, request, queryset, name, value):
+        from cases.models import Case, Person
+
+        if name == "person":
+            return queryset.references(Person(pk=parse_id(value)))
+        if name == "case":
+            return queryset.references(Case(pk=parse_case(value)))
+        if name == "user":
+            return queryset.filter(pgh_context__user=parse_user(value))
+        if name == "since":
+            return queryset.filter(pgh_created_at__gte=parse_day(value, end=False))
+        if name == "until":
+            return queryset.filter(pgh_created_at__lt=parse_day(value, end=True))
+        return queryset

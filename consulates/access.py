@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from consulates.models import CONSULATE_ROLES, Role
+from consulates.models import CONSULATE_ROLES, EXPORT_ROLES, Role
 
 _CACHE_ATTR = "_network_access"
 
@@ -16,10 +16,28 @@ class Access:
     role: str | None
     consulate_id: int | None = None
     partner_id: int | None = None
+    export_granted: bool = False
 
     @property
     def is_staff_member(self) -> bool:
-        return self.role is not None
+        """Consular staff who work with case data (officers, supervisors, managers, administrators).
+        Auditors are staff of the staff UI but not of the case data: they are not staff members here."""
+        return self.role is not None and self.role != Role.AUDITOR
+
+    @property
+    def is_auditor(self) -> bool:
+        return self.role == Role.AUDITOR
+
+    @property
+    def can_audit(self) -> bool:
+        """Read the audit trail and the access log: administrators and auditors."""
+        return self.role in (Role.ADMINISTRATOR, Role.AUDITOR)
+
+    @property
+    def can_export(self) -> bool:
+        """Export (CSV, XLSX, a person's data): a permission an administrator grants per membership,
+        and only to roles whose exports hold nothing beyond what they may see."""
+        return self.export_granted and self.role in EXPORT_ROLES
 
     @property
     def network_wide(self) -> bool:
@@ -61,11 +79,18 @@ def access_for(user) -> Access:
         return cached
     from consulates.models import PartnerMembership, StaffMembership
 
-    membership = StaffMembership.objects.filter(user_id=user.pk).values("role", "consulate_id").first()
+    membership = (
+        StaffMembership.objects.filter(user_id=user.pk).values("role", "consulate_id", "can_export").first()
+    )
     if membership:
-        access = Access(role=membership["role"], consulate_id=membership["consulate_id"])
+        access = Access(
+            role=membership["role"],
+            consulate_id=membership["consulate_id"],
+            export_granted=membership["can_export"],
+        )
     elif user.is_superuser:
-        access = Access(role=Role.ADMINISTRATOR)
+        # A superuser without a membership (the one created by createsuperuser) runs the system.
+        access = Access(role=Role.ADMINISTRATOR, export_granted=True)
     else:
         partner_id = (
             PartnerMembership.objects.filter(user_id=user.pk).values_list("partner_id", flat=True).first()

@@ -110,8 +110,8 @@ class StaffFlagSyncMixin:
 
 @admin.register(StaffMembership)
 class StaffMembershipAdmin(StaffFlagSyncMixin, AdministratorOnlyAdmin, admin.ModelAdmin):
-    list_display = ["user", "role", "consulate"]
-    list_filter = ["role", "consulate"]
+    list_display = ["user", "role", "consulate", "can_export"]
+    list_filter = ["role", "consulate", "can_export"]
     search_fields = ["user__username", "user__first_name", "user__last_name"]
     autocomplete_fields = ["user"]
     list_select_related = ["user", "consulate"]

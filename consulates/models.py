@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pghistory
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -196,9 +197,14 @@ class Role(models.TextChoices):
     SUPERVISOR = "supervisor", _("Supervisor (jefe/a de protección)")
     REGIONAL_MANAGER = "regional_manager", _("Regional manager")
     ADMINISTRATOR = "administrator", _("Administrator")
+    AUDITOR = "auditor", _("Auditor (audit trail and access log only)")
 
 
 CONSULATE_ROLES = (Role.OFFICER, Role.SUPERVISOR)
+NETWORK_ROLES = (Role.REGIONAL_MANAGER, Role.ADMINISTRATOR, Role.AUDITOR)
+# Who may be given the export permission: roles whose reports and exports cover only what they may see.
+# Auditors see no case data, so nothing of it may be exported by them.
+EXPORT_ROLES = (Role.OFFICER, Role.SUPERVISOR, Role.REGIONAL_MANAGER, Role.ADMINISTRATOR)
 
 
 @pghistory.track()
@@ -220,6 +226,14 @@ class StaffMembership(models.Model):
         blank=True,
         related_name="memberships",
     )
+    can_export = models.BooleanField(
+        _("may export"),
+        default=False,
+        help_text=_(
+            "Exports (CSV, XLSX, a person's data) copy records out of the system: granted one by one by an "
+            "administrator, and every export is logged."
+        ),
+    )
 
     class Meta:
         verbose_name = _("staff membership")
@@ -228,13 +242,23 @@ class StaffMembership(models.Model):
             models.CheckConstraint(
                 condition=(
                     models.Q(role__in=["officer", "supervisor"], consulate__isnull=False)
-                    | models.Q(role__in=["regional_manager", "administrator"], consulate__isnull=True)
+                    | models.Q(
+                        role__in=["regional_manager", "administrator", "auditor"], consulate__isnull=True
+                    )
                 ),
                 name="staff_membership_consulate_matches_role",
                 violation_error_message=_(
-                    "Officers and supervisors belong to one consulate; managers and administrators to none."
+                    "Officers and supervisors belong to one consulate; managers, administrators and auditors "
+                    "to none."
                 ),
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(can_export=False) | ~models.Q(role="auditor"),
+                name="staff_membership_auditors_never_export",
+                violation_error_message=_(
+                    "Auditors see no case data: they cannot be given the export permission."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -262,3 +286,21 @@ class PartnerMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.partner}"
+
+
+@pghistory.track(
+    pghistory.InsertEvent(),
+    # A login moves ``last_login`` only: not a change of the account worth a history row.
+    pghistory.UpdateEvent(condition=pghistory.AnyChange(exclude=["last_login", "password"])),
+    pghistory.DeleteEvent(),
+    exclude=["password"],  # a password hash has no place in history
+    model_name="UserAccountEvent",
+)
+class UserAccount(User):
+    """Staff and partner user accounts (names, e-mail, active flag, superuser flag) as the audit trail
+    tracks them: Django's ``User`` table, through a proxy so the history lives in this app."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("user account")
+        verbose_name_plural = _("user accounts")

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from cases import services
 from cases.admin import case_forms as forms
 from cases.admin import crossoffice, reminders, repatriation
+from cases.admin.access_logging import AccessLoggedAdminMixin, access_log_link
 from cases.admin.base import ServiceAdminMixin, ServiceInlineMixin, add_service_errors
 from cases.admin.filters import AssigneeFilter, CustodyFilter, FlagsFilter, MyCasesFilter
 from cases.admin.timeline import render_delay, render_timeline
@@ -115,7 +116,8 @@ def run_action(name: str, user, case: Case, data: dict) -> Case:
 
 
 @admin.register(Case)
-class CaseAdmin(ServiceAdminMixin, CaseWorkAdmin, admin.ModelAdmin):
+class CaseAdmin(AccessLoggedAdminMixin, ServiceAdminMixin, CaseWorkAdmin, admin.ModelAdmin):
+    access_label = "case"
     list_display = [
         "reference",
         "person",
@@ -202,6 +204,9 @@ class CaseAdmin(ServiceAdminMixin, CaseWorkAdmin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return Case.objects.visible_to(request.user)
+
+    def access_ids(self, obj) -> dict:
+        return {"case_id": obj.pk, "person_id": obj.person_id}
 
     def has_change_permission(self, request, obj=None):
         # A closed case is read-only until it is reopened (the reopen action stays on its page);
@@ -375,6 +380,7 @@ class CaseAdmin(ServiceAdminMixin, CaseWorkAdmin, admin.ModelAdmin):
             extra_context.update(crossoffice.case_page_context(request, obj))
             extra_context.update(repatriation.case_page_context(request, obj))
             extra_context.update(reminders.case_page_context(request, obj))
+            extra_context["access_log_url"] = access_log_link(request, case=obj.pk)
         return super().change_view(request, object_id, form_url, extra_context)
 
     def action_view(self, request, object_id, action):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import services
 from cases.admin import privacy
+from cases.admin.access_logging import AccessLoggedAdminMixin, access_log_link
 from cases.admin.base import ServiceAdminMixin, ServiceInlineMixin, ServiceModelForm
 from cases.models import EmergencyContact, Person
 from cases.selectors import person_search_filter
@@ -126,7 +127,8 @@ class VulnerableFilter(admin.SimpleListFilter):
 
 
 @admin.register(Person)
-class PersonAdmin(ServiceAdminMixin, CaseWorkAdmin, admin.ModelAdmin):
+class PersonAdmin(AccessLoggedAdminMixin, ServiceAdminMixin, CaseWorkAdmin, admin.ModelAdmin):
+    access_label = "person"
     form = PersonForm
     inlines = [EmergencyContactInline]
     list_display = [
@@ -175,6 +177,9 @@ class PersonAdmin(ServiceAdminMixin, CaseWorkAdmin, admin.ModelAdmin):
     def get_queryset(self, request):
         return Person.objects.visible_to(request.user)
 
+    def access_ids(self, obj) -> dict:
+        return {"person_id": obj.pk}
+
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if obj is not None:
@@ -197,7 +202,10 @@ class PersonAdmin(ServiceAdminMixin, CaseWorkAdmin, admin.ModelAdmin):
         return [*privacy.person_urls(self), *super().get_urls()]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = extra_context or {}
+        extra_context = {
+            **(extra_context or {}),
+            "access_log_url": access_log_link(request, person=object_id),
+        }
         obj = self.get_object(request, object_id)
         if obj is not None:
             extra_context["privacy_tools"] = privacy.person_object_tools(request, obj)

@@ -18,6 +18,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from cases.access import AccessAction, record_access
 from cases.admin import repatriation_forms as forms
 from cases.admin.base import ServiceInlineMixin
 from cases.admin.documents import CaseInlinePermissions, DocumentInline
@@ -202,6 +203,13 @@ def handoff_print_view(model_admin, request, object_id):
     sheet = handoff_sheet(user=request.user, case_pk=_case_or_404(model_admin, request, object_id).pk)
     if sheet is None:
         raise Http404
+    record_access(
+        request,
+        AccessAction.VIEW,
+        case_id=sheet["case"].pk,
+        person_id=sheet["case"].person_id,
+        what="admin: hand-off sheet",
+    )
     with translation.override("es"):
         response = render(request, "cases/handoff_sheet.html", {**sheet, "printed_at": timezone.now()})
     response["Content-Language"] = "es"

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from cases import services
 from cases.api import case_serializers as s
+from cases.api.access_logging import AccessLoggedViewSetMixin
 from cases.api.case_filters import CaseFilter
 from cases.api.permissions import IsStaffMember
 from cases.api.persons import IDEMPOTENCY_KEY, IF_MATCH
@@ -52,6 +53,7 @@ def _user(pk):
     partial_update=extend_schema(tags=["cases"], request=s.CaseUpdateSerializer, parameters=[IF_MATCH]),
 )
 class CaseViewSet(
+    AccessLoggedViewSetMixin,
     ApiViewMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -62,6 +64,7 @@ class CaseViewSet(
     serializer_class = s.CaseSerializer
     permission_classes = [IsStaffMember]
     filterset_class = CaseFilter
+    access_label = "case"
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
@@ -70,6 +73,9 @@ class CaseViewSet(
             .select_related("person", "consulate", "assigned_to")
             .order_by("-opened_at", "-pk")
         )
+
+    def access_ids(self, obj) -> dict:
+        return {"case_id": obj.pk, "person_id": obj.person_id}
 
     def _respond(self, case, code=status.HTTP_200_OK):
         case = self.get_queryset().filter(pk=case.pk).first() or case
@@ -313,7 +319,9 @@ class CaseViewSet(
         self.etag_object = None
         events = timeline_events(request, CaseEvent.objects.visible_to(request.user).filter(case=case))
         page = self.paginate_queryset(events)
-        return self.get_paginated_response(s.EventSerializer(page, many=True).data)
+        response = self.get_paginated_response(s.EventSerializer(page, many=True).data)
+        self.record_read(request, case, what="api: case timeline")
+        return response
 
 
 def timeline_events(request, queryset):

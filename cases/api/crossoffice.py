@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from cases import services
 from cases.api import case_serializers as s
+from cases.api.access_logging import AccessLoggedViewSetMixin
 from cases.api.permissions import IsStaffMember
 from cases.api.persons import IDEMPOTENCY_KEY
 from cases.models import Consent, Referral, Task, Transfer
@@ -42,12 +43,22 @@ class TransferFilter(filters.FilterSet):
         return queryset.filter(from_consulate_id=consulate_id)
 
 
-class _ReadViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class _ReadViewSet(
+    AccessLoggedViewSetMixin,
+    ApiViewMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Transfers, referrals, consents and tasks name a case and carry staff's free text about it: their
+    reads are logged like the case's (by case id)."""
+
     permission_classes = [IsStaffMember]
 
 
 @extend_schema_view(list=extend_schema(tags=["transfers"]), retrieve=extend_schema(tags=["transfers"]))
 class TransferViewSet(_ReadViewSet):
+    access_label = "transfer"
     serializer_class = s.TransferSerializer
     filterset_class = TransferFilter
 
@@ -119,6 +130,7 @@ class ReferralFilter(filters.FilterSet):
 
 @extend_schema_view(list=extend_schema(tags=["referrals"]), retrieve=extend_schema(tags=["referrals"]))
 class ReferralViewSet(_ReadViewSet):
+    access_label = "referral"
     serializer_class = s.ReferralSerializer
     filterset_class = ReferralFilter
 
@@ -145,6 +157,7 @@ class ReferralViewSet(_ReadViewSet):
 
 @extend_schema_view(list=extend_schema(tags=["consents"]), retrieve=extend_schema(tags=["consents"]))
 class ConsentViewSet(_ReadViewSet):
+    access_label = "consent"
     serializer_class = s.ConsentSerializer
     filterset_fields = ["case", "partner"]
 
@@ -171,6 +184,7 @@ class ConsentViewSet(_ReadViewSet):
 
 @extend_schema_view(list=extend_schema(tags=["tasks"]), retrieve=extend_schema(tags=["tasks"]))
 class TaskViewSet(_ReadViewSet):
+    access_label = "task"
     serializer_class = s.TaskSerializer
     filterset_fields = ["case", "done", "assignee"]
 

@@ -12,6 +12,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from cases import services
+from cases.api.access_logging import AccessLoggedViewSetMixin
 from cases.api.case_serializers import EventSerializer, HearingSerializer, ReasonSerializer
 from cases.api.cases import timeline_events
 from cases.api.permissions import IsPartnerMember
@@ -188,9 +189,14 @@ class PartnerReferralFilter(filters.FilterSet):
 
 @extend_schema_view(list=extend_schema(tags=["partner"]), retrieve=extend_schema(tags=["partner"]))
 class PartnerReferralViewSet(
-    ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    AccessLoggedViewSetMixin,
+    ApiViewMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     serializer_class = PartnerReferralSerializer
+    access_label = "partner referral"
     permission_classes = [IsPartnerMember]
     filterset_class = PartnerReferralFilter
 
@@ -209,6 +215,9 @@ class PartnerReferralViewSet(
             )
             .order_by("-updated_at", "-pk")
         )
+
+    def access_ids(self, obj) -> dict:
+        return {"case_id": obj.case_id, "person_id": obj.case.person_id}
 
     def _answer(self, request, service, serializer_class=None):
         referral = self.get_object()
@@ -300,4 +309,6 @@ class PartnerReferralViewSet(
             request, CaseEvent.objects.visible_to(request.user).filter(case_id=referral.case_id)
         )
         page = self.paginate_queryset(events)
-        return self.get_paginated_response(EventSerializer(page, many=True).data)
+        response = self.get_paginated_response(EventSerializer(page, many=True).data)
+        self.record_read(request, referral, what="api: partner referral timeline")
+        return response

@@ -10,6 +10,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from cases import services
+from cases.api.access_logging import AccessLoggedViewSetMixin
 from cases.api.permissions import IsStaffMember
 from cases.identifiers import normalize_a_number, normalize_curp
 from cases.models import EmergencyContact, Person
@@ -168,6 +169,7 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     partial_update=extend_schema(tags=["persons"], request=PersonWriteSerializer, parameters=[IF_MATCH]),
 )
 class PersonViewSet(
+    AccessLoggedViewSetMixin,
     ApiViewMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -177,6 +179,7 @@ class PersonViewSet(
 ):
     serializer_class = PersonSerializer
     permission_classes = [IsStaffMember]
+    access_label = "person"
     filterset_class = PersonFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
     ordering = ["paternal_surname", "maternal_surname", "given_names", "pk"]
@@ -189,6 +192,9 @@ class PersonViewSet(
             )
             .order_by(*self.ordering)
         )
+
+    def access_ids(self, obj) -> dict:
+        return {"person_id": obj.pk}
 
     def create(self, request, *args, **kwargs):
         data = PersonWriteSerializer(data=request.data)

@@ -5,6 +5,7 @@ DEMO_PASSWORD = "demo-Proteccion-2026"  # noqa: S105 - fictional demo accounts, 
 DEMO_LOGINS = [
     ("admin", "administrator (whole network, configuration)"),
     ("gerente", "regional manager (whole network, read-mostly)"),
+    ("auditora", "auditor (audit trail and access log only, no case data)"),
     ("supervisora.dallas", "supervisor, Dallas (approves closures)"),
     ("supervisora.el_paso", "supervisor, El Paso (incoming transfers to decide)"),
     ("oficial.dallas", "consular officer, Dallas"),

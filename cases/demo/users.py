@@ -52,9 +52,15 @@ def demo_users_create() -> dict[int, list[int]]:
     by_consulate: dict[int, list[int]] = {}
     consulates = {c.slug: c for c in Consulate.objects.all()}
     admin = _user("admin", "Ana", "Administradora", superuser=True)
-    StaffMembership.objects.get_or_create(user=admin, defaults={"role": Role.ADMINISTRATOR})
+    StaffMembership.objects.get_or_create(
+        user=admin, defaults={"role": Role.ADMINISTRATOR, "can_export": True}
+    )
     manager = _user("gerente", "Gabriel", "Gerente Regional")
-    StaffMembership.objects.get_or_create(user=manager, defaults={"role": Role.REGIONAL_MANAGER})
+    StaffMembership.objects.get_or_create(
+        user=manager, defaults={"role": Role.REGIONAL_MANAGER, "can_export": True}
+    )
+    auditor = _user("auditora", "Aurora", "Auditora")
+    StaffMembership.objects.get_or_create(user=auditor, defaults={"role": Role.AUDITOR})
     for slug, consulate in consulates.items():
         officer = _user(f"oficial.{slug}", "Oficial", consulate.city)
         StaffMembership.objects.get_or_create(

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 class AccessAction(models.TextChoices):
     VIEW = "view", _("viewed")
     API_RETRIEVE = "api_retrieve", _("retrieved through the API")
+    LIST = "list", _("listed records")
     DOWNLOAD = "download", _("downloaded a document")
     EXPORT = "export", _("exported")
     PERSON_EXPORT = "person_export", _("exported the person's data")
@@ -22,8 +23,10 @@ class AccessAction(models.TextChoices):
 
 
 class AccessLog(models.Model):
-    """Append-only. ``person``/``case``/``document`` are kept as plain ids (not foreign keys) so the log
-    outlives erasure and deletion of what it points at."""
+    """Append-only (a database trigger refuses every UPDATE and DELETE). ``person``/``case``/``document``
+    are kept as plain ids (not foreign keys) so the log outlives erasure and deletion of what it points
+    at; ``user`` and ``partner`` are foreign keys without a database constraint, for the same reason: a
+    deleted account's rows keep its id and are never rewritten."""
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(
@@ -31,7 +34,8 @@ class AccessLog(models.Model):
         verbose_name=_("user"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="+",
     )
     partner = models.ForeignKey(
@@ -39,7 +43,8 @@ class AccessLog(models.Model):
         verbose_name=_("partner"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="+",
     )
     action = models.CharField(_("action"), max_length=20, choices=AccessAction.choices)

@@ -133,8 +133,12 @@ class Reminder(models.Model):
         return f"{self.get_kind_display()} · {self.due_at:%Y-%m-%d %H:%M}"
 
 
+@pghistory.track(
+    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), model_name="SmsOptOutHistory"
+)
 class SmsOptOut(models.Model):
-    """A phone number that asked to receive nothing (e.g. replied STOP). Stored normalised."""
+    """A phone number that asked to receive nothing (e.g. replied STOP). Stored normalised. A phone
+    number is personal data: its changes are in the audit trail like every other one."""
 
     phone = models.CharField(_("phone"), max_length=20, unique=True)
     created_at = models.DateTimeField(_("since"), auto_now_add=True)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from cases.access import AccessAction, can_export, record_access
 from cases.reports import exports
 from cases.reports.forms import ReportFilterForm
 from cases.reports.registry import REPORTS, SECTIONS
@@ -77,6 +78,7 @@ def dashboard(request):
             "form": form,
             "sections": sections,
             "query": query,
+            "can_export": can_export(request.user),
             "has_permission": True,
         },
     )
@@ -86,8 +88,15 @@ def dashboard(request):
 
 @staff_member_required
 def export(request, name: str, fmt: str):
+    """A report as a file: only for users holding the export permission (``cases.access.can_export``),
+    scoped like the dashboard (``held_for``: nothing the user may not see), and logged."""
     if name not in REPORTS and name != "all":
         raise Http404
+    if not can_export(request.user):
+        return HttpResponseForbidden(
+            _("You may not export reports: an administrator can give you the export permission."),
+            content_type="text/plain; charset=utf-8",
+        )
     form, params = _params(request)
     if params is None:
         return render(
@@ -103,6 +112,11 @@ def export(request, name: str, fmt: str):
     else:
         report = REPORTS[name](request.user, params)
         content = exports.to_csv(report, params) if fmt == "csv" else exports.to_xlsx([report], params)
+    record_access(
+        request,
+        AccessAction.EXPORT,
+        what=f"report {name}.{fmt} {params.start}..{params.end} consulate={params.consulate_id or 'all'}",
+    )
     response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{name}-{params.start}-{params.end}.{fmt}"'
     response["Cache-Control"] = "no-store"

@@ -69,4 +69,4 @@ def handoff_sheet(*, user, case_pk) -> dict | None:
 
 
 def document_for_download(*, user, pk: int) -> Document | None:
-    return Document.objects.visible_to(user).filter(pk=pk).first()
+    return Document.objects.visible_to(user).select_related("case").filter(pk=pk).first()

@@ -36,8 +36,10 @@ from tests import factories as f
 from tests.factories.crossoffice import make_consent, make_referral, make_transfer
 
 STAFF_ROLES = ("officer_own", "officer_foreign", "supervisor_own", "manager", "administrator")
+# Auditors log in like staff (a session) but read only the audit trail and the access log: no case data.
+AUDITOR_ROLES = ("auditor",)
 PARTNER_ROLES = ("partner_referred", "partner_other", "partner_withdrawn")
-ROLES = ("anonymous", *STAFF_ROLES, *PARTNER_ROLES)
+ROLES = ("anonymous", *STAFF_ROLES, *AUDITOR_ROLES, *PARTNER_ROLES)
 
 SERVICES = [PartnerService.LEGAL, PartnerService.SHELTER]
 
@@ -60,6 +62,7 @@ def build_world() -> SimpleNamespace:
         "supervisor_own": f.supervisor("dallas"),
         "manager": f.manager(),
         "administrator": f.administrator(),
+        "auditor": f.auditor(),
         "partner_referred": f.partner_user(w.partner_a),
         "partner_other": f.partner_user(w.partner_b),
         "partner_withdrawn": f.partner_user(w.partner_c),
@@ -125,7 +128,7 @@ def build_world() -> SimpleNamespace:
 
     # Credentials: staff use sessions (as the staff apps do), partners their API tokens.
     w.session = {}
-    for role in STAFF_ROLES:
+    for role in (*STAFF_ROLES, *AUDITOR_ROLES):
         client = APIClient()
         client.force_login(w.users[role])
         w.session[role] = client.cookies[settings.SESSION_COOKIE_NAME].value

@@ -30,6 +30,7 @@ from rest_framework.views import APIView
 from cases.models import Case, Person
 from config.api.conditional import etag_for
 from tests.api.support_matrix import (
+    AUDITOR_ROLES,
     PARTNER_ROLES,
     ROLES,
     STAFF_ROLES,
@@ -236,8 +237,16 @@ def row(kinds: tuple[str, ...], **by_role: str) -> dict[str, dict[str, str]]:
 # Who reads a consulate's records: its own staff and the network-wide roles; partners use /partner/.
 PARTNERS_REFUSED = {"partner_referred": "403", "partner_other": "403", "partner_withdrawn": "403"}
 STAFF_REFUSED = {role: "403" for role in STAFF_ROLES}
-PUBLIC = {"anonymous": "401", **{role: "2xx" for role in (*STAFF_ROLES, *PARTNER_ROLES)}}
-STAFF_LIST = {"anonymous": "401", **{role: "2xx" for role in STAFF_ROLES}, **PARTNERS_REFUSED}
+# Auditors: the reference data of the network (no personal data) and nothing of the cases, reports or
+# partner side; their door is the audit pages of the staff UI.
+AUDITORS_REFUSED = {role: "403" for role in AUDITOR_ROLES}
+PUBLIC = {"anonymous": "401", **{role: "2xx" for role in (*STAFF_ROLES, *AUDITOR_ROLES, *PARTNER_ROLES)}}
+STAFF_LIST = {
+    "anonymous": "401",
+    **{role: "2xx" for role in STAFF_ROLES},
+    **AUDITORS_REFUSED,
+    **PARTNERS_REFUSED,
+}
 READ = {
     "anonymous": "401",
     "officer_own": "2xx 404 2xx",
@@ -245,6 +254,7 @@ READ = {
     "supervisor_own": "2xx 404 2xx",
     "manager": "2xx",
     "administrator": "2xx",
+    **AUDITORS_REFUSED,
     **PARTNERS_REFUSED,
 }
 # Case work: officers and supervisors of the record's consulate, and administrators; managers only read.
@@ -302,11 +312,17 @@ REFERRAL_WITHDRAW = {
 PARTNER_READ = {
     "anonymous": "401",
     **STAFF_REFUSED,
+    **AUDITORS_REFUSED,
     "partner_referred": "2xx 404 404",
     "partner_other": "404",
     "partner_withdrawn": "404 404 2xx",
 }
-PARTNER_LIST = {"anonymous": "401", **STAFF_REFUSED, **{role: "2xx" for role in PARTNER_ROLES}}
+PARTNER_LIST = {
+    "anonymous": "401",
+    **STAFF_REFUSED,
+    **AUDITORS_REFUSED,
+    **{role: "2xx" for role in PARTNER_ROLES},
+}
 PARTNER_WORK = {**PARTNER_READ, "partner_withdrawn": "404 404 400"}  # the ended referral refuses work
 PARTNER_ANSWER = {**PARTNER_WORK, "partner_referred": "400 404 404"}  # already accepted
 PARTNER_UPLOAD = {**PARTNER_READ, "partner_withdrawn": "404 404 403"}  # the case is no longer shared
@@ -395,6 +411,7 @@ OWNED: dict[str, dict[str, set[str]]] = {
         f: {"own", "foreign", "unreferred", "withdrawn", "incoming"}
         for f in ("case", "consent", "referral", "transfer")
     },
+    "auditor": {},
     "partner_referred": {"referral": {"own"}},
     "partner_other": {},
     "partner_withdrawn": {"referral": {"withdrawn"}},
@@ -572,3 +589,14 @@ def test_a_partner_sees_case_data_only_while_referred_and_consented(module_world
     assert timeline.json()["results"] == []
     listed = client.get(reverse("v1:partner-referral-list", kwargs={"version": "v1"})).json()["results"]
     assert [(item["id"], item["case"]) for item in listed] == [(pk, None)]
+
+
+def test_the_auditor_gets_no_case_data_through_the_api():
+    """Auditors read the audit trail in the staff UI; through the API only the network's reference data
+    (no personal data), and a refusal on every route of persons, cases, reports and partners."""
+    for key, table in EXPECTATIONS.items():
+        codes = set(table["auditor"].values())
+        if OPERATIONS[key].family == "reference":
+            assert codes == {"2xx"}, key
+        else:
+            assert codes == {"403"}, key

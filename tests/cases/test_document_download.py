@@ -92,3 +92,45 @@ def test_a_referred_partner_downloads_only_what_it_uploaded(client, document):
     own = services.document_upload(actor=user, case=case, file=upload, kind="other")
     assert _get(client, user, own).status_code == 200
     assert _get(client, user, document).status_code == 404  # the consulate's own document
+
+
+# --- The access log -------------------------------------------------------------------------------
+
+
+def test_a_download_writes_one_access_log_row(client, document):
+    from cases.models import AccessLog
+    from cases.models.access import AccessAction
+
+    reader = manager()
+    client.force_login(reader)
+    response = client.get(reverse("cases:document_download", args=[document.pk]), REMOTE_ADDR="192.0.2.44")
+    assert response.status_code == 200
+    rows = list(AccessLog.objects.all())
+    assert len(rows) == 1
+    row = rows[0]
+    assert (row.user_id, row.action, row.document_id, row.case_id, row.person_id, row.ip_address) == (
+        reader.pk,
+        AccessAction.DOWNLOAD,
+        document.pk,
+        document.case_id,
+        document.case.person_id,
+        "192.0.2.44",
+    )
+    assert "Núñez" not in row.what  # the original file name may carry a name: never logged
+
+
+@pytest.mark.parametrize("who", ["foreign_officer", "partner", "auditor", "missing_file"])
+def test_a_refused_download_writes_nothing(client, document, who):
+    from cases.models import AccessLog
+    from tests.factories import auditor
+
+    user = {
+        "foreign_officer": lambda: officer("el_paso"),
+        "partner": lambda: partner_user(PartnerFactory(covers=["dallas"])),
+        "auditor": auditor,
+        "missing_file": lambda: officer("dallas"),
+    }[who]()
+    if who == "missing_file":
+        document.file.storage.delete(document.file.name)
+    assert _get(client, user, document).status_code == 404
+    assert AccessLog.objects.count() == 0

@@ -66,6 +66,7 @@ ROLES = {
     "el-paso-officer": (lambda: f.officer("el_paso"), set()),
     "manager": (f.manager, {"dallas", "houston"}),
     "administrator": (f.administrator, {"dallas", "houston"}),
+    "auditor": (f.auditor, set()),  # network-wide, but for the audit trail and access log only
     "superuser-without-membership": (_superuser_without_membership, {"dallas", "houston"}),
     "staff-without-membership": (_staff_without_membership, set()),
     "partner-user": (f.partner_user, set()),

@@ -222,3 +222,52 @@ def test_user_list_shows_roles_with_a_fixed_number_of_queries(client):
         officer(slug)
     assert count() == few
     assert str(first.staff_membership) in client.get(url).content.decode()
+
+
+# --- The auditor role and the export permission ----------------------------------------------------
+
+
+def test_an_administrator_grants_the_export_permission_and_appoints_auditors(client):
+    from cases.access import can_export
+
+    client.force_login(administrator())
+    add = reverse("admin:consulates_staffmembership_add")
+    officer_user, auditor_user = UserFactory(is_staff=False), UserFactory(is_staff=False)
+    response = client.post(
+        add,
+        {
+            "user": officer_user.pk,
+            "role": Role.OFFICER,
+            "consulate": consulate("dallas").pk,
+            "can_export": "on",
+        },
+    )
+    assert response.status_code == 302
+    officer_user.refresh_from_db()
+    assert can_export(officer_user)
+
+    refused = client.post(
+        add, {"user": auditor_user.pk, "role": Role.AUDITOR, "consulate": "", "can_export": "on"}
+    )
+    assert refused.status_code == 200
+    assert "cannot be given the export permission" in refused.content.decode()
+    assert not StaffMembership.objects.filter(user=auditor_user).exists()
+
+    with_consulate = client.post(
+        add, {"user": auditor_user.pk, "role": Role.AUDITOR, "consulate": consulate("dallas").pk}
+    )
+    assert with_consulate.status_code == 200  # auditors are network-wide, like managers
+    assert (
+        client.post(add, {"user": auditor_user.pk, "role": Role.AUDITOR, "consulate": ""}).status_code == 302
+    )
+    auditor_user.refresh_from_db()
+    assert auditor_user.is_staff  # into the staff UI, where only the audit pages open for them
+
+
+def test_new_memberships_do_not_export_by_default(client):
+    client.force_login(administrator())
+    user = UserFactory(is_staff=False)
+    client.post(
+        reverse("admin:consulates_staffmembership_add"), {"user": user.pk, "role": Role.REGIONAL_MANAGER}
+    )
+    assert StaffMembership.objects.get(user=user).can_export is False

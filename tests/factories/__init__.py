@@ -62,28 +62,38 @@ def consulate(slug: str) -> Consulate:
     return Consulate.objects.get(slug=slug)
 
 
-def _staff(role: str, consulate_slug: str | None, **user_fields):
+def _staff(role: str, consulate_slug: str | None, *, can_export: bool = False, **user_fields):
     user = UserFactory(is_staff=True, **user_fields)
     StaffMembership.objects.create(
-        user=user, role=role, consulate=consulate(consulate_slug) if consulate_slug else None
+        user=user,
+        role=role,
+        consulate=consulate(consulate_slug) if consulate_slug else None,
+        can_export=can_export,
     )
     return user
 
 
-def officer(consulate_slug: str = "dallas", **user_fields):
-    return _staff(Role.OFFICER, consulate_slug, **user_fields)
+def officer(consulate_slug: str = "dallas", *, can_export: bool = False, **user_fields):
+    return _staff(Role.OFFICER, consulate_slug, can_export=can_export, **user_fields)
 
 
-def supervisor(consulate_slug: str = "dallas", **user_fields):
-    return _staff(Role.SUPERVISOR, consulate_slug, **user_fields)
+def supervisor(consulate_slug: str = "dallas", *, can_export: bool = False, **user_fields):
+    return _staff(Role.SUPERVISOR, consulate_slug, can_export=can_export, **user_fields)
 
 
-def manager(**user_fields):
-    return _staff(Role.REGIONAL_MANAGER, None, **user_fields)
+# Managers and administrators export by default, as the migration that made exports a permission left
+# them (``consulates.0004``); officers and supervisors only when an administrator grants it.
+def manager(*, can_export: bool = True, **user_fields):
+    return _staff(Role.REGIONAL_MANAGER, None, can_export=can_export, **user_fields)
 
 
-def administrator(**user_fields):
-    return _staff(Role.ADMINISTRATOR, None, **user_fields)
+def administrator(*, can_export: bool = True, **user_fields):
+    return _staff(Role.ADMINISTRATOR, None, can_export=can_export, **user_fields)
+
+
+def auditor(**user_fields):
+    """Network-wide, reads the audit trail and the access log, sees no case data."""
+    return _staff(Role.AUDITOR, None, **user_fields)
 
 
 def partner_user(partner: Partner | None = None, **user_fields):

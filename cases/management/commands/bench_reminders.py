@@ -341,10 +341,13 @@ def _stop(process: subprocess.Popen) -> None:
 
 def _cleanup(first_id: int, last_id: int, partner: Partner) -> None:
     """Remove the reminders, their history and the timeline events their sending wrote (the events are
-    append-only for everyone else: the protecting trigger is bypassed for this one statement)."""
+    append-only for everyone else: the protecting trigger is bypassed for this one statement, and the
+    history rows are deleted inside ``rewriting_history()``)."""
     import pgtrigger
 
-    with transaction.atomic(), connection.cursor() as cursor:
+    from cases.history import rewriting_history
+
+    with rewriting_history(), connection.cursor() as cursor:
         if first_id:
             with pgtrigger.ignore("cases.CaseEvent:caseevent_append_only"):
                 cursor.execute(

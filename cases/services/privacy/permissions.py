@@ -7,8 +7,10 @@ from consulates.access import access_for
 
 
 def may_export_person_data(user) -> bool:
-    """Administrators: they see every row a person export holds."""
-    return access_for(user).is_administrator
+    """Administrators holding the export permission: they see every row a person export holds, and an
+    export is an export (``cases.access.can_export``), whoever asks."""
+    access = access_for(user)
+    return access.is_administrator and access.can_export
 
 
 def may_erase_person_data(user) -> bool:

@@ -14,6 +14,7 @@ from cases.models import Case, Hearing, Person, Task
 from tests.cases.admin.helpers import INVALID_MARKER
 from tests.factories import (
     administrator,
+    auditor,
     make_case,
     make_person,
     manager,
@@ -30,6 +31,7 @@ class World:
     officer_b: object
     manager: object
     administrator: object
+    auditor: object
     partner: object
     inactive: object
     person_a: Person
@@ -76,6 +78,7 @@ def world(db) -> World:
         officer_b=officer_b,
         manager=manager(first_name="Mario", last_name="Mendoza"),
         administrator=administrator(first_name="Adela", last_name="Aguirre"),
+        auditor=auditor(first_name="Aurora", last_name="Auditora"),
         partner=partner_user(first_name="Paula", last_name="Pérez"),
         inactive=inactive,
         person_a=person_a,

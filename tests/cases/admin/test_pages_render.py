@@ -26,8 +26,10 @@ STAFF = frozenset({"officer_a", "supervisor_a", "manager", "administrator"})
 WORKERS = frozenset({"officer_a", "supervisor_a", "administrator"})
 SUPERVISORS = frozenset({"supervisor_a", "administrator"})
 ADMINS = frozenset({"administrator"})
+AUDITORS = frozenset({"administrator", "auditor"})  # the audit trail and the access log
 NOBODY = frozenset()
-ROLES = [*sorted(STAFF), "partner", "inactive"]
+ADMIN_UI = STAFF | {"auditor"}  # who gets into the staff UI at all (auditors only to the audit pages)
+ROLES = [*sorted(STAFF), "auditor", "partner", "inactive"]
 
 # model label -> who may (view: the list, change and history pages; add; delete)
 EXPECTED = {
@@ -46,7 +48,8 @@ EXPECTED = {
     "cases.RepatriationHandoff": (STAFF, NOBODY, NOBODY),  # prepared and confirmed on the case page
     "cases.Transfer": (STAFF, NOBODY, NOBODY),  # requested and decided through action pages
     "cases.Referral": (STAFF, NOBODY, NOBODY),
-    "pghistory.MiddlewareEvents": (ADMINS, NOBODY, NOBODY),
+    "pghistory.MiddlewareEvents": (AUDITORS, NOBODY, NOBODY),
+    "cases.AccessLog": (AUDITORS, NOBODY, NOBODY),  # written by the read paths, never edited
     "api.ApiToken": (ADMINS, ADMINS, ADMINS),  # issued (shown once) and revoked, never edited
     "cases.Reminder": (STAFF, NOBODY, NOBODY),  # written by the services; retried from the list
 }
@@ -64,7 +67,18 @@ def assert_outcome(role, response, allowed: bool, *, strict: bool = True) -> Non
     if allowed:
         assert_renders(response, strict=strict)
     else:
-        assert refused(role in STAFF, response), (role, response.status_code)
+        assert _refused(role, response), (role, response.status_code)
+
+
+def _refused(role, response) -> bool:
+    """An auditor is refused case pages (403) or, where the page starts from the record, does not find it
+    at all (``visible_to`` gives auditors nothing: 404, or the admin's "does not exist" redirect to its
+    index); staff get 403; anyone else the login page."""
+    if role == "auditor":
+        if response.status_code == 302:
+            return response["Location"] == reverse("admin:index")
+        return response.status_code in (403, 404)
+    return refused(role in STAFF, response)
 
 
 def _object_for(label, world):
@@ -90,8 +104,8 @@ def _object_for(label, world):
             reception_point=ReceptionPoint.objects.order_by("pk").first(),
         )
         return services.handoff_prepare(actor=world.officer_a, case=case)
-    if label == "pghistory.MiddlewareEvents":
-        return None  # an aggregate of event tables: only its list is a page
+    if label in ("pghistory.MiddlewareEvents", "cases.AccessLog"):
+        return None  # an aggregate of event tables, and a log: only their lists are pages
     if label == "cases.Reminder":
         from cases.models import Hearing
 
@@ -155,7 +169,7 @@ def test_model_pages(client, world, role, label):
 def test_admin_index_lists_exactly_the_pages_of_the_role(client, world, role):
     client.force_login(getattr(world, role))
     response = client.get(reverse("admin:index"))
-    if role not in STAFF:
+    if role not in ADMIN_UI:
         assert refused(False, response)
         return
     assert_renders(response)
@@ -174,12 +188,15 @@ def _site_pages(world):
     """Pages that are not one model's list or form: (url, who may open it, strict templates)."""
     events = reverse("admin:pghistory_middlewareevents_changelist")
     return [
-        (reverse("admin:password_change"), STAFF, True),  # one's own password
+        (reverse("admin:password_change"), ADMIN_UI, True),  # one's own password
         # Django's own template reads form.usable_password, which its form omits here: not strict.
         (reverse("admin:auth_user_password_change", args=[world.officer_a.pk]), ADMINS, False),
-        (f"{events}?model=cases.case", ADMINS, True),
-        (f"{events}?obj=cases.case:{world.case_a.pk}", ADMINS, True),
-        (f"{events}?obj=cases.person:{world.person_a.pk}&method=tracks", ADMINS, True),
+        (f"{events}?model=cases.case", AUDITORS, True),
+        (f"{events}?obj=cases.case:{world.case_a.pk}", AUDITORS, True),
+        (f"{events}?obj=cases.person:{world.person_a.pk}&method=tracks", AUDITORS, True),
+        (f"{events}?case={world.case_a.reference}&since=2020-01-01", AUDITORS, True),
+        (f"{events}?person={world.person_a.pk}&user={world.officer_a.username}", AUDITORS, True),
+        (f"{reverse('admin:cases_accesslog_changelist')}?person={world.person_a.pk}", AUDITORS, True),
     ]
 
 
@@ -291,7 +308,7 @@ def test_case_action_pages(client, world, role, state):
             assert response.status_code == 302, (action, role)
             assert response["Location"] == reverse("admin:cases_case_change", args=[case.pk])
         else:
-            assert refused(False, response)
+            assert _refused(role, response)
 
 
 @pytest.mark.parametrize("role", sorted(STAFF))

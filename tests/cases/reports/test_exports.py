@@ -8,9 +8,11 @@ import io
 
 import openpyxl
 import pytest
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from cases.models import AccessLog
+from cases.models.access import AccessAction
 from cases.reports.common import ReportParams
 from cases.reports.registry import REPORTS
 from tests.cases.reports import builders as b
@@ -114,6 +116,7 @@ def test_all_as_csv_does_not_exist(manager_client, world):
 
 
 def test_an_officers_export_names_their_own_consulate(client, world):
+    _grant_export(world.users["officer_a"])
     client.force_login(world.users["officer_a"])
     response = client.get(reverse("reports:export", args=["open_cases", "csv"]), _query(world))
     lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
@@ -157,3 +160,89 @@ def test_a_missing_date_takes_its_default(manager_client, world):
     assert response.status_code == 200
     assert response.context["sections"]
     assert not response.context["form"].errors
+
+
+# --- The export permission ------------------------------------------------------------------------------
+
+
+def _grant_export(user, granted: bool = True) -> None:
+    from consulates.models import StaffMembership
+
+    StaffMembership.objects.filter(user=user).update(can_export=granted)
+
+
+@pytest.mark.parametrize(("name", "fmt"), [("open_cases", "csv"), ("workload", "xlsx"), ("all", "xlsx")])
+def test_each_export_is_logged_once_without_personal_data(manager_client, world, name, fmt):
+    response = manager_client.get(
+        reverse("reports:export", args=[name, fmt]), _query(world), REMOTE_ADDR="192.0.2.9"
+    )
+    assert response.status_code == 200
+    rows = list(AccessLog.objects.all())
+    assert len(rows) == 1
+    row = rows[0]
+    assert (row.user_id, row.action, row.person_id, row.case_id, row.ip_address) == (
+        world.users["manager"].pk,
+        AccessAction.EXPORT,
+        None,
+        None,
+        "192.0.2.9",
+    )
+    assert row.what == f"report {name}.{fmt} {b.START}..{b.END} consulate={world.el_paso.pk}"
+
+
+@pytest.mark.parametrize("name", ["open_cases", "all"])
+def test_without_the_permission_no_file_and_a_clear_refusal(client, world, name):
+    officer = world.users["officer_a"]
+    client.force_login(officer)
+    response = client.get(reverse("reports:export", args=[name, "xlsx"]), _query(world))
+    assert response.status_code == 403
+    assert response["Content-Type"].startswith("text/plain")
+    assert "export permission" in response.content.decode()
+    assert AccessLog.objects.count() == 0
+    _grant_export(officer)
+    assert client.get(reverse("reports:export", args=[name, "xlsx"]), _query(world)).status_code == 200
+    assert AccessLog.objects.filter(user=officer, action=AccessAction.EXPORT).count() == 1
+
+
+def test_a_manager_whose_permission_was_taken_away_cannot_export(client, world):
+    manager = world.users["manager"]
+    _grant_export(manager, False)
+    client.force_login(manager)
+    assert client.get(reverse("reports:export", args=["open_cases", "csv"]), _query(world)).status_code == 403
+
+
+def test_the_dashboard_hides_export_links_without_the_permission(client, world):
+    officer = world.users["officer_a"]
+    client.force_login(officer)
+    export_url = reverse("reports:export", args=["open_cases", "csv"])
+    page = client.get(reverse("reports:dashboard")).content.decode()
+    assert export_url not in page
+    assert reverse("reports:export", args=["all", "xlsx"]) not in page
+    _grant_export(officer)
+    assert export_url in client.get(reverse("reports:dashboard")).content.decode()
+
+
+def test_auditors_never_export(client, world):
+    from consulates.models import StaffMembership
+    from tests import factories as f
+
+    auditor = f.auditor()
+    # The permission cannot even be given to an auditor (a database constraint, shown in the admin form).
+    with pytest.raises(IntegrityError), transaction.atomic():
+        StaffMembership.objects.filter(user=auditor).update(can_export=True)
+    client.force_login(auditor)
+    assert client.get(reverse("reports:export", args=["open_cases", "csv"]), _query(world)).status_code == 403
+    assert client.get(reverse("reports:dashboard")).status_code == 403
+    assert AccessLog.objects.count() == 0
+
+
+def test_can_export_is_the_check_for_every_export_path(world):
+    from cases.access import can_export
+    from tests import factories as f
+
+    assert can_export(world.users["manager"]) is True
+    assert can_export(world.users["officer_a"]) is False
+    assert can_export(f.officer("dallas", can_export=True)) is True
+    assert can_export(f.administrator(can_export=False)) is False
+    assert can_export(f.partner_user()) is False
+    assert can_export(None) is False

@@ -1,0 +1,87 @@
+"""Every model holding personal data is tracked by pghistory. Every model of the project's apps is
+classified here, so a new model fails ``test_every_model_is_classified`` until someone decides whether it
+holds personal data (and tracks it if so)."""
+
+from __future__ import annotations
+
+import pytest
+from django.apps import apps
+
+PROJECT_APPS = ("cases", "consulates", "api")
+
+# Models whose rows name, locate, contact or describe a person (detained nationals, their families,
+# partner contacts, staff accounts), or record what was done for them.
+PERSONAL_DATA = {
+    "cases.Person",
+    "cases.EmergencyContact",
+    "cases.Case",
+    "cases.CaseEvent",
+    "cases.Hearing",
+    "cases.Task",
+    "cases.Transfer",
+    "cases.Consent",
+    "cases.Referral",
+    "cases.RepatriationHandoff",
+    "cases.Belonging",
+    "cases.Document",
+    "cases.Reminder",  # recipient phone or e-mail address
+    "cases.SmsOptOut",  # a phone number
+    "consulates.Partner",  # contact person, phone, e-mail
+    "consulates.StaffMembership",
+    "consulates.PartnerMembership",
+    "consulates.UserAccount",  # Django's users: names, e-mail (password hash excluded)
+    "api.ApiToken",
+}
+
+# Models without personal data, each with the reason (tracked or not).
+NOT_PERSONAL = {
+    "cases.CaseSequence": "a counter per consulate and year",
+    "cases.AccessLog": "the read log itself: ids only, append-only in the database",
+    "api.IdempotencyRecord": (
+        "a short-lived replay cache of API answers, purged after a day; tracking it would copy the "
+        "answers (personal data) into permanent history"
+    ),
+    "consulates.Consulate": "network reference data (tracked all the same)",
+    "consulates.County": "network reference data (tracked all the same)",
+    "consulates.DetentionFacility": "network reference data (tracked all the same)",
+    "consulates.ReceptionPoint": "network reference data (tracked all the same)",
+}
+
+
+def _project_models():
+    """The apps' own models, without pghistory's event models."""
+    from pghistory.models import Event
+
+    return {
+        model._meta.label: model
+        for app in PROJECT_APPS
+        for model in apps.get_app_config(app).get_models()
+        if not issubclass(model, Event)
+    }
+
+
+def _tracked_labels() -> set[str]:
+    from pghistory.models import Event
+
+    return {
+        model.pgh_tracked_model._meta.label
+        for model in apps.get_models()
+        if issubclass(model, Event) and model.pgh_tracked_model is not None
+    }
+
+
+def test_every_model_is_classified():
+    unclassified = set(_project_models()) - PERSONAL_DATA - set(NOT_PERSONAL)
+    assert not unclassified, f"personal data or not? classify {sorted(unclassified)}"
+    stale = (PERSONAL_DATA | set(NOT_PERSONAL)) - set(_project_models())
+    assert not stale, f"no such models: {sorted(stale)}"
+
+
+@pytest.mark.parametrize("label", sorted(PERSONAL_DATA))
+def test_every_personal_data_model_is_tracked(label):
+    assert label in _tracked_labels(), f"{label} holds personal data: add @pghistory.track"
+
+
+def test_the_account_history_keeps_no_password_hash():
+    event_model = apps.get_model("consulates", "UserAccountEvent")
+    assert "password" not in {field.name for field in event_model._meta.fields}
