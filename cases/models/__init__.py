@@ -5,6 +5,7 @@ from cases.models.document import Document
 from cases.models.person import EmergencyContact, Person
 from cases.models.reminder import Reminder, SmsOptOut
 from cases.models.repatriation import Belonging, RepatriationHandoff
+from cases.models.report_summary import OpenCaseload, OpenPerson, OpenTask, VulnerableOpen
 from cases.models.work import CaseEvent, Hearing, Task
 
 __all__ = [
@@ -18,6 +19,9 @@ __all__ = [
     "Document",
     "EmergencyContact",
     "Hearing",
+    "OpenCaseload",
+    "OpenPerson",
+    "OpenTask",
     "Person",
     "Referral",
     "Reminder",
@@ -25,4 +29,5 @@ __all__ = [
     "SmsOptOut",
     "Task",
     "Transfer",
+    "VulnerableOpen",
 ]

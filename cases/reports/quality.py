@@ -24,7 +24,7 @@ from cases.reports.common import (
     scoped_cases,
     scoped_consulate,
 )
-from cases.reports.network import OPEN_STATUSES
+from cases.reports.summary import vulnerable_counts
 
 
 def _duration(later: str, earlier: str):
@@ -256,14 +256,8 @@ def repatriations(user, params: ReportParams) -> Report:
 
 
 def vulnerable_open(user, params: ReportParams) -> Report:
-    persons = Person.objects.filter(
-        pk__in=scoped_cases(user, params).filter(status__in=OPEN_STATUSES).values("person_id")
-    )
-    counts = persons.aggregate(
-        total=Count("pk"),
-        any_flag=Count("pk", filter=_any_vulnerable()),
-        **{name: Count("pk", filter=Q(**{name: True})) for name in VULNERABILITY_FIELDS},
-    )
+    """Persons with open cases (each once), from the trigger-kept summary of their flags."""
+    counts = vulnerable_counts(user, scoped_consulate(user, params))
     rows = [
         {"flag": str(Person._meta.get_field(name).verbose_name), "persons": counts[name]}
         for name in VULNERABILITY_FIELDS
@@ -278,10 +272,3 @@ def vulnerable_open(user, params: ReportParams) -> Report:
         chart={"type": "bar", "label": "flag", "values": ["persons"], "horizontal": True},
         note=_("Now (the date range does not apply)."),
     )
-
-
-def _any_vulnerable() -> Q:
-    condition = Q()
-    for name in VULNERABILITY_FIELDS:
-        condition |= Q(**{name: True})
-    return condition
