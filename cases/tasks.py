@@ -42,3 +42,12 @@ def schedule_weekly_reports() -> int:
     from cases.reports.weekly import schedule_weekly_reports as schedule
 
     return schedule()
+
+
+@shared_task(name="reports.compact_summaries", ignore_result=True)
+def compact_report_summaries() -> None:
+    """Every 5 minutes (beat): fold the report summaries' delta rows, one row per key. Safe beside
+    writers and beside another run (see ``cases_report_compact()``)."""
+    from cases.reports.summary import compact
+
+    compact()
