@@ -5,7 +5,13 @@ from cases.models.document import Document
 from cases.models.person import EmergencyContact, Person
 from cases.models.reminder import Reminder, SmsOptOut
 from cases.models.repatriation import Belonging, RepatriationHandoff
-from cases.models.report_summary import OpenCaseload, OpenPerson, OpenTask, VulnerableOpen
+from cases.models.report_summary import (
+    OpenCaseload,
+    OpenPerson,
+    OpenTask,
+    ScheduledHearings,
+    VulnerableOpen,
+)
 from cases.models.work import CaseEvent, Hearing, Task
 
 __all__ = [
@@ -26,6 +32,7 @@ __all__ = [
     "Referral",
     "Reminder",
     "RepatriationHandoff",
+    "ScheduledHearings",
     "SmsOptOut",
     "Task",
     "Transfer",

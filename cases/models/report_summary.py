@@ -118,3 +118,23 @@ class VulnerableOpen(models.Model):
 
     def __str__(self) -> str:
         return f"{self.consulate_id}/{self.flags:07b}: {self.n:+d}"
+
+
+class ScheduledHearings(models.Model):
+    """Delta rows: scheduled hearings per consulate (of their case) and hour (UTC) of their start, for
+    the upcoming-hearings report. Hours wholly inside a window come from here; the few hearings in
+    the window's partial first and last hours from ``cases_hearing`` itself."""
+
+    consulate = _reference("consulates.Consulate")
+    hour = models.DateTimeField()
+    n = models.IntegerField()
+
+    objects = HeldQuerySet.as_manager()
+
+    class Meta:
+        db_table = "cases_report_scheduled_hearings"
+        default_permissions = ()
+        indexes = [models.Index(fields=["hour"], name="report_hearings_hour_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.consulate_id}/{self.hour:%Y-%m-%d %H}: {self.n:+d}"

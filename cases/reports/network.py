@@ -6,26 +6,24 @@ import datetime as dt
 from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, DateField, DateTimeField, F, Func, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, DateField, DateTimeField, F, Func, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.categories import Category
-from cases.models import Case, Hearing
+from cases.models import Case, OpenCaseload
 from cases.models.case import Priority, Status
-from cases.models.work import HearingStatus
 from cases.reports.common import (
     Report,
     ReportParams,
     in_local_range,
     local_week,
-    scoped_case_filter,
     scoped_cases,
     scoped_consulate,
 )
-from cases.reports.summary import open_caseload, open_tasks
+from cases.reports.summary import held_consulates, open_caseload, open_tasks, scheduled_hearings
 from consulates.models import Consulate
 
 OPEN_STATUSES = [Status.OPEN, Status.IN_PROGRESS, Status.PENDING_CLOSURE]
@@ -158,28 +156,17 @@ def custody_by_facility(user, params: ReportParams) -> Report:
 
 
 def upcoming_hearings(user, params: ReportParams) -> Report:
+    """Scheduled hearings in the next 7 and 30 days, per consulate: whole hours from the summary
+    (``ScheduledHearings``), the window's partial first and last hours from the hearings themselves
+    (an index range each), in one statement."""
     now = timezone.now()
-    # Only the next 30 days count (a consulate without any hearing in them gets no row).
-    hearings = Hearing.objects.filter(
-        scoped_case_filter(user, params),
-        status=HearingStatus.SCHEDULED,
-        starts_at__gte=now,
-        starts_at__lt=now + dt.timedelta(days=30),
-    )
-    grouped = hearings.values("case__consulate_id").annotate(
-        next_7=Count("pk", filter=Q(starts_at__lt=now + dt.timedelta(days=7))),
-        next_30=Count("pk", filter=Q(starts_at__lt=now + dt.timedelta(days=30))),
-    )
+    grouped = scheduled_hearings(user, scoped_consulate(user, params), now, (7, 30))
     consulates = _consulates()
     rows = sorted(
         (
-            {
-                "consulate": consulates[r["case__consulate_id"]].city,
-                "next_7": r["next_7"],
-                "next_30": r["next_30"],
-            }
-            for r in grouped
-            if r["next_30"]
+            {"consulate": consulates[consulate_id].city, "next_7": counts[0], "next_30": counts[1]}
+            for consulate_id, counts in grouped.items()
+            if counts[1]
         ),
         key=lambda r: r["consulate"],
     )
@@ -261,11 +248,24 @@ def workload(user, params: ReportParams) -> Report:
 def attention(user, params: ReportParams) -> Report:
     """Per consulate: unassigned open cases, and open cases without activity for 14 days or more."""
     cutoff = timezone.now() - INACTIVE_AFTER
-    # The open cases active since the cutoff are few (``case_open_activity_idx``); the inactive ones
-    # are the rest of the open total. One statement, so both counts come from one snapshot.
+
+    # Per consulate, in one statement (one snapshot): the open and unassigned totals from the summary,
+    # less the open cases active since the cutoff, which are few (``case_open_activity_idx``).
+    def summed(**filters):
+        return Coalesce(
+            Subquery(
+                OpenCaseload.objects.filter(consulate_id=OuterRef("pk"), **filters)
+                .order_by()
+                .values("consulate_id")
+                .annotate(n=Sum("n"))
+                .values("n")
+            ),
+            0,
+        )
+
     active = (
         Case.objects.filter(
-            consulate_id=OuterRef("consulate_id"), status__in=OPEN_STATUSES, last_activity_at__gte=cutoff
+            consulate_id=OuterRef("pk"), status__in=OPEN_STATUSES, last_activity_at__gte=cutoff
         )
         .order_by()
         .values("consulate_id")
@@ -273,26 +273,19 @@ def attention(user, params: ReportParams) -> Report:
         .values("n")
     )
     grouped = (
-        open_caseload(user, scoped_consulate(user, params))
-        .values("consulate_id")
+        held_consulates(user, scoped_consulate(user, params))
         .annotate(
-            total=Sum("n", default=0),
-            unassigned=Sum("n", filter=Q(assigned_to__isnull=True), default=0),
-            active=Coalesce(Subquery(active), 0),
+            total=summed(), unassigned=summed(assigned_to__isnull=True), active=Coalesce(Subquery(active), 0)
         )
         .filter(total__gt=0)
+        .values("pk", "city", "total", "unassigned", "active")
     )
-    consulates = _consulates()
     rows, links = [], {}
-    for index, r in enumerate(sorted(grouped, key=lambda r: consulates[r["consulate_id"]].city)):
+    for index, r in enumerate(sorted(grouped, key=lambda r: r["city"])):
         rows.append(
-            {
-                "consulate": consulates[r["consulate_id"]].city,
-                "unassigned": r["unassigned"],
-                "inactive": r["total"] - r["active"],
-            }
+            {"consulate": r["city"], "unassigned": r["unassigned"], "inactive": r["total"] - r["active"]}
         )
-        links[(index, "unassigned")] = open_case_list_url(consulate__id__exact=r["consulate_id"], mine="none")
+        links[(index, "unassigned")] = open_case_list_url(consulate__id__exact=r["pk"], mine="none")
     return Report(
         "attention",
         _("Unassigned and inactive cases"),

@@ -12,14 +12,28 @@ Which report reads what (the README's reports section says the same):
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import connection
 from django.db.models import Case as DbCase
 from django.db.models import Count, F, Q, Sum, When
+from django.db.models.functions import Trunc
 
-from cases.models import Case, OpenCaseload, OpenPerson, OpenTask, Task, VulnerableOpen
+from cases.models import (
+    Case,
+    Hearing,
+    OpenCaseload,
+    OpenPerson,
+    OpenTask,
+    ScheduledHearings,
+    Task,
+    VulnerableOpen,
+)
 from cases.models.person import VULNERABILITY_FIELDS, Person
 from cases.models.report_summary import NETWORK
+from cases.models.work import HearingStatus
 from consulates.access import access_for
+from consulates.models import Consulate
 
 OPEN_STATUSES = ["open", "in_progress", "pending_closure"]
 
@@ -32,11 +46,69 @@ def open_caseload(user, consulate_id: int | None):
     return rows
 
 
+def held_consulates(user, consulate_id: int | None):
+    """The consulates whose figures the user's reports show (``held_for``), or the one chosen."""
+    access = access_for(user)
+    if not (access.network_wide or access.consulate_bound):
+        return Consulate.objects.none()
+    if access.consulate_bound:
+        consulate_id = access.consulate_id
+    consulates = Consulate.objects.all()
+    return consulates if consulate_id is None else consulates.filter(pk=consulate_id)
+
+
 def open_tasks(user, consulate_id: int | None):
     rows = OpenTask.objects.held_for(user)
     if consulate_id is not None:
         rows = rows.filter(consulate_id=consulate_id)
     return rows
+
+
+def _hour(moment: dt.datetime) -> dt.datetime:
+    return moment.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def scheduled_hearings(user, consulate_id: int | None, now: dt.datetime, days: tuple[int, ...]):
+    """Scheduled hearings starting in ``[now, now + d days)`` for each ``d``: {consulate id: [counts]}.
+
+    The hours wholly inside a window are summed from ``ScheduledHearings``; the hearings of its partial
+    first hour (now to the next full hour) and last hour are counted on ``cases_hearing`` (index on
+    ``starts_at``). One statement (a UNION ALL), so one snapshot."""
+    first = _hour(now) if _hour(now) == now else _hour(now) + dt.timedelta(hours=1)
+    ends = [now + dt.timedelta(days=d) for d in days]
+    lasts = [_hour(end) for end in ends]  # the whole hours of window i are [first, lasts[i])
+    if any(first > last for last in lasts):
+        raise ValueError("Each window must hold at least one whole hour.")
+    summary = ScheduledHearings.objects.filter(hour__gte=first, hour__lt=max(lasts))
+    edges = Q(starts_at__lt=first)
+    for last, end in zip(lasts, ends, strict=True):
+        edges |= Q(starts_at__gte=last, starts_at__lt=end)
+    hearings = Hearing.objects.filter(
+        edges, status=HearingStatus.SCHEDULED, starts_at__gte=now, starts_at__lt=max(ends)
+    )
+    access = access_for(user)
+    if not (access.network_wide or access.consulate_bound):
+        return {}
+    if access.consulate_bound:
+        consulate_id = access.consulate_id
+    if consulate_id is not None:
+        summary = summary.filter(consulate_id=consulate_id)
+        hearings = hearings.filter(case__consulate_id=consulate_id)
+    whole = summary.values("consulate_id").annotate(
+        **{f"w{i}": Sum("n", filter=Q(hour__lt=last), default=0) for i, last in enumerate(lasts)}
+    )
+    edge = hearings.values("case__consulate_id").annotate(
+        **{
+            f"w{i}": Count("pk", filter=Q(starts_at__lt=first) | Q(starts_at__gte=last, starts_at__lt=end))
+            for i, (last, end) in enumerate(zip(lasts, ends, strict=True))
+        }
+    )
+    counts: dict[int, list[int]] = {}
+    for row in whole.union(edge, all=True):  # named as the first part's columns
+        total = counts.setdefault(row["consulate_id"], [0] * len(days))
+        for i in range(len(days)):
+            total[i] += row[f"w{i}"]
+    return counts
 
 
 def vulnerable_counts(user, consulate_id: int | None) -> dict[str, int]:
@@ -109,7 +181,14 @@ def fresh() -> dict[str, dict[tuple, int]]:
     for (person_id,) in network:
         key = (NETWORK, persons[person_id])
         vulnerable[key] = vulnerable.get(key, 0) + 1
+    hearings = _counted(
+        Hearing.objects.filter(status=HearingStatus.SCHEDULED).annotate(
+            consulate_id=F("case__consulate_id"), hour=Trunc("starts_at", "hour", tzinfo=dt.UTC)
+        ),
+        ["consulate_id", "hour"],
+    )
     return {
+        "hearings": hearings,
         "caseload": caseload,
         "tasks": tasks,
         "persons": per_consulate | {(person_id, NETWORK): n for (person_id,), n in network.items()},
@@ -127,6 +206,7 @@ def stored() -> dict[str, dict[tuple, int]]:
         "tasks": _summed(OpenTask.objects.all(), ["consulate_id", "assignee_id", "due_date"]),
         "persons": _summed(OpenPerson.objects.all(), ["person_id", "consulate_id"]),
         "vulnerable": _summed(VulnerableOpen.objects.all(), ["consulate_id", "flags"]),
+        "hearings": _summed(ScheduledHearings.objects.all(), ["consulate_id", "hour"]),
     }
 
 
@@ -150,9 +230,11 @@ def rebuild() -> None:
     """Recompute every summary from the base tables (holds case, task and person writes meanwhile)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT cases_report_rebuild()")
+        cursor.execute("SELECT cases_report_hearings_rebuild()")
 
 
 def compact() -> None:
     """Fold the summaries' delta rows into one row per key."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT cases_report_compact()")
+        cursor.execute("SELECT cases_report_hearings_compact()")

@@ -6,6 +6,7 @@ custody, tasks, a person's vulnerability flags) and around them (bulk ``update()
 from __future__ import annotations
 
 import datetime as dt
+from unittest import mock
 
 import pgtrigger
 import pytest
@@ -16,6 +17,7 @@ from cases import services
 from cases.models import (
     Case,
     CaseEvent,
+    Hearing,
     OpenCaseload,
     OpenPerson,
     Person,
@@ -297,3 +299,66 @@ def test_no_role_no_figures(staff):
     for name in ("open_cases", "custody_by_facility", "workload", "attention"):
         assert REPORTS[name](nobody, params).rows == [], name
     assert {row["persons"] for row in REPORTS["vulnerable_open"](nobody, params).rows} == {0}
+
+
+def test_hearings_scheduled_moved_cancelled_held_and_transferred(staff):
+    case = f.make_case(staff["officer"])
+    soon = timezone.now() + dt.timedelta(days=3)
+    hearing = services.hearing_schedule(
+        actor=staff["officer"], case=case, kind="master_calendar", starts_at=soon, location="Corte"
+    )
+    second = services.hearing_schedule(
+        actor=staff["officer"], case=case, kind="master_calendar", starts_at=soon, location="Corte"
+    )
+    assert sum(summary.stored()["hearings"].values()) == 2
+    exact()
+    services.hearing_update(
+        actor=staff["officer"],
+        hearing=hearing,
+        kind="master_calendar",
+        starts_at=soon + dt.timedelta(days=9, minutes=17),
+        location="Corte",
+    )
+    exact()
+    services.hearing_cancel(actor=staff["officer"], hearing=second, reason="Reprogramada")
+    exact()
+    services.transfer_accept(
+        actor=staff["el_paso"], transfer=make_transfer(staff["officer"], case, "el_paso")
+    )
+    assert list(summary.stored()["hearings"]) == [(f.consulate("el_paso").pk, mock_hour(hearing))]
+    exact()
+    Hearing.objects.update(status="held")
+    exact()
+
+
+def mock_hour(hearing) -> dt.datetime:
+    hearing.refresh_from_db()
+    return hearing.starts_at.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def test_upcoming_hearings_count_the_partial_first_and_last_hours(staff):
+    """Whole hours come from the summary and the edges from the hearings: each edge, both sides."""
+    case = f.make_case(staff["officer"])
+    now = timezone.now()
+    offsets = {
+        "in 10 minutes": dt.timedelta(minutes=10),
+        "in 2 hours": dt.timedelta(hours=2),
+        "7 days less 5 minutes": dt.timedelta(days=7, minutes=-5),
+        "7 days and 5 minutes": dt.timedelta(days=7, minutes=5),
+        "30 days less 5 minutes": dt.timedelta(days=30, minutes=-5),
+        "30 days and 5 minutes": dt.timedelta(days=30, minutes=5),
+        "10 minutes ago": dt.timedelta(minutes=-10),
+    }
+    for offset in offsets.values():
+        hearing = services.hearing_schedule(
+            actor=staff["officer"],
+            case=case,
+            kind="master_calendar",
+            starts_at=now + dt.timedelta(days=1),
+            location="Corte",
+        )
+        Hearing.objects.filter(pk=hearing.pk).update(starts_at=now + offset)
+    exact()
+    with mock.patch("django.utils.timezone.now", return_value=now):
+        rows = REPORTS["upcoming_hearings"](staff["officer"], ReportParams(start=b.START, end=b.END)).rows
+    assert rows == [{"consulate": "Dallas", "next_7": 3, "next_30": 5}]

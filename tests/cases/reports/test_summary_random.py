@@ -12,9 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cases.categories import Category
-from cases.models import Case, Person, Task
+from cases.models import Case, Hearing, Person, Task
 from cases.models.case import Priority, Status
 from cases.models.person import VULNERABILITY_FIELDS
+from cases.models.work import HearingStatus
 from cases.reports import summary
 from consulates.models import DetentionFacility
 from tests import factories as f
@@ -22,6 +23,7 @@ from tests import factories as f
 pytestmark = pytest.mark.django_db
 
 STATUSES = [s.value for s in Status]
+HEARING_STATUSES = [s.value for s in HearingStatus]
 _references = itertools.count(1)
 
 
@@ -59,6 +61,11 @@ operations = st.one_of(
     st.tuples(st.just("update_task"), pick, st.one_of(st.none(), pick), st.integers(-5, 5), st.booleans()),
     st.tuples(st.just("move_task"), pick, pick),
     st.tuples(st.just("delete_task"), pick),
+    st.tuples(st.just("add_hearing"), pick, st.integers(-48, 24 * 40), st.sampled_from(HEARING_STATUSES)),
+    st.tuples(
+        st.just("update_hearing"), pick, pick, st.integers(-48, 24 * 40), st.sampled_from(HEARING_STATUSES)
+    ),
+    st.tuples(st.just("delete_hearing"), pick),
     st.tuples(st.just("flags"), pick, st.sets(st.sampled_from(VULNERABILITY_FIELDS))),
     st.tuples(st.just("bulk_flags"), st.sampled_from(VULNERABILITY_FIELDS), st.booleans()),
 )
@@ -92,6 +99,7 @@ def _apply(world, operation) -> None:
     kind, *args = operation
     cases = list(Case.objects.order_by("pk").values_list("pk", flat=True))
     tasks = list(Task.objects.order_by("pk").values_list("pk", flat=True))
+    hearings = list(Hearing.objects.order_by("pk").values_list("pk", flat=True))
     today = timezone.localdate()
     if kind == "open":
         values = {
@@ -116,6 +124,7 @@ def _apply(world, operation) -> None:
     elif kind == "delete_case" and cases:
         case_id = _choose(cases, args[0])
         Task.objects.filter(case_id=case_id).delete()
+        Hearing.objects.filter(case_id=case_id).delete()
         Case.objects.filter(pk=case_id).delete()
     elif kind == "add_task" and cases:
         case_index, assignee, days, done = args
@@ -137,6 +146,24 @@ def _apply(world, operation) -> None:
         Task.objects.filter(pk=_choose(tasks, args[0])).update(case_id=_choose(cases, args[1]))
     elif kind == "delete_task" and tasks:
         Task.objects.filter(pk=_choose(tasks, args[0])).delete()
+    elif kind == "add_hearing" and cases:
+        case_index, hours, status = args
+        Hearing.objects.create(
+            case_id=_choose(cases, case_index),
+            kind="master_calendar",
+            starts_at=timezone.now() + dt.timedelta(hours=hours, minutes=7),
+            location="Corte",
+            status=status,
+        )
+    elif kind == "update_hearing" and hearings and cases:
+        hearing_index, case_index, hours, status = args
+        Hearing.objects.filter(pk=_choose(hearings, hearing_index)).update(
+            case_id=_choose(cases, case_index),
+            starts_at=timezone.now() + dt.timedelta(hours=hours, minutes=7),
+            status=status,
+        )
+    elif kind == "delete_hearing" and hearings:
+        Hearing.objects.filter(pk=_choose(hearings, args[0])).delete()
     elif kind == "flags":
         person, flags = args
         Person.objects.filter(pk=_choose(world["persons"], person)).update(
