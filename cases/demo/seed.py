@@ -261,9 +261,13 @@ class Seeder:
             from cases.reports.summary import rebuild
 
             rebuild()
-        with connection.cursor() as cursor:  # fresh statistics, or the planner guesses on a million rows
+        # Fresh statistics, or the planner guesses on a million rows; and, outside a transaction, the
+        # visibility map too (VACUUM), which the reports' index-only scans need and which autovacuum
+        # would otherwise set only some time later (or never, where it is switched off).
+        command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
+        with connection.cursor() as cursor:
             for table in ("cases_person", "cases_case", "cases_caseevent", "cases_hearing", "cases_task"):
-                cursor.execute(f"ANALYZE {table}")
+                cursor.execute(f"{command} {table}")
         return SeedResult(persons_total, cases_total, rows, time.perf_counter() - started)
 
     @transaction.atomic

@@ -6,6 +6,7 @@ from cases.models.person import EmergencyContact, Person
 from cases.models.reminder import Reminder, SmsOptOut
 from cases.models.repatriation import Belonging, RepatriationHandoff
 from cases.models.report_summary import (
+    DailyFlow,
     OpenCaseload,
     OpenPerson,
     OpenTask,
@@ -19,6 +20,7 @@ __all__ = [
     "AccessLog",
     "Belonging",
     "Case",
+    "DailyFlow",
     "CaseEvent",
     "CaseSequence",
     "Consent",

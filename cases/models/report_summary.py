@@ -138,3 +138,23 @@ class ScheduledHearings(models.Model):
 
     def __str__(self) -> str:
         return f"{self.consulate_id}/{self.hour:%Y-%m-%d %H}: {self.n:+d}"
+
+
+class DailyFlow(models.Model):
+    """Delta rows: cases opened, and cases closed (status closed, by ``closed_at``), per consulate and
+    local day (the consulate's own time zone), for the weekly flow."""
+
+    consulate = _reference("consulates.Consulate")
+    day = models.DateField()
+    kind = models.CharField(max_length=6)  # "opened" or "closed"
+    n = models.IntegerField()
+
+    objects = HeldQuerySet.as_manager()
+
+    class Meta:
+        db_table = "cases_report_daily_flow"
+        default_permissions = ()
+        indexes = [models.Index(fields=["day"], name="report_flow_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.consulate_id}/{self.day}/{self.kind}: {self.n:+d}"

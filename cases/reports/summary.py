@@ -16,11 +16,12 @@ import datetime as dt
 
 from django.db import connection
 from django.db.models import Case as DbCase
-from django.db.models import Count, F, Q, Sum, When
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Trunc
 
 from cases.models import (
     Case,
+    DailyFlow,
     Hearing,
     OpenCaseload,
     OpenPerson,
@@ -32,6 +33,7 @@ from cases.models import (
 from cases.models.person import VULNERABILITY_FIELDS, Person
 from cases.models.report_summary import NETWORK
 from cases.models.work import HearingStatus
+from cases.reports.common import local_date
 from consulates.access import access_for
 from consulates.models import Consulate
 
@@ -55,6 +57,13 @@ def held_consulates(user, consulate_id: int | None):
         consulate_id = access.consulate_id
     consulates = Consulate.objects.all()
     return consulates if consulate_id is None else consulates.filter(pk=consulate_id)
+
+
+def daily_flow(user, consulate_id: int | None):
+    rows = DailyFlow.objects.held_for(user)
+    if consulate_id is not None:
+        rows = rows.filter(consulate_id=consulate_id)
+    return rows
 
 
 def open_tasks(user, consulate_id: int | None):
@@ -91,13 +100,18 @@ def scheduled_hearings(user, consulate_id: int | None, now: dt.datetime, days: t
         return {}
     if access.consulate_bound:
         consulate_id = access.consulate_id
+    # The case's consulate looked up per edge hearing (a few hundred): a join would have the planner
+    # read every case of the consulate.
+    hearings = hearings.annotate(
+        consulate_of_case=Subquery(Case.objects.filter(pk=OuterRef("case_id")).values("consulate_id")[:1])
+    )
     if consulate_id is not None:
         summary = summary.filter(consulate_id=consulate_id)
-        hearings = hearings.filter(case__consulate_id=consulate_id)
+        hearings = hearings.filter(consulate_of_case=consulate_id)
     whole = summary.values("consulate_id").annotate(
         **{f"w{i}": Sum("n", filter=Q(hour__lt=last), default=0) for i, last in enumerate(lasts)}
     )
-    edge = hearings.values("case__consulate_id").annotate(
+    edge = hearings.values("consulate_of_case").annotate(
         **{
             f"w{i}": Count("pk", filter=Q(starts_at__lt=first) | Q(starts_at__gte=last, starts_at__lt=end))
             for i, (last, end) in enumerate(zip(lasts, ends, strict=True))
@@ -187,7 +201,18 @@ def fresh() -> dict[str, dict[tuple, int]]:
         ),
         ["consulate_id", "hour"],
     )
+    opened = _counted(
+        Case.objects.annotate(day=local_date("opened_at"), kind=Value("opened")),
+        ["consulate_id", "day", "kind"],
+    )
+    closed = _counted(
+        Case.objects.filter(status="closed", closed_at__isnull=False).annotate(
+            day=local_date("closed_at"), kind=Value("closed")
+        ),
+        ["consulate_id", "day", "kind"],
+    )
     return {
+        "flow": opened | closed,
         "hearings": hearings,
         "caseload": caseload,
         "tasks": tasks,
@@ -207,6 +232,7 @@ def stored() -> dict[str, dict[tuple, int]]:
         "persons": _summed(OpenPerson.objects.all(), ["person_id", "consulate_id"]),
         "vulnerable": _summed(VulnerableOpen.objects.all(), ["consulate_id", "flags"]),
         "hearings": _summed(ScheduledHearings.objects.all(), ["consulate_id", "hour"]),
+        "flow": _summed(DailyFlow.objects.all(), ["consulate_id", "day", "kind"]),
     }
 
 
@@ -231,6 +257,7 @@ def rebuild() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT cases_report_rebuild()")
         cursor.execute("SELECT cases_report_hearings_rebuild()")
+        cursor.execute("SELECT cases_report_flow_rebuild()")
 
 
 def compact() -> None:
@@ -238,3 +265,4 @@ def compact() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT cases_report_compact()")
         cursor.execute("SELECT cases_report_hearings_compact()")
+        cursor.execute("SELECT cases_report_flow_compact()")

@@ -362,3 +362,28 @@ def test_upcoming_hearings_count_the_partial_first_and_last_hours(staff):
     with mock.patch("django.utils.timezone.now", return_value=now):
         rows = REPORTS["upcoming_hearings"](staff["officer"], ReportParams(start=b.START, end=b.END)).rows
     assert rows == [{"consulate": "Dallas", "next_7": 3, "next_30": 5}]
+
+
+def test_the_daily_flow_follows_openings_closures_reopenings_and_a_time_zone_change(staff):
+    case = f.make_case(staff["officer"])
+    exact()
+    services.case_close_request(actor=staff["supervisor"], case=case, outcome=Outcome.RESOLVED)
+    assert {key[2] for key in summary.stored()["flow"]} == {"opened", "closed"}
+    exact()
+    services.case_reopen(actor=staff["officer"], case=case, reason="Nueva detención")
+    exact()
+    # Late on a Sunday evening in Dallas: already Monday in UTC.
+    sunday = dt.datetime(2025, 1, 12, 23, 30, tzinfo=b.CHI)
+    Case.objects.filter(pk=case.pk).update(
+        opened_at=sunday, status=Status.CLOSED, closed_at=sunday, outcome="other"
+    )
+    assert set(summary.stored()["flow"]) == {
+        (case.consulate_id, dt.date(2025, 1, 12), "opened"),
+        (case.consulate_id, dt.date(2025, 1, 12), "closed"),
+    }
+    exact()
+    rows = REPORTS["weekly_flow"](staff["officer"], ReportParams(start=b.START, end=b.END)).rows
+    assert {"week": "2025-01-06", "opened": 1, "closed": 1} in rows
+    case.consulate.__class__.objects.filter(pk=case.consulate_id).update(timezone="UTC")
+    assert {key[1] for key in summary.stored()["flow"]} == {dt.date(2025, 1, 13)}
+    exact()

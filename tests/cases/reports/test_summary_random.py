@@ -50,6 +50,8 @@ case_fields = st.fixed_dictionaries(
         "assigned_to": st.one_of(st.none(), pick),
         "facility": st.one_of(st.none(), pick),
         "released": st.booleans(),
+        "opened_hours_ago": st.integers(0, 24 * 20),
+        "closed_hours_ago": st.one_of(st.none(), st.integers(0, 24 * 20)),
     },
 )
 operations = st.one_of(
@@ -90,6 +92,10 @@ def _values(world, fields: dict) -> dict:
             values["facility_id"] = None if value is None else _choose(world["facilities"], value)
         elif name == "released":
             values["released_on"] = timezone.localdate() if value else None
+        elif name == "opened_hours_ago":
+            values["opened_at"] = timezone.now() - dt.timedelta(hours=value, minutes=13)
+        elif name == "closed_hours_ago":
+            values["closed_at"] = None if value is None else timezone.now() - dt.timedelta(hours=value)
     if values.get("status") == Status.CLOSED:
         values["outcome"] = "other"
     return values
@@ -109,9 +115,8 @@ def _apply(world, operation) -> None:
             **_values(world, args[0]),
         }
         now = timezone.now()
-        Case.objects.create(
-            reference=f"TST-2030-{next(_references):06d}", opened_at=now, last_activity_at=now, **values
-        )
+        values.setdefault("opened_at", now)
+        Case.objects.create(reference=f"TST-2030-{next(_references):06d}", last_activity_at=now, **values)
     elif kind in ("update", "bulk") and cases:
         values = _values(world, args[1])
         if values.get("status", "closed") == Status.CLOSED:
