@@ -141,12 +141,15 @@ class ScheduledHearings(models.Model):
 
 
 class DailyFlow(models.Model):
-    """Delta rows: cases opened, and cases closed (status closed, by ``closed_at``), per consulate and
-    local day (the consulate's own time zone), for the weekly flow."""
+    """Delta rows: cases opened, and cases closed (status closed, by ``closed_at``; with their outcome
+    and reception point), per consulate and local day (the consulate's own time zone), for the
+    weekly flow, the closed cases by outcome and the repatriations."""
 
     consulate = _reference("consulates.Consulate")
     day = models.DateField()
     kind = models.CharField(max_length=6)  # "opened" or "closed"
+    outcome = models.CharField(max_length=20, default="")  # closed only
+    reception_point = _reference("consulates.ReceptionPoint", null=True)  # closed only
     n = models.IntegerField()
 
     objects = HeldQuerySet.as_manager()

@@ -16,7 +16,7 @@ import datetime as dt
 
 from django.db import connection
 from django.db.models import Case as DbCase
-from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Trunc
 
 from cases.models import (
@@ -201,15 +201,21 @@ def fresh() -> dict[str, dict[tuple, int]]:
         ),
         ["consulate_id", "hour"],
     )
+    flow_keys = ["consulate_id", "day", "kind", "outcome", "reception_point_id"]
     opened = _counted(
-        Case.objects.annotate(day=local_date("opened_at"), kind=Value("opened")),
-        ["consulate_id", "day", "kind"],
+        Case.objects.annotate(
+            day=local_date("opened_at"),
+            kind=Value("opened"),
+            opened_outcome=Value(""),
+            no_point=Value(None, output_field=IntegerField()),
+        ),
+        ["consulate_id", "day", "kind", "opened_outcome", "no_point"],
     )
     closed = _counted(
         Case.objects.filter(status="closed", closed_at__isnull=False).annotate(
             day=local_date("closed_at"), kind=Value("closed")
         ),
-        ["consulate_id", "day", "kind"],
+        flow_keys,
     )
     return {
         "flow": opened | closed,
@@ -232,7 +238,9 @@ def stored() -> dict[str, dict[tuple, int]]:
         "persons": _summed(OpenPerson.objects.all(), ["person_id", "consulate_id"]),
         "vulnerable": _summed(VulnerableOpen.objects.all(), ["consulate_id", "flags"]),
         "hearings": _summed(ScheduledHearings.objects.all(), ["consulate_id", "hour"]),
-        "flow": _summed(DailyFlow.objects.all(), ["consulate_id", "day", "kind"]),
+        "flow": _summed(
+            DailyFlow.objects.all(), ["consulate_id", "day", "kind", "outcome", "reception_point_id"]
+        ),
     }
 
 

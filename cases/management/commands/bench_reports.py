@@ -53,6 +53,9 @@ READS_SUMMARY = {
     "workload": "open caseload + open tasks",
     "attention": "open caseload (+ active cases from case_open_activity_idx)",
     "vulnerable_open": "vulnerable persons",
+    "weekly_flow": "daily flow (opened, closed per consulate and local day)",
+    "closed_by_outcome": "daily flow",
+    "repatriations": "daily flow",
 }
 PAGE_GOAL_MS = 1000.0
 USERS = ("gerente", "oficial.dallas")
