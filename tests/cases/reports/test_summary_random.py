@@ -17,7 +17,7 @@ from cases.models.case import Priority, Status
 from cases.models.person import VULNERABILITY_FIELDS
 from cases.models.work import HearingStatus
 from cases.reports import summary
-from consulates.models import DetentionFacility
+from consulates.models import DetentionFacility, ReceptionPoint
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +35,7 @@ def world():
         "users": [officer.pk, f.officer("el_paso").pk, f.supervisor("dallas").pk],
         "facilities": list(DetentionFacility.objects.order_by("pk").values_list("pk", flat=True)[:3]),
         "persons": [f.make_person(officer).pk for _ in range(4)],
+        "reception_points": list(ReceptionPoint.objects.order_by("pk").values_list("pk", flat=True)[:3]),
     }
 
 
@@ -50,6 +51,8 @@ case_fields = st.fixed_dictionaries(
         "assigned_to": st.one_of(st.none(), pick),
         "facility": st.one_of(st.none(), pick),
         "released": st.booleans(),
+        "outcome": st.sampled_from(["other", "repatriated", "released"]),
+        "reception_point": st.one_of(st.none(), pick),
         "opened_hours_ago": st.integers(0, 24 * 20),
         "closed_hours_ago": st.one_of(st.none(), st.integers(0, 24 * 20)),
     },
@@ -90,6 +93,12 @@ def _values(world, fields: dict) -> dict:
             values["assigned_to_id"] = None if value is None else _choose(world["users"], value)
         elif name == "facility":
             values["facility_id"] = None if value is None else _choose(world["facilities"], value)
+        elif name == "outcome":
+            values["outcome"] = value
+        elif name == "reception_point":
+            values["reception_point_id"] = (
+                None if value is None else _choose(world["reception_points"], value)
+            )
         elif name == "released":
             values["released_on"] = timezone.localdate() if value else None
         elif name == "opened_hours_ago":
@@ -97,7 +106,7 @@ def _values(world, fields: dict) -> dict:
         elif name == "closed_hours_ago":
             values["closed_at"] = None if value is None else timezone.now() - dt.timedelta(hours=value)
     if values.get("status") == Status.CLOSED:
-        values["outcome"] = "other"
+        values.setdefault("outcome", "other")
     return values
 
 
@@ -120,7 +129,7 @@ def _apply(world, operation) -> None:
     elif kind in ("update", "bulk") and cases:
         values = _values(world, args[1])
         if values.get("status", "closed") == Status.CLOSED:
-            values["outcome"] = "other"
+            values.setdefault("outcome", "other")
         if values:
             if kind == "update":
                 Case.objects.filter(pk=_choose(cases, args[0])).update(**values)
