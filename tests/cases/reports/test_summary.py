@@ -378,8 +378,8 @@ def test_the_daily_flow_follows_openings_closures_reopenings_and_a_time_zone_cha
         opened_at=sunday, status=Status.CLOSED, closed_at=sunday, outcome="other"
     )
     assert set(summary.stored()["flow"]) == {
-        (case.consulate_id, dt.date(2025, 1, 12), "opened"),
-        (case.consulate_id, dt.date(2025, 1, 12), "closed"),
+        (case.consulate_id, dt.date(2025, 1, 12), "opened", "", None),
+        (case.consulate_id, dt.date(2025, 1, 12), "closed", "other", None),
     }
     exact()
     rows = REPORTS["weekly_flow"](staff["officer"], ReportParams(start=b.START, end=b.END)).rows
