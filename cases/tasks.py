@@ -55,3 +55,12 @@ def anonymise_expired(self) -> int:
     if more:
         self.apply_async(countdown=5)
     return count
+
+
+@shared_task(name="reports.compact_summaries", ignore_result=True)
+def compact_report_summaries() -> None:
+    """Every 5 minutes (beat): fold the report summaries' delta rows, one row per key. Safe beside
+    writers and beside another run (see ``cases_report_compact()``)."""
+    from cases.reports.summary import compact
+
+    compact()

@@ -114,6 +114,11 @@ else:
 
     DATABASES = {"default": embedded_database_settings(VAR_DIR)}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# No JIT compilation: this service's queries are short (pages, reports over indexes and summaries), and
+# PostgreSQL's JIT, triggered by cost estimates, spent 80+ ms compiling report queries that then ran in
+# a few milliseconds. Set per connection, so it holds whatever the server's default.
+_options = DATABASES["default"].setdefault("OPTIONS", {})
+_options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

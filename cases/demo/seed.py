@@ -68,6 +68,7 @@ class SeedResult:
 
 class Seeder:
     def __init__(self, *, seed: int = 2026, officers: dict[int, list[int]] | None = None):
+        self.bulk_used = False
         self.rng = random.Random(seed)
         self.officers = officers or {}
         self.consulates = list(Consulate.objects.all())
@@ -255,9 +256,18 @@ class Seeder:
             if progress:
                 elapsed = time.perf_counter() - started
                 progress(cases_total, rows, elapsed)
-        with connection.cursor() as cursor:  # fresh statistics, or the planner guesses on a million rows
+        if self.bulk_used:
+            # Bulk mode skipped the triggers that keep the report summaries: count them afresh.
+            from cases.reports.summary import rebuild
+
+            rebuild()
+        # Fresh statistics, or the planner guesses on a million rows; and, outside a transaction, the
+        # visibility map too (VACUUM), which the reports' index-only scans need and which autovacuum
+        # would otherwise set only some time later (or never, where it is switched off).
+        command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
+        with connection.cursor() as cursor:
             for table in ("cases_person", "cases_case", "cases_caseevent", "cases_hearing", "cases_task"):
-                cursor.execute(f"ANALYZE {table}")
+                cursor.execute(f"{command} {table}")
         return SeedResult(persons_total, cases_total, rows, time.perf_counter() - started)
 
     @transaction.atomic
@@ -281,6 +291,7 @@ class Seeder:
             first_person = self._reserve_ids(cursor, "cases_person", size)
             first_case = self._reserve_ids(cursor, "cases_case", size)
             bulk = self._enter_bulk_mode(cursor)
+        self.bulk_used = self.bulk_used or bulk
         person_rows, case_rows, event_rows, hearing_rows, task_rows = [], [], [], [], []
         for i, (consulate, opened_at) in enumerate(plan):
             person_id, case_id = first_person + i, first_case + i

@@ -5,6 +5,14 @@ from cases.models.document import Document
 from cases.models.person import EmergencyContact, Person
 from cases.models.reminder import Reminder, SmsOptOut
 from cases.models.repatriation import Belonging, RepatriationHandoff
+from cases.models.report_summary import (
+    DailyFlow,
+    OpenCaseload,
+    OpenPerson,
+    OpenTask,
+    ScheduledHearings,
+    VulnerableOpen,
+)
 from cases.models.work import CaseEvent, Hearing, Task
 
 __all__ = [
@@ -12,17 +20,23 @@ __all__ = [
     "AccessLog",
     "Belonging",
     "Case",
+    "DailyFlow",
     "CaseEvent",
     "CaseSequence",
     "Consent",
     "Document",
     "EmergencyContact",
     "Hearing",
+    "OpenCaseload",
+    "OpenPerson",
+    "OpenTask",
     "Person",
     "Referral",
     "Reminder",
     "RepatriationHandoff",
+    "ScheduledHearings",
     "SmsOptOut",
     "Task",
     "Transfer",
+    "VulnerableOpen",
 ]

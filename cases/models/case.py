@@ -221,6 +221,13 @@ class Case(models.Model):
                 name="case_report_closed_idx",
                 condition=Q(status="closed"),
             ),
+            # Unassigned and inactive (cases.reports): open cases active in the last 14 days, per
+            # consulate (few; the inactive are the open total, from the summary, minus these).
+            models.Index(
+                fields=["consulate", "last_activity_at"],
+                name="case_open_activity_idx",
+                condition=Q(status__in=["open", "in_progress", "pending_closure"]),
+            ),
             # Art. 36 delays: consulate notified in a date range.
             models.Index(
                 fields=["consulate_notified_at"],

@@ -6,24 +6,21 @@ import datetime as dt
 from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, DateField, DateTimeField, F, Func, Q, Value
-from django.db.models.functions import Cast
+from django.db.models import Count, DateField, DateTimeField, F, Func, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Cast, Coalesce, TruncWeek
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.categories import Category
-from cases.models import Hearing, Task
+from cases.models import Case, OpenCaseload
 from cases.models.case import Priority, Status
-from cases.models.work import HearingStatus
 from cases.reports.common import (
     Report,
     ReportParams,
-    in_local_range,
-    local_week,
-    scoped_case_filter,
-    scoped_cases,
+    scoped_consulate,
 )
+from cases.reports.summary import daily_flow, held_consulates, open_caseload, open_tasks, scheduled_hearings
 from consulates.models import Consulate
 
 OPEN_STATUSES = [Status.OPEN, Status.IN_PROGRESS, Status.PENDING_CLOSURE]
@@ -45,12 +42,13 @@ def _consulates() -> dict[int, Consulate]:
 
 
 def open_cases(user, params: ReportParams) -> Report:
-    """Open cases (now) by consulate, with status, category and priority breakdowns: one GROUP BY."""
+    """Open cases (now) by consulate, with status, category and priority breakdowns: one GROUP BY
+    over the open-caseload summary."""
     grouped = (
-        scoped_cases(user, params)
-        .filter(status__in=OPEN_STATUSES)
+        open_caseload(user, scoped_consulate(user, params))
         .values("consulate_id", "status", "category", "priority")
-        .annotate(n=Count("pk"))
+        .annotate(n=Sum("n", default=0))
+        .filter(n__gt=0)
     )
     consulates = _consulates()
     by_consulate: dict[int, dict] = {}
@@ -85,33 +83,24 @@ def open_cases(user, params: ReportParams) -> Report:
 
 
 def weekly_flow(user, params: ReportParams) -> Report:
-    """Cases opened and closed per week (Monday-based weeks in each consulate's local time)."""
-    cases = scoped_cases(user, params)
-    opened = (
-        in_local_range(cases, "opened_at", params)
-        .annotate(week=local_week("opened_at"))
-        .values("week")
-        .annotate(n=Count("pk"))
-    )
-    closed = (
-        in_local_range(cases.filter(status=Status.CLOSED), "closed_at", params)
-        .annotate(week=local_week("closed_at"))
-        .values("week")
-        .annotate(n=Count("pk"))
+    """Cases opened and closed per week (Monday-based weeks in each consulate's local time), from the
+    trigger-kept counts per consulate and local day (``DailyFlow``)."""
+    grouped = (
+        daily_flow(user, scoped_consulate(user, params))
+        .filter(day__gte=params.start, day__lte=params.end)
+        .annotate(week=TruncWeek("day"))
+        .values("week", "kind")
+        .annotate(n=Sum("n", default=0))
     )
     weeks: dict[dt.date, dict] = {}
     monday = params.start - dt.timedelta(days=params.start.weekday())
     while monday <= params.end:
         weeks[monday] = {"week": monday.isoformat(), "opened": 0, "closed": 0}
         monday += dt.timedelta(weeks=1)
-    for row in opened:
+    for row in grouped:
         weeks.setdefault(row["week"], {"week": row["week"].isoformat(), "opened": 0, "closed": 0})[
-            "opened"
-        ] = row["n"]
-    for row in closed:
-        weeks.setdefault(row["week"], {"week": row["week"].isoformat(), "opened": 0, "closed": 0})[
-            "closed"
-        ] = row["n"]
+            row["kind"]
+        ] += row["n"]
     return Report(
         "weekly_flow",
         _("Cases opened and closed per week"),
@@ -122,12 +111,13 @@ def weekly_flow(user, params: ReportParams) -> Report:
 
 
 def custody_by_facility(user, params: ReportParams) -> Report:
+    """Open cases in custody (a facility and no release date) per facility, from the summary."""
     grouped = (
-        scoped_cases(user, params)
-        .filter(facility__isnull=False, released_on__isnull=True)
-        .exclude(status=Status.CLOSED)
+        open_caseload(user, scoped_consulate(user, params))
+        .filter(facility__isnull=False)
         .values("facility_id", "facility__name", "facility__county__consulate__city")
-        .annotate(n=Count("pk"))
+        .annotate(n=Sum("n", default=0))
+        .filter(n__gt=0)
         .order_by("-n", "facility__name")
     )
     rows, links = [], {}
@@ -154,28 +144,17 @@ def custody_by_facility(user, params: ReportParams) -> Report:
 
 
 def upcoming_hearings(user, params: ReportParams) -> Report:
+    """Scheduled hearings in the next 7 and 30 days, per consulate: whole hours from the summary
+    (``ScheduledHearings``), the window's partial first and last hours from the hearings themselves
+    (an index range each), in one statement."""
     now = timezone.now()
-    # Only the next 30 days count (a consulate without any hearing in them gets no row).
-    hearings = Hearing.objects.filter(
-        scoped_case_filter(user, params),
-        status=HearingStatus.SCHEDULED,
-        starts_at__gte=now,
-        starts_at__lt=now + dt.timedelta(days=30),
-    )
-    grouped = hearings.values("case__consulate_id").annotate(
-        next_7=Count("pk", filter=Q(starts_at__lt=now + dt.timedelta(days=7))),
-        next_30=Count("pk", filter=Q(starts_at__lt=now + dt.timedelta(days=30))),
-    )
+    grouped = scheduled_hearings(user, scoped_consulate(user, params), now, (7, 30))
     consulates = _consulates()
     rows = sorted(
         (
-            {
-                "consulate": consulates[r["case__consulate_id"]].city,
-                "next_7": r["next_7"],
-                "next_30": r["next_30"],
-            }
-            for r in grouped
-            if r["next_30"]
+            {"consulate": consulates[consulate_id].city, "next_7": counts[0], "next_30": counts[1]}
+            for consulate_id, counts in grouped.items()
+            if counts[1]
         ),
         key=lambda r: r["consulate"],
     )
@@ -191,15 +170,19 @@ def upcoming_hearings(user, params: ReportParams) -> Report:
 
 def workload(user, params: ReportParams) -> Report:
     """Per officer: open cases assigned and overdue tasks (due before today, consulate time)."""
-    cases = scoped_cases(user, params).filter(status__in=OPEN_STATUSES)
+    consulate_id = scoped_consulate(user, params)
     per_officer = {
-        r["assigned_to"]: r["n"]
-        for r in cases.filter(assigned_to__isnull=False).values("assigned_to").annotate(n=Count("pk"))
+        r["assigned_to_id"]: r["n"]
+        for r in open_caseload(user, consulate_id)
+        .filter(assigned_to__isnull=False)
+        .values("assigned_to_id")
+        .annotate(n=Sum("n", default=0))
+        .filter(n__gt=0)
     }
     # "Today" is the consulate's own date, not the server's.
     local_today = Cast(
         Func(
-            F("case__consulate__timezone"),
+            F("consulate__timezone"),
             Value(timezone.now(), output_field=DateTimeField()),
             function="timezone",
             output_field=DateTimeField(),
@@ -207,16 +190,12 @@ def workload(user, params: ReportParams) -> Report:
         DateField(),
     )
     overdue = {
-        r["assignee"]: r["n"]
-        for r in Task.objects.filter(
-            scoped_case_filter(user, params),
-            case__status__in=OPEN_STATUSES,
-            done=False,
-            due_date__lt=local_today,
-            assignee__isnull=False,
-        )
-        .values("assignee")
-        .annotate(n=Count("pk"))
+        r["assignee_id"]: r["n"]
+        for r in open_tasks(user, consulate_id)
+        .filter(due_date__lt=local_today, assignee__isnull=False)
+        .values("assignee_id")
+        .annotate(n=Sum("n", default=0))
+        .filter(n__gt=0)
     }
     users = (
         get_user_model()
@@ -257,26 +236,44 @@ def workload(user, params: ReportParams) -> Report:
 def attention(user, params: ReportParams) -> Report:
     """Per consulate: unassigned open cases, and open cases without activity for 14 days or more."""
     cutoff = timezone.now() - INACTIVE_AFTER
-    grouped = (
-        scoped_cases(user, params)
-        .filter(status__in=OPEN_STATUSES)
+
+    # Per consulate, in one statement (one snapshot): the open and unassigned totals from the summary,
+    # less the open cases active since the cutoff, which are few (``case_open_activity_idx``).
+    def summed(**filters):
+        return Coalesce(
+            Subquery(
+                OpenCaseload.objects.filter(consulate_id=OuterRef("pk"), **filters)
+                .order_by()
+                .values("consulate_id")
+                .annotate(n=Sum("n"))
+                .values("n")
+            ),
+            0,
+        )
+
+    active = (
+        Case.objects.filter(
+            consulate_id=OuterRef("pk"), status__in=OPEN_STATUSES, last_activity_at__gte=cutoff
+        )
+        .order_by()
         .values("consulate_id")
-        .annotate(
-            unassigned=Count("pk", filter=Q(assigned_to__isnull=True)),
-            inactive=Count("pk", filter=Q(last_activity_at__lt=cutoff)),
-        )
+        .annotate(n=Count("*"))  # not the id: the index alone answers (an index-only scan)
+        .values("n")
     )
-    consulates = _consulates()
-    rows, links = [], {}
-    for index, r in enumerate(sorted(grouped, key=lambda r: consulates[r["consulate_id"]].city)):
-        rows.append(
-            {
-                "consulate": consulates[r["consulate_id"]].city,
-                "unassigned": r["unassigned"],
-                "inactive": r["inactive"],
-            }
+    grouped = (
+        held_consulates(user, scoped_consulate(user, params))
+        .annotate(
+            total=summed(), unassigned=summed(assigned_to__isnull=True), active=Coalesce(Subquery(active), 0)
         )
-        links[(index, "unassigned")] = open_case_list_url(consulate__id__exact=r["consulate_id"], mine="none")
+        .filter(total__gt=0)
+        .values("pk", "city", "total", "unassigned", "active")
+    )
+    rows, links = [], {}
+    for index, r in enumerate(sorted(grouped, key=lambda r: r["city"])):
+        rows.append(
+            {"consulate": r["city"], "unassigned": r["unassigned"], "inactive": r["total"] - r["active"]}
+        )
+        links[(index, "unassigned")] = open_case_list_url(consulate__id__exact=r["pk"], mine="none")
     return Report(
         "attention",
         _("Unassigned and inactive cases"),

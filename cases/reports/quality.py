@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,13 +19,12 @@ from cases.reports.common import (
     epoch_days,
     epoch_hours,
     in_local_range,
-    local_month,
     rounded,
     scoped_case_filter,
     scoped_cases,
     scoped_consulate,
 )
-from cases.reports.network import OPEN_STATUSES
+from cases.reports.summary import daily_flow, vulnerable_counts
 
 
 def _duration(later: str, earlier: str):
@@ -210,10 +210,22 @@ def pending_transfers(user, params: ReportParams) -> Report:
     )
 
 
+def _closed_in_range(user, params: ReportParams):
+    """Cases closed in the range (local days), from the trigger-kept daily counts (``DailyFlow``)."""
+    return daily_flow(user, scoped_consulate(user, params)).filter(
+        kind="closed", day__gte=params.start, day__lte=params.end
+    )
+
+
 def closed_by_outcome(user, params: ReportParams) -> Report:
-    closed = in_local_range(scoped_cases(user, params).filter(status=Status.CLOSED), "closed_at", params)
     labels = dict(Outcome.choices)
-    grouped = closed.values("outcome").annotate(n=Count("pk")).order_by("-n", "outcome")
+    grouped = (
+        _closed_in_range(user, params)
+        .values("outcome")
+        .annotate(n=Sum("n", default=0))
+        .filter(n__gt=0)
+        .order_by("-n", "outcome")
+    )
     rows = [{"outcome": str(labels.get(r["outcome"], r["outcome"])), "closed": r["n"]} for r in grouped]
     return Report(
         "closed_by_outcome",
@@ -226,15 +238,13 @@ def closed_by_outcome(user, params: ReportParams) -> Report:
 
 
 def repatriations(user, params: ReportParams) -> Report:
-    closed = in_local_range(
-        scoped_cases(user, params).filter(status=Status.CLOSED, outcome=Outcome.REPATRIATED),
-        "closed_at",
-        params,
-    )
     grouped = (
-        closed.annotate(month=local_month("closed_at"))
+        _closed_in_range(user, params)
+        .filter(outcome=Outcome.REPATRIATED)
+        .annotate(month=TruncMonth("day"))
         .values("month", "reception_point__name")
-        .annotate(n=Count("pk"))
+        .annotate(n=Sum("n", default=0))
+        .filter(n__gt=0)
         .order_by("month", "reception_point__name")
     )
     rows = [
@@ -256,14 +266,8 @@ def repatriations(user, params: ReportParams) -> Report:
 
 
 def vulnerable_open(user, params: ReportParams) -> Report:
-    persons = Person.objects.filter(
-        pk__in=scoped_cases(user, params).filter(status__in=OPEN_STATUSES).values("person_id")
-    )
-    counts = persons.aggregate(
-        total=Count("pk"),
-        any_flag=Count("pk", filter=_any_vulnerable()),
-        **{name: Count("pk", filter=Q(**{name: True})) for name in VULNERABILITY_FIELDS},
-    )
+    """Persons with open cases (each once), from the trigger-kept summary of their flags."""
+    counts = vulnerable_counts(user, scoped_consulate(user, params))
     rows = [
         {"flag": str(Person._meta.get_field(name).verbose_name), "persons": counts[name]}
         for name in VULNERABILITY_FIELDS
@@ -278,10 +282,3 @@ def vulnerable_open(user, params: ReportParams) -> Report:
         chart={"type": "bar", "label": "flag", "values": ["persons"], "horizontal": True},
         note=_("Now (the date range does not apply)."),
     )
-
-
-def _any_vulnerable() -> Q:
-    condition = Q()
-    for name in VULNERABILITY_FIELDS:
-        condition |= Q(**{name: True})
-    return condition
