@@ -41,6 +41,12 @@ NOT_PERSONAL = {
         "a short-lived replay cache of API answers, purged after a day; tracking it would copy the "
         "answers (personal data) into permanent history"
     ),
+    "cases.OpenCaseload": "report summary: counts per consulate, status, category... (no person)",
+    "cases.OpenTask": "report summary: counts of open tasks per consulate, assignee and due date",
+    "cases.OpenPerson": "report summary: how many open cases a person id has (ids and counts only)",
+    "cases.VulnerableOpen": "report summary: counts of vulnerable persons per consulate",
+    "cases.ScheduledHearings": "report summary: counts of hearings per consulate and hour",
+    "cases.DailyFlow": "report summary: cases opened and closed per consulate and day",
     "consulates.Consulate": "network reference data (tracked all the same)",
     "consulates.County": "network reference data (tracked all the same)",
     "consulates.DetentionFacility": "network reference data (tracked all the same)",
