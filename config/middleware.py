@@ -82,24 +82,29 @@ class NoStoreMiddleware:
 class RequestSizeLimitMiddleware:
     """Refuse a request whose declared body is larger than anything the service accepts.
 
-    The largest legitimate body is one document upload (``DOCUMENT_MAX_BYTES``) with its form fields
-    (``DATA_UPLOAD_MAX_MEMORY_SIZE``). Django caps form and JSON bodies itself but not file parts, which
-    it would spool to disk before the document service can say the file is too large. The answer is a
-    413: in the API's error shape under ``/api/``, a plain page elsewhere.
+    The largest legitimate body is document uploads (``DOCUMENT_MAX_BYTES`` each) with their form fields
+    (``DATA_UPLOAD_MAX_MEMORY_SIZE``): one document per API request, up to ``DATA_UPLOAD_MAX_NUMBER_FILES``
+    in one staff form. Django caps form and JSON bodies itself but not file parts, which it would spool to
+    disk before the document service can say a file is too large. The answer is a 413: in the API's error
+    shape under ``/api/``, a plain page elsewhere.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        limit = settings.DOCUMENT_MAX_BYTES + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        if length > limit:
+        if length > request_limit(request):
             return request_too_large(request)
         return self.get_response(request)
+
+
+def request_limit(request) -> int:
+    files = 1 if request.path.startswith("/api/") else settings.DATA_UPLOAD_MAX_NUMBER_FILES
+    return settings.DOCUMENT_MAX_BYTES * files + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
 
 def request_too_large(request):
@@ -107,8 +112,8 @@ def request_too_large(request):
     from django.template.defaultfilters import filesizeformat
     from django.utils.translation import gettext
 
-    limit = settings.DOCUMENT_MAX_BYTES + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-    detail = gettext("The request is too large; the limit is %(limit)s.") % {"limit": filesizeformat(limit)}
+    limit = filesizeformat(request_limit(request))
+    detail = gettext("The request is too large; the limit is %(limit)s.") % {"limit": limit}
     if request.path.startswith("/api/"):
         from config.api.errors import TITLES
 

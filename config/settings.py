@@ -253,12 +253,13 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# Request size limits. A document upload may be DOCUMENT_MAX_BYTES plus its form fields; anything else
-# (forms, JSON bodies) is small. Django refuses a larger body before parsing it: the API answers 413 in
-# its error shape (config/api/errors.py), the staff UI a 400 page.
+# Request size limits. Form and JSON bodies are small: Django refuses a larger one when it is read (the
+# API answers 413 in its error shape, config/api/errors.py). A whole request may be at most its
+# documents (DOCUMENT_MAX_BYTES each: one per API request, DATA_UPLOAD_MAX_NUMBER_FILES in a staff form)
+# plus its fields; config.middleware.RequestSizeLimitMiddleware refuses a larger one before reading it.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(1024 * 1024)))
 DATA_UPLOAD_MAX_NUMBER_FIELDS = int(os.environ.get("DATA_UPLOAD_MAX_NUMBER_FIELDS", "1000"))
-DATA_UPLOAD_MAX_NUMBER_FILES = 5
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
 # Uploads larger than this go to a temporary file instead of memory; the size cap itself is
 # DOCUMENT_MAX_BYTES, checked by the document service.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
