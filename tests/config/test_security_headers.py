@@ -21,6 +21,8 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from cases import services
+from consulates.models import Consulate
+from consulates.services import network_load
 from tests import factories as f
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,14 +30,18 @@ PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>
 
 
 def production_env(**overrides: str) -> dict[str, str]:
+    """What a deployment sets, and nothing of the test run's own environment (its DEBUG, the browser
+    tests' DJANGO_ALLOW_ASYNC_UNSAFE...)."""
     env = {
-        **os.environ,
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(Path.home()),
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "consulado.example",
         "DATABASE_URL": os.environ.get("DATABASE_URL", "postgres://unused@127.0.0.1/none"),
     }
-    env.pop("DJANGO_SETTINGS_MODULE", None)
+    if os.environ.get("REDIS_URL"):
+        env["REDIS_URL"] = os.environ["REDIS_URL"]
     env.update(overrides)
     return env
 
@@ -137,6 +143,8 @@ def responses(django_db_setup, django_db_blocker, tmp_path_factory):
         override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")),
         transaction.atomic(),
     ):
+        if not Consulate.objects.exists():  # browser tests before this one flush the database
+            network_load()
         officer = f.officer("dallas")
         case = f.make_case(officer)
         document = services.document_upload(
