@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate lint format messages benchmark bench-reports bench-reminders clean
+.PHONY: run test install migrate lint format audit messages benchmark bench-reports bench-reminders clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,18 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Security audit (CI runs it): bandit over the service's code (0 high-severity findings; config in
+# pyproject.toml), then pip-audit over the installed dependencies against PyPI's vulnerability service.
+# --strict: a package that could not be checked fails the audit, so an unreachable service is a failure,
+# never a silent pass.
+audit: install
+	$(BIN)/bandit -q -c pyproject.toml -r config cases consulates --severity-level high
+	@$(BIN)/pip-audit --strict --skip-editable --progress-spinner off || { \
+	  echo "make audit: pip-audit FAILED. Either a dependency has a known vulnerability (listed above: upgrade it"; \
+	  echo "in pyproject.toml) or PyPI's vulnerability service could not be reached and the packages above could"; \
+	  echo "not be checked (an error 'Dependency not found on PyPI and could not be audited' means the latter)."; \
+	  exit 1; }
 
 messages: install
 	$(BIN)/python manage.py makemessages -l es --ignore=.venv --ignore=var --ignore=tests --ignore=test-artifacts

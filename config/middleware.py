@@ -58,3 +58,71 @@ class ConsulateTimezoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class NoStoreMiddleware:
+    """``Cache-Control: no-store`` on every response that passes through Django.
+
+    Nearly every page and API response of this service carries personal data, so nothing Django answers
+    may be kept by a browser, a proxy or a shared computer's cache. Static assets never get here
+    (WhiteNoise, above this middleware, answers them with their own long-lived caching). A view that
+    set its own ``Cache-Control`` keeps it; the admin's ``never_cache`` already includes ``no-store``.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "Cache-Control" not in response:
+            response["Cache-Control"] = "no-store"
+        return response
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a request whose declared body is larger than anything the service accepts.
+
+    The largest legitimate body is document uploads (``DOCUMENT_MAX_BYTES`` each) with their form fields
+    (``DATA_UPLOAD_MAX_MEMORY_SIZE``): one document per API request, up to ``DATA_UPLOAD_MAX_NUMBER_FILES``
+    in one staff form. Django caps form and JSON bodies itself but not file parts, which it would spool to
+    disk before the document service can say a file is too large. The answer is a 413: in the API's error
+    shape under ``/api/``, a plain page elsewhere.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > request_limit(request):
+            return request_too_large(request)
+        return self.get_response(request)
+
+
+def request_limit(request) -> int:
+    files = 1 if request.path.startswith("/api/") else settings.DATA_UPLOAD_MAX_NUMBER_FILES
+    return settings.DOCUMENT_MAX_BYTES * files + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+
+def request_too_large(request):
+    from django.http import HttpResponse, JsonResponse
+    from django.template.defaultfilters import filesizeformat
+    from django.utils.translation import gettext
+
+    limit = filesizeformat(request_limit(request))
+    detail = gettext("The request is too large; the limit is %(limit)s.") % {"limit": limit}
+    if request.path.startswith("/api/"):
+        from config.api.errors import TITLES
+
+        body = {
+            "type": "request_too_large",
+            "title": TITLES[413],
+            "status": 413,
+            "detail": detail,
+            "errors": {},
+        }
+        return JsonResponse(body, status=413)
+    return HttpResponse(detail, status=413, content_type="text/plain; charset=utf-8")

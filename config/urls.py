@@ -2,7 +2,9 @@ from django.contrib import admin
 from django.http import HttpResponse
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
+
+from config.api import docs
 
 
 def healthz(request):
@@ -18,6 +20,6 @@ urlpatterns = [
     path("reports/", include("cases.reports.urls")),
     re_path(r"^api/(?P<version>v1)/", include(("config.api.urls", "api"), namespace="v1")),
     path("api/schema/", SpectacularAPIView.as_view(api_version="v1"), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("api/docs/", docs.swagger_view(), name="api-docs"),
+    path("api/redoc/", docs.redoc_view(), name="api-redoc"),
 ]

@@ -7,7 +7,13 @@ and ``PermissionDenied``; they are translated here so views stay thin.
 
 from __future__ import annotations
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    PermissionDenied,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -40,6 +46,26 @@ class IdempotencyKeyReused(exceptions.APIException):
 
     def __init__(self):
         super().__init__(_("This Idempotency-Key was already used for a different request."))
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "request_too_large"
+
+    def __init__(self):
+        from django.conf import settings
+        from django.template.defaultfilters import filesizeformat
+
+        limit = filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        super().__init__(_("The request body is too large; the limit is %(limit)s.") % {"limit": limit})
+
+
+class TooManyParts(exceptions.APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "too_many_fields"
+
+    def __init__(self):
+        super().__init__(_("The request has too many fields or files."))
 
 
 TITLES = {
@@ -114,6 +140,10 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, RequestDataTooBig):
+        exc = RequestTooLarge()
+    elif isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        exc = TooManyParts()
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # a real server error: Django's handler logs it and answers 500
