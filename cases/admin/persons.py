@@ -124,7 +124,8 @@ class VulnerableFilter(admin.SimpleListFilter):
 class PersonAdmin(ServiceAdminMixin, CaseWorkAdmin, admin.ModelAdmin):
     form = PersonForm
     inlines = [EmergencyContactInline]
-    list_display = ["full_name", "curp", "a_number_display", "date_of_birth", "registered_by", "vulnerable"]
+    # CURP and A-number are shown but not sortable: their columns hold ciphertext.
+    list_display = ["full_name", "curp_display", "a_number_display", "date_of_birth", "registered_by", "vulnerable"]
     list_select_related = ["registered_by"]
     list_filter = [VulnerableFilter, "needs_interpreter", "registered_by"]
     search_fields = ["search_name"]  # the real search is get_search_results
@@ -175,6 +176,10 @@ class PersonAdmin(ServiceAdminMixin, CaseWorkAdmin, admin.ModelAdmin):
         if access_for(request.user).network_wide:
             return self.list_filter
         return [f for f in self.list_filter if f != "registered_by"]
+
+    @admin.display(description=_("CURP"))
+    def curp_display(self, obj):
+        return obj.curp or "—"
 
     @admin.display(description=_("vulnerable"), boolean=True)
     def vulnerable(self, obj):
