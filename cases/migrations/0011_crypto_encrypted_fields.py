@@ -36,6 +36,7 @@ def encrypt_existing(apps, schema_editor):
 
     for target in _targets():
         rewrite(target, allow_plaintext=True, rebuild_indexes=True)
+    schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # deferred checks now, before any later ALTER
 
 
 def decrypt_existing(apps, schema_editor):
@@ -43,6 +44,7 @@ def decrypt_existing(apps, schema_editor):
 
     for target in _targets():
         restore_plaintext(target)
+    schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the ALTERs that follow need no pending events
 
 
 class Migration(migrations.Migration):

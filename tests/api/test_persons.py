@@ -154,7 +154,7 @@ def test_create_refuses_a_duplicate_curp(api_officer_client, garcia):
     )
     assert response.status_code == 400
     assert set(response.json()["errors"]) == {"curp"}
-    assert Person.objects.filter(curp=garcia.curp).count() == 1
+    assert Person.objects.with_curp(garcia.curp).count() == 1
 
 
 def test_create_refuses_a_curp_that_disagrees_with_the_birth_date(api_officer_client):

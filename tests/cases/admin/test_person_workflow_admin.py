@@ -43,7 +43,7 @@ def test_person_add_normalises_the_a_number_and_saves_the_contact(client, world)
         reverse("admin:cases_person_add"), person_post(a_number="A-98-765-432", **_contact())
     )
     assert response.status_code == 302
-    person = Person.objects.get(curp="BOXW310820HNERXN09")
+    person = Person.objects.with_curp("BOXW310820HNERXN09").get()
     assert person.a_number == "098765432"
     assert person.languages == ["español", "mixteco"]
     assert person.registered_by == consulate("dallas")
