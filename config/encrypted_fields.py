@@ -74,6 +74,7 @@ class BlindIndexField(models.CharField):
         self.source = source
         self.normaliser = normaliser
         self.purpose = purpose or source
+        self._normalise = None  # the normaliser, imported on first use (it may import models)
         kwargs.setdefault("max_length", 64)
         kwargs.setdefault("editable", False)
         kwargs.setdefault("null", True)
@@ -97,7 +98,9 @@ class BlindIndexField(models.CharField):
         if value is None or value == "":
             return None
         if self.normaliser:
-            value = import_string(self.normaliser)(value)
+            if self._normalise is None:
+                self._normalise = import_string(self.normaliser)
+            value = self._normalise(value)
         return encryption.blind_index(self.purpose, value)
 
     def pre_save(self, model_instance, add):

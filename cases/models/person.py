@@ -24,20 +24,24 @@ class Sex(models.TextChoices):
 
 
 class PersonQuerySet(models.QuerySet):
-    def with_curp(self, value: str) -> PersonQuerySet:
-        """The person with this CURP (any case or spacing), through its blind index: the one way to
-        look a CURP up, since the column itself holds ciphertext."""
-        index = self.model._meta.get_field("curp_bidx").index_of(value)
-        return self.filter(curp_bidx=index) if index else self.none()
+    def with_curp(self, *values: str) -> PersonQuerySet:
+        """The persons with these CURPs (any case or spacing), through the blind index: the one way to
+        look a CURP up, since the column itself holds ciphertext. Usually one value."""
+        field = self.model._meta.get_field("curp_bidx")
+        indexes = [index for index in map(field.index_of, values) if index]
+        return self.filter(curp_bidx__in=indexes) if indexes else self.none()
 
-    def with_a_number(self, value: str) -> PersonQuerySet:
-        """The person with this A-number, typed in any accepted form (``A-123-456-789``, ``123456789``);
-        nothing for a value that is not an A-number."""
-        try:
-            normalised = normalize_a_number(value)
-        except ValidationError:
-            return self.none()
-        return self.filter(a_number_bidx=self.model._meta.get_field("a_number_bidx").index_of(normalised))
+    def with_a_number(self, *values: str) -> PersonQuerySet:
+        """The persons with these A-numbers, typed in any accepted form (``A-123-456-789``,
+        ``123456789``); a value that is not an A-number finds nothing."""
+        field = self.model._meta.get_field("a_number_bidx")
+        indexes = []
+        for value in values:
+            try:
+                indexes.append(field.index_of(normalize_a_number(value)))
+            except ValidationError:
+                continue
+        return self.filter(a_number_bidx__in=indexes) if indexes else self.none()
 
     def visible_to(self, user) -> PersonQuerySet:
         """Network-wide roles see everyone; consulate staff see the persons their consulate registered
