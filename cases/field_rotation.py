@@ -84,7 +84,9 @@ def rewrite(
             if target.tracked:
                 names = _update_trigger_names(cursor, target.table)
                 if names:
-                    cursor.execute("SELECT set_config('pgtrigger.ignore', %s, true)", ["{" + ",".join(names) + "}"])
+                    cursor.execute(
+                        "SELECT set_config('pgtrigger.ignore', %s, true)", ["{" + ",".join(names) + "}"]
+                    )
             cursor.execute(select, [last, batch_size])
             rows = cursor.fetchall()
             if not rows:
@@ -146,7 +148,11 @@ def _rewrite_row(target, row, ring, allow_plaintext, rebuild_indexes, counts):
             changed = True
     if not changed:
         return None
-    return [values[target.pk], *(values[c] for c in target.encrypted), *(values[i.column] for i in target.indexes)]
+    return [
+        values[target.pk],
+        *(values[c] for c in target.encrypted),
+        *(values[i.column] for i in target.indexes),
+    ]
 
 
 def _apply(cursor, target: Target, updates: list[list]) -> None:
@@ -178,13 +184,18 @@ def restore_plaintext(target: Target, *, batch_size: int = 2000) -> int:
             if target.tracked:
                 names = _update_trigger_names(cursor, target.table)
                 if names:
-                    cursor.execute("SELECT set_config('pgtrigger.ignore', %s, true)", ["{" + ",".join(names) + "}"])
+                    cursor.execute(
+                        "SELECT set_config('pgtrigger.ignore', %s, true)", ["{" + ",".join(names) + "}"]
+                    )
             cursor.execute(select, [last, batch_size])
             rows = cursor.fetchall()
             if not rows:
                 break
             updates = [
-                [row[0], *(ring.decrypt(v) if v and v.startswith(encryption.PREFIX + ":") else v for v in row[1:])]
+                [
+                    row[0],
+                    *(ring.decrypt(v) if v and v.startswith(encryption.PREFIX + ":") else v for v in row[1:]),
+                ]
                 for row in rows
             ]
             _apply(cursor, plain_target, updates)

@@ -125,7 +125,14 @@ class PersonAdmin(ServiceAdminMixin, CaseWorkAdmin, admin.ModelAdmin):
     form = PersonForm
     inlines = [EmergencyContactInline]
     # CURP and A-number are shown but not sortable: their columns hold ciphertext.
-    list_display = ["full_name", "curp_display", "a_number_display", "date_of_birth", "registered_by", "vulnerable"]
+    list_display = [
+        "full_name",
+        "curp_display",
+        "a_number_display",
+        "date_of_birth",
+        "registered_by",
+        "vulnerable",
+    ]
     list_select_related = ["registered_by"]
     list_filter = [VulnerableFilter, "needs_interpreter", "registered_by"]
     search_fields = ["search_name"]  # the real search is get_search_results

@@ -158,8 +158,9 @@ class Seeder:
         )
 
     PERSON_COLUMNS = (
-        "id, given_names, paternal_surname, maternal_surname, date_of_birth, sex, state_of_birth, curp, curp_bidx,"
-        " a_number, a_number_bidx, passport_number, matricula_consular, languages, needs_interpreter, preferred_language, phone, email,"
+        "id, given_names, paternal_surname, maternal_surname, date_of_birth, sex, state_of_birth,"
+        " curp, curp_bidx, a_number, a_number_bidx, passport_number, matricula_consular,"
+        " languages, needs_interpreter, preferred_language, phone, email,"
         " contact_consent, contact_consent_at, is_minor, is_unaccompanied_minor, is_pregnant, is_older_adult,"
         " has_disability, has_serious_medical_condition, fears_return, registered_by_id, created_at, updated_at"
     )

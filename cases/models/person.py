@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pghistory
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Func, Q, Value
 from django.db.models.functions import Concat, Lower

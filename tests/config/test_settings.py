@@ -43,10 +43,20 @@ def _check(env_overrides: dict[str, str]) -> subprocess.CompletedProcess:
         ({"DEBUG": "false", "SECRET_KEY": "", "ALLOWED_HOSTS": "example.org"}, "SECRET_KEY"),
         ({"DEBUG": "false", "SECRET_KEY": "short", "ALLOWED_HOSTS": "example.org"}, "SECRET_KEY"),
         ({"DEBUG": "false", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS"),
-        ({**PRODUCTION, "FIELD_BLIND_INDEX_KEY": REAL_KEYS["FIELD_BLIND_INDEX_KEY"]}, "FIELD_ENCRYPTION_KEYS"),
-        ({**PRODUCTION, "FIELD_ENCRYPTION_KEYS": REAL_KEYS["FIELD_ENCRYPTION_KEYS"]}, "FIELD_BLIND_INDEX_KEY"),
         (
-            {**PRODUCTION, **REAL_KEYS, "FIELD_ENCRYPTION_KEYS": "ZGV2LW9ubHktZmllbGQta2V5LW5ldmVyLXByb2R1Y3Q="},
+            {**PRODUCTION, "FIELD_BLIND_INDEX_KEY": REAL_KEYS["FIELD_BLIND_INDEX_KEY"]},
+            "FIELD_ENCRYPTION_KEYS",
+        ),
+        (
+            {**PRODUCTION, "FIELD_ENCRYPTION_KEYS": REAL_KEYS["FIELD_ENCRYPTION_KEYS"]},
+            "FIELD_BLIND_INDEX_KEY",
+        ),
+        (
+            {
+                **PRODUCTION,
+                **REAL_KEYS,
+                "FIELD_ENCRYPTION_KEYS": "ZGV2LW9ubHktZmllbGQta2V5LW5ldmVyLXByb2R1Y3Q=",
+            },
             "FIELD_ENCRYPTION_KEYS",
         ),
         ({**PRODUCTION, **REAL_KEYS, "FIELD_ENCRYPTION_KEYS": "too-short"}, "FIELD_ENCRYPTION_KEYS"),

@@ -22,9 +22,9 @@ def test_the_audit_trail_shows_changes_of_encrypted_fields_decrypted(client):
     response = client.get(f"{events}?obj=cases.person:{person.pk}")
     assert response.status_code == 200
     html = response.content.decode()
-    assert "+1 915 555 0177" in html and "+1 214 555 0101" in html
+    assert "+1 915 555 0177" in html
+    assert "+1 214 555 0101" in html
     assert "e1:" not in html
-
 
 
 def test_a_value_under_a_key_no_longer_configured_is_shown_as_such(settings):
@@ -32,4 +32,5 @@ def test_a_value_under_a_key_no_longer_configured_is_shown_as_such(settings):
     settings.FIELD_ENCRYPTION_KEYS = ["q1k4m0o8bP3wQm8kR2p7cVd9sXz1yT6uA5eH0jL2nF8="]
     shown = decrypted({"phone": [stored, ""]})
     assert shown["phone"][1] == ""
-    assert "e1:" not in shown["phone"][0] and "+1 214" not in shown["phone"][0]
+    assert "e1:" not in shown["phone"][0]
+    assert "+1 214" not in shown["phone"][0]

@@ -81,7 +81,9 @@ def test_unknown_and_malformed_identifiers_find_nothing():
 
 def test_search_boxes_use_the_blind_index():
     pk, (curp, a_number) = next(iter(make_population(20).items()))
-    assert list(Person.objects.filter(person_search_filter(curp.lower())).values_list("pk", flat=True)) == [pk]
+    assert list(Person.objects.filter(person_search_filter(curp.lower())).values_list("pk", flat=True)) == [
+        pk
+    ]
     assert list(
         Person.objects.filter(person_search_filter(format_a_number(a_number))).values_list("pk", flat=True)
     ) == [pk]

@@ -86,13 +86,20 @@ def test_a_database_dump_holds_no_identifier_or_phone_in_plain_text():
     SmsOptOut.objects.create(phone=normalise_phone("+1 (915) 555-0123"))
 
     plaintexts = seeded_plaintexts()
-    assert len(plaintexts["curp"]) > 100 and len(plaintexts["a_number"]) > 100
-    assert len(plaintexts["phone"]) > 200 and len(plaintexts["document"]) == 2
+    assert len(plaintexts["curp"]) > 100
+    assert len(plaintexts["a_number"]) > 100
+    assert len(plaintexts["phone"]) > 200
+    assert len(plaintexts["document"]) == 2
     assert RepatriationHandoff.objects.exclude(family_contact_phone="").exists()
     assert Case.objects.count() >= 200
 
     dump = pg_dump()
-    for table in ("cases_person", "cases_personhistory", "cases_emergencycontacthistory", "cases_handoffhistory"):
+    for table in (
+        "cases_person",
+        "cases_personhistory",
+        "cases_emergencycontacthistory",
+        "cases_handoffhistory",
+    ):
         assert f"COPY public.{table} " in dump
     assert dump.count("\te1:") > 1000  # the encrypted values are there, as ciphertext
     assert person.given_names in dump  # names are not encrypted: the scan does see what is in clear

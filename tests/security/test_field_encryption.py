@@ -59,7 +59,8 @@ def test_values_round_trip_and_the_columns_hold_only_ciphertext(person):
         plaintext = getattr(loaded, column)
         assert value.startswith(f"e1:{encryption.keyring().primary_id}:"), column
         assert plaintext not in value
-        assert "201555019" not in value and "0142" not in value
+        assert "201555019" not in value
+        assert "0142" not in value
     contact = person.emergency_contacts.get()
     assert contact.phone == "+52 33 1234 5678"
     assert raw_row("cases_emergencycontact", contact.pk, ["phone"])["phone"].startswith("e1:")
@@ -76,7 +77,8 @@ def test_history_rows_hold_ciphertext_and_read_back_decrypted(officer, person):
     with connection.cursor() as cursor:
         cursor.execute("SELECT curp, phone FROM cases_personhistory WHERE pgh_obj_id = %s", [person.pk])
         rows = cursor.fetchall()
-    assert rows and all(curp.startswith("e1:") and phone.startswith("e1:") for curp, phone in rows)
+    assert rows
+    assert all(curp.startswith("e1:") and phone.startswith("e1:") for curp, phone in rows)
     phones = list(person.history.order_by("pgh_id").values_list("phone", flat=True))
     assert phones == ["+1 214 555 0142", "+1 915 555 0177"]
 
@@ -85,7 +87,13 @@ def test_bulk_create_bulk_update_update_and_values_encrypt_and_decrypt(officer):
     dallas = f.consulate("dallas")
     people = Person.objects.bulk_create(
         [
-            Person(given_names="Ana", paternal_surname="Ruiz", registered_by=dallas, curp=f.make_curp(), phone="1")
+            Person(
+                given_names="Ana",
+                paternal_surname="Ruiz",
+                registered_by=dallas,
+                curp=f.make_curp(),
+                phone="1",
+            )
             for _ in range(3)
         ]
     )
@@ -94,7 +102,9 @@ def test_bulk_create_bulk_update_update_and_values_encrypt_and_decrypt(officer):
         assert Person.objects.with_curp(p.curp).get().pk == p.pk  # bulk_create filled the blind index
         p.phone = f"+1 405 555 01{p.pk % 100:02d}"
     Person.objects.bulk_update(people, ["phone"])
-    assert {p.phone for p in Person.objects.filter(pk__in=[p.pk for p in people])} == {p.phone for p in people}
+    assert {p.phone for p in Person.objects.filter(pk__in=[p.pk for p in people])} == {
+        p.phone for p in people
+    }
     Person.objects.filter(pk=people[0].pk).update(passport_number="X999")
     assert raw_row("cases_person", people[0].pk, ["passport_number"])["passport_number"].startswith("e1:")
     assert Person.objects.values_list("passport_number", flat=True).get(pk=people[0].pk) == "X999"

@@ -58,7 +58,9 @@ def people(settings):
         person = f.make_person(officer, a_number=f"2100000{i:02d}", phone=f"+1 214 555 01{i:02d}")
         services.person_update(actor=officer, person=person, phone=f"+1 915 555 01{i:02d}")  # history rows
         services.emergency_contact_save(
-            actor=officer, person=person, contact=EmergencyContact(name="Lupe", phone=f"+52 33 1234 56{i:02d}")
+            actor=officer,
+            person=person,
+            contact=EmergencyContact(name="Lupe", phone=f"+52 33 1234 56{i:02d}"),
         )
         made.append(Person.objects.get(pk=person.pk))
     assert key_ids_in_use() == {kid(OLD_KEY)}
@@ -67,7 +69,13 @@ def people(settings):
 
 def snapshot() -> list[tuple]:
     return sorted(
-        (p.pk, p.curp, p.a_number, p.phone, tuple(p.history.values_list("phone", flat=True).order_by("pgh_id")))
+        (
+            p.pk,
+            p.curp,
+            p.a_number,
+            p.phone,
+            tuple(p.history.values_list("phone", flat=True).order_by("pgh_id")),
+        )
         for p in Person.objects.all()
     )
 
@@ -118,7 +126,13 @@ def test_an_interrupted_rotation_resumes_where_it_stopped(settings, people):
         raise Stop
 
     with pytest.raises(Stop):
-        rewrite(person_table, allow_plaintext=False, rebuild_indexes=False, batch_size=2, progress=stop_after_first_batch)
+        rewrite(
+            person_table,
+            allow_plaintext=False,
+            rebuild_indexes=False,
+            batch_size=2,
+            progress=stop_after_first_batch,
+        )
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM cases_person WHERE curp LIKE %s", [f"e1:{kid(NEW_KEY)}:%"])
         assert cursor.fetchone()[0] == 2  # the first batch committed, the rest still under the old key
@@ -137,7 +151,9 @@ def test_a_new_blind_index_key_needs_the_rebuild(settings, people):
     assert Person.objects.with_curp(person.curp).get() == person
     assert Person.objects.with_a_number(f"A{person.a_number}").get() == person
     with connection.cursor() as cursor:
-        cursor.execute("SELECT DISTINCT curp_bidx FROM cases_personhistory WHERE pgh_obj_id = %s", [person.pk])
+        cursor.execute(
+            "SELECT DISTINCT curp_bidx FROM cases_personhistory WHERE pgh_obj_id = %s", [person.pk]
+        )
         assert [row[0] for row in cursor.fetchall()] == [Person.objects.get(pk=person.pk).curp_bidx]
 
 

@@ -71,10 +71,7 @@ def test_duplicate_curp_from_another_consulate_is_a_field_error(client, world):
     client.force_login(world.officer_a)
     before = Person.objects.count()
     typed = " ".join([world.person_b.curp[:9].lower(), world.person_b.curp[9:]])  # the blind index normalises
-    response = client.post(
-        reverse("admin:cases_person_add"),
-        person_post(curp=typed, sex=world.person_b.sex)
-    )
+    response = client.post(reverse("admin:cases_person_add"), person_post(curp=typed, sex=world.person_b.sex))
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["curp"] == [
         in_spanish("A person with this CURP is already registered in the network.")
@@ -85,9 +82,7 @@ def test_duplicate_curp_from_another_consulate_is_a_field_error(client, world):
 def test_duplicate_a_number_is_a_field_error(client, world):
     client.force_login(world.officer_a)
     services.person_update(actor=world.officer_b, person=world.person_b, a_number="A-222-333-444")
-    response = client.post(
-        reverse("admin:cases_person_add"), person_post(a_number="222333444")
-    )
+    response = client.post(reverse("admin:cases_person_add"), person_post(a_number="222333444"))
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["a_number"] == [
         in_spanish("A person with this A-number is already registered in the network.")
