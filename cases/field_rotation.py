@@ -4,7 +4,8 @@ under the newest key (rotation) and rebuilding blind indexes (a new index key).
 Works on tables and column names, not models, so a migration can use it with the columns as they were.
 Each batch is one transaction inside ``rewriting_history()`` (history tables are append-only otherwise),
 so an interrupted run keeps what it finished and a second run skips values already under the newest key:
-the rewrite is idempotent and resumable. Rewriting a tracked table does not add audit rows: the values
+the rewrite is idempotent and resumable. A batch locks its rows (``FOR UPDATE``), so a concurrent edit of
+a person is never overwritten with the value read before it. Rewriting a tracked table does not add audit rows: the values
 mean the same, only their encryption changed, so the tracked tables' pghistory update triggers are told
 to stand aside for the batch (pgtrigger's ``pgtrigger.ignore`` setting, transaction-local).
 """
@@ -76,7 +77,7 @@ def rewrite(
     columns = [target.pk, *target.encrypted, *(index.column for index in target.indexes)]
     select = (
         f"SELECT {', '.join(columns)} FROM {target.table} "  # noqa: S608 - names from models
-        f"WHERE {target.pk} > %s ORDER BY {target.pk} LIMIT %s"
+        f"WHERE {target.pk} > %s ORDER BY {target.pk} LIMIT %s FOR UPDATE"
     )
     last = 0
     while True:
@@ -175,7 +176,7 @@ def restore_plaintext(target: Target, *, batch_size: int = 2000) -> int:
     columns = [target.pk, *target.encrypted]
     select = (
         f"SELECT {', '.join(columns)} FROM {target.table} "  # noqa: S608 - names from models
-        f"WHERE {target.pk} > %s ORDER BY {target.pk} LIMIT %s"
+        f"WHERE {target.pk} > %s ORDER BY {target.pk} LIMIT %s FOR UPDATE"
     )
     plain_target = Target(target.table, target.pk, target.encrypted, (), target.tracked)
     changed, last = 0, 0

@@ -81,6 +81,11 @@ class BlindIndexField(models.CharField):
         kwargs.setdefault("blank", True)
         super().__init__(*args, **kwargs)
 
+    def db_type(self, connection):
+        # Fixed width (64 hex digits); not varchar, so PostgreSQL gets no useless LIKE index beside the
+        # unique one.
+        return "char(64)"
+
     def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()
         kwargs["source"] = self.source
@@ -115,6 +120,35 @@ def blind_index_fields(model) -> list[BlindIndexField]:
 
 def encrypted_fields(model) -> list[EncryptedCharField]:
     return [f for f in model._meta.concrete_fields if isinstance(f, EncryptedCharField)]
+
+
+class BlindIndexedQuerySet(models.QuerySet):
+    """Keeps blind indexes in step on ``update(source=value)`` and ``bulk_update(objs, [source])``, the
+    two writes that skip ``pre_save``."""
+
+    def update(self, **kwargs):
+        for field in blind_index_fields(self.model):
+            if field.source in kwargs and field.name not in kwargs:
+                value = kwargs[field.source]
+                if hasattr(value, "resolve_expression"):
+                    raise FieldError(
+                        f"{field.source} is blind-indexed: update it with a value, not an expression."
+                    )
+                kwargs[field.name] = field.index_of(value)
+        return super().update(**kwargs)
+
+    update.alters_data = True
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        fields = list(fields)
+        for field in blind_index_fields(self.model):
+            if field.source in fields and field.name not in fields:
+                fields.append(field.name)
+                for obj in objs:
+                    setattr(obj, field.attname, field.index_of(getattr(obj, field.source)))
+        return super().bulk_update(objs, fields, batch_size=batch_size)
+
+    bulk_update.alters_data = True
 
 
 class BlindIndexedModel(models.Model):

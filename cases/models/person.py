@@ -13,7 +13,12 @@ from django.db.models.functions import Concat, Lower
 from django.utils.translation import gettext_lazy as _
 
 from cases.identifiers import CURP_STATES, format_a_number, normalize_a_number
-from config.encrypted_fields import BlindIndexedModel, BlindIndexField, EncryptedCharField
+from config.encrypted_fields import (
+    BlindIndexedModel,
+    BlindIndexedQuerySet,
+    BlindIndexField,
+    EncryptedCharField,
+)
 from consulates.access import access_for
 
 
@@ -23,7 +28,7 @@ class Sex(models.TextChoices):
     NON_BINARY = "X", _("Non-binary / X")
 
 
-class PersonQuerySet(models.QuerySet):
+class PersonQuerySet(BlindIndexedQuerySet):
     def with_curp(self, *values: str) -> PersonQuerySet:
         """The persons with these CURPs (any case or spacing), through the blind index: the one way to
         look a CURP up, since the column itself holds ciphertext. Usually one value."""

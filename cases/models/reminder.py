@@ -15,7 +15,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cases.models.case import Case
-from config.encrypted_fields import BlindIndexedModel, BlindIndexField, EncryptedCharField
+from config.encrypted_fields import (
+    BlindIndexedModel,
+    BlindIndexedQuerySet,
+    BlindIndexField,
+    EncryptedCharField,
+)
 from consulates.access import access_for
 
 
@@ -134,7 +139,7 @@ class Reminder(models.Model):
         return f"{self.get_kind_display()} · {self.due_at:%Y-%m-%d %H:%M}"
 
 
-class SmsOptOutQuerySet(models.QuerySet):
+class SmsOptOutQuerySet(BlindIndexedQuerySet):
     def for_phone(self, number: str):
         """The opt-out of this number, in any notation (normalised like the stored one), by blind index."""
         return self.filter(phone_bidx=self.model._meta.get_field("phone_bidx").index_of(number))

@@ -163,3 +163,19 @@ def test_sms_opt_out_is_found_by_its_number_in_any_notation():
     assert SmsOptOut.objects.for_phone("+1 (214) 555-0142").exists()
     assert not SmsOptOut.objects.for_phone("+1 214 555 0143").exists()
     assert raw_row("cases_smsoptout", SmsOptOut.objects.get().pk, ["phone"])["phone"].startswith("e1:")
+
+
+def test_every_write_path_keeps_the_blind_indexes_in_step(officer):
+    person = f.make_person(officer)
+    new_curp = f.make_curp(date_of_birth=person.date_of_birth, sex=person.sex)
+    Person.objects.filter(pk=person.pk).update(curp=new_curp)  # update()
+    assert Person.objects.with_curp(new_curp).get().pk == person.pk
+    person.refresh_from_db()
+    person.a_number = "203040506"
+    Person.objects.bulk_update([person], ["a_number"])  # bulk_update()
+    assert Person.objects.with_a_number("A-203-040-506").get().pk == person.pk
+    person.curp = f.make_curp()
+    person.save(update_fields=["curp"])  # save() of the source field only
+    assert Person.objects.with_curp(person.curp).get().pk == person.pk
+    Person.objects.filter(pk=person.pk).update(curp=None, a_number=None)  # erasure clears the indexes
+    assert Person.objects.filter(pk=person.pk, curp_bidx__isnull=True, a_number_bidx__isnull=True).exists()
