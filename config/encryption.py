@@ -19,7 +19,6 @@ import base64
 import binascii
 import functools
 import hashlib
-import hmac
 import os
 from dataclasses import dataclass
 
@@ -94,12 +93,22 @@ class KeyRing:
         """Encrypted with the primary key (rotation leaves such values alone)."""
         return _split(stored)[1] == self.primary_id
 
+    def __post_init__(self):
+        # HMAC-SHA256 (RFC 2104) with its keyed inner and outer states computed once: copying them is
+        # several times faster than hmac.new per value, which the bulk seeder and rotation notice.
+        padded = self.index_key.ljust(64, b"\0")
+        object.__setattr__(self, "_inner", hashlib.sha256(bytes(b ^ 0x36 for b in padded)))
+        object.__setattr__(self, "_outer", hashlib.sha256(bytes(b ^ 0x5C for b in padded)))
+
     def blind_index(self, purpose: str, normalised: str) -> str:
         """HMAC-SHA256 of ``purpose`` and the normalised value: equal inputs give equal indexes, and
         without the key an index says nothing about the value. ``purpose`` keeps the index of one
         field from matching another's."""
-        message = f"{purpose}\x00{normalised}".encode()
-        return hmac.digest(self.index_key, message, "sha256").hex()
+        inner = self._inner.copy()
+        inner.update(f"{purpose}\x00{normalised}".encode())
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.hexdigest()
 
 
 def _split(stored: str) -> tuple[str, str, str]:

@@ -3,6 +3,9 @@ columns hold no plaintext, and a wrong key or altered data fails loudly."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+
 import pytest
 from django.core.exceptions import FieldError
 from django.db import connection
@@ -179,3 +182,10 @@ def test_every_write_path_keeps_the_blind_indexes_in_step(officer):
     assert Person.objects.with_curp(person.curp).get().pk == person.pk
     Person.objects.filter(pk=person.pk).update(curp=None, a_number=None)  # erasure clears the indexes
     assert Person.objects.filter(pk=person.pk, curp_bidx__isnull=True, a_number_bidx__isnull=True).exists()
+
+
+def test_the_blind_index_is_hmac_sha256_of_purpose_and_value():
+    ring = encryption.keyring()
+    expected = hmac.new(ring.index_key, b"curp\x00LOPA900101MJCPNN09", hashlib.sha256).hexdigest()
+    assert ring.blind_index("curp", "LOPA900101MJCPNN09") == expected
+    assert ring.blind_index("a_number", "LOPA900101MJCPNN09") != expected
