@@ -111,6 +111,15 @@ def normalize_a_number(value: str) -> str:
     return compact.lstrip("A").zfill(9)
 
 
+def canonical_a_number(value: str) -> str:
+    """The nine-digit form for the blind index; a value that is no A-number is indexed as typed, compacted
+    (stored values always pass ``normalize_a_number``: only old or hand-made rows could differ)."""
+    try:
+        return normalize_a_number(value)
+    except ValidationError:
+        return re.sub(r"[\s\-.]", "", value or "").upper()
+
+
 def format_a_number(digits: str) -> str:
     return f"A{digits[:3]}-{digits[3:6]}-{digits[6:]}" if digits else ""
 

@@ -5,6 +5,10 @@ the same question as every other page. Both audit pages (this one and the access
 person, case, user and time range with the filters below (typed ids, a case reference, a username,
 dates). An auditor sees who changed what and when, and which fields changed, but never the values:
 the values are the records' personal data, which only administrators see.
+
+History rows hold encrypted identifiers and phones as ciphertext (``config.encryption``); the events
+admin reads them as JSON, outside the model fields, so the changes column decrypts them for the
+administrator. A value under a key no longer configured is shown as such, never as data.
 """
 
 from __future__ import annotations
@@ -14,11 +18,27 @@ import datetime as dt
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from pghistory.admin import EventsAdmin
 from pghistory.admin.core import EventsChangeList
 
+from config import encryption
 from consulates.access import access_for
+
+
+def decrypted(value):
+    """``value`` (JSON from an event row) with every encrypted string decrypted."""
+    if isinstance(value, dict):
+        return {key: decrypted(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [decrypted(item) for item in value]
+    if isinstance(value, str) and value.startswith(encryption.PREFIX + ":"):
+        try:
+            return encryption.decrypt(value)
+        except encryption.DecryptionError:
+            return str(_("[encrypted with a key that is not configured]"))
+    return value
 
 
 class AuditorOrAdministratorAdmin:
@@ -181,7 +201,7 @@ class AuditEventsAdmin(AuditorOrAdministratorAdmin, EventsAdmin):
     def get_list_display(self, request):
         columns = ["pgh_created_at", "pgh_label", "pgh_obj_model", "pgh_obj_id", "changed_fields"]
         if access_for(request.user).is_administrator:
-            columns.append("pgh_diff")  # the values themselves: personal data, administrators only
+            columns.append("changes")  # the values themselves, decrypted: personal data, administrators only
         return [*columns, "actor", "url"]
 
     def get_list_display_links(self, request, list_display):
@@ -201,6 +221,13 @@ class AuditEventsAdmin(AuditorOrAdministratorAdmin, EventsAdmin):
             # auditor gets the model and id instead.
             context["subtitle"] = request.GET.get("obj") or request.GET.get("model") or ""
         return response
+
+    @admin.display(description=_("changes"))
+    def changes(self, obj):
+        diff = decrypted(obj.pgh_diff)
+        if not diff:
+            return "—"
+        return format_html("<code>{}</code>", diff)
 
     @admin.display(description=_("changed fields"))
     def changed_fields(self, obj):

@@ -2,8 +2,8 @@
 
 Zero-config (no variables set) is a developer's laptop: DEBUG on, an embedded PostgreSQL under
 ``var/pgdata`` and Celery on kombu's filesystem transport under ``var/celery``. Production sets
-``DEBUG=false`` and must then provide ``SECRET_KEY`` and ``ALLOWED_HOSTS``; it refuses to start
-with the development secret.
+``DEBUG=false`` and must then provide ``SECRET_KEY``, ``ALLOWED_HOSTS``, ``FIELD_ENCRYPTION_KEYS`` and
+``FIELD_BLIND_INDEX_KEY``; it refuses to start with the development secret or keys.
 """
 
 from __future__ import annotations
@@ -15,6 +15,14 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from config.encryption import (
+    DEV_FIELD_BLIND_INDEX_KEY,
+    DEV_FIELD_ENCRYPTION_KEY,
+    KeyConfigurationError,
+    build_keyring,
+    check_production_keys,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
@@ -40,11 +48,26 @@ DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"] if DEBUG else [])
 
+# Field-level encryption at rest (config/encryption.py): comma-separated keys, the first encrypts and all
+# decrypt; the blind-index key is separate. Development keys work only with DEBUG on.
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", [DEV_FIELD_ENCRYPTION_KEY] if DEBUG else [])
+FIELD_BLIND_INDEX_KEY = os.environ.get("FIELD_BLIND_INDEX_KEY", DEV_FIELD_BLIND_INDEX_KEY if DEBUG else "")
+
 if not DEBUG:
     if SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 32:
         raise ImproperlyConfigured("SECRET_KEY must be set to a long random value when DEBUG is off.")
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off.")
+    try:
+        check_production_keys(FIELD_ENCRYPTION_KEYS, FIELD_BLIND_INDEX_KEY)
+    except KeyConfigurationError as exc:
+        raise ImproperlyConfigured(str(exc)) from exc
+if FIELD_BLIND_INDEX_KEY in (SECRET_KEY, *FIELD_ENCRYPTION_KEYS):
+    raise ImproperlyConfigured("FIELD_BLIND_INDEX_KEY must differ from SECRET_KEY and the encryption keys.")
+try:
+    build_keyring(tuple(FIELD_ENCRYPTION_KEYS), FIELD_BLIND_INDEX_KEY)  # malformed keys stop the start
+except KeyConfigurationError as exc:
+    raise ImproperlyConfigured(str(exc)) from exc
 
 INSTALLED_APPS = [
     "django.contrib.admin",

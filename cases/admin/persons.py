@@ -131,9 +131,10 @@ class PersonAdmin(AccessLoggedAdminMixin, ServiceAdminMixin, CaseWorkAdmin, admi
     access_label = "person"
     form = PersonForm
     inlines = [EmergencyContactInline]
+    # CURP and A-number are shown but not sortable: their columns hold ciphertext.
     list_display = [
         "full_name",
-        "curp",
+        "curp_display",
         "a_number_display",
         "date_of_birth",
         "registered_by",
@@ -214,6 +215,10 @@ class PersonAdmin(AccessLoggedAdminMixin, ServiceAdminMixin, CaseWorkAdmin, admi
     @admin.display(description=_("anonymised"), boolean=True)
     def anonymised(self, obj):
         return obj.anonymised_at is not None
+
+    @admin.display(description=_("CURP"))
+    def curp_display(self, obj):
+        return obj.curp or "—"
 
     @admin.display(description=_("vulnerable"), boolean=True)
     def vulnerable(self, obj):

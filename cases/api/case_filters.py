@@ -7,8 +7,7 @@ from django.db.models import Q
 from django_filters import rest_framework as filters
 
 from cases.categories import Category
-from cases.identifiers import normalize_a_number, normalize_curp
-from cases.models import Case, Hearing
+from cases.models import Case, Hearing, Person
 from cases.models.case import Priority, Status
 from cases.models.work import HearingStatus
 from cases.selectors import case_search_filter
@@ -82,10 +81,7 @@ class CaseFilter(filters.FilterSet):
         return queryset.filter(case_search_filter(value))
 
     def filter_curp(self, queryset, name, value):
-        return queryset.filter(person__curp=normalize_curp(value))
+        return queryset.filter(person__in=Person.objects.with_curp(value).values("pk"))
 
     def filter_a_number(self, queryset, name, value):
-        try:
-            return queryset.filter(person__a_number=normalize_a_number(value))
-        except ValidationError:
-            return queryset.none()
+        return queryset.filter(person__in=Person.objects.with_a_number(value).values("pk"))

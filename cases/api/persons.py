@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -12,7 +11,6 @@ from rest_framework.response import Response
 from cases import services
 from cases.api.access_logging import AccessLoggedViewSetMixin
 from cases.api.permissions import IsStaffMember
-from cases.identifiers import normalize_a_number, normalize_curp
 from cases.models import EmergencyContact, Person
 from cases.models.person import VULNERABILITY_FIELDS, Sex
 from cases.selectors import person_search_filter
@@ -141,13 +139,10 @@ class PersonFilter(filters.FilterSet):
         return queryset.filter(person_search_filter(value))
 
     def filter_curp(self, queryset, name, value):
-        return queryset.filter(curp=normalize_curp(value))
+        return queryset.with_curp(value)
 
     def filter_a_number(self, queryset, name, value):
-        try:
-            return queryset.filter(a_number=normalize_a_number(value))
-        except ValidationError:
-            return queryset.none()
+        return queryset.with_a_number(value)
 
 
 IF_MATCH = OpenApiParameter(

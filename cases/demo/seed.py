@@ -1,7 +1,8 @@
 """Demo data: fictional persons and cases over every consulate, category and status.
 
 Rows are written with PostgreSQL COPY in batches (the audit triggers still fire), so a million
-cases fit in minutes. References come from the same allocator the services use.
+cases fit in minutes. COPY bypasses the model fields, so identifiers and phones are encrypted and their
+blind indexes computed here, with the same keys and functions the fields use. References come from the same allocator the services use.
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ from cases.categories import SUBTYPES, Category
 from cases.demo.curp import curp_complete, curp_stem
 from cases.demo.names import GIVEN_FEMALE, GIVEN_MALE, LANGUAGES, SURNAMES
 from cases.identifiers import CURP_STATES
+from cases.models import Person
 from cases.models.case import NotifiedBy, Outcome, Priority, Status
 from cases.models.work import EventKind, HearingKind
 from cases.services.cases import case_reference_allocate
+from config import encryption
 from consulates.models import Consulate, DetentionFacility, ReceptionPoint
 
 STATUS_WEIGHTS = [
@@ -77,21 +80,17 @@ class Seeder:
         for facility in facilities:
             self.facilities_by_consulate.setdefault(facility.county.consulate_id, []).append(facility.pk)
         self.reception_points = list(ReceptionPoint.objects.values_list("pk", flat=True))
-        self.used_curps: set[str] = self._existing_curps()
-        self.used_a_numbers: set[str] = self._existing_a_numbers()
+        # CURPs and A-numbers in use, by blind index (the columns hold ciphertext).
+        self.curp_index = Person._meta.get_field("curp_bidx").index_of
+        self.a_number_index = Person._meta.get_field("a_number_bidx").index_of
+        self.used_curps: set[str] = self._existing_indexes("curp_bidx")
+        self.used_a_numbers: set[str] = self._existing_indexes("a_number_bidx")
+        self.encrypt = encryption.keyring().encrypt
         self.now = timezone.now()
 
     @staticmethod
-    def _existing_curps() -> set[str]:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT curp FROM cases_person WHERE curp IS NOT NULL")
-            return {row[0] for row in cursor.fetchall()}
-
-    @staticmethod
-    def _existing_a_numbers() -> set[str]:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT a_number FROM cases_person WHERE a_number IS NOT NULL")
-            return {row[0] for row in cursor.fetchall()}
+    def _existing_indexes(column: str) -> set[str]:
+        return set(Person.objects.filter(**{f"{column}__isnull": False}).values_list(column, flat=True))
 
     # Identity
 
@@ -106,20 +105,22 @@ class Seeder:
         age_days = rng.randint(5 * 365, 75 * 365)
         dob = (self.now - dt.timedelta(days=age_days)).date()
         state = rng.choice(STATES)
-        curp = None
+        curp = curp_index = None
         if rng.random() < 0.8:
             stem = curp_stem(given, paternal, maternal, dob, sex, state)
             for homonym in range(26 if dob.year >= 2000 else 10):
                 candidate = curp_complete(stem, dob, homonym)
-                if candidate not in self.used_curps:
-                    self.used_curps.add(candidate)
-                    curp = candidate
+                index = self.curp_index(candidate)
+                if index not in self.used_curps:
+                    self.used_curps.add(index)
+                    curp, curp_index = candidate, index
                     break
-        a_number = None
+        a_number = a_number_index = None
         if rng.random() < 0.65:
-            while a_number is None or a_number in self.used_a_numbers:
+            while a_number is None or a_number_index in self.used_a_numbers:
                 a_number = f"{rng.randint(200_000_000, 249_999_999):09d}"
-            self.used_a_numbers.add(a_number)
+                a_number_index = self.a_number_index(a_number)
+            self.used_a_numbers.add(a_number_index)
         minor = age_days < 18 * 365
         languages = "{" + rng.choice(LANGUAGES) + "}"
         phone = f"+1 {rng.choice(['214', '713', '210', '512', '915', '956', '405', '505'])} 555 01{rng.randint(0, 99):02d}"
@@ -132,14 +133,16 @@ class Seeder:
             dob,
             sex,
             state,
-            curp,
-            a_number,
+            self.encrypt(curp) if curp else None,
+            curp_index,
+            self.encrypt(a_number) if a_number else None,
+            a_number_index,
             "",
             "",
             languages,
             "español" not in languages,
             "es",
-            phone,
+            self.encrypt(phone),
             "",
             consent,
             self.now if consent else None,
@@ -156,8 +159,9 @@ class Seeder:
         )
 
     PERSON_COLUMNS = (
-        "id, given_names, paternal_surname, maternal_surname, date_of_birth, sex, state_of_birth, curp, a_number,"
-        " passport_number, matricula_consular, languages, needs_interpreter, preferred_language, phone, email,"
+        "id, given_names, paternal_surname, maternal_surname, date_of_birth, sex, state_of_birth,"
+        " curp, curp_bidx, a_number, a_number_bidx, passport_number, matricula_consular,"
+        " languages, needs_interpreter, preferred_language, phone, email,"
         " contact_consent, contact_consent_at, is_minor, is_unaccompanied_minor, is_pregnant, is_older_adult,"
         " has_disability, has_serious_medical_condition, fears_return, registered_by_id, created_at, updated_at"
     )

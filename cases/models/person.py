@@ -6,12 +6,19 @@ import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Func, Q, Value
 from django.db.models.functions import Concat, Lower
 from django.utils.translation import gettext_lazy as _
 
-from cases.identifiers import CURP_STATES, format_a_number
+from cases.identifiers import CURP_STATES, format_a_number, normalize_a_number
+from config.encrypted_fields import (
+    BlindIndexedModel,
+    BlindIndexedQuerySet,
+    BlindIndexField,
+    EncryptedCharField,
+)
 from consulates.access import access_for
 
 
@@ -21,7 +28,26 @@ class Sex(models.TextChoices):
     NON_BINARY = "X", _("Non-binary / X")
 
 
-class PersonQuerySet(models.QuerySet):
+class PersonQuerySet(BlindIndexedQuerySet):
+    def with_curp(self, *values: str) -> PersonQuerySet:
+        """The persons with these CURPs (any case or spacing), through the blind index: the one way to
+        look a CURP up, since the column itself holds ciphertext. Usually one value."""
+        field = self.model._meta.get_field("curp_bidx")
+        indexes = [index for index in map(field.index_of, values) if index]
+        return self.filter(curp_bidx__in=indexes) if indexes else self.none()
+
+    def with_a_number(self, *values: str) -> PersonQuerySet:
+        """The persons with these A-numbers, typed in any accepted form (``A-123-456-789``,
+        ``123456789``); a value that is not an A-number finds nothing."""
+        field = self.model._meta.get_field("a_number_bidx")
+        indexes = []
+        for value in values:
+            try:
+                indexes.append(field.index_of(normalize_a_number(value)))
+            except ValidationError:
+                continue
+        return self.filter(a_number_bidx__in=indexes) if indexes else self.none()
+
     def visible_to(self, user) -> PersonQuerySet:
         """Network-wide roles see everyone; consulate staff see the persons their consulate registered
         or has a case for (incoming transfers included); a partner the persons of its referred cases whose
@@ -63,9 +89,12 @@ VULNERABILITY_FIELDS = (
     exclude=["search_name"],
     model_name="PersonHistory",
 )
-class Person(models.Model):
+class Person(BlindIndexedModel):
     """A person. Invariants: CURP and A-number are unique when present, stored normalised (the
-    A-number as nine digits); at least one surname; writes go through ``cases.services.persons``."""
+    A-number as nine digits); at least one surname; writes go through ``cases.services.persons``.
+
+    Identifiers and phone are encrypted at rest; CURP and A-number are unique through their keyed blind
+    indexes (``curp_bidx``, ``a_number_bidx``), and found with ``with_curp`` / ``with_a_number``."""
 
     given_names = models.CharField(_("given names"), max_length=120)
     paternal_surname = models.CharField(_("paternal surname"), max_length=80, blank=True)
@@ -75,10 +104,14 @@ class Person(models.Model):
     state_of_birth = models.CharField(
         _("state of birth"), max_length=2, choices=sorted(CURP_STATES.items(), key=lambda i: i[1]), blank=True
     )
-    curp = models.CharField(_("CURP"), max_length=18, unique=True, null=True, blank=True)
-    a_number = models.CharField(_("A-number"), max_length=9, unique=True, null=True, blank=True)
-    passport_number = models.CharField(_("passport number"), max_length=20, blank=True)
-    matricula_consular = models.CharField(_("matrícula consular number"), max_length=30, blank=True)
+    curp = EncryptedCharField(_("CURP"), max_length=18, null=True, blank=True)
+    curp_bidx = BlindIndexField(source="curp", normaliser="cases.identifiers.normalize_curp", unique=True)
+    a_number = EncryptedCharField(_("A-number"), max_length=9, null=True, blank=True)
+    a_number_bidx = BlindIndexField(
+        source="a_number", normaliser="cases.identifiers.canonical_a_number", unique=True
+    )
+    passport_number = EncryptedCharField(_("passport number"), max_length=20, blank=True)
+    matricula_consular = EncryptedCharField(_("matrícula consular number"), max_length=30, blank=True)
     languages = ArrayField(
         models.CharField(max_length=40),
         verbose_name=_("languages"),
@@ -90,7 +123,7 @@ class Person(models.Model):
     preferred_language = models.CharField(
         _("language for messages"), max_length=2, choices=settings.LANGUAGES, default="es"
     )
-    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    phone = EncryptedCharField(_("phone"), max_length=30, blank=True)
     email = models.EmailField(_("email"), blank=True)
     contact_consent = models.BooleanField(
         _("consents to be contacted"),
@@ -198,7 +231,7 @@ class EmergencyContact(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="emergency_contacts")
     name = models.CharField(_("name"), max_length=160)
     relationship = models.CharField(_("relationship"), max_length=60, blank=True)
-    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    phone = EncryptedCharField(_("phone"), max_length=30, blank=True)
     email = models.EmailField(_("email"), blank=True)
     in_mexico = models.BooleanField(_("lives in Mexico"), default=False)
     notes = models.CharField(_("notes"), max_length=255, blank=True)

@@ -15,6 +15,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cases.models.case import Case
+from config.encrypted_fields import (
+    BlindIndexedModel,
+    BlindIndexedQuerySet,
+    BlindIndexField,
+    EncryptedCharField,
+)
 from consulates.access import access_for
 
 
@@ -133,16 +139,28 @@ class Reminder(models.Model):
         return f"{self.get_kind_display()} · {self.due_at:%Y-%m-%d %H:%M}"
 
 
+class SmsOptOutQuerySet(BlindIndexedQuerySet):
+    def for_phone(self, number: str):
+        """The opt-out of this number, in any notation (normalised like the stored one), by blind index."""
+        return self.filter(phone_bidx=self.model._meta.get_field("phone_bidx").index_of(number))
+
+
 @pghistory.track(
     pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), model_name="SmsOptOutHistory"
 )
-class SmsOptOut(models.Model):
-    """A phone number that asked to receive nothing (e.g. replied STOP). Stored normalised. A phone
-    number is personal data: its changes are in the audit trail like every other one."""
+class SmsOptOut(BlindIndexedModel):
+    """A phone number that asked to receive nothing (e.g. replied STOP). Stored normalised and encrypted;
+    unique and found through its blind index. A phone number is personal data: its changes are in the
+    audit trail like every other one (as ciphertext)."""
 
-    phone = models.CharField(_("phone"), max_length=20, unique=True)
+    phone = EncryptedCharField(_("phone"), max_length=20)
+    phone_bidx = BlindIndexField(
+        source="phone", normaliser="cases.reminders.messages.normalise_phone", unique=True
+    )
     created_at = models.DateTimeField(_("since"), auto_now_add=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
+
+    objects = SmsOptOutQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("SMS opt-out")

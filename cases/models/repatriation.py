@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models.case import Case
 from cases.models.work import CaseScopedQuerySet
+from config.encrypted_fields import EncryptedCharField
 from consulates.models import Consulate
 
 HANDOFF_CONFIRMATION_HOURS = 48
@@ -93,7 +94,7 @@ class RepatriationHandoff(models.Model):
     )
     # Family in Mexico
     family_contact_name = models.CharField(_("family contact in Mexico"), max_length=160, blank=True)
-    family_contact_phone = models.CharField(_("family contact phone"), max_length=30, blank=True)
+    family_contact_phone = EncryptedCharField(_("family contact phone"), max_length=30, blank=True)
     family_contact_relationship = models.CharField(_("relationship"), max_length=60, blank=True)
     belongings_notes = models.TextField(_("belongings travelling with the person"), blank=True)
     notes = models.TextField(_("other notes for the reception point"), blank=True)

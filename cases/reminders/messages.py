@@ -83,7 +83,7 @@ def _to_person(reminder: Reminder, text: str) -> Outgoing | Skip:
         if not person.phone:
             return Skip("no phone number")
         number = normalise_phone(person.phone)
-        if SmsOptOut.objects.filter(phone=number).exists():
+        if SmsOptOut.objects.for_phone(number).exists():
             return Skip("the number opted out")
         return Outgoing(to=[number], subject=subject, body=text, reference=f"reminder-{reminder.pk}")
     if not person.email:

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from cases.identifiers import fold, normalize_a_number, normalize_curp
+from cases.identifiers import fold, normalize_a_number
 from cases.models import Case, CaseEvent, Hearing, Person, Task
 from cases.models.work import HearingStatus
 from consulates.models import Role
@@ -27,13 +27,16 @@ def person_search_filter(term: str, *, prefix: str = "") -> Q:
     term = (term or "").strip()
     if not term:
         return Q()
+    # CURP and A-number are encrypted: they are found through their blind indexes (Person.with_*).
     if _CURP_LIKE.match(term):
-        return Q(**{f"{prefix}curp": normalize_curp(term)})
+        return Q(**{f"{prefix}id__in": Person.objects.with_curp(term).values("pk")})
     if _A_NUMBER_LIKE.match(term):
         try:
-            return Q(**{f"{prefix}a_number": normalize_a_number(term)})
+            normalize_a_number(term)
         except ValidationError:
             pass
+        else:
+            return Q(**{f"{prefix}id__in": Person.objects.with_a_number(term).values("pk")})
     condition = Q()
     for word in fold(term).split():
         condition &= Q(**{f"{prefix}search_name__contains": word})

@@ -87,7 +87,17 @@ def _clean_identifiers(fields: dict, current: Person | None = None) -> dict:
 
 
 def _save(person: Person) -> Person:
-    person.full_clean(exclude=["registered_by", "search_name"])
+    # Uniqueness of CURP and A-number lives on their blind indexes, computed only when the row is saved:
+    # checked here through the lookups, and the unique constraints still catch a race (below).
+    person.full_clean(exclude=["registered_by", "search_name", "curp_bidx", "a_number_bidx"])
+    others = Person.objects.exclude(pk=person.pk) if person.pk else Person.objects.all()
+    errors = {}
+    if person.curp and others.with_curp(person.curp).exists():
+        errors["curp"] = _("A person with this CURP is already registered in the network.")
+    if person.a_number and others.with_a_number(person.a_number).exists():
+        errors["a_number"] = _("A person with this A-number is already registered in the network.")
+    if errors:
+        raise ValidationError(errors)
     try:
         with transaction.atomic():
             person.save()

@@ -151,10 +151,25 @@ def test_create_refuses_a_duplicate_curp(api_officer_client, garcia):
         url("persons/"),
         _new_person(curp=garcia.curp, date_of_birth=str(garcia.date_of_birth), sex=garcia.sex),
         format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 400
-    assert set(response.json()["errors"]) == {"curp"}
-    assert Person.objects.filter(curp=garcia.curp).count() == 1
+    assert response.json()["errors"] == {
+        "curp": ["A person with this CURP is already registered in the network."]
+    }
+    assert Person.objects.with_curp(garcia.curp).count() == 1
+
+
+def test_create_refuses_a_duplicate_a_number_typed_another_way(api_officer_client, api_officer):
+    existing = f.make_person(api_officer, a_number="A-012-345-678")
+    response = api_officer_client.post(
+        url("persons/"), _new_person(a_number="12345678"), format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "a_number": ["A person with this A-number is already registered in the network."]
+    }
+    assert list(Person.objects.with_a_number("012345678")) == [existing]
 
 
 def test_create_refuses_a_curp_that_disagrees_with_the_birth_date(api_officer_client):

@@ -29,7 +29,8 @@ def test_person_insert_and_update_are_recorded(officer):
 def test_person_history_sees_writes_that_bypass_the_services(officer):
     person = f.make_person(officer)
     Person.objects.filter(pk=person.pk).update(phone="555")  # a bulk write: no save(), no signal
-    assert person.history.filter(pgh_label="update", phone="555").count() == 1
+    updates = person.history.filter(pgh_label="update")
+    assert [row.phone for row in updates] == ["555"]  # encrypted column: compared once decrypted
 
 
 def test_case_history_follows_each_change(officer):

@@ -12,6 +12,11 @@ import pytest
 from config.celery import app
 
 ROOT = Path(__file__).resolve().parents[2]
+REAL_KEYS = {
+    "FIELD_ENCRYPTION_KEYS": "q1k4m0o8bP3wQm8kR2p7cVd9sXz1yT6uA5eH0jL2nF8=",
+    "FIELD_BLIND_INDEX_KEY": "Zm9yLXRlc3RzLW9ubHktYmxpbmQtaW5kZXgta2V5LTA=",
+}
+PRODUCTION = {"DEBUG": "false", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "example.org"}
 
 
 def _check(env_overrides: dict[str, str]) -> subprocess.CompletedProcess:
@@ -38,6 +43,27 @@ def _check(env_overrides: dict[str, str]) -> subprocess.CompletedProcess:
         ({"DEBUG": "false", "SECRET_KEY": "", "ALLOWED_HOSTS": "example.org"}, "SECRET_KEY"),
         ({"DEBUG": "false", "SECRET_KEY": "short", "ALLOWED_HOSTS": "example.org"}, "SECRET_KEY"),
         ({"DEBUG": "false", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS"),
+        (
+            {**PRODUCTION, "FIELD_BLIND_INDEX_KEY": REAL_KEYS["FIELD_BLIND_INDEX_KEY"]},
+            "FIELD_ENCRYPTION_KEYS",
+        ),
+        (
+            {**PRODUCTION, "FIELD_ENCRYPTION_KEYS": REAL_KEYS["FIELD_ENCRYPTION_KEYS"]},
+            "FIELD_BLIND_INDEX_KEY",
+        ),
+        (
+            {
+                **PRODUCTION,
+                **REAL_KEYS,
+                "FIELD_ENCRYPTION_KEYS": "ZGV2LW9ubHktZmllbGQta2V5LW5ldmVyLXByb2R1Y3Q=",
+            },
+            "FIELD_ENCRYPTION_KEYS",
+        ),
+        ({**PRODUCTION, **REAL_KEYS, "FIELD_ENCRYPTION_KEYS": "too-short"}, "FIELD_ENCRYPTION_KEYS"),
+        (
+            {**PRODUCTION, **REAL_KEYS, "FIELD_BLIND_INDEX_KEY": REAL_KEYS["FIELD_ENCRYPTION_KEYS"]},
+            "FIELD_BLIND_INDEX_KEY",
+        ),
     ],
 )
 def test_production_refuses_unsafe_defaults(overrides, message):
@@ -47,7 +73,9 @@ def test_production_refuses_unsafe_defaults(overrides, message):
 
 
 def test_production_starts_with_real_values():
-    result = _check({"DEBUG": "false", "SECRET_KEY": "k" * 50, "ALLOWED_HOSTS": "consulado.example"})
+    result = _check(
+        {"DEBUG": "false", "SECRET_KEY": "k" * 50, "ALLOWED_HOSTS": "consulado.example", **REAL_KEYS}
+    )
     assert result.returncode == 0, result.stderr
 
 

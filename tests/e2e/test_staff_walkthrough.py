@@ -9,7 +9,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from cases.models import Case, CaseEvent, Hearing
+from cases.models import Case, CaseEvent, Hearing, Person
 from cases.models.case import Status
 from consulates.models import Consulate, Role, StaffMembership
 from consulates.services import network_load
@@ -79,7 +79,7 @@ def test_officer_day_and_supervisor_approval(page, live_server, staff, artifacts
     page.select_option("#id_facility", label=facility_label)
     page.click("input[name=_continue]")
     page.wait_for_url(re.compile(r".*/admin/cases/case/\d+/change/(\?.*)?$"), wait_until="domcontentloaded")
-    case = Case.objects.get(person__curp=VALID_CURP)
+    case = Case.objects.get(person__in=Person.objects.with_curp(VALID_CURP))
     assert re.fullmatch(r"DAL-\d{4}-\d{6}", case.reference)
 
     # Log a call and schedule a hearing in one save.

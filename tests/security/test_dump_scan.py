@@ -1,0 +1,107 @@
+"""A dump of the database (``pg_dump``, as a backup or a thief would take it) holds none of the seeded
+CURPs, A-numbers or phone numbers in plain text, history tables included.
+
+Transactional: the data is committed, so ``pg_dump`` (another connection) sees it."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from cases import services
+from cases.identifiers import format_a_number
+from cases.models import Case, EmergencyContact, Person, RepatriationHandoff, SmsOptOut
+from cases.reminders.messages import normalise_phone
+from consulates.models import Consulate
+from consulates.services import network_load
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _reload_network_after_flush(django_db_blocker):
+    """``transaction=True`` tests end with a flush of every table; put the network back for the rest."""
+    yield
+    with django_db_blocker.unblock():
+        network_load()
+
+
+@pytest.fixture(autouse=True)
+def _network(transactional_db):
+    if not Consulate.objects.exists():
+        network_load()
+
+
+def pg_dump() -> str:
+    db = connection.settings_dict
+    command = [shutil.which("pg_dump") or "pg_dump", "--no-owner", "--dbname", db["NAME"]]
+    for flag, key in (("--host", "HOST"), ("--port", "PORT"), ("--username", "USER")):
+        if db.get(key):
+            command += [flag, str(db[key])]
+    env = {**os.environ, "PGPASSWORD": db.get("PASSWORD") or ""}
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=True)  # noqa: S603
+    return result.stdout
+
+
+def seeded_plaintexts() -> dict[str, set[str]]:
+    """Every identifier and phone number in the database, read (decrypted) through the ORM, with the
+    other notations they might appear in."""
+    found: dict[str, set[str]] = {"curp": set(), "a_number": set(), "phone": set(), "document": set()}
+    for curp, a_number, phone, passport, matricula in Person.objects.values_list(
+        "curp", "a_number", "phone", "passport_number", "matricula_consular"
+    ):
+        if curp:
+            found["curp"].add(curp)
+        if a_number:
+            found["a_number"] |= {a_number, format_a_number(a_number)}
+        if phone:
+            found["phone"] |= {phone, normalise_phone(phone)}
+        found["document"] |= {value for value in (passport, matricula) if value}
+    phones = [
+        *EmergencyContact.objects.values_list("phone", flat=True),
+        *RepatriationHandoff.objects.values_list("family_contact_phone", flat=True),
+        *SmsOptOut.objects.values_list("phone", flat=True),
+    ]
+    found["phone"] |= {p for p in phones if p} | {normalise_phone(p) for p in phones if p}
+    return found
+
+
+def test_a_database_dump_holds_no_identifier_or_phone_in_plain_text():
+    call_command("seed_demo", cases=200, seed=17, force=True, stdout=io.StringIO())  # COPY + services
+    officer = f.officer("dallas")
+    person = f.make_person(
+        officer, a_number="A-233-441-559", passport_number="G98765432", matricula_consular="MCAS-445566"
+    )
+    services.person_update(actor=officer, person=person, phone="+1 214 555 0199")  # an update in history
+    services.emergency_contact_save(
+        actor=officer, person=person, contact=EmergencyContact(name="Rosa", phone="+52 951 123 4567")
+    )
+    SmsOptOut.objects.create(phone=normalise_phone("+1 (915) 555-0123"))
+
+    plaintexts = seeded_plaintexts()
+    assert len(plaintexts["curp"]) > 100
+    assert len(plaintexts["a_number"]) > 100
+    assert len(plaintexts["phone"]) > 200
+    assert len(plaintexts["document"]) == 2
+    assert RepatriationHandoff.objects.exclude(family_contact_phone="").exists()
+    assert Case.objects.count() >= 200
+
+    dump = pg_dump()
+    for table in (
+        "cases_person",
+        "cases_personhistory",
+        "cases_emergencycontacthistory",
+        "cases_handoffhistory",
+    ):
+        assert f"COPY public.{table} " in dump
+    assert dump.count("\te1:") > 1000  # the encrypted values are there, as ciphertext
+    assert person.given_names in dump  # names are not encrypted: the scan does see what is in clear
+    leaked = sorted(value for values in plaintexts.values() for value in values if value in dump)
+    assert leaked == []
