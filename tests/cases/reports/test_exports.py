@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from cases.reports.common import ReportParams
 from cases.reports.registry import REPORTS
+from tests.auth import login_verified
 from tests.cases.reports import builders as b
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +33,7 @@ def world(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def manager_client(client, world):
-    client.force_login(world.users["manager"])
+    login_verified(client, world.users["manager"])
     return client
 
 
@@ -114,7 +115,7 @@ def test_all_as_csv_does_not_exist(manager_client, world):
 
 
 def test_an_officers_export_names_their_own_consulate(client, world):
-    client.force_login(world.users["officer_a"])
+    login_verified(client, world.users["officer_a"])
     response = client.get(reverse("reports:export", args=["open_cases", "csv"]), _query(world))
     lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert "Dallas" in lines[3][1]
