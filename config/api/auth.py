@@ -66,7 +66,9 @@ class VerifiedSessionAuthentication(SessionAuthentication):
         user = result[0]
         is_verified = getattr(user, "is_verified", None)
         if not (callable(is_verified) and is_verified()):
-            raise exceptions.AuthenticationFailed(
-                _("Sign in to the staff UI with your second factor (authenticator code) first.")
+            # 403, not 401: the session is known; what it lacks is the second factor.
+            raise exceptions.PermissionDenied(
+                _("Sign in to the staff UI with your second factor (authenticator code) first."),
+                code="second_factor_required",
             )
         return result
