@@ -21,7 +21,13 @@ from tests.security.conftest import ENROL, VERIFY, code_from_secret, sign_in_pas
 
 pytestmark = pytest.mark.django_db
 
-PROTECTED = ["/admin/", "/admin/cases/case/", "/reports/", "/reports/overview.csv", "/cases/documents/1/download/"]
+PROTECTED = [
+    "/admin/",
+    "/admin/cases/case/",
+    "/reports/",
+    "/reports/overview.csv",
+    "/cases/documents/1/download/",
+]
 
 
 def _password_only(officer, address) -> Client:

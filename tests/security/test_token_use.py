@@ -28,7 +28,9 @@ def test_every_token_call_is_recorded_with_its_status():
     assert client.get("/api/v1/cases/").status_code == 403
     assert client.get("/api/v1/partner/referrals/").status_code == 200
 
-    uses = list(ApiTokenUse.objects.order_by("id").values_list("token_key", "user_id", "method", "path", "status"))
+    uses = list(
+        ApiTokenUse.objects.order_by("id").values_list("token_key", "user_id", "method", "path", "status")
+    )
     assert uses == [
         (token.token_key, partner_user.pk, "GET", "/api/v1/partner/referrals/", 200),
         (token.token_key, partner_user.pk, "GET", "/api/v1/partner/referrals/999999/", 404),
