@@ -192,7 +192,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "config.security.views.lockout"
 # Axes' log lines mask the username and address (its default); its tables keep the staff username and
 # address of each failed sign-in and each sign-in (staff accounts, not persons in the records).
-AXES_SENSITIVE_PARAMETERS = ["username", "ip_address"]
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken", "code"]
 AXES_VERBOSE = False
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Consular protection")
 # Sliding idle timeout, and an absolute cap from sign-in, in minutes.
