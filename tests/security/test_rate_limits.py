@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.test import Client
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from config.api.models import ApiToken
@@ -14,6 +16,13 @@ from tests.auth import login_verified, totp_device
 from tests.security.conftest import VERIFY, sign_in_password
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _one_window():
+    """The limits count in fixed windows: the clock stands still so a test never straddles two."""
+    with time_machine.travel(timezone.now(), tick=False):
+        yield
 
 
 def test_sign_in_posts_are_rate_limited_per_address(officer, address, settings):
