@@ -127,7 +127,11 @@ def _object_for(label, world):
         from config.api.models import ApiTokenUse
 
         return ApiTokenUse.objects.create(
-            token_key="abcdef123456789", user_id=world.partner.pk, method="GET", path="/api/v1/partner/referrals/", status=200
+            token_key="abcdef123456789",
+            user_id=world.partner.pk,
+            method="GET",
+            path="/api/v1/partner/referrals/",
+            status=200,
         )
     if label.startswith("axes."):
         from axes.models import AccessAttempt, AccessFailureLog, AccessLog
