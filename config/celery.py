@@ -44,6 +44,11 @@ CONFIG = dict(
             "schedule": 3600.0,
             "options": {"expires": 3000},
         },
+        "api-purge-token-uses": {
+            "task": "api.purge_token_uses",
+            "schedule": 3600.0,
+            "options": {"expires": 3000},
+        },
         "reminders-inactivity": {
             "task": "reminders.schedule_inactivity",
             "schedule": 3600.0,

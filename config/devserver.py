@@ -31,6 +31,36 @@ def _wait_for(url: str, timeout: float, processes: list[subprocess.Popen]) -> bo
     return False
 
 
+def _print_demo_logins(python: str, env: dict) -> None:
+    """The demo logins with each user's TOTP secret (read from the database by ``demo_logins``)."""
+    try:
+        result = subprocess.run(  # noqa: S603 - fixed command line
+            [python, "manage.py", "demo_logins"],
+            cwd=BASE_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    except (OSError, subprocess.SubprocessError) as error:
+        result = None
+        reason = str(error)
+    else:
+        reason = (
+            result.stderr.strip().splitlines()[-1] if result.stderr.strip() else f"exit {result.returncode}"
+        )
+    if result is not None and result.returncode == 0:
+        for line in result.stdout.splitlines():
+            print(f"  {line}", flush=True)
+        return
+    from cases.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
+
+    print(f"  Demo logins (password for all: {DEMO_PASSWORD}):", flush=True)
+    for username, role in DEMO_LOGINS:
+        print(f"    {username:<20} {role}", flush=True)
+    print(f"  (TOTP secrets could not be read: {reason}; run `manage.py demo_logins`.)", flush=True)
+
+
 def main() -> int:
     port = os.environ.get("PORT", "8000")
     host = os.environ.get("HOST", "127.0.0.1")
@@ -80,13 +110,8 @@ def main() -> int:
     status = 0
     try:
         if _wait_for(url, 120, children):
-            from cases.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
-
-            print(
-                f"\n  Staff UI ready: {url}\n  Demo logins (password for all: {DEMO_PASSWORD}):", flush=True
-            )
-            for username, role in DEMO_LOGINS:
-                print(f"    {username:<20} {role}", flush=True)
+            print(f"\n  Staff UI ready: {url}", flush=True)
+            _print_demo_logins(python, env)
             print("  Stop with Ctrl-C.\n", flush=True)
             while not stopping and all(child.poll() is None for child in children):
                 time.sleep(0.5)

@@ -78,6 +78,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "pgtrigger",
     "pghistory",
     "pghistory.admin",
@@ -88,6 +91,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "csp",
     "config.api",
+    "config.security",
     "consulates",
     "cases",
 ]
@@ -106,13 +110,23 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.StaffLanguageMiddleware",
     "config.middleware.RequestSizeLimitMiddleware",
+    # Per-address rate on the sign-in forms' POSTs (password and second-factor code): 429 page.
+    "config.security.middleware.LoginRateLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle timeout, absolute cap, sessions of disabled users; then the mandatory second factor.
+    "config.security.middleware.SessionPolicyMiddleware",
+    "config.security.middleware.SecondFactorMiddleware",
     "config.middleware.ConsulateTimezoneMiddleware",
     "pghistory.middleware.HistoryMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # One row per API call made with a partner token (config.api.models.ApiTokenUse).
+    "config.api.usage.TokenUseMiddleware",
+    # django-axes must come last: it turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -148,6 +162,20 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 _options = DATABASES["default"].setdefault("OPTIONS", {})
 _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Argon2id for every new or changed password; older hashes (PBKDF2) still verify and are re-hashed with
+# Argon2 at the user's next successful sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+# django-axes sees every password check first (lockouts); ModelBackend does the checking.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -189,6 +217,33 @@ STORAGES = {
 }
 
 LOGIN_URL = "admin:login"
+
+# Sign-in and sessions (config.security). Every user who signs in with a password (staff: partners use
+# API tokens) must also give a TOTP code (django-otp) before any staff page, report or API call answers.
+LOGIN_LOCKOUT_FAILURES = int(os.environ.get("LOGIN_LOCKOUT_FAILURES", "5"))
+LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "30"))
+AXES_FAILURE_LIMIT = LOGIN_LOCKOUT_FAILURES
+AXES_COOLOFF_TIME = dt.timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # one username from one address
+# The cool-off runs from the lockout, not from the last try made while locked out.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "config.security.views.lockout"
+# Axes' log lines mask the username and address (its default); its tables keep the staff username and
+# address of each failed sign-in and each sign-in (staff accounts, not persons in the records).
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken", "code"]
+AXES_VERBOSE = False
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Consular protection")
+# Sliding idle timeout, and an absolute cap from sign-in, in minutes.
+SESSION_IDLE_TIMEOUT_MINUTES = int(os.environ.get("SESSION_IDLE_TIMEOUT_MINUTES", "30"))
+SESSION_MAX_AGE_MINUTES = int(os.environ.get("SESSION_MAX_AGE_MINUTES", str(12 * 60)))
+SESSION_COOKIE_AGE = SESSION_MAX_AGE_MINUTES * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Rates: "<count>/<period>" with the period in s, min, h or d, optionally with a number ("30/5min").
+LOGIN_RATE_PER_IP = os.environ.get("LOGIN_RATE_PER_IP", "30/5min")
+API_TOKEN_FAILURE_RATE_PER_IP = os.environ.get("API_TOKEN_FAILURE_RATE_PER_IP", "20/min")
+API_TOKEN_ISSUE_RATE_PER_USER = os.environ.get("API_TOKEN_ISSUE_RATE_PER_USER", "20/h")
+API_TOKEN_USE_RETENTION_DAYS = int(os.environ.get("API_TOKEN_USE_RETENTION_DAYS", "365"))
 
 # Email (EMAIL_URL: smtp://user:pass@host:port, or console:// in development)
 EMAIL_URL = os.environ.get("EMAIL_URL", "console://")
@@ -317,7 +372,7 @@ REST_KNOX = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "config.api.auth.ApiTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "config.api.auth.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
+    path("account/", include("config.security.urls")),
     path("admin/", admin.site.urls),
     path("cases/", include("cases.urls")),
     path("reports/", include("cases.reports.urls")),

@@ -1,10 +1,14 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from config.admin_mixins import AdministratorOnlyAdmin, ReferenceDataAdmin
+from config.security.totp import second_factor_reset
 from consulates.access import access_for
 from consulates.models import (
     Consulate,
@@ -166,8 +170,33 @@ class NetworkUserAdmin(AdministratorOnlyAdmin, UserAdmin):
     """Users are managed by administrators only, with their role in the network alongside."""
 
     inlines = [StaffMembershipInline, PartnerMembershipInline]
-    list_display = ["username", "first_name", "last_name", "email", "role", "is_active"]
+    list_display = ["username", "first_name", "last_name", "email", "role", "second_factor", "is_active"]
     list_select_related = ["staff_membership__consulate"]
+    actions = ["reset_second_factor"]
+
+    def get_queryset(self, request):
+        confirmed = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+        return super().get_queryset(request).annotate(has_second_factor=Exists(confirmed))
+
+    @admin.display(description=_("second factor"), boolean=True)
+    def second_factor(self, obj):
+        return getattr(obj, "has_second_factor", None)
+
+    @admin.action(description=_("Reset the second factor (the user sets up a new authenticator)"))
+    def reset_second_factor(self, request, queryset):
+        for user in queryset:
+            if second_factor_reset(user=user, actor=request.user):
+                self.log_change(request, user, [{"changed": {"fields": ["second factor (reset)"]}}])
+        count = queryset.count()
+        messages.success(
+            request,
+            ngettext(
+                "Second factor reset for %(count)d user: at the next sign-in they set up a new authenticator.",
+                "Second factor reset for %(count)d users: at the next sign-in they set up a new authenticator.",
+                count,
+            )
+            % {"count": count},
+        )
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases.demo.logins import DEMO_PASSWORD
 from consulates.models import Consulate, Partner, PartnerMembership, PartnerService, Role, StaffMembership
@@ -43,6 +44,10 @@ def _user(username: str, first: str, last: str, *, staff: bool = True, superuser
         user.is_superuser = superuser
         user.set_password(DEMO_PASSWORD)
         user.save()
+    if staff and not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        # A confirmed authenticator with a random secret: ``make run`` prints it (``demo_logins``), so a
+        # new user can add it to an app and sign in with the second factor staff accounts require.
+        TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
     return user
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.http import HttpResponseRedirect
@@ -16,7 +17,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from config.api.models import ApiToken
+from config.api.models import ApiToken, ApiTokenUse
+from config.security import ratelimit
 from consulates.access import access_for
 
 MAX_TOKEN_DAYS = 365
@@ -76,6 +78,21 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def expired(self, obj):
         return obj.expiry is not None and obj.expiry <= timezone.now()
 
+    def add_view(self, request, form_url="", extra_context=None):
+        if request.method == "POST":
+            rate = ratelimit.parse_rate(settings.API_TOKEN_ISSUE_RATE_PER_USER)
+            wait = ratelimit.hit("api-token-issue", str(request.user.pk), rate)
+            if wait is not None:
+                from config.security.views import too_many_requests
+
+                return too_many_requests(
+                    request,
+                    retry_after=wait,
+                    message=_("Too many API tokens issued in a short time. Try again in %(minutes)d minutes.")
+                    % {"minutes": max(1, -(-wait // 60))},
+                )
+        return super().add_view(request, form_url, extra_context)
+
     def save_model(self, request, obj, form, change):
         token, raw = ApiToken.objects.create(
             user=form.cleaned_data["user"],
@@ -107,3 +124,28 @@ class ApiTokenAdmin(admin.ModelAdmin):
         for token in queryset:
             token.delete()
         messages.success(request, _("%(count)d tokens revoked.") % {"count": count})
+
+
+@admin.register(ApiTokenUse)
+class ApiTokenUseAdmin(admin.ModelAdmin):
+    """Every call made with a partner token (read-only; purged after the retention period)."""
+
+    list_display = ["at", "token_key", "user_id", "method", "path", "status", "ip_address"]
+    list_filter = ["method", "status"]
+    search_fields = ["=token_key", "=user_id", "path"]
+    date_hierarchy = "at"
+
+    def has_module_permission(self, request):
+        return access_for(request.user).is_administrator
+
+    def has_view_permission(self, request, obj=None):
+        return access_for(request.user).is_administrator
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

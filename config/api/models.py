@@ -59,3 +59,26 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.key}"
+
+
+class ApiTokenUse(models.Model):
+    """One row per API call made with a partner token: which token (by its key, the prefix shown in the token
+    list, so the row outlives the token's revocation), when, the method, the path without its query string (ids only: paths carry no personal
+    data), the answer's status and the client address. Written by ``config.api.usage``; purged after
+    ``API_TOKEN_USE_RETENTION_DAYS``. Which records a call read is in the access log (``cases.access``)."""
+
+    token_key = models.CharField(_("token"), max_length=25, db_index=True)
+    user_id = models.BigIntegerField(_("user"), db_index=True)
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    method = models.CharField(_("method"), max_length=10)
+    path = models.CharField(_("path"), max_length=200)
+    status = models.PositiveSmallIntegerField(_("status"))
+    ip_address = models.GenericIPAddressField(_("from address"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("API token use")
+        verbose_name_plural = _("API token uses")
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} {self.status}"

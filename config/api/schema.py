@@ -82,3 +82,20 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
             "name": "Authorization",
             "description": "`Token <token>`: a partner API token, issued by a consulate administrator.",
         }
+
+
+class VerifiedSessionScheme(OpenApiAuthenticationExtension):
+    """Documents the staff session: Django's session cookie, after the password and the second factor."""
+
+    target_class = "config.api.auth.VerifiedSessionAuthentication"
+    name = "cookieAuth"
+
+    def get_security_definition(self, auto_schema):
+        from django.conf import settings
+
+        return {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": settings.SESSION_COOKIE_NAME,
+            "description": "Staff session: signed in to the staff UI with password and authenticator code.",
+        }

@@ -19,3 +19,15 @@ def purge_idempotency_records() -> int:
         created_at__lt=timezone.now() - IDEMPOTENCY_RETENTION
     ).delete()
     return deleted
+
+
+@shared_task(name="api.purge_token_uses", ignore_result=True)
+def purge_token_uses() -> int:
+    """Records of partner token calls are kept ``API_TOKEN_USE_RETENTION_DAYS`` (default a year)."""
+    from django.conf import settings
+
+    from config.api.models import ApiTokenUse
+
+    cutoff = timezone.now() - dt.timedelta(days=settings.API_TOKEN_USE_RETENTION_DAYS)
+    deleted, _ = ApiTokenUse.objects.filter(at__lt=cutoff).delete()
+    return deleted

@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 
 from config.api.models import ApiToken
 from tests import factories as f
+from tests.auth import login_verified
 from tests.factories.crossoffice import make_referral
 
 API = "/api/v1"
@@ -27,7 +28,7 @@ def url(path: str) -> str:
 def csrf_client(user) -> APIClient:
     """A logged-in staff client that sends the CSRF cookie and header, as the staff apps do."""
     client = APIClient(enforce_csrf_checks=True)
-    client.force_login(user)
+    login_verified(client, user)
     token = get_random_string(32)
     client.cookies["csrftoken"] = token
     client.credentials(HTTP_X_CSRFTOKEN=token)

@@ -33,6 +33,7 @@ from cases.models import Case, CaseEvent, Consent, Document, Hearing, Person, Re
 from config.api.models import ApiToken
 from consulates.models import County, DetentionFacility, PartnerService, ReceptionPoint
 from tests import factories as f
+from tests.auth import login_verified
 from tests.factories.crossoffice import make_consent, make_referral, make_transfer
 
 STAFF_ROLES = ("officer_own", "officer_foreign", "supervisor_own", "manager", "administrator")
@@ -130,7 +131,7 @@ def build_world() -> SimpleNamespace:
     w.session = {}
     for role in (*STAFF_ROLES, *AUDITOR_ROLES):
         client = APIClient()
-        client.force_login(w.users[role])
+        login_verified(client, w.users[role])
         w.session[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
     w.token = {}
     for role in PARTNER_ROLES:

@@ -22,6 +22,7 @@ from config.api.models import IdempotencyRecord
 from consulates.models import Consulate
 from consulates.services import network_load
 from tests import factories as f
+from tests.auth import login_verified
 
 WRITERS = 20
 RETRIES = 10
@@ -45,7 +46,7 @@ def _network(transactional_db, monkeypatch):
 
 def _logged_in(user) -> APIClient:
     client = APIClient()
-    client.force_login(user)
+    login_verified(client, user)
     return client
 
 

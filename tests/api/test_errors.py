@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 
 from tests import factories as f
 from tests.api.conftest import url
+from tests.auth import login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -169,7 +170,7 @@ def test_spanish_is_the_default_language(api_officer_client):
 
 def test_session_post_without_csrf_token_is_refused(api_officer, api_case):
     client = APIClient(enforce_csrf_checks=True)
-    client.force_login(api_officer)
+    login_verified(client, api_officer)
     response = client.post(url(f"cases/{api_case.pk}/notes/"), {"text": "hola"}, format="json")
     body = assert_problem(response, 403, "permission_denied")
     assert "CSRF" in body["detail"]
@@ -178,7 +179,7 @@ def test_session_post_without_csrf_token_is_refused(api_officer, api_case):
 
 def test_session_get_needs_no_csrf_token(api_officer, api_case):
     client = APIClient(enforce_csrf_checks=True)
-    client.force_login(api_officer)
+    login_verified(client, api_officer)
     assert client.get(url(f"cases/{api_case.pk}/")).status_code == 200
 
 

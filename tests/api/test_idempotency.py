@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 
 from cases.models import CaseEvent, Person
 from tests import factories as f
+from tests.auth import login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +24,7 @@ def case(officer):
 
 def _client(user) -> APIClient:
     client = APIClient()
-    client.force_login(user)
+    login_verified(client, user)
     return client
 
 

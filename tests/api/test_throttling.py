@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 from config.api import throttling
 from config.api.models import ApiToken
 from tests import factories as f
+from tests.auth import login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -93,7 +94,7 @@ def test_the_user_limit_holds_across_two_tokens_of_the_same_user(rates):
 def test_staff_sessions_have_a_per_user_limit(rates):
     rates(token="1/min", user="2/min")
     client = APIClient()
-    client.force_login(f.officer("dallas"))
+    login_verified(client, f.officer("dallas"))
 
     # The token budget does not apply to a session; the user budget does.
     assert [client.get(URL).status_code for _ in range(2)] == [200, 200]

@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 from config.api.models import ApiToken
 from tests import factories as f
 from tests.api.conftest import url
+from tests.auth import login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,7 @@ SHOWN = re.compile(r"<code class='api-token'>([^<]+)</code>")
 def admin_client_():
     administrator = f.administrator()
     client = Client()
-    client.force_login(administrator)
+    login_verified(client, administrator)
     client.administrator = administrator
     return client
 
@@ -74,7 +75,7 @@ def test_validity_is_bounded(admin_client_, api_partner_user, days):
 @pytest.mark.parametrize("make", [lambda: f.officer("dallas"), lambda: f.supervisor("dallas"), f.manager])
 def test_other_staff_get_403(make, api_partner_user):
     client = Client()
-    client.force_login(make())
+    login_verified(client, make())
     assert client.get(ADD).status_code == 403
     assert client.get(CHANGELIST).status_code == 403
     response = client.post(ADD, {"user": api_partner_user.pk, "name": "x", "valid_days": 30})

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from cases import services
+from tests.auth import login_verified
 from tests.factories import PartnerFactory, make_case, manager, officer, partner_user
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +27,7 @@ def document(settings, tmp_path):
 
 def _get(client, user, document):
     if user is not None:
-        client.force_login(user)
+        login_verified(client, user)
     return client.get(reverse("cases:document_download", args=[document.pk]))
 
 
@@ -60,7 +61,7 @@ def test_a_partner_user_without_a_referral_gets_not_found(client, document):
 
 
 def test_unknown_document_is_not_found(client, document):
-    client.force_login(officer("dallas"))
+    login_verified(client, officer("dallas"))
     response = client.get(reverse("cases:document_download", args=[document.pk + 1000]))
     assert response.status_code == 404
 
@@ -77,7 +78,7 @@ def test_a_missing_file_is_not_found_rather_than_an_error(client, document):
 
 
 def test_only_reading_methods(client, document):
-    client.force_login(officer("dallas"))
+    login_verified(client, officer("dallas"))
     response = client.post(reverse("cases:document_download", args=[document.pk]))
     assert response.status_code == 405
 
@@ -102,7 +103,7 @@ def test_a_download_writes_one_access_log_row(client, document):
     from cases.models.access import AccessAction
 
     reader = manager()
-    client.force_login(reader)
+    login_verified(client, reader)
     response = client.get(reverse("cases:document_download", args=[document.pk]), REMOTE_ADDR="192.0.2.44")
     assert response.status_code == 200
     rows = list(AccessLog.objects.all())

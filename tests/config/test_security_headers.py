@@ -24,6 +24,7 @@ from cases import services
 from consulates.models import Consulate
 from consulates.services import network_load
 from tests import factories as f
+from tests.auth import login_verified
 
 ROOT = Path(__file__).resolve().parents[2]
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -168,7 +169,7 @@ def responses(django_db_setup, django_db_blocker, tmp_path_factory):
         }
         out = {"login page": Client().get("/admin/login/")}
         client = Client()
-        client.force_login(officer)
+        login_verified(client, officer)
         out.update({name: client.get(path) for name, path in paths.items()})
         transaction.set_rollback(True)
     return out

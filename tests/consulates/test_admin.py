@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from consulates.models import Basis, Consulate, County, PartnerMembership, Role, StaffMembership
 from consulates.services import network_load
+from tests.auth import login_verified
 from tests.factories import PartnerFactory, UserFactory, administrator, consulate, officer
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +39,7 @@ def _management(prefix: str, total: int = 0, initial: int = 0) -> dict:
 def test_staff_read_reference_data_but_cannot_change_it(client):
     dallas = consulate("dallas")
     url = reverse("admin:consulates_consulate_change", args=[dallas.pk])
-    client.force_login(officer("dallas"))
+    login_verified(client, officer("dallas"))
     page = client.get(url)
     assert page.status_code == 200
     assert dallas.city in page.content.decode()
@@ -49,7 +50,7 @@ def test_staff_read_reference_data_but_cannot_change_it(client):
 
 def test_administrator_edit_is_curated_and_survives_the_loader(client):
     dallas = consulate("dallas")
-    client.force_login(administrator())
+    login_verified(client, administrator())
     response = client.post(
         reverse("admin:consulates_consulate_change", args=[dallas.pk]),
         _consulate_post(dallas, phone="+1 214 555 0100", website="consulmex.sre.gob.mx/dallas"),
@@ -64,7 +65,7 @@ def test_administrator_edit_is_curated_and_survives_the_loader(client):
 
 def test_saving_an_untouched_page_does_not_curate(client):
     dallas = consulate("dallas")
-    client.force_login(administrator())
+    login_verified(client, administrator())
     response = client.post(
         reverse("admin:consulates_consulate_change", args=[dallas.pk]), _consulate_post(dallas)
     )
@@ -76,7 +77,7 @@ def test_moving_a_county_to_another_district_is_a_staff_decision(client):
     county = County.objects.filter(consulate__slug="dallas").order_by("pk").first()
     fields = ["state", "name", "consulate", "basis", "confidence", "latitude", "longitude", "source"]
     data = {k: ("" if v is None else v) for k, v in model_to_dict(county, fields=fields).items()}
-    client.force_login(administrator())
+    login_verified(client, administrator())
     response = client.post(
         reverse("admin:consulates_county_change", args=[county.pk]),
         {**data, "consulate": consulate("oklahoma_city").pk},
@@ -91,7 +92,7 @@ def test_reference_data_is_never_deleted_from_the_staff_ui(client, model):
     from django.apps import apps
 
     obj = apps.get_model("consulates", model).objects.order_by("pk").first() or PartnerFactory()
-    client.force_login(administrator())
+    login_verified(client, administrator())
     url = reverse(f"admin:consulates_{model}_delete", args=[obj.pk])
     assert client.post(url, {"post": "yes"}).status_code == 403
     assert type(obj).objects.filter(pk=obj.pk).exists()
@@ -139,7 +140,7 @@ def _post_user(client, user, **kwargs):
 
 def test_an_administrator_grants_and_removes_a_role(client):
     user = UserFactory(is_staff=False)
-    client.force_login(administrator())
+    login_verified(client, administrator())
     page = client.get(reverse("admin:auth_user_change", args=[user.pk]))
     prefixes = {inline.formset.prefix for inline in page.context["inline_admin_formsets"]}
     assert prefixes == {"staff_membership", "partner_membership"}
@@ -152,14 +153,14 @@ def test_an_administrator_grants_and_removes_a_role(client):
 
 def test_a_partner_user_never_gets_the_staff_ui(client):
     user = UserFactory(is_staff=True)
-    client.force_login(administrator())
+    login_verified(client, administrator())
     assert not _post_user(client, user, is_staff=True, partner=PartnerFactory()).is_staff
     assert PartnerMembership.objects.filter(user=user).exists()
 
 
 def test_membership_pages_keep_the_staff_flag_in_step(client):
     user = UserFactory(is_staff=False)
-    client.force_login(administrator())
+    login_verified(client, administrator())
     response = client.post(
         reverse("admin:consulates_staffmembership_add"),
         {"user": user.pk, "role": Role.SUPERVISOR, "consulate": consulate("el_paso").pk},
@@ -185,7 +186,7 @@ def test_membership_pages_keep_the_staff_flag_in_step(client):
 
 def test_officers_cannot_give_roles(client):
     user = UserFactory(is_staff=False)
-    client.force_login(officer("dallas"))
+    login_verified(client, officer("dallas"))
     role = {"role": Role.ADMINISTRATOR, "consulate": ""}
     assert (
         client.post(
@@ -200,13 +201,13 @@ def test_officers_cannot_give_roles(client):
 
 def test_users_are_deactivated_never_deleted(client):
     user = officer("dallas")
-    client.force_login(administrator())
+    login_verified(client, administrator())
     assert client.post(reverse("admin:auth_user_delete", args=[user.pk]), {"post": "yes"}).status_code == 403
     assert type(user).objects.filter(pk=user.pk).exists()
 
 
 def test_user_list_shows_roles_with_a_fixed_number_of_queries(client):
-    client.force_login(administrator())
+    login_verified(client, administrator())
     url = reverse("admin:auth_user_changelist")
 
     def count() -> int:
@@ -230,7 +231,7 @@ def test_user_list_shows_roles_with_a_fixed_number_of_queries(client):
 def test_an_administrator_grants_the_export_permission_and_appoints_auditors(client):
     from cases.access import can_export
 
-    client.force_login(administrator())
+    login_verified(client, administrator())
     add = reverse("admin:consulates_staffmembership_add")
     officer_user, auditor_user = UserFactory(is_staff=False), UserFactory(is_staff=False)
     response = client.post(
@@ -265,7 +266,7 @@ def test_an_administrator_grants_the_export_permission_and_appoints_auditors(cli
 
 
 def test_new_memberships_do_not_export_by_default(client):
-    client.force_login(administrator())
+    login_verified(client, administrator())
     user = UserFactory(is_staff=False)
     client.post(
         reverse("admin:consulates_staffmembership_add"), {"user": user.pk, "role": Role.REGIONAL_MANAGER}

@@ -62,3 +62,12 @@ def page(browser, request):
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(autouse=True)
+def _fresh_sign_in_rate():
+    """Sign-ins from the live server all come from 127.0.0.1: each test starts with a fresh per-address
+    sign-in budget (the counters live in the cache)."""
+    from django.core.cache import cache
+
+    cache.clear()

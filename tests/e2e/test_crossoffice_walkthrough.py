@@ -16,6 +16,7 @@ from django.utils import timezone
 from cases.models import Case, Consent, Document, Referral, RepatriationHandoff, Transfer
 from consulates.models import Consulate, DetentionFacility, ReceptionPoint, Role, StaffMembership
 from consulates.services import network_load
+from tests.e2e.signin import sign_in
 from tests.factories import PartnerFactory, make_case, make_person
 
 PASSWORD = "una-clave-larga-de-prueba-2026"
@@ -69,12 +70,7 @@ def case(staff) -> Case:
 
 
 def login(page, live_server, username):
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(re.compile(r".*/admin/$"), wait_until="domcontentloaded")
+    sign_in(page, live_server, username, PASSWORD)
 
 
 def submit(page, selector="input[type=submit].default", url=CASE_PAGE):

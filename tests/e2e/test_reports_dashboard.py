@@ -11,6 +11,7 @@ import pytest
 from cases.reports.registry import REPORTS
 from consulates.services import network_load
 from tests.cases.reports import builders as b
+from tests.e2e.signin import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -24,11 +25,7 @@ def world():
 
 
 def login(page, live_server, user):
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", b.PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(re.compile(r".*/admin/$"), wait_until="domcontentloaded")
+    sign_in(page, live_server, user, b.PASSWORD)
 
 
 def _charts_drawn(page) -> None:

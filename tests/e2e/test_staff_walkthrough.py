@@ -13,6 +13,7 @@ from cases.models import Case, CaseEvent, Hearing, Person
 from cases.models.case import Status
 from consulates.models import Consulate, Role, StaffMembership
 from consulates.services import network_load
+from tests.e2e.signin import sign_in
 
 PASSWORD = "una-clave-larga-de-prueba-2026"
 VALID_CURP = "BOXW310820HNERXN09"
@@ -38,12 +39,7 @@ def staff(django_user_model):
 
 
 def login(page, live_server, username):
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(re.compile(r".*/admin/$"), wait_until="domcontentloaded")
+    sign_in(page, live_server, username, PASSWORD)
 
 
 def test_officer_day_and_supervisor_approval(page, live_server, staff, artifacts):

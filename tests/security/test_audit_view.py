@@ -9,6 +9,7 @@ from cases import services
 from config import encryption
 from config.admin_audit import decrypted
 from tests import factories as f
+from tests.auth import login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +18,7 @@ def test_the_audit_trail_shows_changes_of_encrypted_fields_decrypted(client):
     officer = f.officer("dallas")
     person = f.make_person(officer, phone="+1 214 555 0101")
     services.person_update(actor=officer, person=person, phone="+1 915 555 0177")
-    client.force_login(f.administrator())
+    login_verified(client, f.administrator())
     events = reverse("admin:pghistory_middlewareevents_changelist")
     response = client.get(f"{events}?obj=cases.person:{person.pk}")
     assert response.status_code == 200

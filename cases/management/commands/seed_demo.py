@@ -4,9 +4,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from cases.demo.crossoffice import crossoffice_seed
-from cases.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
 from cases.demo.reminders import reminders_seed
 from cases.demo.seed import Seeder
+from cases.demo.totp import demo_login_lines
 from cases.demo.users import demo_users_create
 from cases.models import Case, Person
 from consulates.models import Consulate
@@ -66,6 +66,5 @@ class Command(BaseCommand):
         self._print_logins()
 
     def _print_logins(self):
-        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
-        for username, role in DEMO_LOGINS:
-            self.stdout.write(f"  {username:<20} {role}")
+        for line in demo_login_lines():
+            self.stdout.write(line)

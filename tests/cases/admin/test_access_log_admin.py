@@ -15,6 +15,7 @@ from cases import services
 from cases.models import AccessLog
 from cases.models.access import AccessAction
 from consulates.models import ReceptionPoint
+from tests.auth import login_verified
 from tests.factories import make_person
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +34,7 @@ def _only_row() -> AccessLog:
 
 
 def test_person_page_writes_one_row(client, world):
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     response = _get(client, reverse("admin:cases_person_change", args=[world.person_a.pk]))
     assert response.status_code == 200
     row = _only_row()
@@ -49,7 +50,7 @@ def test_person_page_writes_one_row(client, world):
 
 
 def test_case_page_writes_one_row_with_the_case_and_its_person(client, world):
-    client.force_login(world.manager)
+    login_verified(client, world.manager)
     response = _get(client, reverse("admin:cases_case_change", args=[world.case_b.pk]))
     assert response.status_code == 200
     row = _only_row()
@@ -64,7 +65,7 @@ def test_case_page_writes_one_row_with_the_case_and_its_person(client, world):
 
 @pytest.mark.parametrize("url_name", ["admin:cases_case_change", "admin:cases_person_change"])
 def test_a_record_the_user_may_not_see_writes_nothing(client, world, url_name):
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     pk = world.case_b.pk if "case" in url_name else world.person_b.pk
     response = _get(client, reverse(url_name, args=[pk]))
     assert response.status_code == 302  # "does not exist": the admin sends the user back
@@ -72,7 +73,7 @@ def test_a_record_the_user_may_not_see_writes_nothing(client, world, url_name):
 
 
 def test_auditors_do_not_open_case_pages_and_leave_no_read(client, world):
-    client.force_login(world.auditor)
+    login_verified(client, world.auditor)
     for url in (
         reverse("admin:cases_case_change", args=[world.case_a.pk]),
         reverse("admin:cases_person_change", args=[world.person_a.pk]),
@@ -83,7 +84,7 @@ def test_auditors_do_not_open_case_pages_and_leave_no_read(client, world):
 
 
 def test_a_page_shown_again_after_a_failed_save_is_not_a_read(client, world):
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     url = reverse("admin:cases_person_change", args=[world.person_a.pk])
     response = client.post(url, {"given_names": ""}, REMOTE_ADDR=ADDRESS)
     assert response.status_code == 200  # shown again with errors
@@ -91,7 +92,7 @@ def test_a_page_shown_again_after_a_failed_save_is_not_a_read(client, world):
 
 
 def test_lists_write_one_row_naming_the_filters_but_not_the_search(client, world):
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     response = _get(client, reverse("admin:cases_person_changelist"), q="Núñez", vulnerable="yes")
     assert response.status_code == 200
     row = _only_row()
@@ -113,7 +114,7 @@ def test_handoff_sheet_writes_one_row(client, world):
         reception_point=ReceptionPoint.objects.order_by("pk").first(),
     )
     services.handoff_prepare(actor=world.officer_a, case=case)
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     response = _get(client, reverse("admin:cases_case_handoff_print", args=[case.pk]))
     assert response.status_code == 200
     row = _only_row()
@@ -123,7 +124,7 @@ def test_handoff_sheet_writes_one_row(client, world):
         world.person_a.pk,
         "admin: hand-off sheet",
     )
-    client.force_login(world.officer_b)
+    login_verified(client, world.officer_b)
     assert _get(client, reverse("admin:cases_case_handoff_print", args=[case.pk])).status_code == 404
     assert AccessLog.objects.count() == 1
 
@@ -135,7 +136,7 @@ def test_handoff_sheet_writes_one_row(client, world):
     ("role", "shown"), [("administrator", True), ("officer_a", False), ("manager", False)]
 )
 def test_who_looked_link_on_person_and_case_pages(client, world, role, shown):
-    client.force_login(getattr(world, role))
+    login_verified(client, getattr(world, role))
     person_page = client.get(reverse("admin:cases_person_change", args=[world.person_a.pk])).content.decode()
     case_page = client.get(reverse("admin:cases_case_change", args=[world.case_a.pk])).content.decode()
     log = reverse("admin:cases_accesslog_changelist")
@@ -145,12 +146,12 @@ def test_who_looked_link_on_person_and_case_pages(client, world, role, shown):
 
 def test_the_access_log_answers_who_looked_at_a_person(client, world):
     for user in (world.officer_a, world.manager):
-        client.force_login(user)
+        login_verified(client, user)
         client.get(reverse("admin:cases_person_change", args=[world.person_a.pk]))
-    client.force_login(world.officer_b)
+    login_verified(client, world.officer_b)
     client.get(reverse("admin:cases_person_change", args=[world.person_b.pk]))
 
-    client.force_login(world.auditor)
+    login_verified(client, world.auditor)
     response = client.get(reverse("admin:cases_accesslog_changelist"), {"person": world.person_a.pk})
     assert response.status_code == 200
     rows = list(response.context["cl"].result_list)
@@ -164,11 +165,11 @@ def test_the_access_log_answers_who_looked_at_a_person(client, world):
 
 
 def test_access_log_filters_by_case_reference_user_and_dates(client, world):
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     client.get(reverse("admin:cases_case_change", args=[world.case_a.pk]))
-    client.force_login(world.manager)
+    login_verified(client, world.manager)
     client.get(reverse("admin:cases_case_change", args=[world.case_b.pk]))
-    client.force_login(world.administrator)
+    login_verified(client, world.administrator)
     log = reverse("admin:cases_accesslog_changelist")
 
     def listed(**params):
@@ -190,7 +191,7 @@ def test_access_log_filters_by_case_reference_user_and_dates(client, world):
 
 @pytest.mark.parametrize("role", ["officer_a", "supervisor_a", "manager"])
 def test_the_audit_pages_are_refused_to_case_staff(client, world, role):
-    client.force_login(getattr(world, role))
+    login_verified(client, getattr(world, role))
     assert client.get(reverse("admin:cases_accesslog_changelist")).status_code == 403
     assert client.get(reverse("admin:pghistory_middlewareevents_changelist")).status_code == 403
 
@@ -202,7 +203,7 @@ def test_audit_trail_by_person_shows_auditors_fields_not_values(client, world):
     services.person_update(actor=world.officer_a, person=world.person_a, phone="+1 214 555 0199")
     events = reverse("admin:pghistory_middlewareevents_changelist")
 
-    client.force_login(world.auditor)
+    login_verified(client, world.auditor)
     response = client.get(events, {"person": world.person_a.pk})
     assert response.status_code == 200
     rows = list(response.context["cl"].result_list)
@@ -215,7 +216,7 @@ def test_audit_trail_by_person_shows_auditors_fields_not_values(client, world):
     other = make_person(world.officer_b)
     assert other.pk not in {int(row.pgh_obj_id) for row in rows if row.pgh_obj_model == "cases.Person"}
 
-    client.force_login(world.administrator)
+    login_verified(client, world.administrator)
     html = client.get(events, {"person": world.person_a.pk}).content.decode()
     assert "+1 214 555 0199" in html  # administrators see the values
 
@@ -227,7 +228,7 @@ def test_audit_trail_by_user_and_dates(client, world):
     with pghistory.context(user=world.officer_a.pk, url="/admin/cases/case/"):
         services.case_update(actor=world.officer_a, case=world.case_a, priority="urgent")
     events = reverse("admin:pghistory_middlewareevents_changelist")
-    client.force_login(world.auditor)
+    login_verified(client, world.auditor)
     today = timezone.localdate().isoformat()
 
     def listed(**params):
@@ -250,10 +251,10 @@ def test_audit_trail_by_user_and_dates(client, world):
 def test_the_audit_trail_of_a_record_is_titled_by_id_for_auditors(client, world):
     url = reverse("admin:pghistory_middlewareevents_changelist")
     query = {"obj": f"cases.person:{world.person_a.pk}", "method": "references"}
-    client.force_login(world.auditor)
+    login_verified(client, world.auditor)
     html = client.get(url, query).content.decode()
     assert f"cases.person:{world.person_a.pk}" in html
     assert world.person_a.given_names not in html
     assert world.person_a.paternal_surname not in html
-    client.force_login(world.administrator)
+    login_verified(client, world.administrator)
     assert world.person_a.given_names in client.get(url, query).content.decode()

@@ -13,6 +13,7 @@ from django.utils import timezone
 from cases import services
 from cases.models import Case, CaseEvent, Hearing, Person, Task
 from cases.models.case import Status
+from tests.auth import login_verified
 from tests.cases.admin.helpers import inline_management, person_post
 from tests.factories import consulate
 
@@ -47,7 +48,7 @@ def _kinds(case) -> list[str]:
 
 
 def test_case_add_allocates_a_reference_and_records_the_opening(client, world):
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     data = {"person": world.person_a.pk, "consulate": consulate("dallas").pk}
     data.update({"category": "penal", "subtype": "visitas_carceles", "priority": "normal"})
     response = client.post(reverse("admin:cases_case_add"), data)
@@ -61,7 +62,7 @@ def test_case_add_allocates_a_reference_and_records_the_opening(client, world):
 
 
 def test_note_is_written_to_the_timeline(client, world):
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     case = world.case_a
     url = reverse("admin:cases_case_change", args=[case.pk])
     response = client.post(url, _case_post(case, note_kind="visit", note_text="Visita en Prairieland"))
@@ -72,7 +73,7 @@ def test_note_is_written_to_the_timeline(client, world):
 
 
 def test_stale_version_is_refused_and_changes_nothing(client, world):
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     case = world.case_a  # the officer opened the page at this version...
     services.case_update(actor=world.supervisor_a, case=case, summary="Cambiado por la supervisora")
     changed = Case.objects.get(pk=case.pk)
@@ -93,7 +94,7 @@ def test_stale_version_is_refused_and_changes_nothing(client, world):
 
 
 def test_hearing_and_task_inlines_go_through_the_services(client, world):
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     case = world.case_a
     day = (timezone.localdate() + dt.timedelta(days=20)).isoformat()
     starts = timezone.localtime(world.hearing_a.starts_at)
@@ -161,7 +162,7 @@ def _reopened_task(world) -> dict:
 
 @pytest.mark.parametrize("broken_inline", [_broken_hearing, _reopened_task], ids=["form", "service"])
 def test_an_invalid_inline_keeps_nothing_of_the_post(client, world, broken_inline):
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     inline = broken_inline(world)
     case = Case.objects.get(pk=world.case_a.pk)
     events_before = _kinds(case)
@@ -184,7 +185,7 @@ def _act(client, case, action, data=None):
 
 
 def test_a_normal_case_is_closed_by_the_officer(client, world):
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     response = _act(client, world.case_a, "close", {"outcome": ""})
     assert "outcome" in response.context["form"].errors
     response = _act(client, world.case_a, "close", {"outcome": "other", "outcome_notes": ""})
@@ -198,13 +199,13 @@ def test_a_normal_case_is_closed_by_the_officer(client, world):
 
 def test_urgent_closure_waits_for_the_supervisor(client, world):
     case = services.case_update(actor=world.officer_a, case=world.case_a, priority="urgent")
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     _act(client, case, "close", {"outcome": "released"})
     assert Case.objects.get(pk=case.pk).status == Status.PENDING_CLOSURE
     _act(client, case, "approve")  # not the officer's to approve
     assert Case.objects.get(pk=case.pk).status == Status.PENDING_CLOSURE
 
-    client.force_login(world.supervisor_a)
+    login_verified(client, world.supervisor_a)
     response = _act(client, case, "reject", {"reason": ""})
     assert "reason" in response.context["form"].errors
     assert Case.objects.get(pk=case.pk).status == Status.PENDING_CLOSURE
@@ -212,14 +213,14 @@ def test_urgent_closure_waits_for_the_supervisor(client, world):
     assert Case.objects.get(pk=case.pk).status == Status.IN_PROGRESS
     assert CaseEvent.objects.filter(case=case, kind="closure_rejected").exists()
 
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     _act(client, case, "close", {"outcome": "released"})
-    client.force_login(world.supervisor_a)
+    login_verified(client, world.supervisor_a)
     _act(client, case, "approve")
     assert Case.objects.get(pk=case.pk).status == Status.CLOSED
     assert CaseEvent.objects.filter(case=case, kind="closure_approved", actor=world.supervisor_a).exists()
 
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     response = _act(client, case, "reopen", {"reason": "  "})
     assert "reason" in response.context["form"].errors
     assert Case.objects.get(pk=case.pk).status == Status.CLOSED
@@ -230,7 +231,7 @@ def test_urgent_closure_waits_for_the_supervisor(client, world):
 
 def test_a_closed_case_cannot_be_changed_from_its_page(client, world):
     case = services.case_close_request(actor=world.officer_a, case=world.case_a, outcome="released")
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     response = client.post(
         reverse("admin:cases_case_change", args=[case.pk]), _case_post(case, priority="urgent", note_text="x")
     )
@@ -243,7 +244,7 @@ def test_a_closed_case_cannot_be_changed_from_its_page(client, world):
 
 
 def test_manager_cannot_write_anything(client, world):
-    client.force_login(world.manager)
+    login_verified(client, world.manager)
     case, events_before = world.case_a, _kinds(world.case_a)
     persons_before, cases_before = Person.objects.count(), Case.objects.count()
     change = client.post(

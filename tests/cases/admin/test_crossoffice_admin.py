@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from cases import services
 from cases.models import Case, Consent, Referral, Transfer
+from tests.auth import login_verified
 from tests.cases.admin.helpers import INVALID_MARKER
 from tests.factories import PartnerFactory, consulate, make_case, officer, supervisor
 
@@ -87,7 +88,7 @@ def request_transfer(world, case=None, to="el_paso", reason="La familia vive en 
 
 
 def test_request_then_accept_moves_the_case(client, world, supervisor_b):
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     response, _html = page(client, case_url(world.case_a))
     assert {"transfer", "consent", "refer"} <= tools(response)
     page(client, tool_url(world.case_a, "transfer"))
@@ -105,7 +106,7 @@ def test_request_then_accept_moves_the_case(client, world, supervisor_b):
     assert response.context["crossoffice"]["pending_transfer"] == transfer
 
     # The receiving supervisor finds it in the incoming queue and reviews the case first.
-    client.force_login(supervisor_b)
+    login_verified(client, supervisor_b)
     queue = reverse("admin:cases_transfer_changelist") + "?direction=incoming"
     assert shown_rows(client, queue) == {transfer.pk}
     response, html = page(client, transfer_url(transfer))
@@ -126,7 +127,7 @@ def test_request_then_accept_moves_the_case(client, world, supervisor_b):
     assert case.assigned_to is None
 
     # The sending consulate keeps the record, not the case.
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     assert hidden(client.get(case_url(case)))
     response, html = page(client, transfer_url(transfer))
     assert case_url(case) not in html
@@ -138,7 +139,7 @@ def test_request_then_accept_moves_the_case(client, world, supervisor_b):
 
 def test_reject_needs_a_reason_and_leaves_the_case(client, world, supervisor_b):
     transfer = request_transfer(world)
-    client.force_login(supervisor_b)
+    login_verified(client, supervisor_b)
     response = client.post(transfer_url(transfer, "reject"), {"note": ""})
     assert response.status_code == 200
     assert response.context["form"].errors["note"]
@@ -156,7 +157,7 @@ def test_reject_needs_a_reason_and_leaves_the_case(client, world, supervisor_b):
 
 def test_sending_consulate_cancels_and_receiving_cannot(client, world, supervisor_b):
     transfer = request_transfer(world)
-    client.force_login(supervisor_b)
+    login_verified(client, supervisor_b)
     response = client.get(transfer_url(transfer, "cancel"))
     assert response.status_code == 302
     assert response["Location"] == transfer_url(transfer)
@@ -164,7 +165,7 @@ def test_sending_consulate_cancels_and_receiving_cannot(client, world, superviso
     transfer.refresh_from_db()
     assert transfer.status == "pending"
 
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     response, _html = page(client, case_url(world.case_a))
     links = dict((n, u) for t, links in response.context["crossoffice"]["transfers"] for n, _l, u in links)
     assert set(links) == {"cancel"}  # an officer neither accepts nor rejects
@@ -186,7 +187,7 @@ def test_only_a_supervisor_of_the_receiving_consulate_accepts(client, world, who
         "receiving_officer": officer("el_paso"),
         "manager": world.manager,
     }[who]
-    client.force_login(user)
+    login_verified(client, user)
     detail = client.get(transfer_url(transfer))
     forged = client.post(transfer_url(transfer, "accept"), {"note": "forjado"})
     if who == "other_supervisor":
@@ -208,7 +209,7 @@ def test_a_refusal_by_the_service_shows_on_the_form(client, world, supervisor_b)
     the sending consulate meanwhile. The refusal is shown on the form; nothing changes."""
     transfer = request_transfer(world)
     Case.objects.filter(pk=world.case_a.pk).update(consulate=consulate("houston"))
-    client.force_login(supervisor_b)
+    login_verified(client, supervisor_b)
     response = client.post(transfer_url(transfer, "accept"), {"note": ""})
     assert response.status_code == 200
     assert response.context["form"].non_field_errors()
@@ -227,7 +228,7 @@ def test_transfer_lists_per_role(client, world, supervisor_b):
         actor=houston, case=make_case(houston), to_consulate=consulate("el_paso"), reason="Otra"
     )
     url = reverse("admin:cases_transfer_changelist")
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     assert shown_rows(client, url) == {out_a.pk, in_a.pk}  # pending is the default view
     assert shown_rows(client, url + "?direction=incoming") == {in_a.pk}
     assert shown_rows(client, url + "?direction=outgoing") == {out_a.pk}
@@ -235,19 +236,19 @@ def test_transfer_lists_per_role(client, world, supervisor_b):
     _response, html = page(client, url + "?direction=incoming&status=pending")
     assert world.case_b.reference in html
     assert world.case_b.person.full_name in html
-    client.force_login(supervisor_b)
+    login_verified(client, supervisor_b)
     assert shown_rows(client, url + "?direction=incoming") == {out_a.pk, elsewhere.pk}
     for role in ("manager", "administrator"):
-        client.force_login(getattr(world, role))
+        login_verified(client, getattr(world, role))
         assert shown_rows(client, url) == {out_a.pk, in_a.pk, elsewhere.pk}
         assert shown_rows(client, url + f"?to_consulate__id__exact={consulate('el_paso').pk}") == {
             out_a.pk,
             elsewhere.pk,
         }
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     assert hidden(client.get(transfer_url(elsewhere)))
     assert client.get(transfer_url(elsewhere, "cancel")).status_code == 404
-    client.force_login(world.partner)
+    login_verified(client, world.partner)
     assert "/admin/login/" in client.get(url)["Location"]
 
 
@@ -260,7 +261,7 @@ def test_automatic_proposal_shows_to_both_consulates(client, world, supervisor_b
     assert transfer.automatic
     url = reverse("admin:cases_transfer_changelist") + "?automatic__exact=1"
     for user in (world.officer_a, supervisor_b):
-        client.force_login(user)
+        login_verified(client, user)
         assert shown_rows(client, url) == {transfer.pk}
         _response, html = page(client, case_url(world.case_a))
         assert "crossoffice-pending" in html
@@ -272,7 +273,7 @@ def test_closed_case_offers_no_new_cross_office_work(client, world):
     case = Case.objects.get(pk=case.pk)
     if case.status != "closed":
         services.case_close_approve(actor=world.supervisor_a, case=case)
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     response, _html = page(client, case_url(case))
     assert not {"transfer", "consent", "refer"} & tools(response)
     for tool in ("transfer", "consent", "refer"):
@@ -287,7 +288,7 @@ def test_closed_case_offers_no_new_cross_office_work(client, world):
 
 def test_consent_refer_answer_and_withdrawal(client, world, legal_partner):
     case = world.case_a
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     response, html = page(client, tool_url(case, "refer") + f"?service={LEGAL}")
     assert "Defensa Legal del Norte" in html
     assert [p.has_consent for p in response.context["suggestions"] if p == legal_partner] == [False]
@@ -352,7 +353,7 @@ def test_consent_refer_answer_and_withdrawal(client, world, legal_partner):
 
 
 def test_refer_without_consent_shows_the_error_next_to_the_partner(client, world, legal_partner):
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     response = client.post(tool_url(world.case_a, "refer"), {"service": LEGAL, "partner": legal_partner.pk})
     assert response.status_code == 200
     errors = response.context["form"].errors
@@ -366,7 +367,7 @@ def test_refer_for_a_service_the_partner_does_not_offer(client, world, legal_par
     services.consent_record(
         actor=world.officer_a, case=world.case_a, partner=legal_partner, scope=["identity"], method="verbal"
     )
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     response = client.post(
         tool_url(world.case_a, "refer"), {"service": "shelter", "partner": legal_partner.pk}
     )
@@ -382,7 +383,7 @@ def test_decline_and_withdraw_ask_for_a_reason(client, world, legal_partner):
     referral = services.referral_create(
         actor=world.officer_a, case=case, partner=legal_partner, service=LEGAL
     )
-    client.force_login(world.supervisor_a)
+    login_verified(client, world.supervisor_a)
     response = client.post(referral_url(referral, "decline"), {"reason": "  "})
     assert response.status_code == 200
     assert response.context["form"].errors["reason"]
@@ -410,7 +411,7 @@ def test_uploaded_form_consent_needs_one_of_the_case_documents(
         file=SimpleUploadedFile("otro.pdf", PDF, content_type="application/pdf"),
         kind="consent_form",
     )
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     data = {"partner": legal_partner.pk, "scope": ["identity"], "method": "uploaded_form", "given_at": ""}
     response = client.post(tool_url(case, "consent"), data)
     assert list(response.context["form"].errors) == ["form_document"]
@@ -440,14 +441,14 @@ def test_referral_pages_follow_the_case_visibility(client, world, legal_partner)
         actor=world.officer_a, case=case, partner=legal_partner, service=LEGAL
     )
     url = reverse("admin:cases_referral_changelist")
-    client.force_login(world.officer_b)
+    login_verified(client, world.officer_b)
     assert shown_rows(client, url) == set()
     assert hidden(client.get(referral_url(referral)))
     assert client.post(referral_url(referral, "accept")).status_code == 404
     consent = Consent.objects.get(case=case)
     withdraw = reverse("admin:cases_case_consent_withdraw", args=[case.pk, consent.pk])
     assert client.post(withdraw, {"note": "x"}).status_code == 404
-    client.force_login(world.manager)
+    login_verified(client, world.manager)
     response, _html = page(client, referral_url(referral))
     assert response.context["object_actions"] == []  # managers read
     assert client.post(referral_url(referral, "accept")).status_code == 302
@@ -466,7 +467,7 @@ def test_referrals_awaiting_an_answer_over_72_hours(client, world, legal_partner
         actor=world.officer_a, case=case, partner=legal_partner, service="bond_assistance"
     )
     Referral.objects.filter(pk=late.pk).update(referred_at=timezone.now() - dt.timedelta(hours=73))
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     assert shown_rows(client, reverse("admin:cases_referral_changelist") + "?overdue=1") == {late.pk}
     _response, html = page(client, case_url(case))
     assert html.count("case-flag-referral") == 1
@@ -513,7 +514,7 @@ def _add_crossoffice_rows(world, partner, count: int) -> None:
 
 @pytest.mark.parametrize("role", ["officer_a", "manager"])
 def test_transfer_and_referral_lists_do_not_grow_with_rows(client, world, legal_partner, role):
-    client.force_login(getattr(world, role))
+    login_verified(client, getattr(world, role))
     lists = [
         reverse("admin:cases_transfer_changelist") + "?status=all",
         reverse("admin:cases_transfer_changelist")
@@ -535,7 +536,7 @@ def test_transfer_and_referral_lists_do_not_grow_with_rows(client, world, legal_
 
 def test_case_page_queries_do_not_grow_with_cross_office_rows(client, world, legal_partner):
     case = world.case_a
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     other = PartnerFactory(services=[LEGAL])
 
     def grow(partners):

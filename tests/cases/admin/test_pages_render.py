@@ -17,6 +17,7 @@ from django.utils import timezone
 from cases import services
 from cases.models import Case
 from consulates.models import DetentionFacility, ReceptionPoint
+from tests.auth import login_verified
 from tests.cases.admin.helpers import INVALID_MARKER, refused
 from tests.factories import consulate, make_case, make_person
 
@@ -52,6 +53,19 @@ EXPECTED = {
     "cases.AccessLog": (AUDITORS, NOBODY, NOBODY),  # written by the read paths, never edited
     "api.ApiToken": (ADMINS, ADMINS, ADMINS),  # issued (shown once) and revoked, never edited
     "cases.Reminder": (STAFF, NOBODY, NOBODY),  # written by the services; retried from the list
+    "api.ApiTokenUse": (ADMINS, NOBODY, NOBODY),  # every partner-token call, read-only
+    # Sign-in records (django-axes): deleting a failed-attempt row unlocks that username on that address.
+    "axes.AccessAttempt": (ADMINS, NOBODY, ADMINS),
+    "axes.AccessLog": (ADMINS, NOBODY, NOBODY),
+    "axes.AccessFailureLog": (ADMINS, NOBODY, NOBODY),
+}
+
+SIGN_IN_RECORD = {
+    "username": "oficial.dallas",
+    "ip_address": "192.0.2.10",
+    "user_agent": "Firefox",
+    "http_accept": "text/html",
+    "path_info": "/admin/login/",
 }
 
 
@@ -123,6 +137,25 @@ def _object_for(label, world):
 
         token, _raw = ApiToken.objects.create(user=world.partner, name="sincronización")
         return token
+    if label == "api.ApiTokenUse":
+        from config.api.models import ApiTokenUse
+
+        return ApiTokenUse.objects.create(
+            token_key="abcdef123456789",
+            user_id=world.partner.pk,
+            method="GET",
+            path="/api/v1/partner/referrals/",
+            status=200,
+        )
+    if label.startswith("axes."):
+        from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+        if label == "axes.AccessAttempt":
+            return AccessAttempt.objects.create(
+                **SIGN_IN_RECORD, get_data="", post_data="", failures_since_start=2
+            )
+        model = AccessLog if label == "axes.AccessLog" else AccessFailureLog
+        return model.objects.create(**SIGN_IN_RECORD)
     model = next(m for m in admin.site._registry if m._meta.label == label)
     return model.objects.order_by("pk").first()
 
@@ -148,7 +181,7 @@ def test_every_registered_model_has_expectations():
 @pytest.mark.parametrize("label", sorted(EXPECTED))
 def test_model_pages(client, world, role, label):
     viewers, adders, deleters = EXPECTED[label]
-    client.force_login(getattr(world, role))
+    login_verified(client, getattr(world, role))
     prefix = "admin:{}_{}".format(*label.lower().split("."))
     assert_outcome(role, client.get(reverse(f"{prefix}_changelist")), role in viewers)
     try:
@@ -167,7 +200,7 @@ def test_model_pages(client, world, role, label):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_admin_index_lists_exactly_the_pages_of_the_role(client, world, role):
-    client.force_login(getattr(world, role))
+    login_verified(client, getattr(world, role))
     response = client.get(reverse("admin:index"))
     if role not in ADMIN_UI:
         assert refused(False, response)
@@ -202,13 +235,13 @@ def _site_pages(world):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_password_and_audit_pages(client, world, role):
-    client.force_login(getattr(world, role))
+    login_verified(client, getattr(world, role))
     for url, allowed, strict in _site_pages(world):
         assert_outcome(role, client.get(url), role in allowed, strict=strict)
 
 
 def test_audit_trail_shows_the_history_of_a_case(client, world):
-    client.force_login(world.administrator)
+    login_verified(client, world.administrator)
     url = reverse("admin:pghistory_middlewareevents_changelist") + f"?obj=cases.case:{world.case_a.pk}"
     html = assert_renders(client.get(url))
     assert world.case_a.reference in html
@@ -279,7 +312,7 @@ def _case_in(state: str, world) -> Case:
 @pytest.mark.parametrize("state", sorted(ACTIONS_OFFERED))
 def test_case_page_in_every_state(client, world, role, state):
     case = _case_in(state, world)
-    client.force_login(getattr(world, role))
+    login_verified(client, getattr(world, role))
     response = client.get(reverse("admin:cases_case_change", args=[case.pk]))
     html = assert_renders(response)
     assert case.reference in html
@@ -298,7 +331,7 @@ def test_case_page_in_every_state(client, world, role, state):
 def test_case_action_pages(client, world, role, state):
     case = _case_in(state, world)
     offered, offered_to = ACTIONS_OFFERED[state]
-    client.force_login(getattr(world, role))
+    login_verified(client, getattr(world, role))
     for action in ("assign", "close", "approve", "reject", "reopen"):
         response = client.get(reverse("admin:cases_case_action", args=[case.pk, action]))
         if action in offered and role in offered_to:
@@ -313,7 +346,7 @@ def test_case_action_pages(client, world, role, state):
 
 @pytest.mark.parametrize("role", sorted(STAFF))
 def test_case_list_offers_assign_to_me_only_to_those_who_work_cases(client, world, role):
-    client.force_login(getattr(world, role))
+    login_verified(client, getattr(world, role))
     response = client.get(reverse("admin:cases_case_changelist"))
     form = response.context["action_form"]  # None when no action is offered
     actions = {name for name, _label in form.fields["action"].choices if name} if form else set()
@@ -321,6 +354,6 @@ def test_case_list_offers_assign_to_me_only_to_those_who_work_cases(client, worl
 
 
 def test_unknown_case_action_is_not_found(client, world):
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     response = client.get(reverse("admin:cases_case_action", args=[world.case_a.pk, "delete"]))
     assert response.status_code == 404

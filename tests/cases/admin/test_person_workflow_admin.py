@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 
 from cases import services
 from cases.models import EmergencyContact, Person
+from tests.auth import login_verified
 from tests.cases.admin.helpers import inline_management, person_post
 from tests.factories import consulate
 
@@ -36,7 +37,7 @@ def _contact(name="Lupe Bóxer", email="") -> dict:
 
 @pytest.mark.parametrize("with_contact", [False, True], ids=["alone", "with-emergency-contact"])
 def test_invalid_curp_is_a_field_error_and_writes_nothing(client, world, with_contact):
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     before = (Person.objects.count(), EmergencyContact.objects.count())
     data = person_post(curp="BOXW310820HNERXN08", **(_contact() if with_contact else {}))
     response = client.post(reverse("admin:cases_person_add"), data)
@@ -46,7 +47,7 @@ def test_invalid_curp_is_a_field_error_and_writes_nothing(client, world, with_co
 
 
 def test_person_add_normalises_the_a_number_and_saves_the_contact(client, world):
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     response = client.post(
         reverse("admin:cases_person_add"), person_post(a_number="A-98-765-432", **_contact())
     )
@@ -59,7 +60,7 @@ def test_person_add_normalises_the_a_number_and_saves_the_contact(client, world)
 
 
 def test_person_with_an_invalid_contact_is_not_kept(client, world):
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     before = Person.objects.count()
     response = client.post(reverse("admin:cases_person_add"), person_post(**_contact(email="no-es-correo")))
     assert response.status_code == 200
@@ -68,7 +69,7 @@ def test_person_with_an_invalid_contact_is_not_kept(client, world):
 
 
 def test_duplicate_curp_from_another_consulate_is_a_field_error(client, world):
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     before = Person.objects.count()
     typed = " ".join([world.person_b.curp[:9].lower(), world.person_b.curp[9:]])  # the blind index normalises
     response = client.post(reverse("admin:cases_person_add"), person_post(curp=typed, sex=world.person_b.sex))
@@ -80,7 +81,7 @@ def test_duplicate_curp_from_another_consulate_is_a_field_error(client, world):
 
 
 def test_duplicate_a_number_is_a_field_error(client, world):
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     services.person_update(actor=world.officer_b, person=world.person_b, a_number="A-222-333-444")
     response = client.post(reverse("admin:cases_person_add"), person_post(a_number="222333444"))
     assert response.status_code == 200
@@ -137,7 +138,7 @@ def test_contacts_are_added_changed_and_removed_on_the_person_page(client, world
     data.update(inline_management("emergency_contacts", total=3, initial=2))
     data.update({"emergency_contacts-0-phone": "+52 951 555 0101", "emergency_contacts-1-DELETE": "on"})
     data.update({"emergency_contacts-2-person": person.pk, "emergency_contacts-2-name": "Pedro"})
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     response = client.post(reverse("admin:cases_person_change", args=[person.pk]), data)
     assert response.status_code == 302
     contacts = {c.name: c.phone for c in EmergencyContact.objects.filter(person=person)}
@@ -151,7 +152,7 @@ def _wrong_check_digit(curp: str) -> str:
 def test_identifiers_are_checked_and_normalised_on_change(client, world):
     person = world.person_a
     url = reverse("admin:cases_person_change", args=[person.pk])
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     response = client.post(
         url, _change_post(person, curp=_wrong_check_digit(person.curp), a_number="A 123 456 789")
     )
@@ -164,7 +165,7 @@ def test_identifiers_are_checked_and_normalised_on_change(client, world):
 
 
 def test_a_manager_cannot_change_a_person(client, world):
-    client.force_login(world.manager)
+    login_verified(client, world.manager)
     person = world.person_a
     data = _change_post(person, given_names="Otra")
     assert client.post(reverse("admin:cases_person_change", args=[person.pk]), data).status_code == 403
@@ -177,7 +178,7 @@ def test_a_page_shown_again_still_lists_the_persons_cases(client, world):
     data.update(inline_management("emergency_contacts", total=1))
     data.update({"emergency_contacts-0-person": person.pk, "emergency_contacts-0-name": "Pedro"})
     data["emergency_contacts-0-email"] = "no-es-correo"
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     response = client.post(reverse("admin:cases_person_change", args=[person.pk]), data)
     assert response.status_code == 200
     assert world.case_a.reference in response.content.decode()

@@ -14,6 +14,7 @@ from django.utils import timezone
 from cases import services
 from cases.models import EmergencyContact
 from consulates.models import DetentionFacility
+from tests.auth import login_verified
 from tests.factories import make_case, make_person
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +65,7 @@ def _queries(client, url) -> int:
 
 @pytest.mark.parametrize("role", ["officer_a", "manager"])
 def test_list_queries_do_not_grow_with_rows(client, world, role):
-    client.force_login(getattr(world, role))
+    login_verified(client, getattr(world, role))
     _add_cases(world, FEW)
     few = {name: _queries(client, reverse(name)) for name in LISTS}
     _add_cases(world, MANY - FEW)
@@ -99,7 +100,7 @@ def _grow_history(world, case, count: int) -> None:
 # The editing page (officer), the read-only page (manager) and the page of a closed case.
 @pytest.mark.parametrize(("role", "closed"), [("officer_a", False), ("manager", False), ("officer_a", True)])
 def test_case_page_queries_do_not_grow_with_its_history(client, world, role, closed):
-    client.force_login(getattr(world, role))
+    login_verified(client, getattr(world, role))
     case = make_case(world.officer_a)
     url = reverse("admin:cases_case_change", args=[case.pk])
     empty = _queries(client, url)
@@ -123,7 +124,7 @@ def test_person_page_queries_do_not_grow_with_cases_and_contacts(client, world, 
         contact = EmergencyContact(name=f"Contacto {i}", relationship="hermano")
         services.emergency_contact_save(actor=world.officer_a, person=person, contact=contact)
 
-    client.force_login(getattr(world, role))
+    login_verified(client, getattr(world, role))
     person = world.person_a
     add_contact(0)
     url = reverse("admin:cases_person_change", args=[person.pk])

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from cases import services
 from cases.models import Reminder
+from tests.auth import login_verified
 from tests.cases.admin.helpers import INVALID_MARKER
 from tests.factories import PartnerFactory, make_case, make_person
 
@@ -68,7 +69,7 @@ def contacted_case(world):
 def test_the_case_page_lists_the_case_reminders_without_addresses(client, world, contacted_case):
     person_7d = Reminder.objects.get(case=contacted_case, kind="hearing_person_7d")
     set_status(person_7d, "failed", last_error="HTTP 400 from the provider", attempts=1)
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     response = client.get(case_url(contacted_case))
     assert response.status_code == 200
     html = response.content.decode()
@@ -100,7 +101,7 @@ def test_the_list_opens_on_failed_and_pending_reminders_of_the_own_consulate(cli
     set_status(failed, "failed", last_error="HTTP 503 from the provider")
     attention = set(dallas) - {sent.pk, cancelled.pk}
 
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     assert listed(client) == attention
     assert listed(client, LIST + "?status=all") == set(dallas)
     assert listed(client, LIST + "?status=failed") == {failed.pk}
@@ -111,16 +112,16 @@ def test_the_list_opens_on_failed_and_pending_reminders_of_the_own_consulate(cli
     assert PHONE not in own.content.decode()
     assert EMAIL not in own.content.decode()
 
-    client.force_login(world.officer_b)
+    login_verified(client, world.officer_b)
     assert listed(client, LIST + "?status=all") == el_paso
 
-    client.force_login(world.manager)  # network-wide, read-only
+    login_verified(client, world.manager)  # network-wide, read-only
     response = client.get(LIST)
     assert {r.pk for r in response.context["cl"].result_list} == attention | el_paso
     action_form = response.context.get("action_form")
     assert action_form is None or "retry" not in dict(action_form.fields["action"].choices)
 
-    client.force_login(world.partner)
+    login_verified(client, world.partner)
     assert client.get(LIST).status_code == 302  # not staff: to the login page
 
 
@@ -130,7 +131,7 @@ def test_digests_are_seen_by_their_own_recipient_only(client, world):
     morning = dt.datetime.combine(timezone.now().date(), dt.time(13, 30), tzinfo=dt.UTC)  # 08:30 Dallas
     schedule_digests(morning)
     own = Reminder.objects.get(kind="digest", user=world.officer_a)
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     assert own.pk in listed(client)
     assert not Reminder.objects.filter(kind="digest", pk__in=listed(client)).exclude(pk=own.pk).exists()
 
@@ -139,7 +140,7 @@ def test_retry_puts_a_failed_reminder_back_and_refuses_a_sent_one(client, world,
     failed, sent = Reminder.objects.filter(case=contacted_case).order_by("pk")[:2]
     set_status(failed, "failed", attempts=6, last_error="HTTP 503 from the provider")
     set_status(sent, "sent", attempts=1, sent_at=timezone.now())
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     response = retry(client, failed, sent)
     assert response.status_code == 200
     failed.refresh_from_db()
@@ -153,7 +154,7 @@ def test_retry_puts_a_failed_reminder_back_and_refuses_a_sent_one(client, world,
 
 def test_a_manager_cannot_retry(client, world, contacted_case):
     failed = set_status(Reminder.objects.filter(case=contacted_case).first(), "failed", last_error="x")
-    client.force_login(world.manager)
+    login_verified(client, world.manager)
     retry(client, failed)
     failed.refresh_from_db()
     assert failed.status == "failed"
@@ -208,7 +209,7 @@ def _queries(client, url) -> int:
 
 @pytest.mark.parametrize("role", ["officer_a", "manager"])
 def test_list_queries_do_not_grow_with_rows(client, world, role):
-    client.force_login(getattr(world, role))
+    login_verified(client, getattr(world, role))
     _add_reminders(world, 2)
     few = _queries(client, LIST), _queries(client, case_url(world.case_a))
     Reminder.objects.filter(subject_type="bench").delete()

@@ -18,6 +18,7 @@ from cases import services
 from cases.models import Belonging, Case, CaseEvent, Document, RepatriationHandoff
 from cases.models.repatriation import BelongingStatus
 from consulates.models import ReceptionPoint
+from tests.auth import login_verified
 from tests.cases.admin.helpers import INVALID_MARKER, inline_management, refused
 from tests.factories import make_case, make_person
 
@@ -96,7 +97,7 @@ def _kinds(case) -> list[str]:
 
 
 def test_case_page_says_what_is_missing_before_a_handoff(client, world, strict_templates):
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     response = client.get(_url("change", world.case_a))
     assert response.status_code == 200
     assert _tools(response) == set()
@@ -110,7 +111,7 @@ def test_case_page_says_what_is_missing_before_a_handoff(client, world, strict_t
 
 def test_prepare_edit_and_confirm_a_handoff(client, world, strict_templates):
     case = _ready(world.officer_a, world.case_a)
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     assert _tools(client.get(_url("change", case))) == {"handoff_prepare"}
     assert client.get(_url("handoff", case)).status_code == 200
 
@@ -178,15 +179,15 @@ def test_prepare_edit_and_confirm_a_handoff(client, world, strict_templates):
 def test_handoff_pages_by_role(client, world):
     case = _ready(world.officer_a, world.case_a)
     services.handoff_prepare(actor=world.officer_a, case=case)
-    client.force_login(world.manager)
+    login_verified(client, world.manager)
     page = client.get(_url("change", case))
     assert _tools(page) == {"handoff_print"}  # managers read
     assert client.get(_url("handoff_confirm", case)).status_code == 302
     assert client.get(_url("handoff_print", case)).status_code == 200
-    client.force_login(world.officer_b)  # another consulate: the case does not exist for them
+    login_verified(client, world.officer_b)  # another consulate: the case does not exist for them
     for name in ("handoff", "handoff_confirm", "handoff_print"):
         assert client.get(_url(name, case)).status_code == 404
-    client.force_login(world.partner)
+    login_verified(client, world.partner)
     for name in ("handoff", "handoff_confirm", "handoff_print"):
         assert refused(False, client.get(_url(name, case)))
 
@@ -198,7 +199,7 @@ def test_closed_case_offers_the_print_and_the_confirmation_of_reception(client, 
     if case.status == "pending_closure":
         case = services.case_close_approve(actor=world.supervisor_a, case=case)
     assert case.status == "closed"
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     page = client.get(_url("change", case))
     assert _tools(page) == {"handoff_print", "handoff_confirm"}
     html = page.content.decode()
@@ -242,7 +243,7 @@ def test_print_sheet_is_spanish_and_complete(client, world):
     watch = services.belonging_record(actor=world.officer_a, case=case, kind="other", description="Reloj")
     services.belonging_resolve(actor=world.officer_a, belonging=watch, status="missing", note="No apareció")
 
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     client.cookies["django_language"] = "en"  # the sheet is for Mexico: Spanish whatever the reader uses
     response = client.get(_url("handoff_print", case))
     assert response.status_code == 200
@@ -289,7 +290,7 @@ def test_overdue_filter_lists_unconfirmed_handoffs_two_days_after_removal(client
     )
     services.handoff_confirm(actor=world.officer_a, handoff=done_h, received_by_name="INM Matamoros")
 
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     url = reverse("admin:cases_repatriationhandoff_changelist")
     everything = client.get(url)
     assert {h.pk for h in everything.context["cl"].result_list} == {late_h.pk, soon_h.pk, done_h.pk}
@@ -303,7 +304,7 @@ def test_overdue_filter_lists_unconfirmed_handoffs_two_days_after_removal(client
     assert page.context["repatriation"]["overdue"] is True
     assert "case-flag-handoff" in page.content.decode()
     assert client.get(_url("change", soon)).context["repatriation"]["overdue"] is False
-    client.force_login(world.manager)
+    login_verified(client, world.manager)
     overdue = client.get(url, {"reception": "overdue"})
     assert {h.pk for h in overdue.context["cl"].result_list} == {late_h.pk, foreign_h.pk}
 
@@ -320,7 +321,7 @@ def _add_handoffs(world, count: int) -> None:
 
 @pytest.mark.parametrize("role", ["officer_a", "manager"])
 def test_handoff_list_queries_do_not_grow_with_rows(client, world, role):
-    client.force_login(getattr(world, role))
+    login_verified(client, getattr(world, role))
     url = reverse("admin:cases_repatriationhandoff_changelist")
 
     def queries(params):
@@ -350,7 +351,7 @@ def _belonging_rows(case, rows: list[dict], initial: int = 0) -> dict:
 
 def test_belongings_are_recorded_and_resolved_through_the_services(client, world, strict_templates):
     case = world.case_a
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     url = _url("change", case)
     # cash without an amount: the service's error is on the amount; nothing is written
     rows = [{"kind": "passport", "description": "Pasaporte mexicano"}, {"kind": "cash", "description": ""}]
@@ -421,14 +422,14 @@ def media(settings, tmp_path):
 
 
 def test_case_form_is_multipart_with_the_upload_inline(client, world):
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     html = client.get(_url("change", world.case_a)).content.decode()
     assert 'enctype="multipart/form-data"' in html
 
 
 def test_upload_pdf_and_png_and_list_them(client, world, media, strict_templates):
     case = world.case_a
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     uploads = (
         ("court", SimpleUploadedFile("aviso de audiencia.pdf", PDF, content_type="application/pdf")),
         ("identity", SimpleUploadedFile("ine.png", PNG, content_type="image/png")),
@@ -456,7 +457,7 @@ def test_upload_pdf_and_png_and_list_them(client, world, media, strict_templates
 
 def test_text_file_named_pdf_is_refused_and_nothing_is_stored(client, world, media):
     case = world.case_a
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     fake = SimpleUploadedFile("informe.pdf", b"just some text, not a PDF", content_type="application/pdf")
     response = client.post(_url("change", case), _case_post(case, **_document_rows(case, ("court", fake))))
     assert response.status_code == 200
@@ -469,7 +470,7 @@ def test_text_file_named_pdf_is_refused_and_nothing_is_stored(client, world, med
 def test_oversize_file_is_refused_and_nothing_is_stored(client, world, media, settings):
     settings.DOCUMENT_MAX_BYTES = 32
     case = world.case_a
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     big = SimpleUploadedFile("grande.pdf", PDF + b"0" * 64, content_type="application/pdf")
     response = client.post(_url("change", case), _case_post(case, **_document_rows(case, ("court", big))))
     assert response.status_code == 200
@@ -483,7 +484,7 @@ def test_upload_on_a_page_shown_again_with_errors_leaves_no_file(client, world, 
     """A valid upload beside an invalid row: the page comes back, the row is rolled back, and so is the
     stored file."""
     case = world.case_a
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     good = SimpleUploadedFile("carta.pdf", PDF, content_type="application/pdf")
     data = _case_post(case, **_document_rows(case, ("correspondence", good)))
     data.update(_belonging_rows(case, [{"kind": "cash"}]))  # no amount: refused

@@ -9,6 +9,7 @@ from django.contrib.messages import constants
 from django.urls import reverse
 
 from cases.models import Case, CaseEvent, Task
+from tests.auth import login_verified
 from tests.cases.admin.helpers import inline_management
 from tests.factories import consulate, make_case, supervisor
 
@@ -32,7 +33,7 @@ LISTS = [
 
 @pytest.mark.parametrize(("url_name", "own", "foreign"), LISTS)
 def test_lists_show_only_own_consulate(client, world, url_name, own, foreign):
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     response = client.get(reverse(url_name))
     assert own(world) in _text(response)
     assert foreign(world) not in _text(response)
@@ -42,7 +43,7 @@ def test_lists_show_only_own_consulate(client, world, url_name, own, foreign):
 @pytest.mark.parametrize("role", NETWORK)
 @pytest.mark.parametrize(("url_name", "own", "foreign"), LISTS)
 def test_network_roles_see_both_consulates(client, world, role, url_name, own, foreign):
-    client.force_login(getattr(world, role))
+    login_verified(client, getattr(world, role))
     page = _text(client.get(reverse(url_name)))
     assert own(world) in page
     assert foreign(world) in page
@@ -61,7 +62,7 @@ FOREIGN_PAGES = [
 @pytest.mark.parametrize(("url_name", "attr"), FOREIGN_PAGES)
 def test_foreign_records_do_not_exist_for_the_officer(client, world, url_name, attr):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     response = client.get(reverse(url_name, args=[getattr(world, attr).pk]))
     assert response.status_code == 302
     assert response["Location"] == reverse("admin:index")
@@ -75,7 +76,7 @@ def test_foreign_records_do_not_exist_for_the_officer(client, world, url_name, a
 
 @pytest.mark.parametrize("role", NETWORK)
 def test_network_roles_open_both_consulates_records(client, world, role):
-    client.force_login(getattr(world, role))
+    login_verified(client, getattr(world, role))
     for url_name, attr in FOREIGN_PAGES:
         response = client.get(reverse(url_name, args=[getattr(world, attr).pk]))
         assert response.status_code == 200, url_name
@@ -83,7 +84,7 @@ def test_network_roles_open_both_consulates_records(client, world, role):
 
 @pytest.mark.parametrize("action", ["assign", "close", "approve", "reject", "reopen"])
 def test_actions_on_a_foreign_case_are_not_found(client, world, action):
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     url = reverse("admin:cases_case_action", args=[world.case_b.pk, action])
     assert client.get(url).status_code == 404
     response = client.post(url, {"assignee": world.officer_a.pk, "outcome": "released", "reason": "x"})
@@ -123,7 +124,7 @@ def _term(template: str, world) -> str:
 @pytest.mark.parametrize("template", SEARCHES)
 def test_search_finds_the_other_consulate_only_for_network_roles(client, world, role, template):
     term = _term(template, world)
-    client.force_login(getattr(world, role))
+    login_verified(client, getattr(world, role))
     found = set()
     for url_name in ("admin:cases_case_changelist", "admin:cases_person_changelist"):
         response = client.get(reverse(url_name), {"q": term})
@@ -139,7 +140,7 @@ def test_search_finds_the_other_consulate_only_for_network_roles(client, world, 
 
 
 def test_search_finds_own_records_without_accents(client, world):
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     people = client.get(reverse("admin:cases_person_changelist"), {"q": "nunez ortiz"})
     assert list(people.context["cl"].result_list) == [world.person_a]
     cases = client.get(reverse("admin:cases_case_changelist"), {"q": "NUÑEZ"})
@@ -152,7 +153,7 @@ def test_autocomplete_offers_only_own_persons(client, world, template):
     query["term"] = _term(template, world)
     results = {}
     for role in ("officer_a", "administrator"):
-        client.force_login(getattr(world, role))
+        login_verified(client, getattr(world, role))
         response = client.get("/admin/autocomplete/", query)
         assert response.status_code == 200
         results[role] = {int(item["id"]): item["text"] for item in response.json()["results"]}
@@ -163,14 +164,14 @@ def test_autocomplete_offers_only_own_persons(client, world, template):
 
 def test_autocomplete_of_users_is_for_administrators_only(client, world):
     query = {"app_label": "consulates", "model_name": "staffmembership", "field_name": "user", "term": ""}
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     assert client.get("/admin/autocomplete/", query).status_code == 403
-    client.force_login(world.administrator)
+    login_verified(client, world.administrator)
     assert client.get("/admin/autocomplete/", query).status_code == 200
 
 
 def test_add_case_form_offers_only_own_consulate_and_persons(client, world):
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     response = client.get(reverse("admin:cases_case_add"), {"person": world.person_b.pk})
     form = response.context["adminform"].form
     assert list(form.fields["consulate"].queryset) == [consulate("dallas")]
@@ -180,7 +181,7 @@ def test_add_case_form_offers_only_own_consulate_and_persons(client, world):
 
 
 def test_add_case_refuses_a_foreign_person_or_consulate(client, world):
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     before = Case.objects.count()
     base = {"category": "penal", "subtype": "", "priority": "normal"}
     for person, where in ((world.person_b, "dallas"), (world.person_a, "el_paso")):
@@ -193,27 +194,27 @@ def test_add_case_refuses_a_foreign_person_or_consulate(client, world):
 
 
 def test_person_form_offers_only_own_consulate(client, world):
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     form = client.get(reverse("admin:cases_person_add")).context["adminform"].form
     assert list(form.fields["registered_by"].queryset) == [consulate("dallas")]
 
 
 def test_assignment_choices_are_active_staff_of_the_case_consulate(client, world):
     supervisor_b = supervisor("el_paso")
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     url = reverse("admin:cases_case_action", args=[world.case_a.pk, "assign"])
     choices = set(client.get(url).context["form"].fields["assignee"].queryset)
     assert choices == {world.officer_a, world.supervisor_a}  # not El Paso, managers, or the inactive
     response = client.post(url, {"assignee": supervisor_b.pk})
     assert "assignee" in response.context["form"].errors
     assert Case.objects.get(pk=world.case_a.pk).assigned_to_id == world.case_a.assigned_to_id
-    client.force_login(world.administrator)
+    login_verified(client, world.administrator)
     url = reverse("admin:cases_case_action", args=[world.case_b.pk, "assign"])
     assert set(client.get(url).context["form"].fields["assignee"].queryset) == {world.officer_b, supervisor_b}
 
 
 def test_task_inline_offers_and_accepts_only_own_consulate_staff(client, world):
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     page = client.get(reverse("admin:cases_case_change", args=[world.case_a.pk]))
     [tasks] = [f for f in page.context["inline_admin_formsets"] if f.opts.model is Task]
     offered = {value for value, _label in tasks.formset.forms[0].fields["assignee"].choices if value}
@@ -250,7 +251,7 @@ def _filters(response) -> dict:
 
 
 def test_list_filters_offer_nothing_of_other_consulates(client, world):
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     cases = _filters(client.get(reverse("admin:cases_case_changelist")))
     assert "consulate" not in cases  # no consulate filter for consulate-bound staff
     assignees = cases["assignee"]
@@ -258,20 +259,20 @@ def test_list_filters_offer_nothing_of_other_consulates(client, world):
     assert world.officer_b.get_full_name() not in assignees
     persons = _filters(client.get(reverse("admin:cases_person_changelist")))
     assert "registered_by" not in persons
-    client.force_login(world.manager)
+    login_verified(client, world.manager)
     cases = _filters(client.get(reverse("admin:cases_case_changelist")))
     assert "consulate" in cases
     assert world.officer_b.get_full_name() in cases["assignee"]
 
 
 def test_filtering_by_a_foreign_officer_shows_nothing(client, world):
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     response = client.get(reverse("admin:cases_case_changelist"), {"assignee": world.officer_b.pk})
     assert world.case_b.reference not in _text(response)
 
 
 def test_assign_to_me_cannot_touch_another_consulate(client, world):
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     client.post(
         reverse("admin:cases_case_changelist"),
         {"action": "assign_to_me", "_selected_action": [world.case_a.pk, world.case_b.pk]},
@@ -285,11 +286,11 @@ def test_assign_to_me_cannot_touch_another_consulate(client, world):
 def test_person_page_lists_only_the_cases_the_viewer_may_see(client, world):
     """Ramón (registered in El Paso) gets a Dallas case too: Dallas sees him, and only its own case."""
     dallas_case = make_case(world.administrator, person=world.person_b, consulate=consulate("dallas"))
-    client.force_login(world.officer_a)
+    login_verified(client, world.officer_a)
     page = _text(client.get(reverse("admin:cases_person_change", args=[world.person_b.pk])))
     assert dallas_case.reference in page
     assert world.case_b.reference not in page
-    client.force_login(world.manager)
+    login_verified(client, world.manager)
     page = _text(client.get(reverse("admin:cases_person_change", args=[world.person_b.pk])))
     assert dallas_case.reference in page
     assert world.case_b.reference in page

@@ -12,6 +12,7 @@ from cases.models import AccessLog, Case, Document, EmergencyContact, Person
 from cases.models.access import AccessAction
 from cases.services import privacy
 from tests import factories as f
+from tests.auth import login_verified
 from tests.cases.admin.helpers import refused
 from tests.cases.privacy.builders import build_person, case_tables, find_values
 
@@ -84,7 +85,7 @@ def erase_url(person) -> str:
 def test_the_page_erases_with_reason_and_typed_number(
     client, closed, admin_user, django_capture_on_commit_callbacks
 ):
-    client.force_login(admin_user)
+    login_verified(client, admin_user)
     person = closed.person
     page = client.get(erase_url(person))
     assert page.status_code == 200
@@ -123,7 +124,7 @@ def test_the_page_erases_with_reason_and_typed_number(
 
 
 def test_the_page_refuses_while_a_case_is_open(client, still_open, admin_user):
-    client.force_login(admin_user)
+    login_verified(client, admin_user)
     person = still_open.person
     page = client.get(erase_url(person))
     assert still_open.case.reference in page.content.decode()
@@ -150,7 +151,7 @@ ROLES = {
 @pytest.mark.parametrize("page", ["cases_person_export", "cases_person_erase"])
 def test_non_administrators_are_refused(client, closed, role, page):
     make, is_staff = ROLES[role]
-    client.force_login(make())
+    login_verified(client, make())
     url = reverse(f"admin:{page}", args=[closed.person.pk])
     assert refused(is_staff, client.get(url))
     assert refused(is_staff, client.post(url, {"reason": REASON, "confirmation": str(closed.person.pk)}))
@@ -163,5 +164,5 @@ def test_anonymous_users_are_sent_to_log_in_and_unknown_persons_are_not_found(cl
     response = client.get(reverse(f"admin:{page}", args=[1]))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
-    client.force_login(admin_user)
+    login_verified(client, admin_user)
     assert client.get(reverse(f"admin:{page}", args=[987654321])).status_code == 404

@@ -16,6 +16,7 @@ from cases.models import AccessLog, CaseEvent
 from cases.models.access import AccessAction
 from cases.services import privacy
 from tests import factories as f
+from tests.auth import login_verified
 from tests.cases.privacy.builders import build_person
 
 pytestmark = pytest.mark.django_db
@@ -111,7 +112,7 @@ def test_only_administrators_may_export(full, role):
 
 
 def test_the_page_downloads_the_zip_uncached_and_logs_it(client, full, admin_user):
-    client.force_login(admin_user)
+    login_verified(client, admin_user)
     url = reverse("admin:cases_person_export", args=[full.person.pk])
     page = client.get(url)
     assert page.status_code == 200
@@ -133,11 +134,11 @@ def test_the_person_page_offers_export_and_erase_to_administrators_only(client, 
     url = reverse("admin:cases_person_change", args=[full.person.pk])
     export_url = reverse("admin:cases_person_export", args=[full.person.pk])
     erase_url = reverse("admin:cases_person_erase", args=[full.person.pk])
-    client.force_login(admin_user)
+    login_verified(client, admin_user)
     content = client.get(url).content.decode()
     assert export_url in content
     assert erase_url in content
-    client.force_login(officer)
+    login_verified(client, officer)
     content = client.get(url).content.decode()
     assert export_url not in content
     assert erase_url not in content

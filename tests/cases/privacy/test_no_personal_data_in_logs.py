@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from cases.services import privacy
 from tests import factories as f
+from tests.auth import login_verified
 from tests.cases.privacy.builders import build_person, close_at
 
 pytestmark = pytest.mark.django_db
@@ -30,13 +31,13 @@ def test_no_personal_value_reaches_the_logs(
     caplog.clear()
     with django_capture_on_commit_callbacks(execute=True):
         assert privacy.retention_run()[0] == 1
-    client.force_login(admin_user)
+    login_verified(client, admin_user)
     assert client.post(reverse("admin:cases_person_export", args=[erased.person.pk])).status_code == 200
     for person in (still_open.person, erased.person):  # refused, then done
         url = reverse("admin:cases_person_erase", args=[person.pk])
         with django_capture_on_commit_callbacks(execute=True):
             client.post(url, {"reason": reason, "confirmation": str(person.pk)})
-    client.force_login(f.officer("dallas"))
+    login_verified(client, f.officer("dallas"))
     assert client.get(reverse("admin:cases_person_export", args=[still_open.person.pk])).status_code == 403
     with time_machine.travel(closed_at + relativedelta(years=7), tick=False):
         privacy.retention_run()

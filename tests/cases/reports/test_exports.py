@@ -15,6 +15,7 @@ from cases.models import AccessLog
 from cases.models.access import AccessAction
 from cases.reports.common import ReportParams
 from cases.reports.registry import REPORTS
+from tests.auth import login_verified
 from tests.cases.reports import builders as b
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +35,7 @@ def world(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def manager_client(client, world):
-    client.force_login(world.users["manager"])
+    login_verified(client, world.users["manager"])
     return client
 
 
@@ -117,7 +118,7 @@ def test_all_as_csv_does_not_exist(manager_client, world):
 
 def test_an_officers_export_names_their_own_consulate(client, world):
     _grant_export(world.users["officer_a"])
-    client.force_login(world.users["officer_a"])
+    login_verified(client, world.users["officer_a"])
     response = client.get(reverse("reports:export", args=["open_cases", "csv"]), _query(world))
     lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert "Dallas" in lines[3][1]
@@ -193,7 +194,7 @@ def test_each_export_is_logged_once_without_personal_data(manager_client, world,
 @pytest.mark.parametrize("name", ["open_cases", "all"])
 def test_without_the_permission_no_file_and_a_clear_refusal(client, world, name):
     officer = world.users["officer_a"]
-    client.force_login(officer)
+    login_verified(client, officer)
     response = client.get(reverse("reports:export", args=[name, "xlsx"]), _query(world))
     assert response.status_code == 403
     assert response["Content-Type"].startswith("text/plain")
@@ -207,13 +208,13 @@ def test_without_the_permission_no_file_and_a_clear_refusal(client, world, name)
 def test_a_manager_whose_permission_was_taken_away_cannot_export(client, world):
     manager = world.users["manager"]
     _grant_export(manager, False)
-    client.force_login(manager)
+    login_verified(client, manager)
     assert client.get(reverse("reports:export", args=["open_cases", "csv"]), _query(world)).status_code == 403
 
 
 def test_the_dashboard_hides_export_links_without_the_permission(client, world):
     officer = world.users["officer_a"]
-    client.force_login(officer)
+    login_verified(client, officer)
     export_url = reverse("reports:export", args=["open_cases", "csv"])
     page = client.get(reverse("reports:dashboard")).content.decode()
     assert export_url not in page
@@ -230,7 +231,7 @@ def test_auditors_never_export(client, world):
     # The permission cannot even be given to an auditor (a database constraint, shown in the admin form).
     with pytest.raises(IntegrityError), transaction.atomic():
         StaffMembership.objects.filter(user=auditor).update(can_export=True)
-    client.force_login(auditor)
+    login_verified(client, auditor)
     assert client.get(reverse("reports:export", args=["open_cases", "csv"]), _query(world)).status_code == 403
     assert client.get(reverse("reports:dashboard")).status_code == 403
     assert AccessLog.objects.count() == 0

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from cases.models import Case
 from cases.reports.registry import REPORTS
+from tests.auth import login_verified
 from tests.cases.reports import builders as b
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +33,7 @@ def _count(function, user) -> tuple[int, int]:
 
 
 def _dashboard(client, user) -> int:
-    client.force_login(user)
+    login_verified(client, user)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("reports:dashboard"), {"start": b.START, "end": b.END})
     assert response.status_code == 200

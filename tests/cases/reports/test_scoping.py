@@ -10,6 +10,7 @@ from cases.reports.common import ReportParams
 from cases.reports.registry import REPORTS
 from tests import factories as f
 from tests.api.conftest import csrf_client, token_client
+from tests.auth import login_verified
 from tests.cases.reports import builders as b
 
 pytestmark = pytest.mark.django_db
@@ -83,7 +84,7 @@ def test_the_dashboard_refuses_anonymous_and_partner_users(client):
     response = client.get(url)
     assert response.status_code == 302
     assert reverse("admin:login") in response["Location"]
-    client.force_login(f.partner_user())
+    login_verified(client, f.partner_user())
     response = client.get(url)
     assert response.status_code in (302, 403)
     if response.status_code == 302:
@@ -105,7 +106,7 @@ def test_the_api_refuses_anonymous_and_partner_callers():
 
 
 def test_the_dashboard_form_offers_consulate_staff_only_their_consulate(world, client):
-    client.force_login(world.users["officer_a"])
+    login_verified(client, world.users["officer_a"])
     response = client.get(
         reverse("reports:dashboard"), {"start": b.START, "end": b.END, "consulate": world.el_paso.pk}
     )

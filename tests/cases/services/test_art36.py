@@ -12,6 +12,7 @@ from cases import services
 from cases.models import Case
 from consulates.models import DetentionFacility
 from tests import factories as f
+from tests.auth import login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -118,7 +119,7 @@ def test_delay_annotations_equal_the_properties(dallas_officer, detained, notifi
 
 
 def test_the_case_page_shows_the_flag(client, dallas_officer, detained, notified_at):
-    client.force_login(dallas_officer)
+    login_verified(client, dallas_officer)
     url = reverse("admin:cases_case_change", args=[detained.pk])
     response = client.get(url)
     assert response.status_code == 200

@@ -1,0 +1,31 @@
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from cases.demo.totp import demo_login_lines
+from config.security.totp import confirmed_device, current_code
+
+
+class Command(BaseCommand):
+    help = "Print the demo logins with each demo staff user's TOTP secret, or (--code) a user's current code."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--code", metavar="USERNAME", help="print the code USERNAME's authenticator shows now"
+        )
+        parser.add_argument("--force", action="store_true", help="allow running with DEBUG off")
+
+    def handle(self, *args, code, force, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "Refusing to print second-factor secrets or codes with DEBUG off. Use --force."
+            )
+        if code:
+            user = get_user_model().objects.filter(username=code).first()
+            device = confirmed_device(user) if user is not None else None
+            if device is None:
+                raise CommandError(f"{code} has no confirmed authenticator.")
+            self.stdout.write(current_code(device))
+            return
+        for line in demo_login_lines():
+            self.stdout.write(line)

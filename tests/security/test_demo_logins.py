@@ -1,0 +1,71 @@
+"""The zero-config demo: the demo staff users have confirmed authenticators, and the "Demo logins" block
+that ``make run`` prints gives each one's TOTP secret and otpauth:// URI, so a new user can sign in."""
+
+from __future__ import annotations
+
+from base64 import b32decode
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from cases.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
+from cases.demo.users import demo_users_create
+from tests.security.conftest import VERIFY, code_from_secret, sign_in_password
+
+pytestmark = pytest.mark.django_db
+
+
+def _printed(*args, **kwargs) -> str:
+    out = StringIO()
+    call_command("demo_logins", *args, stdout=out, **kwargs)
+    return out.getvalue()
+
+
+def test_demo_staff_sign_in_with_the_printed_secret(settings, address):
+    settings.DEBUG = True
+    demo_users_create()
+    demo_users_create()  # a second run (make run again) keeps the same authenticators
+    text = _printed()
+    assert "Demo logins" in text
+    assert DEMO_PASSWORD in text
+    lines = text.splitlines()
+    secrets = {}
+    for index, line in enumerate(lines):
+        name = line.split()[0] if line.startswith("  ") and line.split() else ""
+        if name in dict(DEMO_LOGINS) and index + 1 < len(lines) and "TOTP secret" in lines[index + 1]:
+            secrets[name] = lines[index + 1].split()[-1]
+            assert lines[index + 2].strip().startswith("otpauth://totp/")
+    staff = {name for name, _ in DEMO_LOGINS if name != "ong.demo"}
+    assert set(secrets) == staff
+    for name, secret in secrets.items():
+        device = TOTPDevice.objects.get(user__username=name)
+        assert device.confirmed
+        assert b32decode(secret) == device.bin_key
+
+    browser = Client(REMOTE_ADDR=address)
+    assert sign_in_password(browser, "oficial.dallas", DEMO_PASSWORD).status_code == 302
+    response = browser.post(VERIFY, {"code": code_from_secret(secrets["oficial.dallas"])})
+    assert response["Location"] == "/admin/"
+    assert browser.get("/admin/").status_code == 200
+
+
+def test_the_current_code_can_be_printed_in_the_demo(settings, address):
+    settings.DEBUG = True
+    demo_users_create()
+    code = _printed(code="supervisora.dallas").strip()
+    assert len(code) == 6
+    assert code.isdigit()
+    browser = Client(REMOTE_ADDR=address)
+    sign_in_password(browser, "supervisora.dallas", DEMO_PASSWORD)
+    assert browser.post(VERIFY, {"code": code})["Location"] == "/admin/"
+
+
+def test_secrets_are_not_printed_outside_debug(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError):
+        _printed()
+    with pytest.raises(CommandError):
+        _printed(code="admin")
