@@ -22,6 +22,7 @@ Errors carry no personal data (no numbers, no text), so they can be stored and s
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import http.client
@@ -34,7 +35,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
 
 HTTP_TIMEOUT = 10
 
@@ -126,6 +127,12 @@ _STALE = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError,
 
 
 class EmailChannel:
+    """One message per ``send``; within a ``Senders`` block (a batch) all of them go through one
+    connection to the mail server, opened at the first message and closed at the end of the block."""
+
+    def __init__(self):
+        self.connection = None
+
     def send(self, outgoing: Outgoing) -> None:
         message = EmailMessage(
             subject=outgoing.subject,
@@ -137,9 +144,19 @@ class EmailChannel:
         for name, content, content_type in outgoing.attachments:
             message.attach(name, content, content_type)
         try:
-            message.send(fail_silently=False)
+            if self.connection is None:
+                self.connection = get_connection(fail_silently=False)
+                self.connection.open()
+            self.connection.send_messages([message])
         except (OSError, ConnectionError) as exc:
+            self.close()  # a broken connection: the next message of the batch opens a new one
             raise DeliveryError(f"mail server error ({type(exc).__name__})") from None
+
+    def close(self) -> None:
+        connection, self.connection = self.connection, None
+        if connection is not None:
+            with contextlib.suppress(Exception):
+                connection.close()
 
 
 class ConsoleSmsChannel:
@@ -192,3 +209,27 @@ def channel_for(name: str):
     if name == "sms":
         return HttpSmsChannel() if settings.SMS_BACKEND == "http" else ConsoleSmsChannel()
     raise ValueError(f"unknown channel {name}")
+
+
+class Senders:
+    """The channels of one batch: each made once and closed at the end (``with Senders() as s:
+    s.send(channel, outgoing)``), so a batch of emails shares one mail server connection. (HTTP
+    connections are kept alive across batches anyway, see ``_Connections``.)"""
+
+    def __init__(self):
+        self.channels: dict[str, object] = {}
+
+    def send(self, channel: str, outgoing: Outgoing) -> None:
+        sender = self.channels.get(channel)
+        if sender is None:
+            sender = self.channels[channel] = channel_for(channel)
+        sender.send(outgoing)
+
+    def __enter__(self) -> Senders:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        for sender in self.channels.values():
+            close = getattr(sender, "close", None)
+            if close is not None:
+                close()

@@ -58,12 +58,12 @@ from pathlib import Path
 import django
 django.setup()
 from cases.reminders.dispatch import dispatch_due
-from cases.tasks import send_reminder
+from cases.tasks import send_reminders
 Path(sys.argv[1]).touch()  # ready
 go = Path(sys.argv[2])
 while not go.exists():
     time.sleep(0.005)
-print(dispatch_due(send_reminder.delay, limit=100), flush=True)
+print(dispatch_due(send_reminders.delay, limit=100), flush=True)
 """
 
 
@@ -178,7 +178,7 @@ def test_a_killed_worker_loses_nothing_and_duplicates_nothing(broker, tmp_path, 
                 f"{Reminder.objects.filter(pk__in=ids).exclude(status='sent').count()} not sent after "
                 f"{DEADLINE_SECONDS} s; worker 2 log:\n{workers[1].output()}"
             )
-            republished += dispatch.dispatch_due(lambda pk: send.apply_async((pk,)))
+            republished += dispatch.dispatch_due(lambda ids: send.apply_async((ids,)))
             time.sleep(BEAT_SECONDS)
         recovered_in = time.monotonic() - started
         workers[1].stop()
