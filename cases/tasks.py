@@ -17,12 +17,14 @@ def send_reminders(reminder_ids: list[int]) -> dict[str, int]:
     return dict(Counter(dispatch.deliver_batch(reminder_ids).values()))
 
 
-def dispatch_with(app) -> int:
+def dispatch_with(app, *, send_batch: int | None = None) -> int:
     """Claim every due reminder and queue one ``reminders.send`` per batch of ids on ``app``'s broker,
     through one producer (acquiring a connection from the pool per message costs more than the send)."""
     send = app.tasks["reminders.send"]
     with app.producer_or_acquire() as producer:
-        return dispatch.dispatch_due(lambda ids: send.apply_async((ids,), producer=producer))
+        return dispatch.dispatch_due(
+            lambda ids: send.apply_async((ids,), producer=producer), send_batch=send_batch
+        )
 
 
 @shared_task(bind=True, name="reminders.dispatch", ignore_result=True)

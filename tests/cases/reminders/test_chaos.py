@@ -122,7 +122,9 @@ def _due_referral_reminders(count: int, partner_url: str) -> list[int]:
 
 def test_a_killed_worker_loses_nothing_and_duplicates_nothing(broker, tmp_path, monkeypatch, capsys):
     env_extra, app = broker
-    provider = FakeProvider().start()
+    # 10 ms per answer, like a real provider's latency: the batches are still being delivered when the
+    # kill comes (without it all 1,000 can be delivered before the test notices the 150th).
+    provider = FakeProvider(delay=0.01).start()
     workers: list[WorkerProcess] = []
     try:
         ids = _due_referral_reminders(REMINDERS, provider.url)
