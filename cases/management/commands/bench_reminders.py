@@ -290,8 +290,11 @@ def _undelivered(first_id: int, last_id: int, provider) -> str:
 
 
 def _claim_plan() -> str:
-    with transaction.atomic():
-        return dispatch.claim_queryset(timezone.now()).explain()
+    """EXPLAIN of the dispatcher's claim statement (planned, not run)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        sql, params = dispatch.claim_statement(timezone.now())
+        cursor.execute(f"EXPLAIN {sql}", params)
+        return "\n".join(row[0] for row in cursor.fetchall())
 
 
 def _cpu_seconds(processes) -> float:
