@@ -168,6 +168,10 @@ def deliver_batch(reminder_ids: Iterable[int]) -> dict[int, str]:
             )
         )
         outcomes.update((pk, "held" if pk in pending else "not pending") for pk in missing)
+    for outcome in ("held", "postponed"):  # unusual: say so (ids only), they wait for their leases
+        left = [pk for pk, what in outcomes.items() if what == outcome]
+        if left:
+            logger.warning("Reminders %s: %s, sent later.", left[:20], outcome)
     return outcomes
 
 
