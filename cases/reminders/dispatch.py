@@ -138,13 +138,13 @@ def deliver_batch(reminder_ids: Iterable[int]) -> dict[int, str]:
     started = time.monotonic()
     with transaction.atomic():
         reminders = sendsql.lock_pending(ids)
-        now = timezone.now()
         sent = []
         with messages.preloaded(reminders), Senders() as senders:
             for reminder in reminders:
                 if time.monotonic() - started > BATCH_DEADLINE_SECONDS:
                     outcomes[reminder.pk] = "postponed"  # still pending and leased: claimed again later
                     continue
+                now = timezone.now()
                 try:
                     with _savepoint_if_queried():  # a database error in it leaves the batch usable
                         outcome = _deliver_one(reminder, now, senders)
@@ -159,7 +159,7 @@ def deliver_batch(reminder_ids: Iterable[int]) -> dict[int, str]:
                 outcomes[reminder.pk] = outcome
                 if outcome == "sent":
                     sent.append(reminder)
-        sendsql.mark_sent(sent, now)
+        sendsql.mark_sent(sent, timezone.now())
     missing = [pk for pk in ids if pk not in outcomes]
     if missing:  # not pending any more, or locked by another sender: tell which, for tests and logs
         pending = set(
