@@ -266,6 +266,8 @@ SMS_HTTP_URL = os.environ.get("SMS_HTTP_URL", "")
 SMS_HTTP_TOKEN = os.environ.get("SMS_HTTP_TOKEN", "")
 # How long a claimed reminder is left to its send task before the dispatcher may claim it again.
 REMINDER_LEASE_SECONDS = int(os.environ.get("REMINDER_LEASE_SECONDS", "300"))
+# Reminder ids per send task: one Celery task delivers a batch (see cases/reminders/dispatch.py).
+REMINDER_SEND_BATCH = int(os.environ.get("REMINDER_SEND_BATCH", "100"))
 
 # Celery: Redis in production, kombu's filesystem transport in the zero-config mode.
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -2,7 +2,8 @@
 
 Rows are written by the services in the same transaction as the change they are about (or by the
 daily scans for inactivity and digests). Beat's dispatcher claims due rows and queues one send task
-per row; the send task re-checks the row under lock, sends, and marks it. The row, not the broker,
+per batch of ids (``REMINDER_SEND_BATCH``); the send task re-checks each row under lock, sends it, and
+marks it (cases/reminders/dispatch.py). The row, not the broker,
 is the truth: with the broker down the rows simply wait.
 """
 

@@ -14,7 +14,9 @@ HTTP provider request (``SMS_BACKEND=http``)::
     {"to": "+15551234567", "body": "...", "reference": "reminder-<id>"}
 
 2xx: accepted. 429 and 5xx (and network errors): temporary, retried with backoff. Other 4xx (and
-3xx): permanent, the reminder fails. Connections are kept alive and reused (per process and thread). The provider must treat a repeated ``Idempotency-Key`` as the same
+3xx): permanent, the reminder fails. Connections are kept alive and reused (per process and thread;
+``cases/reminders/httpclient.py`` is the small HTTP/1.1 client that speaks it). One request per message,
+also within a batch: the provider must treat a repeated ``Idempotency-Key`` as the same
 message (a retry after a crash never becomes a second SMS).
 
 Errors carry no personal data (no numbers, no text), so they can be stored and shown.
@@ -22,11 +24,13 @@ Errors carry no personal data (no numbers, no text), so they can be stored and s
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import http.client
 import json
 import os
+import re
 import sys
 import threading
 import time
@@ -34,7 +38,9 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
+
+from cases.reminders.httpclient import HttpConnection
 
 HTTP_TIMEOUT = 10
 
@@ -65,9 +71,9 @@ class _Connections(threading.local):
 
     def __init__(self):
         self.pid = os.getpid()
-        self.open: dict[tuple[str, str, int | None], http.client.HTTPConnection] = {}
+        self.open: dict[tuple[str, str, int | None], HttpConnection] = {}
 
-    def get(self, scheme: str, host: str, port: int | None) -> tuple[http.client.HTTPConnection, bool]:
+    def get(self, scheme: str, host: str, port: int | None) -> tuple[HttpConnection, bool]:
         """The connection to use and whether it is a reused one (which the server may have closed)."""
         if self.pid != os.getpid():  # inherited through a fork: the parent's sockets are not ours
             self.pid, self.open = os.getpid(), {}
@@ -75,8 +81,7 @@ class _Connections(threading.local):
         connection = self.open.get(key)
         if connection is not None:
             return connection, True
-        cls = http.client.HTTPSConnection if scheme == "https" else http.client.HTTPConnection
-        connection = self.open[key] = cls(host, port, timeout=HTTP_TIMEOUT)
+        connection = self.open[key] = HttpConnection(scheme, host, port, timeout=HTTP_TIMEOUT)
         return connection, False
 
     def drop(self, scheme: str, host: str, port: int | None) -> None:
@@ -97,16 +102,13 @@ def _post_json(url: str, body: bytes, headers: dict) -> None:
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise PermanentDeliveryError("only http(s) URLs are called")
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    if _UNSAFE_PATH.search(path) or any(_UNSAFE_VALUE.search(str(value)) for value in headers.values()):
+        raise PermanentDeliveryError("malformed URL or header")  # no request splitting
     headers = {"Content-Type": "application/json", "Content-Length": str(len(body)), **headers}
     while True:
         connection, reused = _connections.get(*target)
         try:
-            connection.request("POST", path, body=body, headers=headers)
-            response = connection.getresponse()
-            response.read()  # the whole answer, so the connection can carry the next request
-            status = response.status
-            if response.will_close:
-                _connections.drop(*target)
+            status = connection.post(path, headers, body)  # reads the whole answer
             break
         except (OSError, http.client.HTTPException) as exc:  # refused, reset, timed out, not HTTP at all
             _connections.drop(*target)
@@ -121,11 +123,20 @@ def _post_json(url: str, body: bytes, headers: dict) -> None:
         raise PermanentDeliveryError(f"HTTP {status} from the provider")
 
 
+# Never in a request line (spaces, control characters) or a header value (line breaks).
+_UNSAFE_PATH = re.compile(r"[\x00-\x20\x7f]")
+_UNSAFE_VALUE = re.compile(r"[\x00\r\n]")
 # What a kept-alive connection that the server has closed in the meantime looks like.
 _STALE = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError, ConnectionAbortedError)
 
 
 class EmailChannel:
+    """One message per ``send``; within a ``Senders`` block (a batch) all of them go through one
+    connection to the mail server, opened at the first message and closed at the end of the block."""
+
+    def __init__(self):
+        self.connection = None
+
     def send(self, outgoing: Outgoing) -> None:
         message = EmailMessage(
             subject=outgoing.subject,
@@ -137,9 +148,19 @@ class EmailChannel:
         for name, content, content_type in outgoing.attachments:
             message.attach(name, content, content_type)
         try:
-            message.send(fail_silently=False)
+            if self.connection is None:
+                self.connection = get_connection(fail_silently=False)
+                self.connection.open()
+            self.connection.send_messages([message])
         except (OSError, ConnectionError) as exc:
+            self.close()  # a broken connection: the next message of the batch opens a new one
             raise DeliveryError(f"mail server error ({type(exc).__name__})") from None
+
+    def close(self) -> None:
+        connection, self.connection = self.connection, None
+        if connection is not None:
+            with contextlib.suppress(Exception):
+                connection.close()
 
 
 class ConsoleSmsChannel:
@@ -192,3 +213,27 @@ def channel_for(name: str):
     if name == "sms":
         return HttpSmsChannel() if settings.SMS_BACKEND == "http" else ConsoleSmsChannel()
     raise ValueError(f"unknown channel {name}")
+
+
+class Senders:
+    """The channels of one batch: each made once and closed at the end (``with Senders() as s:
+    s.send(channel, outgoing)``), so a batch of emails shares one mail server connection. (HTTP
+    connections are kept alive across batches anyway, see ``_Connections``.)"""
+
+    def __init__(self):
+        self.channels: dict[str, object] = {}
+
+    def send(self, channel: str, outgoing: Outgoing) -> None:
+        sender = self.channels.get(channel)
+        if sender is None:
+            sender = self.channels[channel] = channel_for(channel)
+        sender.send(outgoing)
+
+    def __enter__(self) -> Senders:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        for sender in self.channels.values():
+            close = getattr(sender, "close", None)
+            if close is not None:
+                close()

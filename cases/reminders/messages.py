@@ -3,11 +3,17 @@ recipient's language: the person's preferred language; Spanish for staff and par
 
 ``build(reminder)`` returns the message, or ``Skip(reason)`` when the reminder no longer applies
 (hearing moved or cancelled, consent withdrawn, number opted out, task done, contact recorded...).
+
+A batch sender first calls ``preloaded(reminders)``: inside it the builders find the batch's subjects
+(hearings, tasks, referrals, cases, hand-offs) and its opted-out numbers loaded with one query per kind
+of subject instead of one per reminder; outside it (or for a row it did not cover) they load their own.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import threading
 import zoneinfo
 from dataclasses import dataclass
 
@@ -28,6 +34,106 @@ from consulates.models import Role, StaffMembership
 @dataclass(frozen=True)
 class Skip:
     reason: str
+
+
+class _Batch(threading.local):
+    subjects: dict | None = None  # (model, pk) -> instance or None (no such row)
+    opted_out: set | None = None  # normalised numbers of the batch's SMS recipients that opted out
+
+
+_batch = _Batch()
+
+# What each kind's builder loads as its subject, with which related rows.
+SUBJECTS = {
+    "hearing": (Hearing, ("case__consulate", "case__assigned_to")),
+    "task": (Task, ("case__consulate", "case__assigned_to")),
+    "referral": (Referral, ()),
+    "case": (Case, ("consulate", "assigned_to")),
+    "handoff": (RepatriationHandoff, ("case__consulate", "case__assigned_to", "reception_point")),
+}
+KIND_SUBJECTS = {
+    ReminderKind.HEARING_PERSON_7D: "hearing",
+    ReminderKind.HEARING_PERSON_1D: "hearing",
+    ReminderKind.HEARING_OFFICER_2D: "hearing",
+    ReminderKind.HEARING_PARTNER_2D: "hearing",
+    ReminderKind.TASK_DUE: "task",
+    ReminderKind.TASK_OVERDUE: "task",
+    ReminderKind.REFERRAL_PARTNER_72H: "referral",
+    ReminderKind.REFERRAL_OFFICER_7D: "referral",
+    ReminderKind.ART36_NO_CONTACT: "case",
+    ReminderKind.HANDOFF_UNCONFIRMED: "handoff",
+    ReminderKind.CASE_INACTIVE: "case",
+}
+
+
+@contextlib.contextmanager
+def preloaded(reminders):
+    """Load the subjects of a batch of reminders (one query per kind of subject) and the opt-outs of
+    its SMS numbers (one query) for the builders run inside this block, in this thread."""
+    wanted: dict[str, set[int]] = {}
+    numbers = set()
+    for reminder in reminders:
+        subject = KIND_SUBJECTS.get(reminder.kind)
+        if subject is not None:
+            wanted.setdefault(subject, set()).add(reminder.subject_id)
+        if reminder.channel == ReminderChannel.SMS and reminder.person_id and reminder.person.phone:
+            numbers.add(normalise_phone(reminder.person.phone))
+    subjects = {}
+    for name, ids in wanted.items():
+        model, related = SUBJECTS[name]
+        found = model.objects.select_related(*related).order_by().in_bulk(ids)  # (ordering costs CPU)
+        subjects.update(((model, pk), found.get(pk)) for pk in ids)
+    opted_out = _opted_out_among(numbers)
+    _batch.subjects, _batch.opted_out = subjects, opted_out
+    try:
+        yield
+    finally:
+        _batch.subjects = _batch.opted_out = None
+
+
+def _subject(name: str, reminder: Reminder):
+    """The reminder's subject (a ``SUBJECTS`` name), from the batch's preload or loaded now."""
+    model, related = SUBJECTS[name]
+    if _batch.subjects is not None and (model, reminder.subject_id) in _batch.subjects:
+        return _batch.subjects[(model, reminder.subject_id)]
+    return model.objects.select_related(*related).filter(pk=reminder.subject_id).first()
+
+
+_LABELS: dict = {}
+
+
+def _display(instance, name: str) -> str:
+    """``instance.get_<name>_display()`` without its cost: Django rebuilds a hashable copy of every
+    choice (translating each label) per call, which was a fifth of a message's CPU. The labels of a
+    field in a language never change while the process runs, so they are looked up once."""
+    key = (type(instance), name, translation.get_language())
+    labels = _LABELS.get(key)
+    if labels is None:
+        field = type(instance)._meta.get_field(name)
+        labels = _LABELS[key] = {value: str(label) for value, label in field.flatchoices}
+    value = getattr(instance, name)
+    return labels.get(value, str(value))
+
+
+def _consulate_name(consulate) -> str:
+    """What ``str(consulate)`` says ("Consulado General Dallas"), with the cached kind label."""
+    return f"{_display(consulate, 'kind')} {consulate.city}"
+
+
+def _opted_out_among(numbers: set[str]) -> set[str]:
+    """Which of ``numbers`` opted out, in one query through the opt-outs' blind index."""
+    if not numbers:
+        return set()
+    index_of = SmsOptOut._meta.get_field("phone_bidx").index_of
+    by_index = {index_of(number): number for number in numbers}
+    found = SmsOptOut.objects.filter(phone_bidx__in=list(by_index)).values_list("phone_bidx", flat=True)
+    return {by_index[index] for index in found}
+
+
+def _opted_out(number: str) -> bool:
+    if _batch.opted_out is not None and _batch.subjects is not None:
+        return number in _batch.opted_out
+    return SmsOptOut.objects.for_phone(number).exists()
 
 
 def normalise_phone(phone: str) -> str:
@@ -83,7 +189,7 @@ def _to_person(reminder: Reminder, text: str) -> Outgoing | Skip:
         if not person.phone:
             return Skip("no phone number")
         number = normalise_phone(person.phone)
-        if SmsOptOut.objects.for_phone(number).exists():
+        if _opted_out(number):
             return Skip("the number opted out")
         return Outgoing(to=[number], subject=subject, body=text, reference=f"reminder-{reminder.pk}")
     if not person.email:
@@ -123,11 +229,7 @@ def _reuse(subject, reminder: Reminder, *names: str) -> None:
 
 
 def _hearing(reminder: Reminder):
-    hearing = (
-        Hearing.objects.select_related("case__consulate", "case__assigned_to")
-        .filter(pk=reminder.subject_id)
-        .first()
-    )
+    hearing = _subject("hearing", reminder)
     if hearing is None or hearing.status != HearingStatus.SCHEDULED or hearing.starts_at <= timezone.now():
         return None, Skip("the hearing is no longer scheduled")
     if hearing.case.status == Status.CLOSED:
@@ -160,7 +262,7 @@ def _build_hearing(reminder: Reminder) -> Outgoing | Skip:
         return _to_person(reminder, text)
     subject = _("Hearing in 2 days: %(reference)s") % {"reference": case.reference}
     text = _("%(kind)s on %(when)s at %(where)s, case %(reference)s.") % {
-        "kind": hearing.get_kind_display(),
+        "kind": _display(hearing, "kind"),
         "when": when,
         "where": where,
         "reference": case.reference,
@@ -177,11 +279,7 @@ def _build_hearing(reminder: Reminder) -> Outgoing | Skip:
 
 
 def _build_task(reminder: Reminder) -> Outgoing | Skip:
-    task = (
-        Task.objects.select_related("case__consulate", "case__assigned_to")
-        .filter(pk=reminder.subject_id)
-        .first()
-    )
+    task = _subject("task", reminder)
     if task is None or task.done:
         return Skip("the task is done")
     case = task.case
@@ -202,20 +300,20 @@ def _build_task(reminder: Reminder) -> Outgoing | Skip:
 
 
 def _build_referral(reminder: Reminder) -> Outgoing | Skip:
-    referral = Referral.objects.filter(pk=reminder.subject_id).first()
+    referral = _subject("referral", reminder)
     if referral is not None:
         _reuse(referral, reminder, "case", "partner")
     if referral is None or referral.status != ReferralStatus.PENDING:
         return Skip("the referral was answered or ended")
     case = referral.case
-    service = referral.get_service_display()
+    service = _display(referral, "service")
     if reminder.kind == ReminderKind.REFERRAL_PARTNER_72H:
         subject = _("Referral awaiting your answer: %(reference)s") % {"reference": case.reference}
         text = _(
             "The %(consulate)s referred case %(reference)s to you for %(service)s on %(date)s and awaits "
             "your answer."
         ) % {
-            "consulate": case.consulate,
+            "consulate": _consulate_name(case.consulate),
             "reference": case.reference,
             "service": service,
             "date": _local(referral.referred_at, case),
@@ -236,7 +334,7 @@ def _build_referral(reminder: Reminder) -> Outgoing | Skip:
 
 
 def _build_art36(reminder: Reminder) -> Outgoing | Skip:
-    case = Case.objects.select_related("consulate", "assigned_to").filter(pk=reminder.subject_id).first()
+    case = _subject("case", reminder)
     if case is None or not case.art36_contact_overdue:
         return Skip("consular contact recorded or no longer in custody")
     subject = _("Art. 36: no consular contact yet, case %(reference)s") % {"reference": case.reference}
@@ -248,11 +346,7 @@ def _build_art36(reminder: Reminder) -> Outgoing | Skip:
 
 
 def _build_handoff(reminder: Reminder) -> Outgoing | Skip:
-    handoff = (
-        RepatriationHandoff.objects.select_related("case__consulate", "case__assigned_to", "reception_point")
-        .filter(pk=reminder.subject_id)
-        .first()
-    )
+    handoff = _subject("handoff", reminder)
     if handoff is None or handoff.confirmed_at is not None:
         return Skip("reception confirmed")
     case = handoff.case
@@ -269,7 +363,7 @@ def _build_handoff(reminder: Reminder) -> Outgoing | Skip:
 
 
 def _build_inactive(reminder: Reminder) -> Outgoing | Skip:
-    case = Case.objects.select_related("consulate", "assigned_to").filter(pk=reminder.subject_id).first()
+    case = _subject("case", reminder)
     if case is None or case.status == Status.CLOSED:
         return Skip("the case is closed")
     if case.last_activity_at + dt.timedelta(days=14) != reminder.due_at:

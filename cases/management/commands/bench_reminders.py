@@ -4,9 +4,11 @@ What it measures: on the database of ``DATABASE_URL`` (seeded with ``seed_demo -
 adds N due reminders (default 100,000) for existing cases, checks that the dispatcher's claim query uses
 the due-time index (no sequential scan on the reminder table), starts a local fake provider and two
 Celery worker processes on Redis, runs the dispatcher (claim in batches with SKIP LOCKED, queue one send
-task per row) and waits until the provider has received every reminder. It prints the claim+queue time,
-the end-to-end time and reminders per second against the goal of 1,000 per second, and the duplicates
-seen by the provider (must be 0); then removes every row it added.
+task per batch of ``REMINDER_SEND_BATCH`` ids) and waits until the provider has received every reminder.
+It prints the claim+queue time, the end-to-end time and reminders per second against the goal of 1,000
+per second, the duplicates and the missing deliveries seen by the provider (both must be 0), the CPU
+the workers and the whole machine spent per reminder, and the load average; then removes every row it
+added.
 
 The reminders are partner webhooks for a referral awaiting an answer: the same HTTP delivery path as
 SMS (JSON POST with an ``Idempotency-Key``), without the quiet hours that hold SMS to persons back at
@@ -64,14 +66,32 @@ class Command(BaseCommand):
         parser.add_argument("--timeout", type=int, default=1800, help="give up after this many seconds")
         parser.add_argument("--keep", action="store_true", help="leave the added rows in place")
         parser.add_argument(
+            "--send-batch",
+            type=int,
+            default=0,
+            help="reminder ids per send task (default: the REMINDER_SEND_BATCH setting)",
+        )
+        parser.add_argument(
             "--queue-only",
             action="store_true",
             help="only claim and queue (no workers running): the dispatcher's rate on its own",
         )
 
     def handle(
-        self, *args, reminders, workers, concurrency, pool, broker, timeout, keep, queue_only, **options
+        self,
+        *args,
+        reminders,
+        workers,
+        concurrency,
+        pool,
+        broker,
+        timeout,
+        keep,
+        queue_only,
+        send_batch,
+        **options,
     ):
+        send_batch = send_batch or dispatch.SEND_BATCH
         if not os.environ.get("DATABASE_URL"):
             raise CommandError(
                 "Set DATABASE_URL to the benchmark database (seeded with seed_demo --cases 1000000)."
@@ -123,7 +143,7 @@ class Command(BaseCommand):
             _flush(broker)
             if queue_only:
                 started = time.perf_counter()
-                queued = dispatch_with(app)
+                queued = dispatch_with(app, send_batch=send_batch)
                 seconds = time.perf_counter() - started
                 self.stdout.write(
                     f"Claimed and queued {queued:,} in {seconds:.1f} s ({queued / seconds:,.0f} per second), "
@@ -136,8 +156,9 @@ class Command(BaseCommand):
             self.stdout.write(f"{workers} workers ({pool}, concurrency {concurrency}) ready on {broker}.")
 
             cpu_before, machine_before = _cpu_seconds(processes), _machine_busy()
+            parts_before = _own_cpu()
             started = time.perf_counter()
-            queued = dispatch_with(app)
+            queued = dispatch_with(app, send_batch=send_batch)
             queue_seconds = time.perf_counter() - started
             self.stdout.write(f"Claimed and queued {queued:,} in {queue_seconds:.1f} s.")
             last_count, last_change = -1, time.perf_counter()
@@ -146,19 +167,27 @@ class Command(BaseCommand):
                 if len(provider.deliveries) != last_count:
                     last_count, last_change = len(provider.deliveries), now
                 if now - last_change > 60 or now - started > timeout:
-                    raise CommandError(f"Stalled at {last_count:,} of {reminders:,} deliveries.")
+                    raise CommandError(
+                        f"Stalled at {last_count:,} of {reminders:,} deliveries; the others: "
+                        f"{_undelivered(first_id, last_id, provider)}"
+                    )
                 for process in processes:
                     if process.poll() is not None:
                         raise CommandError("A worker exited during the benchmark.")
                 time.sleep(0.05)
             total_seconds = time.perf_counter() - started
             worker_cpu = _cpu_seconds(processes) - cpu_before
+            parts = {name: cpu - parts_before.get(name, 0.0) for name, cpu in _own_cpu().items()}
             busy, available = (
                 after - before for after, before in zip(_machine_busy(), machine_before, strict=True)
             )
             time.sleep(1)  # let the last transactions commit before counting
             sent = Reminder.objects.filter(pk__range=(first_id, last_id), status=ReminderStatus.SENT).count()
             rate = reminders / total_seconds
+            expected = {f"reminder-{pk}" for pk in range(first_id, last_id + 1)}
+            delivered = provider.delivered_keys()
+            missing = len(expected - set(delivered))
+            end_load = os.getloadavg()
             verdict = self.style.SUCCESS("meets") if rate >= GOAL_PER_SECOND else self.style.ERROR("misses")
             self.stdout.write(
                 f"\nReminders:        {reminders:,} (rows marked sent: {sent:,})\n"
@@ -167,11 +196,17 @@ class Command(BaseCommand):
                 f"Throughput:       measured {rate:,.0f}/s vs goal {GOAL_PER_SECOND:,}/s ({verdict} it)\n"
                 f"CPU:              workers {worker_cpu / reminders * 1000:.2f} ms per reminder; the whole "
                 f"machine (database, Redis, provider, dispatcher, other work) was {busy / available:.0%} busy, "
-                f"{busy / reminders * 1000:.2f} CPU-ms per reminder\n"
+                f"{busy / reminders * 1000:.2f} CPU-ms per reminder (the goal allows "
+                f"{os.cpu_count() * 1000 / GOAL_PER_SECOND:.1f})\n"
+                f"CPU by part:      {_per_reminder(parts | {'workers': worker_cpu}, reminders)} (CPU-ms per "
+                "reminder; unlike the machine's figure, not inflated by other work on the machine)\n"
                 f"Duplicates:       {provider.duplicates()} delivered twice; "
                 f"{provider.repeated_requests()} repeated requests acknowledged by idempotency key\n"
-                f"Setup:            {workers} workers x {concurrency} ({pool}), broker {broker}, "
-                f"{os.cpu_count()} CPUs"
+                f"Missing:          {missing} never delivered\n"
+                f"Load average:     {end_load[0]:.2f} / {end_load[1]:.2f} / {end_load[2]:.2f} at the end "
+                f"({load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f} at the start)\n"
+                f"Setup:            {workers} workers x {concurrency} ({pool}), {queued // send_batch + bool(queued % send_batch)} "
+                f"send tasks of up to {send_batch} ids, broker {broker}, {os.cpu_count()} CPUs"
             )
         finally:
             for process in processes:
@@ -241,9 +276,25 @@ def _insert(count: int, referral: Referral, partner: Partner) -> tuple[int, int]
     return first_id, last_id
 
 
+def _undelivered(first_id: int, last_id: int, provider) -> str:
+    """What became of the reminders the provider has not seen (status, attempts, error: no personal data)."""
+    delivered = {int(key.removeprefix("reminder-")) for key in provider.delivered_keys()}
+    rows = (
+        Reminder.objects.filter(pk__range=(first_id, last_id))
+        .exclude(pk__in=delivered)
+        .values_list("pk", "status", "attempts", "last_error", "lease_until")[:20]
+    )
+    return "; ".join(
+        f"#{pk} {status} attempts={n} error={error!r} lease={lease}" for pk, status, n, error, lease in rows
+    )
+
+
 def _claim_plan() -> str:
-    with transaction.atomic():
-        return dispatch.claim_queryset(timezone.now()).explain()
+    """EXPLAIN of the dispatcher's claim statement (planned, not run)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        sql, params = dispatch.claim_statement(timezone.now())
+        cursor.execute(f"EXPLAIN {sql}", params)
+        return "\n".join(row[0] for row in cursor.fetchall())
 
 
 def _cpu_seconds(processes) -> float:
@@ -263,6 +314,43 @@ def _cpu_seconds(processes) -> float:
         if int(fields[2]) in groups:  # pgrp
             total += int(fields[11]) + int(fields[12])  # utime, stime
     return total / tick
+
+
+def _process_cpu(pid: int | str) -> float:
+    tick = os.sysconf("SC_CLK_TCK")
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:  # gone meanwhile
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / tick
+
+
+def _own_cpu() -> dict[str, float]:
+    """CPU-seconds so far of the benchmark's own parts besides the workers: this process (dispatcher and
+    fake provider), the PostgreSQL backends serving the benchmark's database (their process title names
+    it; a backend that exits during the run takes its share with it), and the Redis server (shared with
+    whatever else uses it)."""
+    database = connection.settings_dict["NAME"]
+    parts = {"dispatcher+provider": _process_cpu(os.getpid()), "postgres": 0.0, "redis": 0.0}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                title = cmdline.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if title.startswith("postgres: ") and f" {database} " in title:
+            parts["postgres"] += _process_cpu(entry)
+        elif title.startswith("redis-server"):
+            parts["redis"] += _process_cpu(entry)
+    return parts
+
+
+def _per_reminder(parts: dict[str, float], reminders: int) -> str:
+    text = ", ".join(f"{name} {cpu / reminders * 1000:.2f}" for name, cpu in parts.items())
+    return f"{text}; together {sum(parts.values()) / reminders * 1000:.2f}"
 
 
 def _machine_busy() -> tuple[float, float]:

@@ -155,6 +155,18 @@ class TaskLog:
     def wait_for_count(self, name: str, count: int, timeout: float = 30.0) -> None:
         self._wait(lambda: sum(1 for _, n, _ in self.ran if n == name) >= count, timeout, f"{count} {name}")
 
+    def _handled(self, name: str) -> int:
+        return sum(sum(r.values()) for _, n, r in self.ran if n == name and isinstance(r, dict))
+
+    def handled(self, name: str) -> int:
+        """How many reminders the batch tasks called ``name`` have handled (their results are counts of
+        outcomes)."""
+        with self._cond:
+            return self._handled(name)
+
+    def wait_for_handled(self, name: str, count: int, timeout: float = 30.0) -> None:
+        self._wait(lambda: self._handled(name) >= count, timeout, f"{name} for {count} reminders")
+
 
 class WorkerProcess:
     """``celery -A config worker`` in its own process group, on the given environment."""

@@ -146,31 +146,31 @@ def test_reminders_written_while_redis_is_down_are_delivered_once_it_returns(pri
 
         # The week-before SMS fall due; beat's dispatcher claims them but cannot queue them.
         traveller.move_to(start + dt.timedelta(hours=1, minutes=1))
-        assert dispatch.dispatch_due(lambda pk: send.apply_async((pk,))) == 0
+        assert dispatch.dispatch_due(lambda ids: send.apply_async((ids,))) == 0
         due = reminders.filter(kind=ReminderKind.HEARING_PERSON_7D)
         assert set(due.values_list("status", flat=True)) == {ReminderStatus.PENDING}
         assert due.filter(lease_until__isnull=False).count() == CASES  # claimed: leased, waiting
         # Until their leases lapse, no other run takes them.
         traveller.move_to(start + dt.timedelta(hours=1, minutes=2))
-        assert dispatch.dispatch_due(lambda pk: send.apply_async((pk,))) == 0
+        assert dispatch.dispatch_due(lambda ids: send.apply_async((ids,))) == 0
 
         # Redis comes back (empty: whatever it held would be gone); the rows were the truth all along.
         private_redis.start()
         traveller.move_to(
             start + dt.timedelta(hours=1, minutes=1) + dispatch.LEASE + dt.timedelta(seconds=30)
         )
-        sends_before = tasks.count("reminders.send")
-        assert dispatch.dispatch_due(lambda pk: send.apply_async((pk,))) == CASES
-        tasks.wait_for_count("reminders.send", sends_before + CASES, timeout=90)  # incl. reconnecting
+        sends_before = tasks.handled("reminders.send")
+        assert dispatch.dispatch_due(lambda ids: send.apply_async((ids,))) == CASES
+        tasks.wait_for_handled("reminders.send", sends_before + CASES, timeout=90)  # incl. reconnecting
         assert {d["key"] for d in provider.deliveries} == {
             f"reminder-{pk}" for pk in due.values_list("pk", flat=True)
         }
 
         # The rest of the week runs normally: the officer's e-mails, then the day-before SMS.
         traveller.move_to(start + dt.timedelta(days=6, hours=1, minutes=1))
-        sends_before = tasks.count("reminders.send")
-        assert dispatch.dispatch_due(lambda pk: send.apply_async((pk,))) == 2 * CASES
-        tasks.wait_for_count("reminders.send", sends_before + 2 * CASES)
+        sends_before = tasks.handled("reminders.send")
+        assert dispatch.dispatch_due(lambda ids: send.apply_async((ids,))) == 2 * CASES
+        tasks.wait_for_handled("reminders.send", sends_before + 2 * CASES)
 
     assert set(reminders.values_list("status", flat=True)) == {ReminderStatus.SENT}
     assert len(provider.deliveries) == 2 * CASES  # the 7-day and 1-day SMS of each person

@@ -93,9 +93,9 @@ class Clock:
         """Beat's minute at ``moment``: the dispatcher task runs on the worker, which then runs every send
         task it queued. Returns what arrived (channel, reminder) meanwhile."""
         self.traveller.move_to(moment)
-        sends_before = self.tasks.count("reminders.send")
+        sends_before = self.tasks.handled("reminders.send")
         published = self.tasks.result(self.app.tasks["reminders.dispatch"].delay().id)
-        self.tasks.wait_for_count("reminders.send", sends_before + published)
+        self.tasks.wait_for_handled("reminders.send", sends_before + published)
         arrived = []
         for delivery in self.provider.deliveries[self.seen_sms :]:
             arrived.append(("sms", _reminder(delivery["key"])))

@@ -58,12 +58,12 @@ from pathlib import Path
 import django
 django.setup()
 from cases.reminders.dispatch import dispatch_due
-from cases.tasks import send_reminder
+from cases.tasks import send_reminders
 Path(sys.argv[1]).touch()  # ready
 go = Path(sys.argv[2])
 while not go.exists():
     time.sleep(0.005)
-print(dispatch_due(send_reminder.delay, limit=100), flush=True)
+print(dispatch_due(send_reminders.delay, limit=100), flush=True)
 """
 
 
@@ -122,7 +122,9 @@ def _due_referral_reminders(count: int, partner_url: str) -> list[int]:
 
 def test_a_killed_worker_loses_nothing_and_duplicates_nothing(broker, tmp_path, monkeypatch, capsys):
     env_extra, app = broker
-    provider = FakeProvider().start()
+    # 10 ms per answer, like a real provider's latency: the batches are still being delivered when the
+    # kill comes (without it all 1,000 can be delivered before the test notices the 150th).
+    provider = FakeProvider(delay=0.01).start()
     workers: list[WorkerProcess] = []
     try:
         ids = _due_referral_reminders(REMINDERS, provider.url)
@@ -178,7 +180,7 @@ def test_a_killed_worker_loses_nothing_and_duplicates_nothing(broker, tmp_path, 
                 f"{Reminder.objects.filter(pk__in=ids).exclude(status='sent').count()} not sent after "
                 f"{DEADLINE_SECONDS} s; worker 2 log:\n{workers[1].output()}"
             )
-            republished += dispatch.dispatch_due(lambda pk: send.apply_async((pk,)))
+            republished += dispatch.dispatch_due(lambda ids: send.apply_async((ids,)))
             time.sleep(BEAT_SECONDS)
         recovered_in = time.monotonic() - started
         workers[1].stop()

@@ -508,25 +508,35 @@ def test_claim_takes_due_pending_rows_in_due_order_and_leases_them(frozen):
 def test_dispatch_publishes_every_due_row_in_batches(frozen):
     due = due_rows(7)
     published = []
-    assert dispatch_due(published.append, limit=3) == 7
-    assert sorted(published) == sorted(due)
+    assert dispatch_due(published.append, limit=3, send_batch=2) == 7
+    # claims of 3 rows, each published as send tasks of at most 2 ids
+    assert [len(ids) for ids in published] == [2, 1, 2, 1, 1]
+    assert sorted(pk for ids in published for pk in ids) == sorted(due)
+
+
+def test_dispatch_groups_the_claimed_ids_into_send_batches_of_the_setting(frozen):
+    due = due_rows(250)
+    published = []
+    assert dispatch_due(published.append) == 250
+    assert [len(ids) for ids in published] == [dispatch.SEND_BATCH] * 2 + [50]
+    assert sorted(pk for ids in published for pk in ids) == sorted(due)
 
 
 def test_dispatch_stops_when_publishing_fails_and_loses_nothing(frozen):
     due = due_rows(5)
     published = []
 
-    def flaky_broker(pk):
+    def flaky_broker(ids):
         if len(published) == 2:
             raise ConnectionError("broker down")
-        published.append(pk)
+        published.extend(ids)
 
-    assert dispatch_due(flaky_broker) == 2
-    assert dispatch_due(published.append) == 0  # all leased: nothing twice while the tasks may run
+    assert dispatch_due(flaky_broker, send_batch=1) == 2
+    assert dispatch_due(published.extend) == 0  # all leased: nothing twice while the tasks may run
     assert Reminder.objects.filter(pk__in=due, status="pending").count() == 5
     frozen.move_to(NOW + LEASE + dt.timedelta(seconds=1))
     again = []
-    assert dispatch_due(again.append) == 5  # the leases lapsed: every row is claimed again
+    assert dispatch_due(again.extend) == 5  # the leases lapsed: every row is claimed again
     assert sorted(again) == sorted(due)
 
 

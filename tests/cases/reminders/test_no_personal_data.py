@@ -102,13 +102,16 @@ def task_arguments(call) -> tuple[tuple, dict]:
     return tuple(args or ()), dict(kwargs or {})
 
 
-def test_the_send_task_is_queued_with_the_reminder_id_only(frozen, person_hearing):
+def test_the_send_task_is_queued_with_the_reminder_ids_only(frozen, person_hearing):
     frozen.move_to(at(CHICAGO, "2026-05-11 10:00"))  # every reminder of the hearing is due
     due = set(Reminder.objects.filter(status="pending").values_list("pk", flat=True))
     assert len(due) == 3
-    with mock.patch.object(tasks.send_reminder, "apply_async") as apply_async:
+    with mock.patch.object(tasks.send_reminders, "apply_async") as apply_async:
         assert tasks.dispatch_reminders() == 3
     queued = [task_arguments(c) for c in apply_async.call_args_list]
-    assert sorted(queued) == sorted(((pk,), {}) for pk in due)
-    assert all(type(args[0]) is int for args, _kwargs in queued)
-    assert tasks.send_reminder.name == "reminders.send"
+    assert len(queued) == 1  # one batch
+    ((ids,), kwargs) = queued[0]
+    assert kwargs == {}
+    assert sorted(ids) == sorted(due)
+    assert all(type(pk) is int for pk in ids)
+    assert tasks.send_reminders.name == "reminders.send"
