@@ -12,7 +12,7 @@ from django.db import connection
 
 from cases import services
 from cases.models import EmergencyContact, Person, SmsOptOut
-from cases.reminders.dispatch import _Columns
+from cases.reminders.sendsql import _Columns
 from config import encryption
 from config.encryption import DecryptionError
 from tests import factories as f

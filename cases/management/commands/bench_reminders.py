@@ -162,11 +162,17 @@ class Command(BaseCommand):
             queue_seconds = time.perf_counter() - started
             self.stdout.write(f"Claimed and queued {queued:,} in {queue_seconds:.1f} s.")
             last_count, last_change = -1, time.perf_counter()
+            last_dispatch, redispatched = time.perf_counter(), 0
             while len(provider.deliveries) < reminders:
                 now = time.perf_counter()
                 if len(provider.deliveries) != last_count:
                     last_count, last_change = len(provider.deliveries), now
-                if now - last_change > 60 or now - started > timeout:
+                if now - last_dispatch >= 60:
+                    # What beat does in production: the dispatcher every minute, which picks up rows a
+                    # batch left for later (retry backoff, a lapsed lease, a batch's time budget).
+                    redispatched += dispatch_with(app, send_batch=send_batch)
+                    last_dispatch = time.perf_counter()
+                if now - last_change > 180 or now - started > timeout:
                     raise CommandError(
                         f"Stalled at {last_count:,} of {reminders:,} deliveries; the others: "
                         f"{_undelivered(first_id, last_id, provider)}"
@@ -191,7 +197,8 @@ class Command(BaseCommand):
             verdict = self.style.SUCCESS("meets") if rate >= GOAL_PER_SECOND else self.style.ERROR("misses")
             self.stdout.write(
                 f"\nReminders:        {reminders:,} (rows marked sent: {sent:,})\n"
-                f"Claim + queue:    {queue_seconds:.1f} s ({queued / queue_seconds:,.0f} per second)\n"
+                f"Claim + queue:    {queue_seconds:.1f} s ({queued / queue_seconds:,.0f} per second); "
+                f"{redispatched:,} queued again by the once-a-minute dispatcher runs (as beat would)\n"
                 f"End to end:       {total_seconds:.1f} s\n"
                 f"Throughput:       measured {rate:,.0f}/s vs goal {GOAL_PER_SECOND:,}/s ({verdict} it)\n"
                 f"CPU:              workers {worker_cpu / reminders * 1000:.2f} ms per reminder; the whole "
