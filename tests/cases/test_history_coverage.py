@@ -47,6 +47,10 @@ NOT_PERSONAL = {
     "cases.VulnerableOpen": "report summary: counts of vulnerable persons per consulate",
     "cases.ScheduledHearings": "report summary: counts of hearings per consulate and hour",
     "cases.DailyFlow": "report summary: cases opened and closed per consulate and day",
+    "api.ApiTokenUse": (
+        "the record of partner-token calls (token, time, method, path without query, status, address): "
+        "itself an audit record, written once, purged after API_TOKEN_USE_RETENTION_DAYS"
+    ),
     "consulates.Consulate": "network reference data (tracked all the same)",
     "consulates.County": "network reference data (tracked all the same)",
     "consulates.DetentionFacility": "network reference data (tracked all the same)",

@@ -7,6 +7,7 @@ environment, as a deployment would start the service.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import secrets
@@ -30,6 +31,11 @@ ROOT = Path(__file__).resolve().parents[2]
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
+def _new_key() -> str:
+    """A 32-byte key in url-safe base64, as ``rotate_field_keys --generate-key`` prints."""
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+
+
 def production_env(**overrides: str) -> dict[str, str]:
     """What a deployment sets, and nothing of the test run's own environment (its DEBUG, the browser
     tests' DJANGO_ALLOW_ASYNC_UNSAFE...)."""
@@ -39,6 +45,8 @@ def production_env(**overrides: str) -> dict[str, str]:
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "consulado.example",
+        "FIELD_ENCRYPTION_KEYS": _new_key(),
+        "FIELD_BLIND_INDEX_KEY": _new_key(),
         "DATABASE_URL": os.environ.get("DATABASE_URL", "postgres://unused@127.0.0.1/none"),
     }
     if os.environ.get("REDIS_URL"):
@@ -146,7 +154,7 @@ def responses(django_db_setup, django_db_blocker, tmp_path_factory):
     ):
         if not Consulate.objects.exists():  # browser tests before this one flush the database
             network_load()
-        officer = f.officer("dallas")
+        officer = f.officer("dallas", can_export=True)
         case = f.make_case(officer)
         document = services.document_upload(
             actor=officer,

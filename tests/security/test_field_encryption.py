@@ -157,7 +157,7 @@ def test_instances_built_from_raw_rows_decrypt_through_the_field_converters(pers
     columns = _Columns(Person, "pe")
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {columns.sql} FROM cases_person pe WHERE pe.id = %s", [person.pk])  # noqa: S608
-        loaded = columns.load(cursor.fetchone())
+        loaded = columns.load(cursor.fetchone(), {})
     assert (loaded.curp, loaded.phone) == (person.curp, "+1 214 555 0142")
 
 
