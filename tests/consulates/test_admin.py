@@ -251,7 +251,7 @@ def test_an_administrator_grants_the_export_permission_and_appoints_auditors(cli
         add, {"user": auditor_user.pk, "role": Role.AUDITOR, "consulate": "", "can_export": "on"}
     )
     assert refused.status_code == 200
-    assert "cannot be given the export permission" in refused.content.decode()
+    assert "no se les puede otorgar el permiso de exportación" in refused.content.decode()
     assert not StaffMembership.objects.filter(user=auditor_user).exists()
 
     with_consulate = client.post(

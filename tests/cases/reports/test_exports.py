@@ -198,7 +198,7 @@ def test_without_the_permission_no_file_and_a_clear_refusal(client, world, name)
     response = client.get(reverse("reports:export", args=[name, "xlsx"]), _query(world))
     assert response.status_code == 403
     assert response["Content-Type"].startswith("text/plain")
-    assert "export permission" in response.content.decode()
+    assert "permiso de exportación" in response.content.decode()  # Spanish: the staff default
     assert AccessLog.objects.count() == 0
     _grant_export(officer)
     assert client.get(reverse("reports:export", args=[name, "xlsx"]), _query(world)).status_code == 200
