@@ -21,6 +21,7 @@ migrate: install
 
 run: migrate
 	$(BIN)/python manage.py seed_demo --if-empty
+	$(BIN)/python manage.py demo_logins --save
 	@PORT=$(PORT) $(BIN)/python -m config.devserver
 
 test: install

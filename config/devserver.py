@@ -31,34 +31,24 @@ def _wait_for(url: str, timeout: float, processes: list[subprocess.Popen]) -> bo
     return False
 
 
-def _print_demo_logins(python: str, env: dict) -> None:
-    """The demo logins with each user's TOTP secret (read from the database by ``demo_logins``)."""
-    try:
-        result = subprocess.run(  # noqa: S603 - fixed command line
-            [python, "manage.py", "demo_logins"],
-            cwd=BASE_DIR,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-    except (OSError, subprocess.SubprocessError) as error:
-        result = None
-        reason = str(error)
-    else:
-        reason = (
-            result.stderr.strip().splitlines()[-1] if result.stderr.strip() else f"exit {result.returncode}"
-        )
-    if result is not None and result.returncode == 0:
-        for line in result.stdout.splitlines():
-            print(f"  {line}", flush=True)
-        return
-    from cases.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
+def _print_demo_logins(var_dir: Path) -> None:
+    """The demo logins with each user's TOTP secret, as `demo_logins --save` wrote them before the
+    servers started. Read from a file so that nothing here holds a handle on the embedded database
+    while `make run` is being stopped."""
+    from cases.demo.totp import DEMO_LOGINS_FILE
 
-    print(f"  Demo logins (password for all: {DEMO_PASSWORD}):", flush=True)
-    for username, role in DEMO_LOGINS:
-        print(f"    {username:<20} {role}", flush=True)
-    print(f"  (TOTP secrets could not be read: {reason}; run `manage.py demo_logins`.)", flush=True)
+    try:
+        lines = (var_dir / DEMO_LOGINS_FILE).read_text(encoding="utf-8").splitlines()
+    except OSError as error:
+        from cases.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
+
+        print(f"  Demo logins (password for all: {DEMO_PASSWORD}):", flush=True)
+        for username, role in DEMO_LOGINS:
+            print(f"    {username:<20} {role}", flush=True)
+        print(f"  (TOTP secrets could not be read: {error.strerror}; run `manage.py demo_logins`.)", flush=True)
+        return
+    for line in lines:
+        print(f"  {line}", flush=True)
 
 
 def main() -> int:
@@ -66,6 +56,7 @@ def main() -> int:
     host = os.environ.get("HOST", "127.0.0.1")
     python = sys.executable
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    var_dir = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
     web = subprocess.Popen(  # noqa: S603 - fixed command line
         [python, "-m", "config.webserver", f"{host}:{port}"], cwd=BASE_DIR, env=env
     )
@@ -111,7 +102,7 @@ def main() -> int:
     try:
         if _wait_for(url, 120, children):
             print(f"\n  Staff UI ready: {url}", flush=True)
-            _print_demo_logins(python, env)
+            _print_demo_logins(var_dir)
             print("  Stop with Ctrl-C.\n", flush=True)
             while not stopping and all(child.poll() is None for child in children):
                 time.sleep(0.5)
@@ -123,7 +114,7 @@ def main() -> int:
         if not os.environ.get("DATABASE_URL"):
             from config.embedded_db import embedded_database_release
 
-            embedded_database_release(Path(os.environ.get("VAR_DIR", BASE_DIR / "var")))
+            embedded_database_release(var_dir)
     return status
 
 

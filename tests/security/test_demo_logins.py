@@ -69,3 +69,31 @@ def test_secrets_are_not_printed_outside_debug(settings):
         _printed()
     with pytest.raises(CommandError):
         _printed(code="admin")
+
+
+def test_saved_for_make_run_owner_only_and_printed_from_the_file(settings, tmp_path, capsys):
+    """`make run` saves the block before its servers start and prints it from the file once the staff UI
+    answers, so nothing joins the embedded database while `make run` is being stopped."""
+    from config.devserver import _print_demo_logins
+
+    settings.DEBUG = True
+    settings.VAR_DIR = tmp_path
+    demo_users_create()
+    assert _printed(save=True) == ""
+    saved = tmp_path / "demo-logins.txt"
+    assert saved.stat().st_mode & 0o777 == 0o600
+    assert saved.read_text().splitlines() == _printed().splitlines()
+    _print_demo_logins(tmp_path)
+    printed = capsys.readouterr().out
+    assert printed.splitlines() == [f"  {line}" for line in saved.read_text().splitlines()]
+    assert "TOTP secret" in printed
+
+
+def test_make_run_still_prints_the_logins_when_the_file_is_missing(tmp_path, capsys):
+    from config.devserver import _print_demo_logins
+
+    _print_demo_logins(tmp_path)
+    printed = capsys.readouterr().out
+    assert "Demo logins" in printed
+    assert "oficial.dallas" in printed
+    assert "manage.py demo_logins" in printed

@@ -1,8 +1,11 @@
+import os
+from pathlib import Path
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from cases.demo.totp import demo_login_lines
+from cases.demo.totp import DEMO_LOGINS_FILE, demo_login_lines
 from config.security.totp import confirmed_device, current_code
 
 
@@ -14,8 +17,13 @@ class Command(BaseCommand):
             "--code", metavar="USERNAME", help="print the code USERNAME's authenticator shows now"
         )
         parser.add_argument("--force", action="store_true", help="allow running with DEBUG off")
+        parser.add_argument(
+            "--save",
+            action="store_true",
+            help=f"also write the lines to VAR_DIR/{DEMO_LOGINS_FILE} (owner-only) for `make run` to print",
+        )
 
-    def handle(self, *args, code, force, **options):
+    def handle(self, *args, code, force, save, **options):
         if not settings.DEBUG and not force:
             raise CommandError(
                 "Refusing to print second-factor secrets or codes with DEBUG off. Use --force."
@@ -27,5 +35,14 @@ class Command(BaseCommand):
                 raise CommandError(f"{code} has no confirmed authenticator.")
             self.stdout.write(current_code(device))
             return
-        for line in demo_login_lines():
+        lines = demo_login_lines()
+        if save:
+            path = Path(settings.VAR_DIR) / DEMO_LOGINS_FILE
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.unlink(missing_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as file:
+                file.write("\n".join(lines) + "\n")
+            return
+        for line in lines:
             self.stdout.write(line)
