@@ -45,7 +45,9 @@ def _print_demo_logins(var_dir: Path) -> None:
         print(f"  Demo logins (password for all: {DEMO_PASSWORD}):", flush=True)
         for username, role in DEMO_LOGINS:
             print(f"    {username:<20} {role}", flush=True)
-        print(f"  (TOTP secrets could not be read: {error.strerror}; run `manage.py demo_logins`.)", flush=True)
+        print(
+            f"  (TOTP secrets could not be read: {error.strerror}; run `manage.py demo_logins`.)", flush=True
+        )
         return
     for line in lines:
         print(f"  {line}", flush=True)
