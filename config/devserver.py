@@ -35,13 +35,11 @@ def _print_demo_logins(var_dir: Path) -> None:
     """The demo logins with each user's TOTP secret, as `demo_logins --save` wrote them before the
     servers started. Read from a file so that nothing here holds a handle on the embedded database
     while `make run` is being stopped."""
-    from cases.demo.totp import DEMO_LOGINS_FILE
+    from cases.demo.logins import DEMO_LOGINS, DEMO_LOGINS_FILE, DEMO_PASSWORD
 
     try:
         lines = (var_dir / DEMO_LOGINS_FILE).read_text(encoding="utf-8").splitlines()
     except OSError as error:
-        from cases.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
-
         print(f"  Demo logins (password for all: {DEMO_PASSWORD}):", flush=True)
         for username, role in DEMO_LOGINS:
             print(f"    {username:<20} {role}", flush=True)

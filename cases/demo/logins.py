@@ -12,3 +12,6 @@ DEMO_LOGINS = [
     ("oficial.el_paso", "consular officer, El Paso (Mountain time)"),
     ("ong.demo", "partner NGO user (API only, from the REST API issue on)"),
 ]
+
+# Written by `demo_logins --save` before `make run` starts its servers, printed by config/devserver.py.
+DEMO_LOGINS_FILE = "demo-logins.txt"

@@ -7,9 +7,6 @@ from django.contrib.auth import get_user_model
 from cases.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
 from config.security.totp import confirmed_device, provisioning_uri, secret_base32
 
-# Written by `demo_logins --save` before `make run` starts its servers, printed by config/devserver.py.
-DEMO_LOGINS_FILE = "demo-logins.txt"
-
 
 def demo_login_lines() -> list[str]:
     users = {u.username: u for u in get_user_model().objects.filter(username__in=[n for n, _ in DEMO_LOGINS])}

@@ -97,3 +97,17 @@ def test_make_run_still_prints_the_logins_when_the_file_is_missing(tmp_path, cap
     assert "Demo logins" in printed
     assert "oficial.dallas" in printed
     assert "manage.py demo_logins" in printed
+
+
+def test_make_run_prints_the_logins_without_loading_django(tmp_path):
+    """config/devserver.py runs outside Django: printing the block must not import a model."""
+    import subprocess
+    import sys
+
+    (tmp_path / "demo-logins.txt").write_text("Demo logins (saved)\n")
+    code = "from pathlib import Path; from config.devserver import _print_demo_logins; _print_demo_logins(Path(%r))"
+    result = subprocess.run(  # noqa: S603 - fixed command line
+        [sys.executable, "-c", code % str(tmp_path)], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "  Demo logins (saved)\n"

@@ -5,7 +5,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from cases.demo.totp import DEMO_LOGINS_FILE, demo_login_lines
+from cases.demo.logins import DEMO_LOGINS_FILE
+from cases.demo.totp import demo_login_lines
 from config.security.totp import confirmed_device, current_code
 
 
