@@ -51,6 +51,22 @@ def _print_demo_logins(var_dir: Path) -> None:
         print(f"  {line}", flush=True)
 
 
+def _own_session_dying_with_parent() -> None:
+    """Run in each child before exec: its own session, so that a signal to the terminal's or CI's process
+    group (Ctrl-C, ``kill -TERM -- -PGID``) reaches only this supervisor, which then stops each child
+    once. (Signalled twice, directly and by the group, Celery's pool processes died under the worker and
+    its warm shutdown hung.) On Linux, the child also gets SIGTERM if this supervisor dies (SIGKILL)."""
+    os.setsid()
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
+    except (OSError, AttributeError):  # not Linux: the child outlives a killed supervisor
+        pass
+
+
 def main() -> int:
     port = os.environ.get("PORT", "8000")
     host = os.environ.get("HOST", "127.0.0.1")
@@ -58,7 +74,10 @@ def main() -> int:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     var_dir = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
     web = subprocess.Popen(  # noqa: S603 - fixed command line
-        [python, "-m", "config.webserver", f"{host}:{port}"], cwd=BASE_DIR, env=env
+        [python, "-m", "config.webserver", f"{host}:{port}"],
+        cwd=BASE_DIR,
+        env=env,
+        preexec_fn=_own_session_dying_with_parent,  # noqa: PLW1509 - single-threaded supervisor
     )
     worker = subprocess.Popen(  # noqa: S603 - fixed command line
         [
@@ -76,6 +95,7 @@ def main() -> int:
         ],
         cwd=BASE_DIR,
         env=env,
+        preexec_fn=_own_session_dying_with_parent,  # noqa: PLW1509 - single-threaded supervisor
     )
     children = [web, worker]
     stopping = False
@@ -90,9 +110,11 @@ def main() -> int:
                 child.send_signal(signal.SIGTERM)
         for child in children:
             try:
-                child.wait(timeout=20)
+                child.wait(timeout=30)
             except subprocess.TimeoutExpired:
+                print(f"  {child.args[2]} did not stop within 30 s; killed.", file=sys.stderr, flush=True)
                 child.kill()
+                child.wait()  # reaped, so that the embedded database sees it gone
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)

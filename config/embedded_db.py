@@ -59,8 +59,18 @@ def _forget_dead_holders(server) -> None:
 
     with server._lock:
         holders = server.global_process_id_list
-        alive = [pid for pid in holders.get() if psutil.pid_exists(pid)]
+        alive = [pid for pid in holders.get() if _alive(psutil, pid)]
         holders.put(alive)
+
+
+def _alive(psutil, pid: int) -> bool:
+    """A process that has exited but not yet been reaped (a zombie) holds nothing any more."""
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+    except psutil.AccessDenied:  # another user's process: assume it is alive
+        return True
 
 
 def embedded_database_release(var_dir: Path) -> None:
