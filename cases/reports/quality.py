@@ -8,7 +8,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.categories import Category
-from cases.models import Referral, Transfer
 from cases.models.case import NotifiedBy, Outcome, Status
 from cases.models.crossoffice import ReferralStatus, TransferStatus
 from cases.models.person import VULNERABILITY_FIELDS, Person
@@ -19,10 +18,12 @@ from cases.reports.common import (
     epoch_days,
     epoch_hours,
     in_local_range,
+    local_range_bounds,
     rounded,
-    scoped_case_filter,
+    scope_sql,
     scoped_cases,
     scoped_consulate,
+    sql_rows,
 )
 from cases.reports.summary import daily_flow, vulnerable_counts
 
@@ -125,30 +126,46 @@ def art36_by_notifier(user, params: ReportParams) -> Report:
     )
 
 
+# The two small reports below are written in SQL (``sql_rows``): their queries take 0.3-0.5 ms at a
+# million cases and building them through the ORM took 1-1.5 ms more. The scope is ``scope_sql``, the
+# rule of ``scoped_cases``; the local-date range is ``in_local_range``'s, written out.
+_REFERRALS_SQL = """
+    SELECT pa.name AS partner, count(*) AS n,
+           count(*) FILTER (WHERE r.responded_at IS NOT NULL AND r.status <> %s) AS accepted,
+           count(*) FILTER (WHERE r.status = %s) AS declined,
+           count(*) FILTER (WHERE r.status = %s) AS pending,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY date_part('epoch', r.responded_at - r.referred_at)
+               / 3600.0) FILTER (WHERE r.responded_at IS NOT NULL) AS median_response
+    FROM cases_referral r
+    JOIN cases_case c ON c.id = r.case_id
+    JOIN consulates_consulate k ON k.id = c.consulate_id
+    JOIN consulates_partner pa ON pa.id = r.partner_id
+    WHERE r.referred_at >= %s AND r.referred_at < %s
+      AND (r.referred_at >= %s AND r.referred_at < %s
+           OR timezone(k.timezone, r.referred_at)::date BETWEEN %s AND %s)
+      AND {scope}
+    GROUP BY pa.name ORDER BY pa.name
+"""
+
+
 def referrals_by_partner(user, params: ReportParams) -> Report:
     # The referrals of the cases the report counts (``Referral.visible_to`` for staff, said directly).
-    referrals = Referral.objects.filter(scoped_case_filter(user, params))
-    referrals = in_local_range(referrals, "referred_at", params, tz_path="case__consulate__timezone")
-    response = epoch_hours(_duration("responded_at", "referred_at"))
-    grouped = (
-        referrals.values("partner__name")
-        .annotate(
-            n=Count("pk"),
-            # Accepted: answered and not declined. The status alone would forget it: closing a case
-            # withdraws its accepted referrals.
-            accepted=Count("pk", filter=Q(responded_at__isnull=False) & ~Q(status=ReferralStatus.DECLINED)),
-            declined=Count("pk", filter=Q(status=ReferralStatus.DECLINED)),
-            pending=Count("pk", filter=Q(status=ReferralStatus.PENDING)),
-            median_response=Percentile(response, 0.5, filter=Q(responded_at__isnull=False)),
-        )
-        .order_by("partner__name")
+    # Accepted: answered and not declined. The status alone would forget it: closing a case withdraws
+    # its accepted referrals.
+    scope, scope_params = scope_sql(user, params, "c.consulate_id")
+    b = local_range_bounds(params)
+    declined, pending = ReferralStatus.DECLINED.value, ReferralStatus.PENDING.value
+    grouped = sql_rows(
+        _REFERRALS_SQL.format(scope=scope),
+        [declined, declined, pending, b["lower"], b["upper"], b["inner_lower"], b["inner_upper"]]
+        + [b["start"], b["end"], *scope_params],
     )
     rows = []
     for r in grouped:
         answered = r["accepted"] + r["declined"]
         rows.append(
             {
-                "partner": r["partner__name"],
+                "partner": r["partner"],
                 "referrals": r["n"],
                 "accepted": r["accepted"],
                 "declined": r["declined"],
@@ -175,20 +192,29 @@ def referrals_by_partner(user, params: ReportParams) -> Report:
     )
 
 
+_PENDING_TRANSFERS_SQL = """
+    SELECT k.city AS city, count(*) AS n,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY d.age) AS median_age,
+           percentile_cont(1.0) WITHIN GROUP (ORDER BY d.age) AS oldest
+    FROM (
+        SELECT t.to_consulate_id, date_part('epoch', %s - t.requested_at) / 86400.0 AS age
+        FROM cases_transfer t WHERE t.status = %s AND {scope}
+    ) d JOIN consulates_consulate k ON k.id = d.to_consulate_id
+    GROUP BY k.city ORDER BY k.city
+"""
+
+
 def pending_transfers(user, params: ReportParams) -> Report:
-    transfers = Transfer.objects.visible_to(user).filter(status=TransferStatus.PENDING)
-    consulate_id = scoped_consulate(user, params)
-    if consulate_id is not None:
-        transfers = transfers.filter(Q(to_consulate_id=consulate_id) | Q(from_consulate_id=consulate_id))
-    age = epoch_days(ExpressionWrapper(timezone.now() - F("requested_at"), output_field=DurationField()))
-    grouped = (
-        transfers.values("to_consulate__city")
-        .annotate(n=Count("pk"), median_age=Percentile(age, 0.5), oldest=Percentile(age, 1.0))
-        .order_by("to_consulate__city")
+    # ``Transfer.visible_to`` (either end, or all for network-wide roles) narrowed to the consulate the
+    # report keeps to is the same condition as the report scope on either end.
+    scope, scope_params = scope_sql(user, params, "t.to_consulate_id", "t.from_consulate_id")
+    grouped = sql_rows(
+        _PENDING_TRANSFERS_SQL.format(scope=scope),
+        [timezone.now(), TransferStatus.PENDING.value, *scope_params],
     )
     rows = [
         {
-            "to": r["to_consulate__city"],
+            "to": r["city"],
             "pending": r["n"],
             "median_age": rounded(r["median_age"]),
             "oldest": rounded(r["oldest"]),

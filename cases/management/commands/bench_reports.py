@@ -209,7 +209,7 @@ def sql_days_to_closure(run, p):
     rows = run(
         f"""
         WITH d AS (
-            SELECT c.category, EXTRACT(EPOCH FROM c.closed_at - c.opened_at) / 86400.0 AS days
+            SELECT c.category, date_part('epoch', c.closed_at - c.opened_at) / 86400.0 AS days
             FROM cases_case c JOIN consulates_consulate k ON k.id = c.consulate_id
             WHERE c.status = 'closed' AND {_local_range("c.closed_at")} {p["scope"]}
         )
@@ -231,8 +231,8 @@ def _sql_art36(run, p, group_sql: str, join: str, label: str, labels=None):
         f"""
         WITH d AS (
             SELECT {group_sql} AS grp, c.first_contact_at,
-                   EXTRACT(EPOCH FROM c.consulate_notified_at - c.arrested_at) / 3600.0 AS notification,
-                   EXTRACT(EPOCH FROM c.first_contact_at - c.consulate_notified_at) / 3600.0 AS contact
+                   date_part('epoch', c.consulate_notified_at - c.arrested_at) / 3600.0 AS notification,
+                   date_part('epoch', c.first_contact_at - c.consulate_notified_at) / 3600.0 AS contact
             FROM cases_case c JOIN consulates_consulate k ON k.id = c.consulate_id {join}
             WHERE c.consulate_notified_at IS NOT NULL AND {_local_range("c.consulate_notified_at")}
                   {p["scope"]}
@@ -277,7 +277,7 @@ def sql_referrals_by_partner(run, p):
                count(*) FILTER (WHERE r.status = %(declined)s) AS declined,
                count(*) FILTER (WHERE r.status = %(pending)s) AS pending,
                percentile_cont(0.5) WITHIN GROUP
-                   (ORDER BY EXTRACT(EPOCH FROM r.responded_at - r.referred_at) / 3600.0)
+                   (ORDER BY date_part('epoch', r.responded_at - r.referred_at) / 3600.0)
                    FILTER (WHERE r.responded_at IS NOT NULL) AS median_response
         FROM cases_referral r
         JOIN cases_case c ON c.id = r.case_id
@@ -303,7 +303,7 @@ def sql_pending_transfers(run, p):
     rows = run(
         f"""
         WITH d AS (
-            SELECT t.to_consulate_id, EXTRACT(EPOCH FROM %(now)s - t.requested_at) / 86400.0 AS age
+            SELECT t.to_consulate_id, date_part('epoch', %(now)s - t.requested_at) / 86400.0 AS age
             FROM cases_transfer t WHERE t.status = %(pending)s {scope}
         )
         SELECT k.city AS "to", count(*) AS pending,
