@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from config.admin_records import NameFreeAdminRecordsMixin
 from consulates.access import access_for
 
 
@@ -44,9 +45,10 @@ class AdministratorOnlyAdmin(ReferenceDataAdmin):
         return access_for(request.user).is_administrator
 
 
-class CaseWorkAdmin:
+class CaseWorkAdmin(NameFreeAdminRecordsMixin):
     """Case work: staff read what ``visible_to`` lets them; officers, supervisors and administrators
-    write through the services; nothing is deleted from the staff UI."""
+    write through the services; nothing is deleted from the staff UI. The change log and the success
+    messages name no one (``config.admin_records``)."""
 
     def has_module_permission(self, request):
         return access_for(request.user).is_staff_member
