@@ -17,6 +17,7 @@ from django.core.exceptions import (
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -68,20 +69,21 @@ class TooManyParts(exceptions.APIException):
         super().__init__(_("The request has too many fields or files."))
 
 
+# The problem's short title, in the language of the answer (as ``detail``).
 TITLES = {
-    400: "Bad request",
-    401: "Not authenticated",
-    403: "Forbidden",
-    404: "Not found",
-    405: "Method not allowed",
-    406: "Not acceptable",
-    409: "Conflict",
-    412: "Precondition failed",
-    413: "Payload too large",
-    415: "Unsupported media type",
-    422: "Unprocessable content",
-    428: "Precondition required",
-    429: "Too many requests",
+    400: _lazy("Bad request"),
+    401: _lazy("Not authenticated"),
+    403: _lazy("Forbidden"),
+    404: _lazy("Not found"),
+    405: _lazy("Method not allowed"),
+    406: _lazy("Not acceptable"),
+    409: _lazy("Conflict"),
+    412: _lazy("Precondition failed"),
+    413: _lazy("Payload too large"),
+    415: _lazy("Unsupported media type"),
+    422: _lazy("Unprocessable content"),
+    428: _lazy("Precondition required"),
+    429: _lazy("Too many requests"),
 }
 
 
@@ -117,7 +119,7 @@ def problem(
 ) -> Response:
     body = {
         "type": code,
-        "title": TITLES.get(status_code, "Error"),
+        "title": str(TITLES.get(status_code, _("Error"))),
         "status": status_code,
         "detail": detail,
         "errors": errors or {},
