@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView
 
+from config.admin_search import PostedAutocompleteJsonView
 from config.api import docs
 
 
@@ -16,6 +17,12 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
     path("account/", include("config.security.urls")),
+    # Before the admin's own: its autocomplete answers POST only (typed names stay out of addresses).
+    path(
+        "admin/autocomplete/",
+        admin.site.admin_view(PostedAutocompleteJsonView.as_view(admin_site=admin.site)),
+        name="admin-autocomplete-posted",
+    ),
     path("admin/", admin.site.urls),
     path("cases/", include("cases.urls")),
     path("reports/", include("cases.reports.urls")),

@@ -1,17 +1,19 @@
-"""Filters of the case list."""
+"""Filters of the case list (query string) and of the case search (POST body)."""
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django_filters import rest_framework as filters
+from rest_framework import serializers
 
+from cases.api.search import PageSerializer
 from cases.categories import Category
 from cases.models import Case, Hearing, Person
 from cases.models.case import Priority, Status
 from cases.models.work import HearingStatus
 from cases.selectors import case_search_filter
-from config.api.fields import IsoDateTimeFilter
+from config.api.fields import DateTimeField, IsoDateTimeFilter
 from consulates.models import Consulate, DetentionFacility
 
 
@@ -32,11 +34,6 @@ class CaseFilter(filters.FilterSet):
         method="filter_hearing", help_text="Has a scheduled hearing until this time."
     )
     updated_since = IsoDateTimeFilter(field_name="last_activity_at", lookup_expr="gte")
-    search = filters.CharFilter(
-        method="filter_search", help_text="Reference, name words (accents ignored), CURP or A-number."
-    )
-    curp = filters.CharFilter(method="filter_curp")
-    a_number = filters.CharFilter(method="filter_a_number")
     ordering = filters.OrderingFilter(
         fields=(
             ("opened_at", "opened_at"),
@@ -77,6 +74,14 @@ class CaseFilter(filters.FilterSet):
             queryset = queryset.filter(pk__in=hearings.values("case_id"))
         return queryset
 
+
+class CaseSearchFilter(CaseFilter):
+    """The list's filters and the personal ones, applied by ``POST cases/search/`` from its body."""
+
+    search = filters.CharFilter(method="filter_search")
+    curp = filters.CharFilter(method="filter_curp")
+    a_number = filters.CharFilter(method="filter_a_number")
+
     def filter_search(self, queryset, name, value):
         return queryset.filter(case_search_filter(value))
 
@@ -85,3 +90,38 @@ class CaseFilter(filters.FilterSet):
 
     def filter_a_number(self, queryset, name, value):
         return queryset.filter(person__in=Person.objects.with_a_number(value).values("pk"))
+
+
+ORDERINGS = [f"{sign}{name}" for name in ("opened_at", "last_activity_at", "reference") for sign in ("", "-")]
+
+
+class CaseSearchSerializer(PageSerializer):
+    """Body of ``POST cases/search/``: any of the list's filters, and ``limit``/``offset``."""
+
+    search = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text="Reference, name words (accents ignored), CURP or A-number.",
+    )
+    curp = serializers.CharField(required=False, allow_blank=True, max_length=40, help_text="Exact CURP.")
+    a_number = serializers.CharField(
+        required=False, allow_blank=True, max_length=40, help_text="Exact A-number, with or without dashes."
+    )
+    status = serializers.ListField(child=serializers.ChoiceField(choices=Status.choices), required=False)
+    category = serializers.ListField(child=serializers.ChoiceField(choices=Category.choices), required=False)
+    priority = serializers.ListField(child=serializers.ChoiceField(choices=Priority.choices), required=False)
+    consulate = serializers.PrimaryKeyRelatedField(queryset=Consulate.objects.all(), required=False)
+    assigned_to = serializers.RegexField(
+        r"^(me|none|[0-9]{1,18})$",
+        required=False,
+        help_text="A user id, `me`, or `none` for unassigned cases.",
+    )
+    in_custody = serializers.BooleanField(required=False, allow_null=True, default=None)
+    facility = serializers.PrimaryKeyRelatedField(queryset=DetentionFacility.objects.all(), required=False)
+    hearing_from = DateTimeField(required=False, help_text="Has a scheduled hearing from this time.")
+    hearing_to = DateTimeField(required=False, help_text="Has a scheduled hearing until this time.")
+    updated_since = DateTimeField(required=False, help_text="Activity at or after this time.")
+    ordering = serializers.ListField(
+        child=serializers.ChoiceField(choices=ORDERINGS), required=False, max_length=3
+    )

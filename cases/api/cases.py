@@ -18,9 +18,10 @@ from rest_framework.response import Response
 from cases import services
 from cases.api import case_serializers as s
 from cases.api.access_logging import AccessLoggedViewSetMixin
-from cases.api.case_filters import CaseFilter
+from cases.api.case_filters import CaseFilter, CaseSearchFilter, CaseSearchSerializer
 from cases.api.permissions import IsStaffMember
 from cases.api.persons import IDEMPOTENCY_KEY, IF_MATCH
+from cases.api.search import PostedSearchMixin, search_results_serializer
 from cases.models import Case, CaseEvent, Document, Person
 from cases.models.work import EventKind
 from config.api.conditional import expected_version
@@ -48,11 +49,18 @@ def _user(pk):
 
 @extend_schema_view(
     list=extend_schema(tags=["cases"]),
+    search=extend_schema(
+        tags=["cases"],
+        summary="Search cases by reference, name, CURP or A-number (in the body, never in the address)",
+        request=CaseSearchSerializer,
+        responses=search_results_serializer("CaseSearchResults", s.CaseSerializer),
+    ),
     retrieve=extend_schema(tags=["cases"]),
     create=extend_schema(tags=["cases"], request=s.CaseCreateSerializer, parameters=[IDEMPOTENCY_KEY]),
     partial_update=extend_schema(tags=["cases"], request=s.CaseUpdateSerializer, parameters=[IF_MATCH]),
 )
 class CaseViewSet(
+    PostedSearchMixin,
     AccessLoggedViewSetMixin,
     ApiViewMixin,
     mixins.ListModelMixin,
@@ -61,9 +69,14 @@ class CaseViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
+    """Cases the caller may see (``visible_to``). Names, identifiers and references are searched with
+    ``POST cases/search/``, so that they never appear in an address."""
+
     serializer_class = s.CaseSerializer
     permission_classes = [IsStaffMember]
     filterset_class = CaseFilter
+    search_filterset_class = CaseSearchFilter
+    search_serializer_class = CaseSearchSerializer
     access_label = "case"
     http_method_names = ["get", "post", "patch", "head", "options"]
 

@@ -1,4 +1,4 @@
-"""Persons: list, search, lookup by CURP or A-number, retrieve, register, partial update (staff only)."""
+"""Persons: list, search (POST: name, CURP or A-number), retrieve, register, partial update (staff only)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ from rest_framework.response import Response
 from cases import services
 from cases.api.access_logging import AccessLoggedViewSetMixin
 from cases.api.permissions import IsStaffMember
+from cases.api.search import PageSerializer, PostedSearchMixin, search_results_serializer
 from cases.models import EmergencyContact, Person
 from cases.models.person import VULNERABILITY_FIELDS, Sex
 from cases.selectors import person_search_filter
 from config.api.conditional import claimed_version
-from config.api.fields import IsoDateTimeFilter
+from config.api.fields import DateTimeField, IsoDateTimeFilter
 from config.api.views import ApiViewMixin
 from consulates.models import Consulate
 
@@ -121,19 +122,25 @@ class PersonWriteSerializer(serializers.Serializer):
 
 
 class PersonFilter(filters.FilterSet):
-    search = filters.CharFilter(
-        method="filter_search", help_text="Name words (accents ignored), CURP or A-number."
-    )
-    curp = filters.CharFilter(method="filter_curp", help_text="Exact CURP.")
-    a_number = filters.CharFilter(
-        method="filter_a_number", help_text="Exact A-number, with or without dashes."
-    )
+    """The list's filters (query string): nothing personal."""
+
     registered_by = filters.ModelChoiceFilter(queryset=Consulate.objects.all())
     updated_since = IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Person
-        fields = ["search", "curp", "a_number", "registered_by", "updated_since"]
+        fields = ["registered_by", "updated_since"]
+
+
+class PersonSearchFilter(PersonFilter):
+    """The list's filters and the personal ones, applied by ``POST persons/search/`` from its body."""
+
+    search = filters.CharFilter(method="filter_search")
+    curp = filters.CharFilter(method="filter_curp")
+    a_number = filters.CharFilter(method="filter_a_number")
+
+    class Meta(PersonFilter.Meta):
+        fields = ["search", "curp", "a_number", *PersonFilter.Meta.fields]
 
     def filter_search(self, queryset, name, value):
         return queryset.filter(person_search_filter(value))
@@ -143,6 +150,23 @@ class PersonFilter(filters.FilterSet):
 
     def filter_a_number(self, queryset, name, value):
         return queryset.with_a_number(value)
+
+
+class PersonSearchSerializer(PageSerializer):
+    """Body of ``POST persons/search/``: any of the list's filters, and ``limit``/``offset``."""
+
+    search = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text="Name words (accents ignored), CURP or A-number.",
+    )
+    curp = serializers.CharField(required=False, allow_blank=True, max_length=40, help_text="Exact CURP.")
+    a_number = serializers.CharField(
+        required=False, allow_blank=True, max_length=40, help_text="Exact A-number, with or without dashes."
+    )
+    registered_by = serializers.PrimaryKeyRelatedField(queryset=Consulate.objects.all(), required=False)
+    updated_since = DateTimeField(required=False, help_text="Changed at or after this time.")
 
 
 IF_MATCH = OpenApiParameter(
@@ -159,11 +183,18 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 
 @extend_schema_view(
     list=extend_schema(tags=["persons"]),
+    search=extend_schema(
+        tags=["persons"],
+        summary="Search persons by name, CURP or A-number (in the body, never in the address)",
+        request=PersonSearchSerializer,
+        responses=search_results_serializer("PersonSearchResults", PersonSerializer),
+    ),
     retrieve=extend_schema(tags=["persons"]),
     create=extend_schema(tags=["persons"], request=PersonWriteSerializer, parameters=[IDEMPOTENCY_KEY]),
     partial_update=extend_schema(tags=["persons"], request=PersonWriteSerializer, parameters=[IF_MATCH]),
 )
 class PersonViewSet(
+    PostedSearchMixin,
     AccessLoggedViewSetMixin,
     ApiViewMixin,
     mixins.ListModelMixin,
@@ -172,10 +203,15 @@ class PersonViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
+    """Persons the caller may see (``visible_to``). Names and identifiers are searched with
+    ``POST persons/search/``, so that they never appear in an address."""
+
     serializer_class = PersonSerializer
     permission_classes = [IsStaffMember]
     access_label = "person"
     filterset_class = PersonFilter
+    search_filterset_class = PersonSearchFilter
+    search_serializer_class = PersonSearchSerializer
     http_method_names = ["get", "post", "patch", "head", "options"]
     ordering = ["paternal_surname", "maternal_surname", "given_names", "pk"]
 

@@ -27,8 +27,16 @@ OPEN_STATUSES = [Status.OPEN, Status.IN_PROGRESS, Status.PENDING_CLOSURE]
 INACTIVE_AFTER = dt.timedelta(days=14)
 
 
+# A link carries ids, statuses and flags only: a search term (a name, CURP or A-number) would be kept by
+# proxy logs, browser history and Referer headers (the list's search box posts it instead).
+PERSONAL_LIST_PARAMETERS = frozenset({"q", "qs", "search", "curp", "a_number"})
+
+
 def case_list_url(**filters) -> str:
-    """The staff case list, filtered (the admin's own query parameters)."""
+    """The staff case list, filtered (the admin's own query parameters; never a search term)."""
+    personal = PERSONAL_LIST_PARAMETERS & set(filters)
+    if personal:
+        raise ValueError(f"a link to the case list cannot carry a search: {sorted(personal)}")
     return reverse("admin:cases_case_changelist") + "?" + urlencode(filters)
 
 

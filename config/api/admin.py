@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from config.admin_search import PostedSearchAdminMixin
 from config.api.models import ApiToken, ApiTokenUse
 from config.security import ratelimit
 from consulates.access import access_for
@@ -42,7 +43,7 @@ class IssueTokenForm(forms.ModelForm):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(PostedSearchAdminMixin, admin.ModelAdmin):
     list_display = ["name", "token_key", "user", "partner", "created", "expiry", "last_used_at", "expired"]
     list_select_related = ["user__partner_membership__partner"]
     search_fields = ["name", "user__username", "token_key"]
@@ -127,7 +128,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApiTokenUse)
-class ApiTokenUseAdmin(admin.ModelAdmin):
+class ApiTokenUseAdmin(PostedSearchAdminMixin, admin.ModelAdmin):
     """Every call made with a partner token (read-only; purged after the retention period)."""
 
     list_display = ["at", "token_key", "user_id", "method", "path", "status", "ip_address"]

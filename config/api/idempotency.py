@@ -7,6 +7,10 @@ included, as payment APIs do: a client that wants another try after fixing its r
 key. Only a server error (an exception) rolls the transaction back, so its key vanishes and a retry
 runs afresh. The same key with a different body, path or ``If-Match`` is refused with 422. Records
 older than a day are purged by a periodic job.
+
+A POST that only reads (a search, whose terms travel in the body to stay out of addresses) is named
+in the view's ``read_only_post_actions``: it creates nothing, so the header is ignored and nothing is
+stored (no copy of its answer, which may hold personal data, is kept for a day).
 """
 
 from __future__ import annotations
@@ -53,8 +57,16 @@ def _request_hash(request) -> str:
 
 
 class IdempotentPostMixin:
+    read_only_post_actions: frozenset[str] = frozenset()
+
+    def _is_idempotent_post(self, request) -> bool:
+        if request.method != "POST" or not request.headers.get("Idempotency-Key"):
+            return False
+        action = (getattr(self, "action_map", None) or {}).get("post")
+        return action not in self.read_only_post_actions
+
     def dispatch(self, request, *args, **kwargs):
-        if request.method == "POST" and request.headers.get("Idempotency-Key"):
+        if self._is_idempotent_post(request):
             with transaction.atomic():
                 return super().dispatch(request, *args, **kwargs)
         return super().dispatch(request, *args, **kwargs)
@@ -63,7 +75,7 @@ class IdempotentPostMixin:
         super().initial(request, *args, **kwargs)
         self._idempotency_record = None
         key = request.headers.get("Idempotency-Key")
-        if request.method != "POST" or not key:
+        if not self._is_idempotent_post(request):
             return
         from rest_framework.exceptions import ValidationError
 

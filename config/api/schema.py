@@ -55,8 +55,8 @@ def add_error_responses(result, generator, request, public):
                 codes.append("400")
             if method in ("put", "patch"):
                 codes += ["412", "428"]
-            if method == "post":
-                codes.append("422")
+            if method == "post" and not path.endswith("/search/"):
+                codes.append("422")  # searches only read: Idempotency-Key does not apply to them
                 if any(
                     p.get("in") == "header" and p.get("name") == "If-Match"
                     for p in operation.get("parameters", [])

@@ -112,15 +112,37 @@ def test_crossoffice_retrieves_name_the_case(officer_client, api_officer, api_ca
 
 def test_lists_write_one_row_without_search_terms(officer_client, api_case):
     person = api_case.person
-    response = _get(officer_client, "persons/", {"search": person.paternal_surname, "curp": person.curp})
+    response = officer_client.post(
+        url("persons/search/"),
+        {"search": person.paternal_surname, "curp": person.curp},
+        format="json",
+        REMOTE_ADDR=ADDRESS,
+    )
     assert response.status_code == 200
     row = _only_row()
     assert row.action == AccessAction.LIST
     assert row.what == "api: person list ?curp&search"
     assert person.curp not in row.what
     assert (row.person_id, row.case_id) == (None, None)
+    assert str(row.ip_address) == ADDRESS
     _get(officer_client, "cases/", {"status": "open", "limit": 10})
     assert AccessLog.objects.filter(what="api: case list ?limit=10&status=open").count() == 1
+
+
+def test_a_search_writes_the_row_the_list_writes_for_the_same_filters(officer_client, api_case):
+    """The same filters as a list's query string or a search's body: the same row, values of
+    personal filters left out."""
+    assert _get(officer_client, "cases/", {"status": ["open"], "limit": 10}).status_code == 200
+    body = {"status": ["open"], "limit": 10, "a_number": "A-123-456-789", "search": "Gómez"}
+    response = officer_client.post(url("cases/search/"), body, format="json", REMOTE_ADDR=ADDRESS)
+    assert response.status_code == 200
+    rows = list(AccessLog.objects.order_by("pk").values_list("action", "what", "user_id", "ip_address"))
+    assert [r[1] for r in rows] == [
+        "api: case list ?limit=10&status=open",
+        "api: case list ?a_number&limit=10&search&status=open",
+    ]
+    assert {r[0] for r in rows} == {AccessAction.LIST}
+    assert len({(r[2], str(r[3])) for r in rows}) == 1
 
 
 def test_partner_reads_record_the_partner(api_partner_client, api_partner, api_partner_user, api_referral):

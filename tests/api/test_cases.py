@@ -127,11 +127,21 @@ def test_search_by_name_reference_and_identifiers(api_officer, api_officer_clien
     person = f.make_person(api_officer, paternal_surname="Gutiérrez", a_number="A-111-222-333")
     case = f.make_case(api_officer, person=person)
     other = f.make_case(api_officer)
-    assert ids(api_officer_client.get(url("cases/"), {"search": "gutierrez"})) == [case.pk]
-    assert ids(api_officer_client.get(url("cases/"), {"search": case.reference})) == [case.pk]
-    assert ids(api_officer_client.get(url("cases/"), {"curp": person.curp})) == [case.pk]
-    assert ids(api_officer_client.get(url("cases/"), {"a_number": "111222333"})) == [case.pk]
-    assert ids(api_officer_client.get(url("cases/"), {"curp": other.person.curp})) == [other.pk]
+    assert ids(api_officer_client.post(url("cases/search/"), {"search": "gutierrez"}, format="json")) == [
+        case.pk
+    ]
+    assert ids(api_officer_client.post(url("cases/search/"), {"search": case.reference}, format="json")) == [
+        case.pk
+    ]
+    assert ids(api_officer_client.post(url("cases/search/"), {"curp": person.curp}, format="json")) == [
+        case.pk
+    ]
+    assert ids(api_officer_client.post(url("cases/search/"), {"a_number": "111222333"}, format="json")) == [
+        case.pk
+    ]
+    assert ids(api_officer_client.post(url("cases/search/"), {"curp": other.person.curp}, format="json")) == [
+        other.pk
+    ]
 
 
 def test_ordering(api_officer, api_officer_client):

@@ -112,6 +112,7 @@ OPERATIONS: dict[tuple[str, str], Op] = {
             "registered_by": (w.dallas if k == "own" else w.houston).pk,
         },
     ),
+    ("person-search", "POST"): Op("case", (LIST,), body=lambda w, k: {"limit": 100}),
     ("person-detail", "GET"): Op("case", CASE_KINDS, lambda w, k: w.person[k].pk),
     ("person-detail", "PATCH"): Op(
         "case",
@@ -132,6 +133,7 @@ OPERATIONS: dict[tuple[str, str], Op] = {
             "subtype": "detencion_migratoria",
         },
     ),
+    ("case-search", "POST"): Op("case", (LIST,), body=lambda w, k: {"limit": 100}),
     ("case-detail", "GET"): Op("case", CASE_KINDS, _case),
     ("case-detail", "PATCH"): Op(
         "case",
@@ -342,10 +344,12 @@ PATTERNS: dict[tuple[str, str], dict[str, str]] = {
     ("report-detail", "GET"): STAFF_LIST,
     ("person-list", "GET"): STAFF_LIST,
     ("person-list", "POST"): REGISTER,
+    ("person-search", "POST"): STAFF_LIST,
     ("person-detail", "GET"): READ,
     ("person-detail", "PATCH"): WORK,
     ("case-list", "GET"): STAFF_LIST,
     ("case-list", "POST"): OPEN_CASE,
+    ("case-search", "POST"): STAFF_LIST,
     ("case-detail", "GET"): READ,
     ("case-detail", "PATCH"): WORK,
     ("case-timeline", "GET"): READ,
@@ -532,13 +536,14 @@ def test_cell(module_world, name, method, role, kind):
         assert body["status"] == status
         if before is not None:
             assert fingerprint() == before, f"refused {method} {name} by {role} changed the database"
-    if method == "GET" and op.target is None and 200 <= status < 300:
+    is_list = (method == "GET" and name.endswith("-list")) or name.endswith("-search")
+    if op.target is None and is_list and 200 <= status < 300:
         _check_list_contents(module_world, name, role, response.json())
 
 
 def _check_list_contents(world, name: str, role: str, body):
     """A list shows exactly the records whose detail the role may read: never another tenant's."""
-    detail = name.replace("-list", "-detail")
+    detail = name.replace("-list", "-detail").replace("-search", "-detail")
     op = OPERATIONS[(detail, "GET")]
     if op.family in ("reference", "report"):
         return

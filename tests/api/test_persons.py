@@ -41,36 +41,48 @@ def test_list_shows_only_persons_of_my_consulate(api_officer_client, garcia, per
 
 @pytest.mark.parametrize("term", ["garcia", "GARCÍA", "jose garcia", "angel nunez", "García Núñez"])
 def test_search_ignores_accents_and_case(api_officer_client, garcia, perez, term):
-    assert ids(api_officer_client.get(url("persons/"), {"search": term})) == [garcia.pk]
+    assert ids(api_officer_client.post(url("persons/search/"), {"search": term}, format="json")) == [
+        garcia.pk
+    ]
 
 
 def test_search_needs_every_word(api_officer_client, garcia, perez):
-    assert ids(api_officer_client.get(url("persons/"), {"search": "garcia ruiz"})) == []
+    assert (
+        ids(api_officer_client.post(url("persons/search/"), {"search": "garcia ruiz"}, format="json")) == []
+    )
 
 
 def test_search_finds_by_curp(api_officer_client, garcia, perez):
-    assert ids(api_officer_client.get(url("persons/"), {"search": garcia.curp.lower()})) == [garcia.pk]
+    assert ids(
+        api_officer_client.post(url("persons/search/"), {"search": garcia.curp.lower()}, format="json")
+    ) == [garcia.pk]
 
 
 def test_lookup_by_curp(api_officer_client, garcia, perez):
-    assert ids(api_officer_client.get(url("persons/"), {"curp": garcia.curp})) == [garcia.pk]
-    assert ids(api_officer_client.get(url("persons/"), {"curp": garcia.curp.lower()})) == [garcia.pk]
+    assert ids(api_officer_client.post(url("persons/search/"), {"curp": garcia.curp}, format="json")) == [
+        garcia.pk
+    ]
+    assert ids(
+        api_officer_client.post(url("persons/search/"), {"curp": garcia.curp.lower()}, format="json")
+    ) == [garcia.pk]
 
 
 @pytest.mark.parametrize("form", ["A-{a}-{b}-{c}", "A{a}{b}{c}", "{a}{b}{c}"])
 def test_lookup_by_a_number_in_any_form(api_officer, api_officer_client, perez, form):
     person = f.make_person(api_officer, a_number="123456789")
     value = form.format(a="123", b="456", c="789")
-    assert ids(api_officer_client.get(url("persons/"), {"a_number": value})) == [person.pk]
+    assert ids(api_officer_client.post(url("persons/search/"), {"a_number": value}, format="json")) == [
+        person.pk
+    ]
 
 
 def test_lookup_by_a_malformed_a_number_finds_nothing(api_officer_client, perez):
-    assert ids(api_officer_client.get(url("persons/"), {"a_number": "xyz"})) == []
+    assert ids(api_officer_client.post(url("persons/search/"), {"a_number": "xyz"}, format="json")) == []
 
 
 def test_lookup_of_a_foreign_persons_curp_finds_nothing(api_officer_client):
     foreign = f.make_person(f.officer("houston"))
-    assert ids(api_officer_client.get(url("persons/"), {"curp": foreign.curp})) == []
+    assert ids(api_officer_client.post(url("persons/search/"), {"curp": foreign.curp}, format="json")) == []
 
 
 def test_updated_since(api_officer_client, garcia, perez):

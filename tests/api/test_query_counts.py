@@ -36,6 +36,8 @@ STAFF = [
     "cases/{case}/timeline/",
 ]
 PARTNER = ["partner/referrals/", "partner/referrals/{referral}/timeline/"]
+# Searches (POST, terms in the body): every row of the world matches ``{"search": "Ortega"}``.
+SEARCHES = ["persons/search/", "cases/search/"]
 
 
 class World:
@@ -56,7 +58,9 @@ class World:
         now = timezone.now()
         for i in range(count):
             f.PartnerFactory(covers=["dallas"], services=["medical"])
-            person = f.make_person(self.officer, phone=f"555-{i}", email=f"p{i}@example.invalid")
+            person = f.make_person(
+                self.officer, paternal_surname="Ortega", phone=f"555-{i}", email=f"p{i}@example.invalid"
+            )
             services.emergency_contact_save(
                 actor=self.officer, person=person, contact=EmergencyContact(name=f"Madre {i}", phone="1")
             )
@@ -96,10 +100,15 @@ class World:
         return url(template.format(case=self.cases[0].pk, referral=self.referrals[0].pk))
 
 
-def count_queries(client, path: str, params: dict) -> tuple[int, int]:
-    client.get(path, params)  # warm up: the token's last use is recorded once a minute
+def count_queries(client, path: str, params: dict, *, method: str = "get") -> tuple[int, int]:
+    def send():
+        if method == "post":
+            return client.post(path, params, format="json")
+        return client.get(path, params)
+
+    send()  # warm up: the token's last use is recorded once a minute
     with CaptureQueriesContext(connection) as context:
-        response = client.get(path, params)
+        response = send()
     assert response.status_code == 200, (path, response.content)
     return len(context.captured_queries), len(response.json()["results"])
 
@@ -115,6 +124,13 @@ def test_every_list_endpoint_is_measured():
         if extra.detail and "get" in extra.mapping and extra.url_path == "timeline"
     }
     assert timelines == {"cases", "partner/referrals"}
+    searches = {
+        f"{prefix}/{extra.url_path}/"
+        for prefix, viewset, _basename in router.registry
+        for extra in viewset.get_extra_actions()
+        if not extra.detail and extra.url_path == "search"
+    }
+    assert searches == set(SEARCHES)
 
 
 @pytest.mark.parametrize("path", REFERENCE)
@@ -133,10 +149,16 @@ def test_lists_with_rows():
     for client, templates in ((world.staff, STAFF), (world.partner_client, PARTNER)):
         for template in templates:
             measured[template] = [count_queries(client, world.path(template), {"limit": 100})]
+    for template in SEARCHES:
+        body = {"search": "Ortega", "limit": 100}
+        measured[template] = [count_queries(world.staff, url(template), body, method="post")]
     world.grow(MANY - FEW)
     for client, templates in ((world.staff, STAFF), (world.partner_client, PARTNER)):
         for template in templates:
             measured[template].append(count_queries(client, world.path(template), {"limit": 100}))
+    for template in SEARCHES:
+        body = {"search": "Ortega", "limit": 100}
+        measured[template].append(count_queries(world.staff, url(template), body, method="post"))
     rows_grew = {t: (a[1], b[1]) for t, (a, b) in measured.items() if not b[1] > a[1]}
     assert not rows_grew, f"these lists did not grow, so the measure means nothing: {rows_grew}"
     differ = {t: (a[0], b[0]) for t, (a, b) in measured.items() if a[0] != b[0]}

@@ -44,7 +44,7 @@ def test_every_api_route_and_method_is_documented(schema_file):
     missing = []
     for name, method in sorted(resolved_operations()):
         kwargs = {"version": "v1"}
-        if name.endswith("-list"):
+        if name.endswith(("-list", "-search")):
             path = reverse(f"v1:{name}", kwargs=kwargs)
         else:
             # Records are found by ``pk``; reports by ``name``.
@@ -94,3 +94,29 @@ def test_the_docs_render_swagger_ui_from_local_static_files(client):
     for asset in static:
         assert finders.find(asset.removeprefix("/static/")), f"missing static file {asset}"
     assert all(not asset.startswith(("http:", "https:", "//")) for asset in assets), assets
+
+
+def test_searches_are_documented_with_their_body_and_answer(schema_file):
+    """Names and identifiers are searched in a POST body: the lists document no parameter that carries
+    them, and each search documents its request body, its page and no Idempotency-Key (it only reads)."""
+    schemas = schema_file["components"]["schemas"]
+    for what, body, answer in (
+        ("persons", "PersonSearchRequest", "PersonSearchResults"),
+        ("cases", "CaseSearchRequest", "CaseSearchResults"),
+    ):
+        listed = {p["name"] for p in schema_file["paths"][f"/api/v1/{what}/"]["get"]["parameters"]}
+        assert not listed & {"search", "curp", "a_number"}, what
+        operation = schema_file["paths"][f"/api/v1/{what}/search/"]["post"]
+        assert list(operation["requestBody"]["content"]) == ["application/json"]
+        assert operation["requestBody"]["content"]["application/json"]["schema"] == {
+            "$ref": f"#/components/schemas/{body}"
+        }
+        properties = set(schemas[body]["properties"])
+        assert properties >= listed - {"limit", "offset"} | {"search", "curp", "a_number", "limit", "offset"}
+        assert operation["responses"]["200"]["content"]["application/json"]["schema"] == {
+            "$ref": f"#/components/schemas/{answer}"
+        }
+        assert set(schemas[answer]["properties"]) == {"count", "limit", "offset", "results"}
+        assert "400" in operation["responses"]
+        assert "422" not in operation["responses"]
+        assert not [p for p in operation.get("parameters", []) if p["name"] == "Idempotency-Key"]

@@ -42,6 +42,18 @@ def login(page, live_server, username):
     sign_in(page, live_server, username, PASSWORD)
 
 
+def search_list(page, live_server, path: str, term: str) -> None:
+    """Type ``term`` into a staff list's search box and submit it, as a person does. The box posts;
+    the results page's address has an opaque ``qs`` key in place of the term."""
+    page.goto(f"{live_server.url}{path}")
+    page.fill("#searchbar", term)
+    with page.expect_navigation(wait_until="domcontentloaded"):
+        page.press("#searchbar", "Enter")
+    assert "qs=" in page.url, page.url
+    assert term.lower() not in page.url.lower()
+    assert "q=" not in page.url.replace("qs=", "")
+
+
 def test_officer_day_and_supervisor_approval(page, live_server, staff, artifacts):
     login(page, live_server, "oficial.dallas")
 
@@ -59,11 +71,26 @@ def test_officer_day_and_supervisor_approval(page, live_server, staff, artifacts
     page.click("input[name=_save]")
     page.wait_for_url(re.compile(r".*/admin/cases/person/$"), wait_until="domcontentloaded")
 
-    # Find them again by an unaccented surname, then by A-number in another spelling.
-    page.goto(f"{live_server.url}/admin/cases/person/?q=boxer")
-    assert "Wendy" in page.locator("#result_list").inner_text()
-    page.goto(f"{live_server.url}/admin/cases/person/?q=123456789")
+    # Find them again by CURP, by an unaccented surname, then by A-number in another spelling, typed
+    # into the search box: the results' address carries an opaque key, never what was typed.
+    for term in (VALID_CURP, "boxer", "123456789"):
+        search_list(page, live_server, "/admin/cases/person/", term)
+        assert "Wendy" in page.locator("#result_list").inner_text()
+        assert page.locator("#searchbar").input_value() == term
     page.locator("#result_list a", has_text="Wendy").first.click()
+    assert "123456789" not in page.url
+
+    # The case form's person autocomplete posts what is typed, with the CSRF token.
+    page.goto(f"{live_server.url}/admin/cases/case/add/")
+    with page.expect_response(
+        lambda r: "/admin/autocomplete/" in r.url and "term=boxer" in (r.request.post_data or "")
+    ) as answered:
+        page.locator(".field-person .select2-selection").click()
+        page.locator(".select2-search__field").fill("boxer")
+    assert (answered.value.request.method, answered.value.status) == ("POST", 200)
+    assert "boxer" not in answered.value.url
+    page.locator(".select2-results__option", has_text="Wendy").wait_for()
+    page.go_back()
 
     # Open a case from the person's page; the facility list shows each facility's district.
     page.locator("a.button", has_text=re.compile("case|caso", re.I)).click()
@@ -109,7 +136,7 @@ def test_officer_day_and_supervisor_approval(page, live_server, staff, artifacts
     login(page, live_server, "oficial.el_paso")
     page.goto(f"{live_server.url}/admin/cases/case/{case.pk}/change/")
     assert case.reference not in page.content()
-    page.goto(f"{live_server.url}/admin/cases/case/?q=boxer")
+    search_list(page, live_server, "/admin/cases/case/", "boxer")
     assert case.reference not in page.locator("#changelist").inner_text()
 
     # The supervisor approves.

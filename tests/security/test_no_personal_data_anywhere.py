@@ -11,7 +11,9 @@ provider over HTTP; an administrator exports the person and the case is closed.
 Captured meanwhile: every log record of every logger at DEBUG (message with its arguments, exception
 text, and the record's extra attributes), every Celery message published (task name, args, kwargs,
 headers) and every message body read back off the broker, every path and query string requested and
-every ``Location`` the server answered, and the access log's ``what``. None may contain a name, the
+every ``Location`` the server answered, every address the pages link to, and the access log's ``what``.
+The workflow searches by CURP, A-number and name through the API (POST bodies) and the staff UI's
+search box (posted, then listed under an opaque key) and its autocomplete. None may contain a name, the
 CURP, the A-number (raw or formatted), the phone (typed or normalised) or the email of either person.
 Echoing a user's own input back to them in a form with an error is normal and is not scanned. Not scanned
 either: cookies (the admin's "added successfully" message, with the person's name, travels in Django's
@@ -23,6 +25,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
+from html import unescape
 
 import pytest
 import time_machine
@@ -67,6 +71,7 @@ SECOND = {
 }
 SECOND_FORMS = ["318275046", "318-275-046", "+19725550163", "9725550163", "555-0163", "5550163"]
 GIVEN_WORDS = ["Yatzil", "Citlalmina", "Anacaona"]  # each word of the given names on its own too
+LINK = re.compile(r"""(?:href|src|action)=["']([^"']*)["']""")
 
 
 class Capture(logging.Handler):
@@ -144,7 +149,8 @@ def broker():
 
 
 class Urls:
-    """Wraps clients' ``request`` to record each path with its query string and each ``Location``."""
+    """Wraps clients' ``request`` to record each path with its query string, each ``Location``, and
+    every address a page links to (``href``, ``src``, ``action``)."""
 
     def __init__(self):
         self.seen: list[str] = []
@@ -157,6 +163,9 @@ class Urls:
             response = original(**environ)
             if response.has_header("Location"):
                 self.seen.append(response["Location"])
+            if response.get("Content-Type", "").startswith("text/html") and not response.streaming:
+                page = response.content.decode(errors="replace")
+                self.seen += [unescape(link) for link in LINK.findall(page)]
             return response
 
         client.request = request
@@ -262,6 +271,32 @@ def test_a_whole_workflow_leaves_no_personal_data_behind(logs, messages, provide
     )
     assert opened.status_code == 201, opened.json()
     case = Case.objects.get(pk=opened.json()["id"])
+
+    # Searches by CURP, A-number and name: the API takes them in a POST body, the staff UI's search box
+    # posts them and lists with an opaque key; the autocomplete of the case's person posts too.
+    for term in (first["curp"], first["a_number"], "204613579", "tlanextli yatzil"):
+        for what, found in (("persons", person.pk), ("cases", case.pk)):
+            body = {"search": term}
+            results = api.post(url(f"{what}/search/"), body, format="json").json()["results"]
+            assert [row["id"] for row in results] == [found], (what, term)
+        for changelist, found in (
+            ("admin:cases_person_changelist", person),
+            ("admin:cases_case_changelist", case),
+        ):
+            listed = ui.post(reverse(changelist), {"q": term}, follow=True)
+            assert listed.redirect_chain[0][1] == 303
+            assert list(listed.context["cl"].result_list) == [found], (changelist, term)
+            page = listed.context["cl"].get_query_string({"p": 1})  # the pagination links' address
+            urls.seen.append(page)
+    by_identifier = api.post(url("cases/search/"), {"curp": first["curp"]}, format="json").json()
+    assert [row["id"] for row in by_identifier["results"]] == [case.pk]
+    by_a_number = api.post(url("persons/search/"), {"a_number": first["a_number"]}, format="json").json()
+    assert [row["id"] for row in by_a_number["results"]] == [person.pk]
+    offered = ui.post(
+        "/admin/autocomplete/",
+        {"term": "Tlanextli", "app_label": "cases", "model_name": "case", "field_name": "person"},
+    )
+    assert [int(item["id"]) for item in offered.json()["results"]] == [person.pk]
     starts = timezone.now() + dt.timedelta(days=8)
     hearing = api.post(
         url(f"cases/{case.pk}/hearings/"),
@@ -322,6 +357,9 @@ def test_a_whole_workflow_leaves_no_personal_data_behind(logs, messages, provide
     assert "reminders.send" in received[0]
     assert "/api/v1/persons/" in url_text
     assert "/admin/cases/person/add/" in url_text
+    assert "/api/v1/persons/search/" in url_text
+    assert "?qs=" in url_text, "the lists were asked for with a stored search"
+    assert "/admin/cases/case/?" in url_text, "the pages' links were read"
     assert AccessLog.objects.filter(person_id=person.pk).exists()
     leaks = {
         where: [s for s in secrets(first, second) if s in text]

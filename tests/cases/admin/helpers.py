@@ -41,3 +41,12 @@ def person_post(**overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+def admin_search(client, url: str, term: str, **filters):
+    """Search a staff list as the search box does: POST the term (with the list's filters), follow
+    the 303 to the list with its opaque ``qs`` key. The followed response has ``redirect_chain``."""
+    response = client.post(url, {"q": term, **filters}, follow=True)
+    assert response.redirect_chain, "the search was not redirected"
+    assert response.redirect_chain[0][1] == 303, response.redirect_chain
+    return response

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from cases.models import Case, CaseEvent, Task
 from tests.auth import login_verified
-from tests.cases.admin.helpers import inline_management
+from tests.cases.admin.helpers import admin_search, inline_management
 from tests.factories import consulate, make_case, supervisor
 
 pytestmark = pytest.mark.django_db
@@ -127,7 +127,7 @@ def test_search_finds_the_other_consulate_only_for_network_roles(client, world, 
     login_verified(client, getattr(world, role))
     found = set()
     for url_name in ("admin:cases_case_changelist", "admin:cases_person_changelist"):
-        response = client.get(reverse(url_name), {"q": term})
+        response = admin_search(client, reverse(url_name), term)
         assert response.status_code == 200
         found |= set(response.context["cl"].result_list)
         if role == "officer_a":
@@ -141,9 +141,9 @@ def test_search_finds_the_other_consulate_only_for_network_roles(client, world, 
 
 def test_search_finds_own_records_without_accents(client, world):
     login_verified(client, world.officer_a)
-    people = client.get(reverse("admin:cases_person_changelist"), {"q": "nunez ortiz"})
+    people = admin_search(client, reverse("admin:cases_person_changelist"), "nunez ortiz")
     assert list(people.context["cl"].result_list) == [world.person_a]
-    cases = client.get(reverse("admin:cases_case_changelist"), {"q": "NUÑEZ"})
+    cases = admin_search(client, reverse("admin:cases_case_changelist"), "NUÑEZ")
     assert list(cases.context["cl"].result_list) == [world.case_a]
 
 
@@ -154,7 +154,7 @@ def test_autocomplete_offers_only_own_persons(client, world, template):
     results = {}
     for role in ("officer_a", "administrator"):
         login_verified(client, getattr(world, role))
-        response = client.get("/admin/autocomplete/", query)
+        response = client.post("/admin/autocomplete/", query)
         assert response.status_code == 200
         results[role] = {int(item["id"]): item["text"] for item in response.json()["results"]}
     assert world.person_b.pk not in results["officer_a"]
@@ -165,9 +165,9 @@ def test_autocomplete_offers_only_own_persons(client, world, template):
 def test_autocomplete_of_users_is_for_administrators_only(client, world):
     query = {"app_label": "consulates", "model_name": "staffmembership", "field_name": "user", "term": ""}
     login_verified(client, world.officer_a)
-    assert client.get("/admin/autocomplete/", query).status_code == 403
+    assert client.post("/admin/autocomplete/", query).status_code == 403
     login_verified(client, world.administrator)
-    assert client.get("/admin/autocomplete/", query).status_code == 200
+    assert client.post("/admin/autocomplete/", query).status_code == 200
 
 
 def test_add_case_form_offers_only_own_consulate_and_persons(client, world):

@@ -247,3 +247,14 @@ def test_can_export_is_the_check_for_every_export_path(world):
     assert can_export(f.administrator(can_export=False)) is False
     assert can_export(f.partner_user()) is False
     assert can_export(None) is False
+
+
+def test_links_to_the_case_list_never_carry_a_search():
+    """Report figures open the filtered case list by ids, statuses and flags; a search term (a name or
+    identifier) would land in proxy logs, history and Referer headers, so such a link is refused."""
+    from cases.reports.network import case_list_url
+
+    assert case_list_url(consulate__id__exact=3, status__exact="open").startswith("/admin/cases/case/?")
+    for name in ("q", "qs", "search", "curp", "a_number"):
+        with pytest.raises(ValueError, match="cannot carry a search"):
+            case_list_url(**{name: "GOAM900101MDFMVR05"})
