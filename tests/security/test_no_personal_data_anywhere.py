@@ -15,9 +15,9 @@ every ``Location`` the server answered, every address the pages link to, and the
 The workflow searches by CURP, A-number and name through the API (POST bodies) and the staff UI's
 search box (posted, then listed under an opaque key) and its autocomplete. None may contain a name, the
 CURP, the A-number (raw or formatted), the phone (typed or normalised) or the email of either person.
-Echoing a user's own input back to them in a form with an error is normal and is not scanned. Not scanned
-either: cookies (the admin's "added successfully" message, with the person's name, travels in Django's
-signed, unencrypted ``messages`` cookie) and the database (see test_dump_scan.py).
+The cookies the server sets are scanned too, the ``messages`` cookie decoded (the admin's success
+messages name a person by ``#<id>``). Echoing a user's own input back to them in a form with an error is
+normal and is not scanned, nor is the database (see test_dump_scan.py).
 """
 
 from __future__ import annotations
@@ -148,12 +148,23 @@ def broker():
         simple.close()
 
 
+def _cookie_text(name: str, value: str) -> str:
+    if name == "messages" and value:
+        from django.contrib.messages.storage.cookie import CookieStorage
+        from django.http import HttpRequest
+
+        decoded = CookieStorage(HttpRequest())._decode(value) or []
+        return " ".join(str(message) for message in decoded)
+    return value
+
+
 class Urls:
     """Wraps clients' ``request`` to record each path with its query string, each ``Location``, and
     every address a page links to (``href``, ``src``, ``action``)."""
 
     def __init__(self):
         self.seen: list[str] = []
+        self.cookies: list[str] = []
 
     def watch(self, client):
         original = client.request
@@ -163,6 +174,8 @@ class Urls:
             response = original(**environ)
             if response.has_header("Location"):
                 self.seen.append(response["Location"])
+            for name, morsel in response.cookies.items():
+                self.cookies.append(_cookie_text(name, morsel.value))
             if response.get("Content-Type", "").startswith("text/html") and not response.streaming:
                 page = response.content.decode(errors="replace")
                 self.seen += [unescape(link) for link in LINK.findall(page)]
@@ -350,6 +363,8 @@ def test_a_whole_workflow_leaves_no_personal_data_behind(logs, messages, provide
     log_text = "\n".join(logs.texts).lower()
     message_text = json.dumps(messages, default=str).lower() + "\n".join(received).lower()
     url_text = "\n".join(urls.seen).lower()
+    cookie_text = "\n".join(urls.cookies).lower()
+    assert "#" in cookie_text, "the admin's success message was read from its cookie"
     access_text = "\n".join(AccessLog.objects.values_list("what", flat=True)).lower()
     assert MARKER in log_text, "the capture sees what is logged"
     assert any(m["task"] == "reminders.send" for m in messages), "the send task was published"
@@ -368,6 +383,7 @@ def test_a_whole_workflow_leaves_no_personal_data_behind(logs, messages, provide
             "messages": message_text,
             "urls": url_text,
             "access log": access_text,
+            "cookies": cookie_text,
         }.items()
     }
-    assert leaks == {"logs": [], "messages": [], "urls": [], "access log": []}
+    assert leaks == {"logs": [], "messages": [], "urls": [], "access log": [], "cookies": []}
