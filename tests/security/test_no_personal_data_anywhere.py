@@ -12,7 +12,8 @@ Captured meanwhile: every log record of every logger at DEBUG (message with its 
 text, and the record's extra attributes), every Celery message published (task name, args, kwargs,
 headers) and every message body read back off the broker, every path and query string requested and
 every ``Location`` the server answered, and the access log's ``what``. None may contain a name, the
-CURP, the A-number (raw or formatted), the phone (typed or normalised) or the email of either person.
+CURP, the A-number (raw or formatted), the phone (typed or normalised), the email or a street address
+(whole, or its street and number alone) of either person.
 Echoing a user's own input back to them in a form with an error is normal and is not scanned. Not scanned
 either: cookies (the admin's "added successfully" message, with the person's name, travels in Django's
 signed, unencrypted ``messages`` cookie) and the database (see test_dump_scan.py).
@@ -56,6 +57,8 @@ FIRST = {
     "a_number": "A-204-613-579",
     "phone": "(469) 555-0187",
     "email": "yatzil.tlanextli@example.invalid",
+    "us_address": "5172 Imaginary Way, Apt 31, Garland, TX 75041",
+    "mexico_address": "Andador Inventado 208, Col. Ficticia, Tehuacán, Puebla",
 }
 FIRST_FORMS = ["204613579", "204-613-579", "+14695550187", "4695550187", "555-0187", "5550187"]
 SECOND = {
@@ -64,9 +67,11 @@ SECOND = {
     "a_number": "A-318-275-046",
     "phone": "+1 972 555 0163",
     "email": "anacaona.m@example.invalid",
+    "mexico_address": "Callejón Imaginario 77, Barrio de Muestra, Celaya, Guanajuato",
 }
 SECOND_FORMS = ["318275046", "318-275-046", "+19725550163", "9725550163", "555-0163", "5550163"]
 GIVEN_WORDS = ["Yatzil", "Citlalmina", "Anacaona"]  # each word of the given names on its own too
+STREET_WORDS = ["5172 Imaginary", "Andador Inventado 208", "Callejón Imaginario 77"]  # an address's street
 
 
 class Capture(logging.Handler):
@@ -182,7 +187,7 @@ def secrets(*people: dict) -> list[str]:
     values = []
     for person in people:
         values += list(person.values())
-    return [str(v).lower() for v in values + FIRST_FORMS + SECOND_FORMS + GIVEN_WORDS]
+    return [str(v).lower() for v in values + FIRST_FORMS + SECOND_FORMS + GIVEN_WORDS + STREET_WORDS]
 
 
 def test_a_whole_workflow_leaves_no_personal_data_behind(logs, messages, provider, broker, settings):
@@ -210,6 +215,8 @@ def test_a_whole_workflow_leaves_no_personal_data_behind(logs, messages, provide
             "a_number": first["a_number"],
             "phone": first["phone"],
             "email": first["email"],
+            "us_address": first["us_address"],
+            "mexico_address": first["mexico_address"],
             "contact_consent": "on",
             "registered_by": f.consulate("dallas").pk,
             "preferred_language": "es",
@@ -219,6 +226,7 @@ def test_a_whole_workflow_leaves_no_personal_data_behind(logs, messages, provide
     )
     assert added.status_code == 302, added.context["adminform"].form.errors if added.context else added
     person = Person.objects.with_curp(first["curp"]).get()
+    assert (person.us_address, person.mexico_address) == (first["us_address"], first["mexico_address"])
     assert ui.get(reverse("admin:cases_person_change", args=[person.pk])).status_code == 200
 
     # The API: create, retrieve, a duplicate CURP (400) and an unknown id (404).
@@ -236,6 +244,7 @@ def test_a_whole_workflow_leaves_no_personal_data_behind(logs, messages, provide
         format="json",
     )
     assert created.status_code == 201, created.json()
+    assert created.json()["mexico_address"] == second["mexico_address"]
     assert api.get(url(f"persons/{created.json()['id']}/")).status_code == 200
     assert api.get(url(f"persons/{person.pk}/")).status_code == 200
     duplicate = api.post(
