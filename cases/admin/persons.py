@@ -11,6 +11,7 @@ from cases.admin import privacy
 from cases.admin.access_logging import AccessLoggedAdminMixin, access_log_link
 from cases.admin.base import ServiceAdminMixin, ServiceInlineMixin, ServiceModelForm
 from cases.models import EmergencyContact, Person
+from cases.models.person import ADDRESS_FIELDS
 from cases.selectors import person_search_filter
 from cases.services.persons import PERSON_FIELDS
 from config.admin_mixins import CaseWorkAdmin
@@ -36,6 +37,8 @@ class PersonForm(ServiceModelForm):
     class Meta:
         model = Person
         fields = "__all__"
+        # An address is typed on a few lines (street and number; colonia; city, state, postal code).
+        widgets = {name: forms.Textarea(attrs={"rows": 3, "cols": 60}) for name in ADDRESS_FIELDS}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -162,7 +165,7 @@ class PersonAdmin(AccessLoggedAdminMixin, ServiceAdminMixin, CaseWorkAdmin, admi
             },
         ),
         (_("Language"), {"fields": [("languages", "needs_interpreter", "preferred_language")]}),
-        (_("Contact"), {"fields": [("phone", "email"), "contact_consent"]}),
+        (_("Contact"), {"fields": [("phone", "email"), ("us_address", "mexico_address"), "contact_consent"]}),
         (
             _("Vulnerability"),
             {

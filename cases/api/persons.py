@@ -13,7 +13,7 @@ from cases.api.access_logging import AccessLoggedViewSetMixin
 from cases.api.permissions import IsStaffMember
 from cases.api.search import PageSerializer, PostedSearchMixin, search_results_serializer
 from cases.models import EmergencyContact, Person
-from cases.models.person import VULNERABILITY_FIELDS, Sex
+from cases.models.person import ADDRESS_MAX_LENGTH, VULNERABILITY_FIELDS, Sex
 from cases.selectors import person_search_filter
 from config.api.conditional import claimed_version
 from config.api.fields import DateTimeField, IsoDateTimeFilter
@@ -68,6 +68,8 @@ class PersonSerializer(serializers.ModelSerializer):
             "preferred_language",
             "phone",
             "email",
+            "us_address",
+            "mexico_address",
             "contact_consent",
             "contact_consent_at",
             "vulnerability",
@@ -106,6 +108,18 @@ class PersonWriteSerializer(serializers.Serializer):
     preferred_language = serializers.ChoiceField(choices=[("es", "es"), ("en", "en")], required=False)
     phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
     email = serializers.EmailField(required=False, allow_blank=True)
+    us_address = serializers.CharField(
+        max_length=ADDRESS_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
+        help_text="Street address in the United States (where the person lives or was arrested).",
+    )
+    mexico_address = serializers.CharField(
+        max_length=ADDRESS_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
+        help_text="Street address in Mexico (hometown), for repatriation and family contact.",
+    )
     contact_consent = serializers.BooleanField(required=False)
     is_minor = serializers.BooleanField(required=False)
     is_unaccompanied_minor = serializers.BooleanField(required=False)

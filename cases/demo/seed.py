@@ -1,8 +1,9 @@
 """Demo data: fictional persons and cases over every consulate, category and status.
 
 Rows are written with PostgreSQL COPY in batches (the audit triggers still fire), so a million
-cases fit in minutes. COPY bypasses the model fields, so identifiers and phones are encrypted and their
-blind indexes computed here, with the same keys and functions the fields use. References come from the same allocator the services use.
+cases fit in minutes. COPY bypasses the model fields, so identifiers, phones and addresses are encrypted
+and blind indexes computed here, with the keys and functions the fields use. References come from the
+same allocator the services use.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from cases.categories import SUBTYPES, Category
+from cases.demo.addresses import AddressMaker
 from cases.demo.curp import curp_complete, curp_stem
 from cases.demo.names import GIVEN_FEMALE, GIVEN_MALE, LANGUAGES, SURNAMES
 from cases.identifiers import CURP_STATES
@@ -86,6 +88,7 @@ class Seeder:
         self.used_curps: set[str] = self._existing_indexes("curp_bidx")
         self.used_a_numbers: set[str] = self._existing_indexes("a_number_bidx")
         self.encrypt = encryption.keyring().encrypt
+        self.addresses = AddressMaker(seed=seed, encrypt=self.encrypt)
         self.now = timezone.now()
 
     @staticmethod
@@ -144,6 +147,7 @@ class Seeder:
             "es",
             self.encrypt(phone),
             "",
+            *self.addresses.columns(),
             consent,
             self.now if consent else None,
             minor,
@@ -161,7 +165,7 @@ class Seeder:
     PERSON_COLUMNS = (
         "id, given_names, paternal_surname, maternal_surname, date_of_birth, sex, state_of_birth,"
         " curp, curp_bidx, a_number, a_number_bidx, passport_number, matricula_consular,"
-        " languages, needs_interpreter, preferred_language, phone, email,"
+        " languages, needs_interpreter, preferred_language, phone, email, us_address, mexico_address,"
         " contact_consent, contact_consent_at, is_minor, is_unaccompanied_minor, is_pregnant, is_older_adult,"
         " has_disability, has_serious_medical_condition, fears_return, registered_by_id, created_at, updated_at"
     )

@@ -71,6 +71,10 @@ class PersonQuerySet(BlindIndexedQuerySet):
         return self.none()
 
 
+# A street address as staff type it (street, number, colonia, city or municipality, state, postal code).
+ADDRESS_MAX_LENGTH = 300
+ADDRESS_FIELDS = ("us_address", "mexico_address")
+
 VULNERABILITY_FIELDS = (
     "is_minor",
     "is_unaccompanied_minor",
@@ -93,8 +97,9 @@ class Person(BlindIndexedModel):
     """A person. Invariants: CURP and A-number are unique when present, stored normalised (the
     A-number as nine digits); at least one surname; writes go through ``cases.services.persons``.
 
-    Identifiers and phone are encrypted at rest; CURP and A-number are unique through their keyed blind
-    indexes (``curp_bidx``, ``a_number_bidx``), and found with ``with_curp`` / ``with_a_number``."""
+    Identifiers, phone and street addresses are encrypted at rest (history rows too); CURP and A-number
+    are unique through their keyed blind indexes (``curp_bidx``, ``a_number_bidx``), and found with
+    ``with_curp`` / ``with_a_number``. Addresses have no index: nothing looks a person up by address."""
 
     given_names = models.CharField(_("given names"), max_length=120)
     paternal_surname = models.CharField(_("paternal surname"), max_length=80, blank=True)
@@ -125,6 +130,21 @@ class Person(BlindIndexedModel):
     )
     phone = EncryptedCharField(_("phone"), max_length=30, blank=True)
     email = models.EmailField(_("email"), blank=True)
+    us_address = EncryptedCharField(
+        _("address in the United States"),
+        max_length=ADDRESS_MAX_LENGTH,
+        blank=True,
+        help_text=_("Street and number, city, state and ZIP code where the person lives or was arrested."),
+    )
+    mexico_address = EncryptedCharField(
+        _("address in Mexico"),
+        max_length=ADDRESS_MAX_LENGTH,
+        blank=True,
+        help_text=_(
+            "Street and number, neighbourhood (colonia), municipality and state of the hometown, "
+            "for repatriation and contact with the family."
+        ),
+    )
     contact_consent = models.BooleanField(
         _("consents to be contacted"),
         default=False,

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from cases.identifiers import curp_birth_date, normalize_a_number, validate_curp
 from cases.models import EmergencyContact, Person
-from cases.models.person import VULNERABILITY_FIELDS
+from cases.models.person import ADDRESS_FIELDS, VULNERABILITY_FIELDS
 from cases.services.common import integrity_to_validation
 from consulates.access import access_for
 from consulates.models import Consulate
@@ -31,8 +31,16 @@ PERSON_FIELDS = {
     "phone",
     "email",
     "contact_consent",
+    *ADDRESS_FIELDS,
     *VULNERABILITY_FIELDS,
 }
+
+
+def normalize_address(value: str) -> str:
+    """An address as typed, tidied: spaces collapsed within each line, empty lines dropped (the line
+    breaks staff type are kept: an address reads better on its own lines)."""
+    lines = (" ".join(line.split()) for line in value.splitlines())
+    return "\n".join(line for line in lines if line)
 
 
 def _clean_identifiers(fields: dict, current: Person | None = None) -> dict:
@@ -51,6 +59,9 @@ def _clean_identifiers(fields: dict, current: Person | None = None) -> dict:
     ):
         if isinstance(cleaned.get(name), str):
             cleaned[name] = " ".join(cleaned[name].split())
+    for name in ADDRESS_FIELDS:
+        if isinstance(cleaned.get(name), str):
+            cleaned[name] = normalize_address(cleaned[name])
     if cleaned.get("passport_number"):
         cleaned["passport_number"] = cleaned["passport_number"].upper().replace(" ", "")
     if "curp" in cleaned:

@@ -17,7 +17,7 @@ from django.core.exceptions import (
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -71,19 +71,19 @@ class TooManyParts(exceptions.APIException):
 
 # The problem's short title, in the language of the answer (as ``detail``).
 TITLES = {
-    400: _lazy("Bad request"),
-    401: _lazy("Not authenticated"),
-    403: _lazy("Forbidden"),
-    404: _lazy("Not found"),
-    405: _lazy("Method not allowed"),
-    406: _lazy("Not acceptable"),
-    409: _lazy("Conflict"),
-    412: _lazy("Precondition failed"),
-    413: _lazy("Payload too large"),
-    415: _lazy("Unsupported media type"),
-    422: _lazy("Unprocessable content"),
-    428: _lazy("Precondition required"),
-    429: _lazy("Too many requests"),
+    400: gettext_lazy("Bad request"),
+    401: gettext_lazy("Not authenticated"),
+    403: gettext_lazy("Forbidden"),
+    404: gettext_lazy("Not found"),
+    405: gettext_lazy("Method not allowed"),
+    406: gettext_lazy("Not acceptable"),
+    409: gettext_lazy("Conflict"),
+    412: gettext_lazy("Precondition failed"),
+    413: gettext_lazy("Payload too large"),
+    415: gettext_lazy("Unsupported media type"),
+    422: gettext_lazy("Unprocessable content"),
+    428: gettext_lazy("Precondition required"),
+    429: gettext_lazy("Too many requests"),
 }
 
 

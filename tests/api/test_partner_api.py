@@ -47,7 +47,13 @@ def _refer(officer, case, partner, scope):
 def prepared_case(api_officer):
     from consulates.models import DetentionFacility
 
-    person = f.make_person(api_officer, phone="+1 214 555 0199", email="familia@example.invalid")
+    person = f.make_person(
+        api_officer,
+        phone="+1 214 555 0199",
+        email="familia@example.invalid",
+        us_address="901 Nowhere Ct\nDallas, TX 75211",
+        mexico_address="Calle Demostración 6, Centro\nDurango, Durango",
+    )
     case = f.make_case(
         api_officer,
         person=person,
@@ -145,6 +151,21 @@ def test_full_consent_shows_every_category(api_officer, api_partner, api_partner
     assert case["custody"]["in_custody"] is True
     assert case["custody"]["facility"] == prepared_case.facility_id
     assert [h["kind"] for h in case["hearings"]] == ["bond"]
+
+
+def test_a_partner_never_sees_the_street_addresses(
+    api_officer, api_partner, api_partner_client, prepared_case
+):
+    """Not even with every category consented: a partner reaches the person by phone or email, and where
+    a person or their family lives is what those who hunt them want most (SECURITY.md)."""
+    referral = _refer(api_officer, prepared_case, api_partner, list(CATEGORIES) + ["notes"])
+    listed = api_partner_client.get(url("partner/referrals/")).content.decode()
+    retrieved = api_partner_client.get(url(f"partner/referrals/{referral.pk}/")).content.decode()
+    assert "+1 214 555 0199" in listed  # the contact category is shared
+    for body in (listed, retrieved):
+        assert "address" not in body
+        assert "Nowhere Ct" not in body
+        assert "Demostraci" not in body
 
 
 def test_identity_only_consent_hides_the_rest(api_officer, api_partner, api_partner_client, prepared_case):

@@ -158,6 +158,35 @@ def test_create_registers_for_my_consulate_with_etag(api_officer_client):
     assert response["ETag"] == f'"person-{person.pk}-{person.updated_at.isoformat()}"'
 
 
+def test_create_records_the_street_addresses(api_officer_client):
+    response = api_officer_client.post(
+        url("persons/"),
+        _new_person(
+            us_address=" 3301  Sample Ave, Apt 9\nHouston, TX 77009 ",
+            mexico_address="Calle Ficticia 40, Col. Ejemplo\nCelaya, Guanajuato",
+        ),
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["us_address"] == "3301 Sample Ave, Apt 9\nHouston, TX 77009"
+    assert body["mexico_address"] == "Calle Ficticia 40, Col. Ejemplo\nCelaya, Guanajuato"
+    person = Person.objects.get(pk=body["id"])
+    assert (person.us_address, person.mexico_address) == (body["us_address"], body["mexico_address"])
+    assert api_officer_client.get(url(f"persons/{person.pk}/")).json()["us_address"] == person.us_address
+
+
+def test_an_address_too_long_is_a_field_error_in_spanish_and_registers_no_one(api_officer_client):
+    response = api_officer_client.post(
+        url("persons/"), _new_person(mexico_address="Calle Ficticia " + "8" * 300), format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "mexico_address": ["Asegúrese de que este campo no tenga más de 300 caracteres."]
+    }
+    assert not Person.objects.filter(paternal_surname="Martínez").exists()
+
+
 def test_create_refuses_a_duplicate_curp(api_officer_client, garcia):
     response = api_officer_client.post(
         url("persons/"),
@@ -281,6 +310,28 @@ def test_patch_field_errors_change_nothing(api_officer_client, garcia):
     assert set(response.json()["errors"]) == {"curp"}
     garcia.refresh_from_db()
     assert garcia.phone == ""
+
+
+def test_patch_changes_and_clears_an_address(api_officer_client, garcia):
+    etag = api_officer_client.get(url(f"persons/{garcia.pk}/"))["ETag"]
+    response = api_officer_client.patch(
+        url(f"persons/{garcia.pk}/"),
+        {"us_address": "12 Demo Rd\nLaredo, TX 78040", "mexico_address": "Privada Muestra 3, Tepic"},
+        format="json",
+        HTTP_IF_MATCH=etag,
+    )
+    assert response.status_code == 200, response.json()
+    garcia.refresh_from_db()
+    assert (garcia.us_address, garcia.mexico_address) == (
+        "12 Demo Rd\nLaredo, TX 78040",
+        "Privada Muestra 3, Tepic",
+    )
+    response = api_officer_client.patch(
+        url(f"persons/{garcia.pk}/"), {"us_address": ""}, format="json", HTTP_IF_MATCH=response["ETag"]
+    )
+    assert response.status_code == 200, response.json()
+    garcia.refresh_from_db()
+    assert (garcia.us_address, garcia.mexico_address) == ("", "Privada Muestra 3, Tepic")
 
 
 def test_patch_ignores_the_registering_consulate(api_officer_client, garcia):

@@ -55,6 +55,17 @@ def test_every_api_route_and_method_is_documented(schema_file):
     assert missing == []
 
 
+def test_staff_read_and_write_the_street_addresses_and_partners_never_get_them(schema_file):
+    schemas = schema_file["components"]["schemas"]
+    for name in ("Person", "PersonWriteRequest", "PatchedPersonWriteRequest"):
+        for field in ("us_address", "mexico_address"):
+            assert schemas[name]["properties"][field]["type"] == "string", (name, field)
+    assert schemas["PersonWriteRequest"]["properties"]["mexico_address"]["maxLength"] == 300
+    # What a partner's referral holds, down to the emergency contacts it shares.
+    for name in ("PartnerReferral", "SharedCase", "Identity", "Contact", "EmergencyContact"):
+        assert "address" not in str(schemas[name]), name
+
+
 def test_every_operation_documents_the_error_shape(schema_file):
     assert set(schema_file["components"]["schemas"]["Problem"]["required"]) == {
         "type",

@@ -56,7 +56,7 @@ def _assert_throttled(response):
     assert set(body) == {"type", "title", "status", "detail", "errors"}
     assert body["type"] == "throttled"
     assert body["status"] == 429
-    assert body["title"] == "Too many requests"
+    assert body["title"] == "Demasiadas solicitudes"  # Spanish, like the detail
 
 
 def test_a_token_over_its_rate_gets_429_with_retry_after(rates):

@@ -1,5 +1,5 @@
 """A dump of the database (``pg_dump``, as a backup or a thief would take it) holds none of the seeded
-CURPs, A-numbers or phone numbers in plain text, history tables included.
+CURPs, A-numbers, phone numbers or street addresses in plain text, history tables included.
 
 Transactional: the data is committed, so ``pg_dump`` (another connection) sees it."""
 
@@ -53,10 +53,21 @@ def pg_dump() -> str:
 def seeded_plaintexts() -> dict[str, set[str]]:
     """Every identifier and phone number in the database, read (decrypted) through the ORM, with the
     other notations they might appear in."""
-    found: dict[str, set[str]] = {"curp": set(), "a_number": set(), "phone": set(), "document": set()}
-    for curp, a_number, phone, passport, matricula in Person.objects.values_list(
-        "curp", "a_number", "phone", "passport_number", "matricula_consular"
+    found: dict[str, set[str]] = {
+        "curp": set(),
+        "a_number": set(),
+        "phone": set(),
+        "document": set(),
+        "address": set(),
+    }
+    for curp, a_number, phone, passport, matricula, us_address, mexico_address in Person.objects.values_list(
+        "curp", "a_number", "phone", "passport_number", "matricula_consular", "us_address", "mexico_address"
     ):
+        for address in (us_address, mexico_address):
+            # As COPY would write it (a line break as the two characters \n), and its street line alone
+            # (the town line alone is no secret: hand-off destinations name towns in clear).
+            if address:
+                found["address"] |= {address.replace("\n", "\\n"), address.splitlines()[0]}
         if curp:
             found["curp"].add(curp)
         if a_number:
@@ -73,13 +84,22 @@ def seeded_plaintexts() -> dict[str, set[str]]:
     return found
 
 
-def test_a_database_dump_holds_no_identifier_or_phone_in_plain_text():
+def test_a_database_dump_holds_no_identifier_phone_or_address_in_plain_text():
     call_command("seed_demo", cases=200, seed=17, force=True, stdout=io.StringIO())  # COPY + services
     officer = f.officer("dallas")
     person = f.make_person(
-        officer, a_number="A-233-441-559", passport_number="G98765432", matricula_consular="MCAS-445566"
+        officer,
+        a_number="A-233-441-559",
+        passport_number="G98765432",
+        matricula_consular="MCAS-445566",
+        us_address="7310 Placeholder Dr, Apt 4\nDallas, TX 75217",
     )
-    services.person_update(actor=officer, person=person, phone="+1 214 555 0199")  # an update in history
+    services.person_update(  # an update in history
+        actor=officer,
+        person=person,
+        phone="+1 214 555 0199",
+        mexico_address="Privada Muestra 52, Barrio de Muestra\nJerez, Zacatecas",
+    )
     services.emergency_contact_save(
         actor=officer, person=person, contact=EmergencyContact(name="Rosa", phone="+52 951 123 4567")
     )
@@ -90,6 +110,9 @@ def test_a_database_dump_holds_no_identifier_or_phone_in_plain_text():
     assert len(plaintexts["a_number"]) > 100
     assert len(plaintexts["phone"]) > 200
     assert len(plaintexts["document"]) == 2
+    # The demo seed's share (COPY) and the two typed above (services).
+    assert len(plaintexts["address"]) > 200
+    assert {"7310 Placeholder Dr, Apt 4", "Privada Muestra 52, Barrio de Muestra"} <= plaintexts["address"]
     assert RepatriationHandoff.objects.exclude(family_contact_phone="").exists()
     assert Case.objects.count() >= 200
 

@@ -20,7 +20,17 @@ from tests import factories as f
 pytestmark = pytest.mark.django_db
 
 OTHER_KEY = "q1k4m0o8bP3wQm8kR2p7cVd9sXz1yT6uA5eH0jL2nF8="
-ENCRYPTED_PERSON_COLUMNS = ("curp", "a_number", "passport_number", "matricula_consular", "phone")
+ENCRYPTED_PERSON_COLUMNS = (
+    "curp",
+    "a_number",
+    "passport_number",
+    "matricula_consular",
+    "phone",
+    "us_address",
+    "mexico_address",
+)
+US_ADDRESS = "2417 Example St, Apt 5\nDallas, TX 75212"
+MEXICO_ADDRESS = "Calle Ficticia 31, Col. Ejemplo\nTlaxiaco, Oaxaca"
 
 
 def raw_row(table: str, pk: int, columns) -> dict:
@@ -42,6 +52,8 @@ def person(officer):
         passport_number="G12345678",
         matricula_consular="MC-7788990",
         phone="+1 214 555 0142",
+        us_address=US_ADDRESS,
+        mexico_address=MEXICO_ADDRESS,
     )
     services.emergency_contact_save(
         actor=officer, person=person, contact=EmergencyContact(name="Lupe", phone="+52 33 1234 5678")
@@ -58,12 +70,15 @@ def test_values_round_trip_and_the_columns_hold_only_ciphertext(person):
         "MC-7788990",
         "+1 214 555 0142",
     )
+    assert (loaded.us_address, loaded.mexico_address) == (US_ADDRESS, MEXICO_ADDRESS)
     for column, value in stored.items():
         plaintext = getattr(loaded, column)
         assert value.startswith(f"e1:{encryption.keyring().primary_id}:"), column
         assert plaintext not in value
         assert "201555019" not in value
         assert "0142" not in value
+        assert "Example" not in value
+        assert "Ficticia" not in value
     contact = person.emergency_contacts.get()
     assert contact.phone == "+52 33 1234 5678"
     assert raw_row("cases_emergencycontact", contact.pk, ["phone"])["phone"].startswith("e1:")
@@ -76,14 +91,23 @@ def test_the_same_value_encrypts_differently_each_time(officer):
 
 
 def test_history_rows_hold_ciphertext_and_read_back_decrypted(officer, person):
-    services.person_update(actor=officer, person=person, phone="+1 915 555 0177")
+    services.person_update(
+        actor=officer, person=person, phone="+1 915 555 0177", us_address="88 Sample Ave\nEl Paso, TX 79901"
+    )
     with connection.cursor() as cursor:
-        cursor.execute("SELECT curp, phone FROM cases_personhistory WHERE pgh_obj_id = %s", [person.pk])
+        cursor.execute(
+            "SELECT curp, phone, us_address, mexico_address FROM cases_personhistory WHERE pgh_obj_id = %s",
+            [person.pk],
+        )
         rows = cursor.fetchall()
-    assert rows
-    assert all(curp.startswith("e1:") and phone.startswith("e1:") for curp, phone in rows)
-    phones = list(person.history.order_by("pgh_id").values_list("phone", flat=True))
-    assert phones == ["+1 214 555 0142", "+1 915 555 0177"]
+    assert len(rows) == 2
+    assert all(value.startswith("e1:") for row in rows for value in row)
+    assert not any("Sample" in value or "Example" in value for row in rows for value in row)
+    history = list(person.history.order_by("pgh_id").values_list("phone", "us_address", "mexico_address"))
+    assert history == [
+        ("+1 214 555 0142", US_ADDRESS, MEXICO_ADDRESS),
+        ("+1 915 555 0177", "88 Sample Ave\nEl Paso, TX 79901", MEXICO_ADDRESS),
+    ]
 
 
 def test_bulk_create_bulk_update_update_and_values_encrypt_and_decrypt(officer):
@@ -121,7 +145,14 @@ def test_empty_values_stay_empty_and_can_be_filtered(officer):
 
 
 @pytest.mark.parametrize(
-    "lookup", [{"phone": "+1 214 555 0142"}, {"phone__icontains": "214"}, {"curp__startswith": "BOX"}]
+    "lookup",
+    [
+        {"phone": "+1 214 555 0142"},
+        {"phone__icontains": "214"},
+        {"curp__startswith": "BOX"},
+        {"us_address__icontains": "Example"},
+        {"mexico_address": MEXICO_ADDRESS},
+    ],
 )
 def test_comparing_ciphertext_is_refused(lookup):
     with pytest.raises(FieldError):

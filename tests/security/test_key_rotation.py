@@ -24,8 +24,8 @@ OLD_KEY = "b2xkLWtleS1mb3ItdGhlLXJvdGF0aW9uLXRlc3QtMDE="
 NEW_KEY = "bmV3LWtleS1mb3ItdGhlLXJvdGF0aW9uLXRlc3QtMDI="
 NEW_INDEX_KEY = "bmV3LWJsaW5kLWluZGV4LWtleS1mb3ItdGhlLXRlc3Q="
 TABLES = (
-    ("cases_person", ("curp", "a_number", "phone")),
-    ("cases_personhistory", ("curp", "a_number", "phone")),
+    ("cases_person", ("curp", "a_number", "phone", "us_address", "mexico_address")),
+    ("cases_personhistory", ("curp", "a_number", "phone", "us_address", "mexico_address")),
     ("cases_emergencycontact", ("phone",)),
     ("cases_emergencycontacthistory", ("phone",)),
 )
@@ -55,8 +55,15 @@ def people(settings):
     officer = f.officer("dallas")
     made = []
     for i in range(5):
-        person = f.make_person(officer, a_number=f"2100000{i:02d}", phone=f"+1 214 555 01{i:02d}")
-        services.person_update(actor=officer, person=person, phone=f"+1 915 555 01{i:02d}")  # history rows
+        person = f.make_person(
+            officer,
+            a_number=f"2100000{i:02d}",
+            phone=f"+1 214 555 01{i:02d}",
+            us_address=f"{i}10 Example St\nDallas, TX 75201",
+        )
+        services.person_update(  # history rows
+            actor=officer, person=person, phone=f"+1 915 555 01{i:02d}", mexico_address=f"Calle Ficticia {i}"
+        )
         services.emergency_contact_save(
             actor=officer,
             person=person,
@@ -74,7 +81,9 @@ def snapshot() -> list[tuple]:
             p.curp,
             p.a_number,
             p.phone,
-            tuple(p.history.values_list("phone", flat=True).order_by("pgh_id")),
+            p.us_address,
+            p.mexico_address,
+            tuple(p.history.values_list("phone", "us_address", "mexico_address").order_by("pgh_id")),
         )
         for p in Person.objects.all()
     )
@@ -138,7 +147,8 @@ def test_an_interrupted_rotation_resumes_where_it_stopped(settings, people):
         assert cursor.fetchone()[0] == 2  # the first batch committed, the rest still under the old key
     counts = rewrite(person_table, allow_plaintext=False, rebuild_indexes=False, counts=Counts())
     assert counts.rows_changed == len(people) - 2
-    assert counts.values_reencrypted == (len(people) - 2) * 3  # curp, a_number, phone
+    # curp, a_number, phone and the two addresses
+    assert counts.values_reencrypted == (len(people) - 2) * 5
 
 
 def test_a_new_blind_index_key_needs_the_rebuild(settings, people):

@@ -14,10 +14,11 @@ headers) and every message body read back off the broker, every path and query s
 every ``Location`` the server answered, every address the pages link to, and the access log's ``what``.
 The workflow searches by CURP, A-number and name through the API (POST bodies) and the staff UI's
 search box (posted, then listed under an opaque key) and its autocomplete. None may contain a name, the
-CURP, the A-number (raw or formatted), the phone (typed or normalised) or the email of either person.
-The cookies the server sets are scanned too, the ``messages`` cookie decoded (the admin's success
-messages name a person by ``#<id>``). Echoing a user's own input back to them in a form with an error is
-normal and is not scanned, nor is the database (see test_dump_scan.py).
+CURP, the A-number (raw or formatted), the phone (typed or normalised), the email or a street address
+(whole, or its street and number alone) of either person. The cookies the server sets are scanned too,
+the ``messages`` cookie decoded (the admin's success messages name a person by ``#<id>``). Echoing a
+user's own input back to them in a form with an error is normal and is not scanned, nor is the database
+(see test_dump_scan.py).
 """
 
 from __future__ import annotations
@@ -60,6 +61,8 @@ FIRST = {
     "a_number": "A-204-613-579",
     "phone": "(469) 555-0187",
     "email": "yatzil.tlanextli@example.invalid",
+    "us_address": "5172 Imaginary Way, Apt 31, Garland, TX 75041",
+    "mexico_address": "Andador Inventado 208, Col. Ficticia, Tehuacán, Puebla",
 }
 FIRST_FORMS = ["204613579", "204-613-579", "+14695550187", "4695550187", "555-0187", "5550187"]
 SECOND = {
@@ -68,10 +71,12 @@ SECOND = {
     "a_number": "A-318-275-046",
     "phone": "+1 972 555 0163",
     "email": "anacaona.m@example.invalid",
+    "mexico_address": "Callejón Imaginario 77, Barrio de Muestra, Celaya, Guanajuato",
 }
 SECOND_FORMS = ["318275046", "318-275-046", "+19725550163", "9725550163", "555-0163", "5550163"]
 GIVEN_WORDS = ["Yatzil", "Citlalmina", "Anacaona"]  # each word of the given names on its own too
 LINK = re.compile(r"""(?:href|src|action)=["']([^"']*)["']""")
+STREET_WORDS = ["5172 Imaginary", "Andador Inventado 208", "Callejón Imaginario 77"]  # an address's street
 
 
 class Capture(logging.Handler):
@@ -204,7 +209,7 @@ def secrets(*people: dict) -> list[str]:
     values = []
     for person in people:
         values += list(person.values())
-    return [str(v).lower() for v in values + FIRST_FORMS + SECOND_FORMS + GIVEN_WORDS]
+    return [str(v).lower() for v in values + FIRST_FORMS + SECOND_FORMS + GIVEN_WORDS + STREET_WORDS]
 
 
 def test_a_whole_workflow_leaves_no_personal_data_behind(logs, messages, provider, broker, settings):
@@ -232,6 +237,8 @@ def test_a_whole_workflow_leaves_no_personal_data_behind(logs, messages, provide
             "a_number": first["a_number"],
             "phone": first["phone"],
             "email": first["email"],
+            "us_address": first["us_address"],
+            "mexico_address": first["mexico_address"],
             "contact_consent": "on",
             "registered_by": f.consulate("dallas").pk,
             "preferred_language": "es",
@@ -241,6 +248,7 @@ def test_a_whole_workflow_leaves_no_personal_data_behind(logs, messages, provide
     )
     assert added.status_code == 302, added.context["adminform"].form.errors if added.context else added
     person = Person.objects.with_curp(first["curp"]).get()
+    assert (person.us_address, person.mexico_address) == (first["us_address"], first["mexico_address"])
     assert ui.get(reverse("admin:cases_person_change", args=[person.pk])).status_code == 200
 
     # The API: create, retrieve, a duplicate CURP (400) and an unknown id (404).
@@ -258,6 +266,7 @@ def test_a_whole_workflow_leaves_no_personal_data_behind(logs, messages, provide
         format="json",
     )
     assert created.status_code == 201, created.json()
+    assert created.json()["mexico_address"] == second["mexico_address"]
     assert api.get(url(f"persons/{created.json()['id']}/")).status_code == 200
     assert api.get(url(f"persons/{person.pk}/")).status_code == 200
     duplicate = api.post(

@@ -68,7 +68,7 @@ def test_failed_token_attempts_are_rate_limited_per_address(settings, address):
     assert int(response["Retry-After"]) > 0
     body = response.json()
     assert body["status"] == 429
-    assert body["title"] == "Too many requests"
+    assert body["title"] == "Too many requests"  # the language asked for (Accept-Language: en)
     assert "Request was throttled" in body["detail"]
     # From that address even a valid token waits; from the partner's own address it works.
     guesser.credentials(HTTP_AUTHORIZATION=f"Token {raw}")

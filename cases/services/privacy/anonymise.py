@@ -5,9 +5,9 @@ row of them):
 
 - The person: names become ``ANONYMISED_NAME``; date of birth (cleared, not reduced to a year: the
   vulnerability flags already keep the age groups the reports count, and a birth year with sex, consulate
-  and dates narrows a person down), state of birth, CURP, A-number, passport, matrícula, phone, email and
-  contact consent are cleared. Kept: sex, languages, interpreter need, message language, the vulnerability
-  flags, the registering consulate.
+  and dates narrows a person down), state of birth, CURP, A-number, passport, matrícula, phone, email,
+  street addresses (in the United States and in Mexico) and contact consent are cleared. Kept: sex,
+  languages, interpreter need, message language, the vulnerability flags, the registering consulate.
 - Emergency contacts and documents (rows and stored files) are deleted.
 - Free text that may name people is cleared: case summary and outcome notes, timeline texts and the
   free-text parts of their details, hearing notes and outcomes, task titles, transfer reasons and notes,

@@ -79,6 +79,8 @@ PERSON_SCRUB = Scrub(
         "matricula_consular": BLANK,
         "phone": BLANK,
         "email": BLANK,
+        "us_address": BLANK,
+        "mexico_address": BLANK,
         "contact_consent": False,
         "contact_consent_at": BLANK,
     },

@@ -90,6 +90,26 @@ def test_duplicate_a_number_is_a_field_error(client, world):
     ]
 
 
+def test_person_add_records_the_street_addresses(client, world):
+    login_verified(client, world.officer_a)
+    typed = {
+        "us_address": "1518  Specimen Blvd, Apt 2\r\nIrving, TX  75061",
+        "mexico_address": "Av. Ejemplo 7, Col. Ficticia\r\n\r\nIguala, Guerrero",
+    }
+    response = client.post(reverse("admin:cases_person_add"), person_post(**typed))
+    assert response.status_code == 302
+    person = Person.objects.with_curp("BOXW310820HNERXN09").get()
+    assert person.us_address == "1518 Specimen Blvd, Apt 2\nIrving, TX 75061"
+    assert person.mexico_address == "Av. Ejemplo 7, Col. Ficticia\nIguala, Guerrero"
+    page = client.get(reverse("admin:cases_person_change", args=[person.pk])).content.decode()
+    assert "1518 Specimen Blvd, Apt 2\nIrving, TX 75061</textarea>" in page
+    with translation.override("es"):
+        assert str(Person._meta.get_field("us_address").verbose_name) == "domicilio en Estados Unidos"
+        assert str(Person._meta.get_field("mexico_address").verbose_name) == "domicilio en México"
+    assert "Domicilio en Estados Unidos" in page  # the staff UI speaks Spanish
+    assert "Domicilio en México" in page
+
+
 # --- changing a person ---------------------------------------------------------------------------
 
 PERSON_FIELDS = [
@@ -105,6 +125,8 @@ PERSON_FIELDS = [
     "preferred_language",
     "phone",
     "email",
+    "us_address",
+    "mexico_address",
 ]
 
 
@@ -162,6 +184,21 @@ def test_identifiers_are_checked_and_normalised_on_change(client, world):
     response = client.post(url, _change_post(person, a_number="A 123 456 789"))
     assert response.status_code == 302
     assert Person.objects.get(pk=person.pk).a_number == "123456789"
+
+
+def test_an_address_too_long_is_a_field_error_and_nothing_is_kept(client, world):
+    person = world.person_a
+    services.person_update(actor=world.officer_a, person=person, us_address="40 Demo Rd, Dallas")
+    person.refresh_from_db()
+    login_verified(client, world.officer_a)
+    data = _change_post(person, us_address="40 Demo Rd " + "x" * 300, phone="+1 214 555 0111")
+    response = client.post(reverse("admin:cases_person_change", args=[person.pk]), data)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["us_address"] == [
+        "Asegúrese de que este valor tenga menos de 300 caracteres (tiene 311)."
+    ]
+    kept = Person.objects.get(pk=person.pk)
+    assert (kept.us_address, kept.phone) == ("40 Demo Rd, Dallas", person.phone)
 
 
 def test_a_manager_cannot_change_a_person(client, world):

@@ -57,6 +57,8 @@ def build_person(
         matricula_consular=f"MC-{token}-889",
         phone=f"+1 214 555 {token}",
         email=f"{token.lower()}@correo.example",
+        us_address=f"4{token}1 Example St, Apt 7\nDallas, TX 75212",
+        mexico_address=f"Calle Ficticia {token} 18, Col. Ejemplo\nTlaxiaco, Oaxaca",
         contact_consent=True,
         is_older_adult=True,
         **person_fields,
@@ -177,6 +179,8 @@ def build_person(
         person.matricula_consular,
         person.phone,
         person.email,
+        *person.us_address.splitlines()[:1],  # the street lines (the town lines name no one)
+        *person.mexico_address.splitlines()[:1],
         contact.name,
         contact.phone,
         contact.email,

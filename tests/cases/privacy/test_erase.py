@@ -64,7 +64,12 @@ def test_erasure_clears_everything_whatever_the_age(closed, admin_user, django_c
     other = build_person(f.officer("dallas"), "Kk2d")  # another person: untouched
     with django_capture_on_commit_callbacks(execute=True):
         privacy.person_erase(actor=admin_user, person=closed.person, reason=REASON)
-    assert Person.objects.get(pk=closed.person.pk).anonymised_at is not None
+    erased = Person.objects.get(pk=closed.person.pk)
+    assert erased.anonymised_at is not None
+    assert (erased.us_address, erased.mexico_address) == ("", "")
+    history = apps.get_model("cases", "PersonHistory").objects.filter(pgh_obj_id=erased.pk)
+    assert set(history.values_list("us_address", "mexico_address")) == {("", "")}
+    assert Person.objects.get(pk=other.person.pk).us_address == other.person.us_address != ""
     assert Case.objects.get(pk=closed.case.pk).anonymised_at is not None
     assert not Document.objects.filter(case__person=closed.person).exists()
     assert find_values(case_tables(), closed.values) == {}

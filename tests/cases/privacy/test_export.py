@@ -45,6 +45,9 @@ def test_the_zip_holds_everything_about_the_person(full, admin_user):
     exported = data["person"]
     for name in ("given_names", "paternal_surname", "curp", "a_number", "passport_number", "phone", "email"):
         assert exported[name] == getattr(person, name)
+    # Street addresses, decrypted, with their line breaks.
+    assert exported["us_address"] == person.us_address == "4Xe3p1 Example St, Apt 7\nDallas, TX 75212"
+    assert exported["mexico_address"] == person.mexico_address != ""
     assert exported["date_of_birth"] == person.date_of_birth.isoformat()
     assert exported["registered_by"] == str(person.registered_by)
     with translation.override("en"):
@@ -69,6 +72,8 @@ def test_the_zip_holds_everything_about_the_person(full, admin_user):
         case.belongings.values_list("description", flat=True)
     )
     assert data["labels"]["person"]["given_names"] == "Given names"
+    assert data["labels"]["person"]["us_address"] == "Address in the United States"
+    assert data["labels"]["person"]["mexico_address"] == "Address in Mexico"
     assert data["labels"]["handoff"]["family_contact_phone"] == "Family contact phone"
 
     # Every document: its details in the JSON and its bytes, unchanged, in the zip.

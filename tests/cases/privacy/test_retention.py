@@ -16,8 +16,10 @@ from cases.models import Case, CaseEvent, Document, EmergencyContact, Person
 from cases.reports import registry
 from cases.reports.common import ReportParams
 from cases.services import privacy
+from cases.services.privacy.plan import PERSON_SCRUB, SCRUB_PLAN
 from cases.tasks import anonymise_expired
 from config.celery import CONFIG
+from config.encrypted_fields import blind_index_fields, encrypted_fields
 from tests import factories as f
 from tests.cases.privacy.builders import build_person, case_tables, close_at, find_values, history_tables
 
@@ -118,6 +120,7 @@ def test_identity_contact_documents_and_free_text_are_cleared(
         "",
     )
     assert (person.passport_number, person.matricula_consular, person.phone, person.email) == ("", "", "", "")
+    assert (person.us_address, person.mexico_address) == ("", "")
     assert person.contact_consent is False
     # Statistics kept on the person.
     assert (person.sex, person.is_older_adult, person.languages) == (full.person.sex, True, ["español"])
@@ -131,22 +134,31 @@ def test_identity_contact_documents_and_free_text_are_cleared(
     assert find_values(case_tables(), full.values) == {}
 
 
+def person_history_counts(person_pk: int) -> tuple[int, int, int, int, int]:
+    """Rows of the person's history, and how many hold a CURP, a birth date, a phone, an address."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*), count(curp), count(date_of_birth), count(*) FILTER (WHERE phone <> ''),"
+            " count(*) FILTER (WHERE us_address <> '' OR mexico_address <> '')"
+            " FROM cases_personhistory WHERE pgh_obj_id = %s",
+            [person_pk],
+        )
+        return cursor.fetchone()
+
+
 def test_history_rows_lose_the_personal_values(full):
     tables = history_tables()
     assert {"cases_personhistory", "cases_emergencycontacthistory"} <= set(tables)
     assert set(find_values(tables, full.values)) >= {"cases_personhistory", "cases_caseeventhistory"}
+    rows, curps, births, phones, addresses = person_history_counts(full.person.pk)
+    assert rows >= 1
+    assert curps == births == phones == addresses == rows  # ciphertext (or a date) in every row, before
     with time_machine.travel(BOUNDARY, tick=False):
         privacy.retention_run()
     assert find_values(tables, full.values) == {}
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*), count(curp), count(date_of_birth), count(*) FILTER (WHERE phone <> '') "
-            "FROM cases_personhistory WHERE pgh_obj_id = %s",
-            [full.person.pk],
-        )
-        rows, curps, births, phones = cursor.fetchone()
+    rows, curps, births, phones, addresses = person_history_counts(full.person.pk)
     assert rows >= 2
-    assert (curps, births, phones) == (0, 0, 0)
+    assert (curps, births, phones, addresses) == (0, 0, 0, 0)
     # The history of the change itself says why.
     history = apps.get_model("cases", "PersonHistory")
     last = history.objects.filter(pgh_obj_id=full.person.pk).order_by("-pgh_id").first()
@@ -219,3 +231,14 @@ def test_the_task_takes_no_arguments_and_is_scheduled_nightly(full):
     with time_machine.travel(BOUNDARY, tick=False):
         assert anonymise_expired.run() == 1
     assert anonymised_ids() == {full.person.pk}
+
+
+def test_the_plan_clears_every_encrypted_or_blind_indexed_field():
+    """A field encrypted at rest holds personal data by definition: the plan cannot forget one of a model
+    it scrubs (a street address, an identifier added later), in the live rows or in history."""
+    for scrub in SCRUB_PLAN:
+        for name in (scrub.model, scrub.history):
+            model = apps.get_model(name)
+            protected = {field.name for field in [*encrypted_fields(model), *blind_index_fields(model)]}
+            assert protected <= set(scrub.fields), (name, protected - set(scrub.fields))
+    assert {"us_address", "mexico_address"} <= set(PERSON_SCRUB.fields)

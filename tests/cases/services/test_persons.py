@@ -97,6 +97,8 @@ def test_administrator_registers_for_any_consulate_but_must_choose_one():
         ({"state_of_birth": "TX", "curp": ""}, "state_of_birth"),
         ({"email": "not-an-email"}, "email"),
         ({"paternal_surname": "", "maternal_surname": ""}, "__all__"),
+        ({"us_address": "1200 Example St, Dallas, TX " + "7" * 300}, "us_address"),
+        ({"mexico_address": "Calle Ficticia " + "9" * 300}, "mexico_address"),
     ],
 )
 def test_invalid_fields_are_refused_with_the_field_named(dallas_officer, overrides, field):
@@ -142,6 +144,18 @@ def test_duplicate_a_number_is_refused(dallas_officer):
     assert error_fields(excinfo.value) == {"a_number"}
 
 
+def test_addresses_are_stored_tidied_with_their_line_breaks(dallas_officer):
+    person = f.make_person(
+        dallas_officer,
+        us_address="  4821  Example St,   Apt 12 \r\n\r\n  Dallas, TX   75212  ",
+        mexico_address="Calle Ficticia 18,  Col. Ejemplo\nTlaxiaco, Oaxaca",
+    )
+    person.refresh_from_db()
+    assert person.us_address == "4821 Example St, Apt 12\nDallas, TX 75212"
+    assert person.mexico_address == "Calle Ficticia 18, Col. Ejemplo\nTlaxiaco, Oaxaca"
+    assert f.make_person(dallas_officer).us_address == ""  # optional
+
+
 # --- person_update --------------------------------------------------------------------------------
 
 
@@ -149,6 +163,13 @@ def test_update_changes_fields_and_records_history(dallas_officer, person):
     updated = services.person_update(actor=dallas_officer, person=person, phone="+1 214 555 0100")
     assert Person.objects.get(pk=person.pk).phone == "+1 214 555 0100"
     assert updated.history.filter(pgh_label="update").count() == 1
+
+
+def test_an_address_change_is_recorded_in_history(dallas_officer, person):
+    services.person_update(actor=dallas_officer, person=person, mexico_address="Privada Muestra 4, Iguala")
+    services.person_update(actor=dallas_officer, person=person, mexico_address="Calle Ficticia 9, Tepic")
+    history = list(person.history.order_by("pgh_id").values_list("mexico_address", flat=True))
+    assert history == ["", "Privada Muestra 4, Iguala", "Calle Ficticia 9, Tepic"]
 
 
 def test_consent_time_is_set_when_given_and_cleared_when_withdrawn(dallas_officer, person):
