@@ -383,7 +383,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "config.api.pagination.LimitOffset",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["config.api.filters.StrictFilterBackend"],
     "DEFAULT_THROTTLE_CLASSES": [
         "config.api.throttling.TokenRateThrottle",
         "config.api.throttling.UserRateThrottle",

@@ -23,7 +23,8 @@ def test_every_token_call_is_recorded_with_its_status():
     client = APIClient(REMOTE_ADDR="198.51.100.60")
     client.credentials(HTTP_AUTHORIZATION=f"Token {raw}")
 
-    assert client.get("/api/v1/partner/referrals/?status=pending&search=Ruiz").status_code == 200
+    # A parameter the list does not have is refused (and the call is still recorded).
+    assert client.get("/api/v1/partner/referrals/?status=pending&search=Ruiz").status_code == 400
     assert client.get("/api/v1/partner/referrals/999999/").status_code == 404
     assert client.get("/api/v1/cases/").status_code == 403
     assert client.get("/api/v1/partner/referrals/").status_code == 200
@@ -32,7 +33,7 @@ def test_every_token_call_is_recorded_with_its_status():
         ApiTokenUse.objects.order_by("id").values_list("token_key", "user_id", "method", "path", "status")
     )
     assert uses == [
-        (token.token_key, partner_user.pk, "GET", "/api/v1/partner/referrals/", 200),
+        (token.token_key, partner_user.pk, "GET", "/api/v1/partner/referrals/", 400),
         (token.token_key, partner_user.pk, "GET", "/api/v1/partner/referrals/999999/", 404),
         (token.token_key, partner_user.pk, "GET", "/api/v1/cases/", 403),
         (token.token_key, partner_user.pk, "GET", "/api/v1/partner/referrals/", 200),

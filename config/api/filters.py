@@ -1,0 +1,56 @@
+"""List filters that refuse what they do not know.
+
+django-filter ignores a query parameter it has no filter for, so ``?stauts=open`` (a typo) or a filter
+a list does not have answers every row the caller may see, as if unfiltered; an export or a sync built
+on it would hold more than asked for, and a partner sending ``?search=<name>`` would believe it searched.
+``StrictFilterBackend`` answers such a list request 400 with a field error on each unknown parameter.
+Known are the list's filters, its paging parameters, ``format`` and what a view lists in
+``extra_query_params``.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework.exceptions import ValidationError
+from rest_framework.settings import api_settings
+
+
+def _filter_parameters(filterset_class) -> set[str]:
+    names = set()
+    for name, filter_ in filterset_class.base_filters.items():
+        suffixes = getattr(filter_.field_class.widget, "suffixes", None)
+        names |= {f"{name}_{suffix}" if suffix else name for suffix in suffixes} if suffixes else {name}
+    return names
+
+
+def _paging_parameters(view) -> set[str]:
+    paginator = getattr(view, "paginator", None)
+    names = {
+        getattr(paginator, attribute, None)
+        for attribute in (
+            "limit_query_param",
+            "offset_query_param",
+            "cursor_query_param",
+            "page_query_param",
+            "page_size_query_param",
+        )
+    }
+    return {name for name in names if name}
+
+
+class StrictFilterBackend(DjangoFilterBackend):
+    def filter_queryset(self, request, queryset, view):
+        if getattr(view, "action", None) == "list":
+            filterset_class = self.get_filterset_class(view, queryset)
+            known = _paging_parameters(view) | set(getattr(view, "extra_query_params", ()))
+            known.add(api_settings.URL_FORMAT_OVERRIDE)
+            if filterset_class is not None:
+                known |= _filter_parameters(filterset_class)
+            unknown = sorted(set(request.query_params) - known)
+            if unknown:
+                message = _("Unknown parameter. This list takes: %(known)s.") % {
+                    "known": ", ".join(sorted(name for name in known if name))
+                }
+                raise ValidationError({name: [message] for name in unknown})
+        return super().filter_queryset(request, queryset, view)
