@@ -49,6 +49,11 @@ CONFIG = dict(
             "schedule": 3600.0,
             "options": {"expires": 3000},
         },
+        "security-purge-sign-in-records": {
+            "task": "security.purge_sign_in_records",
+            "schedule": 3600.0,
+            "options": {"expires": 3000},
+        },
         "reminders-inactivity": {
             "task": "reminders.schedule_inactivity",
             "schedule": 3600.0,

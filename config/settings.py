@@ -244,6 +244,8 @@ LOGIN_RATE_PER_IP = os.environ.get("LOGIN_RATE_PER_IP", "30/5min")
 API_TOKEN_FAILURE_RATE_PER_IP = os.environ.get("API_TOKEN_FAILURE_RATE_PER_IP", "20/min")
 API_TOKEN_ISSUE_RATE_PER_USER = os.environ.get("API_TOKEN_ISSUE_RATE_PER_USER", "20/h")
 API_TOKEN_USE_RETENTION_DAYS = int(os.environ.get("API_TOKEN_USE_RETENTION_DAYS", "365"))
+# Staff sign-in records (django-axes' access and failure logs): purged hourly after this many days.
+SIGN_IN_RECORD_RETENTION_DAYS = int(os.environ.get("SIGN_IN_RECORD_RETENTION_DAYS", "365"))
 
 # Email (EMAIL_URL: smtp://user:pass@host:port, or console:// in development)
 EMAIL_URL = os.environ.get("EMAIL_URL", "console://")
