@@ -78,7 +78,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
-    "axes",
+    "config.security.axes_app.AxesConfig",  # django-axes, with names in our languages
     "django_otp",
     "django_otp.plugins.otp_totp",
     "pgtrigger",
