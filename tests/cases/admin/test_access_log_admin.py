@@ -263,3 +263,37 @@ def test_the_audit_trail_of_a_record_is_titled_by_id_for_auditors(client, world)
     assert world.person_a.paternal_surname not in html
     login_verified(client, world.administrator)
     assert world.person_a.given_names in client.get(url, query).content.decode()
+
+
+def test_the_audit_trail_without_a_filter_shows_the_last_day(client, world):
+    """Its cost follows the events in view, so the unfiltered page keeps to the last 24 hours and says
+    so; dates (or a person, case or user) reach older events."""
+    import pghistory.models as pm
+
+    from cases.history import rewriting_history
+    from cases.models import CaseHistory
+
+    services.case_update(actor=world.officer_a, case=world.case_a, priority="urgent")
+    old = CaseHistory.objects.filter(pgh_obj_id=world.case_a.pk).order_by("pgh_id").first()
+    long_ago = timezone.now() - dt.timedelta(days=3)
+    with rewriting_history():
+        CaseHistory.objects.filter(pk=old.pk).update(pgh_created_at=long_ago)
+    events = reverse("admin:pghistory_middlewareevents_changelist")
+    login_verified(client, world.administrator)
+
+    response = client.get(events)
+    assert response.status_code == 200
+    shown = {(row.pgh_model, row.pgh_id) for row in response.context["cl"].result_list}
+    assert shown
+    assert ("cases.CaseHistory", old.pk) not in shown
+    assert "Las últimas 24 horas" in response.content.decode()
+    assert all(
+        row.pgh_created_at >= timezone.now() - dt.timedelta(hours=24)
+        for row in response.context["cl"].result_list
+    )
+
+    day = timezone.localtime(long_ago).date()
+    older = client.get(events, {"since": day.isoformat(), "until": day.isoformat()})
+    assert ("cases.CaseHistory", old.pk) in {(r.pgh_model, r.pgh_id) for r in older.context["cl"].result_list}
+    assert "Las últimas 24 horas" not in older.content.decode()
+    assert pm.MiddlewareEvents.objects.filter(pgh_created_at__lt=long_ago + dt.timedelta(seconds=1)).exists()
