@@ -17,6 +17,7 @@ import datetime as dt
 
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import PAGE_VAR
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +25,7 @@ from pghistory.admin import EventsAdmin
 from pghistory.admin.core import EventsChangeList
 
 from config import encryption
+from config.audit_events import branch_windowed
 from consulates.access import access_for
 
 
@@ -194,11 +196,15 @@ class AuditEventsChangeList(EventsChangeList):
 # thousands, a fraction of a second). Each table's time filter uses its index (migration 0018).
 DEFAULT_WINDOW = dt.timedelta(hours=24)
 NARROWING_PARAMETERS = {"person", "case", "user", "since", "until", "obj"}
+TIME_ONLY_PARAMETERS = {"since", "until", PAGE_VAR}
 
 
 class AuditEventsAdmin(AuditorOrAdministratorAdmin, EventsAdmin):
     list_per_page = 50
     show_full_result_count = False
+    # Newest first; within one table the same order as ``branch_windowed`` keeps (the admin adds the
+    # slug last, which only separates equal ids of different tables).
+    ordering = ["-pgh_created_at", "-pgh_id"]
 
     @staticmethod
     def shows_default_window(request) -> bool:
@@ -206,8 +212,21 @@ class AuditEventsAdmin(AuditorOrAdministratorAdmin, EventsAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
+        since = until = None
         if self.shows_default_window(request):
-            queryset = queryset.filter(pgh_created_at__gte=timezone.now() - DEFAULT_WINDOW)
+            since = timezone.now() - DEFAULT_WINDOW
+            queryset = queryset.filter(pgh_created_at__gte=since)
+        if set(request.GET) <= TIME_ONLY_PARAMETERS and request.resolver_match.url_name.endswith(
+            "changelist"
+        ):
+            # Newest first, filtered by time alone: each history table contributes only its newest rows.
+            try:
+                since = parse_day(request.GET["since"], end=False) if request.GET.get("since") else since
+                until = parse_day(request.GET["until"], end=True) if request.GET.get("until") else None
+                page = max(int(request.GET.get(PAGE_VAR, 1)), 1)
+            except (IncorrectLookupParameters, ValueError):
+                return queryset  # the changelist reports the bad value itself
+            queryset = branch_windowed(queryset, since=since, until=until, rows=page * self.list_per_page + 1)
         return queryset
 
     def get_changelist(self, request, **kwargs):
