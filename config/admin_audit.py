@@ -22,7 +22,14 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from pghistory.admin import EventsAdmin
-from pghistory.admin.core import EventsChangeList
+from pghistory.admin.core import (
+    EventModelFilter,
+    EventsChangeList,
+    LabelFilter,
+    MethodFilter,
+    ModelFilter,
+    ObjFilter,
+)
 
 from config import encryption
 from config.audit_events import branch_windowed
@@ -199,6 +206,18 @@ NARROWING_PARAMETERS = {"person", "case", "user", "since", "until", "obj"}
 TIME_ONLY_PARAMETERS = {"since", "until", PAGE_VAR}
 
 
+TRANSLATED_FILTERS = {
+    pghistory_filter: type(pghistory_filter.__name__, (pghistory_filter,), {"title": title})
+    for pghistory_filter, title in [
+        (LabelFilter, _("event")),
+        (EventModelFilter, _("history table")),
+        (MethodFilter, _("method")),
+        (ObjFilter, _("record")),
+        (ModelFilter, _("record type")),
+    ]
+}
+
+
 class AuditEventsAdmin(AuditorOrAdministratorAdmin, EventsAdmin):
     list_per_page = 50
     show_full_result_count = False
@@ -233,17 +252,17 @@ class AuditEventsAdmin(AuditorOrAdministratorAdmin, EventsAdmin):
         return AuditEventsChangeList
 
     def get_list_filter(self, request):
-        return [*AUDIT_FILTERS, *super().get_list_filter(request)]
+        return [*AUDIT_FILTERS, *(TRANSLATED_FILTERS.get(f, f) for f in super().get_list_filter(request))]
 
     def get_list_display(self, request):
-        columns = ["pgh_created_at", "pgh_label", "pgh_obj_model", "pgh_obj_id", "changed_fields"]
+        columns = ["when", "event", "record_type", "record_id", "changed_fields"]
         if access_for(request.user).is_administrator:
             columns.append("changes")  # the values themselves, decrypted: personal data, administrators only
         return [*columns, "actor", "url"]
 
     def get_list_display_links(self, request, list_display):
         # The event's page shows every value of the row: administrators only.
-        return ["pgh_created_at"] if access_for(request.user).is_administrator else None
+        return ["when"] if access_for(request.user).is_administrator else None
 
     def has_view_permission(self, request, obj=None):
         if obj is not None:
@@ -262,6 +281,23 @@ class AuditEventsAdmin(AuditorOrAdministratorAdmin, EventsAdmin):
                 "The last 24 hours. Choose a person, a case, a user or dates to see other events."
             )
         return response
+
+    # pghistory's own column names ("pgh created at") and filter titles are English only.
+    @admin.display(description=_("when"), ordering="pgh_created_at")
+    def when(self, obj):
+        return obj.pgh_created_at
+
+    @admin.display(description=_("event"), ordering="pgh_label")
+    def event(self, obj):
+        return obj.pgh_label
+
+    @admin.display(description=_("record type"), ordering="pgh_obj_model")
+    def record_type(self, obj):
+        return obj.pgh_obj_model
+
+    @admin.display(description=_("record id"))
+    def record_id(self, obj):
+        return obj.pgh_obj_id
 
     @admin.display(description=_("changes"))
     def changes(self, obj):

@@ -297,3 +297,13 @@ def test_the_audit_trail_without_a_filter_shows_the_last_day(client, world):
     assert ("cases.CaseHistory", old.pk) in {(r.pgh_model, r.pgh_id) for r in older.context["cl"].result_list}
     assert "Las últimas 24 horas" not in older.content.decode()
     assert pm.MiddlewareEvents.objects.filter(pgh_created_at__lt=long_ago + dt.timedelta(seconds=1)).exists()
+
+
+def test_the_audit_trail_speaks_spanish(client, world):
+    services.case_update(actor=world.officer_a, case=world.case_a, priority="urgent")
+    login_verified(client, world.administrator)
+    html = client.get(reverse("admin:pghistory_middlewareevents_changelist")).content.decode()
+    for label in ("Fecha", "Evento", "Tipo de registro", "Id del registro", "Por tabla de historial"):
+        assert label in html
+    assert "Pgh " not in html
+    assert "PGH " not in html
