@@ -183,6 +183,9 @@ def parse_day(value: str, *, end: bool) -> dt.datetime:
 
 
 class AuditEventsChangeList(EventsChangeList):
+    def get_queryset(self, request):
+        return self.model_admin.list_queryset(request, super().get_queryset(request))
+
     def get_results(self, request):
         """The usernames of the page's actors in one query (events keep the user id in their context)."""
         from django.contrib.auth import get_user_model
@@ -229,16 +232,14 @@ class AuditEventsAdmin(AuditorOrAdministratorAdmin, EventsAdmin):
     def shows_default_window(request) -> bool:
         return not any((request.GET.get(name) or "").strip() for name in NARROWING_PARAMETERS)
 
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
+    def list_queryset(self, request, queryset):
+        """The list's rows (not an event page's): the last day by default, and for a page by time alone
+        each history table's newest rows only (``branch_windowed``)."""
         since = until = None
         if self.shows_default_window(request):
             since = timezone.now() - DEFAULT_WINDOW
             queryset = queryset.filter(pgh_created_at__gte=since)
-        if set(request.GET) <= TIME_ONLY_PARAMETERS and request.resolver_match.url_name.endswith(
-            "changelist"
-        ):
-            # Newest first, filtered by time alone: each history table contributes only its newest rows.
+        if set(request.GET) <= TIME_ONLY_PARAMETERS:
             try:
                 since = parse_day(request.GET["since"], end=False) if request.GET.get("since") else since
                 until = parse_day(request.GET["until"], end=True) if request.GET.get("until") else None

@@ -55,16 +55,16 @@ def embedded_database_settings(var_dir: Path) -> dict:
 def _forget_dead_holders(server) -> None:
     """Drop processes that died without saying goodbye (SIGKILL, a crash) from the wheel's list of
     handle holders, so the last live process still stops the server when it exits."""
-    import psutil
-
     with server._lock:
         holders = server.global_process_id_list
-        alive = [pid for pid in holders.get() if _alive(psutil, pid)]
+        alive = [pid for pid in holders.get() if _alive(pid)]
         holders.put(alive)
 
 
-def _alive(psutil, pid: int) -> bool:
+def _alive(pid: int) -> bool:
     """A process that has exited but not yet been reaped (a zombie) holds nothing any more."""
+    import psutil
+
     try:
         return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:

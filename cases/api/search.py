@@ -111,9 +111,8 @@ class PostedSearchMixin:
         values = dict(body.validated_data)
         page = {"limit": values.pop("limit"), "offset": values.pop("offset")}
         limit, offset = page["limit"], page["offset"]
-        filterset = self.search_filterset_class(
-            data=filter_data(values), queryset=self.get_queryset(), request=request
-        )
+        data = filter_data(values)
+        filterset = self.search_filterset_class(data=data, queryset=self.get_queryset(), request=request)
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)
         queryset = filterset.qs
@@ -121,7 +120,7 @@ class PostedSearchMixin:
         rows = list(queryset[offset : offset + limit]) if count > offset else []
         results = self.get_serializer(rows, many=True).data
         # The same row as the list with these filters as its query string: names, not values.
-        logged = filter_data(values)
+        logged = data.copy()
         for name, value in page.items():
             if name in request.data:
                 logged[name] = str(value)

@@ -14,7 +14,7 @@ from config.embedded_db import _alive
 
 
 def test_a_running_process_holds_the_server():
-    assert _alive(psutil, os.getpid())
+    assert _alive(os.getpid())
 
 
 def test_an_exited_unreaped_child_holds_nothing():
@@ -25,7 +25,7 @@ def test_an_exited_unreaped_child_holds_nothing():
             assert time.monotonic() < deadline, "the child did not exit"
             time.sleep(0.05)
         assert psutil.pid_exists(child.pid)  # what the check used to ask: a zombie still "exists"
-        assert not _alive(psutil, child.pid)
+        assert not _alive(child.pid)
     finally:
         child.wait()
-    assert not _alive(psutil, child.pid)
+    assert not _alive(child.pid)

@@ -68,8 +68,10 @@ def test_the_page_by_dates_lists_newest_first(client):
     _events(officer, 5)
     login_verified(client, f.administrator())
     today = timezone.localdate().isoformat()
-    response = client.get(reverse("admin:pghistory_middlewareevents_changelist"), {"since": today})
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("admin:pghistory_middlewareevents_changelist"), {"since": today})
     assert response.status_code == 200
+    assert any("_event.pgh_id DESC LIMIT 51" in q["sql"] for q in queries.captured_queries)  # windowed
     rows = list(response.context["cl"].result_list)
     assert rows
     times = [row.pgh_created_at for row in rows]

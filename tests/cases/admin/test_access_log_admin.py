@@ -307,3 +307,20 @@ def test_the_audit_trail_speaks_spanish(client, world):
         assert label in html
     assert "Pgh " not in html
     assert "PGH " not in html
+
+
+def test_an_event_older_than_the_default_window_still_opens(client, world):
+    """The last-24-hours default is the list's, not the event page's: an older event found by dates
+    opens from its link."""
+    from cases.history import rewriting_history
+    from cases.models import CaseHistory
+
+    services.case_update(actor=world.officer_a, case=world.case_a, priority="urgent")
+    old = CaseHistory.objects.filter(pgh_obj_id=world.case_a.pk).order_by("pgh_id").first()
+    with rewriting_history():
+        CaseHistory.objects.filter(pk=old.pk).update(pgh_created_at=timezone.now() - dt.timedelta(days=3))
+    login_verified(client, world.administrator)
+    page = reverse("admin:pghistory_middlewareevents_change", args=[f"cases.CaseHistory:{old.pk}"])
+    response = client.get(page)
+    assert response.status_code == 200
+    assert response.context["original"].pgh_id == old.pk
