@@ -8,16 +8,9 @@ a short label of the page or endpoint, the user, the client address and user age
 from __future__ import annotations
 
 from cases.models.access import AccessAction, AccessLog
+from config.client_address import client_address
 
 __all__ = ["AccessAction", "record_access", "client_address"]
-
-
-def client_address(request) -> str | None:
-    """The client's address as the web server saw it. ``X-Forwarded-For`` is not trusted: behind a proxy,
-    configure the proxy to set ``REMOTE_ADDR`` (or a trusted middleware) rather than believe the header."""
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def record_access(

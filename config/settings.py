@@ -35,6 +35,19 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def env_int(name: str, default: int, minimum: int = 1) -> int:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        number = int(value.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+    if number < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {number}.")
+    return number
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     if not value:
@@ -102,6 +115,8 @@ INSTALLED_APPS = [
 MIGRATION_MODULES = {"knox": None}
 
 MIDDLEWARE = [
+    # First: behind TRUSTED_PROXY_COUNT reverse proxies, REMOTE_ADDR becomes the client's address.
+    "config.client_address.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Below WhiteNoise: static assets are answered before these and keep their long-lived caching.
@@ -200,11 +215,11 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it, even be
 # Uploaded documents: never served from a public URL (no MEDIA_URL route exists); the access-checked
 # download view in ``cases.views`` streams them.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
-DOCUMENT_MAX_BYTES = int(os.environ.get("DOCUMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
 
 # Retention: a person whose cases were all closed at least this many years ago (counted from each case's
 # closure) is anonymised by the nightly job ``privacy.anonymise_expired``; the reports keep counting them.
-RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS", "5"))
+RETENTION_YEARS = env_int("RETENTION_YEARS", 5)
 if RETENTION_YEARS < 1:
     raise ImproperlyConfigured("RETENTION_YEARS must be a whole number of years, 1 or more.")
 STORAGES = {
@@ -220,9 +235,10 @@ LOGIN_URL = "admin:login"
 
 # Sign-in and sessions (config.security). Every user who signs in with a password (staff: partners use
 # API tokens) must also give a TOTP code (django-otp) before any staff page, report or API call answers.
-LOGIN_LOCKOUT_FAILURES = int(os.environ.get("LOGIN_LOCKOUT_FAILURES", "5"))
-LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "30"))
+LOGIN_LOCKOUT_FAILURES = env_int("LOGIN_LOCKOUT_FAILURES", 5)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 30)
 AXES_FAILURE_LIMIT = LOGIN_LOCKOUT_FAILURES
+AXES_CLIENT_IP_CALLABLE = "config.client_address.client_address"  # the service's one rule
 AXES_COOLOFF_TIME = dt.timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # one username from one address
 # The cool-off runs from the lockout, not from the last try made while locked out.
@@ -235,17 +251,21 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken", "c
 AXES_VERBOSE = False
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Consular protection")
 # Sliding idle timeout, and an absolute cap from sign-in, in minutes.
-SESSION_IDLE_TIMEOUT_MINUTES = int(os.environ.get("SESSION_IDLE_TIMEOUT_MINUTES", "30"))
-SESSION_MAX_AGE_MINUTES = int(os.environ.get("SESSION_MAX_AGE_MINUTES", str(12 * 60)))
+SESSION_IDLE_TIMEOUT_MINUTES = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 30)
+SESSION_MAX_AGE_MINUTES = env_int("SESSION_MAX_AGE_MINUTES", 12 * 60)
 SESSION_COOKIE_AGE = SESSION_MAX_AGE_MINUTES * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# How many reverse proxies stand in front of the service (each appending to X-Forwarded-For): the
+# client's address, on which lockouts, rate limits and the access log key, is read from there
+# (config/client_address.py). 0: the header is ignored and REMOTE_ADDR is the client.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 # Rates: "<count>/<period>" with the period in s, min, h or d, optionally with a number ("30/5min").
 LOGIN_RATE_PER_IP = os.environ.get("LOGIN_RATE_PER_IP", "30/5min")
 API_TOKEN_FAILURE_RATE_PER_IP = os.environ.get("API_TOKEN_FAILURE_RATE_PER_IP", "20/min")
 API_TOKEN_ISSUE_RATE_PER_USER = os.environ.get("API_TOKEN_ISSUE_RATE_PER_USER", "20/h")
-API_TOKEN_USE_RETENTION_DAYS = int(os.environ.get("API_TOKEN_USE_RETENTION_DAYS", "365"))
+API_TOKEN_USE_RETENTION_DAYS = env_int("API_TOKEN_USE_RETENTION_DAYS", 365)
 # Staff sign-in records (django-axes' access and failure logs): purged hourly after this many days.
-SIGN_IN_RECORD_RETENTION_DAYS = int(os.environ.get("SIGN_IN_RECORD_RETENTION_DAYS", "365"))
+SIGN_IN_RECORD_RETENTION_DAYS = env_int("SIGN_IN_RECORD_RETENTION_DAYS", 365)
 
 # Email (EMAIL_URL: smtp://user:pass@host:port, or console:// in development)
 EMAIL_URL = os.environ.get("EMAIL_URL", "console://")
@@ -267,9 +287,9 @@ SMS_BACKEND = os.environ.get("SMS_BACKEND", "console")  # console | http
 SMS_HTTP_URL = os.environ.get("SMS_HTTP_URL", "")
 SMS_HTTP_TOKEN = os.environ.get("SMS_HTTP_TOKEN", "")
 # How long a claimed reminder is left to its send task before the dispatcher may claim it again.
-REMINDER_LEASE_SECONDS = int(os.environ.get("REMINDER_LEASE_SECONDS", "300"))
+REMINDER_LEASE_SECONDS = env_int("REMINDER_LEASE_SECONDS", 300)
 # Reminder ids per send task: one Celery task delivers a batch (see cases/reminders/dispatch.py).
-REMINDER_SEND_BATCH = int(os.environ.get("REMINDER_SEND_BATCH", "100"))
+REMINDER_SEND_BATCH = env_int("REMINDER_SEND_BATCH", 100)
 
 # Celery: Redis in production, kombu's filesystem transport in the zero-config mode.
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -350,8 +370,8 @@ CONTENT_SECURITY_POLICY = {
 # API answers 413 in its error shape, config/api/errors.py). A whole request may be at most its
 # documents (DOCUMENT_MAX_BYTES each: one per API request, DATA_UPLOAD_MAX_NUMBER_FILES in a staff form)
 # plus its fields; config.middleware.RequestSizeLimitMiddleware refuses a larger one before reading it.
-DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(1024 * 1024)))
-DATA_UPLOAD_MAX_NUMBER_FIELDS = int(os.environ.get("DATA_UPLOAD_MAX_NUMBER_FIELDS", "1000"))
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 1000)
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
 # Uploads larger than this go to a temporary file instead of memory; the size cap itself is
 # DOCUMENT_MAX_BYTES, checked by the document service.
@@ -369,7 +389,7 @@ else:
 # REST API (/api/v1/): sessions with CSRF for staff apps, hashed expiring tokens for partners.
 KNOX_TOKEN_MODEL = "api.ApiToken"  # noqa: S105 - a model name, not a secret
 REST_KNOX = {
-    "TOKEN_TTL": dt.timedelta(days=int(os.environ.get("API_TOKEN_TTL_DAYS", "90"))),
+    "TOKEN_TTL": dt.timedelta(days=env_int("API_TOKEN_TTL_DAYS", 90)),
     "AUTH_HEADER_PREFIX": "Token",
     "TOKEN_MODEL": "api.ApiToken",
 }

@@ -7,6 +7,7 @@ import logging
 from django.db import DatabaseError, transaction
 
 from config.api.models import ApiToken, ApiTokenUse
+from config.client_address import client_address
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ class TokenUseMiddleware:
                         method=request.method[:10],
                         path=request.path[:200],
                         status=response.status_code,
-                        ip_address=request.META.get("REMOTE_ADDR") or None,
+                        ip_address=client_address(request),
                     )
             except DatabaseError:
                 # The answer has been computed; a failed record must not turn it into a 500 (and the

@@ -13,6 +13,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from config.client_address import client_address
 from config.security import ratelimit, totp
 
 LAST_ACTIVITY_KEY = "_security_last_activity"
@@ -22,8 +23,8 @@ ACTIVITY_RESOLUTION_SECONDS = 60
 
 
 def client_ip(request) -> str:
-    """The address the web server saw (``X-Forwarded-For`` is not trusted; see ``cases.access``)."""
-    return request.META.get("REMOTE_ADDR") or "unknown"
+    """The client's address (``config.client_address``), as a rate-limit key."""
+    return client_address(request) or "unknown"
 
 
 class SessionPolicyMiddleware:

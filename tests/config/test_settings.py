@@ -91,3 +91,22 @@ def test_celery_is_json_only_with_late_acks_and_time_limits():
 def test_broker_follows_the_environment(settings):
     expected = os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL") or "filesystem://"
     assert expected == settings.CELERY_BROKER_URL
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("TRUSTED_PROXY_COUNT", "one", "TRUSTED_PROXY_COUNT must be a whole number, not 'one'"),
+        ("TRUSTED_PROXY_COUNT", "-1", "TRUSTED_PROXY_COUNT must be at least 0"),
+        ("LOGIN_LOCKOUT_FAILURES", "0", "LOGIN_LOCKOUT_FAILURES must be at least 1"),
+        ("DOCUMENT_MAX_BYTES", "10MB", "DOCUMENT_MAX_BYTES must be a whole number"),
+    ],
+)
+def test_a_malformed_number_is_named_at_start(name, value, message):
+    result = _check({name: value})
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_a_number_may_be_written_with_spaces():
+    assert _check({"TRUSTED_PROXY_COUNT": " 2 ", "RETENTION_YEARS": "7"}).returncode == 0
