@@ -210,7 +210,7 @@ TIME_ZONE = "America/Chicago"
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "config" / "static"]
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it, even before collectstatic
 # Uploaded documents: never served from a public URL (no MEDIA_URL route exists); the access-checked
 # download view in ``cases.views`` streams them.

@@ -110,3 +110,24 @@ def test_a_malformed_number_is_named_at_start(name, value, message):
 
 def test_a_number_may_be_written_with_spaces():
     assert _check({"TRUSTED_PROXY_COUNT": " 2 ", "RETENTION_YEARS": "7"}).returncode == 0
+
+
+def test_production_static_files_are_collected_with_hashed_names(tmp_path):
+    """DEBUG off uses WhiteNoise's manifest storage, which refuses a reference to a missing file (a
+    vendored script's source map, say): the image build runs this same command."""
+    production = {"DEBUG": "false", "SECRET_KEY": "k" * 50, "ALLOWED_HOSTS": "consulado.example", **REAL_KEYS}
+    env = {**os.environ, **production, "STATIC_ROOT": str(tmp_path)}
+    env.setdefault("DATABASE_URL", "postgres://unused@127.0.0.1/none")
+    result = subprocess.run(  # noqa: S603 - our own interpreter and manage.py
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    manifest = (tmp_path / "staticfiles.json").read_text()
+    assert "vendor/chartjs/chart.umd.min.js" in manifest
+    assert list(tmp_path.glob("vendor/chartjs/chart.umd.min.*.js.gz"))  # compressed too
