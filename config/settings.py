@@ -60,6 +60,9 @@ DEV_SECRET_KEY = "dev-only-insecure-secret-key-never-use-in-production"  # noqa:
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"] if DEBUG else [])
+# Origins (scheme://host[:port]) from which forms may be posted besides the request's own host: needed
+# only when a proxy in front changes the host or port the browser sees.
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 # Field-level encryption at rest (config/encryption.py): comma-separated keys, the first encrypts and all
 # decrypt; the blind-index key is separate. Development keys work only with DEBUG on.
@@ -227,7 +230,10 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage",
+        # Public assets, read by the web server's user whoever collected them (documents keep the
+        # owner-only FILE_UPLOAD_PERMISSIONS).
+        "OPTIONS": {"file_permissions_mode": 0o644, "directory_permissions_mode": 0o755},
     },
 }
 

@@ -131,3 +131,5 @@ def test_production_static_files_are_collected_with_hashed_names(tmp_path):
     manifest = (tmp_path / "staticfiles.json").read_text()
     assert "vendor/chartjs/chart.umd.min.js" in manifest
     assert list(tmp_path.glob("vendor/chartjs/chart.umd.min.*.js.gz"))  # compressed too
+    # Readable by the web server's user, whoever ran collectstatic (documents stay owner-only).
+    assert all(path.stat().st_mode & 0o004 for path in tmp_path.rglob("*"))

@@ -1,0 +1,64 @@
+"""The README's configuration table and the production files (docker/) stay true to the code."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+README = (ROOT / "README.md").read_text()
+COMPOSE = yaml.safe_load((ROOT / "docker" / "compose.yml").read_text())
+# Variables of the compose file itself (not of the service): explained in docker/env.example.
+COMPOSE_ONLY = {"POSTGRES_PASSWORD", "WEB_BIND", "WORKER_CONCURRENCY"}
+_READ = re.compile(r'(?:env_int|env_bool|env_list|os\.environ\.get|os\.environ\[)\(?\s*"([A-Z][A-Z0-9_]+)"')
+
+
+def _variables_read_by_the_service() -> set[str]:
+    names = set()
+    for package in ("config", "cases", "consulates"):
+        for path in (ROOT / package).rglob("*.py"):
+            if "migrations" not in path.parts:
+                names.update(_READ.findall(path.read_text()))
+    return names - {"DJANGO_SETTINGS_MODULE", "XDG_RUNTIME_DIR"}
+
+
+def _documented() -> set[str]:
+    table = README[README.index("## Configuration") :]
+    table = table[: table.index("\n## ")]
+    return set(re.findall(r"`([A-Z][A-Z0-9_]+)`", table))
+
+
+def test_every_variable_the_service_reads_is_in_the_readme_table():
+    read = _variables_read_by_the_service()
+    assert {"SECRET_KEY", "TRUSTED_PROXY_COUNT", "WEB_CONCURRENCY"} <= read  # the scan finds them
+    assert read - _documented() == set()
+
+
+def test_the_compose_file_passes_only_variables_the_service_reads():
+    environment = COMPOSE["x-app"]["environment"]
+    assert set(environment) - _variables_read_by_the_service() == set()
+    production = {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "FIELD_ENCRYPTION_KEYS", "FIELD_BLIND_INDEX_KEY"}
+    assert production <= set(environment)
+    assert environment["DEBUG"] == "false"
+
+
+def test_the_example_environment_names_every_required_secret():
+    example = (ROOT / "docker" / "env.example").read_text()
+    names = set(re.findall(r"^([A-Z][A-Z0-9_]+)=", example, re.MULTILINE))
+    compose_text = (ROOT / "docker" / "compose.yml").read_text()
+    required = set(re.findall(r"\$\{([A-Z][A-Z0-9_]+):\?", compose_text))
+    assert required
+    assert required <= names
+    assert names - _variables_read_by_the_service() - COMPOSE_ONLY == set()
+
+
+def test_one_beat_and_every_role_from_one_image():
+    services = COMPOSE["services"]
+    assert {"web", "worker", "beat", "migrate", "postgres", "redis"} == set(services)
+    images = {services[name]["image"] for name in ("web", "worker", "beat", "migrate")}
+    assert images == {"consular-cases:latest"}
+    assert "deploy" not in services["beat"]  # never scaled: two beats would send every task twice
+    for name in ("web", "worker", "beat"):
+        assert services[name]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
