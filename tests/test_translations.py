@@ -220,6 +220,18 @@ def test_django_serves_spanish(msgid, spanish):
         assert _(msgid) == msgid
 
 
+@pytest.mark.django_db
+def test_report_columns_count_closed_cases_in_the_plural():
+    """A case's status is "Cerrado"; a column counting closed cases is "Cerrados" (as "Abiertos")."""
+    from cases.reports.common import ReportParams
+    from cases.reports.network import weekly_flow
+    from tests import factories as f
+
+    with translation.override("es"):
+        report = weekly_flow(f.manager(), ReportParams.default())
+        assert [label for _key, label in report.columns] == ["Semana del", "Abiertos", "Cerrados"]
+
+
 def test_delays_read_in_spanish_with_plurals():
     import datetime as dt
 

@@ -11,6 +11,7 @@ from django.db.models.functions import Cast, Coalesce, TruncWeek
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from cases.categories import Category
 from cases.models import Case, OpenCaseload
@@ -112,7 +113,7 @@ def weekly_flow(user, params: ReportParams) -> Report:
     return Report(
         "weekly_flow",
         _("Cases opened and closed per week"),
-        [("week", _("Week of")), ("opened", _("Opened")), ("closed", _("Closed"))],
+        [("week", _("Week of")), ("opened", _("Opened")), ("closed", pgettext("number of cases", "Closed"))],
         [weeks[key] for key in sorted(weeks)],
         chart={"type": "line", "label": "week", "values": ["opened", "closed"]},
     )

@@ -6,6 +6,7 @@ from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from cases.categories import Category
 from cases.models.case import NotifiedBy, Outcome, Status
@@ -53,7 +54,7 @@ def days_to_closure(user, params: ReportParams) -> Report:
         _("Days to closure by category"),
         [
             ("category", _("Category")),
-            ("closed", _("Closed")),
+            ("closed", pgettext("number of cases", "Closed")),
             ("median", _("Median days")),
             ("p90", _("90th percentile")),
         ],
@@ -256,7 +257,7 @@ def closed_by_outcome(user, params: ReportParams) -> Report:
     return Report(
         "closed_by_outcome",
         _("Closed cases by outcome"),
-        [("outcome", _("Outcome")), ("closed", _("Closed"))],
+        [("outcome", _("Outcome")), ("closed", pgettext("number of cases", "Closed"))],
         rows,
         chart={"type": "doughnut", "label": "outcome", "values": ["closed"]},
         note=_("Cases closed in the date range."),
