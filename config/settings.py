@@ -274,7 +274,9 @@ API_TOKEN_USE_RETENTION_DAYS = env_int("API_TOKEN_USE_RETENTION_DAYS", 365)
 SIGN_IN_RECORD_RETENTION_DAYS = env_int("SIGN_IN_RECORD_RETENTION_DAYS", 365)
 
 # Email (EMAIL_URL: smtp://user:pass@host:port, or console:// in development)
-EMAIL_URL = os.environ.get("EMAIL_URL", "console://")
+EMAIL_URL = os.environ.get("EMAIL_URL", "").strip() or "console://"
+if EMAIL_URL.split(":", 1)[0] not in {"console", "smtp", "smtp+tls", "smtps"}:
+    raise ImproperlyConfigured("EMAIL_URL must start with smtp://, smtp+tls://, smtps:// or console://.")
 if EMAIL_URL.startswith("console:"):
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 else:
@@ -289,9 +291,26 @@ else:
     EMAIL_USE_TLS = _email.scheme == "smtp+tls"
     EMAIL_USE_SSL = _email.scheme == "smtps"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "proteccion@consulado.example")
-SMS_BACKEND = os.environ.get("SMS_BACKEND", "console")  # console | http
+SMS_BACKEND = (os.environ.get("SMS_BACKEND", "").strip() or "console").lower()  # console | http | off
 SMS_HTTP_URL = os.environ.get("SMS_HTTP_URL", "")
 SMS_HTTP_TOKEN = os.environ.get("SMS_HTTP_TOKEN", "")
+if SMS_BACKEND not in {"console", "http", "off"}:
+    raise ImproperlyConfigured(f"SMS_BACKEND must be console, http or off, not {SMS_BACKEND!r}.")
+if not DEBUG:
+    # The console backends print each message, with the names, numbers and case details in it, into the
+    # logs: development only.
+    if EMAIL_URL.startswith("console:"):
+        raise ImproperlyConfigured(
+            "EMAIL_URL must name a mail server (smtp://, smtp+tls:// or smtps://) when DEBUG is off: "
+            "console:// would print reminder messages into the logs."
+        )
+    if SMS_BACKEND == "console":
+        raise ImproperlyConfigured(
+            "SMS_BACKEND must be http (with SMS_HTTP_URL) or off when DEBUG is off: "
+            "console would print text messages and phone numbers into the logs."
+        )
+    if SMS_BACKEND == "http" and not SMS_HTTP_URL:
+        raise ImproperlyConfigured("SMS_HTTP_URL must be set when SMS_BACKEND is http.")
 # How long a claimed reminder is left to its send task before the dispatcher may claim it again.
 REMINDER_LEASE_SECONDS = env_int("REMINDER_LEASE_SECONDS", 300)
 # Reminder ids per send task: one Celery task delivers a batch (see cases/reminders/dispatch.py).

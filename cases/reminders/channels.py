@@ -1,7 +1,7 @@
 """Delivery channels behind one interface: ``channel_for(name).send(outgoing)``.
 
 - email: Django's email backend (SMTP from ``EMAIL_URL``; console in development).
-- sms: ``SMS_BACKEND`` = ``console`` (development: printed) or ``http`` (production provider).
+- sms: ``SMS_BACKEND`` = ``console`` (development: printed), ``http`` (production provider) or ``off``.
 - webhook: a partner's URL; JSON body signed with HMAC-SHA256 of ``"<timestamp>.<body>"`` using the
   partner's webhook secret, sent as ``X-Consular-Signature: t=<timestamp>,v1=<hex>``.
 
@@ -205,13 +205,23 @@ class WebhookChannel:
             )
 
 
+class DisabledSmsChannel:
+    """``SMS_BACKEND=off``: no provider. Each text reminder fails at once with this reason (shown on the
+    reminder), instead of being retried."""
+
+    def send(self, outgoing: Outgoing) -> None:
+        raise PermanentDeliveryError("SMS is turned off (SMS_BACKEND=off)")
+
+
 def channel_for(name: str):
     if name == "email":
         return EmailChannel()
     if name == "webhook":
         return WebhookChannel()
     if name == "sms":
-        return HttpSmsChannel() if settings.SMS_BACKEND == "http" else ConsoleSmsChannel()
+        if settings.SMS_BACKEND == "http":
+            return HttpSmsChannel()
+        return DisabledSmsChannel() if settings.SMS_BACKEND == "off" else ConsoleSmsChannel()
     raise ValueError(f"unknown channel {name}")
 
 

@@ -47,6 +47,8 @@ def production_env(**overrides: str) -> dict[str, str]:
         "ALLOWED_HOSTS": "consulado.example",
         "FIELD_ENCRYPTION_KEYS": _new_key(),
         "FIELD_BLIND_INDEX_KEY": _new_key(),
+        "EMAIL_URL": "smtp+tls://avisos:clave@smtp.consulado.example:587",
+        "SMS_BACKEND": "off",
         "DATABASE_URL": os.environ.get("DATABASE_URL", "postgres://unused@127.0.0.1/none"),
     }
     if os.environ.get("REDIS_URL"):

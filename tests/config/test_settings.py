@@ -16,7 +16,8 @@ REAL_KEYS = {
     "FIELD_ENCRYPTION_KEYS": "q1k4m0o8bP3wQm8kR2p7cVd9sXz1yT6uA5eH0jL2nF8=",
     "FIELD_BLIND_INDEX_KEY": "Zm9yLXRlc3RzLW9ubHktYmxpbmQtaW5kZXgta2V5LTA=",
 }
-PRODUCTION = {"DEBUG": "false", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "example.org"}
+MESSAGING = {"EMAIL_URL": "smtp://mail.example.org:25", "SMS_BACKEND": "off"}
+PRODUCTION = {"DEBUG": "false", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "example.org", **MESSAGING}
 
 
 def _check(env_overrides: dict[str, str]) -> subprocess.CompletedProcess:
@@ -64,6 +65,14 @@ def _check(env_overrides: dict[str, str]) -> subprocess.CompletedProcess:
             {**PRODUCTION, **REAL_KEYS, "FIELD_BLIND_INDEX_KEY": REAL_KEYS["FIELD_ENCRYPTION_KEYS"]},
             "FIELD_BLIND_INDEX_KEY",
         ),
+        # The console backends would print messages (names, numbers, case details) into the logs.
+        ({**PRODUCTION, **REAL_KEYS, "EMAIL_URL": ""}, "EMAIL_URL must name a mail server"),
+        ({**PRODUCTION, **REAL_KEYS, "EMAIL_URL": "console://"}, "EMAIL_URL must name a mail server"),
+        ({**PRODUCTION, **REAL_KEYS, "EMAIL_URL": "mail.example.org"}, "EMAIL_URL must start with smtp://"),
+        ({**PRODUCTION, **REAL_KEYS, "SMS_BACKEND": ""}, "SMS_BACKEND must be http"),
+        ({**PRODUCTION, **REAL_KEYS, "SMS_BACKEND": "console"}, "SMS_BACKEND must be http"),
+        ({**PRODUCTION, **REAL_KEYS, "SMS_BACKEND": "http"}, "SMS_HTTP_URL must be set"),
+        ({**PRODUCTION, **REAL_KEYS, "SMS_BACKEND": "carrier-pigeon"}, "SMS_BACKEND must be console, http or off"),
     ],
 )
 def test_production_refuses_unsafe_defaults(overrides, message):
@@ -74,7 +83,7 @@ def test_production_refuses_unsafe_defaults(overrides, message):
 
 def test_production_starts_with_real_values():
     result = _check(
-        {"DEBUG": "false", "SECRET_KEY": "k" * 50, "ALLOWED_HOSTS": "consulado.example", **REAL_KEYS}
+        {"DEBUG": "false", "SECRET_KEY": "k" * 50, "ALLOWED_HOSTS": "consulado.example", **REAL_KEYS, **MESSAGING}
     )
     assert result.returncode == 0, result.stderr
 
@@ -115,7 +124,13 @@ def test_a_number_may_be_written_with_spaces():
 def test_production_static_files_are_collected_with_hashed_names(tmp_path):
     """DEBUG off uses WhiteNoise's manifest storage, which refuses a reference to a missing file (a
     vendored script's source map, say): the image build runs this same command."""
-    production = {"DEBUG": "false", "SECRET_KEY": "k" * 50, "ALLOWED_HOSTS": "consulado.example", **REAL_KEYS}
+    production = {
+        "DEBUG": "false",
+        "SECRET_KEY": "k" * 50,
+        "ALLOWED_HOSTS": "consulado.example",
+        **REAL_KEYS,
+        **MESSAGING,
+    }
     env = {**os.environ, **production, "STATIC_ROOT": str(tmp_path)}
     env.setdefault("DATABASE_URL", "postgres://unused@127.0.0.1/none")
     result = subprocess.run(  # noqa: S603 - our own interpreter and manage.py

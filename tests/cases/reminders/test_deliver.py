@@ -393,6 +393,17 @@ def test_a_refused_message_fails_at_once(frozen, sms_http, officer):
     assert sum(sms_http.requests.values()) == 1
 
 
+def test_with_sms_turned_off_a_text_reminder_fails_at_once_with_the_reason(frozen, settings, sms_http, officer):
+    settings.SMS_BACKEND = "off"
+    hearing_for(officer)
+    row = reminder("hearing_person_7d")
+    frozen.move_to(DUE_7D)
+    assert deliver(row.pk) == "failed"
+    row.refresh_from_db()
+    assert (row.status, row.attempts, row.last_error) == ("failed", 1, "SMS is turned off (SMS_BACKEND=off)")
+    assert sum(sms_http.requests.values()) == 0  # nothing sent anywhere
+
+
 def test_an_unreachable_provider_is_retried(frozen, settings, sms_http, officer):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
