@@ -50,14 +50,17 @@ class _ReadViewSet(
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Transfers, referrals, consents and tasks name a case and carry staff's free text about it: their
-    reads are logged like the case's (by case id)."""
-
+    # Transfers, referrals, consents and tasks name a case and carry staff's free text about it: their
+    # reads are logged like the case's (by case id).
     permission_classes = [IsStaffMember]
 
 
 @extend_schema_view(list=extend_schema(tags=["transfers"]), retrieve=extend_schema(tags=["transfers"]))
 class TransferViewSet(_ReadViewSet):
+    """Transfers of cases between consulates that the caller may see: requested by the holding consulate,
+    accepted or rejected by the receiving one, cancelled by the requester while pending. Each retrieve is
+    recorded in the access log."""
+
     access_label = "transfer"
     serializer_class = s.TransferSerializer
     filterset_class = TransferFilter
@@ -130,6 +133,10 @@ class ReferralFilter(filters.FilterSet):
 
 @extend_schema_view(list=extend_schema(tags=["referrals"]), retrieve=extend_schema(tags=["referrals"]))
 class ReferralViewSet(_ReadViewSet):
+    """Referrals of cases to partner organisations that the caller may see, with their status as the
+    partner works them; a consulate may withdraw one that is still open. Each retrieve is recorded in
+    the access log."""
+
     access_label = "referral"
     serializer_class = s.ReferralSerializer
     filterset_class = ReferralFilter
@@ -157,6 +164,9 @@ class ReferralViewSet(_ReadViewSet):
 
 @extend_schema_view(list=extend_schema(tags=["consents"]), retrieve=extend_schema(tags=["consents"]))
 class ConsentViewSet(_ReadViewSet):
+    """The person's consents to share their case with a partner organisation (what a referral rests on);
+    withdrawing one ends the partner's access, with every referral resting on it. Each retrieve is recorded in the access log."""
+
     access_label = "consent"
     serializer_class = s.ConsentSerializer
     filterset_fields = ["case", "partner"]
@@ -184,6 +194,9 @@ class ConsentViewSet(_ReadViewSet):
 
 @extend_schema_view(list=extend_schema(tags=["tasks"]), retrieve=extend_schema(tags=["tasks"]))
 class TaskViewSet(_ReadViewSet):
+    """Follow-up tasks on the cases the caller may see, open ones first by due date; completing one is
+    recorded on the case's timeline. Each retrieve is recorded in the access log."""
+
     access_label = "task"
     serializer_class = s.TaskSerializer
     filterset_fields = ["case", "done", "assignee"]

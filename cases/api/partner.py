@@ -195,6 +195,11 @@ class PartnerReferralViewSet(
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
 ):
+    """For partner organisations: the referrals made to the caller's organisation, with what the consulate
+    shared under the person's consent. Accept or decline a new referral, start and complete the work,
+    add notes and documents; the consulate follows each step on the case's timeline. Each retrieve is
+    recorded in the access log."""
+
     serializer_class = PartnerReferralSerializer
     access_label = "partner referral"
     permission_classes = [IsPartnerMember]

@@ -50,6 +50,8 @@ PARAMETERS = [
 
 
 class ReportIndexView(APIView):
+    """The caseload reports the caller may read, by section (each is then read at ``reports/{name}/``)."""
+
     permission_classes = [IsStaffMember]
 
     @extend_schema(tags=["reports"], responses=ReportIndexSerializer(many=True))
@@ -60,6 +62,9 @@ class ReportIndexView(APIView):
 
 
 class ReportView(APIView):
+    """One caseload report over a date range: its title, columns and rows, scoped to what the caller may
+    see (an officer's own consulate; a manager's whole network or one consulate)."""
+
     permission_classes = [IsStaffMember]
 
     @extend_schema(tags=["reports"], parameters=PARAMETERS, responses=ReportSerializer)

@@ -45,12 +45,16 @@ class PartnerFilter(filters.FilterSet):
 
 @extend_schema_view(list=extend_schema(tags=["reference"]), retrieve=extend_schema(tags=["reference"]))
 class ConsulateViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    """The consulates of the network (Texas, Oklahoma and New Mexico), with their time zone."""
+
     queryset = Consulate.objects.order_by("city", "pk")
     serializer_class = serializers.ConsulateSerializer
 
 
 @extend_schema_view(list=extend_schema(tags=["reference"]), retrieve=extend_schema(tags=["reference"]))
 class CountyViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    """The counties of the consular districts, each with the consulate whose district it belongs to."""
+
     queryset = County.objects.select_related("consulate").order_by("state", "name", "pk")
     serializer_class = serializers.CountySerializer
     filterset_class = CountyFilter
@@ -58,6 +62,8 @@ class CountyViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
 
 @extend_schema_view(list=extend_schema(tags=["reference"]), retrieve=extend_schema(tags=["reference"]))
 class DetentionFacilityViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    """Immigration detention facilities in the districts, with their county (and so their consulate)."""
+
     queryset = DetentionFacility.objects.select_related("county").order_by("name", "pk")
     serializer_class = serializers.DetentionFacilitySerializer
     filterset_class = FacilityFilter
@@ -65,12 +71,16 @@ class DetentionFacilityViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
 
 @extend_schema_view(list=extend_schema(tags=["reference"]), retrieve=extend_schema(tags=["reference"]))
 class ReceptionPointViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    """Mexican reception points for repatriations (Mexican state and city)."""
+
     queryset = ReceptionPoint.objects.order_by("mx_state", "mx_city", "pk")
     serializer_class = serializers.ReceptionPointSerializer
 
 
 @extend_schema_view(list=extend_schema(tags=["reference"]), retrieve=extend_schema(tags=["reference"]))
 class PartnerViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    """Partner organisations (NGOs): the services they offer and the consulates they work with."""
+
     queryset = Partner.objects.prefetch_related(
         Prefetch("consulates", queryset=Consulate.objects.only("pk"))
     ).order_by("name", "pk")

@@ -131,3 +131,25 @@ def test_searches_are_documented_with_their_body_and_answer(schema_file):
         assert "400" in operation["responses"]
         assert "422" not in operation["responses"]
         assert not [p for p in operation.get("parameters", []) if p["name"] == "Idempotency-Key"]
+
+
+def test_every_operation_is_described_for_its_readers_not_by_a_mixin(schema_file):
+    """drf-spectacular describes an operation with the first docstring up its view's class hierarchy: a
+    view without its own would show a mixin's notes to developers ("Mix into a viewset...")."""
+    from cases.api.access_logging import AccessLoggedViewSetMixin
+    from cases.api.search import PostedSearchMixin
+    from config.api.views import ApiViewMixin
+
+    internal = {
+        " ".join(cls.__doc__.split())
+        for cls in (AccessLoggedViewSetMixin, PostedSearchMixin, ApiViewMixin)
+        if cls.__doc__
+    }
+    assert internal  # the mixins do carry notes, so the check below can fail
+    undescribed = []
+    for path, operations in schema_file["paths"].items():
+        for method, operation in operations.items():
+            description = " ".join((operation.get("description") or "").split())
+            if not description or description in internal:
+                undescribed.append(f"{method.upper()} {path}")
+    assert undescribed == []

@@ -72,7 +72,10 @@ def _check(env_overrides: dict[str, str]) -> subprocess.CompletedProcess:
         ({**PRODUCTION, **REAL_KEYS, "SMS_BACKEND": ""}, "SMS_BACKEND must be http"),
         ({**PRODUCTION, **REAL_KEYS, "SMS_BACKEND": "console"}, "SMS_BACKEND must be http"),
         ({**PRODUCTION, **REAL_KEYS, "SMS_BACKEND": "http"}, "SMS_HTTP_URL must be set"),
-        ({**PRODUCTION, **REAL_KEYS, "SMS_BACKEND": "carrier-pigeon"}, "SMS_BACKEND must be console, http or off"),
+        (
+            {**PRODUCTION, **REAL_KEYS, "SMS_BACKEND": "carrier-pigeon"},
+            "SMS_BACKEND must be console, http or off",
+        ),
     ],
 )
 def test_production_refuses_unsafe_defaults(overrides, message):
@@ -83,7 +86,13 @@ def test_production_refuses_unsafe_defaults(overrides, message):
 
 def test_production_starts_with_real_values():
     result = _check(
-        {"DEBUG": "false", "SECRET_KEY": "k" * 50, "ALLOWED_HOSTS": "consulado.example", **REAL_KEYS, **MESSAGING}
+        {
+            "DEBUG": "false",
+            "SECRET_KEY": "k" * 50,
+            "ALLOWED_HOSTS": "consulado.example",
+            **REAL_KEYS,
+            **MESSAGING,
+        }
     )
     assert result.returncode == 0, result.stderr
 

@@ -393,7 +393,9 @@ def test_a_refused_message_fails_at_once(frozen, sms_http, officer):
     assert sum(sms_http.requests.values()) == 1
 
 
-def test_with_sms_turned_off_a_text_reminder_fails_at_once_with_the_reason(frozen, settings, sms_http, officer):
+def test_with_sms_turned_off_a_text_reminder_fails_at_once_with_the_reason(
+    frozen, settings, sms_http, officer
+):
     settings.SMS_BACKEND = "off"
     hearing_for(officer)
     row = reminder("hearing_person_7d")
