@@ -9,6 +9,7 @@ import datetime as dt
 import zoneinfo
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils import timezone
 
 from cases.models import Case, Hearing, Referral, Reminder, RepatriationHandoff, Task
@@ -60,10 +61,12 @@ def local_morning(day: dt.date, tz: zoneinfo.ZoneInfo, at: dt.time = STAFF_MORNI
 
 
 def person_channel(person) -> str | None:
-    """SMS when the person has a phone, else email; none without consent or any address."""
+    """SMS when the person has a phone, else email; none without consent or any address. With SMS turned
+    off (``SMS_BACKEND=off``) email is preferred; a person with only a phone still gets an SMS reminder,
+    which then fails with that reason, so staff see that the person was not reminded."""
     if not person.contact_consent:
         return None
-    if person.phone:
+    if person.phone and (settings.SMS_BACKEND != "off" or not person.email):
         return ReminderChannel.SMS
     if person.email:
         return ReminderChannel.EMAIL

@@ -112,6 +112,20 @@ def test_a_person_without_a_phone_gets_an_email(frozen, sms_http, officer):
     assert sms_http.requests == {}
 
 
+def test_with_sms_turned_off_a_person_with_an_email_is_written_to_instead(
+    frozen, settings, sms_http, officer
+):
+    settings.SMS_BACKEND = "off"
+    hearing_for(officer, email="rosa@example.invalid")  # a phone and an email
+    frozen.move_to(DUE_7D)
+    row = reminder("hearing_person_7d")
+    assert row.channel == "email"
+    assert deliver(row.pk) == "sent"
+    (email,) = mail.outbox
+    assert email.to == ["rosa@example.invalid"]
+    assert sms_http.requests == {}
+
+
 def test_the_officer_reminder_goes_to_the_assigned_officer(frozen, sms_http, officer):
     hearing = hearing_for(officer)
     services.case_assign(actor=officer, case=hearing.case, assignee=officer)
