@@ -46,8 +46,8 @@ def rewriting_history(using: str | None = None):
 # table: ``tests/cases/test_append_only_history.py`` fails for any event table without the trigger.
 #
 # TRUNCATE is not guarded: Django's test runner empties every table with TRUNCATE between transactional
-# tests, and in production the application's database role should simply not hold the TRUNCATE privilege
-# (``REVOKE TRUNCATE ON ALL TABLES IN SCHEMA public FROM <app role>``), which a trigger cannot replace.
+# tests, and in production the application connects as a role that neither owns the tables nor holds the
+# TRUNCATE privilege (docker/postgres/10-app-role.sh), which a trigger cannot replace.
 
 HISTORY_TRIGGER = "consular_history_append_only"
 ACCESS_LOG_TRIGGER = "consular_access_log_append_only"

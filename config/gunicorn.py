@@ -20,3 +20,6 @@ accesslog = "-"
 errorlog = "-"
 # The client's address is set by config.client_address (TRUSTED_PROXY_COUNT), not by gunicorn.
 forwarded_allow_ips = ""
+# No control socket (gunicornc): nothing uses it, and the image's working directory is read-only to
+# the service's user.
+control_socket_disable = True

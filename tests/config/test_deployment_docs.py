@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text()
 COMPOSE = yaml.safe_load((ROOT / "docker" / "compose.yml").read_text())
 # Variables of the compose file itself (not of the service): explained in docker/env.example.
-COMPOSE_ONLY = {"POSTGRES_PASSWORD", "WEB_BIND", "WORKER_CONCURRENCY"}
+COMPOSE_ONLY = {"POSTGRES_PASSWORD", "POSTGRES_APP_PASSWORD", "WEB_BIND", "WORKER_CONCURRENCY"}
 _READ = re.compile(r'(?:env_int|env_bool|env_list|os\.environ\.get|os\.environ\[)\(?\s*"([A-Z][A-Z0-9_]+)"')
 
 
@@ -62,3 +62,12 @@ def test_one_beat_and_every_role_from_one_image():
     assert "deploy" not in services["beat"]  # never scaled: two beats would send every task twice
     for name in ("web", "worker", "beat"):
         assert services[name]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
+
+
+def test_only_the_migrations_connect_as_the_schema_owner():
+    services = COMPOSE["services"]
+    assert services["migrate"]["environment"]["DATABASE_URL"].startswith("postgres://consular:")
+    for name in ("web", "worker", "beat"):
+        assert services[name]["environment"]["DATABASE_URL"].startswith("postgres://consular_app:")
+    init = (ROOT / "docker" / "postgres" / "10-app-role.sh").read_text()
+    assert "TRUNCATE" not in init.split("<<'SQL'")[1]  # rows only
