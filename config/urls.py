@@ -1,4 +1,7 @@
+import logging
+
 from django.contrib import admin
+from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
@@ -7,8 +10,18 @@ from drf_spectacular.views import SpectacularAPIView
 from config.admin_search import PostedAutocompleteJsonView
 from config.api import docs
 
+logger = logging.getLogger(__name__)
+
 
 def healthz(request):
+    """For load balancers and the container's health check: 200 when the database answers, else 503
+    (without the reason, which goes to the error log)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        logger.exception("health check: the database does not answer")
+        return HttpResponse("database unavailable", content_type="text/plain", status=503)
     return HttpResponse("ok", content_type="text/plain")
 
 

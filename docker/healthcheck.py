@@ -1,4 +1,4 @@
-"""The web container's health check: ``/healthz`` answers 200.
+"""The web container's health check: ``/healthz`` answers 200 (the database answers too).
 
 Asked the way the reverse proxy asks: with the first allowed host name and ``X-Forwarded-Proto: https``
 (otherwise production settings would answer 400 for the host or 301 to HTTPS)."""
