@@ -125,6 +125,10 @@ def main() -> int:
         if _wait_for(url, 120, children):
             print(f"\n  Staff UI ready: {url}", flush=True)
             _print_demo_logins(var_dir)
+            if not os.environ.get("EMAIL_URL"):
+                print(
+                    f"  Outgoing email (reminders, digests) is written under {var_dir / 'mail'}/.", flush=True
+                )
             print("  Stop with Ctrl-C.\n", flush=True)
             while not stopping and all(child.poll() is None for child in children):
                 time.sleep(0.5)

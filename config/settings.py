@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -273,16 +274,21 @@ API_TOKEN_USE_RETENTION_DAYS = env_int("API_TOKEN_USE_RETENTION_DAYS", 365)
 # Staff sign-in records (django-axes' access and failure logs): purged hourly after this many days.
 SIGN_IN_RECORD_RETENTION_DAYS = env_int("SIGN_IN_RECORD_RETENTION_DAYS", 365)
 
-# Email (EMAIL_URL: smtp://user:pass@host:port, or console:// in development)
-EMAIL_URL = os.environ.get("EMAIL_URL", "").strip() or "console://"
-if EMAIL_URL.split(":", 1)[0] not in {"console", "smtp", "smtp+tls", "smtps"}:
-    raise ImproperlyConfigured("EMAIL_URL must start with smtp://, smtp+tls://, smtps:// or console://.")
-if EMAIL_URL.startswith("console:"):
+# Email (EMAIL_URL): smtp://user:pass@host:port (smtp+tls:// STARTTLS, smtps:// TLS) in production; in
+# development file:// (the default: each batch of messages written under $VAR_DIR/mail/, or under the
+# path given, file:///some/dir) or console:// (printed by the worker).
+EMAIL_URL = os.environ.get("EMAIL_URL", "").strip() or "file://"
+if EMAIL_URL.split(":", 1)[0] not in {"file", "console", "smtp", "smtp+tls", "smtps"}:
+    raise ImproperlyConfigured(
+        "EMAIL_URL must start with smtp://, smtp+tls://, smtps://, file:// or console://."
+    )
+_email = urlparse(EMAIL_URL)
+if _email.scheme == "console":
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+elif _email.scheme == "file":
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = unquote(_email.path) or str(VAR_DIR / "mail")
 else:
-    from urllib.parse import unquote, urlparse
-
-    _email = urlparse(EMAIL_URL)
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_HOST = _email.hostname or "localhost"
     EMAIL_PORT = _email.port or 25
@@ -299,10 +305,10 @@ if SMS_BACKEND not in {"console", "http", "off"}:
 if not DEBUG:
     # The console backends print each message, with the names, numbers and case details in it, into the
     # logs: development only.
-    if EMAIL_URL.startswith("console:"):
+    if _email.scheme in {"console", "file"}:
         raise ImproperlyConfigured(
             "EMAIL_URL must name a mail server (smtp://, smtp+tls:// or smtps://) when DEBUG is off: "
-            "console:// would print reminder messages into the logs."
+            "console:// and file:// would put reminder messages into logs and files."
         )
     if SMS_BACKEND == "console":
         raise ImproperlyConfigured(

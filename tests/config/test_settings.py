@@ -68,6 +68,7 @@ def _check(env_overrides: dict[str, str]) -> subprocess.CompletedProcess:
         # The console backends would print messages (names, numbers, case details) into the logs.
         ({**PRODUCTION, **REAL_KEYS, "EMAIL_URL": ""}, "EMAIL_URL must name a mail server"),
         ({**PRODUCTION, **REAL_KEYS, "EMAIL_URL": "console://"}, "EMAIL_URL must name a mail server"),
+        ({**PRODUCTION, **REAL_KEYS, "EMAIL_URL": "file:///tmp/mail"}, "EMAIL_URL must name a mail server"),
         ({**PRODUCTION, **REAL_KEYS, "EMAIL_URL": "mail.example.org"}, "EMAIL_URL must start with smtp://"),
         ({**PRODUCTION, **REAL_KEYS, "SMS_BACKEND": ""}, "SMS_BACKEND must be http"),
         ({**PRODUCTION, **REAL_KEYS, "SMS_BACKEND": "console"}, "SMS_BACKEND must be http"),
