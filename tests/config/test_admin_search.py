@@ -4,6 +4,7 @@ list's own links (pages, sorting, filters, the change page's way back) carry ``q
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from html import unescape
@@ -12,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.contrib import admin
 from django.contrib.sessions.models import Session
+from django.core.management import call_command
 from django.urls import reverse
 
 from config.admin_search import MAX_STORED_SEARCHES, SESSION_KEY, PostedSearchAdminMixin
@@ -108,6 +110,24 @@ def test_an_unknown_key_shows_the_whole_list_with_a_message(client, staff):
     make_person(staff)
     response = client.get(PERSONS, {"qs": "no-such-key", "vulnerable": "yes"}, follow=True)
     assert response.redirect_chain == [(f"{PERSONS}?vulnerable=yes", 303)]
+    assert response.status_code == 200
+    assert response.context["cl"].query == ""
+    shown = [str(message) for message in response.context["messages"]]
+    assert shown == ["Esa búsqueda ya no está disponible; se muestra la lista completa. Busque de nuevo."]
+
+
+def test_a_search_stored_under_a_removed_key_is_dropped_not_an_error(client, staff, settings):
+    """Key rotation rewrites the database, not the sessions: after the old key is removed, a stored
+    search under it shows the whole list with the message (never a 500 or ciphertext)."""
+    old_key = "b2xkLWtleS1mb3ItdGhlLXNlYXJjaC10ZXN0LTAwMDE="
+    new_key = "bmV3LWtleS1mb3ItdGhlLXNlYXJjaC10ZXN0LTAwMDI="
+    settings.FIELD_ENCRYPTION_KEYS = [old_key]
+    make_person(staff)
+    address = client.post(PERSONS, {"q": "Hernández"})["Location"]
+    settings.FIELD_ENCRYPTION_KEYS = [new_key, old_key]
+    call_command("rotate_field_keys", stdout=io.StringIO())
+    settings.FIELD_ENCRYPTION_KEYS = [new_key]  # rotated, and the old key removed
+    response = client.get(address, follow=True)
     assert response.status_code == 200
     assert response.context["cl"].query == ""
     shown = [str(message) for message in response.context["messages"]]
