@@ -32,7 +32,7 @@ from pghistory.admin.core import (
 )
 
 from config import encryption
-from config.audit_events import branch_windowed
+from config.audit_events import branch_windowed, known_labels
 from consulates.access import access_for
 
 
@@ -206,7 +206,8 @@ class AuditEventsChangeList(EventsChangeList):
 # thousands, a fraction of a second). Each table's time filter uses its index (migration 0018).
 DEFAULT_WINDOW = dt.timedelta(hours=24)
 NARROWING_PARAMETERS = {"person", "case", "user", "since", "until", "obj"}
-TIME_ONLY_PARAMETERS = {"since", "until", PAGE_VAR}
+# Pages that ``branch_windowed`` can serve: by dates, history table or record type, and label.
+WINDOWED_PARAMETERS = {"since", "until", PAGE_VAR, "label", "event_model", "model"}
 
 
 TRANSLATED_FILTERS = {
@@ -233,20 +234,22 @@ class AuditEventsAdmin(AuditorOrAdministratorAdmin, EventsAdmin):
         return not any((request.GET.get(name) or "").strip() for name in NARROWING_PARAMETERS)
 
     def list_queryset(self, request, queryset):
-        """The list's rows (not an event page's): the last day by default, and for a page by time alone
-        each history table's newest rows only (``branch_windowed``)."""
+        """The list's rows (not an event page's): the last day by default, and for a page by time, table
+        and label alone each history table's newest rows only (``branch_windowed``)."""
         since = until = None
         if self.shows_default_window(request):
             since = timezone.now() - DEFAULT_WINDOW
             queryset = queryset.filter(pgh_created_at__gte=since)
-        if set(request.GET) <= TIME_ONLY_PARAMETERS:
+        label = request.GET.get("label") or None
+        if set(request.GET) <= WINDOWED_PARAMETERS and (label is None or label in known_labels()):
             try:
                 since = parse_day(request.GET["since"], end=False) if request.GET.get("since") else since
                 until = parse_day(request.GET["until"], end=True) if request.GET.get("until") else None
                 page = max(int(request.GET.get(PAGE_VAR, 1)), 1)
             except (IncorrectLookupParameters, ValueError):
                 return queryset  # the changelist reports the bad value itself
-            queryset = branch_windowed(queryset, since=since, until=until, rows=page * self.list_per_page + 1)
+            rows = page * self.list_per_page + 1
+            queryset = branch_windowed(queryset, since=since, until=until, rows=rows, label=label)
         return queryset
 
     def get_changelist(self, request, **kwargs):
