@@ -224,8 +224,6 @@ DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
 # Retention: a person whose cases were all closed at least this many years ago (counted from each case's
 # closure) is anonymised by the nightly job ``privacy.anonymise_expired``; the reports keep counting them.
 RETENTION_YEARS = env_int("RETENTION_YEARS", 5)
-if RETENTION_YEARS < 1:
-    raise ImproperlyConfigured("RETENTION_YEARS must be a whole number of years, 1 or more.")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
