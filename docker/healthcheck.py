@@ -7,7 +7,9 @@ import os
 import sys
 import urllib.request
 
-host = os.environ.get("ALLOWED_HOSTS", "localhost").split(",")[0].strip()
+# The first allowed name; ".example.org" (a domain and its subdomains) is asked as "example.org".
+host = os.environ.get("ALLOWED_HOSTS", "localhost").split(",")[0].strip().lstrip(".")
+host = "localhost" if host in ("", "*") else host
 request = urllib.request.Request(  # noqa: S310 - a fixed local address
     f"http://127.0.0.1:{os.environ.get('PORT', '8000')}/healthz",
     headers={"Host": host, "X-Forwarded-Proto": "https"},
