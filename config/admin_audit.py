@@ -17,7 +17,7 @@ import datetime as dt
 
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.views.main import PAGE_VAR
+from django.contrib.admin.views.main import ORDER_VAR, PAGE_VAR
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -183,6 +183,12 @@ def parse_day(value: str, *, end: bool) -> dt.datetime:
 
 
 class AuditEventsChangeList(EventsChangeList):
+    def get_ordering(self, request, queryset):
+        """Always newest first (``?o=`` is ignored): a chronological log, and the order that
+        ``branch_windowed`` can serve at any size of history. Sorting by event or record type would make
+        PostgreSQL compute every event in range first; the filters narrow by those instead."""
+        return [*self.model_admin.ordering, "-pgh_slug"]
+
     def get_queryset(self, request):
         return self.model_admin.list_queryset(request, super().get_queryset(request))
 
@@ -206,8 +212,9 @@ class AuditEventsChangeList(EventsChangeList):
 # thousands, a fraction of a second). Each table's time filter uses its index (migration 0018).
 DEFAULT_WINDOW = dt.timedelta(hours=24)
 NARROWING_PARAMETERS = {"person", "case", "user", "since", "until", "obj"}
-# Pages that ``branch_windowed`` can serve: by dates, history table or record type, and label.
-WINDOWED_PARAMETERS = {"since", "until", PAGE_VAR, "label", "event_model", "model"}
+# Pages that ``branch_windowed`` can serve: by dates, history table or record type, and label (a ``?o=`` is
+# ignored: the list is always newest first).
+WINDOWED_PARAMETERS = {"since", "until", PAGE_VAR, ORDER_VAR, "label", "event_model", "model"}
 
 
 TRANSLATED_FILTERS = {
@@ -228,6 +235,7 @@ class AuditEventsAdmin(AuditorOrAdministratorAdmin, EventsAdmin):
     # Newest first; within one table the same order as ``branch_windowed`` keeps (the admin adds the
     # slug last, which only separates equal ids of different tables).
     ordering = ["-pgh_created_at", "-pgh_id"]
+    sortable_by = ()  # no column headers to sort by: see ``AuditEventsChangeList.get_ordering``
 
     @staticmethod
     def shows_default_window(request) -> bool:
@@ -287,15 +295,15 @@ class AuditEventsAdmin(AuditorOrAdministratorAdmin, EventsAdmin):
         return response
 
     # pghistory's own column names ("pgh created at") and filter titles are English only.
-    @admin.display(description=_("when"), ordering="pgh_created_at")
+    @admin.display(description=_("when"))
     def when(self, obj):
         return obj.pgh_created_at
 
-    @admin.display(description=_("event"), ordering="pgh_label")
+    @admin.display(description=_("event"))
     def event(self, obj):
         return obj.pgh_label
 
-    @admin.display(description=_("record type"), ordering="pgh_obj_model")
+    @admin.display(description=_("record type"))
     def record_type(self, obj):
         return obj.pgh_obj_model
 

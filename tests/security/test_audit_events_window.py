@@ -144,3 +144,24 @@ def test_a_label_no_tracker_writes_is_not_windowed_and_finds_nothing(client):
         "LIMIT 51\n" in q["sql"] and "pgh_label = 'x" in q["sql"] for q in queries.captured_queries
     )
     assert list(response.context["cl"].result_list) == []
+
+
+@pytest.mark.parametrize("order", ["1", "-1", "2", "3.1", "x"])
+def test_the_list_is_always_newest_first_and_stays_windowed(client, order):
+    """No column sorts the log (sorting by event or record type would compute every event in range
+    first): a ``?o=`` from an old link or a crafted URL is ignored, and the page is still windowed."""
+    officer = f.officer("dallas")
+    _events(officer, 5)
+    login_verified(client, f.administrator())
+    today = timezone.localdate().isoformat()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(
+            reverse("admin:pghistory_middlewareevents_changelist"), {"since": today, "o": order}
+        )
+    assert response.status_code == 200
+    assert any("_event.pgh_id DESC LIMIT 51" in q["sql"] for q in queries.captured_queries)
+    rows = list(response.context["cl"].result_list)
+    assert rows
+    times = [row.pgh_created_at for row in rows]
+    assert times == sorted(times, reverse=True)
+    assert not [h for h in response.context["result_headers"] if h["sortable"]]
