@@ -29,12 +29,19 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 def browser():
     if not Path(CHROMIUM).exists():
         pytest.skip(f"Chromium not found at {CHROMIUM} (CI installs Debian's chromium package)")
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    # Django keeps a thread's connections in an asgiref Local, which Playwright's event loop makes a new
+    # context of: inside ``sync_playwright()`` the tests get other connection objects. Those outside are
+    # closed before (they would otherwise sit idle until the end and stop the test database's teardown:
+    # "being accessed by other users"), and those inside are closed before leaving it.
+    connections.close_all()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
         yield browser
         browser.close()
+        connections.close_all()
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
