@@ -129,6 +129,8 @@ def main() -> int:
                 print(
                     f"  Outgoing email (reminders, digests) is written under {var_dir / 'mail'}/.", flush=True
                 )
+            if not os.environ.get("SMS_BACKEND"):
+                print(f"  Text messages (SMS reminders) are written under {var_dir / 'sms'}/.", flush=True)
             print("  Stop with Ctrl-C.\n", flush=True)
             while not stopping and all(child.poll() is None for child in children):
                 time.sleep(0.5)

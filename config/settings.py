@@ -295,11 +295,14 @@ else:
     EMAIL_USE_TLS = _email.scheme == "smtp+tls"
     EMAIL_USE_SSL = _email.scheme == "smtps"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "proteccion@consulado.example")
-SMS_BACKEND = (os.environ.get("SMS_BACKEND", "").strip() or "console").lower()  # console | http | off
+# SMS_BACKEND: http (the provider at SMS_HTTP_URL) or off in production; in development file (the default:
+# each day's messages appended to a file under SMS_FILE_PATH, $VAR_DIR/sms/) or console (printed by the worker).
+SMS_BACKEND = (os.environ.get("SMS_BACKEND", "").strip() or "file").lower()
+SMS_FILE_PATH = Path(os.environ.get("SMS_FILE_PATH", VAR_DIR / "sms"))
 SMS_HTTP_URL = os.environ.get("SMS_HTTP_URL", "")
 SMS_HTTP_TOKEN = os.environ.get("SMS_HTTP_TOKEN", "")
-if SMS_BACKEND not in {"console", "http", "off"}:
-    raise ImproperlyConfigured(f"SMS_BACKEND must be console, http or off, not {SMS_BACKEND!r}.")
+if SMS_BACKEND not in {"file", "console", "http", "off"}:
+    raise ImproperlyConfigured(f"SMS_BACKEND must be file, console, http or off, not {SMS_BACKEND!r}.")
 if not DEBUG:
     # The console backends print each message, with the names, numbers and case details in it, into the
     # logs: development only.
@@ -308,10 +311,10 @@ if not DEBUG:
             "EMAIL_URL must name a mail server (smtp://, smtp+tls:// or smtps://) when DEBUG is off: "
             "console:// and file:// would put reminder messages into logs and files."
         )
-    if SMS_BACKEND == "console":
+    if SMS_BACKEND in {"console", "file"}:
         raise ImproperlyConfigured(
             "SMS_BACKEND must be http (with SMS_HTTP_URL) or off when DEBUG is off: "
-            "console would print text messages and phone numbers into the logs."
+            "console and file would put text messages and phone numbers into logs and files."
         )
     if SMS_BACKEND == "http" and not SMS_HTTP_URL:
         raise ImproperlyConfigured("SMS_HTTP_URL must be set when SMS_BACKEND is http.")

@@ -1,7 +1,8 @@
 """Delivery channels behind one interface: ``channel_for(name).send(outgoing)``.
 
-- email: Django's email backend (SMTP from ``EMAIL_URL``; console in development).
-- sms: ``SMS_BACKEND`` = ``console`` (development: printed), ``http`` (production provider) or ``off``.
+- email: Django's email backend (SMTP from ``EMAIL_URL``; files or the console in development).
+- sms: ``SMS_BACKEND`` = ``file`` (development default: written under ``SMS_FILE_PATH``), ``console``
+  (development: printed), ``http`` (production provider) or ``off``.
 - webhook: a partner's URL; JSON body signed with HMAC-SHA256 of ``"<timestamp>.<body>"`` using the
   partner's webhook secret, sent as ``X-Consular-Signature: t=<timestamp>,v1=<hex>``.
 
@@ -172,6 +173,22 @@ class ConsoleSmsChannel:
         sys.stdout.flush()
 
 
+class FileSmsChannel:
+    """Development: appends each SMS to a file of the day under ``SMS_FILE_PATH`` (``var/sms/`` in
+    ``make run``), readable by its owner only, instead of sending it or printing numbers in the logs."""
+
+    def send(self, outgoing: Outgoing) -> None:
+        folder = settings.SMS_FILE_PATH
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        path = os.path.join(folder, time.strftime("%Y-%m-%d") + ".txt")
+        lines = "".join(
+            f"[SMS {outgoing.reference}] to {number}: {outgoing.body}\n" for number in outgoing.to
+        )
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(descriptor, "a", encoding="utf-8") as file:
+            file.write(lines)  # one write: lines of processes sending at once do not interleave
+
+
 class HttpSmsChannel:
     def send(self, outgoing: Outgoing) -> None:
         url = settings.SMS_HTTP_URL
@@ -219,9 +236,13 @@ def channel_for(name: str):
     if name == "webhook":
         return WebhookChannel()
     if name == "sms":
-        if settings.SMS_BACKEND == "http":
-            return HttpSmsChannel()
-        return DisabledSmsChannel() if settings.SMS_BACKEND == "off" else ConsoleSmsChannel()
+        backend = {
+            "http": HttpSmsChannel,
+            "file": FileSmsChannel,
+            "off": DisabledSmsChannel,
+            "console": ConsoleSmsChannel,
+        }[settings.SMS_BACKEND]
+        return backend()
     raise ValueError(f"unknown channel {name}")
 
 

@@ -72,10 +72,11 @@ def _check(env_overrides: dict[str, str]) -> subprocess.CompletedProcess:
         ({**PRODUCTION, **REAL_KEYS, "EMAIL_URL": "mail.example.org"}, "EMAIL_URL must start with smtp://"),
         ({**PRODUCTION, **REAL_KEYS, "SMS_BACKEND": ""}, "SMS_BACKEND must be http"),
         ({**PRODUCTION, **REAL_KEYS, "SMS_BACKEND": "console"}, "SMS_BACKEND must be http"),
+        ({**PRODUCTION, **REAL_KEYS, "SMS_BACKEND": "file"}, "SMS_BACKEND must be http"),
         ({**PRODUCTION, **REAL_KEYS, "SMS_BACKEND": "http"}, "SMS_HTTP_URL must be set"),
         (
             {**PRODUCTION, **REAL_KEYS, "SMS_BACKEND": "carrier-pigeon"},
-            "SMS_BACKEND must be console, http or off",
+            "SMS_BACKEND must be file, console, http or off",
         ),
     ],
 )

@@ -670,3 +670,23 @@ def test_an_unexpected_error_counts_as_an_attempt_so_nothing_retries_forever(
         MAX_ATTEMPTS,
         "unexpected error (KeyError)",
     )
+
+
+def test_in_development_a_text_reminder_is_written_to_the_days_file_for_its_owner_only(
+    frozen, settings, sms_http, officer, tmp_path, capsys
+):
+    settings.SMS_BACKEND = "file"
+    settings.SMS_FILE_PATH = tmp_path / "sms"
+    hearing_for(officer)
+    row = reminder("hearing_person_7d")
+    frozen.move_to(DUE_7D)
+    assert deliver(row.pk) == "sent"
+    files = list((tmp_path / "sms").iterdir())
+    assert len(files) == 1
+    text = files[0].read_text(encoding="utf-8")
+    assert text.startswith(f"[SMS reminder-{row.pk}] to {NUMBER}: ")
+    assert "Consulate of Mexico in Dallas" in text or "Consulado de México en Dallas" in text
+    assert files[0].stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "sms").stat().st_mode & 0o777 == 0o700
+    assert NUMBER not in capsys.readouterr().out  # nothing on the worker's console
+    assert sum(sms_http.requests.values()) == 0
