@@ -13,6 +13,8 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from consulates.published import validate_one_phone
+
 
 class State(models.TextChoices):
     TX = "TX", "Texas"
@@ -40,7 +42,16 @@ class Consulate(models.Model):
     state = models.CharField(_("state"), max_length=2, choices=State.choices)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     address = models.CharField(_("address"), max_length=255, blank=True)
-    phone = models.CharField(_("phone"), max_length=120, blank=True)
+    phone = models.CharField(
+        _("phone"),
+        max_length=120,
+        blank=True,
+        validators=[validate_one_phone],
+        help_text=_(
+            "The number persons are told to call in reminders and on the hand-off sheet, e.g. "
+            "+1 214-932-8670. Notes about it go in the source field."
+        ),
+    )
     website = models.URLField(_("website"), blank=True)
     timezone = models.CharField(_("timezone"), max_length=40)
     source = models.TextField(_("source"), blank=True)

@@ -12,6 +12,7 @@ from pathlib import Path
 from django.db import transaction
 
 from consulates.models import Basis, Consulate, County, DetentionFacility, ReceptionPoint
+from consulates.published import published_address, published_phone
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -74,16 +75,27 @@ def _upsert(model, report: LoadReport, lookup: dict, values: dict):
 
 def _consulate_values(record: dict) -> dict:
     kind = Consulate.Kind.GENERAL if record["type"].startswith("Consulado General") else Consulate.Kind.CAREER
+    address, phone = record.get("address") or "", record.get("phone") or ""
+    # The sources' remarks and confidence stay beside the sources, for staff who check or edit the record.
+    remarks = [
+        f"{label}: {text}"
+        for label, text, kept in [
+            ("address as published", address, published_address(address)),
+            ("phone as published", phone, published_phone(phone)),
+        ]
+        if text != kept
+    ]
+    remarks += [f"{key}: {value}" for key, value in record.items() if key.endswith("_confidence") and value]
     return {
         "code": CONSULATE_CODES[record["id"]],
         "city": record["city"],
         "state": record["state"],
         "kind": kind,
-        "address": record.get("address") or "",
-        "phone": record.get("phone") or "",
+        "address": published_address(address),
+        "phone": published_phone(phone),
         "website": record.get("website") or "",
         "timezone": "America/Denver" if record["id"] in MOUNTAIN else "America/Chicago",
-        "source": _sources(record),
+        "source": "\n".join([_sources(record), *remarks]).strip(),
     }
 
 

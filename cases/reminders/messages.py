@@ -249,16 +249,20 @@ def _build_hearing(reminder: Reminder) -> Outgoing | Skip:
     when, where = _local(hearing.starts_at, case), hearing.location
     kind = reminder.kind
     if kind in (ReminderKind.HEARING_PERSON_7D, ReminderKind.HEARING_PERSON_1D):
-        text = _(
-            "Consulate of Mexico in %(city)s: you have a hearing on %(when)s at %(where)s. Please attend; "
-            "if you cannot, call the consulate at %(phone)s. Case %(reference)s."
-        ) % {
-            "city": case.consulate.city,
-            "when": when,
-            "where": where,
-            "phone": case.consulate.phone,
-            "reference": case.reference,
-        }
+        values = {"city": case.consulate.city, "when": when, "where": where, "reference": case.reference}
+        if case.consulate.phone:
+            text = _(
+                "Consulate of Mexico in %(city)s: you have a hearing on %(when)s at %(where)s. Please attend; "
+                "if you cannot, call the consulate at %(phone)s. Case %(reference)s."
+            ) % {**values, "phone": case.consulate.phone}
+        else:  # a consulate whose number the network data does not give (until staff enter it)
+            text = (
+                _(
+                    "Consulate of Mexico in %(city)s: you have a hearing on %(when)s at %(where)s. Please attend; "
+                    "if you cannot, contact the consulate. Case %(reference)s."
+                )
+                % values
+            )
         return _to_person(reminder, text)
     subject = _("Hearing in 2 days: %(reference)s") % {"reference": case.reference}
     text = _("%(kind)s on %(when)s at %(where)s, case %(reference)s.") % {

@@ -63,6 +63,25 @@ def test_administrator_edit_is_curated_and_survives_the_loader(client):
     assert Consulate.objects.get(pk=dallas.pk).phone == "+1 214 555 0100"
 
 
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [("es", "Introduzca un solo número de teléfono"), ("en", "Enter one phone number only")],
+)
+def test_the_consulates_phone_is_one_number_that_can_be_given_to_persons(client, settings, language, message):
+    dallas = consulate("dallas")
+    login_verified(client, administrator())
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    response = client.post(
+        reverse("admin:consulates_consulate_change", args=[dallas.pk]),
+        _consulate_post(dallas, phone="+1 214 555 0100 (ask for protection)"),
+    )
+    assert response.status_code == 200
+    assert list(response.context["adminform"].form.errors) == ["phone"]
+    assert message in response.content.decode()
+    stored = Consulate.objects.get(pk=dallas.pk)
+    assert (stored.phone, stored.curated) == (dallas.phone, False)  # nothing written
+
+
 def test_saving_an_untouched_page_does_not_curate(client):
     dallas = consulate("dallas")
     login_verified(client, administrator())

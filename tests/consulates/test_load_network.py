@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.db.models import Count
 
 from consulates.models import Basis, Consulate, County, DetentionFacility, ReceptionPoint
+from consulates.published import published_phone
 from consulates.selectors import consulate_for_facility, county_for_fips, facilities_with_district
 from consulates.services import CONSULATE_CODES, mark_curated, network_load
 
@@ -31,6 +34,50 @@ def test_thirteen_consulates_with_their_timezones():
     assert len(zones) == 13
     assert {slug for slug, tz in zones.items() if tz == "America/Denver"} == MOUNTAIN
     assert {tz for slug, tz in zones.items() if slug not in MOUNTAIN} == {"America/Chicago"}
+
+
+def test_consulates_carry_a_dialable_number_and_a_plain_address_with_the_remarks_beside_the_sources():
+    """Messages to persons and the hand-off sheet give these fields as they are: the sources' remarks
+    ("(switchboard)", "(low confidence, ...)", "moved there 2021 ...") stay in ``source`` for staff."""
+    rows = {c.slug: c for c in Consulate.objects.all()}
+    assert rows["houston"].phone == "+1 713-271-6800"
+    assert rows["houston"].address == "10555 Richmond Ave, Houston, TX 77042"
+    assert "phone as published: +1 713-271-6800 (switchboard)" in rows["houston"].source
+    assert "address as published: 10555 Richmond Ave" in rows["houston"].source
+    assert rows["austin"].phone == "+1 512-478-2866"
+    assert "protection emergencies +1 512-922-7906" in rows["austin"].source
+    assert rows["albuquerque"].phone == "+1 505-247-2147"
+    assert rows["dallas"].phone == "+1 214-932-8670"
+    assert "phone as published" not in rows["dallas"].source  # nothing was removed
+    assert "phone_confidence: low" in rows["dallas"].source
+    # No number in the data: left empty for staff to enter, never invented.
+    assert {slug for slug, c in rows.items() if not c.phone} == {
+        "san_antonio",
+        "laredo",
+        "mcallen",
+        "brownsville",
+        "del_rio",
+        "eagle_pass",
+        "presidio",
+    }
+    for consulate in rows.values():
+        assert not re.search(r"[()]|confidence|verified|switchboard", consulate.phone + consulate.address)
+        consulate.full_clean()  # an administrator can save every loaded consulate's page as it is
+
+
+@pytest.mark.parametrize(
+    ("text", "phone"),
+    [
+        ("+1 214-932-8670", "+1 214-932-8670"),
+        ("+1 713-271-6800 (switchboard)", "+1 713-271-6800"),
+        ("(405) 753-5622 ext. 12", "(405) 753-5622"),
+        ("1-877-639-4835 (older line)", "1-877-639-4835"),
+        ("see the website", ""),
+        ("", ""),
+    ],
+)
+def test_published_phone(text, phone):
+    assert published_phone(text) == phone
 
 
 def test_consulate_codes_prefix_references():

@@ -20,7 +20,7 @@ from cases.models.work import EventKind
 from cases.reminders import channels, dispatch, messages
 from cases.reminders.dispatch import LEASE, MAX_ATTEMPTS, backoff, claim_due, deliver, dispatch_due
 from cases.reminders.messages import normalise_phone
-from consulates.models import DetentionFacility, ReceptionPoint
+from consulates.models import Consulate, DetentionFacility, ReceptionPoint
 from tests import factories as f
 from tests.cases.reminders.conftest import CHICAGO, NOW, at
 from tests.factories.crossoffice import make_referral
@@ -690,3 +690,26 @@ def test_in_development_a_text_reminder_is_written_to_the_days_file_for_its_owne
     assert (tmp_path / "sms").stat().st_mode & 0o777 == 0o700
     assert NUMBER not in capsys.readouterr().out  # nothing on the worker's console
     assert sum(sms_http.requests.values()) == 0
+
+
+def test_the_hearing_sms_gives_the_consulates_number_without_the_sources_remarks(frozen, sms_http, officer):
+    hearing = hearing_for(officer)
+    consulate = hearing.case.consulate
+    assert consulate.phone == "+1 214-932-8670"  # loaded from the network data
+    frozen.move_to(DUE_7D)
+    assert deliver(reminder("hearing_person_7d").pk) == "sent"
+    (delivery,) = sms_http.deliveries
+    assert " +1 214-932-8670. " in delivery["body"]["body"]
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_a_consulate_without_a_number_asks_the_person_to_contact_it(frozen, sms_http, officer, language):
+    hearing = hearing_for(officer, preferred_language=language)
+    Consulate.objects.filter(pk=hearing.case.consulate_id).update(phone="")
+    frozen.move_to(DUE_7D)
+    assert deliver(reminder("hearing_person_7d").pk) == "sent"
+    (delivery,) = sms_http.deliveries
+    body = delivery["body"]["body"]
+    assert {"es": "comuníquese con el consulado.", "en": "contact the consulate."}[language] in body
+    assert " al ." not in body
+    assert " at ." not in body
