@@ -19,7 +19,9 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from cases.models import Case, Hearing, Referral, Reminder, RepatriationHandoff, SmsOptOut, Task
 from cases.models.case import Status
@@ -146,7 +148,16 @@ def normalise_phone(phone: str) -> str:
 
 
 def _local(moment: dt.datetime, case: Case) -> str:
-    return moment.astimezone(zoneinfo.ZoneInfo(case.consulate.timezone)).strftime("%Y-%m-%d %H:%M")
+    """The moment on the consulate's clock, written out in the message's language ("martes 12 de mayo de
+    2026 a las 09:30", "Tuesday, May 12, 2026, 9:30 AM"): no date a reader could take for another."""
+    local = moment.astimezone(zoneinfo.ZoneInfo(case.consulate.timezone))
+    return date_format(
+        local, pgettext("date and time in a reminder (Django date format)", "l, F j, Y, g:i A")
+    )
+
+
+def _day(day: dt.date) -> str:
+    return date_format(day, pgettext("date in a reminder (Django date format)", "l, F j, Y"))
 
 
 def _case_officers(case: Case) -> list:
@@ -298,7 +309,7 @@ def _build_task(reminder: Reminder) -> Outgoing | Skip:
     text = _('Task "%(title)s" of case %(reference)s was due on %(due)s.') % {
         "title": task.title,
         "reference": case.reference,
-        "due": task.due_date.isoformat(),
+        "due": _day(task.due_date),
     }
     return _email(_staff(reminder, case), subject, text, reminder)
 
@@ -360,7 +371,7 @@ def _build_handoff(reminder: Reminder) -> Outgoing | Skip:
         "reception. Ask the reception point whether the person arrived."
     ) % {
         "reference": case.reference,
-        "date": handoff.removal_date.isoformat(),
+        "date": _day(handoff.removal_date),
         "point": handoff.reception_point,
     }
     return _email(_staff(reminder, case), subject, text, reminder)

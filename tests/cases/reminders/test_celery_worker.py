@@ -188,9 +188,9 @@ def test_a_hearing_a_week_out_reminds_at_local_times_reschedule_moves_cancel_rem
         (dallas_7d,) = clock.around(central(2026, 3, 3, 9, 30))
         assert _summary([dallas_7d]) == [("sms", ReminderKind.HEARING_PERSON_7D, dallas_hearing.pk)]
         texts = {d["body"]["to"]: d["body"]["body"] for d in provider.deliveries}
-        assert "you have a hearing on 2026-03-10 07:00" in texts["+19155550102"]
+        assert "you have a hearing on Tuesday, March 10, 2026, 7:00 AM at" in texts["+19155550102"]
         assert "El Paso Immigration Court" in texts["+19155550102"]
-        assert "2026-03-10 09:30" in texts["+12145550101"]
+        assert "el martes 10 de marzo de 2026 a las 09:30 en" in texts["+12145550101"]
 
         # The next morning the Dallas hearing moves to Thursday 14:00 and the El Paso one is cancelled.
         clock.traveller.move_to(central(2026, 3, 4, 10, 0))
@@ -212,7 +212,7 @@ def test_a_hearing_a_week_out_reminds_at_local_times_reschedule_moves_cancel_rem
         # The rescheduled hearing is again a week out on Thursday: a new 7-day SMS with the new time...
         (new_7d,) = clock.around(central(2026, 3, 5, 14, 0))
         assert _summary([new_7d]) == [("sms", ReminderKind.HEARING_PERSON_7D, dallas_hearing.pk)]
-        assert "2026-03-12 14:00" in provider.deliveries[-1]["body"]["body"]
+        assert "el jueves 12 de marzo de 2026 a las 14:00 en" in provider.deliveries[-1]["body"]["body"]
         # ... the moments the old reminders were due pass in silence...
         for old in (
             mountain(2026, 3, 8, 7, 0),
@@ -225,7 +225,7 @@ def test_a_hearing_a_week_out_reminds_at_local_times_reschedule_moves_cancel_rem
         (officer_2d,) = clock.around(central(2026, 3, 10, 14, 0))
         assert _summary([officer_2d]) == [("email", ReminderKind.HEARING_OFFICER_2D, dallas_hearing.pk)]
         assert mail.outbox[-1].to == [dallas_officer.email]
-        assert "2026-03-12 14:00" in mail.outbox[-1].body
+        assert "jueves 12 de marzo de 2026 a las 14:00" in mail.outbox[-1].body
         (dallas_1d,) = clock.around(central(2026, 3, 11, 14, 0))
         assert _summary([dallas_1d]) == [("sms", ReminderKind.HEARING_PERSON_1D, dallas_hearing.pk)]
         # Nothing else is left to arrive, before or after the hearing.

@@ -85,7 +85,10 @@ def test_a_due_sms_is_sent_exactly_once_and_recorded_on_the_timeline(frozen, sms
     assert delivery["body"]["to"] == NUMBER
     assert delivery["body"]["reference"] == f"reminder-{row.pk}"
     assert hearing.case.reference in delivery["body"]["body"]
-    assert "2026-05-12 09:30" in delivery["body"]["body"]  # the hearing in the consulate's time
+    # The hearing on the consulate's clock, written out in the person's language (Spanish here).
+    assert (
+        "tiene una audiencia el martes 12 de mayo de 2026 a las 09:30 en Sala 3." in delivery["body"]["body"]
+    )
     (headers,) = sms_http.headers
     assert headers["Idempotency-Key"] == f"reminder-{row.pk}"
     assert headers["Authorization"] == f"Bearer {TOKEN}"
@@ -170,7 +173,9 @@ def test_the_person_is_written_to_in_their_language(frozen, sms_http, officer, m
     assert seen == [("hearing_person_7d", language), ("hearing_officer_2d", "es")]  # staff: Spanish
     body = sms_http.deliveries[0]["body"]["body"]
     if language == "en":
-        assert body.startswith("Consulate of Mexico in Dallas: you have a hearing on 2026-05-12 09:30")
+        assert body.startswith(
+            "Consulate of Mexico in Dallas: you have a hearing on Tuesday, May 12, 2026, 9:30 AM at Sala 3."
+        )
 
 
 # --- quiet hours ----------------------------------------------------------------------------------
