@@ -325,7 +325,8 @@ REMINDER_SEND_BATCH = env_int("REMINDER_SEND_BATCH", 100)
 
 # Celery: Redis in production, kombu's filesystem transport in the zero-config mode.
 REDIS_URL = os.environ.get("REDIS_URL", "")
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
+# (The filesystem transport ignores the host; naming one keeps kombu from warning on every connection.)
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or REDIS_URL or "filesystem://localhost//"
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue_dir = VAR_DIR / "celery" / "queue"
