@@ -109,7 +109,9 @@ def test_celery_is_json_only_with_late_acks_and_time_limits():
 
 
 def test_broker_follows_the_environment(settings):
-    expected = os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL") or "filesystem://localhost//"
+    expected = (
+        os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL") or "filesystem://localhost//"
+    )
     assert expected == settings.CELERY_BROKER_URL
 
 
