@@ -5,12 +5,15 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate lint format audit messages benchmark bench-reports bench-reminders clean
+.PHONY: run test install migrate lint format audit lock deps-check messages benchmark bench-reports bench-reminders clean
 
-$(STAMP): pyproject.toml
+# Exactly the locked packages (requirements/dev.lock, every file's hash checked), then the project itself.
+# pip and setuptools are upgraded first: the ones bundled with Python are old (setuptools 65.5 has known CVEs).
+$(STAMP): pyproject.toml requirements/dev.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --upgrade pip setuptools
+	$(BIN)/pip install --quiet --require-hashes -r requirements/dev.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -46,6 +49,16 @@ audit: install
 	  echo "in pyproject.toml) or PyPI's vulnerability service could not be reached and the packages above could"; \
 	  echo "not be checked (an error 'Dependency not found on PyPI and could not be audited' means the latter)."; \
 	  exit 1; }
+
+# Re-resolve requirements/service.lock and requirements/dev.lock from pyproject.toml (needs the package index).
+lock:
+	$(BIN)/python tools/locks.py write
+
+# The locks match pyproject.toml (offline), and every locked package is the newest release of its allowed
+# series on the package index (BLOCKED, not failed, where the index cannot be reached).
+deps-check: install
+	$(BIN)/python tools/locks.py check
+	@$(BIN)/python tools/locks.py fresh; status=$$?; [ $$status -eq 2 ] || exit $$status
 
 messages: install
 	$(BIN)/python manage.py makemessages -l es --ignore=.venv --ignore=var --ignore=tests --ignore=test-artifacts

@@ -284,7 +284,7 @@ _email = urlparse(EMAIL_URL)
 if _email.scheme == "console":
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 elif _email.scheme == "file":
-    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_BACKEND = "cases.reminders.mailfiles.OwnerOnlyFileEmailBackend"
     EMAIL_FILE_PATH = unquote(_email.path) or str(VAR_DIR / "mail")
 else:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
