@@ -31,7 +31,10 @@ from packaging.version import InvalidVersion, Version
 
 ROOT = Path(__file__).resolve().parent.parent
 PYPROJECT = ROOT / "pyproject.toml"
-LOCKS = {"service": (ROOT / "requirements" / "service.lock", ()), "dev": (ROOT / "requirements" / "dev.lock", ("dev",))}
+LOCKS = {
+    "service": (ROOT / "requirements" / "service.lock", ()),
+    "dev": (ROOT / "requirements" / "dev.lock", ("dev",)),
+}
 FINGERPRINT_LINE = "# pyproject-fingerprint: "
 INDEX = "https://pypi.org/simple/"
 PYTHON = "3.11"
@@ -87,7 +90,7 @@ def check() -> list[str]:
     """Problems with the locks, without the network: written from another pyproject.toml, or a direct
     dependency missing or outside what pyproject.toml allows."""
     problems = []
-    for name, (lock, extras) in LOCKS.items():
+    for lock, extras in LOCKS.values():
         if not lock.exists():
             problems.append(f"{lock.relative_to(ROOT)} is missing: run `make lock`.")
             continue
@@ -104,7 +107,9 @@ def check() -> list[str]:
             if version is None:
                 problems.append(f"{lock.relative_to(ROOT)}: {requirement.name} is not locked.")
             elif version not in requirement.specifier:
-                problems.append(f"{lock.relative_to(ROOT)}: {requirement.name}=={version} is outside {requirement}.")
+                problems.append(
+                    f"{lock.relative_to(ROOT)}: {requirement.name}=={version} is outside {requirement}."
+                )
         if "--hash=sha256:" not in text:
             problems.append(f"{lock.relative_to(ROOT)} carries no hashes.")
     return problems
@@ -181,7 +186,9 @@ def main(argv: list[str]) -> int:
     if command == "fresh":
         stale, reachable = fresh()
         if not reachable:
-            print(f"locks fresh: BLOCKED, the package index ({INDEX}) cannot be reached; nothing was compared.")
+            print(
+                f"locks fresh: BLOCKED, the package index ({INDEX}) cannot be reached; nothing was compared."
+            )
             return 2
         for line in stale:
             print(line)
