@@ -18,7 +18,9 @@ def test_mail_files_and_their_folder_are_owner_only(tmp_path):
         with override_settings(
             EMAIL_BACKEND="cases.reminders.mailfiles.OwnerOnlyFileEmailBackend", EMAIL_FILE_PATH=str(folder)
         ):
-            assert mail.send_mail("Recordatorio", "Audiencia el martes", "c@example.org", ["p@example.org"]) == 1
+            assert (
+                mail.send_mail("Recordatorio", "Audiencia el martes", "c@example.org", ["p@example.org"]) == 1
+            )
     finally:
         os.umask(old)
     (written,) = folder.iterdir()
