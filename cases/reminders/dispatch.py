@@ -11,7 +11,7 @@ Celery's own machinery (message, ack, bookkeeping) on top of ~2.8 ms of delivery
 CPU-ms per reminder in all, five times the 2 CPU-ms per reminder that 1,000 reminders/s on 2 cores
 allows (188/s measured). A batch pays Celery once for ~100 reminders, locks them in one query, loads
 their subjects with one query per kind, and marks the sent ones and writes their timeline events in one
-statement; see the README's benchmark section for the numbers after the change.
+statement; docs/benchmarks.md has the numbers after the change.
 
 Delivering a batch (``deliver_batch``; ``deliver(id)`` is a batch of one, and every caller, the staff
 UI's retry included, goes through it: there is one sender) locks the batch's pending rows with

@@ -1,7 +1,7 @@
 """Reading the trigger-kept summaries of the open caseload (``cases.models.report_summary``), and
 checking them against a fresh aggregate over the base tables.
 
-Which report reads what (the README's reports section says the same):
+Which report reads what (docs/architecture.md, section Reports, says the same):
 
 - ``open_cases``, ``custody_by_facility``: ``OpenCaseload`` alone.
 - ``workload``: ``OpenCaseload`` (open cases per officer) and ``OpenTask`` (overdue tasks).

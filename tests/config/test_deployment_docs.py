@@ -1,4 +1,4 @@
-"""The README's configuration table and the production files (docker/) stay true to the code."""
+"""The configuration table (docs/configuration.md) and the production files (docker/) stay true to the code."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-README = (ROOT / "README.md").read_text()
+CONFIGURATION = (ROOT / "docs" / "configuration.md").read_text()
 COMPOSE = yaml.safe_load((ROOT / "docker" / "compose.yml").read_text())
 # Variables of the compose file itself (not of the service): explained in docker/env.example.
 COMPOSE_ONLY = {"POSTGRES_PASSWORD", "POSTGRES_APP_PASSWORD", "WEB_BIND", "WORKER_CONCURRENCY"}
@@ -25,15 +25,22 @@ def _variables_read_by_the_service() -> set[str]:
 
 
 def _documented() -> set[str]:
-    table = README[README.index("## Configuration") :]
-    table = table[: table.index("\n## ")]
-    return set(re.findall(r"`([A-Z][A-Z0-9_]+)`", table))
+    """The variables named in the first column of the table under "## Variables" (not in its prose or
+    its other columns, where a name may only be mentioned)."""
+    section = CONFIGURATION[CONFIGURATION.index("\n## Variables\n") :]
+    section = section[: section.index("\n## ", 1)]
+    first_cells = [line.split("|")[1] for line in section.splitlines() if line.startswith("| `")]
+    return {name for cell in first_cells for name in re.findall(r"`([A-Z][A-Z0-9_]+)`", cell)}
 
 
-def test_every_variable_the_service_reads_is_in_the_readme_table():
+def test_every_variable_the_service_reads_is_in_the_configuration_table():
     read = _variables_read_by_the_service()
     assert {"SECRET_KEY", "TRUSTED_PROXY_COUNT", "WEB_CONCURRENCY"} <= read  # the scan finds them
     assert read - _documented() == set()
+
+
+def test_the_configuration_table_names_no_variable_the_service_does_not_read():
+    assert _documented() - _variables_read_by_the_service() == set()
 
 
 def test_the_compose_file_passes_only_variables_the_service_reads():
