@@ -128,13 +128,17 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.StaffLanguageMiddleware",
-    "config.middleware.RequestSizeLimitMiddleware",
+    # Inside the language: an unknown address under /api/ gets the API's JSON 404, in the caller's language.
+    "config.middleware.ApiNotFoundMiddleware",
     # Per-address rate on the sign-in forms' POSTs (password and second-factor code): 429 page.
     "config.security.middleware.LoginRateLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Before anything reads a body, and after the sign-in is known: only a signed-in user's document
+    # upload may exceed DATA_UPLOAD_MAX_MEMORY_SIZE (nothing above reads the body).
+    "config.middleware.RequestSizeLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Idle timeout, absolute cap, sessions of disabled users; then the mandatory second factor.
     "config.security.middleware.SessionPolicyMiddleware",
@@ -268,6 +272,8 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 LOGIN_RATE_PER_IP = os.environ.get("LOGIN_RATE_PER_IP", "30/5min")
 API_TOKEN_FAILURE_RATE_PER_IP = os.environ.get("API_TOKEN_FAILURE_RATE_PER_IP", "20/min")
 API_TOKEN_ISSUE_RATE_PER_USER = os.environ.get("API_TOKEN_ISSUE_RATE_PER_USER", "20/h")
+# CURPs/A-numbers held by a person the user cannot see, entered on a record: each opens a review (issue 15).
+IDENTIFIER_REVIEW_RATE_PER_USER = os.environ.get("IDENTIFIER_REVIEW_RATE_PER_USER", "10/h")
 API_TOKEN_USE_RETENTION_DAYS = env_int("API_TOKEN_USE_RETENTION_DAYS", 365)
 # Staff sign-in records (django-axes' access and failure logs): purged hourly after this many days.
 SIGN_IN_RECORD_RETENTION_DAYS = env_int("SIGN_IN_RECORD_RETENTION_DAYS", 365)
@@ -399,16 +405,19 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# Request size limits. Form and JSON bodies are small: Django refuses a larger one when it is read (the
-# API answers 413 in its error shape, config/api/errors.py). A whole request may be at most its
-# documents (DOCUMENT_MAX_BYTES each: one per API request, DATA_UPLOAD_MAX_NUMBER_FILES in a staff form)
-# plus its fields; config.middleware.RequestSizeLimitMiddleware refuses a larger one before reading it.
+# Request size limits. A body may be at most DATA_UPLOAD_MAX_MEMORY_SIZE (forms and JSON), except a signed-in
+# user's document upload (the staff case page, the API's upload route), which may also carry its documents
+# (DOCUMENT_MAX_BYTES each: one per API request, DATA_UPLOAD_MAX_NUMBER_FILES in a staff form).
+# config.middleware.RequestSizeLimitMiddleware refuses a larger body with 413 before anything reads it (the
+# API answers in its error shape, config/api/errors.py).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 1000)
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
 # Uploads larger than this go to a temporary file instead of memory; the size cap itself is
 # DOCUMENT_MAX_BYTES, checked by the document service.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# JSON bodies of the API nest a few levels; a deeper one is refused with 400 (config/api/parsers.py).
+API_JSON_MAX_DEPTH = 32
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
@@ -434,7 +443,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "config.api.parsers.JSONParser",  # DRF's, refusing JSON nested deeper than API_JSON_MAX_DEPTH
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "config.api.pagination.LimitOffset",

@@ -225,7 +225,13 @@ class CaseAdmin(AccessLoggedAdminMixin, ServiceAdminMixin, CaseWorkAdmin, admin.
         if db_field.name == "person":
             from cases.models import Person
 
-            kwargs["queryset"] = Person.objects.visible_to(request.user)
+            # Only persons a case may be opened for (not one merely offered by a pending transfer).
+            kwargs["queryset"] = Person.objects.openable_by(request.user)
+            kwargs["error_messages"] = {
+                "invalid_choice": _(
+                    "Choose a person registered by your consulate or with a case of your consulate."
+                )
+            }
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_form(self, request, obj=None, change=False, **kwargs):

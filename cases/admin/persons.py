@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.forms.models import construct_instance
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -13,6 +13,7 @@ from cases.admin.base import ServiceAdminMixin, ServiceInlineMixin, ServiceModel
 from cases.models import EmergencyContact, Person
 from cases.models.person import ADDRESS_FIELDS
 from cases.selectors import person_search_filter
+from cases.services.identifier_reviews import review_notices
 from cases.services.persons import PERSON_FIELDS
 from config.admin_mixins import CaseWorkAdmin
 from consulates.access import access_for
@@ -58,10 +59,12 @@ class PersonForm(ServiceModelForm):
     def run_service(self, data):
         fields = {name: value for name, value in data.items() if name in PERSON_FIELDS}
         if self.instance.pk:
-            person = services.person_update(actor=self.request.user, person=self.instance, **fields)
+            person = services.person_update(
+                actor=self.request.user, person=self.instance, request=self.request, **fields
+            )
         else:
             person = services.person_register(
-                actor=self.request.user, consulate=data.get("registered_by"), **fields
+                actor=self.request.user, consulate=data.get("registered_by"), request=self.request, **fields
             )
         person._viewer = self.request.user  # a page shown again still lists this user's cases of the person
         return person
@@ -101,6 +104,14 @@ class EmergencyContactInline(ServiceInlineMixin, admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return access_for(request.user).can_work_cases and not _anonymised(obj)
+
+
+def _tell_identifiers_in_review(request, person) -> None:
+    """Once the page is saved (never on a page shown again with errors, whose writes are undone): the
+    identifiers that were withheld for review, and nothing about whose they are."""
+    for messages_ in review_notices(person).values():
+        for message in messages_:
+            messages.warning(request, message)
 
 
 def _anonymised(person) -> bool:
@@ -191,7 +202,18 @@ class PersonAdmin(AccessLoggedAdminMixin, ServiceAdminMixin, CaseWorkAdmin, admi
         return fields
 
     def get_search_results(self, request, queryset, search_term):
+        if request.GET.get("model_name") == "case" and request.GET.get("field_name") == "person":
+            # The case page's person autocomplete offers only persons a case may be opened for.
+            queryset = queryset.openable_by(request.user)
         return queryset.filter(person_search_filter(search_term)), False
+
+    def response_add(self, request, obj, post_url_continue=None):
+        _tell_identifiers_in_review(request, obj)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        _tell_identifiers_in_review(request, obj)
+        return super().response_change(request, obj)
 
     def get_list_filter(self, request):
         if access_for(request.user).network_wide:

@@ -22,7 +22,7 @@ from cases.api.case_filters import CaseFilter, CaseSearchFilter, CaseSearchSeria
 from cases.api.permissions import IsStaffMember
 from cases.api.persons import IDEMPOTENCY_KEY, IF_MATCH
 from cases.api.search import PostedSearchMixin, search_results_serializer
-from cases.models import Case, CaseEvent, Document, Person
+from cases.models import Case, CaseEvent, Document
 from cases.models.work import EventKind
 from config.api.conditional import expected_version
 from config.api.pagination import TimelineCursor
@@ -106,9 +106,7 @@ class CaseViewSet(
         data = s.CaseCreateSerializer(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        person = values.pop("person")
-        if not Person.objects.visible_to(request.user).filter(pk=person.pk).exists():
-            raise ValidationError({"person": [_("Choose a person registered by your consulate.")]})
+        person = values.pop("person")  # one the caller may see; the service decides whether it may open
         consulate = values.pop("consulate", None)
         if consulate is None:
             consulate_id = access_for(request.user).consulate_id

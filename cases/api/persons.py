@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from django.db.models import Prefetch
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from cases import services
@@ -15,6 +17,7 @@ from cases.api.search import PageSerializer, PostedSearchMixin, search_results_s
 from cases.models import EmergencyContact, Person
 from cases.models.person import ADDRESS_MAX_LENGTH, VULNERABILITY_FIELDS, Sex
 from cases.selectors import person_search_filter
+from cases.services.identifier_reviews import IdentifierReviewLimited, review_notices
 from config.api.conditional import claimed_version
 from config.api.fields import DateTimeField, IsoDateTimeFilter
 from config.api.views import ApiViewMixin
@@ -86,6 +89,33 @@ class PersonSerializer(serializers.ModelSerializer):
 
     def get_vulnerability(self, obj) -> VulnerabilitySerializer:
         return self._vulnerability(obj)
+
+
+class PersonWriteResultSerializer(PersonSerializer):
+    """A person as registered or changed, with what the caller should know about the write."""
+
+    notices = serializers.SerializerMethodField(
+        help_text=(
+            "By field: an identifier you sent that was not recorded because it needs review by an "
+            "administrator (everything else was saved). Empty when everything was recorded."
+        )
+    )
+
+    class Meta(PersonSerializer.Meta):
+        fields = [*PersonSerializer.Meta.fields, "notices"]
+        read_only_fields = fields
+
+    def get_notices(self, obj) -> dict[str, list[str]]:
+        return review_notices(obj)
+
+
+@contextmanager
+def review_rate_limited():
+    """Too many identifiers needing review from this user: 429 with ``Retry-After``."""
+    try:
+        yield
+    except IdentifierReviewLimited as exc:
+        raise exceptions.Throttled(wait=exc.retry_after, detail=" ".join(exc.messages)) from exc
 
 
 class PersonWriteSerializer(serializers.Serializer):
@@ -204,8 +234,18 @@ IDEMPOTENCY_KEY = OpenApiParameter(
         responses=search_results_serializer("PersonSearchResults", PersonSerializer),
     ),
     retrieve=extend_schema(tags=["persons"]),
-    create=extend_schema(tags=["persons"], request=PersonWriteSerializer, parameters=[IDEMPOTENCY_KEY]),
-    partial_update=extend_schema(tags=["persons"], request=PersonWriteSerializer, parameters=[IF_MATCH]),
+    create=extend_schema(
+        tags=["persons"],
+        request=PersonWriteSerializer,
+        responses={201: PersonWriteResultSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+    ),
+    partial_update=extend_schema(
+        tags=["persons"],
+        request=PersonWriteSerializer,
+        responses={200: PersonWriteResultSerializer},
+        parameters=[IF_MATCH],
+    ),
 )
 class PersonViewSet(
     PostedSearchMixin,
@@ -246,9 +286,12 @@ class PersonViewSet(
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         consulate = values.pop("registered_by", None)
-        person = services.person_register(actor=request.user, consulate=consulate, **values)
+        with review_rate_limited():
+            person = services.person_register(
+                actor=request.user, consulate=consulate, request=request, **values
+            )
         self.etag_object = person
-        return Response(PersonSerializer(person).data, status=status.HTTP_201_CREATED)
+        return Response(PersonWriteResultSerializer(person).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
         person = self.get_object()
@@ -257,8 +300,11 @@ class PersonViewSet(
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         values.pop("registered_by", None)
-        person = services.person_update(
-            actor=request.user, person=person, expected_version=expected, **values
-        )
+        with review_rate_limited():
+            person = services.person_update(
+                actor=request.user, person=person, expected_version=expected, request=request, **values
+            )
         self.etag_object = person
-        return Response(PersonSerializer(self.get_queryset().get(pk=person.pk)).data)
+        saved = self.get_queryset().get(pk=person.pk)
+        saved.identifiers_in_review = person.identifiers_in_review
+        return Response(PersonWriteResultSerializer(saved).data)

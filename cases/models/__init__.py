@@ -2,6 +2,7 @@ from cases.models.access import AccessAction, AccessLog
 from cases.models.case import Case, CaseSequence
 from cases.models.crossoffice import Consent, Referral, Transfer
 from cases.models.document import Document
+from cases.models.identifier_review import IdentifierReview
 from cases.models.person import EmergencyContact, Person
 from cases.models.reminder import Reminder, SmsOptOut
 from cases.models.repatriation import Belonging, RepatriationHandoff
@@ -27,6 +28,7 @@ __all__ = [
     "Document",
     "EmergencyContact",
     "Hearing",
+    "IdentifierReview",
     "OpenCaseload",
     "OpenPerson",
     "OpenTask",

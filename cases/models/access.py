@@ -20,6 +20,8 @@ class AccessAction(models.TextChoices):
     EXPORT = "export", _("exported")
     PERSON_EXPORT = "person_export", _("exported the person's data")
     ERASE = "erase", _("erased the person's data")
+    # Entered a CURP or A-number that this person (one the user cannot see) holds: a review was opened.
+    IDENTIFIER_REVIEW = "identifier_review", _("entered an identifier this person holds")
 
 
 class AccessLog(models.Model):

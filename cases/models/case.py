@@ -118,7 +118,8 @@ ART36_CONTACT_HOURS = 48
 class Case(models.Model):
     """Invariants: ``reference`` is ``<CODE>-<YEAR>-<6 digits>``, unique, allocated by
     ``CaseSequence``; ``version`` increases on every change; status changes only through the
-    lifecycle services; a closed case has an outcome."""
+    lifecycle services; a closed case has an outcome; ``closure_needs_approval`` is set whenever the
+    case was urgent or its person vulnerable since it was last opened or reopened."""
 
     reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
     person = models.ForeignKey(
@@ -176,6 +177,12 @@ class Case(models.Model):
     )
     closure_requested_at = models.DateTimeField(_("closure requested at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Sticky: set by the services whenever the case is urgent or its person is flagged vulnerable while
+    # it is open, and recomputed only when it is reopened, so lowering the priority or clearing the
+    # flags never lets a closure skip the supervisor (``cases.services.lifecycle``).
+    closure_needs_approval = models.BooleanField(
+        _("closure needs approval"), default=False, db_default=False, editable=False
+    )
     # Bookkeeping
     opened_at = models.DateTimeField(_("opened at"))
     opened_by = models.ForeignKey(

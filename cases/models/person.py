@@ -48,6 +48,26 @@ class PersonQuerySet(BlindIndexedQuerySet):
                 continue
         return self.filter(a_number_bidx__in=indexes) if indexes else self.none()
 
+    def workable_at(self, consulate_id: int) -> PersonQuerySet:
+        """The persons a consulate registered or holds a case of: those it may open a case for. Not the
+        persons it only reads because another consulate offered it a case by a pending transfer."""
+        from cases.models.case import Case
+
+        held = Case.objects.filter(consulate_id=consulate_id).values("person_id")
+        return self.filter(Q(registered_by_id=consulate_id) | Q(pk__in=held))
+
+    def openable_by(self, user, consulate_id: int | None = None) -> PersonQuerySet:
+        """The persons ``user`` may open a case for at ``consulate_id`` (default: the user's own):
+        administrators anyone at any consulate; officers and supervisors ``workable_at`` their own."""
+        access = access_for(user)
+        if not access.can_work_cases:
+            return self.none()
+        if access.network_wide:
+            return self.all()
+        if consulate_id not in (None, access.consulate_id):
+            return self.none()
+        return self.workable_at(access.consulate_id)
+
     def visible_to(self, user) -> PersonQuerySet:
         """Network-wide roles see everyone; consulate staff see the persons their consulate registered
         or has a case for (incoming transfers included); a partner the persons of its referred cases whose

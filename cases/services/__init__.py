@@ -6,6 +6,7 @@ from cases.services.lifecycle import case_close_approve, case_close_reject, case
 from cases.services.persons import (
     emergency_contact_delete,
     emergency_contact_save,
+    identifier_review_resolve,
     person_register,
     person_update,
 )
@@ -75,6 +76,7 @@ __all__ = [
     "hearing_outcome_record",
     "hearing_schedule",
     "hearing_update",
+    "identifier_review_resolve",
     "person_register",
     "person_update",
     "task_add",

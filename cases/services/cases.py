@@ -124,11 +124,17 @@ def case_open(
     notified_by: str = "",
     first_contact_at: dt.datetime | None = None,
 ) -> Case:
-    """Open a case for a person the actor can see, under a consulate the actor works for."""
+    """Open a case under a consulate the actor works for, for a person that consulate registered or
+    holds a case of (``Person.objects.openable_by``): a person it only reads because another consulate
+    offered it a case by a pending transfer is not its to open cases for. Administrators may open a
+    case for any person at any consulate."""
     require_worker(actor, consulate.pk)
-    if not Person.objects.visible_to(actor).filter(pk=person.pk).exists():
-        raise ValidationError({"person": _("Choose a person registered by your consulate.")})
-    if Person.objects.filter(pk=person.pk, anonymised_at__isnull=False).exists():
+    current = Person.objects.openable_by(actor, consulate.pk).filter(pk=person.pk).first()
+    if current is None:
+        raise ValidationError(
+            {"person": _("Choose a person registered by your consulate or with a case of your consulate.")}
+        )
+    if current.anonymised_at is not None:
         raise ValidationError({"person": _("This person's data was anonymised: register the person again.")})
     values = {
         "category": category,
@@ -153,6 +159,7 @@ def case_open(
         opened_at=now,
         opened_by=actor,
         last_activity_at=now,
+        closure_needs_approval=priority == Priority.URGENT or current.is_vulnerable,
         **values,
     )
     events.case_opened(case, actor)
@@ -165,7 +172,8 @@ def case_open(
 
 @transaction.atomic
 def case_update(*, actor, case: Case, expected_version: int | None = None, **changes) -> Case:
-    """Change custody, the art. 36 clock, category, priority or repatriation data of a case."""
+    """Change custody, the art. 36 clock, category, priority or repatriation data of a case. A case
+    urgent before or after the change keeps needing a supervisor's approval to close."""
     unknown = set(changes) - set(UPDATABLE_FIELDS)
     if unknown:
         raise TypeError(f"Not updatable here: {sorted(unknown)}")
@@ -182,6 +190,11 @@ def case_update(*, actor, case: Case, expected_version: int | None = None, **cha
     if not changed:
         return case
     before = {name: _display(case, name) for name in changed}
+    saved_fields = list(changed)
+    urgent_now_or_before = Priority.URGENT in (case.priority, values["priority"])
+    if "priority" in changed and urgent_now_or_before and not case.closure_needs_approval:
+        case.closure_needs_approval = True
+        saved_fields.append("closure_needs_approval")
     for name in changed:
         setattr(case, name, values[name])
     after = {name: _display(case, name) for name in changed}
@@ -193,7 +206,7 @@ def case_update(*, actor, case: Case, expected_version: int | None = None, **cha
         diff = {name: [before[name], after[name]] for name in changed if name in group}
         if diff:
             events.case_updated(case, actor, kind=kind, changes=diff)
-    touch(case, actor, fields=changed)
+    touch(case, actor, fields=saved_fields)
     if "facility" in changed or "released_on" in changed:
         transfer_propose_for_custody(case, actor)
     if set(changed) & set(CUSTODY_FIELDS + ART36_FIELDS):

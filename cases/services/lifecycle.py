@@ -18,7 +18,14 @@ from consulates.access import access_for
 
 
 def closure_needs_approval(case: Case) -> bool:
-    """Urgent cases and cases of vulnerable persons are closed only with a supervisor's approval."""
+    """Urgent cases and cases of vulnerable persons are closed only with a supervisor's approval, and so
+    is a case that was urgent, or whose person was flagged vulnerable, at any time since it was last
+    opened or reopened (``Case.closure_needs_approval``, kept by the services): lowering the priority
+    or clearing the flags first does not skip the supervisor."""
+    return case.closure_needs_approval or _urgent_or_vulnerable(case)
+
+
+def _urgent_or_vulnerable(case: Case) -> bool:
     return case.priority == Priority.URGENT or case.person.is_vulnerable
 
 
@@ -146,7 +153,8 @@ def case_close_reject(*, actor, case: Case, reason: str, expected_version: int |
 
 @transaction.atomic
 def case_reopen(*, actor, case: Case, reason: str, expected_version: int | None = None) -> Case:
-    """Reopen a closed case; the previous outcome stays on the timeline."""
+    """Reopen a closed case; the previous outcome stays on the timeline. Whether closing it again needs
+    a supervisor's approval starts afresh from its priority and its person's flags now."""
     case = lock_case(case)
     require_worker(actor, case.consulate_id)
     check_version(case, expected_version)
@@ -161,6 +169,7 @@ def case_reopen(*, actor, case: Case, reason: str, expected_version: int | None 
     case.status = Status.IN_PROGRESS
     case.outcome, case.outcome_notes, case.closed_at = "", "", None
     case.closure_requested_by, case.closure_requested_at = None, None
+    case.closure_needs_approval = _urgent_or_vulnerable(case)
     case.last_activity_at, case.version = now, case.version + 1
     case.save()
     events.case_reopened(case, actor, reason=reason.strip(), previous_outcome=previous_outcome)

@@ -8,9 +8,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.identifiers import curp_birth_date, normalize_a_number, validate_curp
-from cases.models import EmergencyContact, Person
+from cases.models import Case, EmergencyContact, IdentifierReview, Person
+from cases.models.case import Status
+from cases.models.identifier_review import ReviewResolution, ReviewStatus
 from cases.models.person import ADDRESS_FIELDS, VULNERABILITY_FIELDS
-from cases.services.common import integrity_to_validation
+from cases.services.identifier_reviews import (
+    IDENTIFIER_FIELDS,
+    identifier_reviews_open,
+    identifiers_screen,
+)
 from consulates.access import access_for
 from consulates.models import Consulate
 
@@ -97,32 +103,30 @@ def _clean_identifiers(fields: dict, current: Person | None = None) -> dict:
     return cleaned
 
 
-def _save(person: Person) -> Person:
-    # Uniqueness of CURP and A-number lives on their blind indexes, computed only when the row is saved:
-    # checked here through the lookups, and the unique constraints still catch a race (below).
+def _save(person: Person, *, actor, before: dict | None = None, request=None) -> Person:
+    """Validate and save; a CURP or A-number new for the record is screened first
+    (``cases.services.identifier_reviews``): one held by a person the actor cannot see is withheld, the
+    record keeps its previous value (``before``; nothing on a new record) and a review is opened."""
     person.full_clean(exclude=["registered_by", "search_name", "curp_bidx", "a_number_bidx"])
-    others = Person.objects.exclude(pk=person.pk) if person.pk else Person.objects.all()
-    errors = {}
-    if person.curp and others.with_curp(person.curp).exists():
-        errors["curp"] = _("A person with this CURP is already registered in the network.")
-    if person.a_number and others.with_a_number(person.a_number).exists():
-        errors["a_number"] = _("A person with this A-number is already registered in the network.")
-    if errors:
-        raise ValidationError(errors)
+    before = before or {}
+    new = {
+        name: getattr(person, name)
+        for name in IDENTIFIER_FIELDS
+        if getattr(person, name) and getattr(person, name) != before.get(name)
+    }
+    withheld = identifiers_screen(actor=actor, person_pk=person.pk, identifiers=new)
+    for item in withheld:
+        setattr(person, item.field, before.get(item.field))
     try:
         with transaction.atomic():
             person.save()
     except IntegrityError as exc:
-        raise integrity_to_validation(
-            exc,
-            {
-                "curp": ("curp", _("A person with this CURP is already registered in the network.")),
-                "a_number": (
-                    "a_number",
-                    _("A person with this A-number is already registered in the network."),
-                ),
-            },
-        ) from exc
+        # The unique blind indexes caught a concurrent write of the same identifier: saying whose would
+        # be the oracle the screening avoids; saving again screens it.
+        field = next((name for name in IDENTIFIER_FIELDS if name in str(exc)), None)
+        message = _("This identifier could not be recorded just now. Save again.")
+        raise ValidationError({field: message} if field else message) from exc
+    identifier_reviews_open(actor=actor, person=person, withheld=withheld, request=request)
     return person
 
 
@@ -153,8 +157,10 @@ def _require_person_writer(actor, person_id: int) -> None:
 
 
 @transaction.atomic
-def person_register(*, actor, consulate: Consulate | None = None, **fields) -> Person:
-    """Register a person for ``consulate`` (default: the actor's own). Returns the saved person."""
+def person_register(*, actor, consulate: Consulate | None = None, request=None, **fields) -> Person:
+    """Register a person for ``consulate`` (default: the actor's own). Returns the saved person, whose
+    ``identifiers_in_review`` names the identifiers withheld for review. ``request`` (optional) gives
+    the access log the client's address when an identifier is reviewed."""
     unknown = set(fields) - PERSON_FIELDS
     if unknown:
         raise TypeError(f"Unknown person fields: {sorted(unknown)}")
@@ -168,13 +174,17 @@ def person_register(*, actor, consulate: Consulate | None = None, **fields) -> P
     person = Person(registered_by_id=consulate_id, **cleaned)
     if person.contact_consent:
         person.contact_consent_at = timezone.now()
-    return _save(person)
+    return _save(person, actor=actor, request=request)
 
 
 @transaction.atomic
-def person_update(*, actor, person: Person, expected_version: str | None = None, **fields) -> Person:
+def person_update(
+    *, actor, person: Person, expected_version: str | None = None, request=None, **fields
+) -> Person:
     """Change a person's data. Only staff who can see the person and work cases may do it.
-    ``expected_version`` (the ``updated_at`` the caller read, ISO format) refuses a stale write."""
+    ``expected_version`` (the ``updated_at`` the caller read, ISO format) refuses a stale write.
+    Identifiers are screened as on registration (``identifiers_in_review``). While a vulnerability flag
+    is set or cleared, the person's open cases keep needing a supervisor's approval to close."""
     unknown = set(fields) - PERSON_FIELDS
     if unknown:
         raise TypeError(f"Unknown person fields: {sorted(unknown)}")
@@ -187,16 +197,29 @@ def person_update(*, actor, person: Person, expected_version: str | None = None,
         )
     cleaned = _clean_identifiers(fields, current=locked)
     had_consent = locked.contact_consent
+    was_vulnerable = locked.is_vulnerable
+    before = {name: getattr(locked, name) for name in IDENTIFIER_FIELDS}
     for name, value in cleaned.items():
         setattr(locked, name, value)
     if locked.contact_consent and not had_consent:
         locked.contact_consent_at = timezone.now()
     if not locked.contact_consent:
         locked.contact_consent_at = None
-    saved = _save(locked)
+    saved = _save(locked, actor=actor, before=before, request=request)
+    if set(cleaned) & set(VULNERABILITY_FIELDS) and (was_vulnerable or saved.is_vulnerable):
+        _closure_approval_sticks(saved)
     if set(cleaned) & {"phone", "email", "contact_consent", "preferred_language"}:
         _hearing_reminders_follow(saved)
     return saved
+
+
+def _closure_approval_sticks(person: Person) -> None:
+    """The person was flagged vulnerable during this change (before or after it): every open case of
+    theirs, whichever consulate holds it, needs a supervisor's approval to close until it is reopened."""
+    open_cases = Case.objects.filter(person=person, closure_needs_approval=False).exclude(
+        status=Status.CLOSED
+    )
+    open_cases.update(closure_needs_approval=True)
 
 
 def _hearing_reminders_follow(person: Person) -> None:
@@ -227,3 +250,45 @@ def emergency_contact_save(*, actor, person: Person, contact: EmergencyContact) 
 def emergency_contact_delete(*, actor, contact: EmergencyContact) -> None:
     _require_person_writer(actor, contact.person_id)
     contact.delete()
+
+
+@transaction.atomic
+def identifier_review_resolve(
+    *, actor, review: IdentifierReview, resolution: str, note: str = ""
+) -> IdentifierReview:
+    """Close a review: an administrator or an officer or supervisor of the consulate owning the person who
+    holds the identifier. ``recorded`` (administrators only: it writes the other consulate's record) puts
+    the identifier on the record it was entered on, once nobody else holds it. The value is dropped."""
+    access = access_for(actor)
+    if not (
+        access.can_work_cases and IdentifierReview.objects.visible_to(actor).filter(pk=review.pk).exists()
+    ):
+        raise PermissionDenied(_("You cannot resolve this review."))
+    review = IdentifierReview.objects.select_for_update().get(pk=review.pk)
+    if review.status != ReviewStatus.OPEN:
+        raise ValidationError(_("This review is already resolved."), code="resolved")
+    if resolution not in ReviewResolution.values:
+        raise ValidationError({"resolution": _("Choose how the review is resolved.")})
+    if resolution == ReviewResolution.RECORDED:
+        if not access.is_administrator:
+            raise PermissionDenied(_("Only an administrator can record the identifier on the record."))
+        _record_reviewed_identifier(actor, review)
+    review.status, review.resolution = ReviewStatus.RESOLVED, resolution
+    review.resolution_note = (note or "").strip()[:300]
+    review.resolved_by, review.resolved_at = actor, timezone.now()
+    review.value = ""
+    review.save()
+    return review
+
+
+def _record_reviewed_identifier(actor, review: IdentifierReview) -> None:
+    attempted = review.attempted_person
+    if attempted is None:
+        raise ValidationError(_("The record the identifier was entered on no longer exists."))
+    others = Person.objects.exclude(pk=attempted.pk)
+    holders = others.with_curp(review.value) if review.kind == "curp" else others.with_a_number(review.value)
+    if holders.exists():
+        raise ValidationError(
+            _("Another person still holds this identifier: correct that record first."), code="taken"
+        )
+    person_update(actor=actor, person=attempted, **{review.kind: review.value})

@@ -450,3 +450,55 @@ def test_patch_cannot_change_status_or_consulate(api_officer_client, api_case):
     api_case.refresh_from_db()
     assert api_case.status != Status.CLOSED
     assert api_case.consulate == f.consulate("dallas")
+
+
+# --- issue 15: closing needs the supervisor however the case was changed; whose persons get cases ---
+
+
+def test_lowering_priority_and_clearing_flags_does_not_skip_the_supervisor(api_officer, api_officer_client):
+    person = f.make_person(api_officer, is_minor=True, fears_return=True)
+    case = f.make_case(api_officer, person=person, priority="urgent")
+    response = api_officer_client.patch(
+        url(f"cases/{case.pk}/"),
+        {"priority": "normal"},
+        format="json",
+        HTTP_IF_MATCH=etag(api_officer_client, case),
+    )
+    assert response.status_code == 200, response.json()
+    tag = api_officer_client.get(url(f"persons/{person.pk}/"))["ETag"]
+    response = api_officer_client.patch(
+        url(f"persons/{person.pk}/"),
+        {"is_minor": False, "fears_return": False},
+        format="json",
+        HTTP_IF_MATCH=tag,
+    )
+    assert response.status_code == 200, response.json()
+    assert not any(response.json()["vulnerability"].values())
+    response = api_officer_client.post(
+        url(f"cases/{case.pk}/request-closure/"), {"outcome": "released"}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["status"] == "pending_closure"
+    assert Case.objects.get(pk=case.pk).status == Status.PENDING_CLOSURE
+
+
+def test_create_refuses_a_person_only_offered_by_a_pending_transfer(api_officer_client):
+    from tests.factories.crossoffice import make_transfer
+
+    el_paso = f.officer("el_paso")
+    offered = f.make_case(el_paso)
+    transfer = make_transfer(el_paso, offered, "dallas")
+    assert api_officer_client.get(url(f"persons/{offered.person_id}/")).status_code == 200
+    response = api_officer_client.post(
+        url("cases/"),
+        {"person": offered.person_id, "category": "civil"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "person": ["Choose a person registered by your consulate or with a case of your consulate."]
+    }
+    assert not Case.objects.filter(person_id=offered.person_id, consulate=f.consulate("dallas")).exists()
+    services.transfer_cancel(actor=el_paso, transfer=transfer)
+    assert api_officer_client.get(url(f"persons/{offered.person_id}/")).status_code == 404

@@ -359,3 +359,71 @@ def test_manager_cannot_patch(api_manager_client, garcia):
 
 def test_put_is_not_allowed(api_officer_client, garcia):
     assert api_officer_client.put(url(f"persons/{garcia.pk}/"), {}, format="json").status_code == 405
+
+
+# --- issue 15: an identifier held by a person the caller cannot see is reviewed, never confirmed ---
+
+REVIEW_NOTICE = "The CURP was not recorded: it needs review by an administrator. Everything else was saved."
+
+
+def test_create_with_a_curp_held_by_a_hidden_person_saves_the_rest_and_opens_a_review(api_officer_client):
+    from cases.models import AccessLog, IdentifierReview
+
+    hidden = f.make_person(f.officer("el_paso"), date_of_birth=dt.date(1991, 4, 5), sex="M")
+    response = api_officer_client.post(
+        url("persons/"),
+        _new_person(curp=hidden.curp, a_number="A-555-444-333"),
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 201, response.json()
+    assert b"already registered" not in response.content
+    body = response.json()
+    assert (body["curp"], body["a_number"]) == (None, "555444333")
+    assert body["notices"] == {"curp": [REVIEW_NOTICE]}
+    review = IdentifierReview.objects.get(attempted_person_id=body["id"])
+    assert (review.kind, review.existing_person) == ("curp", hidden)
+    assert AccessLog.objects.filter(action="identifier_review", person_id=hidden.pk).exists()
+    assert "notices" not in api_officer_client.get(url(f"persons/{body['id']}/")).json()
+
+
+def test_patch_with_an_a_number_held_by_a_hidden_person_is_reviewed(api_officer_client, garcia):
+    hidden = f.make_person(f.officer("houston"), a_number="A-444-333-222")
+    etag = api_officer_client.get(url(f"persons/{garcia.pk}/"))["ETag"]
+    response = api_officer_client.patch(
+        url(f"persons/{garcia.pk}/"),
+        {"a_number": "444333222", "phone": "+1 214 555 0199"},
+        format="json",
+        HTTP_IF_MATCH=etag,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["notices"] == {
+        "a_number": [
+            "The A-number was not recorded: it needs review by an administrator. Everything else was saved."
+        ]
+    }
+    garcia.refresh_from_db()
+    assert (garcia.a_number, garcia.phone) == (None, "+1 214 555 0199")
+    assert hidden.identifier_reviews_as_existing.get().attempted_person == garcia
+
+
+def test_too_many_reviews_answer_429(api_officer_client, settings):
+    from django.core.cache import cache
+
+    settings.IDENTIFIER_REVIEW_RATE_PER_USER = "1/h"
+    cache.clear()
+    el_paso = f.officer("el_paso")
+    first, second = (f.make_person(el_paso, date_of_birth=dt.date(1991, 4, 5), sex="M") for _ in range(2))
+    ok = api_officer_client.post(url("persons/"), _new_person(curp=first.curp, a_number=""), format="json")
+    assert ok.status_code == 201
+    response = api_officer_client.post(
+        url("persons/"), _new_person(curp=second.curp, a_number=""), format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    cache.clear()
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    body = response.json()
+    assert body["status"] == 429
+    assert "review" in body["detail"]
+    assert Person.objects.filter(paternal_surname="Martínez").count() == 1

@@ -24,6 +24,7 @@ PERSONAL_DATA = {
     "cases.RepatriationHandoff",
     "cases.Belonging",
     "cases.Document",
+    "cases.IdentifierReview",  # who entered which person's identifier (the value itself is not tracked)
     "cases.Reminder",  # recipient phone or e-mail address
     "cases.SmsOptOut",  # a phone number
     "consulates.Partner",  # contact person, phone, e-mail

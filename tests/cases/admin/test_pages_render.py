@@ -49,6 +49,8 @@ EXPECTED = {
     "cases.RepatriationHandoff": (STAFF, NOBODY, NOBODY),  # prepared and confirmed on the case page
     "cases.Transfer": (STAFF, NOBODY, NOBODY),  # requested and decided through action pages
     "cases.Referral": (STAFF, NOBODY, NOBODY),
+    # Administrators and the consulate owning the person (here Dallas); resolved from the list.
+    "cases.IdentifierReview": (WORKERS, NOBODY, NOBODY),
     "pghistory.MiddlewareEvents": (AUDITORS, NOBODY, NOBODY),
     "cases.AccessLog": (AUDITORS, NOBODY, NOBODY),  # written by the read paths, never edited
     "api.ApiToken": (ADMINS, ADMINS, ADMINS),  # issued (shown once) and revoked, never edited
@@ -118,6 +120,12 @@ def _object_for(label, world):
             reception_point=ReceptionPoint.objects.order_by("pk").first(),
         )
         return services.handoff_prepare(actor=world.officer_a, case=case)
+    if label == "cases.IdentifierReview":
+        # El Paso enters the CURP of Dallas's person: a review for Dallas and the administrators.
+        person = services.person_register(
+            actor=world.officer_b, given_names="Wendy", paternal_surname="Bóxer", curp=world.person_a.curp
+        )
+        return person.identifier_reviews_as_attempted.get()
     if label in ("pghistory.MiddlewareEvents", "cases.AccessLog"):
         return None  # an aggregate of event tables, and a log: only their lists are pages
     if label == "cases.Reminder":

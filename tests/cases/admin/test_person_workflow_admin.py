@@ -68,21 +68,21 @@ def test_person_with_an_invalid_contact_is_not_kept(client, world):
     assert Person.objects.count() == before
 
 
-def test_duplicate_curp_from_another_consulate_is_a_field_error(client, world):
+def test_a_curp_of_another_consulates_person_is_withheld_for_review(client, world):
+    """The other consulate's person is not confirmed to exist (issue 15): the person is saved without
+    the CURP and a review is opened (tests/cases/admin/test_security_review_admin.py)."""
     login_verified(client, world.officer_a)
-    before = Person.objects.count()
     typed = " ".join([world.person_b.curp[:9].lower(), world.person_b.curp[9:]])  # the blind index normalises
     response = client.post(reverse("admin:cases_person_add"), person_post(curp=typed, sex=world.person_b.sex))
-    assert response.status_code == 200
-    assert response.context["adminform"].form.errors["curp"] == [
-        in_spanish("A person with this CURP is already registered in the network.")
-    ]
-    assert Person.objects.count() == before
+    assert response.status_code == 302
+    saved = Person.objects.get(given_names="Wendy", paternal_surname="Bóxer")
+    assert saved.curp is None
+    assert saved.identifier_reviews_as_attempted.get().existing_person == world.person_b
 
 
-def test_duplicate_a_number_is_a_field_error(client, world):
+def test_duplicate_a_number_of_my_consulate_is_a_field_error(client, world):
     login_verified(client, world.officer_a)
-    services.person_update(actor=world.officer_b, person=world.person_b, a_number="A-222-333-444")
+    services.person_update(actor=world.officer_a, person=world.person_a, a_number="A-222-333-444")
     response = client.post(reverse("admin:cases_person_add"), person_post(a_number="222333444"))
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["a_number"] == [

@@ -128,11 +128,19 @@ def test_curp_must_agree_with_sex(dallas_officer):
     assert error_fields(excinfo.value) == {"curp"}
 
 
-def test_duplicate_curp_is_refused_across_the_network(person):
+def test_a_duplicate_curp_never_reaches_a_second_record_across_the_network(person):
+    """Across consulates the CURP is withheld for review rather than refused by name (issue 15:
+    tests/cases/services/test_identifier_review.py); either way no second person holds it."""
     houston_officer = f.officer("houston")
     typed_differently = f" {person.curp.lower()} "
+    second = f.make_person(houston_officer, curp=typed_differently, date_of_birth=DOB, sex="M")
+    assert second.identifiers_in_review == ("curp",)
+    assert list(Person.objects.with_curp(person.curp)) == [person]
+
+
+def test_duplicate_curp_of_my_consulate_is_refused(person, dallas_officer):
     with pytest.raises(ValidationError) as excinfo:
-        f.make_person(houston_officer, curp=typed_differently, date_of_birth=DOB, sex="M")
+        f.make_person(dallas_officer, curp=f" {person.curp.lower()} ", date_of_birth=DOB, sex="M")
     assert error_fields(excinfo.value) == {"curp"}
     assert Person.objects.count() == 1
 

@@ -1,0 +1,140 @@
+"""CURPs and A-numbers that another person already holds: duplicates kept out without an oracle.
+
+When a write records a CURP or A-number that is new for the record, each value is looked up through its
+blind index:
+
+* nobody else holds it: it is recorded;
+* a person the writer can see holds it: a plain field error (the writer can find that person anyway);
+* a person the writer cannot see holds it: the value is withheld (the rest of the write is saved), an
+  ``IdentifierReview`` is opened for the administrators and the consulate that owns that person, the
+  match is written to the access log, and the writer is told only that the identifier needs review.
+
+A user opens at most ``IDENTIFIER_REVIEW_RATE_PER_USER`` reviews per window; past it, every new
+identifier from that user is refused before it is looked up, so the refusal tells nothing either.
+Values are never logged; the review keeps the value encrypted, and only until it is resolved.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from cases.access import record_access
+from cases.models import IdentifierReview, Person
+from cases.models.access import AccessAction
+from config.security import ratelimit
+from consulates.access import access_for
+
+IDENTIFIER_FIELDS = ("curp", "a_number")
+_RATE_SCOPE = "identifier-review"
+
+
+def duplicate_message(field: str) -> str:
+    if field == "curp":
+        return _("A person with this CURP is already registered in the network.")
+    return _("A person with this A-number is already registered in the network.")
+
+
+def review_message(field: str) -> str:
+    if field == "curp":
+        return _("The CURP was not recorded: it needs review by an administrator. Everything else was saved.")
+    return _("The A-number was not recorded: it needs review by an administrator. Everything else was saved.")
+
+
+class IdentifierReviewLimited(ValidationError):
+    """The user opened too many reviews in the current window. ``retry_after``: seconds to wait."""
+
+    def __init__(self, field: str, retry_after: int):
+        minutes = max(1, math.ceil(retry_after / 60))
+        message = ngettext(
+            "Too many identifiers you entered need review. Try again in %(minutes)d minute.",
+            "Too many identifiers you entered need review. Try again in %(minutes)d minutes.",
+            minutes,
+        ) % {"minutes": minutes}
+        super().__init__({field: [message]})
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class Withheld:
+    field: str
+    value: str
+    holder_id: int
+
+
+def _rate():
+    return ratelimit.parse_rate(settings.IDENTIFIER_REVIEW_RATE_PER_USER)
+
+
+def identifiers_screen(*, actor, person_pk: int | None, identifiers: dict[str, str]) -> list[Withheld]:
+    """Check the identifiers a write is about to record (``{field: normalised value}``, only those new
+    for the record). Raises a field error for a duplicate the actor can see, ``IdentifierReviewLimited``
+    over the rate; returns those held by persons the actor cannot see, to be withheld and reviewed."""
+    if not identifiers:
+        return []
+    rate = _rate()
+    wait = ratelimit.exceeded(_RATE_SCOPE, str(actor.pk), rate)
+    if wait:
+        raise IdentifierReviewLimited(next(iter(identifiers)), wait)
+    others = Person.objects.exclude(pk=person_pk) if person_pk else Person.objects.all()
+    visible = Person.objects.visible_to(actor)
+    errors: dict[str, str] = {}
+    withheld: list[Withheld] = []
+    for field, value in identifiers.items():
+        matches = others.with_curp(value) if field == "curp" else others.with_a_number(value)
+        holder_id = matches.values_list("pk", flat=True).first()
+        if holder_id is None:
+            continue
+        if visible.filter(pk=holder_id).exists():
+            errors[field] = duplicate_message(field)
+        else:
+            withheld.append(Withheld(field=field, value=value, holder_id=holder_id))
+    if errors:
+        raise ValidationError(errors)
+    for item in withheld:
+        wait = ratelimit.hit(_RATE_SCOPE, str(actor.pk), rate)
+        if wait:
+            raise IdentifierReviewLimited(item.field, wait)
+    return withheld
+
+
+def identifier_reviews_open(*, actor, person: Person, withheld: list[Withheld], request=None) -> None:
+    """Open (or find, when the same value was entered on the same record before) a review per withheld
+    identifier, and write the match to the access log: who entered what kind of identifier that which
+    person holds (ids only). ``request`` gives the log the client's address. Marks the saved person with
+    ``identifiers_in_review``, the fields the writer is told about."""
+    access = access_for(actor)
+    consulate_id = access.consulate_id or person.registered_by_id
+    for item in withheld:
+        review = (
+            IdentifierReview.objects.open()
+            .filter(kind=item.field, existing_person_id=item.holder_id, attempted_person=person)
+            .first()
+        )
+        if review is None:
+            review = IdentifierReview.objects.create(
+                kind=item.field,
+                value=item.value,
+                existing_person_id=item.holder_id,
+                attempted_person=person,
+                requested_by=actor,
+                requesting_consulate_id=consulate_id,
+            )
+        record_access(
+            request,
+            AccessAction.IDENTIFIER_REVIEW,
+            user=actor,
+            person_id=item.holder_id,
+            what=f"identifier review #{review.pk}: {item.field}",
+        )
+    person.identifiers_in_review = tuple(item.field for item in withheld)
+
+
+def review_notices(person: Person) -> dict[str, list[str]]:
+    """What the writer is told about the identifiers withheld from this write, by field."""
+    return {field: [review_message(field)] for field in getattr(person, "identifiers_in_review", ())}
