@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pghistory
 from django.conf import settings
 from django.db import models
@@ -37,9 +39,20 @@ class ApiToken(AbstractAuthToken):
         return f"{self.name} ({self.token_key}…)"
 
 
+class IdempotencyRecordQuerySet(models.QuerySet):
+    def about(self, *, person_ids: Iterable[int], case_ids: Iterable[int]) -> IdempotencyRecordQuerySet:
+        """The records of requests about these persons or cases: erasure and anonymisation delete them,
+        so nothing is left pointing at the persons (a retry after that runs afresh on what is left)."""
+        return self.filter(models.Q(person_id__in=list(person_ids)) | models.Q(case_id__in=list(case_ids)))
+
+
 class IdempotencyRecord(models.Model):
-    """The first response to a POST carrying an ``Idempotency-Key``. Unique per caller and key, so
-    concurrent retries serialise on the insert and every retry gets the stored answer."""
+    """The first answer to a POST carrying an ``Idempotency-Key``, kept without personal data. Unique per
+    caller and key, so concurrent retries serialise on the insert and every retry gets that answer:
+    a success as the resource it rendered (``resource_type``/``resource_id`` with its ``serializer``),
+    rendered again on replay through what the caller may see then; a refusal as its problem document,
+    with any message that could repeat the request or name a person withheld (``config.api.idempotency``).
+    ``case_id``/``person_id`` say whom the request was about, so erasure can delete the record."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=255)
@@ -47,15 +60,28 @@ class IdempotencyRecord(models.Model):
     path = models.CharField(max_length=500)
     request_hash = models.CharField(max_length=64)
     status_code = models.PositiveSmallIntegerField(null=True)
-    response_body = models.JSONField(null=True)
+    # ``Location`` (ids only); for a refusal, the ``Content-Language`` its messages are in.
     response_headers = models.JSONField(default=dict)
+    resource_type = models.CharField(max_length=100, blank=True, default="")  # "app_label.model"
+    resource_id = models.BigIntegerField(null=True)
+    serializer = models.CharField(max_length=200, blank=True, default="")  # dotted name of the class
+    etag = models.BooleanField(default=False)  # the first answer carried the resource's ETag
+    problem = models.JSONField(null=True)  # a refusal: {"type", "detail", "errors"}, messages checked
+    case_id = models.BigIntegerField(null=True)
+    person_id = models.BigIntegerField(null=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = IdempotencyRecordQuerySet.as_manager()
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique_per_user")
         ]
-        indexes = [models.Index(fields=["created_at"], name="idempotency_created_idx")]
+        indexes = [
+            models.Index(fields=["created_at"], name="idempotency_created_idx"),
+            models.Index(fields=["case_id"], name="idempotency_case_idx"),
+            models.Index(fields=["person_id"], name="idempotency_person_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.key}"
