@@ -2,12 +2,14 @@
 under the newest key (rotation) and rebuilding blind indexes (a new index key).
 
 Works on tables and column names, not models, so a migration can use it with the columns as they were.
-Each batch is one transaction inside ``rewriting_history()`` (history tables are append-only otherwise),
-so an interrupted run keeps what it finished and a second run skips values already under the newest key:
-the rewrite is idempotent and resumable. A batch locks its rows (``FOR UPDATE``), so a concurrent edit of
-a person is never overwritten with the value read before it. Rewriting a tracked table does not add audit rows: the values
-mean the same, only their encryption changed, so the tracked tables' pghistory update triggers are told
-to stand aside for the batch (pgtrigger's ``pgtrigger.ignore`` setting, transaction-local).
+Each batch is one transaction inside ``rewriting_history()`` (history tables are append-only otherwise:
+this runs on the maintenance database connection only, see ``cases.history``), so an interrupted run keeps
+what it finished and a second run skips values already under the newest key: the rewrite is idempotent and
+resumable. A batch locks its rows (``FOR UPDATE``), so a concurrent edit of a person is never overwritten
+with the value read before it. Rewriting a tracked table does not add audit rows: the values mean the same,
+only their encryption changed, so the tracked tables' pghistory update triggers are told to stand aside for
+the batch (pgtrigger's ``pgtrigger.ignore`` setting, transaction-local, which the database honours for the
+maintenance role only).
 """
 
 from __future__ import annotations

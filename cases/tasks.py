@@ -53,15 +53,25 @@ def schedule_weekly_reports() -> int:
 
 @shared_task(bind=True, name="privacy.anonymise_expired", ignore_result=True)
 def anonymise_expired(self) -> int:
-    """Nightly (beat). Anonymises the persons whose cases all passed the retention period, in batches; no
-    arguments, nothing personal in the message. Safe to run twice or at once (rows are claimed with SKIP
-    LOCKED and re-checked under lock). When the time budget ends first, it queues itself again."""
+    """Nightly (beat), on the maintenance queue. Anonymises the persons whose cases all passed the retention
+    period, in batches; no arguments, nothing personal in the message. Safe to run twice or at once (rows
+    are claimed with SKIP LOCKED and re-checked under lock). When the time budget ends first, it queues
+    itself again."""
     from cases.services.privacy import retention_run
 
     count, more = retention_run()
     if more:
         self.apply_async(countdown=5)
     return count
+
+
+@shared_task(name="privacy.erase_person", ignore_result=True)
+def erase_person(request_id: str) -> bool:
+    """An administrator's erasure request (``person_erase_request``), by its id only: on the maintenance
+    queue, whose worker connects as the role that may rewrite history. Safe to run twice."""
+    from cases.services.privacy.anonymise import person_erase_requested
+
+    return person_erase_requested(request_id=request_id)
 
 
 @shared_task(name="reports.compact_summaries", ignore_result=True)

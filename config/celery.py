@@ -7,8 +7,15 @@ import os
 from celery import Celery
 from celery.schedules import crontab
 from celery.signals import task_postrun, task_prerun
+from kombu import Exchange, Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+# The jobs that rewrite history (retention, erasure) go to their own queue, which only the maintenance
+# worker consumes: it connects to the database as the role that may rewrite history, the other workers as
+# the application's role, which may not (cases/history.py; docker/compose.yml).
+MAINTENANCE_QUEUE = "maintenance"
+MAINTENANCE_TASKS = ("privacy.anonymise_expired", "privacy.erase_person")
 
 # The app's behaviour, apart from the broker (which comes from the settings): tests that build an app on a
 # private broker reuse exactly this.
@@ -31,6 +38,7 @@ CONFIG = dict(
     CELERY_DB_REUSE_MAX=1000,
     timezone="UTC",
     enable_utc=True,
+    task_routes={name: {"queue": MAINTENANCE_QUEUE} for name in MAINTENANCE_TASKS},
     # Reviewed here, not in the database.
     beat_schedule={
         "reminders-dispatch": {"task": "reminders.dispatch", "schedule": 60.0, "options": {"expires": 55}},
@@ -88,4 +96,11 @@ def _close_old_connections(**kwargs) -> None:
 app = Celery("consular")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.update(CONFIG)
+# A worker started without --queues (make run's, on one superuser connection) consumes both queues; in
+# production each worker names its own (docker/compose.yml). Each queue has its own exchange and routing
+# key: bound by default to the same ones, each would also receive the other's messages.
+app.conf.task_queues = tuple(
+    Queue(name, Exchange(name, type="direct"), routing_key=name)
+    for name in (app.conf.task_default_queue, MAINTENANCE_QUEUE)
+)
 app.autodiscover_tasks()

@@ -23,6 +23,7 @@ from cases.admin.base import add_service_errors
 from cases.models import Case
 from cases.models.case import Status
 from cases.services import privacy
+from cases.services.privacy.anonymise import person_erase_request
 
 
 class EraseForm(forms.Form):
@@ -116,7 +117,9 @@ def export_view(model_admin, request, object_id):
 
 
 def erase_view(model_admin, request, object_id):
-    """A reason and the typed record number; refused (with the cases named) while a case is not closed."""
+    """A reason and the typed record number; refused (with the cases named) while a case is not closed.
+    The erasure itself runs on the maintenance worker (the web server may not rewrite history): the page
+    says it is under way."""
     if not privacy.may_erase_person_data(request.user):
         raise PermissionDenied
     person = _person_or_404(model_admin, request, object_id)
@@ -128,7 +131,9 @@ def erase_view(model_admin, request, object_id):
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
-                privacy.person_erase(actor=request.user, person=person, reason=form.cleaned_data["reason"])
+                person_erase_request(
+                    actor=request.user, person=person, reason=form.cleaned_data["reason"], page=request.path
+                )
                 record_access(request, AccessAction.ERASE, person_id=person.pk, what="admin person erase")
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -136,7 +141,11 @@ def erase_view(model_admin, request, object_id):
             form.add_error(None, str(exc))
         else:
             messages.success(
-                request, _("The person's data was erased; their cases still count in the reports.")
+                request,
+                _(
+                    "The erasure of the person's data is under way. It takes a minute or two; this page "
+                    "then shows the person as anonymised. Their cases still count in the reports."
+                ),
             )
             return HttpResponseRedirect(change_url)
     not_closed = Case.objects.filter(person=person).exclude(status=Status.CLOSED).order_by("opened_at")

@@ -6,7 +6,8 @@ of its own beside pgtrigger's. ``consular_maintenance`` may read and write every
 (the application's) loses UPDATE, DELETE and TRUNCATE on the protected tables.
 
 Going back removes the timeline's trigger only: the functions are code (``cases.history``, installed by
-0011 as they are today), and the grants are the deployment's (``docker/postgres/10-app-role.sh``).
+0011 as they are today), and the grants stay (the maintenance role's and the revocations; restoring the
+application's power to rewrite history is no step back anyone should take by migrating).
 """
 
 from django.db import migrations

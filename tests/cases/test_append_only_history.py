@@ -11,6 +11,7 @@ import decimal
 import uuid
 
 import pghistory.models
+import pgtrigger
 import pytest
 from django.apps import apps
 from django.db import DatabaseError, connection, transaction
@@ -20,10 +21,11 @@ from cases.history import (
     ACCESS_LOG_TRIGGER,
     CONTEXT_TRIGGER,
     HISTORY_TRIGGER,
+    TIMELINE_TRIGGER,
     is_event_model,
     rewriting_history,
 )
-from cases.models import AccessLog
+from cases.models import AccessLog, CaseEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -72,10 +74,13 @@ def test_every_event_table_has_the_trigger(model):
     assert "FOR EACH ROW" in definition
 
 
-def test_the_access_log_and_the_context_table_have_their_triggers():
+def test_the_access_log_the_context_table_and_the_timeline_have_their_triggers():
     assert "BEFORE DELETE OR UPDATE" in _triggers(AccessLog._meta.db_table)[ACCESS_LOG_TRIGGER]
-    context = _triggers(pghistory.models.Context._meta.db_table)[CONTEXT_TRIGGER]
-    assert "BEFORE DELETE ON" in context  # pghistory itself updates context rows during a request
+    # pghistory itself updates context rows during a request: the trigger lets them grow only
+    assert "BEFORE DELETE OR UPDATE" in _triggers(pghistory.models.Context._meta.db_table)[CONTEXT_TRIGGER]
+    timeline = _triggers(CaseEvent._meta.db_table)
+    assert "BEFORE DELETE OR UPDATE" in timeline[TIMELINE_TRIGGER]
+    assert "caseevent_append_only" in " ".join(timeline)  # pgtrigger's own protection stays
 
 
 # --- Behaviour, with raw SQL on each table ---------------------------------------------------------------
@@ -195,13 +200,36 @@ def test_the_access_log_refuses_update_and_delete_even_when_rewriting_history():
     assert AccessLog.objects.get(pk=entry.pk).case_id == 1
 
 
-def test_the_context_table_refuses_delete_but_pghistory_may_update_it():
-    context = pghistory.models.Context.objects.create(metadata={"user": 1})
+def test_the_context_table_lets_pghistory_grow_a_context_and_nothing_else():
+    context = pghistory.models.Context.objects.create(metadata={"user": None, "url": "/api/v1/cases/"})
     table = pghistory.models.Context._meta.db_table
+    update = f"UPDATE {table} SET metadata = %s::jsonb WHERE id = %s"  # noqa: S608
+    # What pghistory does: the user filled in once known, keys added by nested contexts.
+    assert _raw(update, ['{"user": 1, "url": "/api/v1/cases/"}', context.pk]) == 1
+    assert _raw(update, ['{"user": 1, "url": "/api/v1/cases/", "source": "api"}', context.pk]) == 1
+    for rewritten in ('{"user": 2, "url": "/api/v1/cases/", "source": "api"}', '{"user": 1}', "{}"):
+        _refused(update, [rewritten, context.pk])
     _refused(f"DELETE FROM {table} WHERE id = %s", [context.pk])  # noqa: S608
-    assert _raw(f"UPDATE {table} SET metadata = '{{\"user\": 2}}' WHERE id = %s", [context.pk]) == 1  # noqa: S608
+    assert pghistory.models.Context.objects.get(pk=context.pk).metadata["user"] == 1
     with rewriting_history():
+        assert _raw(update, ['{"user": 2}', context.pk]) == 1
         assert _raw(f"DELETE FROM {table} WHERE id = %s", [context.pk]) == 1  # noqa: S608
+
+
+def test_the_timeline_refuses_update_and_delete_unless_told_to_stand_aside():
+    from tests import factories as f
+
+    case = f.make_case(f.officer("dallas"))
+    event = CaseEvent.objects.filter(case=case).latest("pk")
+    for sql in (
+        "UPDATE cases_caseevent SET text = 'x' WHERE id = %s",
+        "DELETE FROM cases_caseevent WHERE id = %s",
+    ):
+        with pytest.raises(DatabaseError, match="Cannot update or delete"), transaction.atomic():
+            _raw(sql, [event.pk])
+    with rewriting_history(), pgtrigger.ignore("cases.CaseEvent:caseevent_append_only"):
+        CaseEvent.objects.filter(pk=event.pk).update(text="")
+    assert CaseEvent.objects.get(pk=event.pk).text == ""
 
 
 def test_deleting_a_user_keeps_their_access_log_rows():

@@ -11,7 +11,13 @@ ROOT = Path(__file__).resolve().parents[2]
 CONFIGURATION = (ROOT / "docs" / "configuration.md").read_text()
 COMPOSE = yaml.safe_load((ROOT / "docker" / "compose.yml").read_text())
 # Variables of the compose file itself (not of the service): explained in docker/env.example.
-COMPOSE_ONLY = {"POSTGRES_PASSWORD", "POSTGRES_APP_PASSWORD", "WEB_BIND", "WORKER_CONCURRENCY"}
+COMPOSE_ONLY = {
+    "POSTGRES_PASSWORD",
+    "POSTGRES_APP_PASSWORD",
+    "POSTGRES_MAINTENANCE_PASSWORD",
+    "WEB_BIND",
+    "WORKER_CONCURRENCY",
+}
 _READ = re.compile(r'(?:env_int|env_bool|env_list|os\.environ\.get|os\.environ\[)\(?\s*"([A-Z][A-Z0-9_]+)"')
 
 
@@ -63,11 +69,11 @@ def test_the_example_environment_names_every_required_secret():
 
 def test_one_beat_and_every_role_from_one_image():
     services = COMPOSE["services"]
-    assert {"web", "worker", "beat", "migrate", "postgres", "redis"} == set(services)
-    images = {services[name]["image"] for name in ("web", "worker", "beat", "migrate")}
+    assert {"web", "worker", "maintenance", "beat", "migrate", "postgres", "redis"} == set(services)
+    images = {services[name]["image"] for name in ("web", "worker", "maintenance", "beat", "migrate")}
     assert images == {"consular-cases:latest"}
     assert "deploy" not in services["beat"]  # never scaled: two beats would send every task twice
-    for name in ("web", "worker", "beat"):
+    for name in ("web", "worker", "maintenance", "beat"):
         assert services[name]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
 
 
@@ -78,3 +84,21 @@ def test_only_the_migrations_connect_as_the_schema_owner():
         assert services[name]["environment"]["DATABASE_URL"].startswith("postgres://consular_app:")
     init = (ROOT / "docker" / "postgres" / "10-app-role.sh").read_text()
     assert "TRUNCATE" not in init.split("<<'SQL'")[1]  # rows only
+
+
+def test_only_the_maintenance_worker_rewrites_history():
+    """It alone connects as the maintenance role and consumes the queue of the jobs that rewrite history;
+    the other worker names its queue (a worker without --queues would consume both)."""
+    from config.celery import MAINTENANCE_QUEUE
+
+    services = COMPOSE["services"]
+    assert services["maintenance"]["environment"]["DATABASE_URL"].startswith(
+        "postgres://consular_maintainer:"
+    )
+    queues = {
+        name: services[name]["command"][services[name]["command"].index("--queues") + 1]
+        for name in ("worker", "maintenance")
+    }
+    assert queues == {"worker": "celery", "maintenance": MAINTENANCE_QUEUE}
+    init = (ROOT / "docker" / "postgres" / "10-app-role.sh").read_text()
+    assert "IN ROLE consular_maintenance" in init

@@ -4,6 +4,10 @@ the blind indexes after FIELD_BLIND_INDEX_KEY changed.
 Rotation: put the new key first in FIELD_ENCRYPTION_KEYS (keep the old ones after it), restart the
 services, run this command, check with ``--check`` that nothing is left under an old key, then remove the
 old key. Batches commit one by one: an interrupted run is resumed by running it again.
+
+History rows are rewritten too, so it runs on the maintenance database connection (in the compose
+deployment: ``docker compose -f docker/compose.yml run --rm maintenance python manage.py rotate_field_keys``);
+on the application's connection it stops at once and says so. ``--check`` only reads: it runs anywhere.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from django.db import connection
 from django.utils.module_loading import import_string
 
 from cases.field_rotation import Counts, Index, Target, rewrite
+from cases.history import HistoryRewriteRefused, require_maintenance_connection
 from config import encryption
 from config.encrypted_fields import blind_index_fields, encrypted_fields
 
@@ -98,6 +103,10 @@ class Command(BaseCommand):
             return
         if options["batch_size"] < 1:
             raise CommandError("--batch-size must be at least 1.")
+        try:
+            require_maintenance_connection()
+        except HistoryRewriteRefused as refused:
+            raise CommandError(str(refused)) from refused
         counts = Counts()
         for target in targets:
             before = counts.rows_changed

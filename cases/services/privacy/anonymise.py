@@ -20,9 +20,11 @@ row of them):
 Anonymising is all-or-nothing per person: a person is anonymised with all their cases, and only once every
 one of those cases is closed (retention: closed ``RETENTION_YEARS`` or more before; erasure on request: at
 any age). ``Person.anonymised_at`` and ``Case.anonymised_at`` mark the work done, so it is never redone.
-History rows are rewritten inside ``rewriting_history()`` (the only switch the append-only triggers
-accept); the pghistory context of the change says why (retention, or erasure with the administrator's
-reason). Nothing here logs personal data: log lines carry counts and ids only.
+History rows are rewritten inside ``rewriting_history()``, on the maintenance database connection only (the
+application's role may not rewrite history: ``cases.history``); so the nightly retention job and erasure
+run on the Celery queue ``maintenance``, which the maintenance worker alone consumes, and the staff UI only
+requests an erasure (``person_erase_request``). The pghistory context of the change says why (retention, or
+erasure with the administrator's reason). Nothing here logs personal data: log lines carry counts and ids.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+import uuid
 from collections.abc import Iterable
 
 import pghistory
@@ -37,11 +40,13 @@ import pgtrigger
 from dateutil.relativedelta import relativedelta
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from pghistory.models import Context
 
 from cases.history import rewriting_history
 from cases.models import Case, CaseEvent, Consent, Document, EmergencyContact, Person, Reminder
@@ -49,6 +54,8 @@ from cases.models.case import Status
 from cases.models.reminder import ReminderStatus
 from cases.services.privacy.permissions import may_erase_person_data
 from cases.services.privacy.plan import PERSON_SCRUB, SCRUB_PLAN, Scope, field_values, scrub_payload
+from config.api.models import IdempotencyRecord
+from config.celery import app as celery_app
 
 logger = logging.getLogger(__name__)
 
@@ -102,6 +109,8 @@ def _anonymise(person_ids: list[int], *, now: dt.datetime) -> None:
     Reminder.objects.filter(
         Q(person_id__in=person_ids) | Q(case_id__in=scope.case_ids), status=ReminderStatus.PENDING
     ).update(status=ReminderStatus.CANCELLED)
+    # Their API retry records go too (ids only, but erasure leaves nothing pointing at them).
+    IdempotencyRecord.objects.about(person_ids=scope.person_ids, case_ids=scope.case_ids).delete()
 
     # The timeline is append-only for everyone else; here its texts are cleared.
     events = list(CaseEvent.objects.filter(case_id__in=scope.case_ids).only("pk", "text", "payload"))
@@ -217,13 +226,11 @@ def retention_run(
 # --- Erasure on request ----------------------------------------------------------------------------
 
 
-@transaction.atomic
-def person_erase(*, actor, person: Person | int, reason: str) -> Person:
-    """Anonymise a person and all their cases now, whatever their age, at the person's request.
+ERASURE_REQUEST = "erasure_request"  # the ``privacy_action`` of a request's context row
+ERASE_TASK = "privacy.erase_person"  # cases.tasks.erase_person, on the maintenance queue
 
-    Administrators only. Refused while any of the person's cases is not closed (open, in progress or
-    awaiting closure approval): close them first, with their outcome. ``reason`` is required; it goes to
-    the audit trail's context, never to the logs."""
+
+def _erasure_reason(actor, reason: str) -> str:
     if not may_erase_person_data(actor):
         raise PermissionDenied(_("Only an administrator can erase a person's data."))
     reason = (reason or "").strip()
@@ -231,13 +238,11 @@ def person_erase(*, actor, person: Person | int, reason: str) -> Person:
         raise ValidationError(
             {"reason": _("Say why the person's data is erased (e.g. the request received).")}
         )
-    pk = person if isinstance(person, int) else person.pk
-    # Cases first, with their person, in one statement: the order the case services lock in.
-    cases = list(
-        Case.objects.select_for_update().select_related("person").filter(person_id=pk).order_by("pk")
-    )
-    locked = Person.objects.select_for_update().get(pk=pk)
-    if locked.anonymised_at is not None:
+    return reason
+
+
+def _refuse_unless_erasable(person: Person, cases: list[Case]) -> None:
+    if person.anonymised_at is not None:
         raise ValidationError(_("This person's data was already erased."), code="anonymised")
     not_closed = [case.reference for case in cases if case.status != Status.CLOSED]
     if not_closed:
@@ -249,6 +254,76 @@ def person_erase(*, actor, person: Person | int, reason: str) -> Person:
             % {"references": ", ".join(not_closed)},
             code="open_cases",
         )
+
+
+@transaction.atomic
+def person_erase_request(*, actor, person: Person | int, reason: str, page: str = "") -> uuid.UUID:
+    """Erasure on request, from the staff UI: the same checks as ``person_erase`` now, the erasure itself on
+    the maintenance worker (the web server's database role may not rewrite history).
+
+    The request (who asked, why, from which page, for whom) is kept as a pghistory context row, where the
+    reason has always been kept; the queued message carries its id only. Returns that id."""
+    reason = _erasure_reason(actor, reason)
+    pk = person if isinstance(person, int) else person.pk
+    cases = list(Case.objects.filter(person_id=pk).order_by("pk").only("reference", "status"))
+    _refuse_unless_erasable(Person.objects.get(pk=pk), cases)
+    request = Context.objects.create(
+        id=uuid.uuid4(),
+        metadata={
+            "privacy_action": ERASURE_REQUEST,
+            "person": pk,
+            "user": actor.pk,
+            "url": page,
+            "erasure_reason": reason,
+        },
+    )
+    transaction.on_commit(lambda: celery_app.send_task(ERASE_TASK, args=[str(request.pk)]))
+    return request.pk
+
+
+def person_erase_requested(*, request_id: str) -> bool:
+    """The maintenance worker's half of ``person_erase_request``: the erasure, checked again, under a
+    context naming the requester, the page and the request. Safe to run twice. Returns whether the person
+    was erased now (not when already erased, or when refused since the request: logged, with ids only)."""
+    request = Context.objects.filter(pk=request_id, metadata__privacy_action=ERASURE_REQUEST).first()
+    if request is None:
+        logger.warning("Erasure request %s: not found.", request_id)
+        return False
+    metadata = request.metadata
+    actor = get_user_model().objects.filter(pk=metadata.get("user")).first()
+    try:
+        if actor is None:
+            raise PermissionDenied
+        with pghistory.context(user=actor.pk, url=metadata.get("url", ""), erasure_request=str(request.pk)):
+            person_erase(actor=actor, person=int(metadata["person"]), reason=metadata["erasure_reason"])
+    except ValidationError as refusal:
+        code = getattr(refusal, "code", None)
+        if code == "anonymised":
+            logger.info("Erasure request %s: person %s was already erased.", request_id, metadata["person"])
+        else:
+            logger.warning("Erasure request %s: refused since it was made (%s).", request_id, code)
+        return False
+    except PermissionDenied:
+        logger.warning("Erasure request %s: the requester may no longer erase a person's data.", request_id)
+        return False
+    return True
+
+
+@transaction.atomic
+def person_erase(*, actor, person: Person | int, reason: str) -> Person:
+    """Anonymise a person and all their cases now, whatever their age, at the person's request.
+
+    Administrators only, on the maintenance database connection (``person_erase_request`` queues it from
+    the staff UI). Refused while any of the person's cases is not closed (open, in progress or awaiting
+    closure approval): close them first, with their outcome. ``reason`` is required; it goes to the audit
+    trail's context, never to the logs."""
+    reason = _erasure_reason(actor, reason)
+    pk = person if isinstance(person, int) else person.pk
+    # Cases first, with their person, in one statement: the order the case services lock in.
+    cases = list(
+        Case.objects.select_for_update().select_related("person").filter(person_id=pk).order_by("pk")
+    )
+    _refuse_unless_erasable(Person.objects.select_for_update().get(pk=pk), cases)
     with rewriting_history(), pghistory.context(privacy_action="erasure", erasure_reason=reason):
         _anonymise([pk], now=timezone.now())
     logger.info("Erasure: person %d anonymised with %d cases.", pk, len(cases))

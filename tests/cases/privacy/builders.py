@@ -21,11 +21,11 @@ from cases.models.crossoffice import ConsentMethod
 from consulates.models import ReceptionPoint
 from tests import factories as f
 from tests.factories.crossoffice import FULL_SCOPE
+from tests.factories.documents import valid_pdf_bytes, valid_png_bytes
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00" + b"\x00" * 40
-)
+# Whole, valid files: uploads are checked through and through (cases.services.document_checks).
+PDF = valid_pdf_bytes()
+PNG = valid_png_bytes()
 
 
 @dataclass
