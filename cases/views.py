@@ -15,7 +15,10 @@ from consulates.access import access_for
 @login_required
 def document_download(request, pk: int):
     """Stream a document to staff who see its case, or to the partner that uploaded it while the case
-    is referred to it. Anything else is not found (never forbidden: existence does not leak)."""
+    is referred to it. Anything else is not found (never forbidden: existence does not leak).
+
+    Always an attachment named ``document-<id>.<ext>`` with the type found when it was uploaded and
+    ``nosniff``: a browser neither renders it in the page nor guesses another type."""
     access = access_for(request.user)
     if not (access.is_staff_member or access.partner_id):
         raise Http404
@@ -34,8 +37,9 @@ def document_download(request, pk: int):
         person_id=document.case.person_id,
         what="document download",
     )
+    # Served under its number and the extension of its checked type, never under the uploader's name.
     response = FileResponse(
-        handle, as_attachment=True, filename=document.original_name, content_type=document.content_type
+        handle, as_attachment=True, filename=document.download_name, content_type=document.content_type
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store"

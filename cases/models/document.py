@@ -47,9 +47,10 @@ class DocumentQuerySet(models.QuerySet):
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.DeleteEvent(), model_name="DocumentHistory")
 class Document(models.Model):
-    """An uploaded file. Invariants: type checked by content (PDF, JPEG, PNG), size within
-    ``DOCUMENT_MAX_BYTES``, ``sha256`` and ``size`` of the stored bytes; written by
-    ``cases.services.documents.document_upload`` only."""
+    """An uploaded file. Invariants: the whole content checked (a PDF, JPEG or PNG and nothing else;
+    images re-encoded without metadata), upload within ``DOCUMENT_MAX_BYTES``, ``sha256`` and ``size``
+    of the stored bytes; written by ``cases.services.documents.document_upload`` only. ``original_name``
+    is the uploader's name for the file, shown as text and never used to store or serve it."""
 
     case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="documents")
     kind = models.CharField(_("kind"), max_length=20, choices=DocumentKind.choices)
@@ -81,3 +82,9 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return self.description or self.original_name
+
+    @property
+    def download_name(self) -> str:
+        """The name the file is served under: the document's number and the extension of its checked
+        type (``document-12.pdf``), never the uploader's name, which could say ``.html`` or ``.bat``."""
+        return f"document-{self.pk}{ALLOWED_CONTENT_TYPES.get(self.content_type, '.bin')}"

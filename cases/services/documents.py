@@ -1,44 +1,40 @@
-"""Uploading files to a case: type by content, size limit, checksum, timeline entry."""
+"""Uploading files to a case: the whole file checked (``document_checks``), size limit, checksum of the
+stored bytes, timeline entry."""
 
 from __future__ import annotations
 
 import hashlib
 import os
+import unicodedata
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from cases import events
 from cases.models import Case, Document
-from cases.models.document import DocumentKind
+from cases.models.document import ALLOWED_CONTENT_TYPES, DocumentKind
 from cases.services.common import lock_case, refuse_if_closed, require_worker, touch
+from cases.services.document_checks import inspect_upload
 from consulates.access import access_for
 
-# The first bytes of each allowed type; the name and the browser's declared type are not trusted.
-SIGNATURES = (
-    (b"%PDF-", "application/pdf"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-)
 
-
-def sniff_content_type(head: bytes) -> str | None:
-    for signature, content_type in SIGNATURES:
-        if head.startswith(signature):
-            return content_type
-    return None
-
-
-def _checksum(upload) -> str:
-    digest = hashlib.sha256()
+def _read_all(upload) -> bytes:
     upload.seek(0)
-    for chunk in upload.chunks():
-        digest.update(chunk)
+    data = b"".join(upload.chunks())
     upload.seek(0)
-    return digest.hexdigest()
+    return data
+
+
+def _display_name(name: str | None) -> str:
+    """The uploader's file name, kept only to be shown: no folders, no control characters. It is never
+    used to store or serve the file."""
+    base = os.path.basename((name or "").replace("\\", "/"))
+    printable = "".join(c for c in base if unicodedata.category(c)[0] != "C").strip()
+    return printable[:200] or "document"
 
 
 def _require_uploader(actor, case: Case):
@@ -54,14 +50,17 @@ def _require_uploader(actor, case: Case):
 
 @transaction.atomic
 def document_upload(*, actor, case: Case, file, kind: str, description: str = "") -> Document:
-    """Store an uploaded file on the case. Refused: empty files, files over ``DOCUMENT_MAX_BYTES``, and
-    anything whose content is not PDF, JPEG or PNG (whatever its name says)."""
+    """Store an uploaded file on the case. Refused (a ``file`` error, nothing written): empty files,
+    files over ``DOCUMENT_MAX_BYTES``, and anything that is not wholly a PDF, JPEG or PNG, whatever its
+    name says (see ``cases.services.document_checks``). Images are stored re-encoded, without metadata;
+    ``size`` and ``sha256`` are those of the stored bytes."""
     case = lock_case(case)
     partner_id = _require_uploader(actor, case)
     refuse_if_closed(case)
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list] = {}
     if kind not in DocumentKind.values:
         errors["kind"] = [_("Choose the kind of document.")]
+    checked = None
     if file is None or not file.size:
         errors["file"] = [_("Choose a file to upload; this one is empty.")]
     elif file.size > settings.DOCUMENT_MAX_BYTES:
@@ -70,25 +69,25 @@ def document_upload(*, actor, case: Case, file, kind: str, description: str = ""
             % {"size": filesizeformat(file.size), "limit": filesizeformat(settings.DOCUMENT_MAX_BYTES)}
         ]
     else:
-        file.seek(0)
-        content_type = sniff_content_type(file.read(16))
-        if content_type is None:
-            errors["file"] = [_("Only PDF, JPEG and PNG files can be uploaded; this file is none of them.")]
+        try:
+            checked = inspect_upload(_read_all(file))
+        except ValidationError as exc:
+            errors.update(exc.error_dict)
     if errors:
         raise ValidationError(errors)
-    original_name = os.path.basename(file.name or "")[:200] or "document"
     document = Document(
         case=case,
         kind=kind,
         description=(description or "").strip()[:200],
-        original_name=original_name,
-        content_type=content_type,
-        size=file.size,
-        sha256=_checksum(file),
+        original_name=_display_name(file.name),
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=hashlib.sha256(checked.content).hexdigest(),
         uploaded_by=actor,
         uploaded_by_partner_id=partner_id,
     )
-    document.file.save(original_name, file, save=False)
+    extension = ALLOWED_CONTENT_TYPES[checked.content_type]
+    document.file.save(f"document{extension}", ContentFile(checked.content), save=False)
     try:
         document.save()
         events.document_uploaded(case, actor, document=document)

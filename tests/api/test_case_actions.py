@@ -17,6 +17,7 @@ from tests import factories as f
 from tests.api.conftest import url
 from tests.dbchecks import last_event_pk
 from tests.factories.crossoffice import make_consent, make_referral, make_transfer
+from tests.factories.documents import valid_png_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -510,10 +511,7 @@ def _png():
     return SimpleUploadedFile("form.png", PNG, content_type="image/png")
 
 
-PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
-    b"\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81\x84\x00\x00\x00\x00IEND\xaeB`\x82"
-)
+PNG = valid_png_bytes()  # a real image: uploads are decoded in full
 
 
 # --- Idempotency-Key ------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """The access-checked download of case documents (``cases.views.document_download``): only those who
-see the document get its bytes; everyone else gets 404, anonymous users the login page."""
+see the document get its bytes; everyone else gets 404, anonymous users the login page. A document is
+served as ``document-<id>.<extension of its checked type>``, never under the uploader's file name."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ from django.urls import reverse
 from cases import services
 from tests.auth import login_verified
 from tests.factories import PartnerFactory, make_case, manager, officer, partner_user
+from tests.factories.documents import valid_pdf_bytes, valid_png_bytes
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.7\n" + bytes(range(256)) * 8 + b"\n%%EOF\n"
+PDF = valid_pdf_bytes(pages=2, title="Acta de nacimiento")
 
 
 @pytest.fixture
@@ -45,10 +47,53 @@ def test_those_who_see_the_case_get_the_bytes(client, document, who):
     assert response["Content-Type"] == "application/pdf"  # the sniffed type, not the declared one
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "no-store" in response["Cache-Control"]
-    disposition = response["Content-Disposition"]
-    assert disposition.startswith("attachment;")
-    assert "Acta%20de%20nacimiento%20N%C3%BA%C3%B1ez.pdf" in disposition
+    assert response["Content-Disposition"] == f'attachment; filename="document-{document.pk}.pdf"'
     assert response["Content-Length"] == str(len(PDF))
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "content_type", "served_as"),
+    [
+        # The security review's names; the content is a real PDF or PNG, so the upload is accepted.
+        ("informe.html", PDF, "application/pdf", ".pdf"),
+        ("image.svg", valid_png_bytes(), "image/png", ".png"),
+        ("scan.pdf.bat", PDF, "application/pdf", ".pdf"),
+        ('foto"; filename=x.html', valid_png_bytes(), "image/png", ".png"),
+    ],
+    ids=["html-name", "svg-name", "double-extension", "header-injection"],
+)
+def test_the_uploaders_name_never_reaches_the_download(
+    client, document, name, content, content_type, served_as
+):
+    owner = document.uploaded_by
+    upload = SimpleUploadedFile(name, content, content_type="text/html")
+    uploaded = services.document_upload(actor=owner, case=document.case, file=upload, kind="other")
+    assert uploaded.original_name == name  # kept, to be shown as text
+    response = _get(client, owner, uploaded)
+    assert response.status_code == 200
+    assert response["Content-Type"] == content_type
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Disposition"] == f'attachment; filename="document-{uploaded.pk}{served_as}"'
+    assert b"".join(response.streaming_content) == content
+
+
+def test_a_document_stored_before_the_checks_is_served_under_its_number(client, document):
+    """Rows written before whole-file checks existed keep their uploader's name: it is not used."""
+    from cases.models import Document
+
+    legacy = Document.objects.create(
+        case=document.case,
+        kind="other",
+        file=document.file.name,
+        original_name="informe.html",
+        content_type="application/pdf",
+        size=document.size,
+        sha256=document.sha256,
+        uploaded_by=document.uploaded_by,
+    )
+    response = _get(client, document.uploaded_by, legacy)
+    assert response["Content-Disposition"] == f'attachment; filename="document-{legacy.pk}.pdf"'
+    assert response["Content-Type"] == "application/pdf"
 
 
 def test_an_officer_of_another_consulate_gets_not_found(client, document):

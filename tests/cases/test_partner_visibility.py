@@ -33,6 +33,7 @@ from cases.models import (
 from consulates.models import DetentionFacility, Partner, PartnerService
 from tests import factories as f
 from tests.factories.crossoffice import make_consent, make_referral
+from tests.factories.documents import valid_pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +72,7 @@ class World:
 
 
 def _pdf(name: str) -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, b"%PDF-1.4 " + name.encode(), content_type="application/pdf")
+    return SimpleUploadedFile(name, valid_pdf_bytes(title=name), content_type="application/pdf")
 
 
 def _staffed_case(officer) -> Case:

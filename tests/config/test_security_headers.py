@@ -26,9 +26,10 @@ from consulates.models import Consulate
 from consulates.services import network_load
 from tests import factories as f
 from tests.auth import login_verified
+from tests.factories.documents import valid_pdf_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
-PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = valid_pdf_bytes()  # a real PDF: uploads are parsed in full
 
 
 def _new_key() -> str:

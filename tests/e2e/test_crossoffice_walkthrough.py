@@ -18,16 +18,15 @@ from consulates.models import Consulate, DetentionFacility, ReceptionPoint, Role
 from consulates.services import network_load
 from tests.e2e.signin import sign_in
 from tests.factories import PartnerFactory, make_case, make_person
+from tests.factories.documents import valid_png_bytes
 
 PASSWORD = "una-clave-larga-de-prueba-2026"
 PRAIRIELAND = "Prairieland Detention Center"  # Dallas's district
 MONTGOMERY = "Montgomery ICE Processing Center"  # Houston's district
 LEGAL = "legal_representation"
 PARTNER = "Defensa Migrante del Golfo"
-PNG = (  # a 1x1 transparent PNG
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4"
-    b"\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
-)
+# A real image: uploads are decoded in full and re-encoded (one without metadata comes back as is).
+PNG = valid_png_bytes()
 
 CASE_PAGE = re.compile(r".*/admin/cases/case/\d+/change/(\?.*)?$")
 
@@ -266,7 +265,7 @@ def test_transfer_consent_referral_handoff_and_documents(page, live_server, staf
     with page.expect_download() as download_info:
         link.click()
     download = download_info.value
-    assert download.suggested_filename == "ine.png"
+    assert download.suggested_filename == f"document-{document.pk}.png"  # never the uploader's name
     assert Path(download.path()).read_bytes() == PNG
     response = page.request.get(live_server.url + link.get_attribute("href"))
     assert response.status == 200

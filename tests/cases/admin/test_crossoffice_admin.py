@@ -18,11 +18,12 @@ from cases.models import Case, Consent, Referral, Transfer
 from tests.auth import login_verified
 from tests.cases.admin.helpers import INVALID_MARKER
 from tests.factories import PartnerFactory, consulate, make_case, officer, supervisor
+from tests.factories.documents import valid_pdf_bytes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("strict_templates")]
 
 LEGAL = "legal_representation"
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = valid_pdf_bytes()  # a real PDF: uploads are parsed in full
 
 
 def case_url(case) -> str:

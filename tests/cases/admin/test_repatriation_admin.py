@@ -21,11 +21,12 @@ from consulates.models import ReceptionPoint
 from tests.auth import login_verified
 from tests.cases.admin.helpers import INVALID_MARKER, inline_management, refused
 from tests.factories import make_case, make_person
+from tests.factories.documents import valid_pdf_bytes, valid_png_bytes
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PDF = valid_pdf_bytes()  # real files: uploads are parsed and decoded in full
+PNG = valid_png_bytes()
 
 
 def _ready(actor, case: Case, *, removal: dt.date | None = None) -> Case:

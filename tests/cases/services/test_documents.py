@@ -15,14 +15,14 @@ from cases.models import Document
 from consulates.models import PartnerService
 from tests import factories as f
 from tests.dbchecks import error_fields, last_event_pk, new_events, row_xmin
+from tests.factories.documents import valid_jpeg_bytes, valid_pdf_bytes, valid_png_bytes
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64 + b"\xff\xd9"
-PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00" + b"\x00" * 40
-)
+# Real files: the service parses PDFs and decodes images in full (see test_document_validation.py).
+PDF = valid_pdf_bytes()
+JPEG = valid_jpeg_bytes()
+PNG = valid_png_bytes()
 
 
 @pytest.fixture(autouse=True)
@@ -74,8 +74,12 @@ def test_a_valid_file_is_stored_under_a_random_name(
         description=" Copia para el registro civil ",
     )
     stored = Document.objects.get(pk=document.pk)
-    assert (stored.content_type, stored.size, stored.original_name) == (content_type, len(content), name)
-    assert stored.sha256 == hashlib.sha256(content).hexdigest()
+    (path,) = stored_files(media_root)
+    kept = path.read_bytes()
+    assert (stored.content_type, stored.size, stored.original_name) == (content_type, len(kept), name)
+    assert stored.sha256 == hashlib.sha256(kept).hexdigest()
+    if content_type != "image/jpeg":  # PDFs are kept as sent; a PNG without metadata re-encodes to itself
+        assert kept == content
     assert (stored.uploaded_by, stored.uploaded_by_partner, stored.description) == (
         dallas_officer,
         None,
@@ -83,9 +87,7 @@ def test_a_valid_file_is_stored_under_a_random_name(
     )
     assert re.fullmatch(rf"documents/\d{{4}}/\d{{2}}/[0-9a-f]{{32}}{re.escape(extension)}", stored.file.name)
     assert "Juana" not in stored.file.name
-    (path,) = stored_files(media_root)
     assert path == media_root / stored.file.name
-    assert path.read_bytes() == content
     events_written = new_events(case, after=before)
     event = next(e for e in events_written if e.kind == "document_uploaded")
     assert event.actor == dallas_officer
@@ -94,7 +96,7 @@ def test_a_valid_file_is_stored_under_a_random_name(
         "document_id": document.pk,
         "document_kind": "identity",
         "partner_id": None,
-        "size": len(content),
+        "size": len(kept),
     }
     assert row_xmin(event) == row_xmin(stored)
 
@@ -110,12 +112,12 @@ def test_two_uploads_of_the_same_name_get_different_storage_names(media_root, da
 
 
 def test_a_file_exactly_at_the_limit_is_accepted(settings, dallas_officer, case):
-    content = PDF.ljust(200, b" ")
+    content = PDF.ljust(len(PDF) + 69, b" ")  # whitespace after %%EOF is part of a valid PDF
     settings.DOCUMENT_MAX_BYTES = len(content)
     document = services.document_upload(
         actor=dallas_officer, case=case, file=upload("limite.pdf", content), kind="court"
     )
-    assert Document.objects.get(pk=document.pk).size == 200
+    assert Document.objects.get(pk=document.pk).size == len(content)
 
 
 # --- refused files: a field error, no row, no file ------------------------------------------------
@@ -126,7 +128,7 @@ def test_a_file_exactly_at_the_limit_is_accepted(settings, dallas_officer, case)
     [
         (upload("carta.pdf", b"Esto es texto, no un PDF.\n"), None, "file"),
         (upload("vacio.pdf", b""), None, "file"),
-        (upload("grande.pdf", PDF.ljust(201, b" ")), 200, "file"),
+        (upload("grande.pdf", PDF + b" "), len(PDF), "file"),
         (upload("pagina.html", b"<html>%PDF-</html>", "text/html"), None, "file"),
         (None, None, "file"),
     ],

@@ -15,6 +15,7 @@ from consulates.models import PartnerService
 from tests import factories as f
 from tests.dbchecks import error_codes, error_fields, last_event_pk, new_events, row_xmin
 from tests.factories.crossoffice import FULL_SCOPE, make_consent, make_referral
+from tests.factories.documents import valid_pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -98,7 +99,7 @@ def test_consent_is_recorded_with_its_scope_on_the_timeline(dallas_officer, case
 def _upload(actor, case):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    pdf = SimpleUploadedFile("consentimiento.pdf", b"%PDF-1.4 firmado", content_type="application/pdf")
+    pdf = SimpleUploadedFile("consentimiento.pdf", valid_pdf_bytes(), content_type="application/pdf")
     return services.document_upload(actor=actor, case=case, file=pdf, kind="consent_form")
 
 
