@@ -71,7 +71,11 @@ NO_ACCESS = Access(role=None)
 
 
 def access_for(user) -> Access:
-    """Resolve ``user``'s role. Inactive and anonymous users get no access at all."""
+    """Resolve ``user``'s role. Inactive and anonymous users, and users of an inactive partner
+    organisation, get no access at all.
+
+    Cached on the user object for the rest of the request: a change of membership or of the partner's
+    ``active`` flag is seen by the next request (or after ``forget_access``)."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return NO_ACCESS
     cached = getattr(user, _CACHE_ATTR, None)
@@ -92,8 +96,12 @@ def access_for(user) -> Access:
         # A superuser without a membership (the one created by createsuperuser) runs the system.
         access = Access(role=Role.ADMINISTRATOR, export_granted=True)
     else:
+        # A user of an organisation the network stopped working with is nobody: every door (visibility,
+        # case data, notes, documents, timeline, the partner API's permission) starts from here.
         partner_id = (
-            PartnerMembership.objects.filter(user_id=user.pk).values_list("partner_id", flat=True).first()
+            PartnerMembership.objects.filter(user_id=user.pk, partner__active=True)
+            .values_list("partner_id", flat=True)
+            .first()
         )
         access = Access(role=None, partner_id=partner_id)
     setattr(user, _CACHE_ATTR, access)

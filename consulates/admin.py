@@ -1,13 +1,16 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group
 from django.db.models import Exists, OuterRef
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from config.admin_mixins import AdministratorOnlyAdmin, ReferenceDataAdmin
+from config.admin_shown_once import shown_once_response
 from config.security.totp import second_factor_reset
 from consulates.access import access_for
 from consulates.models import (
@@ -19,7 +22,12 @@ from consulates.models import (
     ReceptionPoint,
     StaffMembership,
 )
-from consulates.services import mark_curated, user_staff_flag_sync
+from consulates.services import (
+    mark_curated,
+    partner_deactivate,
+    partner_webhook_secret_set,
+    user_staff_flag_sync,
+)
 
 
 class CuratedOnSaveMixin:
@@ -81,12 +89,120 @@ class ReceptionPointAdmin(CuratedOnSaveMixin, ReferenceDataAdmin, admin.ModelAdm
     search_fields = ["name", "mx_city"]
 
 
+class PartnerForm(forms.ModelForm):
+    """The signing secret is write-only: typed (or generated) here, stored encrypted, never shown back."""
+
+    new_webhook_secret = forms.CharField(
+        label=_("new webhook signing secret"),
+        required=False,
+        min_length=24,
+        max_length=64,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_("Leave blank to keep the current secret. Once saved, a secret is never shown again."),
+    )
+    generate_webhook_secret = forms.BooleanField(
+        label=_("generate a new webhook signing secret"),
+        required=False,
+        help_text=_("A random secret, shown once on the next page."),
+    )
+
+    class Meta:
+        model = Partner
+        fields = [  # never ``webhook_secret`` itself
+            "name",
+            "services",
+            "consulates",
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+            "website",
+            "active",
+            "webhook_url",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("new_webhook_secret") and data.get("generate_webhook_secret"):
+            self.add_error("generate_webhook_secret", _("Type a new secret or generate one, not both."))
+        return data
+
+
+SECRET_FIELDS = ("webhook_secret_status", "new_webhook_secret", "generate_webhook_secret")
+
+
 @admin.register(Partner)
 class PartnerAdmin(ReferenceDataAdmin, admin.ModelAdmin):
+    """Every staff member reads a partner's page; only administrators edit it and its webhook signing
+    secret, which nobody reads. Unticking *active* revokes the API tokens of the partner's users."""
+
     list_display = ["name", "contact_name", "contact_email", "active"]
     list_filter = ["active", "consulates"]
     search_fields = ["name"]
     filter_horizontal = ["consulates"]
+    form = PartnerForm
+    exclude = ["webhook_secret"]
+
+    def get_fields(self, request, obj=None):
+        fields = [name for name in super().get_fields(request, obj) if name not in SECRET_FIELDS]
+        if access_for(request.user).is_administrator:
+            fields += ["webhook_secret_status", "new_webhook_secret", "generate_webhook_secret"]
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if access_for(request.user).is_administrator:
+            readonly.append("webhook_secret_status")
+        return readonly
+
+    @admin.display(description=_("webhook signing secret"))
+    def webhook_secret_status(self, obj):
+        if obj is not None and obj.webhook_secret:
+            return _("A secret is set (it is never shown)")
+        return _("No secret set")
+
+    def save_model(self, request, obj, form, change):
+        deactivating = change and "active" in form.changed_data and not obj.active
+        super().save_model(request, obj, form, change)
+        data = form.cleaned_data
+        if data.get("generate_webhook_secret"):
+            # Shown once, in the answer to this request: never in a message (a cookie) or the session.
+            request.partner_secret_shown_once = partner_webhook_secret_set(actor=request.user, partner=obj)
+        elif data.get("new_webhook_secret"):
+            partner_webhook_secret_set(actor=request.user, partner=obj, secret=data["new_webhook_secret"])
+        if deactivating:
+            revoked = partner_deactivate(actor=request.user, partner=obj)
+            messages.warning(
+                request,
+                ngettext(
+                    "The partner is inactive: %(count)d API token of its users was revoked.",
+                    "The partner is inactive: %(count)d API tokens of its users were revoked.",
+                    revoked,
+                )
+                % {"count": revoked},
+            )
+
+    def _secret_page(self, request, obj):
+        secret = getattr(request, "partner_secret_shown_once", None)
+        if secret is None:
+            return None
+        return shown_once_response(
+            request,
+            title=_("Webhook signing secret"),
+            secret=secret,
+            lead=_("New webhook signing secret for %(partner)s. Copy it now: it will not be shown again.")
+            % {"partner": obj.name},
+            advice=_(
+                "Give it to the partner through a secure channel: from now on it signs every call to its webhook."
+            ),
+            back_url=reverse("admin:consulates_partner_change", args=[obj.pk]),
+            opts=self.opts,
+        )
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return self._secret_page(request, obj) or super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        return self._secret_page(request, obj) or super().response_change(request, obj)
 
 
 class StaffFlagSyncMixin:

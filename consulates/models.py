@@ -13,6 +13,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from config.encrypted_fields import EncryptedCharField
 from consulates.published import validate_one_phone
 
 
@@ -187,7 +188,8 @@ class Partner(models.Model):
     webhook_url = models.URLField(
         _("webhook URL"), blank=True, help_text=_("Reminders are posted here (signed) instead of emailed.")
     )
-    webhook_secret = models.CharField(
+    # Encrypted at rest; set and replaced by administrators (``partner_webhook_secret_set``), never shown.
+    webhook_secret = EncryptedCharField(
         _("webhook signing secret"),
         max_length=64,
         blank=True,

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import csv
 import json
+import secrets
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+import pghistory
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext as _
 
-from consulates.models import Basis, Consulate, County, DetentionFacility, ReceptionPoint
+from config.api.models import ApiToken
+from consulates.access import access_for
+from consulates.models import Basis, Consulate, County, DetentionFacility, Partner, ReceptionPoint
 from consulates.published import published_address, published_phone
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -211,3 +217,39 @@ def user_staff_flag_sync(*, user) -> None:
         user.is_staff = is_staff
         user.save(update_fields=["is_staff"])
     forget_access(user)
+
+
+def _require_administrator(actor) -> None:
+    if not access_for(actor).is_administrator:
+        raise PermissionDenied(_("Only an administrator can change a partner organisation's access."))
+
+
+@transaction.atomic
+def partner_deactivate(*, actor, partner: Partner) -> int:
+    """Stop working with a partner organisation: it is marked inactive and every API token of its users
+    is revoked (deleted; the token history keeps each one, with this deactivation as the reason in its
+    context). Returns the number of tokens revoked. Safe to call for a partner already marked inactive
+    (the staff UI saves the flag with the rest of the page first, then calls this).
+
+    From then on its users resolve to no access at all (``consulates.access.access_for``), whatever
+    credential they still hold; a user object already resolved in a running request keeps its cached
+    role until the request ends."""
+    _require_administrator(actor)
+    partner = Partner.objects.select_for_update().get(pk=partner.pk)
+    if partner.active:
+        partner.active = False
+        partner.save(update_fields=["active"])
+    with pghistory.context(partner_deactivated=partner.pk):
+        _total, deleted = ApiToken.objects.filter(user__partner_membership__partner=partner).delete()
+    return deleted.get(ApiToken._meta.label, 0)
+
+
+def partner_webhook_secret_set(*, actor, partner: Partner, secret: str | None = None) -> str:
+    """Give the partner a new webhook signing secret (``None``: a random one) and return it, to be shown
+    to the administrator once, in the answer to the form that set it; it is stored encrypted and never
+    shown again."""
+    _require_administrator(actor)
+    secret = secret or secrets.token_urlsafe(32)
+    Partner.objects.filter(pk=partner.pk).update(webhook_secret=secret)
+    partner.webhook_secret = secret
+    return secret

@@ -3,7 +3,10 @@ and updates a partner gives. Field-level rules live here, beside the serializers
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -14,15 +17,19 @@ from rest_framework.response import Response
 from cases import services
 from cases.api.access_logging import AccessLoggedViewSetMixin
 from cases.api.case_serializers import EventSerializer, HearingSerializer, ReasonSerializer
-from cases.api.cases import timeline_events
+from cases.api.cases import OPTIONAL_IF_MATCH, timeline_events
 from cases.api.permissions import IsPartnerMember
 from cases.api.persons import IDEMPOTENCY_KEY, EmergencyContactSerializer
 from cases.models import CaseEvent, EmergencyContact, Hearing, Referral
 from cases.models.crossoffice import ReferralStatus
 from cases.models.document import Document, DocumentKind
 from cases.models.work import HearingStatus
+from cases.services.common import lock_case
+from config.api.conditional import claimed_version, if_match
+from config.api.errors import PreconditionFailed
 from config.api.fields import IsoDateTimeFilter
 from config.api.pagination import TimelineCursor
+from config.api.schema import ETAG_HEADER
 from config.api.views import ApiViewMixin
 
 
@@ -130,9 +137,12 @@ class PartnerReferralSerializer(serializers.ModelSerializer):
 
     def to_representation(self, obj):
         data = super().to_representation(obj)
-        if obj.consent.withdrawn_at is not None:
-            # The consulate's note about the person is part of what the consent covered.
+        if not obj.is_active or obj.consent.withdrawn_at is not None:
+            # Like the case data: the notes about the person (what the consulate asked for, what came of
+            # it) are shared through the referral while it is active and the consent stands; an ended
+            # referral stays listed as a row of the partner's history, nothing more.
             data["request_note"] = ""
+            data["outcome_note"] = ""
         return data
 
     @extend_schema_field(SharedCaseSerializer(allow_null=True))
@@ -187,7 +197,46 @@ class PartnerReferralFilter(filters.FilterSet):
         fields = ["status", "service", "updated_since"]
 
 
-@extend_schema_view(list=extend_schema(tags=["partner"]), retrieve=extend_schema(tags=["partner"]))
+def _unchanged_under_lock(request, referral: Referral) -> None:
+    """``If-Match`` on a partner action is optional, as on the staff's case actions; when sent, the
+    referral must still be the one the caller read (412 otherwise). Checked under the locks the referral
+    services take, in their order (the case, then the referral), inside the transaction the service then
+    runs in: of two callers holding the same ETag exactly one wins."""
+    if not request.headers.get("If-Match") or if_match(request) == "*":
+        return
+    claimed = claimed_version(request, referral)  # 412 for an ETag of another resource, or garbage
+    lock_case(referral.case_id)
+    current = Referral.objects.select_for_update().values_list("updated_at", flat=True).get(pk=referral.pk)
+    if current.isoformat() != claimed:
+        raise PreconditionFailed()
+
+
+def _refuse_unless_active(referral: Referral) -> None:
+    """Work on the case goes through an active referral: an ended one is no channel to it, even while
+    the case is shared with the partner through another referral."""
+    if not referral.is_active:
+        raise ValidationError(
+            _("Not possible: the referral is %(status)s.")
+            % {"status": referral.get_status_display().lower()},
+            code="status",
+        )
+
+
+def _action_schema(request, description: str):
+    """A state change of the referral: answers the referral with its new ``ETag``."""
+    return extend_schema(
+        tags=["partner"],
+        description=description,
+        request=request,
+        responses=PartnerReferralSerializer,
+        parameters=[OPTIONAL_IF_MATCH, IDEMPOTENCY_KEY, ETAG_HEADER],
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(tags=["partner"]),
+    retrieve=extend_schema(tags=["partner"], parameters=[ETAG_HEADER]),
+)
 class PartnerReferralViewSet(
     AccessLoggedViewSetMixin,
     ApiViewMixin,
@@ -198,7 +247,8 @@ class PartnerReferralViewSet(
     """For partner organisations: the referrals made to the caller's organisation, with what the consulate
     shared under the person's consent. Accept or decline a new referral, start and complete the work,
     add notes and documents; the consulate follows each step on the case's timeline. Each retrieve is
-    recorded in the access log."""
+    recorded in the access log. A referral's answer carries its ``ETag``; send it back in ``If-Match``
+    with an action to be refused (412) if the referral changed meanwhile."""
 
     serializer_class = PartnerReferralSerializer
     access_label = "partner referral"
@@ -231,44 +281,29 @@ class PartnerReferralViewSet(
             data = serializer_class(data=request.data)
             data.is_valid(raise_exception=True)
             values = dict(data.validated_data)
-        service(actor=request.user, referral=referral, **values)
+        with transaction.atomic():
+            _unchanged_under_lock(request, referral)
+            service(actor=request.user, referral=referral, **values)
         referral = self.get_queryset().get(pk=referral.pk)
-        self.etag_object = None
+        self.etag_object = referral  # the referral changed: its new ETag goes with the answer
         return Response(PartnerReferralSerializer(referral).data)
 
-    @extend_schema(
-        tags=["partner"], request=None, responses=PartnerReferralSerializer, parameters=[IDEMPOTENCY_KEY]
-    )
+    @_action_schema(None, "Accept a referral awaiting your answer.")
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None, **kwargs):
         return self._answer(request, services.referral_accept)
 
-    @extend_schema(
-        tags=["partner"],
-        request=ReasonSerializer,
-        responses=PartnerReferralSerializer,
-        parameters=[IDEMPOTENCY_KEY],
-    )
+    @_action_schema(ReasonSerializer, "Decline a referral awaiting your answer, saying why.")
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None, **kwargs):
         return self._answer(request, services.referral_decline, ReasonSerializer)
 
-    @extend_schema(
-        tags=["partner"],
-        request=PartnerNoteOptionalSerializer,
-        responses=PartnerReferralSerializer,
-        parameters=[IDEMPOTENCY_KEY],
-    )
+    @_action_schema(PartnerNoteOptionalSerializer, "Start the work on an accepted referral.")
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None, **kwargs):
         return self._answer(request, services.referral_start, PartnerNoteOptionalSerializer)
 
-    @extend_schema(
-        tags=["partner"],
-        request=OutcomeSerializer,
-        responses=PartnerReferralSerializer,
-        parameters=[IDEMPOTENCY_KEY],
-    )
+    @_action_schema(OutcomeSerializer, "Complete the referral, saying what was done for the person.")
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None, **kwargs):
         return self._answer(request, services.referral_complete, OutcomeSerializer)
@@ -299,6 +334,7 @@ class PartnerReferralViewSet(
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
     def documents(self, request, pk=None, **kwargs):
         referral = self.get_object()
+        _refuse_unless_active(referral)
         data = DocumentUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         document = services.document_upload(actor=request.user, case=referral.case, **data.validated_data)
@@ -310,9 +346,7 @@ class PartnerReferralViewSet(
     def timeline(self, request, pk=None, **kwargs):
         referral = self.get_object()
         self.etag_object = None
-        events = timeline_events(
-            request, CaseEvent.objects.visible_to(request.user).filter(case_id=referral.case_id)
-        )
+        events = timeline_events(request, CaseEvent.objects.visible_to(request.user).of_referral(referral))
         page = self.paginate_queryset(events)
         response = self.get_paginated_response(EventSerializer(page, many=True).data)
         self.record_read(request, referral, what="api: partner referral timeline")

@@ -101,6 +101,8 @@ REFERRAL_EVENT_KINDS = (
     EventKind.PARTNER_NOTE,
     EventKind.DOCUMENT_UPLOADED,
 )
+# The entries about one referral (``referral_id`` in the payload); a document belongs to the case.
+ONE_REFERRAL_EVENT_KINDS = tuple(kind for kind in REFERRAL_EVENT_KINDS if kind != EventKind.DOCUMENT_UPLOADED)
 
 
 class CaseEventQuerySet(CaseScopedQuerySet):
@@ -117,6 +119,17 @@ class CaseEventQuerySet(CaseScopedQuerySet):
         for category, kinds in EVENT_KINDS_BY_CATEGORY.items():
             allowed |= models.Q(kind__in=kinds, case__in=partner_case_ids(partner, category))
         return self.filter(allowed)
+
+    def of_referral(self, referral):
+        """The timeline of one referral, as its partner reads it (after ``visible_to``): nothing once the
+        referral has ended, even while the case stays shared with the partner through another referral;
+        while it is active, the case's entries without those about the partner's other referrals of the
+        case (an earlier, ended one included)."""
+        if not referral.is_active:
+            return self.none()
+        return self.filter(case_id=referral.case_id).filter(
+            ~models.Q(kind__in=ONE_REFERRAL_EVENT_KINDS) | models.Q(payload__referral_id=referral.pk)
+        )
 
 
 @pghistory.track(pghistory.InsertEvent(), model_name="CaseEventHistory")

@@ -1,7 +1,9 @@
 """Issuing and revoking partner API tokens in the staff UI (administrators only).
 
-The token is shown once, in the confirmation message after it is issued; only its digest is stored.
-Revoking deletes the token (its history row keeps who revoked it and when)."""
+The token is shown once, in the page that answers the request issuing it (never in a message, which
+travels in a readable cookie, nor in the session); only its digest is stored. Tokens go only to users of
+active partner organisations. Revoking deletes the token (its history row keeps who revoked it and
+when)."""
 
 from __future__ import annotations
 
@@ -11,13 +13,13 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
-from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from config.admin_lookups import DeclaredLookupsOnlyAdmin
 from config.admin_search import PostedSearchAdminMixin
+from config.admin_shown_once import shown_once_response
 from config.api.models import ApiToken, ApiTokenUse
 from config.security import ratelimit
 from consulates.access import access_for
@@ -29,9 +31,9 @@ class IssueTokenForm(forms.ModelForm):
     user = forms.ModelChoiceField(
         label=_("partner user"),
         queryset=get_user_model()
-        .objects.filter(partner_membership__isnull=False, is_active=True)
+        .objects.filter(partner_membership__partner__active=True, is_active=True)
         .order_by("username"),
-        help_text=_("Tokens are issued to users of a partner organisation."),
+        help_text=_("Tokens are issued to users of an active partner organisation."),
     )
     valid_days = forms.IntegerField(
         label=_("valid for (days)"), min_value=1, max_value=MAX_TOKEN_DAYS, initial=90
@@ -43,7 +45,7 @@ class IssueTokenForm(forms.ModelForm):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(PostedSearchAdminMixin, admin.ModelAdmin):
+class ApiTokenAdmin(DeclaredLookupsOnlyAdmin, PostedSearchAdminMixin, admin.ModelAdmin):
     list_display = ["name", "token_key", "user", "partner", "created", "expiry", "last_used_at", "expired"]
     list_select_related = ["user__partner_membership__partner"]
     search_fields = ["name", "user__username", "token_key"]
@@ -102,22 +104,22 @@ class ApiTokenAdmin(PostedSearchAdminMixin, admin.ModelAdmin):
             issued_by=request.user,
         )
         form.instance = token
-        self._issued = (token, raw)
+        # Kept on this request only (the ModelAdmin is shared by every request and thread).
+        request.api_token_shown_once = raw
 
     def response_add(self, request, obj, post_url_continue=None):
-        token, raw = self._issued
-        messages.warning(
+        token = obj
+        return shown_once_response(
             request,
-            format_html(
-                "{} <code class='api-token'>{}</code><br>{}",
-                _("Token for %(user)s issued. Copy it now: it will not be shown again.")
-                % {"user": token.user},
-                raw,
-                _("Send it to the partner through a secure channel. It expires on %(date)s.")
-                % {"date": timezone.localtime(token.expiry).strftime("%Y-%m-%d")},
-            ),
+            title=_("API token issued"),
+            secret=request.api_token_shown_once,
+            lead=_("Token for %(user)s issued. Copy it now: it will not be shown again.")
+            % {"user": token.user},
+            advice=_("Send it to the partner through a secure channel. It expires on %(date)s.")
+            % {"date": timezone.localtime(token.expiry).strftime("%Y-%m-%d")},
+            back_url=reverse("admin:api_apitoken_changelist"),
+            opts=self.opts,
         )
-        return HttpResponseRedirect(reverse("admin:api_apitoken_changelist"))
 
     @admin.action(description=_("Revoke the selected tokens"), permissions=["delete"])
     def revoke(self, request, queryset):
@@ -128,7 +130,7 @@ class ApiTokenAdmin(PostedSearchAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ApiTokenUse)
-class ApiTokenUseAdmin(PostedSearchAdminMixin, admin.ModelAdmin):
+class ApiTokenUseAdmin(DeclaredLookupsOnlyAdmin, PostedSearchAdminMixin, admin.ModelAdmin):
     """Every call made with a partner token (read-only; purged after the retention period)."""
 
     list_display = ["at", "token_key", "user_id", "method", "path", "status", "ip_address"]

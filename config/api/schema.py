@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import OpenApiParameter
 
 PROBLEM = {
     "type": "object",
@@ -27,6 +28,28 @@ DESCRIPTIONS = {
     "428": "`If-Match` required.",
     "429": "Too many requests: retry after `Retry-After` seconds.",
 }
+
+
+# The answer's validator, on operations that return a writable resource (``@extend_schema(parameters=...)``).
+ETAG_HEADER = OpenApiParameter(
+    "ETag",
+    str,
+    OpenApiParameter.HEADER,
+    response=[200],
+    description="The resource's current ETag: send it in `If-Match` with your next change of it.",
+)
+IDEMPOTENT_REPLAYED = {
+    "schema": {"type": "string", "enum": ["true"]},
+    "description": "Present (`true`) when this is the stored answer to an earlier request with the same "
+    "`Idempotency-Key`, replayed instead of running the request again.",
+}
+
+
+def _takes_idempotency_key(operation: dict) -> bool:
+    return any(
+        p.get("in") == "header" and p.get("name") == "Idempotency-Key"
+        for p in operation.get("parameters", [])
+    )
 
 
 def _problem_response(code: str) -> dict:
@@ -66,6 +89,11 @@ def add_error_responses(result, generator, request, public):
                 codes.append("400")  # invalid filters
             for code in codes:
                 responses.setdefault(code, _problem_response(code))
+            if _takes_idempotency_key(operation):
+                # Every answer is stored and replayed, refusals included.
+                for code, response in responses.items():
+                    if code.startswith(("2", "4")) and code not in ("401", "422", "429"):
+                        response.setdefault("headers", {})["Idempotent-Replayed"] = IDEMPOTENT_REPLAYED
     return result
 
 

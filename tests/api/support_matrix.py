@@ -11,6 +11,12 @@ Records come in kinds, seen from the Dallas consulate's staff:
 * ``foreign``: a Houston case, referred to partner D (no role of its own in the tests);
 * ``unreferred``: a Dallas case with no referral (partner E's consent stands, unused);
 * ``withdrawn``: partner C's referral on the own case, ended when the person withdrew consent;
+* ``ended``: partner A's first referral of another Dallas case, withdrawn by the consulate after A worked on
+  it; the case was then referred to A again (accepted): the case is still shared with A, but not through
+  this referral (partner routes only);
+* ``inactive``: partner F's accepted, consented referral of a third Dallas case; F's organisation was then
+  deactivated behind the staff UI's back, so the token of its user (role ``partner_inactive``) survived:
+  the access rules alone must refuse it (partner routes only);
 * ``incoming``: a transfer from El Paso to Dallas (``own``/``foreign`` transfers go out from
   Dallas/Houston to El Paso).
 """
@@ -31,7 +37,7 @@ from rest_framework.test import APIClient
 from cases import services
 from cases.models import Case, CaseEvent, Consent, Document, Hearing, Person, Referral, Task, Transfer
 from config.api.models import ApiToken
-from consulates.models import County, DetentionFacility, PartnerService, ReceptionPoint
+from consulates.models import County, DetentionFacility, Partner, PartnerService, ReceptionPoint
 from tests import factories as f
 from tests.auth import login_verified
 from tests.factories.crossoffice import make_consent, make_referral, make_transfer
@@ -39,7 +45,7 @@ from tests.factories.crossoffice import make_consent, make_referral, make_transf
 STAFF_ROLES = ("officer_own", "officer_foreign", "supervisor_own", "manager", "administrator")
 # Auditors log in like staff (a session) but read only the audit trail and the access log: no case data.
 AUDITOR_ROLES = ("auditor",)
-PARTNER_ROLES = ("partner_referred", "partner_other", "partner_withdrawn")
+PARTNER_ROLES = ("partner_referred", "partner_other", "partner_withdrawn", "partner_inactive")
 ROLES = ("anonymous", *STAFF_ROLES, *AUDITOR_ROLES, *PARTNER_ROLES)
 
 SERVICES = [PartnerService.LEGAL, PartnerService.SHELTER]
@@ -56,6 +62,7 @@ def build_world() -> SimpleNamespace:
     w.partner_c = f.PartnerFactory(services=SERVICES, covers=["dallas"])
     w.partner_d = f.PartnerFactory(services=SERVICES, covers=["houston"])
     w.partner_e = f.PartnerFactory(services=SERVICES, covers=["dallas"])
+    w.partner_f = f.PartnerFactory(services=SERVICES, covers=["dallas"])  # deactivated at the end
 
     w.users = {
         "officer_own": f.officer("dallas"),
@@ -67,6 +74,7 @@ def build_world() -> SimpleNamespace:
         "partner_referred": f.partner_user(w.partner_a),
         "partner_other": f.partner_user(w.partner_b),
         "partner_withdrawn": f.partner_user(w.partner_c),
+        "partner_inactive": f.partner_user(w.partner_f),
     }
     officer, foreign_officer = w.users["officer_own"], w.users["officer_foreign"]
     el_paso_officer = f.officer("el_paso")
@@ -92,6 +100,15 @@ def build_world() -> SimpleNamespace:
     services.consent_withdraw(actor=officer, consent=w.referral["withdrawn"].consent, note="Ya no")
     w.referral["foreign"] = make_referral(
         foreign_officer, w.case["foreign"], w.partner_d, service=PartnerService.LEGAL
+    )
+    _refer_again_after_withdrawal(w, officer)
+    w.case_of_inactive_partner = f.make_case(officer, summary="Caso de una organización dada de baja")
+    w.referral["inactive"] = make_referral(
+        officer, w.case_of_inactive_partner, w.partner_f, service=PartnerService.LEGAL, request_note="Urgente"
+    )
+    services.referral_accept(actor=w.users["partner_inactive"], referral=w.referral["inactive"])
+    services.referral_note_add(
+        actor=w.users["partner_inactive"], referral=w.referral["inactive"], text="Primera entrevista hecha"
     )
     w.consent = {
         "own": w.referral["own"].consent,
@@ -137,7 +154,33 @@ def build_world() -> SimpleNamespace:
     for role in PARTNER_ROLES:
         _, raw = ApiToken.objects.create(user=w.users[role], expiry=dt.timedelta(days=30), name="tests")
         w.token[role] = raw
+    # The organisation is deactivated without going through the staff UI (which would revoke the token):
+    # whatever door its token knocks on, the access rules alone must refuse it.
+    Partner.objects.filter(pk=w.partner_f.pk).update(active=False)
+    w.partner_f.refresh_from_db()
     return w
+
+
+def _refer_again_after_withdrawal(w, officer) -> None:
+    """Partner A worked on a referral the consulate then withdrew, and the same case was referred to A
+    again: ``ended`` is the first referral, ``again`` the new, accepted one."""
+    partner_user = w.users["partner_referred"]
+    w.case_referred_again = f.make_case(officer, summary="Caso canalizado de nuevo")
+    ended = make_referral(
+        officer,
+        w.case_referred_again,
+        w.partner_a,
+        service=PartnerService.LEGAL,
+        request_note="Necesita representación en la audiencia de fianza",
+    )
+    services.referral_accept(actor=partner_user, referral=ended)
+    services.referral_note_add(actor=partner_user, referral=ended, text="Primera cita con la familia")
+    services.referral_withdraw(actor=officer, referral=ended, reason="Se canaliza de nuevo")
+    again = make_referral(
+        officer, w.case_referred_again, w.partner_a, service=PartnerService.LEGAL, request_note="Segunda vez"
+    )
+    services.referral_accept(actor=partner_user, referral=again)
+    w.referral["ended"], w.referral["again"] = ended, again
 
 
 def client_for(world, role: str) -> APIClient:

@@ -325,9 +325,11 @@ def test_start_and_complete(api_officer_client, api_partner_user, api_partner_cl
     assert post(api_partner_client, base + "complete/", {}).json()["errors"].keys() == {"outcome_note"}
     done = post(api_partner_client, base + "complete/", {"outcome_note": "Representación obtenida"})
     assert done.status_code == 200
-    assert (done.json()["status"], done.json()["outcome_note"]) == ("completed", "Representación obtenida")
+    # An ended referral shows no notes about the person, the outcome included (it is on the record).
+    assert (done.json()["status"], done.json()["outcome_note"]) == ("completed", "")
     api_referral.refresh_from_db()
     assert api_referral.completed_at is not None
+    assert api_referral.outcome_note == "Representación obtenida"
     progress = [
         k for k in staff_timeline_kinds(api_officer_client, api_referral.case) if k[0] == "referral_progress"
     ]
@@ -408,7 +410,7 @@ def test_upload_as_json_is_415(api_partner_client, api_referral):
 def test_no_uploads_after_consent_is_withdrawn(api_officer, api_partner_client, api_referral):
     services.consent_withdraw(actor=api_officer, consent=api_referral.consent)
     response = _upload(api_partner_client, api_referral, PNG)
-    assert response.status_code in (403, 404)
+    assert response.status_code == 400  # the referral ended with the consent
     assert not Document.objects.filter(case=api_referral.case).exists()
 
 

@@ -39,6 +39,7 @@ from tests.api.support_matrix import (
     module_world,
     resolved_operations,
 )
+from tests.factories.documents import valid_pdf_bytes
 
 __all__ = ["module_world"]
 
@@ -61,6 +62,9 @@ class Op:
 
 CASE_KINDS = ("own", "foreign", "unreferred")
 REFERRAL_KINDS = ("own", "foreign", "withdrawn")
+# The partner side also sees referrals that ended while the case stays shared (``ended``) and the
+# referral of an organisation that was deactivated (``inactive``).
+PARTNER_REFERRAL_KINDS = (*REFERRAL_KINDS, "ended", "inactive")
 TRANSFER_KINDS = ("own", "foreign", "incoming")
 
 
@@ -73,13 +77,17 @@ def _later():
 
 
 def _pdf():
-    upload = io.BytesIO(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    upload = io.BytesIO(valid_pdf_bytes())
     upload.name = "carta.pdf"
     return upload
 
 
 def _case_action(body=None):
     return Op("case", CASE_KINDS, _case, body or (lambda w, k: {}))
+
+
+def _partner_op(body=None):
+    return Op("referral", PARTNER_REFERRAL_KINDS, lambda w, k: w.referral[k].pk, body)
 
 
 OPERATIONS: dict[tuple[str, str], Op] = {
@@ -194,26 +202,16 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ("task-complete", "POST"): Op("case", CASE_KINDS, lambda w, k: w.task[k].pk, lambda w, k: {}),
     # Referrals, partner side
     ("partner-referral-list", "GET"): Op("referral", (LIST,)),
-    ("partner-referral-detail", "GET"): Op("referral", REFERRAL_KINDS, lambda w, k: w.referral[k].pk),
-    ("partner-referral-timeline", "GET"): Op("referral", REFERRAL_KINDS, lambda w, k: w.referral[k].pk),
-    ("partner-referral-accept", "POST"): Op(
-        "referral", REFERRAL_KINDS, lambda w, k: w.referral[k].pk, lambda w, k: {}
-    ),
-    ("partner-referral-decline", "POST"): Op(
-        "referral", REFERRAL_KINDS, lambda w, k: w.referral[k].pk, lambda w, k: {"reason": "Sin cupo"}
-    ),
-    ("partner-referral-start", "POST"): Op(
-        "referral", REFERRAL_KINDS, lambda w, k: w.referral[k].pk, lambda w, k: {"note": "Empezamos"}
-    ),
-    ("partner-referral-complete", "POST"): Op(
-        "referral", REFERRAL_KINDS, lambda w, k: w.referral[k].pk, lambda w, k: {"outcome_note": "Listo"}
-    ),
-    ("partner-referral-notes", "POST"): Op(
-        "referral", REFERRAL_KINDS, lambda w, k: w.referral[k].pk, lambda w, k: {"text": "Cita el lunes"}
-    ),
+    ("partner-referral-detail", "GET"): _partner_op(),
+    ("partner-referral-timeline", "GET"): _partner_op(),
+    ("partner-referral-accept", "POST"): _partner_op(lambda w, k: {}),
+    ("partner-referral-decline", "POST"): _partner_op(lambda w, k: {"reason": "Sin cupo"}),
+    ("partner-referral-start", "POST"): _partner_op(lambda w, k: {"note": "Empezamos"}),
+    ("partner-referral-complete", "POST"): _partner_op(lambda w, k: {"outcome_note": "Listo"}),
+    ("partner-referral-notes", "POST"): _partner_op(lambda w, k: {"text": "Cita el lunes"}),
     ("partner-referral-documents", "POST"): Op(
         "referral",
-        REFERRAL_KINDS,
+        PARTNER_REFERRAL_KINDS,
         lambda w, k: w.referral[k].pk,
         lambda w, k: {"file": _pdf(), "kind": "correspondence", "description": "Carta"},
         multipart=True,
@@ -237,7 +235,7 @@ def row(kinds: tuple[str, ...], **by_role: str) -> dict[str, dict[str, str]]:
 
 
 # Who reads a consulate's records: its own staff and the network-wide roles; partners use /partner/.
-PARTNERS_REFUSED = {"partner_referred": "403", "partner_other": "403", "partner_withdrawn": "403"}
+PARTNERS_REFUSED = {role: "403" for role in PARTNER_ROLES}
 STAFF_REFUSED = {role: "403" for role in STAFF_ROLES}
 # Auditors: the reference data of the network (no personal data) and nothing of the cases, reports or
 # partner side; their door is the audit pages of the staff UI.
@@ -310,24 +308,33 @@ REFERRAL_WITHDRAW = {
     "administrator": "2xx 2xx 400",
 }
 # The partner side (own: accepted referral to partner A; foreign: partner D's; withdrawn: partner C's,
-# ended with its consent). A partner reads its own referral rows, ended ones too (without case data).
+# ended with its consent; ended: partner A's withdrawn referral of a case referred to A again; inactive:
+# partner F's accepted referral, F since deactivated). A partner reads its own referral rows, ended ones
+# too (without case data); a deactivated organisation gets nothing at all, whatever its token.
 PARTNER_READ = {
     "anonymous": "401",
     **STAFF_REFUSED,
     **AUDITORS_REFUSED,
-    "partner_referred": "2xx 404 404",
+    "partner_referred": "2xx 404 404 2xx 404",
     "partner_other": "404",
-    "partner_withdrawn": "404 404 2xx",
+    "partner_withdrawn": "404 404 2xx 404 404",
+    "partner_inactive": "403",
 }
 PARTNER_LIST = {
     "anonymous": "401",
     **STAFF_REFUSED,
     **AUDITORS_REFUSED,
     **{role: "2xx" for role in PARTNER_ROLES},
+    "partner_inactive": "403",
 }
-PARTNER_WORK = {**PARTNER_READ, "partner_withdrawn": "404 404 400"}  # the ended referral refuses work
-PARTNER_ANSWER = {**PARTNER_WORK, "partner_referred": "400 404 404"}  # already accepted
-PARTNER_UPLOAD = {**PARTNER_READ, "partner_withdrawn": "404 404 403"}  # the case is no longer shared
+# An ended referral refuses work (400), even while its case is shared with the partner through another.
+PARTNER_WORK = {
+    **PARTNER_READ,
+    "partner_referred": "2xx 404 404 400 404",
+    "partner_withdrawn": "404 404 400 404 404",
+}
+PARTNER_ANSWER = {**PARTNER_WORK, "partner_referred": "400 404 404 400 404"}  # already accepted
+PARTNER_UPLOAD = PARTNER_WORK
 
 PATTERNS: dict[tuple[str, str], dict[str, str]] = {
     ("consulate-list", "GET"): PUBLIC,
@@ -416,9 +423,10 @@ OWNED: dict[str, dict[str, set[str]]] = {
         for f in ("case", "consent", "referral", "transfer")
     },
     "auditor": {},
-    "partner_referred": {"referral": {"own"}},
+    "partner_referred": {"referral": {"own", "ended"}},
     "partner_other": {},
     "partner_withdrawn": {"referral": {"withdrawn"}},
+    "partner_inactive": {},  # a deactivated organisation owns nothing any more
 }
 
 
@@ -605,3 +613,44 @@ def test_the_auditor_gets_no_case_data_through_the_api():
             assert codes == {"2xx"}, key
         else:
             assert codes == {"403"}, key
+
+
+def test_a_deactivated_partner_is_refused_on_every_partner_and_staff_route():
+    """Whatever its token: only the network's public reference data answers (no personal data)."""
+    for key, table in EXPECTATIONS.items():
+        codes = set(table["partner_inactive"].values())
+        if OPERATIONS[key].family == "reference":
+            assert codes == {"2xx"}, key
+        else:
+            assert codes <= {"403", "404"}, key
+
+
+@pytest.mark.django_db
+def test_an_ended_referral_shows_neither_the_consulates_notes_nor_a_timeline(module_world):
+    """The case is still shared with partner A through a new referral, but the ended one is only a row:
+    no notes, no case, no timeline; the new referral's timeline holds its own entries only."""
+    w = module_world
+    client = client_for(w, "partner_referred")
+
+    def get(name, referral):
+        return client.get(reverse(f"v1:{name}", kwargs={"version": "v1", "pk": referral.pk}))
+
+    ended = get("partner-referral-detail", w.referral["ended"])
+    assert ended.status_code == 200
+    body = ended.json()
+    assert (body["status"], body["request_note"], body["outcome_note"], body["case"]) == (
+        "withdrawn",
+        "",
+        "",
+        None,
+    )
+    assert get("partner-referral-timeline", w.referral["ended"]).json()["results"] == []
+
+    again = get("partner-referral-detail", w.referral["again"]).json()
+    assert again["request_note"] == "Segunda vez"
+    assert again["case"]["id"] == w.case_referred_again.pk
+    entries = get("partner-referral-timeline", w.referral["again"]).json()["results"]
+    assert entries, "the active referral's timeline shows its own entries"
+    referral_entries = [e for e in entries if e["payload"].get("referral_id") is not None]
+    assert {e["payload"]["referral_id"] for e in referral_entries} == {w.referral["again"].pk}
+    assert "Primera cita con la familia" not in str(entries)

@@ -153,3 +153,23 @@ def test_every_operation_is_described_for_its_readers_not_by_a_mixin(schema_file
             if not description or description in internal:
                 undescribed.append(f"{method.upper()} {path}")
     assert undescribed == []
+
+
+def test_partner_actions_document_if_match_etag_and_replays(schema_file):
+    """The partner's state changes take an optional ``If-Match`` (412 when stale) and answer the referral
+    with its new ``ETag``; a replayed answer says so in ``Idempotent-Replayed``."""
+    paths = schema_file["paths"]
+    for action in ("accept", "decline", "start", "complete"):
+        operation = paths[f"/api/v1/partner/referrals/{{id}}/{action}/"]["post"]
+        headers = {p["name"]: p for p in operation["parameters"] if p["in"] == "header"}
+        assert headers["If-Match"].get("required", False) is False, action
+        assert "Idempotency-Key" in headers, action
+        assert "412" in operation["responses"], action
+        answer = operation["responses"]["200"]
+        assert set(answer["headers"]) >= {"ETag", "Idempotent-Replayed"}, action
+        assert answer["headers"]["Idempotent-Replayed"]["schema"]["enum"] == ["true"]
+    for action in ("notes", "documents"):
+        operation = paths[f"/api/v1/partner/referrals/{{id}}/{action}/"]["post"]
+        assert "Idempotent-Replayed" in operation["responses"]["201"]["headers"], action
+    detail = paths["/api/v1/partner/referrals/{id}/"]["get"]
+    assert "ETag" in detail["responses"]["200"]["headers"]

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 ADD = "/admin/api/apitoken/add/"
 CHANGELIST = "/admin/api/apitoken/"
-SHOWN = re.compile(r"<code class='api-token'>([^<]+)</code>")
+SHOWN = re.compile(r'<code class="shown-once-secret">([^<]+)</code>')
 
 
 @pytest.fixture
@@ -32,14 +32,15 @@ def admin_client_():
 
 
 def _issue(client, user, *, name="case system sync", days=30):
-    return client.post(ADD, {"user": user.pk, "name": name, "valid_days": days}, follow=True)
+    return client.post(ADD, {"user": user.pk, "name": name, "valid_days": days})
 
 
 def test_administrator_issues_a_token_shown_once(admin_client_, api_partner_user):
     assert admin_client_.get(ADD).status_code == 200
     response = _issue(admin_client_, api_partner_user)
-    assert response.status_code == 200
-    assert response.redirect_chain[-1][0] == CHANGELIST
+    assert response.status_code == 200  # the answer to the POST itself shows the token
+    assert "no-store" in response["Cache-Control"]
+    assert CHANGELIST in response.content.decode()
     (raw,) = SHOWN.findall(response.content.decode())
     token = ApiToken.objects.get(user=api_partner_user)
     assert token.name == "case system sync"
@@ -105,3 +106,23 @@ def test_tokens_cannot_be_edited(admin_client_, api_partner_user):
     token.refresh_from_db()
     assert token.name == "x"
     assert response.status_code in (200, 403)
+
+
+def test_the_new_token_travels_in_no_cookie_message_or_session(admin_client_, api_partner_user):
+    """Django's messages go in a signed cookie that anyone holding it can read: the token is shown in the
+    page that answers the POST, and stored nowhere on the way."""
+    response = _issue(admin_client_, api_partner_user)
+    (raw,) = SHOWN.findall(response.content.decode())
+    set_cookies = " ".join(morsel.OutputString() for morsel in response.cookies.values())
+    assert raw not in set_cookies
+    kept = [morsel.value for morsel in admin_client_.cookies.values()]
+    assert not [value for value in kept if raw in value]
+    from django.contrib.messages.storage.cookie import CookieStorage
+
+    for value in kept:
+        decoded = CookieStorage(response.wsgi_request)._decode(value)
+        assert raw not in str(decoded or "")
+    assert raw not in str(dict(admin_client_.session.items()))
+    following = admin_client_.get(CHANGELIST).content.decode()
+    assert raw not in following
+    assert [str(m) for m in response.context["messages"]] == []
