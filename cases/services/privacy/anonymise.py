@@ -49,7 +49,16 @@ from django.utils.translation import gettext as _
 from pghistory.models import Context
 
 from cases.history import rewriting_history
-from cases.models import Case, CaseEvent, Consent, Document, EmergencyContact, Person, Reminder
+from cases.models import (
+    Case,
+    CaseEvent,
+    Consent,
+    Document,
+    EmergencyContact,
+    IdentifierReview,
+    Person,
+    Reminder,
+)
 from cases.models.case import Status
 from cases.models.reminder import ReminderStatus
 from cases.services.privacy.permissions import may_erase_person_data
@@ -111,6 +120,10 @@ def _anonymise(person_ids: list[int], *, now: dt.datetime) -> None:
     ).update(status=ReminderStatus.CANCELLED)
     # Their API retry records go too (ids only, but erasure leaves nothing pointing at them).
     IdempotencyRecord.objects.about(person_ids=scope.person_ids, case_ids=scope.case_ids).delete()
+    # An identifier withheld for review, on either side of the match, is one of theirs: it goes.
+    IdentifierReview.objects.filter(
+        Q(existing_person_id__in=person_ids) | Q(attempted_person_id__in=person_ids)
+    ).exclude(value="").update(value="")
 
     # The timeline is append-only for everyone else; here its texts are cleared.
     events = list(CaseEvent.objects.filter(case_id__in=scope.case_ids).only("pk", "text", "payload"))

@@ -182,3 +182,17 @@ def test_an_administrator_records_the_identifier_once_it_is_free(dallas, el_paso
     identifier_review_resolve(actor=admin, review=review, resolution=ReviewResolution.RECORDED)
     assert Person.objects.get(pk=attempted.pk).curp == curp
     assert IdentifierReview.objects.get().status == ReviewStatus.RESOLVED
+
+
+def test_erasing_the_person_holding_it_clears_the_withheld_value(dallas, theirs, el_paso):
+    new_person(dallas, a_number=theirs.a_number)
+    review = IdentifierReview.objects.get()
+    assert review.value
+    for case in theirs.cases.all():
+        services.case_close_request(actor=el_paso, case=case, outcome="released")
+    from cases.services import privacy
+
+    privacy.person_erase(actor=f.administrator(), person=theirs, reason="Solicitud escrita, folio 7")
+    review.refresh_from_db()
+    assert review.value == ""
+    assert theirs.a_number.replace("-", "") not in raw_columns(review)
