@@ -17,7 +17,9 @@ import datetime as dt
 
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.views.main import ORDER_VAR, PAGE_VAR
+from django.contrib.admin.views.main import ERROR_FLAG, ORDER_VAR, PAGE_VAR
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -29,9 +31,11 @@ from pghistory.admin.core import (
     MethodFilter,
     ModelFilter,
     ObjFilter,
+    _get_obj,
 )
 
 from config import encryption
+from config.admin_lookups import DeclaredLookupsOnlyAdmin
 from config.audit_events import branch_windowed, known_labels
 from consulates.access import access_for
 
@@ -50,8 +54,9 @@ def decrypted(value):
     return value
 
 
-class AuditorOrAdministratorAdmin:
-    """Read-only pages for administrators and auditors."""
+class AuditorOrAdministratorAdmin(DeclaredLookupsOnlyAdmin):
+    """Read-only pages for administrators and auditors. Their lists filter only by their declared filters
+    (``config.admin_lookups``): never by a value inside an event's data, diff or context."""
 
     def has_module_permission(self, request):
         return access_for(request.user).can_audit
@@ -217,19 +222,52 @@ NARROWING_PARAMETERS = {"person", "case", "user", "since", "until", "obj"}
 WINDOWED_PARAMETERS = {"since", "until", PAGE_VAR, ORDER_VAR, "label", "event_model", "model"}
 
 
+class KnownEventModelFilter(EventModelFilter):
+    """pghistory's history-table filter, for the tables it offers only: any other value would reach
+    ``apps.get_model`` and answer 500."""
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value() not in {str(value) for value, _title in self.lookup_choices}:
+            raise IncorrectLookupParameters(self.value())
+        return super().queryset(request, queryset)
+
+
 TRANSLATED_FILTERS = {
-    pghistory_filter: type(pghistory_filter.__name__, (pghistory_filter,), {"title": title})
-    for pghistory_filter, title in [
-        (LabelFilter, _("event")),
-        (EventModelFilter, _("history table")),
-        (MethodFilter, _("method")),
-        (ObjFilter, _("record")),
-        (ModelFilter, _("record type")),
+    pghistory_filter: type(pghistory_filter.__name__, (base,), {"title": title})
+    for pghistory_filter, base, title in [
+        (LabelFilter, LabelFilter, _("event")),
+        (EventModelFilter, KnownEventModelFilter, _("history table")),
+        (MethodFilter, MethodFilter, _("method")),
+        (ObjFilter, ObjFilter, _("record")),
+        (ModelFilter, ModelFilter, _("record type")),
     ]
 }
 
 
-class AuditEventsAdmin(AuditorOrAdministratorAdmin, EventsAdmin):
+def names_a_record(value: str) -> bool:
+    """Does ``obj=<app.model>:<pk>`` name a record that exists (or name no model at all, which pghistory
+    ignores)? pghistory loads that record for the page's title, and a missing one answered 500."""
+    record = _get_obj(value)
+    if record is None:
+        return True
+    try:
+        return type(record)._base_manager.filter(pk=record.pk).exists()
+    except (ValueError, TypeError, ValidationError):
+        return False
+
+
+class RecordCheckedEventsAdmin(EventsAdmin):
+    """pghistory's events admin, answering an ``obj`` that names no record like any bad filter value
+    (Django's "?e=1" page) instead of a 500. Below ``DeclaredLookupsOnlyAdmin``: undeclared parameters
+    are refused first."""
+
+    def changelist_view(self, request, extra_context=None):
+        if not names_a_record(request.GET.get("obj") or ""):
+            return HttpResponseRedirect(f"{request.path}?{ERROR_FLAG}=1")
+        return super().changelist_view(request, extra_context)
+
+
+class AuditEventsAdmin(AuditorOrAdministratorAdmin, RecordCheckedEventsAdmin):
     list_per_page = 50
     show_full_result_count = False
     # Newest first; within one table the same order as ``branch_windowed`` keeps (the admin adds the

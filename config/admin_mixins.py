@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from django.db import models
 
+from config.admin_lookups import DeclaredLookupsOnlyAdmin
 from config.admin_records import NameFreeAdminRecordsMixin
 from config.admin_search import PostedSearchAdminMixin
 from consulates.access import access_for
 
 
-class ReferenceDataAdmin(PostedSearchAdminMixin):
+class ReferenceDataAdmin(DeclaredLookupsOnlyAdmin, PostedSearchAdminMixin):
     """Reference data (network, partners): every staff member reads, administrators edit."""
 
     # Web addresses typed without a scheme are https (Django 6's default, chosen now).
@@ -46,7 +47,7 @@ class AdministratorOnlyAdmin(ReferenceDataAdmin):
         return access_for(request.user).is_administrator
 
 
-class CaseWorkAdmin(NameFreeAdminRecordsMixin, PostedSearchAdminMixin):
+class CaseWorkAdmin(DeclaredLookupsOnlyAdmin, NameFreeAdminRecordsMixin, PostedSearchAdminMixin):
     """Case work: staff read what ``visible_to`` lets them; officers, supervisors and administrators
     write through the services; nothing is deleted from the staff UI. The change log and the success
     messages name no one (``config.admin_records``)."""

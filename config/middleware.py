@@ -1,4 +1,4 @@
-"""Request-wide language and timezone for the staff UI."""
+"""Request-wide language and timezone for the staff UI, no caching, the API's 404 and the body size limit."""
 
 from __future__ import annotations
 
@@ -79,50 +79,150 @@ class NoStoreMiddleware:
         return response
 
 
-class RequestSizeLimitMiddleware:
-    """Refuse a request whose declared body is larger than anything the service accepts.
+class ApiNotFoundMiddleware:
+    """Under ``/api/``, every 404 is the API's JSON 404 (its error shape), in DEBUG too.
 
-    The largest legitimate body is document uploads (``DOCUMENT_MAX_BYTES`` each) with their form fields
-    (``DATA_UPLOAD_MAX_MEMORY_SIZE``): one document per API request, up to ``DATA_UPLOAD_MAX_NUMBER_FILES``
-    in one staff form. Django caps form and JSON bodies itself but not file parts, which it would spool to
-    disk before the document service can say a file is too large. The answer is a 413: in the API's error
-    shape under ``/api/``, a plain page elsewhere.
+    The API's views answer their own 404s in that shape; an address under ``/api/`` that names no view is
+    answered by Django's URL resolver with an HTML page (a technical one in DEBUG), which a client
+    expecting JSON cannot read. Placed inside the language middleware: the answer is in the caller's
+    language, like every API error."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code == 404
+            and request.path.startswith("/api/")
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            from config.api.errors import not_found_response
+
+            return not_found_response()
+        return response
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a request body larger than its door accepts, before anything reads it.
+
+    A body may hold at most ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (1 MiB: forms and JSON), except on the views
+    that take documents (``DOCUMENT_UPLOAD_VIEWS``) for a signed-in user: there it may also carry its
+    documents (``DOCUMENT_MAX_BYTES`` each; one per API request, ``DATA_UPLOAD_MAX_NUMBER_FILES`` in the
+    staff case form). Django caps form and JSON bodies itself, but not file parts, which it would spool
+    to disk before the document service can say a file is too large; and an anonymous caller must not
+    get a 100 MB body read anywhere.
+
+    The declared ``Content-Length`` is checked before the body is touched. A chunked body (no length;
+    only servers that end the stream, like gunicorn, pass one on) is read here, at most one byte past
+    the limit, and handed on with its length. The answer is a 413: in the API's error shape under
+    ``/api/``, a plain page elsewhere. Placed after the authentication middleware (which reads no body)
+    so that it knows who is asking; the sign-in rate comes before it.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if _is_chunked(request):
+            limit = body_limit(request)
+            spool = _read_chunked(request, limit)
+            if spool is None:
+                return request_too_large(request, limit)
+            with spool:
+                return self.get_response(request)
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
-            length = 0
-        if length > request_limit(request):
-            return request_too_large(request)
+            length = 0  # Django reads no body then
+        if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+            limit = body_limit(request)
+            if length > limit:
+                return request_too_large(request, limit)
         return self.get_response(request)
 
 
-def request_limit(request) -> int:
-    files = 1 if request.path.startswith("/api/") else settings.DATA_UPLOAD_MAX_NUMBER_FILES
-    return settings.DOCUMENT_MAX_BYTES * files + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+# The views that take documents, and how many one request may carry.
+DOCUMENT_UPLOAD_VIEWS = {
+    "admin:cases_case_change": lambda: settings.DATA_UPLOAD_MAX_NUMBER_FILES,  # the case page's inline
+    "v1:partner-referral-documents": lambda: 1,
+}
 
 
-def request_too_large(request):
+def body_limit(request) -> int:
+    """The largest body this request may send: its documents too only on an upload view, signed in."""
+    from django.urls import Resolver404, resolve
+
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    if request.method != "POST":
+        return limit
+    try:
+        view_name = resolve(request.path_info).view_name
+    except Resolver404:
+        return limit
+    files = DOCUMENT_UPLOAD_VIEWS.get(view_name)
+    if files is None or not _signed_in(request):
+        return limit
+    return settings.DOCUMENT_MAX_BYTES * files() + limit
+
+
+def _signed_in(request) -> bool:
+    """A staff session past its second factor, or a valid API token (checked as the API will)."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        is_verified = getattr(user, "is_verified", None)
+        return bool(callable(is_verified) and is_verified())
+    if not request.path.startswith("/api/"):
+        return False
+    from rest_framework.exceptions import APIException
+
+    from config.api.auth import ApiTokenAuthentication
+
+    try:
+        return ApiTokenAuthentication().authenticate(request) is not None
+    except APIException:
+        return False
+
+
+def _is_chunked(request) -> bool:
+    return (
+        "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
+        and not request.META.get("CONTENT_LENGTH")
+        and bool(request.META.get("wsgi.input_terminated"))
+        and hasattr(request, "environ")
+    )
+
+
+def _read_chunked(request, limit: int):
+    """Read a chunked body into a spooled file, at most ``limit`` bytes; ``None`` when it is larger.
+    The request then reads the body from the file, with its length set."""
+    import tempfile
+
+    from django.core.handlers.wsgi import LimitedStream
+
+    source = request.environ["wsgi.input"]
+    spool = tempfile.SpooledTemporaryFile(max_size=settings.FILE_UPLOAD_MAX_MEMORY_SIZE)  # noqa: SIM115
+    size = 0
+    while chunk := source.read(min(64 * 1024, limit + 1 - size)):
+        size += len(chunk)
+        if size > limit:
+            spool.close()
+            return None
+        spool.write(chunk)
+    spool.seek(0)
+    request.META["CONTENT_LENGTH"] = str(size)
+    request._stream = LimitedStream(spool, size)
+    return spool
+
+
+def request_too_large(request, limit: int):
     from django.http import HttpResponse, JsonResponse
     from django.template.defaultfilters import filesizeformat
     from django.utils.translation import gettext
 
-    limit = filesizeformat(request_limit(request))
-    detail = gettext("The request is too large; the limit is %(limit)s.") % {"limit": limit}
+    detail = gettext("The request is too large; the limit is %(limit)s.") % {"limit": filesizeformat(limit)}
     if request.path.startswith("/api/"):
-        from config.api.errors import TITLES
+        from config.api.errors import problem_body
 
-        body = {
-            "type": "request_too_large",
-            "title": TITLES[413],
-            "status": 413,
-            "detail": detail,
-            "errors": {},
-        }
-        return JsonResponse(body, status=413)
+        return JsonResponse(problem_body(413, code="request_too_large", detail=detail), status=413)
     return HttpResponse(detail, status=413, content_type="text/plain; charset=utf-8")

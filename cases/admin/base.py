@@ -14,6 +14,8 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from config.admin_lookups import accept_list_links
+
 
 def add_service_errors(form, exc: ValidationError) -> None:
     """Put a service's errors on the form: by field where the form has it, else at the top."""
@@ -118,3 +120,11 @@ class ServiceInlineMixin:
         formset = super().get_formset(request, obj, **kwargs)
         formset.form = type(formset.form.__name__, (formset.form,), {"request": request, "parent": obj})
         return formset
+
+
+# The reports' figures open the staff case list on exactly the cases they count
+# (``cases.reports.network.case_list_url``): the list accepts these parameters besides its own filters
+# (``config.admin_lookups``).
+accept_list_links(
+    "cases.case", {"status__in", "status__exact", "consulate__id__exact", "facility__id__exact"}
+)

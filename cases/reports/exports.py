@@ -1,4 +1,5 @@
-"""A report as CSV or XLSX, with the filters that produced it at the top of the file."""
+"""A report as CSV or XLSX, with the filters that produced it at the top of the file. Every cell goes
+through ``cases.reports.cells``: text is written as text, never as a formula."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from cases.reports.cells import csv_row, xlsx_append
 from cases.reports.common import Report, ReportParams
 
 
@@ -25,10 +27,10 @@ def _header(report: Report, params: ReportParams) -> list[list[str]]:
 def to_csv(report: Report, params: ReportParams) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerows(_header(report, params))
-    writer.writerow([label for _key, label in report.columns])
+    writer.writerows(csv_row(row) for row in _header(report, params))
+    writer.writerow(csv_row(label for _key, label in report.columns))
     for row in report.rows:
-        writer.writerow(["" if row.get(key) is None else row.get(key) for key, _label in report.columns])
+        writer.writerow(csv_row(row.get(key) for key, _label in report.columns))
     return ("\ufeff" + buffer.getvalue()).encode()  # BOM: spreadsheets open the accents right
 
 
@@ -36,14 +38,14 @@ def add_sheet(workbook: Workbook, report: Report, params: ReportParams, *, first
     sheet = workbook.active if first else workbook.create_sheet()
     sheet.title = report.name[:31]
     for row in _header(report, params):
-        sheet.append(row)
+        xlsx_append(sheet, row)
     sheet.cell(row=1, column=1).font = Font(bold=True, size=13)
-    sheet.append([label for _key, label in report.columns])
+    xlsx_append(sheet, [label for _key, label in report.columns])
     header_row = sheet.max_row
     for cell in sheet[header_row]:
         cell.font = Font(bold=True)
     for row in report.rows:
-        sheet.append([row.get(key) for key, _label in report.columns])
+        xlsx_append(sheet, [row.get(key) for key, _label in report.columns])
     for index, (_key, label) in enumerate(report.columns, start=1):
         sheet.column_dimensions[sheet.cell(row=header_row, column=index).column_letter].width = max(
             12, min(40, len(label) + 4)

@@ -15,7 +15,7 @@ from django.core.exceptions import (
     TooManyFilesSent,
 )
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, status
@@ -59,6 +59,19 @@ class RequestTooLarge(exceptions.APIException):
 
         limit = filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
         super().__init__(_("The request body is too large; the limit is %(limit)s.") % {"limit": limit})
+
+
+class JsonTooDeep(exceptions.ParseError):
+    """JSON nested deeper than ``API_JSON_MAX_DEPTH`` (``config.api.parsers``), or so deep that Python's
+    decoder gave up: a 400, never a 500."""
+
+    def __init__(self):
+        from django.conf import settings
+
+        super().__init__(
+            _("The JSON body is nested too deeply (at most %(depth)d levels).")
+            % {"depth": settings.API_JSON_MAX_DEPTH}
+        )
 
 
 class TooManyParts(exceptions.APIException):
@@ -114,17 +127,43 @@ def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
 NON_FIELD_ERRORS_KEY = "non_field_errors"
 
 
-def problem(
-    status_code: int, *, code: str, detail: str, errors: dict | None = None, headers=None
-) -> Response:
-    body = {
+def problem_body(status_code: int, *, code: str, detail: str, errors: dict | None = None) -> dict:
+    return {
         "type": code,
         "title": str(TITLES.get(status_code, _("Error"))),
         "status": status_code,
         "detail": detail,
         "errors": errors or {},
     }
-    return Response(body, status=status_code, headers=headers)
+
+
+def problem(
+    status_code: int, *, code: str, detail: str, errors: dict | None = None, headers=None
+) -> Response:
+    return Response(
+        problem_body(status_code, code=code, detail=detail, errors=errors),
+        status=status_code,
+        headers=headers,
+    )
+
+
+def not_found_response() -> JsonResponse:
+    """The API's 404 outside its views: an address under ``/api/`` that names nothing."""
+    body = problem_body(404, code="not_found", detail=str(exceptions.NotFound.default_detail))
+    return JsonResponse(body, status=404)
+
+
+# A RecursionError raised inside one of these is the body's nesting, not a fault of ours.
+PARSER_MODULES = frozenset({"rest_framework.parsers", "config.api.parsers"})
+
+
+def _raised_while_parsing(exc: BaseException) -> bool:
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_globals.get("__name__") in PARSER_MODULES:
+            return True
+        tb = tb.tb_next
+    return False
 
 
 def _from_django_validation(exc: DjangoValidationError) -> exceptions.APIException:
@@ -146,6 +185,8 @@ def exception_handler(exc, context):
         exc = RequestTooLarge()
     elif isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
         exc = TooManyParts()
+    elif isinstance(exc, RecursionError) and _raised_while_parsing(exc):
+        exc = JsonTooDeep()  # a view whose parser is DRF's own, not ``config.api.parsers``
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # a real server error: Django's handler logs it and answers 500

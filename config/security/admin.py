@@ -11,6 +11,7 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from config.admin_lookups import DeclaredLookupsOnlyAdmin
 from config.admin_search import PostedSearchAdminMixin
 from consulates.access import access_for
 
@@ -19,7 +20,7 @@ for model in (TOTPDevice, AccessAttempt, AccessLog, AccessFailureLog):
         admin.site.unregister(model)
 
 
-class _AdministratorsOnly(PostedSearchAdminMixin):
+class _AdministratorsOnly(DeclaredLookupsOnlyAdmin, PostedSearchAdminMixin):
     def has_module_permission(self, request):
         return access_for(request.user).is_administrator
 

@@ -191,3 +191,80 @@ def test_session_post_with_csrf_token_is_accepted(api_officer_client, api_case):
 def test_token_post_needs_no_csrf_token(api_partner_client, api_referral):
     response = api_partner_client.post(url(f"partner/referrals/{api_referral.pk}/accept/"))
     assert response.status_code == 200
+
+
+# --- bodies nested too deeply, and addresses that name nothing (issue 15, item 13) ------------------------
+
+
+def _nested(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+@pytest.fixture
+def nested_doors(api_officer_client, api_partner_client, api_referral):
+    """Every kind of JSON door: a create, a search (a view that pins DRF's own parser), a partner action."""
+    return [
+        (api_officer_client, url("persons/")),
+        (api_officer_client, url("persons/search/")),
+        (api_partner_client, url(f"partner/referrals/{api_referral.pk}/notes/")),
+    ]
+
+
+@pytest.mark.parametrize("depth", [900, 5000])
+def test_json_nested_past_the_interpreters_limit_is_a_400(nested_doors, depth):
+    for client, address in nested_doors:
+        response = client.post(address, _nested(depth), content_type="application/json")
+        body = assert_problem(response, 400, "parse_error")
+        assert "32" in body["detail"]
+
+
+def test_json_nested_past_the_apis_limit_is_a_400(api_officer_client, settings):
+    def person(levels: int) -> dict:
+        """A person whose languages nest so that the whole body is ``levels`` deep."""
+        languages: list = []
+        for _level in range(levels - 2):  # the object is one level, the innermost list another
+            languages = [languages]
+        return {"given_names": "Ana", "languages": languages}
+
+    limit = settings.API_JSON_MAX_DEPTH
+    response = api_officer_client.post(url("persons/"), person(limit + 1), format="json")
+    assert_problem(response, 400, "parse_error")
+    within = api_officer_client.post(url("persons/"), person(limit), format="json")
+    assert_problem(within, 400, "validation_error")  # within the limit: the fields are checked as usual
+
+
+UNKNOWN_API_PATHS = [
+    "/api/",
+    "/api/nothing",
+    "/api/v1/",
+    "/api/v1/nothing/",
+    "/api/v1/cases/1/nothing/",
+    "/api/v2/cases/",
+    "/api/v1/reports/nothing/extra/",
+]
+
+
+@pytest.mark.parametrize("debug", [False, True])
+@pytest.mark.parametrize("path", UNKNOWN_API_PATHS)
+def test_an_unknown_api_address_is_the_apis_json_404(api_officer_client, settings, path, debug):
+    settings.DEBUG = debug
+    for client in (api_officer_client, APIClient()):
+        for method in ("get", "post", "delete"):
+            response = getattr(client, method)(path)
+            body = assert_problem(response, 404, "not_found")
+            assert response["Content-Type"].startswith("application/json")
+            assert body["errors"] == {}
+
+
+def test_the_json_404_follows_accept_language(settings):
+    settings.DEBUG = True
+    english = assert_problem(APIClient().get("/api/v1/nothing/", HTTP_ACCEPT_LANGUAGE="en"), 404)
+    spanish = assert_problem(APIClient().get("/api/v1/nothing/", HTTP_ACCEPT_LANGUAGE="es"), 404)
+    assert (english["title"], english["detail"]) == ("Not found", "Not found.")
+    assert spanish["detail"] == "No encontrado."
+
+
+def test_outside_the_api_a_404_is_still_a_page(client):
+    response = client.get("/nothing-here/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
