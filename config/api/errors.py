@@ -22,6 +22,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from config.api.parsers import JsonTooDeep
+
 
 class PreconditionRequired(exceptions.APIException):
     status_code = 428
@@ -59,19 +61,6 @@ class RequestTooLarge(exceptions.APIException):
 
         limit = filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
         super().__init__(_("The request body is too large; the limit is %(limit)s.") % {"limit": limit})
-
-
-class JsonTooDeep(exceptions.ParseError):
-    """JSON nested deeper than ``API_JSON_MAX_DEPTH`` (``config.api.parsers``), or so deep that Python's
-    decoder gave up: a 400, never a 500."""
-
-    def __init__(self):
-        from django.conf import settings
-
-        super().__init__(
-            _("The JSON body is nested too deeply (at most %(depth)d levels).")
-            % {"depth": settings.API_JSON_MAX_DEPTH}
-        )
 
 
 class TooManyParts(exceptions.APIException):

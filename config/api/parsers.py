@@ -9,9 +9,19 @@ for the decoder itself (``config.api.errors`` does the same for a view that pins
 from __future__ import annotations
 
 from django.conf import settings
-from rest_framework import parsers
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, parsers
 
-from config.api.errors import JsonTooDeep
+
+class JsonTooDeep(exceptions.ParseError):
+    """JSON nested deeper than ``API_JSON_MAX_DEPTH`` (``config.api.parsers``), or so deep that Python's
+    decoder gave up: a 400, never a 500."""
+
+    def __init__(self):
+        super().__init__(
+            _("The JSON body is nested too deeply (at most %(depth)d levels).")
+            % {"depth": settings.API_JSON_MAX_DEPTH}
+        )
 
 
 def nesting_depth(data, *, stop_after: int) -> int:
