@@ -224,6 +224,8 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it, even be
 # download view in ``cases.views`` streams them.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
+# The largest image an upload may decode (a 50-megapixel photo); more is a decompression bomb, not a document.
+DOCUMENT_MAX_PIXELS = env_int("DOCUMENT_MAX_PIXELS", 50_000_000)
 
 # Retention: a person whose cases were all closed at least this many years ago (counted from each case's
 # closure) is anonymised by the nightly job ``privacy.anonymise_expired``; the reports keep counting them.

@@ -41,7 +41,6 @@ SIGNATURES = (
 )
 LABELS = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
 
-DEFAULT_MAX_PIXELS = 50_000_000  # a 50-megapixel photo; more is a decompression bomb, not a document
 PDF_MAX_OBJECTS = 200_000  # a bound on the work one upload may cause
 PDF_WHITESPACE = b"\x00\t\n\x0c\r "  # the PDF standard's white-space characters
 
@@ -214,7 +213,7 @@ def _resolved(dictionary: DictionaryObject, key: str):
 
 
 def _max_pixels() -> int:
-    limits = [getattr(settings, "DOCUMENT_MAX_PIXELS", DEFAULT_MAX_PIXELS), Image.MAX_IMAGE_PIXELS]
+    limits = [settings.DOCUMENT_MAX_PIXELS, Image.MAX_IMAGE_PIXELS]
     return min(limit for limit in limits if limit)
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import json
-import re
 import shutil
 import zipfile
 from typing import IO
@@ -123,11 +122,6 @@ def _labels() -> dict:
     }
 
 
-def _safe_name(name: str) -> str:
-    cleaned = re.sub(r"[^\w.\-]+", "_", name, flags=re.UNICODE).strip("._") or "document"
-    return cleaned[:120]
-
-
 def person_export_data(*, person: Person, actor, documents_dir: str = "documents") -> tuple[dict, list]:
     """The export's JSON structure, and the (document, path in the zip) pairs to add."""
     names = _Names()
@@ -162,7 +156,8 @@ def person_export_data(*, person: Person, actor, documents_dir: str = "documents
         entry["documents"] = []
         for document in Document.objects.filter(case=case).order_by("uploaded_at", "pk"):
             meta = _record(document, names)
-            path = f"{documents_dir}/{document.pk}-{_safe_name(document.original_name)}"
+            # Named by id and checked type, like a download: the uploader's name is display text only.
+            path = f"{documents_dir}/{document.download_name}"
             meta["file_in_export"] = path
             entry["documents"].append(meta)
             files.append((document, path, meta))

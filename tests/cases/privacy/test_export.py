@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 import zipfile
 
 import pytest
@@ -83,6 +84,7 @@ def test_the_zip_holds_everything_about_the_person(full, admin_user):
         assert hashlib.sha256(content).hexdigest() == meta["sha256"]
         assert len(content) == meta["size"]
         assert "file_missing" not in meta
+        assert re.fullmatch(r"documents/document-\d+\.(pdf|jpg|png)", meta["file_in_export"])
     assert sorted(archive.namelist()) == sorted(
         ["data.json", *(m["file_in_export"] for m in entry["documents"])]
     )
