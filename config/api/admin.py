@@ -15,6 +15,7 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from config.admin_lookups import DeclaredLookupsOnlyAdmin
@@ -105,18 +106,18 @@ class ApiTokenAdmin(DeclaredLookupsOnlyAdmin, PostedSearchAdminMixin, admin.Mode
         )
         form.instance = token
         # Kept on this request only (the ModelAdmin is shared by every request and thread).
-        request.api_token_shown_once = raw
+        request.api_token_shown_once = (token, raw)
 
     def response_add(self, request, obj, post_url_continue=None):
-        token = obj
+        token, raw = request.api_token_shown_once  # ``obj`` is the form's unsaved instance, not the token
         return shown_once_response(
             request,
             title=_("API token issued"),
-            secret=request.api_token_shown_once,
+            secret=raw,
             lead=_("Token for %(user)s issued. Copy it now: it will not be shown again.")
             % {"user": token.user},
             advice=_("Send it to the partner through a secure channel. It expires on %(date)s.")
-            % {"date": timezone.localtime(token.expiry).strftime("%Y-%m-%d")},
+            % {"date": date_format(timezone.localtime(token.expiry), "DATE_FORMAT")},
             back_url=reverse("admin:api_apitoken_changelist"),
             opts=self.opts,
         )

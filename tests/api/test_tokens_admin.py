@@ -8,6 +8,7 @@ import re
 import pytest
 from django.test import Client
 from django.utils import timezone
+from django.utils.formats import date_format
 from rest_framework.test import APIClient
 
 from config.api.models import ApiToken
@@ -48,6 +49,9 @@ def test_administrator_issues_a_token_shown_once(admin_client_, api_partner_user
     assert raw.startswith(token.token_key)
     assert raw not in token.digest
     assert abs(token.expiry - (timezone.now() + dt.timedelta(days=30))) < dt.timedelta(minutes=1)
+    # The page says when it expires, in words and in the administrator's language (Spanish by default).
+    assert date_format(timezone.localtime(token.expiry), "DATE_FORMAT") in response.content.decode()
+    assert " de " in date_format(timezone.localtime(token.expiry), "DATE_FORMAT")
 
     again = admin_client_.get(CHANGELIST).content.decode()
     assert raw not in again
