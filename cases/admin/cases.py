@@ -72,7 +72,7 @@ class TaskInline(ServiceInlineMixin, InlinePermissions, admin.TabularInline):
 
 
 ACTIONS = {
-    # name: (label, form class, service call, who may: predicate(access, case))
+    # name: (label, form class); which of them a user is offered on a case: ``available_actions``
     "assign": (_("Assign"), forms.AssignForm),
     "close": (_("Close / request closure"), forms.CloseRequestForm),
     "approve": (_("Approve closure"), forms.ConfirmForm),

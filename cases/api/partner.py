@@ -1,5 +1,5 @@
 """The partner side: my referrals, with only the data the person consented to share, and the answers
-and updates a partner gives. Field-level rules live here, beside the serializers (DESIGN.md)."""
+and updates a partner gives. Field-level rules live here, beside the serializers."""
 
 from __future__ import annotations
 

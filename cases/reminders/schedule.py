@@ -139,10 +139,6 @@ def sync(subject_type: str, subject_id: int, wanted: list[Wanted], *, case: Case
             reminder.save(update_fields=["status", "attempts", "last_error", "lease_until", "updated_at"])
 
 
-def cancel_all(subject_type: str, subject_id: int) -> None:
-    sync(subject_type, subject_id, [], case=None)
-
-
 # Subjects
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import connection, models
-from django.db.models import Aggregate, F, Func, Q, Value
+from django.db.models import Aggregate, F, Func, Q
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -98,31 +98,6 @@ def local_timestamp(path: str, tz_path: str = "consulate__timezone"):
 
 def local_date(path: str, tz_path: str = "consulate__timezone"):
     return Cast(local_timestamp(path, tz_path), models.DateField())
-
-
-def local_week(path: str, tz_path: str = "consulate__timezone"):
-    """The Monday starting the consulate-local ISO week of ``path``."""
-    return Cast(
-        Func(
-            Value("week"),
-            local_timestamp(path, tz_path),
-            function="date_trunc",
-            output_field=models.DateTimeField(),
-        ),
-        models.DateField(),
-    )
-
-
-def local_month(path: str, tz_path: str = "consulate__timezone"):
-    return Cast(
-        Func(
-            Value("month"),
-            local_timestamp(path, tz_path),
-            function="date_trunc",
-            output_field=models.DateTimeField(),
-        ),
-        models.DateField(),
-    )
 
 
 def local_range_bounds(params: ReportParams) -> dict[str, dt.date | dt.datetime]:

@@ -6,12 +6,10 @@ import re
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.db.models import Q
 
 from cases.identifiers import fold, normalize_a_number
-from cases.models import Case, CaseEvent, Hearing, Person, Task
-from cases.models.work import HearingStatus
+from cases.models import Person
 from consulates.models import Role
 
 _CURP_LIKE = re.compile(r"^[A-Za-zÑñ]{4}\d{6}[A-Za-z0-9]{8}$")
@@ -43,10 +41,6 @@ def person_search_filter(term: str, *, prefix: str = "") -> Q:
     return condition
 
 
-def persons_search(*, user, term: str) -> QuerySet[Person]:
-    return Person.objects.visible_to(user).filter(person_search_filter(term))
-
-
 _REFERENCE = re.compile(r"^[A-Za-z]{3}-\d{4}-\d{6}$")
 
 
@@ -57,10 +51,6 @@ def case_search_filter(term: str) -> Q:
     if _REFERENCE.match(term):
         return Q(reference=term.upper())
     return person_search_filter(term, prefix="person__")
-
-
-def cases_search(*, user, term: str) -> QuerySet[Case]:
-    return Case.objects.visible_to(user).filter(case_search_filter(term))
 
 
 def assignable_users(consulate_id: int):
@@ -74,22 +64,3 @@ def assignable_users(consulate_id: int):
         )
         .order_by("first_name", "last_name", "username")
     )
-
-
-def case_timeline(*, user, case: Case) -> QuerySet[CaseEvent]:
-    return (
-        CaseEvent.objects.visible_to(user)
-        .filter(case=case)
-        .select_related("actor")
-        .order_by("-occurred_at", "-pk")
-    )
-
-
-def case_upcoming_hearings(*, user, case: Case) -> QuerySet[Hearing]:
-    return Hearing.objects.visible_to(user).filter(
-        case=case, status=HearingStatus.SCHEDULED, starts_at__gte=timezone.now()
-    )
-
-
-def case_open_tasks(*, user, case: Case) -> QuerySet[Task]:
-    return Task.objects.visible_to(user).filter(case=case, done=False).select_related("assignee")

@@ -42,10 +42,6 @@ def case_belongings(*, user, case: Case) -> QuerySet[Belonging]:
     )
 
 
-def case_documents(*, user, case: Case) -> QuerySet[Document]:
-    return Document.objects.visible_to(user).filter(case=case).select_related("uploaded_by")
-
-
 def handoff_sheet(*, user, case_pk) -> dict | None:
     """Everything the printable hand-off sheet shows, or ``None`` when the user may not see the case
     or it has no hand-off."""
