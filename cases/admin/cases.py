@@ -16,6 +16,7 @@ from cases.admin.filters import AssigneeFilter, CustodyFilter, FlagsFilter, MyCa
 from cases.admin.timeline import render_delay, render_timeline
 from cases.models import Case, Hearing, Task
 from cases.models.case import Status
+from cases.models.work import HearingStatus
 from cases.selectors import case_search_filter
 from cases.services.lifecycle import closure_needs_approval
 from config.admin_mixins import CaseWorkAdmin
@@ -376,7 +377,7 @@ class CaseAdmin(AccessLoggedAdminMixin, ServiceAdminMixin, CaseWorkAdmin, admin.
                 for name in available_actions(request.user, obj)
             ]
             extra_context["upcoming_hearings"] = obj.hearings.filter(
-                status="scheduled", starts_at__gte=timezone.now()
+                status=HearingStatus.SCHEDULED, starts_at__gte=timezone.now()
             ).order_by("starts_at")[:5]
             extra_context["open_tasks"] = obj.tasks.filter(done=False).select_related("assignee")[:10]
             extra_context["case_actions"] += [

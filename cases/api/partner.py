@@ -21,7 +21,7 @@ from cases.api.cases import OPTIONAL_IF_MATCH, timeline_events
 from cases.api.permissions import IsPartnerMember
 from cases.api.persons import IDEMPOTENCY_KEY, EmergencyContactSerializer
 from cases.models import CaseEvent, EmergencyContact, Hearing, Referral
-from cases.models.crossoffice import ReferralStatus
+from cases.models.crossoffice import DataCategory, ReferralStatus
 from cases.models.document import Document, DocumentKind
 from cases.models.work import HearingStatus
 from cases.services.common import lock_case
@@ -87,11 +87,11 @@ class SharedCaseSerializer(serializers.Serializer):
 
     @extend_schema_field(IdentitySerializer(allow_null=True))
     def get_identity(self, obj):
-        return IdentitySerializer(obj.person).data if "identity" in self._scope() else None
+        return IdentitySerializer(obj.person).data if DataCategory.IDENTITY in self._scope() else None
 
     @extend_schema_field(ContactSerializer(allow_null=True))
     def get_contact(self, obj):
-        if "contact" not in self._scope():
+        if DataCategory.CONTACT not in self._scope():
             return None
         person = obj.person
         return {
@@ -102,11 +102,11 @@ class SharedCaseSerializer(serializers.Serializer):
 
     @extend_schema_field(CustodySerializer(allow_null=True))
     def get_custody(self, obj):
-        return CustodySerializer(obj).data if "custody" in self._scope() else None
+        return CustodySerializer(obj).data if DataCategory.CUSTODY in self._scope() else None
 
     @extend_schema_field(HearingSerializer(many=True, allow_null=True))
     def get_hearings(self, obj):
-        if "hearings" not in self._scope():
+        if DataCategory.HEARINGS not in self._scope():
             return None
         return HearingSerializer(obj.hearings.all(), many=True).data
 

@@ -94,7 +94,7 @@ class CaseQuerySet(models.QuerySet):
         return (
             self.in_custody()
             .filter(first_contact_at__isnull=True, consulate_notified_at__lte=cutoff)
-            .exclude(status="closed")
+            .exclude(status=Status.CLOSED)
         )
 
     def with_art36_delays(self) -> CaseQuerySet:
@@ -226,7 +226,7 @@ class Case(models.Model):
                 fields=["closed_at"],
                 include=["consulate", "id", "opened_at", "category", "outcome", "reception_point"],
                 name="case_report_closed_idx",
-                condition=Q(status="closed"),
+                condition=Q(status=Status.CLOSED),
             ),
             # Unassigned and inactive (cases.reports): open cases active in the last 14 days, per
             # consulate (few; the inactive are the open total, from the summary, minus these).
@@ -245,7 +245,7 @@ class Case(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(status="closed") | ~models.Q(outcome=""),
+                condition=~models.Q(status=Status.CLOSED) | ~models.Q(outcome=""),
                 name="case_closed_has_outcome",
                 violation_error_message=_("A closed case needs an outcome."),
             ),

@@ -30,6 +30,7 @@ from cases.models import (
     Task,
     VulnerableOpen,
 )
+from cases.models.case import Status
 from cases.models.person import VULNERABILITY_FIELDS, Person
 from cases.models.report_summary import NETWORK
 from cases.models.work import HearingStatus
@@ -212,7 +213,7 @@ def fresh() -> dict[str, dict[tuple, int]]:
         ["consulate_id", "day", "kind", "opened_outcome", "no_point"],
     )
     closed = _counted(
-        Case.objects.filter(status="closed", closed_at__isnull=False).annotate(
+        Case.objects.filter(status=Status.CLOSED, closed_at__isnull=False).annotate(
             day=local_date("closed_at"), kind=Value("closed")
         ),
         flow_keys,

@@ -231,7 +231,7 @@ def _hearing_reminders_follow(person: Person) -> None:
     hearings = Hearing.objects.filter(
         case__person=person, status=HearingStatus.SCHEDULED, starts_at__gt=timezone.now()
     )
-    for hearing in hearings.exclude(case__status="closed"):
+    for hearing in hearings.exclude(case__status=Status.CLOSED):
         schedule.hearing_reminders_sync(hearing)
 
 

@@ -89,7 +89,11 @@ def hearing_cancel(*, actor, hearing: Hearing, reason: str) -> Hearing:
     hearing.status = HearingStatus.CANCELLED
     hearing.save(update_fields=["status"])
     events.hearing_updated(
-        case, actor, hearing=hearing, changes={"status": ["scheduled", "cancelled"]}, text=reason
+        case,
+        actor,
+        hearing=hearing,
+        changes={"status": [HearingStatus.SCHEDULED, HearingStatus.CANCELLED]},
+        text=reason,
     )
     touch(case, actor)
     schedule.hearing_reminders_sync(hearing)
@@ -109,7 +113,11 @@ def hearing_outcome_record(*, actor, hearing: Hearing, outcome: str) -> Hearing:
     hearing.status, hearing.outcome = HearingStatus.HELD, outcome.strip()
     hearing.save(update_fields=["status", "outcome"])
     events.hearing_updated(
-        case, actor, hearing=hearing, changes={"status": ["scheduled", "held"]}, text=hearing.outcome
+        case,
+        actor,
+        hearing=hearing,
+        changes={"status": [HearingStatus.SCHEDULED, HearingStatus.HELD]},
+        text=hearing.outcome,
     )
     touch(case, actor)
     schedule.hearing_reminders_sync(hearing)
