@@ -98,7 +98,10 @@ class Transfer(models.Model):
                 fields=["case"],
                 condition=Q(status="pending"),
                 name="transfer_one_pending_per_case",
-                violation_error_message=_("This case already has a pending transfer."),
+                violation_error_message=_(
+                    "This case already has a pending transfer. Cancel it before requesting another."
+                ),
+                violation_error_code="pending",
             ),
             models.CheckConstraint(
                 condition=~Q(from_consulate=models.F("to_consulate")),
@@ -194,7 +197,7 @@ class Consent(models.Model):
                 condition=Q(withdrawn_at__isnull=True),
                 name="consent_one_active_per_partner",
                 violation_error_message=_(
-                    "The person already consented to share this case with this partner."
+                    "The person's consent for this partner is already recorded. Withdraw it first to change it."
                 ),
             ),
             models.CheckConstraint(condition=~Q(scope=[]), name="consent_scope_not_empty"),

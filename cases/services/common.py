@@ -72,10 +72,17 @@ def touch(case: Case, actor, *, fields: list[str] | None = None) -> None:
     case.save(update_fields=sorted(update_fields))
 
 
-def integrity_to_validation(error: IntegrityError, messages: dict[str, tuple[str, str]]) -> ValidationError:
-    """Turn a unique-constraint race into the same field error the pre-check would have given."""
-    text = str(error)
-    for marker, (field, message) in messages.items():
-        if marker in text:
-            return ValidationError({field: message})
-    return ValidationError(_("The record could not be saved because it conflicts with another one."))
+def constraint_violation(error: IntegrityError, model, *, field: str | None = None) -> ValidationError | None:
+    """The ``ValidationError`` a database constraint violation stands for: the model's constraint that the
+    database names, with its own ``violation_error_message`` and code (on ``field`` when given). ``None``
+    when the error is not one of ``model``'s constraints (the caller re-raises it)."""
+    diag = getattr(error.__cause__, "diag", None)
+    name = getattr(diag, "constraint_name", None)
+    constraint = next((c for c in model._meta.constraints if c.name == name), None)
+    if constraint is None:
+        return None
+    message = constraint.get_violation_error_message()
+    code = constraint.violation_error_code
+    if field is not None:
+        return ValidationError({field: ValidationError(message, code=code)})
+    return ValidationError(message, code=code)

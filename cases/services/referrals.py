@@ -14,7 +14,7 @@ from cases.models import Case, Consent, Document, Referral
 from cases.models.crossoffice import ACTIVE_REFERRAL, ConsentMethod, DataCategory, ReferralStatus
 from cases.models.work import EventKind
 from cases.reminders import schedule
-from cases.services.common import lock_case, refuse_if_closed, require_worker, touch
+from cases.services.common import constraint_violation, lock_case, refuse_if_closed, require_worker, touch
 from consulates.access import access_for
 from consulates.models import Partner
 
@@ -85,14 +85,9 @@ def consent_record(
                 recorded_by=actor,
             )
     except IntegrityError as exc:
-        if "consent_one_active_per_partner" in str(exc):
-            raise ValidationError(
-                {
-                    "partner": _(
-                        "The person's consent for this partner is already recorded. Withdraw it first to change it."
-                    )
-                }
-            ) from exc
+        violation = constraint_violation(exc, Consent, field="partner")
+        if violation is not None:
+            raise violation from exc
         raise
     events.consent_recorded(case, actor, consent=consent)
     touch(case, actor)
@@ -181,10 +176,9 @@ def referral_create(*, actor, case: Case, partner: Partner, service: str, reques
                 referred_by=actor,
             )
     except IntegrityError as exc:
-        if "referral_one_active_per_service" in str(exc):
-            raise ValidationError(
-                {"service": _("This case is already referred to this partner for this service.")}
-            ) from exc
+        violation = constraint_violation(exc, Referral, field="service")
+        if violation is not None:
+            raise violation from exc
         raise
     events.referred(case, actor, referral=referral)
     touch(case, actor)

@@ -13,7 +13,14 @@ from cases.models.case import Status
 from cases.models.crossoffice import TransferStatus
 from cases.models.work import EventKind
 from cases.reminders import schedule
-from cases.services.common import lock_case, refuse_if_closed, require_supervisor, require_worker, touch
+from cases.services.common import (
+    constraint_violation,
+    lock_case,
+    refuse_if_closed,
+    require_supervisor,
+    require_worker,
+    touch,
+)
 from consulates.models import Consulate
 from consulates.selectors import consulate_for_facility
 
@@ -49,11 +56,9 @@ def _create(case: Case, actor, *, to_consulate: Consulate, reason: str, automati
                 requested_by=actor,
             )
     except IntegrityError as exc:
-        if "transfer_one_pending_per_case" in str(exc):
-            raise ValidationError(
-                _("This case already has a pending transfer. Cancel it before requesting another."),
-                code="pending",
-            ) from exc
+        violation = constraint_violation(exc, Transfer)
+        if violation is not None:
+            raise violation from exc
         raise
     events.transfer_requested(case, actor, transfer=transfer)
     return transfer
