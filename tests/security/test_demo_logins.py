@@ -100,7 +100,7 @@ def test_make_run_still_prints_the_logins_when_the_file_is_missing(tmp_path, cap
 
 
 def test_make_run_prints_the_logins_without_loading_django(tmp_path):
-    """config/devserver.py runs outside Django: printing the block must not import a model."""
+    """devtools/devserver.py runs outside Django: printing the block must not import a model."""
     import subprocess
     import sys
 

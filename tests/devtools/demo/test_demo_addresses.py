@@ -1,4 +1,4 @@
-"""cases/demo/addresses.py: a share of the demo persons has street addresses, plainly fictitious and
+"""devtools/demo/addresses.py: a share of the demo persons has street addresses, plainly fictitious and
 encrypted by the COPY loader like the identifiers (live rows and the history written beside them)."""
 
 from __future__ import annotations
