@@ -25,7 +25,7 @@ migrate: install
 run: migrate
 	$(BIN)/python manage.py seed_demo --if-empty
 	$(BIN)/python manage.py demo_logins --save
-	@PORT=$(PORT) $(BIN)/python -m config.devserver
+	@PORT=$(PORT) $(BIN)/python -m devtools.devserver
 
 test: install
 	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)

@@ -1,14 +1,16 @@
 """Settings: one module, every value from the environment, working defaults for the zero-config mode.
 
 Zero-config (no variables set) is a developer's laptop: DEBUG on, an embedded PostgreSQL under
-``var/pgdata`` and Celery on kombu's filesystem transport under ``var/celery``. Production sets
-``DEBUG=false`` and must then provide ``SECRET_KEY``, ``ALLOWED_HOSTS``, ``FIELD_ENCRYPTION_KEYS`` and
-``FIELD_BLIND_INDEX_KEY``; it refuses to start with the development secret or keys.
+``var/pgdata`` (``devtools/embedded_db.py``, in the checkout only) and Celery on kombu's filesystem
+transport under ``var/celery``. Production sets ``DEBUG=false`` and must then provide ``DATABASE_URL``,
+``SECRET_KEY``, ``ALLOWED_HOSTS``, ``FIELD_ENCRYPTION_KEYS`` and ``FIELD_BLIND_INDEX_KEY``; it refuses to
+start without them or with the development secret or keys.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import os
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -112,6 +114,11 @@ INSTALLED_APPS = [
     "consulates",
     "cases",
 ]
+# Development tools (demo data, benchmarks, the embedded PostgreSQL, `make run`'s launcher): in the
+# checkout, never in the production image or wheel, so this app is installed only where it exists.
+DEVTOOLS = importlib.util.find_spec("devtools") is not None
+if DEVTOOLS:
+    INSTALLED_APPS.append("devtools")
 
 # knox's own token model is swapped for ``api.ApiToken`` (KNOX_TOKEN_MODEL below), but knox's
 # migrations would still create its ``knox_authtoken`` table, whose foreign key to the users table makes
@@ -171,11 +178,19 @@ TEMPLATES = [
     },
 ]
 
-# Database: DATABASE_URL, else the embedded PostgreSQL (never SQLite).
+# Database: DATABASE_URL, else (development only) the embedded PostgreSQL of devtools/ (never SQLite).
 if os.environ.get("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
+elif not DEBUG:
+    raise ImproperlyConfigured(
+        "DATABASE_URL must be set when DEBUG is off (the embedded PostgreSQL is for development only)."
+    )
+elif not DEVTOOLS:
+    raise ImproperlyConfigured(
+        "DATABASE_URL must be set: the embedded PostgreSQL (devtools/) is in the repository's checkout only."
+    )
 else:
-    from config.embedded_db import embedded_database_settings
+    from devtools.embedded_db import embedded_database_settings
 
     DATABASES = {"default": embedded_database_settings(VAR_DIR)}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False

@@ -78,6 +78,8 @@ def _check(env_overrides: dict[str, str]) -> subprocess.CompletedProcess:
             {**PRODUCTION, **REAL_KEYS, "SMS_BACKEND": "carrier-pigeon"},
             "SMS_BACKEND must be file, console, http or off",
         ),
+        # The embedded PostgreSQL is a development tool: production never starts one.
+        ({**PRODUCTION, **REAL_KEYS, "DATABASE_URL": ""}, "DATABASE_URL must be set when DEBUG is off"),
     ],
 )
 def test_production_refuses_unsafe_defaults(overrides, message):

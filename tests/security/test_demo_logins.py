@@ -11,8 +11,8 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cases.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
-from cases.demo.users import demo_users_create
+from devtools.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
+from devtools.demo.users import demo_users_create
 from tests.security.conftest import VERIFY, code_from_secret, sign_in_password
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +74,7 @@ def test_secrets_are_not_printed_outside_debug(settings):
 def test_saved_for_make_run_owner_only_and_printed_from_the_file(settings, tmp_path, capsys):
     """`make run` saves the block before its servers start and prints it from the file once the staff UI
     answers, so nothing joins the embedded database while `make run` is being stopped."""
-    from config.devserver import _print_demo_logins
+    from devtools.devserver import _print_demo_logins
 
     settings.DEBUG = True
     settings.VAR_DIR = tmp_path
@@ -90,7 +90,7 @@ def test_saved_for_make_run_owner_only_and_printed_from_the_file(settings, tmp_p
 
 
 def test_make_run_still_prints_the_logins_when_the_file_is_missing(tmp_path, capsys):
-    from config.devserver import _print_demo_logins
+    from devtools.devserver import _print_demo_logins
 
     _print_demo_logins(tmp_path)
     printed = capsys.readouterr().out
@@ -100,12 +100,12 @@ def test_make_run_still_prints_the_logins_when_the_file_is_missing(tmp_path, cap
 
 
 def test_make_run_prints_the_logins_without_loading_django(tmp_path):
-    """config/devserver.py runs outside Django: printing the block must not import a model."""
+    """devtools/devserver.py runs outside Django: printing the block must not import a model."""
     import subprocess
     import sys
 
     (tmp_path / "demo-logins.txt").write_text("Demo logins (saved)\n")
-    code = "from pathlib import Path; from config.devserver import _print_demo_logins; _print_demo_logins(Path(%r))"
+    code = "from pathlib import Path; from devtools.devserver import _print_demo_logins; _print_demo_logins(Path(%r))"
     result = subprocess.run(  # noqa: S603 - fixed command line
         [sys.executable, "-c", code % str(tmp_path)], capture_output=True, text=True, timeout=60, check=False
     )

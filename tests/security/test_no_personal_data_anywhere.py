@@ -42,13 +42,13 @@ from cases import services, tasks
 from cases.models import AccessLog, Case, Person, Reminder
 from config.celery import app as celery_app
 from consulates.models import DetentionFacility
+from devtools.fake_provider import FakeProvider
 from tests import factories as f
 from tests.api.conftest import csrf_client, token_client, url
 from tests.api.test_case_actions import PNG
 from tests.auth import login_verified
 from tests.cases.admin.helpers import inline_management
 from tests.factories.crossoffice import make_consent
-from tests.fakes.provider import FakeProvider
 
 pytestmark = pytest.mark.django_db
 

@@ -24,10 +24,10 @@ from cases.models.work import EventKind
 from cases.reminders import dispatch, messages
 from consulates.models import Consulate
 from consulates.services import network_load
+from devtools.fake_provider import FakeProvider
 from tests import factories as f
 from tests.cases.reminders.conftest import NOW
 from tests.factories.crossoffice import make_referral
-from tests.fakes.provider import FakeProvider
 
 pytestmark = pytest.mark.django_db
 

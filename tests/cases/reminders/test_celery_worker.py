@@ -27,9 +27,9 @@ from cases.models import Reminder
 from cases.models.reminder import ReminderChannel, ReminderKind, ReminderStatus
 from consulates.models import Consulate
 from consulates.services import network_load
+from devtools.fake_provider import FakeProvider
 from tests import factories as f
 from tests.cases.reminders.harness import embedded_worker, filesystem_transport_options, make_app
-from tests.fakes.provider import FakeProvider
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -29,6 +29,7 @@ from cases.models.work import EventKind
 from cases.reminders import dispatch
 from consulates.models import Consulate
 from consulates.services import network_load
+from devtools.fake_provider import FakeProvider
 from tests import factories as f
 from tests.cases.reminders.harness import (
     BASE_DIR,
@@ -41,7 +42,6 @@ from tests.cases.reminders.harness import (
     worker_database_url,
 )
 from tests.factories.crossoffice import make_referral
-from tests.fakes.provider import FakeProvider
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 

@@ -21,10 +21,10 @@ from cases.reminders import channels, dispatch, messages
 from cases.reminders.dispatch import LEASE, MAX_ATTEMPTS, backoff, claim_due, deliver, dispatch_due
 from cases.reminders.messages import normalise_phone
 from consulates.models import Consulate, DetentionFacility, ReceptionPoint
+from devtools.fake_provider import FakeProvider
 from tests import factories as f
 from tests.cases.reminders.conftest import CHICAGO, NOW, at
 from tests.factories.crossoffice import make_referral
-from tests.fakes.provider import FakeProvider
 
 pytestmark = pytest.mark.django_db
 

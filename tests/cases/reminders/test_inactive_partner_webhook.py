@@ -11,10 +11,10 @@ from cases import services
 from cases.models import Reminder
 from cases.reminders.dispatch import deliver
 from consulates.services import partner_deactivate
+from devtools.fake_provider import FakeProvider
 from tests import factories as f
 from tests.cases.reminders.conftest import NOW
 from tests.factories.crossoffice import make_referral
-from tests.fakes.provider import FakeProvider
 
 pytestmark = pytest.mark.django_db
 

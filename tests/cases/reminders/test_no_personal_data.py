@@ -11,9 +11,9 @@ import pytest
 from cases import services, tasks
 from cases.models import Reminder
 from cases.reminders.dispatch import MAX_ATTEMPTS, deliver
+from devtools.fake_provider import FakeProvider
 from tests import factories as f
 from tests.cases.reminders.conftest import CHICAGO, at
-from tests.fakes.provider import FakeProvider
 
 pytestmark = pytest.mark.django_db
 

@@ -35,7 +35,7 @@ def _print_demo_logins(var_dir: Path) -> None:
     """The demo logins with each user's TOTP secret, as `demo_logins --save` wrote them before the
     servers started. Read from a file so that nothing here holds a handle on the embedded database
     while `make run` is being stopped."""
-    from cases.demo.logins import DEMO_LOGINS, DEMO_LOGINS_FILE, DEMO_PASSWORD
+    from devtools.demo.logins import DEMO_LOGINS, DEMO_LOGINS_FILE, DEMO_PASSWORD
 
     try:
         lines = (var_dir / DEMO_LOGINS_FILE).read_text(encoding="utf-8").splitlines()
@@ -74,7 +74,7 @@ def main() -> int:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     var_dir = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
     web = subprocess.Popen(  # noqa: S603 - fixed command line
-        [python, "-m", "config.webserver", f"{host}:{port}"],
+        [python, "-m", "devtools.webserver", f"{host}:{port}"],
         cwd=BASE_DIR,
         env=env,
         preexec_fn=_own_session_dying_with_parent,  # noqa: PLW1509 - single-threaded supervisor
@@ -140,7 +140,7 @@ def main() -> int:
     finally:
         stop()
         if not os.environ.get("DATABASE_URL"):
-            from config.embedded_db import embedded_database_release
+            from devtools.embedded_db import embedded_database_release
 
             embedded_database_release(var_dir)
     return status

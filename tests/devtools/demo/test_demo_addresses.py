@@ -1,4 +1,4 @@
-"""cases/demo/addresses.py: a share of the demo persons has street addresses, plainly fictitious and
+"""devtools/demo/addresses.py: a share of the demo persons has street addresses, plainly fictitious and
 encrypted by the COPY loader like the identifiers (live rows and the history written beside them)."""
 
 from __future__ import annotations
@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from cases.demo.addresses import MX_STREETS, MX_TOWNS, US_CITIES, US_STREETS
-from cases.demo.seed import Seeder
 from cases.models import Person
+from devtools.demo.addresses import MX_STREETS, MX_TOWNS, US_CITIES, US_STREETS
+from devtools.demo.seed import Seeder
 
 pytestmark = pytest.mark.django_db
 

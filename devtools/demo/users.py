@@ -6,8 +6,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cases.demo.logins import DEMO_PASSWORD
 from consulates.models import Consulate, Partner, PartnerMembership, PartnerService, Role, StaffMembership
+from devtools.demo.logins import DEMO_PASSWORD
 
 DEMO_PARTNERS = [
     # Fictional organisations for the demo; real partners are entered by administrators.

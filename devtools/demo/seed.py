@@ -19,9 +19,6 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from cases.categories import SUBTYPES, Category
-from cases.demo.addresses import AddressMaker
-from cases.demo.curp import curp_complete, curp_stem
-from cases.demo.names import GIVEN_FEMALE, GIVEN_MALE, LANGUAGES, SURNAMES
 from cases.identifiers import CURP_STATES
 from cases.models import Person
 from cases.models.case import NotifiedBy, Outcome, Priority, Status
@@ -29,6 +26,9 @@ from cases.models.work import EventKind, HearingKind
 from cases.services.cases import case_reference_allocate
 from config import encryption
 from consulates.models import Consulate, DetentionFacility, ReceptionPoint
+from devtools.demo.addresses import AddressMaker
+from devtools.demo.curp import curp_complete, curp_stem
+from devtools.demo.names import GIVEN_FEMALE, GIVEN_MALE, LANGUAGES, SURNAMES
 
 STATUS_WEIGHTS = [
     (Status.OPEN, 15),

@@ -13,5 +13,5 @@ DEMO_LOGINS = [
     ("ong.demo", "partner NGO user (API only, from the REST API issue on)"),
 ]
 
-# Written by `demo_logins --save` before `make run` starts its servers, printed by config/devserver.py.
+# Written by `demo_logins --save` before `make run` starts its servers, printed by devtools/devserver.py.
 DEMO_LOGINS_FILE = "demo-logins.txt"

@@ -41,6 +41,7 @@ from cases.reminders import dispatch
 from cases.tasks import dispatch_with
 from config.celery import CONFIG
 from consulates.models import Partner
+from devtools.fake_provider import FakeProvider
 
 GOAL_PER_SECOND = 1_000
 INSERT_CHUNK = 2_000  # rows per transaction when adding the reminders (see _insert)
@@ -97,7 +98,6 @@ class Command(BaseCommand):
                 "Set DATABASE_URL to the benchmark database (seeded with seed_demo --cases 1000000)."
             )
         broker = broker or _default_broker()
-        from tests.fakes.provider import FakeProvider  # the repository's fake, not part of the app
 
         load = os.getloadavg()
         self.stdout.write(

@@ -3,7 +3,7 @@
 It speaks the request format documented in ``cases/reminders/channels.py``, honours
 ``Idempotency-Key`` as a real provider must (a repeated key is acknowledged but not delivered again),
 and records what it saw, so a test can assert 0 missing and 0 duplicate deliveries. Runs in a thread
-(``FakeProvider().start()``) or as a process (``python -m tests.fakes.provider PORT``).
+(``FakeProvider().start()``) or as a process (``python -m devtools.fake_provider PORT``).
 
 It is a real HTTP/1.1 server on a real socket (keep-alive, ``Content-Length`` bodies, ``Connection:
 close`` honoured, garbage answered with 400), but a lean one: one asyncio event loop in one thread and

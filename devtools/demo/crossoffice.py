@@ -22,13 +22,13 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from cases import services
-from cases.demo.names import GIVEN_FEMALE, GIVEN_MALE, SURNAMES
-from cases.demo.users import DEMO_PARTNERS
 from cases.models import Case, Referral
 from cases.models.case import Status
 from cases.models.crossoffice import DataCategory
 from cases.models.repatriation import BelongingKind, IdentityDocument
 from consulates.models import Consulate, DetentionFacility, Partner, PartnerMembership, ReceptionPoint
+from devtools.demo.names import GIVEN_FEMALE, GIVEN_MALE, SURNAMES
+from devtools.demo.users import DEMO_PARTNERS
 
 # Where people removed through each district usually cross (the rest draw a point at random).
 USUAL_RECEPTION = {

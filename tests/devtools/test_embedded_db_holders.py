@@ -10,7 +10,7 @@ import time
 
 import psutil
 
-from config.embedded_db import _alive
+from devtools.embedded_db import _alive
 
 
 def test_a_running_process_holds_the_server():

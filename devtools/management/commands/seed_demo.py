@@ -3,13 +3,13 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from cases.demo.crossoffice import crossoffice_seed
-from cases.demo.reminders import reminders_seed
-from cases.demo.seed import Seeder
-from cases.demo.totp import demo_login_lines
-from cases.demo.users import demo_users_create
 from cases.models import Case, Person
 from consulates.models import Consulate
+from devtools.demo.crossoffice import crossoffice_seed
+from devtools.demo.reminders import reminders_seed
+from devtools.demo.seed import Seeder
+from devtools.demo.totp import demo_login_lines
+from devtools.demo.users import demo_users_create
 
 
 class Command(BaseCommand):
