@@ -56,6 +56,7 @@ def pytest_runtest_teardown(item, nextitem):
     """A ``transaction=True`` test ends with a flush of every table: the network is put back right after
     it, whatever runs next (under xdist any test file may follow a transactional one in a worker)."""
     yield
-    if _transactional(item):
+    # After the last test the session's teardown has already dropped the test database.
+    if nextitem is not None and _transactional(item):
         with item.config.stash[blocking_manager_key].unblock():
             network_restore()
