@@ -27,8 +27,13 @@ run: migrate
 	$(BIN)/python manage.py demo_logins --save
 	@PORT=$(PORT) $(BIN)/python -m devtools.devserver
 
+# The suite in parallel (pytest-xdist, one process per core): each worker has its own test database
+# (pytest-django: test_<name>_gw0, _gw1...) and its own Redis database (tests/conftest.py); a test file
+# runs whole in one worker (--dist loadfile), so its module-wide worlds are built once. The 15 slowest
+# tests are listed at the end. PYTEST_WORKERS=0 runs it in one process (e.g. with a debugger).
+PYTEST_WORKERS ?= auto
 test: install
-	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
+	$(BIN)/pytest -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadfile --durations=15 $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

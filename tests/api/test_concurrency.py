@@ -20,9 +20,9 @@ from cases.models import Case, CaseEvent, Person
 from config.api.conditional import etag_for
 from config.api.models import IdempotencyRecord
 from consulates.models import Consulate
-from consulates.services import network_load
 from tests import factories as f
 from tests.auth import login_verified
+from tests.network import network_restore
 
 WRITERS = 20
 RETRIES = 10
@@ -32,14 +32,14 @@ RETRIES = 10
 def _reload_network_after_flush(django_db_blocker):
     yield
     with django_db_blocker.unblock():
-        network_load()
+        network_restore()
         assert Consulate.objects.count() == 13
 
 
 @pytest.fixture(autouse=True)
 def _network(transactional_db, monkeypatch):
     if not Consulate.objects.exists():
-        network_load()
+        network_restore()
     # Rate limits are not what these tests measure (test_throttling does).
     monkeypatch.setattr(APIView, "get_throttles", lambda self: [])
 

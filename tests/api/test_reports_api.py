@@ -13,9 +13,11 @@ from tests.cases.reports import builders as b
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def world():
-    return b.build()
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """Built once for the module (its tests only read), rolled back at its end."""
+    with b.world_transaction(django_db_blocker) as world:
+        yield world
 
 
 def _json(rows):

@@ -10,8 +10,8 @@ from django.db import connection
 
 from cases.models import Case, CaseSequence
 from consulates.models import Consulate
-from consulates.services import network_load
 from tests import factories as f
+from tests.network import network_restore
 
 THREADS = 8
 CASES_PER_THREAD = 10
@@ -26,7 +26,7 @@ def _reload_network_after_flush(django_db_blocker):
     """
     yield
     with django_db_blocker.unblock():
-        network_load()
+        network_restore()
         assert Consulate.objects.count() == 13
 
 

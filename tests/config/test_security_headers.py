@@ -23,10 +23,10 @@ from django.urls import reverse
 
 from cases import services
 from consulates.models import Consulate
-from consulates.services import network_load
 from tests import factories as f
 from tests.auth import login_verified
 from tests.factories.documents import valid_pdf_bytes
+from tests.network import network_restore
 
 ROOT = Path(__file__).resolve().parents[2]
 PDF = valid_pdf_bytes()  # a real PDF: uploads are parsed in full
@@ -156,7 +156,7 @@ def responses(django_db_setup, django_db_blocker, tmp_path_factory):
         transaction.atomic(),
     ):
         if not Consulate.objects.exists():  # browser tests before this one flush the database
-            network_load()
+            network_restore()
         officer = f.officer("dallas", can_export=True)
         case = f.make_case(officer)
         document = services.document_upload(

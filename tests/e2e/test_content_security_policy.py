@@ -14,9 +14,9 @@ import pytest
 from cases.models import Case
 from cases.models.case import Status
 from cases.services.repatriation import handoff_prepare
-from consulates.services import network_load
 from tests.cases.reports import builders as b
 from tests.e2e.test_reports_dashboard import _charts_drawn, login
+from tests.network import network_restore
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,7 +31,7 @@ document.addEventListener('securitypolicyviolation', (e) => {
 
 @pytest.fixture
 def world():
-    network_load()  # transactional tests start from an empty database
+    network_restore()  # transactional tests start from an empty database
     w = b.build(manager_password=True)
     spec = next(s for s in w.specs.values() if s.consulate == "dallas" and s.status == Status.OPEN)
     Case.objects.filter(pk=spec.case.pk).update(

@@ -15,10 +15,10 @@ from django.utils import timezone
 
 from cases.models import Case, Consent, Document, Referral, RepatriationHandoff, Transfer
 from consulates.models import Consulate, DetentionFacility, ReceptionPoint, Role, StaffMembership
-from consulates.services import network_load
 from tests.e2e.signin import sign_in
 from tests.factories import PartnerFactory, make_case, make_person
 from tests.factories.documents import valid_png_bytes
+from tests.network import network_restore
 
 PASSWORD = "una-clave-larga-de-prueba-2026"
 PRAIRIELAND = "Prairieland Detention Center"  # Dallas's district
@@ -41,7 +41,7 @@ def media(settings, tmp_path):
 
 @pytest.fixture
 def staff(django_user_model):
-    network_load()  # transactional tests start from an empty database
+    network_restore()  # transactional tests start from an empty database
     users = {}
     for username, role, slug in [
         ("oficial.dallas", Role.OFFICER, "dallas"),

@@ -9,9 +9,9 @@ import re
 import pytest
 
 from cases.reports.registry import REPORTS
-from consulates.services import network_load
 from tests.cases.reports import builders as b
 from tests.e2e.signin import sign_in
+from tests.network import network_restore
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -20,7 +20,7 @@ WIDTHS = (1280, 390)
 
 @pytest.fixture
 def world():
-    network_load()  # transactional tests start from an empty database
+    network_restore()  # transactional tests start from an empty database
     return b.build(manager_password=True)
 
 

@@ -12,7 +12,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from consulates.models import Consulate, Role, StaffMembership
-from consulates.services import network_load
+from tests.network import network_restore
 
 PASSWORD = "una-clave-larga-de-prueba-2026"
 
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def new_officer(django_user_model):
-    network_load()  # transactional tests start from an empty database
+    network_restore()  # transactional tests start from an empty database
     user = django_user_model.objects.create_user("oficial.nueva", password=PASSWORD, is_staff=True)
     StaffMembership.objects.create(
         user=user, role=Role.OFFICER, consulate=Consulate.objects.get(slug="dallas")

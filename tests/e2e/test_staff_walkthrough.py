@@ -12,8 +12,8 @@ from django.utils import timezone
 from cases.models import Case, CaseEvent, Hearing, Person
 from cases.models.case import Status
 from consulates.models import Consulate, Role, StaffMembership
-from consulates.services import network_load
 from tests.e2e.signin import sign_in
+from tests.network import network_restore
 
 PASSWORD = "una-clave-larga-de-prueba-2026"
 VALID_CURP = "BOXW310820HNERXN09"
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def staff(django_user_model):
-    network_load()  # transactional tests start from an empty database
+    network_restore()  # transactional tests start from an empty database
     users = {}
     for username, role, slug in [
         ("oficial.dallas", Role.OFFICER, "dallas"),

@@ -25,9 +25,9 @@ from cases.models.crossoffice import DataCategory
 from cases.reminders.messages import normalise_phone
 from config.api.models import ApiToken, IdempotencyRecord
 from consulates.models import Consulate
-from consulates.services import network_load
 from tests import factories as f
 from tests.auth import login_verified
+from tests.network import network_restore
 from tests.security.pg_client import pick_pg_dump, server_major, uses_embedded_server
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -38,13 +38,13 @@ def _reload_network_after_flush(django_db_blocker):
     """``transaction=True`` tests end with a flush of every table; put the network back for the rest."""
     yield
     with django_db_blocker.unblock():
-        network_load()
+        network_restore()
 
 
 @pytest.fixture(autouse=True)
 def _network(transactional_db):
     if not Consulate.objects.exists():
-        network_load()
+        network_restore()
 
 
 def pg_dump() -> str:

@@ -46,6 +46,10 @@ class World:
 
 @pytest.fixture
 def world(db) -> World:
+    return build_world()
+
+
+def build_world() -> World:
     """Dallas (consulate A) and El Paso (consulate B): a person, a case, a hearing and a task each.
 
     The two persons share a surname with accents (Núñez), so a search for "nunez" would find both

@@ -11,6 +11,7 @@ import datetime as dt
 
 import pytest
 from django.contrib import admin
+from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -18,10 +19,35 @@ from cases import services
 from cases.models import Case
 from consulates.models import DetentionFacility, ReceptionPoint
 from tests.auth import login_verified
+from tests.cases.admin.conftest import build_world
 from tests.cases.admin.helpers import INVALID_MARKER, refused
 from tests.factories import consulate, make_case, make_person
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("strict_templates")]
+
+
+@pytest.fixture(scope="module")
+def module_world(django_db_setup, django_db_blocker):
+    """The staff and records of ``conftest.build_world``, built once for this module's few hundred page
+    tests and rolled back at its end; each test runs in a savepoint of it."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield build_world()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def world(module_world):
+    """The module's world with its records re-read: a previous test's writes were rolled back, but the
+    objects it moved on (a case's version after ``case_update``) are shared."""
+    for name in ("person_a", "case_a", "person_b", "case_b", "hearing_a", "task_a", "hearing_b", "task_b"):
+        getattr(module_world, name).refresh_from_db()
+    return module_world
+
 
 STAFF = frozenset({"officer_a", "supervisor_a", "manager", "administrator"})
 WORKERS = frozenset({"officer_a", "supervisor_a", "administrator"})

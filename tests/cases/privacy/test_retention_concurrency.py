@@ -19,9 +19,9 @@ from cases import services
 from cases.models import Case, Person
 from cases.services import privacy
 from consulates.models import Consulate
-from consulates.services import network_load
 from tests import factories as f
 from tests.cases.privacy.builders import close_at
+from tests.network import network_restore
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -32,14 +32,14 @@ LONG_AGO = dt.datetime(2015, 5, 4, 10, 0, tzinfo=dt.UTC)
 def _reload_network_after_flush(django_db_blocker):
     yield
     with django_db_blocker.unblock():
-        network_load()
+        network_restore()
         assert Consulate.objects.count() == 13
 
 
 @pytest.fixture(autouse=True)
 def _network(transactional_db):
     if not Consulate.objects.exists():
-        network_load()
+        network_restore()
 
 
 def old_persons(count: int) -> list[Person]:

@@ -23,11 +23,11 @@ from cases.models.reminder import ReminderChannel, ReminderKind
 from cases.models.work import EventKind
 from cases.reminders import dispatch, messages
 from consulates.models import Consulate
-from consulates.services import network_load
 from devtools.fake_provider import FakeProvider
 from tests import factories as f
 from tests.cases.reminders.conftest import NOW
 from tests.factories.crossoffice import make_referral
+from tests.network import network_restore
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,7 @@ def _reload_network_after_flush(django_db_blocker):
     """The ``transaction=True`` test ends with a flush of every table; put the network back for the rest."""
     yield
     with django_db_blocker.unblock():
-        network_load()
+        network_restore()
 
 
 @pytest.fixture
@@ -158,7 +158,7 @@ def test_a_database_error_in_one_row_leaves_the_batch_usable(frozen, provider, r
 @pytest.mark.django_db(transaction=True)
 def test_rows_another_sender_holds_are_left_to_it(provider):
     if not Consulate.objects.exists():
-        network_load()
+        network_restore()
     officer = f.officer("dallas")
     partner = f.PartnerFactory(covers=["dallas"], webhook_url=provider.url, webhook_secret="batch-secret")
     referral = make_referral(officer, f.make_case(officer), partner)

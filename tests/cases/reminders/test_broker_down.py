@@ -26,10 +26,10 @@ from cases.models import Reminder
 from cases.models.reminder import ReminderKind, ReminderStatus
 from cases.reminders import dispatch
 from consulates.models import Consulate
-from consulates.services import network_load
 from devtools.fake_provider import FakeProvider
 from tests import factories as f
 from tests.cases.reminders.harness import embedded_worker, free_port, make_app
+from tests.network import network_restore
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -43,13 +43,13 @@ def _reload_network_after_flush(django_db_blocker):
     """``transaction=True`` tests end with a flush of every table; put the network back for the rest."""
     yield
     with django_db_blocker.unblock():
-        network_load()
+        network_restore()
 
 
 @pytest.fixture(autouse=True)
 def _network(transactional_db):
     if not Consulate.objects.exists():
-        network_load()
+        network_restore()
 
 
 class PrivateRedis:

@@ -28,7 +28,6 @@ from cases.models.reminder import ReminderChannel, ReminderKind, ReminderStatus
 from cases.models.work import EventKind
 from cases.reminders import dispatch
 from consulates.models import Consulate
-from consulates.services import network_load
 from devtools.fake_provider import FakeProvider
 from tests import factories as f
 from tests.cases.reminders.harness import (
@@ -42,6 +41,7 @@ from tests.cases.reminders.harness import (
     worker_database_url,
 )
 from tests.factories.crossoffice import make_referral
+from tests.network import network_restore
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -50,7 +50,7 @@ LEASE_SECONDS = 15
 BEAT_SECONDS = 5  # beat's minute, shortened like the lease
 KILL_AFTER = 150  # deliveries seen at the provider before worker 1 is killed
 DEADLINE_SECONDS = 240  # typically 10-60 s; generous for a loaded CI machine
-CHAOS_REDIS_DB = 13
+CHAOS_REDIS_DB = 13  # kept apart from the xdist workers' databases (tests/conftest.py)
 
 DISPATCHER = """
 import os, sys, time
@@ -72,13 +72,13 @@ def _reload_network_after_flush(django_db_blocker):
     """``transaction=True`` tests end with a flush of every table; put the network back for the rest."""
     yield
     with django_db_blocker.unblock():
-        network_load()
+        network_restore()
 
 
 @pytest.fixture(autouse=True)
 def _network(transactional_db):
     if not Consulate.objects.exists():
-        network_load()
+        network_restore()
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from django.utils import timezone
 from cases.models import Reminder
 from cases.reminders.dispatch import claim_due
 from consulates.models import Consulate
-from consulates.services import network_load
+from tests.network import network_restore
 
 ROWS = 40
 
@@ -26,7 +26,7 @@ ROWS = 40
 def _reload_network_after_flush(django_db_blocker):
     yield
     with django_db_blocker.unblock():
-        network_load()
+        network_restore()
         assert Consulate.objects.count() == 13
 
 

@@ -16,11 +16,14 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -449,6 +452,21 @@ def build(*, manager_password: bool = False, tag: str = "") -> SimpleNamespace:
         spec.case.refresh_from_db()
         assert spec.case.consulate.slug == spec.consulate, spec.key
     return w
+
+
+@contextmanager
+def world_transaction(django_db_blocker, **build_kwargs) -> Iterator[SimpleNamespace]:
+    """``build()`` in a transaction rolled back when the block ends: built once for a module, each test
+    then runs in a savepoint of it (pytest-django's own transaction nests inside), so a test's writes are
+    gone before the next test starts."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield build(**build_kwargs)
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
 
 
 # ------------------------------------------------------------------------------------------------

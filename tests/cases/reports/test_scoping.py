@@ -16,11 +16,6 @@ from tests.cases.reports import builders as b
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def world():
-    return b.build()
-
-
 def _params(consulate=None):
     return ReportParams(start=b.START, end=b.END, consulate_id=consulate.pk if consulate else None)
 

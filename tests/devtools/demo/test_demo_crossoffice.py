@@ -8,6 +8,8 @@ import io
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
 from django.utils import timezone
 
 from cases.models import Belonging, Case, CaseEvent, Consent, Referral, RepatriationHandoff, Transfer
@@ -17,14 +19,21 @@ from consulates.models import PartnerMembership
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def seeded(settings):
-    settings.PASSWORD_HASHERS = [
-        "django.contrib.auth.hashers.MD5PasswordHasher"
-    ]  # demo users log in nowhere here
-    out = io.StringIO()
-    call_command("seed_demo", cases=400, seed=11, force=True, stdout=out)
-    return out.getvalue()
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """The demo seeded once for the module (its tests only read, or re-seed to find nothing to do), rolled
+    back at its end."""
+    md5 = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # demo users log in nowhere here
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=md5):
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            out = io.StringIO()
+            call_command("seed_demo", cases=400, seed=11, force=True, stdout=out)
+            yield out.getvalue()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
 
 
 def user(username: str):
