@@ -3,10 +3,7 @@ and updates a partner gives. Field-level rules live here, beside the serializers
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Prefetch
-from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -24,9 +21,7 @@ from cases.models import CaseEvent, EmergencyContact, Hearing, Referral
 from cases.models.crossoffice import DataCategory, ReferralStatus
 from cases.models.document import Document, DocumentKind
 from cases.models.work import HearingStatus
-from cases.services.common import lock_case
 from config.api.conditional import claimed_version, if_match
-from config.api.errors import PreconditionFailed
 from config.api.fields import IsoDateTimeFilter
 from config.api.pagination import TimelineCursor
 from config.api.schema import ETAG_HEADER
@@ -197,29 +192,13 @@ class PartnerReferralFilter(filters.FilterSet):
         fields = ["status", "service", "updated_since"]
 
 
-def _unchanged_under_lock(request, referral: Referral) -> None:
-    """``If-Match`` on a partner action is optional, as on the staff's case actions; when sent, the
-    referral must still be the one the caller read (412 otherwise). Checked under the locks the referral
-    services take, in their order (the case, then the referral), inside the transaction the service then
-    runs in: of two callers holding the same ETag exactly one wins."""
+def _expected_updated_at(request, referral: Referral) -> str | None:
+    """``If-Match`` on a partner action is optional, as on the staff's case actions: when sent, the
+    version the caller read (412 for an ETag of another resource, or garbage); the service compares it
+    with the referral under lock, so of two callers holding the same ETag exactly one wins."""
     if not request.headers.get("If-Match") or if_match(request) == "*":
-        return
-    claimed = claimed_version(request, referral)  # 412 for an ETag of another resource, or garbage
-    lock_case(referral.case_id)
-    current = Referral.objects.select_for_update().values_list("updated_at", flat=True).get(pk=referral.pk)
-    if current.isoformat() != claimed:
-        raise PreconditionFailed()
-
-
-def _refuse_unless_active(referral: Referral) -> None:
-    """Work on the case goes through an active referral: an ended one is no channel to it, even while
-    the case is shared with the partner through another referral."""
-    if not referral.is_active:
-        raise ValidationError(
-            _("Not possible: the referral is %(status)s.")
-            % {"status": referral.get_status_display().lower()},
-            code="status",
-        )
+        return None
+    return claimed_version(request, referral)
 
 
 def _action_schema(request, description: str):
@@ -281,9 +260,8 @@ class PartnerReferralViewSet(
             data = serializer_class(data=request.data)
             data.is_valid(raise_exception=True)
             values = dict(data.validated_data)
-        with transaction.atomic():
-            _unchanged_under_lock(request, referral)
-            service(actor=request.user, referral=referral, **values)
+        expected = _expected_updated_at(request, referral)
+        service(actor=request.user, referral=referral, expected_updated_at=expected, **values)
         referral = self.get_queryset().get(pk=referral.pk)
         self.etag_object = referral  # the referral changed: its new ETag goes with the answer
         return Response(PartnerReferralSerializer(referral).data)
@@ -334,10 +312,11 @@ class PartnerReferralViewSet(
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
     def documents(self, request, pk=None, **kwargs):
         referral = self.get_object()
-        _refuse_unless_active(referral)
         data = DocumentUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        document = services.document_upload(actor=request.user, case=referral.case, **data.validated_data)
+        document = services.referral_document_upload(
+            actor=request.user, referral=referral, **data.validated_data
+        )
         self.etag_object = None
         return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
 

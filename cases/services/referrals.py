@@ -15,6 +15,7 @@ from cases.models.crossoffice import ACTIVE_REFERRAL, ConsentMethod, DataCategor
 from cases.models.work import EventKind
 from cases.reminders import schedule
 from cases.services.common import constraint_violation, lock_case, refuse_if_closed, require_worker, touch
+from cases.services.documents import document_upload
 from consulates.access import access_for
 from consulates.models import Partner
 
@@ -207,6 +208,14 @@ def _refuse_unless(referral: Referral, *allowed: str) -> None:
         )
 
 
+def _check_unchanged(referral: Referral, expected_updated_at: str | None) -> None:
+    """The caller's ``If-Match``: the referral (read under lock) must be the one it read."""
+    if expected_updated_at is not None and referral.updated_at.isoformat() != expected_updated_at:
+        raise ValidationError(
+            _("The referral changed since you read it. Read it again, then retry."), code="stale"
+        )
+
+
 def _refuse_unless_consented(referral: Referral) -> None:
     if referral.consent.withdrawn_at is not None:
         raise ValidationError(_("The person withdrew consent; this referral has ended."), code="consent")
@@ -235,8 +244,9 @@ def _answer(actor, referral: Referral, case: Case, *, status: str, text: str = "
 
 
 @transaction.atomic
-def referral_accept(*, actor, referral: Referral) -> Referral:
+def referral_accept(*, actor, referral: Referral, expected_updated_at: str | None = None) -> Referral:
     referral, case = _lock_referral(referral)
+    _check_unchanged(referral, expected_updated_at)
     _require_responder(actor, referral, case)
     _refuse_unless(referral, ReferralStatus.PENDING)
     _refuse_unless_consented(referral)
@@ -244,8 +254,11 @@ def referral_accept(*, actor, referral: Referral) -> Referral:
 
 
 @transaction.atomic
-def referral_decline(*, actor, referral: Referral, reason: str) -> Referral:
+def referral_decline(
+    *, actor, referral: Referral, reason: str, expected_updated_at: str | None = None
+) -> Referral:
     referral, case = _lock_referral(referral)
+    _check_unchanged(referral, expected_updated_at)
     _require_responder(actor, referral, case)
     _refuse_unless(referral, ReferralStatus.PENDING)
     if not (reason or "").strip():
@@ -261,8 +274,11 @@ def referral_decline(*, actor, referral: Referral, reason: str) -> Referral:
 
 
 @transaction.atomic
-def referral_start(*, actor, referral: Referral, note: str = "") -> Referral:
+def referral_start(
+    *, actor, referral: Referral, note: str = "", expected_updated_at: str | None = None
+) -> Referral:
     referral, case = _lock_referral(referral)
+    _check_unchanged(referral, expected_updated_at)
     _require_responder(actor, referral, case)
     _refuse_unless(referral, ReferralStatus.ACCEPTED)
     _refuse_unless_consented(referral)
@@ -277,8 +293,11 @@ def referral_start(*, actor, referral: Referral, note: str = "") -> Referral:
 
 
 @transaction.atomic
-def referral_complete(*, actor, referral: Referral, outcome_note: str) -> Referral:
+def referral_complete(
+    *, actor, referral: Referral, outcome_note: str, expected_updated_at: str | None = None
+) -> Referral:
     referral, case = _lock_referral(referral)
+    _check_unchanged(referral, expected_updated_at)
     _require_responder(actor, referral, case)
     _refuse_unless(referral, ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS)
     if not (outcome_note or "").strip():
@@ -329,3 +348,14 @@ def referral_note_add(*, actor, referral: Referral, text: str):
     )
     touch(case, actor)
     return event
+
+
+@transaction.atomic
+def referral_document_upload(
+    *, actor, referral: Referral, file, kind: str, description: str = ""
+) -> Document:
+    """A partner's document on the case, through an active referral only: an ended referral is no channel
+    to the case, even while the case is shared with the partner through another referral."""
+    referral, case = _lock_referral(referral)
+    _refuse_unless(referral, *ACTIVE_REFERRAL)
+    return document_upload(actor=actor, case=case, file=file, kind=kind, description=description)
