@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from cases.models.access import AccessAction, AccessLog
 from config.client_address import client_address
+from consulates.policy import partner_of
 
 __all__ = ["AccessAction", "record_access", "client_address"]
 
@@ -30,9 +31,7 @@ def record_access(
         user = None
     partner_id = None
     if user is not None:
-        from consulates.access import access_for
-
-        partner_id = access_for(user).partner_id
+        partner_id = partner_of(user)
     agent = request.META.get("HTTP_USER_AGENT", "")[:200] if request is not None else ""
     return AccessLog.objects.create(
         user=user,
@@ -89,12 +88,3 @@ def listing_label(prefix: str, params) -> str:
             parts.append(name)
     label = f"{prefix} ?{'&'.join(parts)}" if parts else prefix
     return label[:120]
-
-
-def can_export(user) -> bool:
-    """May ``user`` export (report CSV/XLSX, a person's data)? Every export path asks this first; a user
-    without the permission gets a clear refusal and no file. What an export may contain is still limited
-    to what the user may see (``visible_to`` / ``held_for``)."""
-    from consulates.access import access_for
-
-    return access_for(user).can_export

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_safe
 
 from cases.access import AccessAction, record_access
 from cases.selectors.repatriation import document_for_download
-from consulates.access import access_for
+from consulates.policy import can
 
 
 @require_safe
@@ -19,8 +19,7 @@ def document_download(request, pk: int):
 
     Always an attachment named ``document-<id>.<ext>`` with the type found when it was uploaded and
     ``nosniff``: a browser neither renders it in the page nor guesses another type."""
-    access = access_for(request.user)
-    if not (access.is_staff_member or access.partner_id):
+    if not can(request.user, "document.download"):
         raise Http404
     document = document_for_download(user=request.user, pk=pk)
     if document is None:

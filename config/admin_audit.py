@@ -37,7 +37,7 @@ from pghistory.admin.core import (
 from config import encryption
 from config.admin_lookups import DeclaredLookupsOnlyAdmin
 from config.audit_events import branch_windowed, known_labels
-from consulates.access import access_for
+from consulates.policy import can
 
 
 def decrypted(value):
@@ -59,10 +59,10 @@ class AuditorOrAdministratorAdmin(DeclaredLookupsOnlyAdmin):
     (``config.admin_lookups``): never by a value inside an event's data, diff or context."""
 
     def has_module_permission(self, request):
-        return access_for(request.user).can_audit
+        return can(request.user, "audit.view")
 
     def has_view_permission(self, request, obj=None):
-        return access_for(request.user).can_audit
+        return can(request.user, "audit.view")
 
     def has_add_permission(self, request):
         return False
@@ -306,23 +306,23 @@ class AuditEventsAdmin(AuditorOrAdministratorAdmin, RecordCheckedEventsAdmin):
 
     def get_list_display(self, request):
         columns = ["when", "event", "record_type", "record_id", "changed_fields"]
-        if access_for(request.user).is_administrator:
+        if can(request.user, "audit.values"):
             columns.append("changes")  # the values themselves, decrypted: personal data, administrators only
         return [*columns, "actor", "url"]
 
     def get_list_display_links(self, request, list_display):
         # The event's page shows every value of the row: administrators only.
-        return ["when"] if access_for(request.user).is_administrator else None
+        return ["when"] if can(request.user, "audit.values") else None
 
     def has_view_permission(self, request, obj=None):
         if obj is not None:
-            return access_for(request.user).is_administrator
+            return can(request.user, "audit.values")
         return super().has_view_permission(request, obj)
 
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)
         context = getattr(response, "context_data", None)
-        if context and context.get("subtitle") and not access_for(request.user).is_administrator:
+        if context and context.get("subtitle") and not can(request.user, "audit.values"):
             # pghistory titles an ``?obj=`` page with the record's own name (a person's full name): an
             # auditor gets the model and id instead.
             context["subtitle"] = request.GET.get("obj") or request.GET.get("model") or ""

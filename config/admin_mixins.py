@@ -11,7 +11,7 @@ from django.db import models
 from config.admin_lookups import DeclaredLookupsOnlyAdmin
 from config.admin_records import NameFreeAdminRecordsMixin
 from config.admin_search import PostedSearchAdminMixin
-from consulates.access import access_for
+from consulates.policy import can
 
 
 class ReferenceDataAdmin(DeclaredLookupsOnlyAdmin, PostedSearchAdminMixin):
@@ -21,16 +21,16 @@ class ReferenceDataAdmin(DeclaredLookupsOnlyAdmin, PostedSearchAdminMixin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def has_module_permission(self, request):
-        return access_for(request.user).is_staff_member
+        return can(request.user, "reference.view")
 
     def has_view_permission(self, request, obj=None):
-        return access_for(request.user).is_staff_member
+        return can(request.user, "reference.view")
 
     def has_add_permission(self, request):
-        return access_for(request.user).is_administrator
+        return can(request.user, "reference.manage")
 
     def has_change_permission(self, request, obj=None):
-        return access_for(request.user).is_administrator
+        return can(request.user, "reference.manage")
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -38,13 +38,13 @@ class ReferenceDataAdmin(DeclaredLookupsOnlyAdmin, PostedSearchAdminMixin):
 
 class AdministratorOnlyAdmin(ReferenceDataAdmin):
     def has_module_permission(self, request):
-        return access_for(request.user).is_administrator
+        return can(request.user, "reference.manage")
 
     def has_view_permission(self, request, obj=None):
-        return access_for(request.user).is_administrator
+        return can(request.user, "reference.manage")
 
     def has_delete_permission(self, request, obj=None):
-        return access_for(request.user).is_administrator
+        return can(request.user, "reference.manage")
 
 
 class CaseWorkAdmin(DeclaredLookupsOnlyAdmin, NameFreeAdminRecordsMixin, PostedSearchAdminMixin):
@@ -53,16 +53,16 @@ class CaseWorkAdmin(DeclaredLookupsOnlyAdmin, NameFreeAdminRecordsMixin, PostedS
     messages name no one (``config.admin_records``)."""
 
     def has_module_permission(self, request):
-        return access_for(request.user).is_staff_member
+        return can(request.user, "staff.enter")
 
     def has_view_permission(self, request, obj=None):
-        return access_for(request.user).is_staff_member
+        return can(request.user, "staff.enter")
 
     def has_add_permission(self, request):
-        return access_for(request.user).can_work_cases
+        return can(request.user, "case.work")
 
     def has_change_permission(self, request, obj=None):
-        return access_for(request.user).can_work_cases
+        return can(request.user, "case.work")
 
     def has_delete_permission(self, request, obj=None):
         return False

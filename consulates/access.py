@@ -1,10 +1,11 @@
-"""Who a user is in the network. Every visibility rule and permission check starts here."""
+"""Who a user is in the network: role, consulate, partner, export grant. It decides nothing: what each
+role may do and see is ``consulates.policy``."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from consulates.models import CONSULATE_ROLES, EXPORT_ROLES, Role
+from consulates.models import Role
 
 _CACHE_ATTR = "_network_access"
 
@@ -17,54 +18,6 @@ class Access:
     consulate_id: int | None = None
     partner_id: int | None = None
     export_granted: bool = False
-
-    @property
-    def is_staff_member(self) -> bool:
-        """Consular staff who work with case data (officers, supervisors, managers, administrators).
-        Auditors are staff of the staff UI but not of the case data: they are not staff members here."""
-        return self.role is not None and self.role != Role.AUDITOR
-
-    @property
-    def is_auditor(self) -> bool:
-        return self.role == Role.AUDITOR
-
-    @property
-    def can_audit(self) -> bool:
-        """Read the audit trail and the access log: administrators and auditors."""
-        return self.role in (Role.ADMINISTRATOR, Role.AUDITOR)
-
-    @property
-    def can_export(self) -> bool:
-        """Export (CSV, XLSX, a person's data): a permission an administrator grants per membership,
-        and only to roles whose exports hold nothing beyond what they may see."""
-        return self.export_granted and self.role in EXPORT_ROLES
-
-    @property
-    def network_wide(self) -> bool:
-        return self.role in (Role.REGIONAL_MANAGER, Role.ADMINISTRATOR)
-
-    @property
-    def is_administrator(self) -> bool:
-        return self.role == Role.ADMINISTRATOR
-
-    @property
-    def is_supervisor(self) -> bool:
-        return self.role == Role.SUPERVISOR
-
-    @property
-    def consulate_bound(self) -> bool:
-        return self.role in CONSULATE_ROLES
-
-    @property
-    def can_work_cases(self) -> bool:
-        """Officers, supervisors and administrators write case work; managers read."""
-        return self.role in (Role.OFFICER, Role.SUPERVISOR, Role.ADMINISTRATOR)
-
-    def can_supervise(self, consulate_id: int) -> bool:
-        return self.is_administrator or (self.is_supervisor and self.consulate_id == consulate_id)
-
-    def covers_consulate(self, consulate_id: int | None) -> bool:
-        return self.network_wide or (self.consulate_bound and consulate_id == self.consulate_id)
 
 
 NO_ACCESS = Access(role=None)

@@ -12,7 +12,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from config.admin_mixins import AdministratorOnlyAdmin, ReferenceDataAdmin
 from config.admin_shown_once import shown_once_response
 from config.security.totp import second_factor_reset
-from consulates.access import access_for
 from consulates.models import (
     Consulate,
     County,
@@ -22,6 +21,7 @@ from consulates.models import (
     ReceptionPoint,
     StaffMembership,
 )
+from consulates.policy import can
 from consulates.services import (
     mark_curated,
     partner_deactivate,
@@ -144,13 +144,13 @@ class PartnerAdmin(ReferenceDataAdmin, admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         fields = [name for name in super().get_fields(request, obj) if name not in SECRET_FIELDS]
-        if access_for(request.user).is_administrator:
+        if can(request.user, "reference.manage"):
             fields += ["webhook_secret_status", "new_webhook_secret", "generate_webhook_secret"]
         return fields
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
-        if access_for(request.user).is_administrator:
+        if can(request.user, "reference.manage"):
             readonly.append("webhook_secret_status")
         return readonly
 
@@ -250,16 +250,16 @@ class AdministratorInlinePermissions:
     which would hide these inlines from every administrator who is not a superuser."""
 
     def has_view_permission(self, request, obj=None):
-        return access_for(request.user).is_administrator
+        return can(request.user, "reference.manage")
 
     def has_add_permission(self, request, obj=None):
-        return access_for(request.user).is_administrator
+        return can(request.user, "reference.manage")
 
     def has_change_permission(self, request, obj=None):
-        return access_for(request.user).is_administrator
+        return can(request.user, "reference.manage")
 
     def has_delete_permission(self, request, obj=None):
-        return access_for(request.user).is_administrator
+        return can(request.user, "reference.manage")
 
 
 class StaffMembershipInline(AdministratorInlinePermissions, admin.StackedInline):

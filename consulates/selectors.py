@@ -4,26 +4,21 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from consulates.access import access_for
 from consulates.models import Consulate, County, DetentionFacility, Partner
+from consulates.policy import home_consulate, reach
 
 
 def user_timezone_name(user) -> str | None:
     """The IANA timezone of the user's consulate, or ``None`` for network-wide roles."""
-    access = access_for(user)
-    if not access.consulate_id:
+    consulate_id = home_consulate(user)
+    if not consulate_id:
         return None
-    return Consulate.objects.filter(pk=access.consulate_id).values_list("timezone", flat=True).first()
+    return Consulate.objects.filter(pk=consulate_id).values_list("timezone", flat=True).first()
 
 
 def consulates_selectable_by(user) -> QuerySet[Consulate]:
     """Consulates a user may put work under: their own, or all for network-wide roles."""
-    access = access_for(user)
-    if access.network_wide:
-        return Consulate.objects.all()
-    if access.consulate_bound:
-        return Consulate.objects.filter(pk=access.consulate_id)
-    return Consulate.objects.none()
+    return Consulate.objects.filter(reach(user).q("pk"))
 
 
 def consulate_for_facility(facility: DetentionFacility | int) -> Consulate:

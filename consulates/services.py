@@ -11,13 +11,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pghistory
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from config.api.models import ApiToken
-from consulates.access import access_for
 from consulates.models import Basis, Consulate, County, DetentionFacility, Partner, ReceptionPoint
+from consulates.policy import authorize
 from consulates.published import published_address, published_phone
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -219,11 +217,6 @@ def user_staff_flag_sync(*, user) -> None:
     forget_access(user)
 
 
-def _require_administrator(actor) -> None:
-    if not access_for(actor).is_administrator:
-        raise PermissionDenied(_("Only an administrator can change a partner organisation's access."))
-
-
 @transaction.atomic
 def partner_deactivate(*, actor, partner: Partner) -> int:
     """Stop working with a partner organisation: it is marked inactive and every API token of its users
@@ -234,7 +227,7 @@ def partner_deactivate(*, actor, partner: Partner) -> int:
     From then on its users resolve to no access at all (``consulates.access.access_for``), whatever
     credential they still hold; a user object already resolved in a running request keeps its cached
     role until the request ends."""
-    _require_administrator(actor)
+    authorize(actor, "partner.deactivate")
     partner = Partner.objects.select_for_update().get(pk=partner.pk)
     if partner.active:
         partner.active = False
@@ -248,7 +241,7 @@ def partner_webhook_secret_set(*, actor, partner: Partner, secret: str | None = 
     """Give the partner a new webhook signing secret (``None``: a random one) and return it, to be shown
     to the administrator once, in the answer to the form that set it; it is stored encrypted and never
     shown again."""
-    _require_administrator(actor)
+    authorize(actor, "partner.deactivate")
     secret = secret or secrets.token_urlsafe(32)
     Partner.objects.filter(pk=partner.pk).update(webhook_secret=secret)
     partner.webhook_secret = secret

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from cases.access import AccessAction, listing_label, record_access
-from consulates.access import access_for
+from consulates.policy import can
 
 
 class AccessLoggedAdminMixin:
@@ -47,6 +47,6 @@ class AccessLoggedAdminMixin:
 def access_log_link(request, **ids) -> str | None:
     """The "who looked at this record" link of a person's or case's page, for those who may read the
     access log (administrators and auditors); ``None`` for everyone else."""
-    if not access_for(request.user).can_audit:
+    if not can(request.user, "audit.view"):
         return None
     return reverse("admin:cases_accesslog_changelist") + "?" + urlencode(ids)

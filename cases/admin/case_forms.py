@@ -15,7 +15,7 @@ from cases.models.case import Outcome
 from cases.models.work import NOTE_KINDS, EventKind, HearingStatus
 from cases.selectors import assignable_users
 from cases.services.cases import UPDATABLE_FIELDS
-from consulates.access import access_for
+from consulates.policy import home_consulate
 from consulates.selectors import consulates_selectable_by, facilities_with_district
 
 OPEN_FIELDS = [
@@ -68,7 +68,7 @@ class CaseAddForm(ServiceModelForm):
         super().__init__(*args, **kwargs)
         _setup_common(self)
         self.fields["consulate"].queryset = consulates_selectable_by(self.request.user)
-        own = access_for(self.request.user).consulate_id
+        own = home_consulate(self.request.user)
         if own:
             self.fields["consulate"].initial = own
 

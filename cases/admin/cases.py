@@ -20,27 +20,22 @@ from cases.models.work import HearingStatus
 from cases.selectors import case_search_filter
 from cases.services.lifecycle import closure_needs_approval
 from config.admin_mixins import CaseWorkAdmin
-from consulates.access import access_for
-
-
-def _case_writable(user, case) -> bool:
-    """Open to changes by this user: not closed, and of the user's consulate (another consulate's
-    supervisor reads a case offered to it by a pending transfer, but cannot change it)."""
-    access = access_for(user)
-    return access.can_work_cases and (
-        case is None or (case.status != Status.CLOSED and access.covers_consulate(case.consulate_id))
-    )
+from consulates.policy import can, reach
 
 
 class InlinePermissions:
+    """Rows of a case: staff read them; those who work the case's consulate change them while it is
+    open (another consulate's supervisor reads a case offered to it by a pending transfer, but cannot
+    change it)."""
+
     def has_view_permission(self, request, obj=None):
-        return access_for(request.user).is_staff_member
+        return can(request.user, "staff.enter")
 
     def has_add_permission(self, request, obj=None):
-        return _case_writable(request.user, obj)
+        return can(request.user, "case.edit", obj)
 
     def has_change_permission(self, request, obj=None):
-        return _case_writable(request.user, obj)
+        return can(request.user, "case.edit", obj)
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -73,24 +68,17 @@ class TaskInline(ServiceInlineMixin, InlinePermissions, admin.TabularInline):
 
 
 ACTIONS = {
-    # name: (label, form class); which of them a user is offered on a case: ``available_actions``
-    "assign": (_("Assign"), forms.AssignForm),
-    "close": (_("Close / request closure"), forms.CloseRequestForm),
-    "approve": (_("Approve closure"), forms.ConfirmForm),
-    "reject": (_("Reject closure"), forms.ReasonForm),
-    "reopen": (_("Reopen"), forms.ReasonForm),
+    # name: (label, form class, the action in ``consulates.policy``, which decides who is offered it)
+    "assign": (_("Assign"), forms.AssignForm, "case.assign"),
+    "close": (_("Close / request closure"), forms.CloseRequestForm, "case.close.request"),
+    "approve": (_("Approve closure"), forms.ConfirmForm, "case.close.approve"),
+    "reject": (_("Reject closure"), forms.ReasonForm, "case.close.approve"),
+    "reopen": (_("Reopen"), forms.ReasonForm, "case.reopen"),
 }
 
 
 def available_actions(user, case: Case) -> list[str]:
-    access = access_for(user)
-    if not (access.can_work_cases and access.covers_consulate(case.consulate_id)):
-        return []
-    if case.status in (Status.OPEN, Status.IN_PROGRESS):
-        return ["assign", "close"]
-    if case.status == Status.PENDING_CLOSURE:
-        return ["approve", "reject"] if access.can_supervise(case.consulate_id) else []
-    return [] if case.anonymised_at is not None else ["reopen"]
+    return [name for name, (_label, _form, action) in ACTIONS.items() if can(user, action, case)]
 
 
 def run_action(name: str, user, case: Case, data: dict) -> Case:
@@ -212,13 +200,13 @@ class CaseAdmin(AccessLoggedAdminMixin, ServiceAdminMixin, CaseWorkAdmin, admin.
     def has_change_permission(self, request, obj=None):
         # A closed case is read-only until it is reopened (the reopen action stays on its page);
         # otherwise the page offers a Save that can only fail on its hidden version field.
-        return super().has_change_permission(request, obj) and _case_writable(request.user, obj)
+        return super().has_change_permission(request, obj) and can(request.user, "case.edit", obj)
 
     def get_search_results(self, request, queryset, search_term):
         return queryset.filter(case_search_filter(search_term)), False
 
     def get_list_filter(self, request):
-        if access_for(request.user).network_wide:
+        if reach(request.user).network:
             return self.list_filter
         return [f for f in self.list_filter if f != "consulate"]
 
@@ -397,7 +385,7 @@ class CaseAdmin(AccessLoggedAdminMixin, ServiceAdminMixin, CaseWorkAdmin, admin.
         if action not in available_actions(request.user, case):
             messages.error(request, _("This action is not available for this case now."))
             return HttpResponseRedirect(reverse("admin:cases_case_change", args=[case.pk]))
-        label, form_class = ACTIONS[action]
+        label, form_class, _action = ACTIONS[action]
         form = form_class(request.POST if request.method == "POST" else None, case=case)
         if request.method == "POST" and form.is_valid():
             try:

@@ -20,77 +20,62 @@ from cases import services
 from cases.admin import crossoffice_forms as forms
 from cases.admin.base import add_service_errors
 from cases.models import Case, Consent, Referral, Transfer
-from cases.models.case import Status
-from cases.models.crossoffice import ReferralStatus, TransferStatus
+from cases.models.crossoffice import TransferStatus
 from cases.selectors.crossoffice import (
     case_consents,
     case_referrals,
     case_transfers,
     referral_partner_suggestions,
 )
-from consulates.access import access_for
 from consulates.models import PartnerService
+from consulates.policy import can
 
+# name: (label, the action in ``consulates.policy``, which decides who is offered it and when)
 CASE_TOOLS = {
-    "transfer": gettext_lazy("Request transfer"),
-    "consent": gettext_lazy("Record consent"),
-    "refer": gettext_lazy("Refer to a partner"),
+    "transfer": (gettext_lazy("Request transfer"), "transfer.request"),
+    "consent": (gettext_lazy("Record consent"), "consent.record"),
+    "refer": (gettext_lazy("Refer to a partner"), "referral.create"),
 }
 TRANSFER_ACTIONS = {
-    "accept": gettext_lazy("Accept transfer"),
-    "reject": gettext_lazy("Reject transfer"),
-    "cancel": gettext_lazy("Cancel transfer"),
+    "accept": (gettext_lazy("Accept transfer"), "transfer.decide"),
+    "reject": (gettext_lazy("Reject transfer"), "transfer.decide"),
+    "cancel": (gettext_lazy("Cancel transfer"), "transfer.cancel"),
 }
 REFERRAL_ACTIONS = {
-    "accept": gettext_lazy("Partner accepted"),
-    "decline": gettext_lazy("Partner declined"),
-    "start": gettext_lazy("Mark in progress"),
-    "complete": gettext_lazy("Complete"),
-    "withdraw": gettext_lazy("Withdraw referral"),
+    "accept": (gettext_lazy("Partner accepted"), "referral.respond"),
+    "decline": (gettext_lazy("Partner declined"), "referral.respond"),
+    "start": (gettext_lazy("Mark in progress"), "referral.respond"),
+    "complete": (gettext_lazy("Complete"), "referral.respond"),
+    "withdraw": (gettext_lazy("Withdraw referral"), "referral.withdraw"),
 }
-
-
-# Who may do what (mirrors the services' guards).
-
-
-def _works_on(user, case: Case) -> bool:
-    access = access_for(user)
-    return access.can_work_cases and access.covers_consulate(case.consulate_id)
 
 
 def case_tools(user, case: Case, *, has_pending_transfer: bool) -> list[str]:
-    if case.status == Status.CLOSED or not _works_on(user, case):
-        return []
-    tools = [] if has_pending_transfer else ["transfer"]
-    return [*tools, "consent", "refer"]
+    names = [name for name, (_label, action) in CASE_TOOLS.items() if can(user, action, case)]
+    return [name for name in names if not (name == "transfer" and has_pending_transfer)]
 
 
 def transfer_actions(user, transfer: Transfer) -> list[str]:
-    if transfer.status != TransferStatus.PENDING:
-        return []
-    access = access_for(user)
-    actions = ["accept", "reject"] if access.can_supervise(transfer.to_consulate_id) else []
-    if access.can_work_cases and access.covers_consulate(transfer.from_consulate_id):
-        actions.append("cancel")
-    return actions
+    return [name for name, (_label, action) in TRANSFER_ACTIONS.items() if can(user, action, transfer)]
 
 
 def referral_actions(user, referral: Referral, case: Case) -> list[str]:
-    if not _works_on(user, case):
-        return []
-    return {
-        ReferralStatus.PENDING: ["accept", "decline", "withdraw"],
-        ReferralStatus.ACCEPTED: ["start", "complete", "withdraw"],
-        ReferralStatus.IN_PROGRESS: ["complete", "withdraw"],
-    }.get(referral.status, [])
+    referral.case = case  # the case the caller already holds: no query per referral
+    allowed = referral.allowed_transitions()
+    return [
+        name
+        for name, (_label, action) in REFERRAL_ACTIONS.items()
+        if name in allowed and can(user, action, referral)
+    ]
 
 
 def consent_can_withdraw(user, consent: Consent, case: Case) -> bool:
-    return consent.active and _works_on(user, case)
+    consent.case = case
+    return can(user, "consent.withdraw", consent)
 
 
 def action_links(names, labels, url_name, pk) -> list[tuple[str, str, str]]:
-    return [(name, labels[name], reverse(url_name, args=[pk, name])) for name in names]
+    return [(name, labels[name][0], reverse(url_name, args=[pk, name])) for name in names]
 
 
 # Case page hooks.
@@ -232,7 +217,7 @@ def _case_tool_view(model_admin, request, object_id, tool):
     if tool not in case_tools(request.user, case, has_pending_transfer=pending):
         messages.error(request, _("This action is not available for this case now."))
         return HttpResponseRedirect(case_url)
-    user, label = request.user, CASE_TOOLS[tool]
+    user, label = request.user, CASE_TOOLS[tool][0]
     data = request.POST if request.method == "POST" else None
     extra = {}
     if tool == "transfer":

@@ -30,7 +30,7 @@ from cases.models.crossoffice import REFERRAL_ANSWER_HOURS, TransferStatus
 from cases.selectors import person_search_filter
 from cases.selectors.crossoffice import referrals_for_list, transfers_for_list
 from config.admin_mixins import CaseWorkAdmin
-from consulates.access import access_for
+from consulates.policy import home_consulate
 
 _REFERENCE_LIKE = r"^[A-Za-z]{3}-\d{4}-\d{6}$"
 
@@ -79,7 +79,7 @@ class ReadOnlyCaseWorkAdmin(CaseWorkAdmin, admin.ModelAdmin):
         bound = form(request.POST if request.method == "POST" else None, action=action)
         result = run_form(request, bound, lambda data: call(obj, data))
         if result is not None:
-            messages.success(request, _("%(action)s: done.") % {"action": labels[action]})
+            messages.success(request, _("%(action)s: done.") % {"action": labels[action][0]})
             return HttpResponseRedirect(done_url(obj))
         crumbs = [
             (
@@ -93,7 +93,7 @@ class ReadOnlyCaseWorkAdmin(CaseWorkAdmin, admin.ModelAdmin):
             self,
             case=obj.case,
             form=bound,
-            label=labels[action],
+            label=labels[action][0],
             crumbs=crumbs,
             case_link=self.case_visible(request, obj),
             subject=obj,
@@ -136,7 +136,7 @@ class DirectionFilter(admin.SimpleListFilter):
         ]
 
     def queryset(self, request, queryset):
-        consulate_id = access_for(request.user).consulate_id
+        consulate_id = home_consulate(request.user)
         if self.value() == "incoming":
             return queryset.filter(to_consulate_id=consulate_id)
         if self.value() == "outgoing":
@@ -212,7 +212,7 @@ class TransferAdmin(ReadOnlyCaseWorkAdmin):
         return transfers_for_list(user=request.user)
 
     def get_list_filter(self, request):
-        if access_for(request.user).consulate_bound:
+        if home_consulate(request.user):
             return self.list_filter
         return ["from_consulate", "to_consulate", TransferStatusFilter, "automatic"]
 
@@ -237,10 +237,9 @@ class TransferAdmin(ReadOnlyCaseWorkAdmin):
         return f"{obj.case.reference}: {obj.from_consulate} → {obj.to_consulate}"
 
     def changelist_view(self, request, extra_context=None):
-        access = access_for(request.user)
         url = reverse("admin:cases_transfer_changelist")
         queues = []
-        if access.consulate_bound:
+        if home_consulate(request.user):
             queues = [
                 (_("Incoming, awaiting decision"), f"{url}?direction=incoming&status=pending"),
                 (_("Outgoing, awaiting decision"), f"{url}?direction=outgoing&status=pending"),

@@ -16,15 +16,14 @@ from django.utils.translation import gettext_lazy as _
 from cases.admin.base import ServiceInlineMixin
 from cases.admin.repatriation_forms import DocumentForm
 from cases.models import Document
-from cases.models.case import Status
-from consulates.access import access_for
+from consulates.policy import can
 
 
 class CaseInlinePermissions:
     """Rows of a case: staff read them; those who work the case's consulate add while it is open."""
 
     def has_view_permission(self, request, obj=None):
-        return access_for(request.user).is_staff_member
+        return can(request.user, "staff.enter")
 
     def has_add_permission(self, request, obj=None):
         return _may_write(request, obj)
@@ -37,10 +36,7 @@ class CaseInlinePermissions:
 
 
 def _may_write(request, case) -> bool:
-    access = access_for(request.user)
-    if not access.can_work_cases:
-        return False
-    return case is None or (case.status != Status.CLOSED and access.covers_consulate(case.consulate_id))
+    return can(request.user, "case.edit", case)
 
 
 class DocumentInline(ServiceInlineMixin, CaseInlinePermissions, admin.TabularInline):

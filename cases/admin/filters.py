@@ -1,14 +1,12 @@
 """List filters of the staff case list."""
 
 from django.contrib import admin
-from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case
 from cases.selectors import assignable_users
-from consulates.access import access_for
-from consulates.models import Role
+from consulates.policy import holders, home_consulate
 
 
 class MyCasesFilter(admin.SimpleListFilter):
@@ -33,12 +31,8 @@ class AssigneeFilter(admin.SimpleListFilter):
     parameter_name = "assignee"
 
     def lookups(self, request, model_admin):
-        access = access_for(request.user)
-        users = get_user_model().objects.filter(
-            staff_membership__role__in=[Role.OFFICER, Role.SUPERVISOR], is_active=True
-        )
-        if access.consulate_bound:
-            users = assignable_users(access.consulate_id)
+        own = home_consulate(request.user)
+        users = assignable_users(own) if own else holders("case.assignee")
         return [
             (str(u.pk), u.get_full_name() or u.get_username())
             for u in users.order_by("first_name", "username")

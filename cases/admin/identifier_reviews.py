@@ -15,12 +15,7 @@ from cases import services
 from cases.models import IdentifierReview
 from cases.models.identifier_review import ReviewResolution
 from config.admin_mixins import CaseWorkAdmin
-from consulates.access import access_for
-
-
-def _may_read(user) -> bool:
-    access = access_for(user)
-    return access.is_administrator or access.consulate_bound
+from consulates.policy import can
 
 
 @admin.register(IdentifierReview)
@@ -80,10 +75,10 @@ class IdentifierReviewAdmin(CaseWorkAdmin, admin.ModelAdmin):
         return super().history_view(request, object_id, extra_context)
 
     def has_module_permission(self, request):
-        return _may_read(request.user)
+        return can(request.user, "identifier_review.view")
 
     def has_view_permission(self, request, obj=None):
-        return _may_read(request.user)
+        return can(request.user, "identifier_review.view")
 
     def has_add_permission(self, request):
         return False
@@ -92,10 +87,10 @@ class IdentifierReviewAdmin(CaseWorkAdmin, admin.ModelAdmin):
         return False
 
     def has_resolve_permission(self, request):
-        return _may_read(request.user) and access_for(request.user).can_work_cases
+        return can(request.user, "identifier_review.resolve")
 
     def has_record_permission(self, request):
-        return access_for(request.user).is_administrator
+        return can(request.user, "identifier_review.record")
 
     @admin.display(description=gettext_lazy("person holding it"))
     def existing_person_link(self, obj):
@@ -122,7 +117,7 @@ class IdentifierReviewAdmin(CaseWorkAdmin, admin.ModelAdmin):
 
     def _for_administrators(self, request, names):
         """Administrators open the record the identifier was entered on; others read its number."""
-        if not access_for(request.user).is_administrator:
+        if not can(request.user, "identifier_review.record"):
             return names
         swap = {"attempted_record": "attempted_record_link"}
         return [swap.get(name, name) if isinstance(name, str) else name for name in names]

@@ -16,7 +16,7 @@ from cases.selectors import person_search_filter
 from cases.services.identifier_reviews import review_notices
 from cases.services.persons import PERSON_FIELDS
 from config.admin_mixins import CaseWorkAdmin
-from consulates.access import access_for
+from consulates.policy import can, home_consulate, reach
 from consulates.selectors import consulates_selectable_by
 
 
@@ -49,7 +49,7 @@ class PersonForm(ServiceModelForm):
         if "registered_by" in self.fields:
             selectable = consulates_selectable_by(self.request.user)
             self.fields["registered_by"].queryset = selectable
-            own = access_for(self.request.user).consulate_id
+            own = home_consulate(self.request.user)
             if own and not self.instance.pk:
                 self.fields["registered_by"].initial = own
 
@@ -94,16 +94,16 @@ class EmergencyContactInline(ServiceInlineMixin, admin.TabularInline):
     extra = 0
 
     def has_view_permission(self, request, obj=None):
-        return access_for(request.user).is_staff_member
+        return can(request.user, "staff.enter")
 
     def has_add_permission(self, request, obj=None):
-        return access_for(request.user).can_work_cases and not _anonymised(obj)
+        return can(request.user, "person.edit", obj) and not _anonymised(obj)
 
     def has_change_permission(self, request, obj=None):
-        return access_for(request.user).can_work_cases and not _anonymised(obj)
+        return can(request.user, "person.edit", obj) and not _anonymised(obj)
 
     def has_delete_permission(self, request, obj=None):
-        return access_for(request.user).can_work_cases and not _anonymised(obj)
+        return can(request.user, "person.edit", obj) and not _anonymised(obj)
 
 
 def _tell_identifiers_in_review(request, person) -> None:
@@ -216,7 +216,7 @@ class PersonAdmin(AccessLoggedAdminMixin, ServiceAdminMixin, CaseWorkAdmin, admi
         return super().response_change(request, obj)
 
     def get_list_filter(self, request):
-        if access_for(request.user).network_wide:
+        if reach(request.user).network:
             return self.list_filter
         return [f for f in self.list_filter if f != "registered_by"]
 

@@ -24,6 +24,7 @@ from cases.models import Case
 from cases.models.case import Status
 from cases.services import privacy
 from cases.services.privacy.anonymise import person_erase_request
+from consulates.policy import can
 
 
 class EraseForm(forms.Form):
@@ -64,9 +65,9 @@ def person_urls(model_admin) -> list:
 
 def person_object_tools(request, person) -> list[tuple[str, str, str]]:
     tools = []
-    if privacy.may_export_person_data(request.user):
+    if can(request.user, "person.export", person):
         tools.append(("export", _("Export data"), reverse("admin:cases_person_export", args=[person.pk])))
-    if privacy.may_erase_person_data(request.user) and person.anonymised_at is None:
+    if can(request.user, "person.erase", person) and person.anonymised_at is None:
         tools.append(("erase", _("Erase data"), reverse("admin:cases_person_erase", args=[person.pk])))
     return tools
 
@@ -90,7 +91,7 @@ def _context(model_admin, request, person, title: str, **extra) -> dict:
 
 def export_view(model_admin, request, object_id):
     """GET: what the export holds; POST: the zip, recorded in the access log, never cached."""
-    if not privacy.may_export_person_data(request.user):
+    if not can(request.user, "person.export"):
         raise PermissionDenied
     person = _person_or_404(model_admin, request, object_id)
     if request.method == "POST":
@@ -120,7 +121,7 @@ def erase_view(model_admin, request, object_id):
     """A reason and the typed record number; refused (with the cases named) while a case is not closed.
     The erasure itself runs on the maintenance worker (the web server may not rewrite history): the page
     says it is under way."""
-    if not privacy.may_erase_person_data(request.user):
+    if not can(request.user, "person.erase"):
         raise PermissionDenied
     person = _person_or_404(model_admin, request, object_id)
     change_url = reverse("admin:cases_person_change", args=[person.pk])

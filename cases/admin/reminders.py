@@ -14,6 +14,7 @@ from cases import services
 from cases.models import Reminder
 from cases.models.reminder import ReminderStatus
 from config.admin_mixins import CaseWorkAdmin
+from consulates.policy import can
 
 CASE_PAGE_LIMIT = 20
 
@@ -97,9 +98,7 @@ class ReminderAdmin(CaseWorkAdmin, admin.ModelAdmin):
 
     def get_actions(self, request):
         actions = super().get_actions(request)
-        from consulates.access import access_for
-
-        if not access_for(request.user).can_work_cases:
+        if not can(request.user, "reminder.retry"):
             actions.pop("retry", None)
         return actions
 

@@ -23,25 +23,19 @@ from cases.admin import repatriation_forms as forms
 from cases.admin.base import ServiceInlineMixin
 from cases.admin.documents import CaseInlinePermissions, DocumentInline
 from cases.models import Belonging, Case, RepatriationHandoff
-from cases.models.case import Status
 from cases.selectors.repatriation import case_handoff, handoff_sheet, handoffs_list
 from config.admin_mixins import CaseWorkAdmin
-from consulates.access import access_for
+from consulates.policy import can, reach
 
 
 def may_work(user, case: Case) -> bool:
-    """Officers and supervisors of the case's consulate (and administrators), while it is not closed."""
-    access = access_for(user)
-    return (
-        access.can_work_cases and access.covers_consulate(case.consulate_id) and case.status != Status.CLOSED
-    )
+    return can(user, "case.edit", case)
 
 
 def may_confirm(user, case: Case) -> bool:
     """Reception in Mexico may be confirmed even after the case was closed (often it is closed as
-    repatriated before the reception point answers)."""
-    access = access_for(user)
-    return access.can_work_cases and access.covers_consulate(case.consulate_id)
+    repatriated before the reception point answers): the case's own consulate, closed or not."""
+    return can(user, "handoff.confirm", case)
 
 
 def missing_for_handoff(case: Case) -> list[str]:
@@ -340,7 +334,7 @@ class RepatriationHandoffAdmin(CaseWorkAdmin, admin.ModelAdmin):
         return handoffs_list(user=request.user)
 
     def get_list_filter(self, request):
-        if access_for(request.user).network_wide:
+        if reach(request.user).network:
             return self.list_filter
         return [f for f in self.list_filter if f != "case__consulate"]
 

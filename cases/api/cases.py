@@ -27,7 +27,7 @@ from cases.models.work import EventKind
 from config.api.conditional import expected_version
 from config.api.pagination import TimelineCursor
 from config.api.views import ApiViewMixin
-from consulates.access import access_for
+from consulates.policy import home_consulate
 
 OPTIONAL_IF_MATCH = OpenApiParameter(
     "If-Match",
@@ -109,7 +109,7 @@ class CaseViewSet(
         person = values.pop("person")  # one the caller may see; the service decides whether it may open
         consulate = values.pop("consulate", None)
         if consulate is None:
-            consulate_id = access_for(request.user).consulate_id
+            consulate_id = home_consulate(request.user)
             if consulate_id is None:
                 raise ValidationError({"consulate": [_("Choose the consulate of the case.")]})
             from consulates.models import Consulate

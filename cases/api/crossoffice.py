@@ -17,8 +17,8 @@ from cases.models import Consent, Referral, Task, Transfer
 from cases.models.crossoffice import ReferralStatus, TransferStatus
 from config.api.fields import IsoDateTimeFilter
 from config.api.views import ApiViewMixin
-from consulates.access import access_for
 from consulates.models import Partner
+from consulates.policy import home_consulate
 
 
 class TransferFilter(filters.FilterSet):
@@ -35,7 +35,7 @@ class TransferFilter(filters.FilterSet):
         fields = ["status", "direction", "automatic"]
 
     def filter_direction(self, queryset, name, value):
-        consulate_id = access_for(self.request.user).consulate_id
+        consulate_id = home_consulate(self.request.user)
         if consulate_id is None:
             return queryset
         if value == "incoming":

@@ -1,23 +1,29 @@
 """Who may call which part of the API. Record-level rules are ``visible_to`` (404 when hidden) and
 the services (403 when the role may see but not do)."""
 
-from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
-from consulates.access import access_for
+from consulates.policy import POLICY, can
 
 
-class IsStaffMember(BasePermission):
+class PolicyPermission(BasePermission):
+    """A door of the API: the caller may take ``action`` (``consulates.policy``)."""
+
+    action = ""
+
+    def has_permission(self, request, view):
+        return can(request.user, self.action)
+
+    @property
+    def message(self):
+        return POLICY[self.action].refusal
+
+
+class IsStaffMember(PolicyPermission):
     """Consular staff: officers, supervisors, managers, administrators. Partners use /partner/."""
 
-    message = _("This part of the API is for consular staff.")
-
-    def has_permission(self, request, view):
-        return access_for(request.user).is_staff_member
+    action = "staff.enter"
 
 
-class IsPartnerMember(BasePermission):
-    message = _("This part of the API is for partner organisations.")
-
-    def has_permission(self, request, view):
-        return access_for(request.user).partner_id is not None
+class IsPartnerMember(PolicyPermission):
+    action = "partner.enter"

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.categories import SUBTYPE_LABELS, Category
-from consulates.access import access_for
+from consulates.policy import ScopedQuerySet
 
 
 class Status(models.TextChoices):
@@ -51,39 +51,8 @@ class NotifiedBy(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class CaseQuerySet(models.QuerySet):
-    def visible_to(self, user) -> CaseQuerySet:
-        """The one visibility rule for cases: managers and administrators see the whole network,
-        officers and supervisors their consulate (and cases it is asked to take over), a partner the
-        cases referred to it while the referral is active and the person's consent stands, everyone
-        else nothing."""
-        access = access_for(user)
-        if access.network_wide:
-            return self.all()
-        if access.consulate_bound:
-            from cases.models.crossoffice import Transfer
-
-            # A supervisor deciding on an incoming transfer reads the case first (read-only: every
-            # write checks the case's own consulate).
-            incoming = Transfer.objects.pending().filter(to_consulate_id=access.consulate_id)
-            return self.filter(Q(consulate_id=access.consulate_id) | Q(pk__in=incoming.values("case_id")))
-        if access.partner_id:
-            from cases.models.crossoffice import partner_case_ids
-
-            return self.filter(pk__in=partner_case_ids(access.partner_id))
-        return self.none()
-
-    def held_for(self, user) -> CaseQuerySet:
-        """The cases a user's work is counted on (reports): everything for network-wide roles, the
-        cases their consulate holds for officers and supervisors (not those merely offered to it by a
-        pending transfer, which ``visible_to`` lets them read), nothing for anyone else. A subset of
-        ``visible_to`` written as a plain filter, so reports' plans carry no sub-queries."""
-        access = access_for(user)
-        if access.network_wide:
-            return self.all()
-        if access.consulate_bound:
-            return self.filter(consulate_id=access.consulate_id)
-        return self.none()
+class CaseQuerySet(ScopedQuerySet):
+    # visible_to / held_for: consulates.policy (SCOPES)
 
     def in_custody(self) -> CaseQuerySet:
         return self.filter(facility__isnull=False, released_on__isnull=True)
@@ -253,6 +222,29 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    # What each status lets happen next: the staff UI offers these and the services refuse the rest.
+    TRANSITIONS = {
+        "assign": (Status.OPEN, Status.IN_PROGRESS),
+        "close_request": (Status.OPEN, Status.IN_PROGRESS),
+        "close_decide": (Status.PENDING_CLOSURE,),
+        "reopen": (Status.CLOSED,),
+    }
+
+    def allowed_transitions(self) -> list[str]:
+        """The status changes (and assignment) this case allows now. An anonymised case stays closed."""
+        return [
+            name
+            for name, statuses in self.TRANSITIONS.items()
+            if self.status in statuses and not (name == "reopen" and self.anonymised_at is not None)
+        ]
+
+    def allows(self, name: str) -> bool:
+        """``work``: its work (notes, hearings, tasks, documents, consents, referrals) may change, i.e.
+        it is not closed; any other name: ``allowed_transitions``."""
+        if name == "work":
+            return self.status != Status.CLOSED
+        return name in self.allowed_transitions()
 
     @property
     def subtype_label(self) -> str:

@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models.case import Case
-from consulates.access import access_for
 from consulates.models import PartnerService
+from consulates.policy import ScopedQuerySet
 
 REFERRAL_ANSWER_HOURS = 72
 
@@ -26,19 +26,7 @@ class TransferStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-class TransferQuerySet(models.QuerySet):
-    def visible_to(self, user) -> TransferQuerySet:
-        """Both ends of a transfer see it (for ever: the sending consulate keeps the record of where
-        the case went even after it lost the case itself); network-wide roles see all."""
-        access = access_for(user)
-        if access.network_wide:
-            return self.all()
-        if access.consulate_bound:
-            return self.filter(
-                Q(from_consulate_id=access.consulate_id) | Q(to_consulate_id=access.consulate_id)
-            )
-        return self.none()
-
+class TransferQuerySet(ScopedQuerySet):
     def pending(self) -> TransferQuerySet:
         return self.filter(status=TransferStatus.PENDING)
 
@@ -113,6 +101,16 @@ class Transfer(models.Model):
     def __str__(self) -> str:
         return f"{self.case_id}: {self.from_consulate_id} → {self.to_consulate_id} ({self.status})"
 
+    def allows(self, name: str) -> bool:
+        """``decide`` (accept or reject) and ``cancel``: only while pending."""
+        return name in ("decide", "cancel") and self.status == TransferStatus.PENDING
+
+    def cancel(self, *, by, note: str, at: dt.datetime | None = None) -> None:
+        """The sending side withdraws the request (or the service its own proposal, or the case closed)."""
+        self.status, self.decided_by, self.decided_at = TransferStatus.CANCELLED, by, at or timezone.now()
+        self.note = note
+        self.save(update_fields=["status", "decided_by", "decided_at", "note"])
+
 
 class ConsentMethod(models.TextChoices):
     VERBAL = "verbal", _("Verbal")
@@ -130,16 +128,7 @@ class DataCategory(models.TextChoices):
     NOTES = "notes", _("Notes, calls and visits")
 
 
-class ConsentQuerySet(models.QuerySet):
-    def visible_to(self, user) -> ConsentQuerySet:
-        """Staff who see the case see its consents; a partner sees the consents given to it."""
-        access = access_for(user)
-        if access.partner_id:
-            return self.filter(
-                partner_id=access.partner_id, case__in=Case.objects.visible_to(user).values("pk")
-            )
-        return self.filter(case__in=Case.objects.visible_to(user).values("pk"))
-
+class ConsentQuerySet(ScopedQuerySet):
     def active(self) -> ConsentQuerySet:
         return self.filter(withdrawn_at__isnull=True)
 
@@ -210,6 +199,10 @@ class Consent(models.Model):
     def active(self) -> bool:
         return self.withdrawn_at is None
 
+    def allows(self, name: str) -> bool:
+        """``withdraw``: only while it stands (withdrawal is final)."""
+        return name == "withdraw" and self.active
+
     @property
     def scope_labels(self) -> list[str]:
         labels = dict(DataCategory.choices)
@@ -228,30 +221,7 @@ class ReferralStatus(models.TextChoices):
 ACTIVE_REFERRAL = (ReferralStatus.PENDING, ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS)
 
 
-def partner_case_ids(partner_id: int, category: str | None = None):
-    """Ids of the cases a partner may see now: an active referral to it resting on a consent that stands
-    (and, with ``category``, whose scope includes that data category), while the partner is active. The
-    one rule partners live by."""
-    consents = Consent.objects.filter(partner_id=partner_id, withdrawn_at__isnull=True)
-    if category:
-        consents = consents.filter(scope__contains=[category])
-    return Referral.objects.filter(
-        partner_id=partner_id,
-        partner__active=True,  # an organisation the network stopped working with sees nothing
-        status__in=ACTIVE_REFERRAL,
-        consent__in=consents.values("pk"),
-    ).values("case_id")
-
-
-class ReferralQuerySet(models.QuerySet):
-    def visible_to(self, user) -> ReferralQuerySet:
-        """Staff see the referrals of the cases they see; a partner sees its own referrals only (the
-        referral rows, with their status; the case behind one only while it is active and consented)."""
-        access = access_for(user)
-        if access.partner_id:
-            return self.filter(partner_id=access.partner_id)
-        return self.filter(case__in=Case.objects.visible_to(user).values("pk"))
-
+class ReferralQuerySet(ScopedQuerySet):
     def active(self) -> ReferralQuerySet:
         return self.filter(status__in=ACTIVE_REFERRAL)
 
@@ -335,6 +305,27 @@ class Referral(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_REFERRAL
+
+    # Which answers and steps each status allows (the partner's or the consulate's).
+    TRANSITIONS = {
+        "accept": (ReferralStatus.PENDING,),
+        "decline": (ReferralStatus.PENDING,),
+        "start": (ReferralStatus.ACCEPTED,),
+        "complete": (ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS),
+        "withdraw": ACTIVE_REFERRAL,
+    }
+
+    def allowed_transitions(self) -> list[str]:
+        return [name for name, statuses in self.TRANSITIONS.items() if self.status in statuses]
+
+    def allows(self, name: str) -> bool:
+        return name in self.allowed_transitions()
+
+    def withdraw(self, *, by, reason: str, at: dt.datetime | None = None) -> None:
+        """End an active referral from the consulate's side: taken back, consent withdrawn, case closed."""
+        self.status, self.withdrawn_by, self.withdrawn_at = ReferralStatus.WITHDRAWN, by, at or timezone.now()
+        self.withdrawal_reason = reason
+        self.save(update_fields=["status", "withdrawn_by", "withdrawn_at", "withdrawal_reason", "updated_at"])
 
     @property
     def answer_overdue(self) -> bool:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models.case import Case
-from consulates.access import access_for
+from consulates.policy import ScopedQuerySet
 
 
 class DocumentKind(models.TextChoices):
@@ -34,15 +34,8 @@ def document_path(instance: Document, filename: str) -> str:
     return f"documents/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{extension}"
 
 
-class DocumentQuerySet(models.QuerySet):
-    def visible_to(self, user) -> DocumentQuerySet:
-        """Staff: the documents of the cases they see. A partner: the documents it uploaded to a case it
-        may see now."""
-        access = access_for(user)
-        cases = Case.objects.visible_to(user).values("pk")
-        if access.partner_id:
-            return self.filter(case__in=cases, uploaded_by_partner_id=access.partner_id)
-        return self.filter(case__in=cases)
+class DocumentQuerySet(ScopedQuerySet):
+    pass
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.DeleteEvent(), model_name="DocumentHistory")

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from config.encrypted_fields import EncryptedCharField
-from consulates.access import access_for
+from consulates.policy import ScopedQuerySet
 
 
 class IdentifierKind(models.TextChoices):
@@ -34,23 +34,7 @@ class ReviewResolution(models.TextChoices):
     RECORDED = "recorded", _("Identifier recorded on the new record")
 
 
-class IdentifierReviewQuerySet(models.QuerySet):
-    def visible_to(self, user) -> IdentifierReviewQuerySet:
-        """Administrators see every review; officers and supervisors the reviews about a person their
-        consulate registered or holds a case of. The requesting officer does not see the review: it is
-        about someone else's person."""
-        access = access_for(user)
-        if access.is_administrator:
-            return self.all()
-        if access.consulate_bound:
-            from cases.models.case import Case
-
-            held = Case.objects.filter(consulate_id=access.consulate_id).values("person_id")
-            return self.filter(
-                Q(existing_person__registered_by_id=access.consulate_id) | Q(existing_person_id__in=held)
-            )
-        return self.none()
-
+class IdentifierReviewQuerySet(ScopedQuerySet):
     def open(self) -> IdentifierReviewQuerySet:
         return self.filter(status=ReviewStatus.OPEN)
 

@@ -19,7 +19,7 @@ from config.encrypted_fields import (
     BlindIndexField,
     EncryptedCharField,
 )
-from consulates.access import access_for
+from consulates.policy import ScopedQuerySet, can, scope
 
 
 class Sex(models.TextChoices):
@@ -28,7 +28,7 @@ class Sex(models.TextChoices):
     NON_BINARY = "X", _("Non-binary / X")
 
 
-class PersonQuerySet(BlindIndexedQuerySet):
+class PersonQuerySet(ScopedQuerySet, BlindIndexedQuerySet):
     def with_curp(self, *values: str) -> PersonQuerySet:
         """The persons with these CURPs (any case or spacing), through the blind index: the one way to
         look a CURP up, since the column itself holds ciphertext. Usually one value."""
@@ -48,47 +48,11 @@ class PersonQuerySet(BlindIndexedQuerySet):
                 continue
         return self.filter(a_number_bidx__in=indexes) if indexes else self.none()
 
-    def workable_at(self, consulate_id: int) -> PersonQuerySet:
-        """The persons a consulate registered or holds a case of: those it may open a case for. Not the
-        persons it only reads because another consulate offered it a case by a pending transfer."""
-        from cases.models.case import Case
-
-        held = Case.objects.filter(consulate_id=consulate_id).values("person_id")
-        return self.filter(Q(registered_by_id=consulate_id) | Q(pk__in=held))
-
-    def openable_by(self, user, consulate_id: int | None = None) -> PersonQuerySet:
-        """The persons ``user`` may open a case for at ``consulate_id`` (default: the user's own):
-        administrators anyone at any consulate; officers and supervisors ``workable_at`` their own."""
-        access = access_for(user)
-        if not access.can_work_cases:
+    def openable_by(self, user, consulate=None) -> PersonQuerySet:
+        """The persons ``user`` may open a case for at ``consulate`` (default: the user's own)."""
+        if consulate is not None and not can(user, "case.open", consulate):
             return self.none()
-        if access.network_wide:
-            return self.all()
-        if consulate_id not in (None, access.consulate_id):
-            return self.none()
-        return self.workable_at(access.consulate_id)
-
-    def visible_to(self, user) -> PersonQuerySet:
-        """Network-wide roles see everyone; consulate staff see the persons their consulate registered
-        or has a case for (incoming transfers included); a partner the persons of its referred cases whose
-        consent covers their identity; everyone else no one."""
-        access = access_for(user)
-        if access.network_wide:
-            return self.all()
-        if access.consulate_bound:
-            from cases.models.case import Case
-
-            # IN (hashed subplan) rather than a correlated EXISTS: with a name search on a million
-            # persons the planner keeps the trigram index and checks membership in a hash.
-            with_case = Case.objects.visible_to(user).values("person_id")
-            return self.filter(Q(registered_by_id=access.consulate_id) | Q(pk__in=with_case))
-        if access.partner_id:
-            from cases.models.case import Case
-            from cases.models.crossoffice import DataCategory, partner_case_ids
-
-            cases = Case.objects.filter(pk__in=partner_case_ids(access.partner_id, DataCategory.IDENTITY))
-            return self.filter(pk__in=cases.values("person_id"))
-        return self.none()
+        return self.filter(scope(user, self.model, "work"))
 
 
 # A street address as staff type it (street, number, colonia, city or municipality, state, postal code).
@@ -249,16 +213,8 @@ class Person(BlindIndexedModel):
         return any(getattr(self, name) for name in VULNERABILITY_FIELDS)
 
 
-class EmergencyContactQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        access = access_for(user)
-        if access.partner_id:
-            from cases.models.case import Case
-            from cases.models.crossoffice import DataCategory, partner_case_ids
-
-            cases = Case.objects.filter(pk__in=partner_case_ids(access.partner_id, DataCategory.CONTACT))
-            return self.filter(person__in=cases.values("person_id"))
-        return self.filter(person__in=Person.objects.visible_to(user).values("pk"))
+class EmergencyContactQuerySet(ScopedQuerySet):
+    pass
 
 
 @pghistory.track(

@@ -22,7 +22,7 @@ from config.encrypted_fields import (
     BlindIndexField,
     EncryptedCharField,
 )
-from consulates.access import access_for
+from consulates.policy import ScopedQuerySet
 
 
 class ReminderKind(models.TextChoices):
@@ -55,16 +55,8 @@ class ReminderStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class ReminderQuerySet(models.QuerySet):
-    def visible_to(self, user) -> ReminderQuerySet:
-        """Staff see the reminders of the cases they see, and their own digests; partners none."""
-        access = access_for(user)
-        if not access.is_staff_member:
-            return self.none()
-        cases = Case.objects.visible_to(user).values("pk")
-        if access.network_wide:
-            return self.all()
-        return self.filter(Q(case__in=cases) | Q(case__isnull=True, user=user))
+class ReminderQuerySet(ScopedQuerySet):
+    pass
 
 
 # History: the row as created and at each change of status (sent, skipped, cancelled, failed, retried by

@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models.case import Case
-from cases.models.work import CaseScopedQuerySet
 from config.encrypted_fields import EncryptedCharField
 from consulates.models import Consulate
+from consulates.policy import ScopedQuerySet
 
 HANDOFF_CONFIRMATION_HOURS = 48
 
@@ -29,11 +29,7 @@ class IdentityDocument(models.TextChoices):
     OTHER_ID = "other_id", _("Other identification")
 
 
-class CustodyScopedQuerySet(CaseScopedQuerySet):
-    partner_category = "custody"
-
-
-class HandoffQuerySet(CustodyScopedQuerySet):
+class HandoffQuerySet(ScopedQuerySet):
     def unconfirmed_overdue(self, now: dt.datetime | None = None):
         """Hand-offs not confirmed although the removal date ended 48 hours ago or more. Dates are the
         consulate's, so the cut-off is computed per timezone of the network (Central and Mountain)."""
@@ -199,7 +195,7 @@ class Belonging(models.Model):
     resolved_at = models.DateTimeField(_("marked at"), null=True, blank=True)
     resolution_note = models.CharField(_("note"), max_length=255, blank=True)
 
-    objects = CustodyScopedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["recorded_at", "pk"]

@@ -18,21 +18,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from consulates.access import access_for
+from consulates.policy import ScopedQuerySet
 
 NETWORK = 0  # ``consulate_id`` of the network-wide rows of the person tables
-
-
-class HeldQuerySet(models.QuerySet):
-    def held_for(self, user):
-        """``Case.objects.held_for(user)`` on a summary: every consulate for network-wide roles, their
-        own for officers and supervisors, nothing for anyone else."""
-        access = access_for(user)
-        if access.network_wide:
-            return self.all()
-        if access.consulate_bound:
-            return self.filter(consulate_id=access.consulate_id)
-        return self.none()
 
 
 def _reference(to: str, **options):
@@ -57,7 +45,7 @@ class OpenCaseload(models.Model):
     facility = _reference("consulates.DetentionFacility", null=True)
     n = models.IntegerField()
 
-    objects = HeldQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         db_table = "cases_report_open_caseload"
@@ -75,7 +63,7 @@ class OpenTask(models.Model):
     due_date = models.DateField(null=True)
     n = models.IntegerField()
 
-    objects = HeldQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         db_table = "cases_report_open_task"
@@ -129,7 +117,7 @@ class ScheduledHearings(models.Model):
     hour = models.DateTimeField()
     n = models.IntegerField()
 
-    objects = HeldQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         db_table = "cases_report_scheduled_hearings"
@@ -152,7 +140,7 @@ class DailyFlow(models.Model):
     reception_point = _reference("consulates.ReceptionPoint", null=True)  # closed only
     n = models.IntegerField()
 
-    objects = HeldQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         db_table = "cases_report_daily_flow"

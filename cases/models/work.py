@@ -10,28 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models.case import Case
-from consulates.access import access_for
-
-
-class CaseScopedQuerySet(models.QuerySet):
-    """Rows that belong to a case. Staff see them when they see the case (the rule lives on ``Case``);
-    a partner only when the person's consent covers ``partner_category`` (``None``: never)."""
-
-    partner_category: str | None = None
-
-    def visible_to(self, user):
-        access = access_for(user)
-        if access.partner_id:
-            if self.partner_category is None:
-                return self.none()
-            from cases.models.crossoffice import partner_case_ids
-
-            return self.filter(case__in=partner_case_ids(access.partner_id, self.partner_category))
-        return self.filter(case__in=Case.objects.visible_to(user).values("pk"))
-
-
-class HearingQuerySet(CaseScopedQuerySet):
-    partner_category = "hearings"
+from consulates.policy import ScopedQuerySet
 
 
 class EventKind(models.TextChoices):
@@ -105,21 +84,7 @@ REFERRAL_EVENT_KINDS = (
 ONE_REFERRAL_EVENT_KINDS = tuple(kind for kind in REFERRAL_EVENT_KINDS if kind != EventKind.DOCUMENT_UPLOADED)
 
 
-class CaseEventQuerySet(CaseScopedQuerySet):
-    def visible_to(self, user):
-        access = access_for(user)
-        if not access.partner_id:
-            return super().visible_to(user)
-        from cases.models.crossoffice import partner_case_ids
-
-        partner = access.partner_id
-        allowed = models.Q(kind__in=REFERRAL_EVENT_KINDS, payload__partner_id=partner) & models.Q(
-            case__in=partner_case_ids(partner)
-        )
-        for category, kinds in EVENT_KINDS_BY_CATEGORY.items():
-            allowed |= models.Q(kind__in=kinds, case__in=partner_case_ids(partner, category))
-        return self.filter(allowed)
-
+class CaseEventQuerySet(ScopedQuerySet):
     def of_referral(self, referral):
         """The timeline of one referral, as its partner reads it (after ``visible_to``): nothing once the
         referral has ended, even while the case stays shared with the partner through another referral;
@@ -147,6 +112,11 @@ class CaseEvent(models.Model):
     payload = models.JSONField(_("details"), default=dict, blank=True)
 
     objects = CaseEventQuerySet.as_manager()
+
+    # What a partner reads of the timeline (consulates.policy): by the consented data category, and the
+    # entries about its own referrals.
+    KINDS_BY_CATEGORY = EVENT_KINDS_BY_CATEGORY
+    REFERRAL_KINDS = REFERRAL_EVENT_KINDS
 
     class Meta:
         ordering = ["-occurred_at", "-pk"]
@@ -191,7 +161,7 @@ class Hearing(models.Model):
     outcome = models.TextField(_("outcome"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
 
-    objects = HearingQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["starts_at"]
@@ -225,7 +195,7 @@ class Task(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
-    objects = CaseScopedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["done", "due_date", "pk"]

@@ -12,21 +12,22 @@ from django.utils.translation import gettext as _
 
 from cases.models import Case, Hearing, Referral, Reminder, Task, Transfer
 from cases.models.case import Status
+from cases.models.crossoffice import ReferralStatus
 from cases.models.work import HearingStatus
 from cases.reminders.channels import Outgoing
 from cases.reminders.messages import Skip
-from consulates.access import access_for
 from consulates.models import Consulate
+from consulates.policy import can, home_consulate
 
 
 def build_digest(reminder: Reminder) -> Outgoing | Skip:
     user = reminder.user
     if user is None or not user.is_active or not user.email:
         return Skip("no recipient with an email address")
-    access = access_for(user)
-    if access.consulate_id is None:
+    consulate_id = home_consulate(user)
+    if consulate_id is None:
         return Skip("not an officer or supervisor")
-    consulate = Consulate.objects.get(pk=access.consulate_id)
+    consulate = Consulate.objects.get(pk=consulate_id)
     tz = zoneinfo.ZoneInfo(consulate.timezone)
     today = reminder.due_at.astimezone(tz).date()
     start = dt.datetime.combine(today, dt.time(0), tzinfo=tz)
@@ -48,18 +49,18 @@ def build_digest(reminder: Reminder) -> Outgoing | Skip:
         .order_by("due_date")
     )
     referrals = list(
-        Referral.objects.filter(case__in=mine.values("pk"), status="pending").select_related(
+        Referral.objects.filter(case__in=mine.values("pk"), status=ReferralStatus.PENDING).select_related(
             "case", "partner"
         )
     )
     transfers = (
         list(Transfer.objects.pending().filter(to_consulate_id=consulate.pk).select_related("case"))
-        if access.is_supervisor
+        if can(user, "transfer.decide")
         else []
     )
     approvals = (
         list(Case.objects.filter(consulate_id=consulate.pk, status=Status.PENDING_CLOSURE))
-        if access.is_supervisor
+        if can(user, "case.close.approve")
         else []
     )
     if not (hearings or tasks or referrals or transfers or approvals):

@@ -17,7 +17,6 @@ import threading
 import zoneinfo
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -30,7 +29,7 @@ from cases.models.reminder import ReminderChannel, ReminderKind
 from cases.models.work import HearingStatus
 from cases.reminders.channels import Outgoing
 from cases.reminders.schedule import hearing_due_at
-from consulates.models import Role, StaffMembership
+from consulates.policy import holders
 
 
 @dataclass(frozen=True)
@@ -168,10 +167,7 @@ def _case_officers(case: Case) -> list:
 
 
 def _supervisors(case: Case) -> list:
-    ids = StaffMembership.objects.filter(consulate_id=case.consulate_id, role=Role.SUPERVISOR).values(
-        "user_id"
-    )
-    return list(get_user_model().objects.filter(pk__in=ids, is_active=True).exclude(email=""))
+    return list(holders("case.alerts", case.consulate_id).exclude(email=""))
 
 
 def _staff(reminder: Reminder, case: Case | None) -> list:

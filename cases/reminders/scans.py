@@ -6,13 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from cases.models import Case, Reminder
 from cases.models.case import Status
 from cases.models.reminder import ReminderChannel, ReminderKind
-from consulates.models import Consulate, Role
+from consulates.models import Consulate
+from consulates.policy import holders
 
 DIGEST_TIME = dt.time(7, 0)
 DIGEST_LATEST = dt.time(12, 0)  # after a downtime, a digest still goes out in the morning, not at night
@@ -25,9 +25,7 @@ def schedule_digests(now: dt.datetime | None = None) -> int:
     supervisor, due at 07:00 local today."""
     now = now or timezone.now()
     rows = []
-    users = get_user_model().objects.filter(
-        is_active=True, staff_membership__role__in=[Role.OFFICER, Role.SUPERVISOR]
-    )
+    users = holders("digest.receive")
     for consulate in Consulate.objects.all():
         tz = zoneinfo.ZoneInfo(consulate.timezone)
         local = now.astimezone(tz)

@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Case
-from consulates.access import access_for
 from consulates.models import Consulate
+from consulates.policy import reach
 
 DEFAULT_WEEKS = 12
 MAX_RANGE_DAYS = 366 * 3
@@ -56,10 +56,7 @@ class Report:
 
 def scoped_consulate(user, params: ReportParams) -> int | None:
     """Officers and supervisors always see their own consulate; managers the one chosen (or all)."""
-    access = access_for(user)
-    if access.consulate_bound:
-        return access.consulate_id
-    return params.consulate_id
+    return reach(user).narrowed(params.consulate_id).consulate_id
 
 
 def scoped_cases(user, params: ReportParams):
@@ -71,21 +68,14 @@ def scoped_cases(user, params: ReportParams):
     return cases
 
 
-def _scope(user, params: ReportParams) -> tuple[bool, int | None]:
-    """(may the user see any case at all, the one consulate the report keeps to or None for all)."""
-    access = access_for(user)
-    if not (access.network_wide or access.consulate_bound):
-        return False, None
-    return True, scoped_consulate(user, params)
-
-
 def scope_sql(user, params: ReportParams, *columns: str) -> tuple[str, list]:
-    """``scoped_cases`` (the same rule: ``held_for`` is a consulate filter) as an SQL condition for the
-    reports written in SQL: any of ``columns`` (consulate ids) equal to the consulate the report keeps to,
-    nothing for a user who may see no case, everything for a network-wide user choosing no consulate."""
-    allowed, consulate_id = _scope(user, params)
-    if not allowed:
+    """``scoped_cases`` (the same rule: ``held_for`` is the policy's ``reach``) as an SQL condition for
+    the reports written in SQL: any of ``columns`` (consulate ids) equal to the consulate the report keeps
+    to, nothing for a user who may see no case, everything for a network-wide user choosing no consulate."""
+    scope = reach(user).narrowed(params.consulate_id)
+    if not scope.any:
         return "FALSE", []
+    consulate_id = scope.consulate_id
     if consulate_id is None:
         return "TRUE", []
     return "(" + " OR ".join(f"{column} = %s" for column in columns) + ")", [consulate_id] * len(columns)

@@ -8,8 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cases.reports.common import MAX_RANGE_DAYS, ReportParams
-from consulates.access import access_for
 from consulates.models import Consulate
+from consulates.policy import home_consulate
 
 # Dates outside these bounds mean nothing here, and would overflow the day-wide margins of the
 # range filter (``in_local_range``).
@@ -34,12 +34,12 @@ class ReportFilterForm(forms.Form):
                 if not data.get(key):
                     data[key] = getattr(defaults, key).isoformat()
         super().__init__(data, initial={"start": defaults.start, "end": defaults.end}, **kwargs)
-        access = access_for(user)
-        if access.consulate_bound:
-            self.fields["consulate"].queryset = Consulate.objects.filter(pk=access.consulate_id)
+        own = home_consulate(user)
+        if own:
+            self.fields["consulate"].queryset = Consulate.objects.filter(pk=own)
             self.fields["consulate"].empty_label = None
             self.fields["consulate"].disabled = True
-            self.fields["consulate"].initial = access.consulate_id
+            self.fields["consulate"].initial = own
         else:
             self.fields["consulate"].queryset = Consulate.objects.order_by("city")
 

@@ -35,8 +35,8 @@ from cases.models.person import VULNERABILITY_FIELDS, Person
 from cases.models.report_summary import NETWORK
 from cases.models.work import HearingStatus
 from cases.reports.common import local_date
-from consulates.access import access_for
 from consulates.models import Consulate
+from consulates.policy import reach
 
 OPEN_STATUSES = ["open", "in_progress", "pending_closure"]
 
@@ -51,11 +51,10 @@ def open_caseload(user, consulate_id: int | None):
 
 def held_consulates(user, consulate_id: int | None):
     """The consulates whose figures the user's reports show (``held_for``), or the one chosen."""
-    access = access_for(user)
-    if not (access.network_wide or access.consulate_bound):
+    scope = reach(user).narrowed(consulate_id)
+    if not scope.any:
         return Consulate.objects.none()
-    if access.consulate_bound:
-        consulate_id = access.consulate_id
+    consulate_id = scope.consulate_id
     consulates = Consulate.objects.all()
     return consulates if consulate_id is None else consulates.filter(pk=consulate_id)
 
@@ -96,11 +95,10 @@ def scheduled_hearings(user, consulate_id: int | None, now: dt.datetime, days: t
     hearings = Hearing.objects.filter(
         edges, status=HearingStatus.SCHEDULED, starts_at__gte=now, starts_at__lt=max(ends)
     )
-    access = access_for(user)
-    if not (access.network_wide or access.consulate_bound):
+    scope = reach(user).narrowed(consulate_id)
+    if not scope.any:
         return {}
-    if access.consulate_bound:
-        consulate_id = access.consulate_id
+    consulate_id = scope.consulate_id
     # The case's consulate looked up per edge hearing (a few hundred): a join would have the planner
     # read every case of the consulate.
     hearings = hearings.annotate(
@@ -128,9 +126,8 @@ def scheduled_hearings(user, consulate_id: int | None, now: dt.datetime, days: t
 
 def vulnerable_counts(user, consulate_id: int | None) -> dict[str, int]:
     """Persons with open cases (each once) in the scope: in total, with any flag and with each flag."""
-    access = access_for(user)
     counts = dict.fromkeys(("total", "any_flag", *VULNERABILITY_FIELDS), 0)
-    if not (access.network_wide or access.consulate_bound):
+    if not reach(user).any:
         return counts
     scope = consulate_id if consulate_id is not None else NETWORK
     grouped = (

@@ -8,11 +8,11 @@ from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from cases.access import AccessAction, can_export, record_access
+from cases.access import AccessAction, record_access
 from cases.reports import exports
 from cases.reports.forms import ReportFilterForm
 from cases.reports.registry import REPORTS, SECTIONS
-from consulates.access import access_for
+from consulates.policy import can
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -21,7 +21,7 @@ CONTENT_TYPES = {
 
 
 def _params(request):
-    if not access_for(request.user).is_staff_member:
+    if not can(request.user, "report.view"):
         raise PermissionDenied
     form = ReportFilterForm(request.GET, user=request.user)
     if form.is_bound and not form.is_valid():
@@ -78,7 +78,7 @@ def dashboard(request):
             "form": form,
             "sections": sections,
             "query": query,
-            "can_export": can_export(request.user),
+            "can_export": can(request.user, "report.export"),
             "has_permission": True,
         },
     )
@@ -88,11 +88,11 @@ def dashboard(request):
 
 @staff_member_required
 def export(request, name: str, fmt: str):
-    """A report as a file: only for users holding the export permission (``cases.access.can_export``),
+    """A report as a file: only for users holding the export permission (``report.export`` in ``consulates.policy``),
     scoped like the dashboard (``held_for``: nothing the user may not see), and logged."""
     if name not in REPORTS and name != "all":
         raise Http404
-    if not can_export(request.user):
+    if not can(request.user, "report.export"):
         return HttpResponseForbidden(
             _("You may not export reports: an administrator can give you the export permission."),
             content_type="text/plain; charset=utf-8",

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 
-from django.contrib.auth import get_user_model
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -16,8 +15,7 @@ from cases.models import Reminder
 from cases.models.reminder import ReminderChannel, ReminderKind
 from cases.reminders.channels import Outgoing
 from cases.reminders.messages import Skip
-from consulates.access import access_for
-from consulates.models import Role
+from consulates.policy import can, holders
 
 CENTRAL = zoneinfo.ZoneInfo("America/Chicago")
 SEND_AT = dt.time(8, 0)
@@ -31,11 +29,7 @@ def schedule_weekly_reports(now: dt.datetime | None = None) -> int:
     if local.weekday() != 0 or not (SEND_AT <= local.time() < LATEST):
         return 0
     due = dt.datetime.combine(local.date(), SEND_AT, tzinfo=CENTRAL).astimezone(dt.UTC)
-    users = (
-        get_user_model()
-        .objects.filter(is_active=True, staff_membership__role__in=[Role.REGIONAL_MANAGER, Role.SUPERVISOR])
-        .exclude(email="")
-    )
+    users = holders("report.weekly").exclude(email="")
     rows = [
         Reminder(
             kind=ReminderKind.WEEKLY_REPORT,
@@ -57,7 +51,7 @@ def build_weekly_report(reminder: Reminder) -> Outgoing | Skip:
     from cases.reports.registry import REPORTS
 
     user = reminder.user
-    if user is None or not user.is_active or not user.email or not access_for(user).is_staff_member:
+    if user is None or not user.is_active or not user.email or not can(user, "report.view"):
         return Skip("no recipient with an email address")
     monday = reminder.due_at.astimezone(CENTRAL).date()
     params = ReportParams(start=monday - dt.timedelta(days=7), end=monday - dt.timedelta(days=1))

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import re
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from cases.identifiers import fold, normalize_a_number
 from cases.models import Person
-from consulates.models import Role
+from consulates.policy import holders
 
 _CURP_LIKE = re.compile(r"^[A-Za-zÑñ]{4}\d{6}[A-Za-z0-9]{8}$")
 _A_NUMBER_LIKE = re.compile(r"^[Aa]?[\d\s\-.]{7,13}$")
@@ -55,12 +54,4 @@ def case_search_filter(term: str) -> Q:
 
 def assignable_users(consulate_id: int):
     """Active officers and supervisors of a consulate: the choices for assignment."""
-    return (
-        get_user_model()
-        .objects.filter(
-            is_active=True,
-            staff_membership__consulate_id=consulate_id,
-            staff_membership__role__in=[Role.OFFICER, Role.SUPERVISOR],
-        )
-        .order_by("first_name", "last_name", "username")
-    )
+    return holders("case.assignee", consulate_id).order_by("first_name", "last_name", "username")

@@ -17,15 +17,13 @@ from cases.models.case import NotifiedBy, Priority
 from cases.models.work import NOTE_KINDS, EventKind
 from cases.reminders import schedule
 from cases.services.common import (
-    check_version,
-    lock_case,
-    refuse_if_closed,
+    case_write,
     require_assignable,
-    require_worker,
     touch,
 )
 from cases.services.transfers import transfer_propose_for_custody
 from consulates.models import Consulate, DetentionFacility
+from consulates.policy import authorize
 
 CUSTODY_FIELDS = ("facility", "detained_since", "released_on")
 ART36_FIELDS = ("arrested_at", "consulate_notified_at", "notified_by", "first_contact_at")
@@ -128,8 +126,8 @@ def case_open(
     holds a case of (``Person.objects.openable_by``): a person it only reads because another consulate
     offered it a case by a pending transfer is not its to open cases for. Administrators may open a
     case for any person at any consulate."""
-    require_worker(actor, consulate.pk)
-    current = Person.objects.openable_by(actor, consulate.pk).filter(pk=person.pk).first()
+    authorize(actor, "case.open", consulate)
+    current = Person.objects.openable_by(actor, consulate).filter(pk=person.pk).first()
     if current is None:
         raise ValidationError(
             {"person": _("Choose a person registered by your consulate or with a case of your consulate.")}
@@ -177,10 +175,7 @@ def case_update(*, actor, case: Case, expected_version: int | None = None, **cha
     unknown = set(changes) - set(UPDATABLE_FIELDS)
     if unknown:
         raise TypeError(f"Not updatable here: {sorted(unknown)}")
-    case = lock_case(case)
-    require_worker(actor, case.consulate_id)
-    check_version(case, expected_version)
-    refuse_if_closed(case)
+    case = case_write(case, actor, "case.work", expected_version=expected_version)
     values = {name: getattr(case, name) for name in UPDATABLE_FIELDS}
     values.update(changes)
     for name in ("subtype", "notified_by", "summary"):
@@ -217,10 +212,7 @@ def case_update(*, actor, case: Case, expected_version: int | None = None, **cha
 @transaction.atomic
 def case_assign(*, actor, case: Case, assignee, expected_version: int | None = None) -> Case:
     """Assign the case to an officer or supervisor of its consulate (``None`` unassigns)."""
-    case = lock_case(case)
-    require_worker(actor, case.consulate_id)
-    check_version(case, expected_version)
-    refuse_if_closed(case)
+    case = case_write(case, actor, "case.assign", expected_version=expected_version)
     require_assignable(case, assignee)
     if case.assigned_to_id == getattr(assignee, "pk", None):
         return case
@@ -240,9 +232,7 @@ def case_note_add(*, actor, case: Case, kind: str = EventKind.NOTE, text: str, o
         raise ValidationError({"text": _("Write what happened.")})
     if occurred_at and occurred_at > timezone.now() + dt.timedelta(minutes=5):
         raise ValidationError({"occurred_at": _("This time cannot be in the future.")})
-    case = lock_case(case)
-    require_worker(actor, case.consulate_id)
-    refuse_if_closed(case)
+    case = case_write(case, actor, "case.work")
     event = events.note_added(case, actor, kind=kind, text=text.strip(), occurred_at=occurred_at)
     touch(case, actor)
     return event

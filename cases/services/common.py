@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,32 +10,14 @@ from django.utils.translation import gettext as _
 from cases import events
 from cases.models import Case
 from cases.models.case import Status
-from consulates.access import access_for
-from consulates.models import Role, StaffMembership
-
-
-def require_worker(actor, consulate_id: int) -> None:
-    """Officers and supervisors of the consulate, and administrators, may write its case work."""
-    access = access_for(actor)
-    if not (access.can_work_cases and access.covers_consulate(consulate_id)):
-        raise PermissionDenied(_("You cannot change case work of this consulate."))
-
-
-def require_supervisor(actor, consulate_id: int) -> None:
-    if not access_for(actor).can_supervise(consulate_id):
-        raise PermissionDenied(_("Only a supervisor of this consulate can do this."))
+from consulates.policy import authorize, holders
 
 
 def require_assignable(case: Case, assignee, *, field: str = "assignee") -> None:
     """Case work goes only to active officers and supervisors of the case's own consulate."""
     if assignee is None:
         return
-    eligible = StaffMembership.objects.filter(
-        user=assignee,
-        user__is_active=True,
-        consulate_id=case.consulate_id,
-        role__in=[Role.OFFICER, Role.SUPERVISOR],
-    ).exists()
+    eligible = holders("case.assignee", case.consulate_id).filter(pk=assignee.pk).exists()
     if not eligible:
         raise ValidationError({field: _("Choose an active officer or supervisor of the case's consulate.")})
 
@@ -44,6 +26,20 @@ def lock_case(case: Case | int) -> Case:
     """Re-read the case under a row lock; every case write starts here."""
     pk = case if isinstance(case, int) else case.pk
     return Case.objects.select_for_update().select_related("person", "consulate").get(pk=pk)
+
+
+def case_write(
+    case: Case | int, actor, action: str, *, expected_version: int | None = None, open_only: bool = True
+) -> Case:
+    """The first steps of every write to a case, in this order: lock the case row, ask the policy
+    (``action``; 403), check the version the writer saw (``expected_version``; stale), refuse a closed
+    case (unless ``open_only`` is False: the action's own state check decides). Ends with ``touch``."""
+    case = lock_case(case)
+    authorize(actor, action, case)
+    check_version(case, expected_version)
+    if open_only:
+        refuse_if_closed(case)
+    return case
 
 
 def check_version(case: Case, expected_version: int | None) -> None:
@@ -59,11 +55,15 @@ def refuse_if_closed(case: Case) -> None:
         raise ValidationError(_("This case is closed. Reopen it first."), code="closed")
 
 
+def bump(case: Case, now=None) -> None:
+    """A change to the case: its version (the writers' optimistic lock) and its last activity."""
+    case.last_activity_at = now or timezone.now()
+    case.version += 1
+
+
 def touch(case: Case, actor, *, fields: list[str] | None = None) -> None:
     """Record activity: bump the version, move an open case into progress, save the given fields."""
-    now = timezone.now()
-    case.last_activity_at = now
-    case.version += 1
+    bump(case)
     update_fields = set(fields or []) | {"last_activity_at", "version"}
     if case.status == Status.OPEN:
         case.status = Status.IN_PROGRESS

@@ -8,7 +8,7 @@ import os
 import unicodedata
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from cases import events
 from cases.models import Case, Document
 from cases.models.document import ALLOWED_CONTENT_TYPES, DocumentKind
-from cases.services.common import lock_case, refuse_if_closed, require_worker, touch
+from cases.services.common import lock_case, refuse_if_closed, touch
 from cases.services.document_checks import inspect_upload
-from consulates.access import access_for
+from consulates.policy import authorize, partner_of
 
 
 def _read_all(upload) -> bytes:
@@ -39,13 +39,9 @@ def _display_name(name: str | None) -> str:
 
 def _require_uploader(actor, case: Case):
     """Staff of the case's consulate; or a partner user while the case is referred to its partner."""
-    access = access_for(actor)
-    if access.partner_id:
-        if not Case.objects.visible_to(actor).filter(pk=case.pk).exists():
-            raise PermissionDenied(_("You cannot add documents to this case."))
-        return access.partner_id
-    require_worker(actor, case.consulate_id)
-    return None
+    partner_id = partner_of(actor)
+    authorize(actor, "document.upload.partner" if partner_id else "document.upload", case)
+    return partner_id
 
 
 @transaction.atomic

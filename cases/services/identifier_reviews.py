@@ -28,7 +28,7 @@ from cases.access import record_access
 from cases.models import IdentifierReview, Person
 from cases.models.access import AccessAction
 from config.security import ratelimit
-from consulates.access import access_for
+from consulates.policy import home_consulate
 
 IDENTIFIER_FIELDS = ("curp", "a_number")
 _RATE_SCOPE = "identifier-review"
@@ -108,8 +108,7 @@ def identifier_reviews_open(*, actor, person: Person, withheld: list[Withheld], 
     identifier, and write the match to the access log: who entered what kind of identifier that which
     person holds (ids only). ``request`` gives the log the client's address. Marks the saved person with
     ``identifiers_in_review``, the fields the writer is told about."""
-    access = access_for(actor)
-    consulate_id = access.consulate_id or person.registered_by_id
+    consulate_id = home_consulate(actor) or person.registered_by_id
     for item in withheld:
         review = (
             IdentifierReview.objects.open()

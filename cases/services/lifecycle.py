@@ -11,10 +11,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import events
-from cases.models import Case
+from cases.models import Case, Referral, Reminder, Transfer
 from cases.models.case import Outcome, Priority, Status
-from cases.services.common import check_version, lock_case, require_supervisor, require_worker
-from consulates.access import access_for
+from cases.models.crossoffice import ACTIVE_REFERRAL, TransferStatus
+from cases.models.reminder import ReminderStatus
+from cases.models.work import EventKind
+from cases.reminders import schedule
+from cases.services.common import bump, case_write
+from consulates.policy import can
 
 
 def closure_needs_approval(case: Case) -> bool:
@@ -31,9 +35,6 @@ def _urgent_or_vulnerable(case: Case) -> bool:
 
 def _cancel_reminders(case: Case) -> None:
     """A closed case reminds nobody of anything (its reminders are kept, cancelled, for the record)."""
-    from cases.models import Reminder
-    from cases.models.reminder import ReminderStatus
-
     Reminder.objects.filter(case=case, status=ReminderStatus.PENDING).update(
         status=ReminderStatus.CANCELLED, lease_until=None, updated_at=timezone.now()
     )
@@ -41,31 +42,19 @@ def _cancel_reminders(case: Case) -> None:
 
 def _reschedule_reminders(case: Case) -> None:
     """On reopening, the case's hearings, open tasks, art. 36 clock and hand-off remind again."""
-    from cases.reminders import schedule
-
     schedule.case_reminders_resync(case)
 
 
 def _end_cross_office_work(case: Case, actor) -> None:
     """A closed case moves nowhere and keeps no partner: its pending transfer is cancelled and its
     active referrals are withdrawn, each on the timeline."""
-    from cases.models import Referral, Transfer
-    from cases.models.crossoffice import ACTIVE_REFERRAL, ReferralStatus, TransferStatus
-    from cases.models.work import EventKind
-
     now = timezone.now()
     for transfer in Transfer.objects.select_for_update().filter(case=case, status=TransferStatus.PENDING):
-        transfer.status, transfer.decided_by, transfer.decided_at = TransferStatus.CANCELLED, actor, now
-        transfer.note = _("The case was closed.")
-        transfer.save(update_fields=["status", "decided_by", "decided_at", "note"])
+        transfer.cancel(by=actor, note=_("The case was closed."), at=now)
         events.transfer_decided(case, actor, transfer=transfer, kind=EventKind.TRANSFER_CANCELLED)
     referrals = Referral.objects.select_for_update().filter(case=case, status__in=ACTIVE_REFERRAL)
     for referral in referrals.select_related("partner").order_by("pk"):
-        referral.status, referral.withdrawn_by, referral.withdrawn_at = ReferralStatus.WITHDRAWN, actor, now
-        referral.withdrawal_reason = _("The case was closed.")
-        referral.save(
-            update_fields=["status", "withdrawn_by", "withdrawn_at", "withdrawal_reason", "updated_at"]
-        )
+        referral.withdraw(by=actor, reason=_("The case was closed."), at=now)
         events.referral_changed(
             case, actor, referral=referral, kind=EventKind.REFERRAL_WITHDRAWN, text=referral.withdrawal_reason
         )
@@ -76,10 +65,8 @@ def case_close_request(
     *, actor, case: Case, outcome: str, outcome_notes: str = "", expected_version: int | None = None
 ) -> Case:
     """Close the case, or ask a supervisor to when it needs approval. Needs an outcome."""
-    case = lock_case(case)
-    require_worker(actor, case.consulate_id)
-    check_version(case, expected_version)
-    if case.status not in (Status.OPEN, Status.IN_PROGRESS):
+    case = case_write(case, actor, "case.close.request", expected_version=expected_version, open_only=False)
+    if not case.allows("close_request"):
         raise ValidationError(
             _("Only an open or in-progress case can be closed; this one is %(status)s.")
             % {"status": case.get_status_display().lower()},
@@ -93,7 +80,7 @@ def case_close_request(
     old_status = case.status
     case.outcome, case.outcome_notes = outcome, outcome_notes.strip()
     case.closure_requested_by, case.closure_requested_at = actor, now
-    if closure_needs_approval(case) and not access_for(actor).can_supervise(case.consulate_id):
+    if closure_needs_approval(case) and not can(actor, "case.close.direct", case):
         case.status = Status.PENDING_CLOSURE
         events.closure_requested(case, actor)
     else:
@@ -103,8 +90,7 @@ def case_close_request(
         _end_cross_office_work(case, actor)
         _cancel_reminders(case)
     events.status_changed(case, actor, old=old_status, new=case.status)
-    case.last_activity_at = now
-    case.version += 1
+    bump(case, now)
     case.save()
     return case
 
@@ -112,14 +98,12 @@ def case_close_request(
 @transaction.atomic
 def case_close_approve(*, actor, case: Case, expected_version: int | None = None) -> Case:
     """A supervisor of the case's consulate approves a pending closure."""
-    case = lock_case(case)
-    require_supervisor(actor, case.consulate_id)
-    check_version(case, expected_version)
-    if case.status != Status.PENDING_CLOSURE:
+    case = case_write(case, actor, "case.close.approve", expected_version=expected_version, open_only=False)
+    if not case.allows("close_decide"):
         raise ValidationError(_("There is no closure waiting for approval on this case."), code="transition")
     now = timezone.now()
     case.status, case.closed_at = Status.CLOSED, now
-    case.last_activity_at, case.version = now, case.version + 1
+    bump(case, now)
     case.save()
     events.closure_approved(case, actor)
     _end_cross_office_work(case, actor)
@@ -131,10 +115,8 @@ def case_close_approve(*, actor, case: Case, expected_version: int | None = None
 @transaction.atomic
 def case_close_reject(*, actor, case: Case, reason: str, expected_version: int | None = None) -> Case:
     """A supervisor sends a pending closure back to work, saying why."""
-    case = lock_case(case)
-    require_supervisor(actor, case.consulate_id)
-    check_version(case, expected_version)
-    if case.status != Status.PENDING_CLOSURE:
+    case = case_write(case, actor, "case.close.approve", expected_version=expected_version, open_only=False)
+    if not case.allows("close_decide"):
         raise ValidationError(_("There is no closure waiting for approval on this case."), code="transition")
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Say why the closure is rejected.")})
@@ -142,7 +124,7 @@ def case_close_reject(*, actor, case: Case, reason: str, expected_version: int |
     case.status = Status.IN_PROGRESS
     case.outcome, case.outcome_notes = "", ""
     case.closure_requested_by, case.closure_requested_at = None, None
-    case.last_activity_at, case.version = now, case.version + 1
+    bump(case, now)
     case.save()
     events.closure_rejected(case, actor, reason=reason.strip())
     events.status_changed(
@@ -155,13 +137,11 @@ def case_close_reject(*, actor, case: Case, reason: str, expected_version: int |
 def case_reopen(*, actor, case: Case, reason: str, expected_version: int | None = None) -> Case:
     """Reopen a closed case; the previous outcome stays on the timeline. Whether closing it again needs
     a supervisor's approval starts afresh from its priority and its person's flags now."""
-    case = lock_case(case)
-    require_worker(actor, case.consulate_id)
-    check_version(case, expected_version)
-    if case.status != Status.CLOSED:
+    case = case_write(case, actor, "case.reopen", expected_version=expected_version, open_only=False)
+    if not case.allows("reopen"):
+        if case.anonymised_at is not None:
+            raise ValidationError(_("This case was anonymised and cannot be reopened."), code="anonymised")
         raise ValidationError(_("Only a closed case can be reopened."), code="transition")
-    if case.anonymised_at is not None:
-        raise ValidationError(_("This case was anonymised and cannot be reopened."), code="anonymised")
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Say why the case is reopened.")})
     previous_outcome = case.outcome
@@ -170,7 +150,7 @@ def case_reopen(*, actor, case: Case, reason: str, expected_version: int | None 
     case.outcome, case.outcome_notes, case.closed_at = "", "", None
     case.closure_requested_by, case.closure_requested_at = None, None
     case.closure_needs_approval = _urgent_or_vulnerable(case)
-    case.last_activity_at, case.version = now, case.version + 1
+    bump(case, now)
     case.save()
     events.case_reopened(case, actor, reason=reason.strip(), previous_outcome=previous_outcome)
     _reschedule_reminders(case)

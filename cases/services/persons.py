@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,8 +17,8 @@ from cases.services.identifier_reviews import (
     identifier_reviews_open,
     identifiers_screen,
 )
-from consulates.access import access_for
 from consulates.models import Consulate
+from consulates.policy import authorize, home_consulate
 
 PERSON_FIELDS = {
     "given_names",
@@ -138,24 +138,6 @@ def refuse_if_anonymised(person: Person) -> None:
         )
 
 
-def _require_person_writer(actor, person_id: int) -> None:
-    """Administrators, and officers and supervisors of a consulate that registered the person or works
-    one of their cases. Seeing a person is not enough: a consulate asked to take over a case reads the
-    person's data while it decides, but does not change it."""
-    from cases.models import Case
-
-    access = access_for(actor)
-    if access.can_work_cases and access.network_wide:
-        return
-    if access.can_work_cases and access.consulate_id is not None:
-        own = Person.objects.filter(pk=person_id, registered_by_id=access.consulate_id).exists() or (
-            Case.objects.filter(person_id=person_id, consulate_id=access.consulate_id).exists()
-        )
-        if own:
-            return
-    raise PermissionDenied(_("You cannot change this person."))
-
-
 @transaction.atomic
 def person_register(*, actor, consulate: Consulate | None = None, request=None, **fields) -> Person:
     """Register a person for ``consulate`` (default: the actor's own). Returns the saved person, whose
@@ -164,12 +146,10 @@ def person_register(*, actor, consulate: Consulate | None = None, request=None, 
     unknown = set(fields) - PERSON_FIELDS
     if unknown:
         raise TypeError(f"Unknown person fields: {sorted(unknown)}")
-    access = access_for(actor)
-    consulate_id = consulate.pk if consulate else access.consulate_id
+    consulate_id = consulate.pk if consulate else home_consulate(actor)
     if consulate_id is None:
         raise ValidationError({"registered_by": _("Choose the consulate registering this person.")})
-    if not (access.can_work_cases and access.covers_consulate(consulate_id)):
-        raise PermissionDenied(_("You cannot register persons for this consulate."))
+    authorize(actor, "person.register", consulate or Consulate(pk=consulate_id))
     cleaned = _clean_identifiers(fields)
     person = Person(registered_by_id=consulate_id, **cleaned)
     if person.contact_consent:
@@ -188,7 +168,7 @@ def person_update(
     unknown = set(fields) - PERSON_FIELDS
     if unknown:
         raise TypeError(f"Unknown person fields: {sorted(unknown)}")
-    _require_person_writer(actor, person.pk)
+    authorize(actor, "person.edit", person)
     locked = Person.objects.select_for_update().get(pk=person.pk)
     refuse_if_anonymised(locked)
     if expected_version is not None and locked.updated_at.isoformat() != expected_version:
@@ -238,7 +218,7 @@ def _hearing_reminders_follow(person: Person) -> None:
 @transaction.atomic
 def emergency_contact_save(*, actor, person: Person, contact: EmergencyContact) -> EmergencyContact:
     """Add or change an emergency contact of a person the actor may change."""
-    _require_person_writer(actor, person.pk)
+    authorize(actor, "person.edit", person)
     refuse_if_anonymised(Person.objects.get(pk=person.pk))
     contact.person = person
     contact.full_clean()
@@ -248,7 +228,7 @@ def emergency_contact_save(*, actor, person: Person, contact: EmergencyContact) 
 
 @transaction.atomic
 def emergency_contact_delete(*, actor, contact: EmergencyContact) -> None:
-    _require_person_writer(actor, contact.person_id)
+    authorize(actor, "person.edit", contact.person)
     contact.delete()
 
 
@@ -259,19 +239,14 @@ def identifier_review_resolve(
     """Close a review: an administrator or an officer or supervisor of the consulate owning the person who
     holds the identifier. ``recorded`` (administrators only: it writes the other consulate's record) puts
     the identifier on the record it was entered on, once nobody else holds it. The value is dropped."""
-    access = access_for(actor)
-    if not (
-        access.can_work_cases and IdentifierReview.objects.visible_to(actor).filter(pk=review.pk).exists()
-    ):
-        raise PermissionDenied(_("You cannot resolve this review."))
+    authorize(actor, "identifier_review.resolve", review)
     review = IdentifierReview.objects.select_for_update().get(pk=review.pk)
     if review.status != ReviewStatus.OPEN:
         raise ValidationError(_("This review is already resolved."), code="resolved")
     if resolution not in ReviewResolution.values:
         raise ValidationError({"resolution": _("Choose how the review is resolved.")})
     if resolution == ReviewResolution.RECORDED:
-        if not access.is_administrator:
-            raise PermissionDenied(_("Only an administrator can record the identifier on the record."))
+        authorize(actor, "identifier_review.record", review)
         _record_reviewed_identifier(actor, review)
     review.status, review.resolution = ReviewStatus.RESOLVED, resolution
     review.resolution_note = (note or "").strip()[:300]

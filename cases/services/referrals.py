@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,10 +14,10 @@ from cases.models import Case, Consent, Document, Referral
 from cases.models.crossoffice import ACTIVE_REFERRAL, ConsentMethod, DataCategory, ReferralStatus
 from cases.models.work import EventKind
 from cases.reminders import schedule
-from cases.services.common import constraint_violation, lock_case, refuse_if_closed, require_worker, touch
+from cases.services.common import case_write, constraint_violation, lock_case, touch
 from cases.services.documents import document_upload
-from consulates.access import access_for
 from consulates.models import Partner
+from consulates.policy import authorize
 
 
 def _lock_referral(referral: Referral | int) -> tuple[Referral, Case]:
@@ -25,6 +25,7 @@ def _lock_referral(referral: Referral | int) -> tuple[Referral, Case]:
     case_id = Referral.objects.values_list("case_id", flat=True).get(pk=pk)
     case = lock_case(case_id)
     referral = Referral.objects.select_for_update().select_related("partner", "consent").get(pk=pk)
+    referral.case = case  # the locked row, for the policy and the events
     return referral, case
 
 
@@ -32,7 +33,9 @@ def _lock_consent(consent: Consent | int) -> tuple[Consent, Case]:
     pk = consent if isinstance(consent, int) else consent.pk
     case_id = Consent.objects.values_list("case_id", flat=True).get(pk=pk)
     case = lock_case(case_id)
-    return Consent.objects.select_for_update().select_related("partner").get(pk=pk), case
+    consent = Consent.objects.select_for_update().select_related("partner").get(pk=pk)
+    consent.case = case
+    return consent, case
 
 
 # Consent
@@ -50,9 +53,7 @@ def consent_record(
     form_document: Document | None = None,
 ) -> Consent:
     """Record the person's consent to share the listed data categories of this case with a partner."""
-    case = lock_case(case)
-    require_worker(actor, case.consulate_id)
-    refuse_if_closed(case)
+    case = case_write(case, actor, "consent.record")
     errors: dict[str, list[str]] = {}
     scope = list(dict.fromkeys(scope or []))
     if partner is None:
@@ -99,7 +100,7 @@ def consent_record(
 def consent_withdraw(*, actor, consent: Consent, note: str = "") -> Consent:
     """The person withdraws consent: the partner's access ends now, with every referral resting on it."""
     consent, case = _lock_consent(consent)
-    require_worker(actor, case.consulate_id)
+    authorize(actor, "consent.withdraw", consent)
     if consent.withdrawn_at is not None:
         raise ValidationError(_("This consent was already withdrawn."), code="withdrawn")
     now = timezone.now()
@@ -113,13 +114,7 @@ def consent_withdraw(*, actor, consent: Consent, note: str = "") -> Consent:
         .filter(consent=consent, status__in=ACTIVE_REFERRAL)
         .order_by("pk")
     ):
-        referral.status = ReferralStatus.WITHDRAWN
-        referral.withdrawn_by = actor
-        referral.withdrawn_at = now
-        referral.withdrawal_reason = _("The person withdrew consent.")
-        referral.save(
-            update_fields=["status", "withdrawn_by", "withdrawn_at", "withdrawal_reason", "updated_at"]
-        )
+        referral.withdraw(by=actor, reason=_("The person withdrew consent."), at=now)
         ended.append(referral.pk)
     events.consent_withdrawn(case, actor, consent=consent, referrals_ended=ended)
     touch(case, actor)
@@ -143,9 +138,7 @@ def referral_create(*, actor, case: Case, partner: Partner, service: str, reques
     """Refer the case to a partner for one service. Needs the person's standing consent for that
     partner (covering at least their identity), an active partner that offers the service and covers
     the case's consulate."""
-    case = lock_case(case)
-    require_worker(actor, case.consulate_id)
-    refuse_if_closed(case)
+    case = case_write(case, actor, "referral.create")
     errors: dict[str, list[str]] = {}
     if partner is None:
         raise ValidationError({"partner": _("Choose the partner organisation.")})
@@ -189,14 +182,7 @@ def referral_create(*, actor, case: Case, partner: Partner, service: str, reques
 
 def _require_responder(actor, referral: Referral, case: Case) -> None:
     """The partner's own users answer; consulate staff may record an answer received by phone or email."""
-    access = access_for(actor)
-    if access.partner_id == referral.partner_id:
-        if not referral.partner.active:
-            raise PermissionDenied(_("Your organisation is no longer an active partner."))
-        return
-    if access.can_work_cases and access.covers_consulate(case.consulate_id):
-        return
-    raise PermissionDenied(_("Only the partner organisation or the case's consulate can do this."))
+    authorize(actor, "referral.respond", referral)
 
 
 def _refuse_unless(referral: Referral, *allowed: str) -> None:
@@ -316,15 +302,11 @@ def referral_complete(
 def referral_withdraw(*, actor, referral: Referral, reason: str) -> Referral:
     """The consulate takes the referral back at any point while it is active."""
     referral, case = _lock_referral(referral)
-    require_worker(actor, case.consulate_id)
+    authorize(actor, "referral.withdraw", referral)
     _refuse_unless(referral, *ACTIVE_REFERRAL)
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Say why the referral is withdrawn.")})
-    referral.status = ReferralStatus.WITHDRAWN
-    referral.withdrawn_by = actor
-    referral.withdrawn_at = timezone.now()
-    referral.withdrawal_reason = reason.strip()
-    referral.save(update_fields=["status", "withdrawn_by", "withdrawn_at", "withdrawal_reason", "updated_at"])
+    referral.withdraw(by=actor, reason=reason.strip())
     events.referral_changed(
         case, actor, referral=referral, kind=EventKind.REFERRAL_WITHDRAWN, text=reason.strip()
     )
@@ -337,8 +319,7 @@ def referral_withdraw(*, actor, referral: Referral, reason: str) -> Referral:
 def referral_note_add(*, actor, referral: Referral, text: str):
     """A partner's update on the work it does: on the case timeline with the partner user as author."""
     referral, case = _lock_referral(referral)
-    if access_for(actor).partner_id != referral.partner_id:
-        raise PermissionDenied(_("Only the partner organisation can post updates on its referral."))
+    authorize(actor, "referral.note", referral)
     _refuse_unless(referral, ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS)
     _refuse_unless_consented(referral)
     if not (text or "").strip():

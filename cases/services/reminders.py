@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cases.models import Reminder
 from cases.models.reminder import ReminderStatus
-from consulates.access import access_for
+from consulates.policy import authorize
 
 
 @transaction.atomic
@@ -16,13 +16,7 @@ def reminder_retry(*, actor, reminder: Reminder) -> Reminder:
     """Send a failed (or skipped) reminder again at the next dispatcher run, with a fresh attempt count."""
     # of=self: the case is a nullable join, which PostgreSQL cannot lock (and need not)
     reminder = Reminder.objects.select_for_update(of=("self",)).select_related("case").get(pk=reminder.pk)
-    access = access_for(actor)
-    if reminder.case_id is not None:
-        allowed = access.can_work_cases and access.covers_consulate(reminder.case.consulate_id)
-    else:
-        allowed = access.is_administrator or reminder.user_id == actor.pk
-    if not allowed:
-        raise PermissionDenied(_("You cannot retry this reminder."))
+    authorize(actor, "reminder.retry" if reminder.case_id is not None else "digest.retry", reminder)
     if reminder.status not in (ReminderStatus.FAILED, ReminderStatus.SKIPPED):
         raise ValidationError(_("Only a failed or skipped reminder can be sent again."))
     reminder.status, reminder.attempts, reminder.last_error, reminder.lease_until = (

@@ -15,7 +15,8 @@ from cases.models import Belonging, Case, RepatriationHandoff
 from cases.models.repatriation import BelongingKind, BelongingStatus, IdentityDocument
 from cases.models.work import EventKind
 from cases.reminders import schedule
-from cases.services.common import lock_case, refuse_if_closed, require_worker, touch
+from cases.services.common import case_write, lock_case, refuse_if_closed, touch
+from consulates.policy import authorize
 
 HANDOFF_FIELDS = (
     "medical_needs",
@@ -69,9 +70,7 @@ def _clean_handoff(values: dict) -> dict:
 @transaction.atomic
 def handoff_prepare(*, actor, case: Case, **values) -> RepatriationHandoff:
     """Prepare the hand-off sheet once the case has a removal date and a reception point."""
-    case = lock_case(case)
-    require_worker(actor, case.consulate_id)
-    refuse_if_closed(case)
+    case = case_write(case, actor, "case.work")
     errors = {}
     if not case.expected_removal_date:
         errors["expected_removal_date"] = [_("Record the expected removal date on the case first.")]
@@ -104,7 +103,7 @@ def handoff_update(*, actor, handoff: RepatriationHandoff, **values) -> Repatria
     handoff = (
         RepatriationHandoff.objects.select_for_update().select_related("reception_point").get(pk=handoff.pk)
     )
-    require_worker(actor, case.consulate_id)
+    authorize(actor, "case.work", case)
     refuse_if_closed(case)
     if handoff.confirmed_at is not None:
         raise ValidationError(_("The reception was already confirmed; the hand-off can no longer change."))
@@ -145,7 +144,7 @@ def handoff_confirm(
     handoff = (
         RepatriationHandoff.objects.select_for_update().select_related("reception_point").get(pk=handoff.pk)
     )
-    require_worker(actor, case.consulate_id)
+    authorize(actor, "handoff.confirm", case)
     if handoff.confirmed_at is not None:
         raise ValidationError(_("The reception was already confirmed."), code="confirmed")
     errors = {}
@@ -180,9 +179,7 @@ def belonging_record(
     *, actor, case: Case, kind: str, description: str = "", amount: Decimal | None = None
 ) -> Belonging:
     """Record on intake a document or belonging the facility holds."""
-    case = lock_case(case)
-    require_worker(actor, case.consulate_id)
-    refuse_if_closed(case)
+    case = case_write(case, actor, "case.work")
     errors = {}
     if kind not in BelongingKind.values:
         errors["kind"] = [_("Choose what the facility holds.")]
@@ -207,7 +204,7 @@ def belonging_resolve(*, actor, belonging: Belonging, status: str, note: str = "
     """At release or removal: returned to the person, or missing. Final."""
     case = lock_case(belonging.case_id)
     belonging = Belonging.objects.select_for_update().get(pk=belonging.pk)
-    require_worker(actor, case.consulate_id)
+    authorize(actor, "case.work", case)
     if belonging.status != BelongingStatus.HELD:
         raise ValidationError(
             _("This belonging was already marked %(status)s.")

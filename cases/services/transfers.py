@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,14 +14,13 @@ from cases.models.crossoffice import TransferStatus
 from cases.models.work import EventKind
 from cases.reminders import schedule
 from cases.services.common import (
+    case_write,
     constraint_violation,
     lock_case,
-    refuse_if_closed,
-    require_supervisor,
-    require_worker,
     touch,
 )
 from consulates.models import Consulate
+from consulates.policy import authorize
 from consulates.selectors import consulate_for_facility
 
 
@@ -67,9 +66,7 @@ def _create(case: Case, actor, *, to_consulate: Consulate, reason: str, automati
 @transaction.atomic
 def transfer_request(*, actor, case: Case, to_consulate: Consulate, reason: str) -> Transfer:
     """An officer or supervisor of the case's consulate asks another consulate to take the case."""
-    case = lock_case(case)
-    require_worker(actor, case.consulate_id)
-    refuse_if_closed(case)
+    case = case_write(case, actor, "transfer.request")
     errors = {}
     if to_consulate is None:
         errors["to_consulate"] = [_("Choose the consulate that should take the case.")]
@@ -99,11 +96,7 @@ def transfer_propose_for_custody(case: Case, actor) -> Transfer | None:
             return pending
         if not pending.automatic:
             return None
-        pending.status = TransferStatus.CANCELLED
-        pending.decided_by = actor
-        pending.decided_at = timezone.now()
-        pending.note = _("Custody changed again; this proposal no longer applies.")
-        pending.save(update_fields=["status", "decided_by", "decided_at", "note"])
+        pending.cancel(by=actor, note=_("Custody changed again; this proposal no longer applies."))
         events.transfer_decided(case, actor, transfer=pending, kind=EventKind.TRANSFER_CANCELLED)
     if wanted is None:
         return None
@@ -118,7 +111,7 @@ def transfer_accept(*, actor, transfer: Transfer, note: str = "") -> Transfer:
     """A supervisor of the receiving consulate takes the case: it moves with its reference, the
     assignee and the open tasks' assignees are cleared (they belong to the other office)."""
     transfer, case = _lock_transfer(transfer)
-    require_supervisor(actor, transfer.to_consulate_id)
+    authorize(actor, "transfer.decide", transfer)
     _refuse_unless_pending(transfer)
     if case.consulate_id != transfer.from_consulate_id:
         raise ValidationError(_("The case is no longer with the consulate that asked for this transfer."))
@@ -154,7 +147,7 @@ def transfer_accept(*, actor, transfer: Transfer, note: str = "") -> Transfer:
 def transfer_reject(*, actor, transfer: Transfer, note: str) -> Transfer:
     """A supervisor of the receiving consulate declines; the case stays where it is."""
     transfer, case = _lock_transfer(transfer)
-    require_supervisor(actor, transfer.to_consulate_id)
+    authorize(actor, "transfer.decide", transfer)
     _refuse_unless_pending(transfer)
     if not (note or "").strip():
         raise ValidationError({"note": _("Say why the transfer is rejected.")})
@@ -172,16 +165,9 @@ def transfer_reject(*, actor, transfer: Transfer, note: str) -> Transfer:
 def transfer_cancel(*, actor, transfer: Transfer, note: str = "") -> Transfer:
     """The sending consulate withdraws its request (or an automatic proposal)."""
     transfer, case = _lock_transfer(transfer)
-    try:
-        require_worker(actor, transfer.from_consulate_id)
-    except PermissionDenied:
-        raise PermissionDenied(_("Only the consulate that asked for the transfer can cancel it.")) from None
+    authorize(actor, "transfer.cancel", transfer)
     _refuse_unless_pending(transfer)
-    transfer.status = TransferStatus.CANCELLED
-    transfer.decided_by = actor
-    transfer.decided_at = timezone.now()
-    transfer.note = (note or "").strip()
-    transfer.save(update_fields=["status", "decided_by", "decided_at", "note"])
+    transfer.cancel(by=actor, note=(note or "").strip())
     events.transfer_decided(case, actor, transfer=transfer, kind=EventKind.TRANSFER_CANCELLED)
     touch(case, actor)
     return transfer

@@ -13,7 +13,7 @@ from cases import events
 from cases.models import Case, Hearing, Task
 from cases.models.work import HearingKind, HearingStatus
 from cases.reminders import schedule
-from cases.services.common import lock_case, refuse_if_closed, require_assignable, require_worker, touch
+from cases.services.common import case_write, require_assignable, touch
 
 
 def _validate_hearing(kind: str, starts_at, location: str) -> None:
@@ -35,9 +35,7 @@ def hearing_schedule(
     *, actor, case: Case, kind: str, starts_at: dt.datetime, location: str, notes: str = ""
 ) -> Hearing:
     _validate_hearing(kind, starts_at, location)
-    case = lock_case(case)
-    require_worker(actor, case.consulate_id)
-    refuse_if_closed(case)
+    case = case_write(case, actor, "case.work")
     hearing = Hearing.objects.create(
         case=case, kind=kind, starts_at=starts_at, location=location.strip(), notes=notes
     )
@@ -53,9 +51,7 @@ def hearing_update(
 ) -> Hearing:
     """Reschedule or correct a scheduled hearing."""
     _validate_hearing(kind, starts_at, location)
-    case = lock_case(hearing.case_id)
-    require_worker(actor, case.consulate_id)
-    refuse_if_closed(case)
+    case = case_write(hearing.case_id, actor, "case.work")
     hearing = Hearing.objects.select_for_update().get(pk=hearing.pk)
     if hearing.status != HearingStatus.SCHEDULED:
         raise ValidationError(_("Only a scheduled hearing can be changed."))
@@ -80,9 +76,7 @@ def hearing_update(
 def hearing_cancel(*, actor, hearing: Hearing, reason: str) -> Hearing:
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Say why the hearing is cancelled.")})
-    case = lock_case(hearing.case_id)
-    require_worker(actor, case.consulate_id)
-    refuse_if_closed(case)
+    case = case_write(hearing.case_id, actor, "case.work")
     hearing = Hearing.objects.select_for_update().get(pk=hearing.pk)
     if hearing.status != HearingStatus.SCHEDULED:
         raise ValidationError(_("Only a scheduled hearing can be cancelled."))
@@ -104,9 +98,7 @@ def hearing_cancel(*, actor, hearing: Hearing, reason: str) -> Hearing:
 def hearing_outcome_record(*, actor, hearing: Hearing, outcome: str) -> Hearing:
     if not (outcome or "").strip():
         raise ValidationError({"outcome": _("Describe what happened at the hearing.")})
-    case = lock_case(hearing.case_id)
-    require_worker(actor, case.consulate_id)
-    refuse_if_closed(case)
+    case = case_write(hearing.case_id, actor, "case.work")
     hearing = Hearing.objects.select_for_update().get(pk=hearing.pk)
     if hearing.status == HearingStatus.CANCELLED:
         raise ValidationError(_("A cancelled hearing has no outcome."))
@@ -128,9 +120,7 @@ def hearing_outcome_record(*, actor, hearing: Hearing, outcome: str) -> Hearing:
 def task_add(*, actor, case: Case, title: str, due_date: dt.date | None = None, assignee=None) -> Task:
     if not (title or "").strip():
         raise ValidationError({"title": _("Say what needs to be done.")})
-    case = lock_case(case)
-    require_worker(actor, case.consulate_id)
-    refuse_if_closed(case)
+    case = case_write(case, actor, "case.work")
     require_assignable(case, assignee)
     task = Task.objects.create(case=case, title=title.strip(), due_date=due_date, assignee=assignee)
     events.task_added(case, actor, task=task)
@@ -143,9 +133,7 @@ def task_add(*, actor, case: Case, title: str, due_date: dt.date | None = None, 
 def task_update(*, actor, task: Task, title: str, due_date: dt.date | None, assignee) -> Task:
     if not (title or "").strip():
         raise ValidationError({"title": _("Say what needs to be done.")})
-    case = lock_case(task.case_id)
-    require_worker(actor, case.consulate_id)
-    refuse_if_closed(case)
+    case = case_write(task.case_id, actor, "case.work")
     require_assignable(case, assignee)
     task = Task.objects.select_for_update().get(pk=task.pk)
     new = {"title": title.strip(), "due_date": due_date, "assignee": assignee}
@@ -166,9 +154,7 @@ def task_update(*, actor, task: Task, title: str, due_date: dt.date | None, assi
 
 @transaction.atomic
 def task_complete(*, actor, task: Task) -> Task:
-    case = lock_case(task.case_id)
-    require_worker(actor, case.consulate_id)
-    refuse_if_closed(case)
+    case = case_write(task.case_id, actor, "case.work")
     task = Task.objects.select_for_update().get(pk=task.pk)
     if task.done:
         raise ValidationError(_("This task is already done."))

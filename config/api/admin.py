@@ -23,7 +23,7 @@ from config.admin_search import PostedSearchAdminMixin
 from config.admin_shown_once import shown_once_response
 from config.api.models import ApiToken, ApiTokenUse
 from config.security import ratelimit
-from consulates.access import access_for
+from consulates.policy import can
 
 MAX_TOKEN_DAYS = 365
 
@@ -54,19 +54,19 @@ class ApiTokenAdmin(DeclaredLookupsOnlyAdmin, PostedSearchAdminMixin, admin.Mode
     form = IssueTokenForm
 
     def has_module_permission(self, request):
-        return access_for(request.user).is_administrator
+        return can(request.user, "reference.manage")
 
     def has_view_permission(self, request, obj=None):
-        return access_for(request.user).is_administrator
+        return can(request.user, "reference.manage")
 
     def has_add_permission(self, request):
-        return access_for(request.user).is_administrator
+        return can(request.user, "reference.manage")
 
     def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):
-        return access_for(request.user).is_administrator
+        return can(request.user, "reference.manage")
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -140,10 +140,10 @@ class ApiTokenUseAdmin(DeclaredLookupsOnlyAdmin, PostedSearchAdminMixin, admin.M
     date_hierarchy = "at"
 
     def has_module_permission(self, request):
-        return access_for(request.user).is_administrator
+        return can(request.user, "reference.manage")
 
     def has_view_permission(self, request, obj=None):
-        return access_for(request.user).is_administrator
+        return can(request.user, "reference.manage")
 
     def has_add_permission(self, request):
         return False

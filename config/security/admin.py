@@ -13,7 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from config.admin_lookups import DeclaredLookupsOnlyAdmin
 from config.admin_search import PostedSearchAdminMixin
-from consulates.access import access_for
+from consulates.policy import can
 
 for model in (TOTPDevice, AccessAttempt, AccessLog, AccessFailureLog):
     if admin.site.is_registered(model):
@@ -22,10 +22,10 @@ for model in (TOTPDevice, AccessAttempt, AccessLog, AccessFailureLog):
 
 class _AdministratorsOnly(DeclaredLookupsOnlyAdmin, PostedSearchAdminMixin):
     def has_module_permission(self, request):
-        return access_for(request.user).is_administrator
+        return can(request.user, "reference.manage")
 
     def has_view_permission(self, request, obj=None):
-        return access_for(request.user).is_administrator
+        return can(request.user, "reference.manage")
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -39,7 +39,7 @@ class LockoutAdmin(_AdministratorsOnly, AccessAttemptAdmin):
     """Failed sign-ins per username and address; deleting a row unlocks that username on that address."""
 
     def has_delete_permission(self, request, obj=None):
-        return access_for(request.user).is_administrator
+        return can(request.user, "reference.manage")
 
 
 @admin.register(AccessLog)

@@ -3,8 +3,8 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from consulates.access import access_for
 from consulates.models import Consulate, County, DetentionFacility, Partner, ReceptionPoint
+from consulates.policy import can
 
 
 class ConsulateSerializer(serializers.ModelSerializer):
@@ -85,6 +85,6 @@ class PartnerSerializer(serializers.ModelSerializer):
     )
     def get_contact(self, obj):
         request = self.context.get("request")
-        if request is None or not access_for(request.user).is_staff_member:
+        if request is None or not can(request.user, "staff.enter"):
             return None
         return {"name": obj.contact_name, "email": obj.contact_email, "phone": obj.contact_phone}

@@ -2,7 +2,7 @@
 
 from django import template
 
-from consulates.access import access_for
+from consulates.policy import can
 
 register = template.Library()
 
@@ -10,4 +10,4 @@ register = template.Library()
 @register.filter
 def works_with_cases(user) -> bool:
     """Staff who read case data and the reports (not auditors, partners or anyone else)."""
-    return access_for(user).is_staff_member
+    return can(user, "report.view")

@@ -12,13 +12,10 @@ from cases.services.privacy.anonymise import (
     retention_run,
 )
 from cases.services.privacy.export import person_export
-from cases.services.privacy.permissions import may_erase_person_data, may_export_person_data
 from cases.services.privacy.plan import ANONYMISED_NAME
 
 __all__ = [
     "ANONYMISED_NAME",
-    "may_erase_person_data",
-    "may_export_person_data",
     "person_erase",
     "person_export",
     "persons_past_retention",

@@ -61,10 +61,10 @@ from cases.models import (
 )
 from cases.models.case import Status
 from cases.models.reminder import ReminderStatus
-from cases.services.privacy.permissions import may_erase_person_data
 from cases.services.privacy.plan import PERSON_SCRUB, SCRUB_PLAN, Scope, field_values, scrub_payload
 from config.api.models import IdempotencyRecord
 from config.celery import app as celery_app
+from consulates.policy import authorize
 
 logger = logging.getLogger(__name__)
 
@@ -244,8 +244,7 @@ ERASE_TASK = "privacy.erase_person"  # cases.tasks.erase_person, on the maintena
 
 
 def _erasure_reason(actor, reason: str) -> str:
-    if not may_erase_person_data(actor):
-        raise PermissionDenied(_("Only an administrator can erase a person's data."))
+    authorize(actor, "person.erase")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(

@@ -17,7 +17,6 @@ import zipfile
 from typing import IO
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils import timezone, translation
 from django.utils.text import capfirst
@@ -37,7 +36,7 @@ from cases.models import (
     Task,
     Transfer,
 )
-from cases.services.privacy.permissions import may_export_person_data
+from consulates.policy import authorize
 
 FORMAT = "consular-person-export"
 FORMAT_VERSION = 1
@@ -185,10 +184,9 @@ def person_export_data(*, person: Person, actor, documents_dir: str = "documents
 def person_export(*, actor, person: Person, out: IO[bytes]) -> str:
     """Write the zip of everything held about ``person`` to ``out``; return the file name to offer.
 
-    Administrators only (``may_export_person_data``). A document whose file is missing from storage is
+    Administrators holding the export permission (``person.export`` in ``consulates.policy``). A document whose file is missing from storage is
     listed with ``"file_missing": true``. The caller records the export in the access log."""
-    if not may_export_person_data(actor):
-        raise PermissionDenied(_("Only an administrator can export a person's data."))
+    authorize(actor, "person.export", person)
     data, files = person_export_data(person=person, actor=actor)
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for document, path, meta in files:

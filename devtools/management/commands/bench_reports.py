@@ -42,7 +42,7 @@ from cases.models.work import HearingStatus
 from cases.reports.common import ReportParams, rounded
 from cases.reports.network import INACTIVE_AFTER, OPEN_STATUSES
 from cases.reports.registry import REPORTS
-from consulates.access import access_for
+from consulates.policy import reach
 
 RATIO_GOAL = 1.5
 # Reports that read the trigger-kept summaries (cases.models.report_summary) instead of scanning the
@@ -411,8 +411,7 @@ def _run_sql(sql: str, params: dict) -> list[dict]:
 
 
 def _sql_params(user, params: ReportParams, now: dt.datetime) -> dict:
-    access = access_for(user)
-    consulate = access.consulate_id if access.consulate_bound else params.consulate_id
+    consulate = reach(user).narrowed(params.consulate_id).consulate_id
     return {
         "scope": "AND c.consulate_id = %(consulate)s" if consulate is not None else "",
         "consulate": consulate,

@@ -1,0 +1,505 @@
+"""The access policy: who may do what, and which rows each user sees. The one place a rule lives.
+
+Every door asks here and nowhere else:
+
+* ``can(user, action, obj)``: may the user do ``action`` on ``obj`` now? The staff UI and the API ask it
+  to offer or hide an action (it answers for the object's state too, through ``Rule.when``).
+* ``authorize(user, action, obj)``: the services ask it before they write, and it raises
+  ``PermissionDenied`` with the rule's refusal. It checks who and where, not the object's state: a
+  state the action cannot start from is the service's validation error (400, not 403).
+* ``scope(user, model, purpose)``: the filter a queryset applies for the rows the user may see
+  (``visible_to``), count in reports (``held_for``) or write (``work``).
+* ``reach(user)``: the consulates the user's work covers (reports, forms, filters).
+
+``consulates.access.access_for`` only resolves who a user is (role, consulate, partner, export grant);
+it decides nothing. ``POLICY`` names every action; a service, an admin action or an API route whose
+action is not in it fails ``tests/consulates/test_policy.py``.
+
+This module sits below ``cases`` (``consulates`` never imports ``cases``): it names cases' models by
+their labels and reaches them through the app registry.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import reduce
+from typing import Any
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from consulates.access import Access, access_for
+from consulates.models import EXPORT_ROLES, Role
+
+# ------------------------------------------------------------------------------------------------
+# Who
+
+OFFICER, SUPERVISOR, MANAGER, ADMINISTRATOR, AUDITOR = (
+    Role.OFFICER,
+    Role.SUPERVISOR,
+    Role.REGIONAL_MANAGER,
+    Role.ADMINISTRATOR,
+    Role.AUDITOR,
+)
+PARTNER = "partner"  # a user of an active partner organisation
+
+STAFF = frozenset({OFFICER, SUPERVISOR, MANAGER, ADMINISTRATOR})  # work with case data (auditors do not)
+WORKERS = frozenset({OFFICER, SUPERVISOR, ADMINISTRATOR})  # write case work; managers read
+SUPERVISORS = frozenset({SUPERVISOR, ADMINISTRATOR})
+ADMINISTRATORS = frozenset({ADMINISTRATOR})
+AUDIT = frozenset({ADMINISTRATOR, AUDITOR})
+PARTNERS = frozenset({PARTNER})
+
+NETWORK_WIDE = frozenset({MANAGER, ADMINISTRATOR})  # see the whole network's case data
+CONSULATE_BOUND = frozenset({OFFICER, SUPERVISOR})  # see their own consulate's
+
+# ------------------------------------------------------------------------------------------------
+# What
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may take an action, on which objects.
+
+    ``who``: the roles (and ``PARTNER``) allowed. ``at``: the object's attribute path naming the consulate
+    the action is taken at; a consulate-bound role must hold it (network-wide roles hold every one).
+    ``partner``: the attribute path naming the partner whose users may act. ``owner``: the attribute
+    path naming the one user who may act on their own object whatever their role. ``within``: a
+    purpose of ``scope`` the object must be within. ``export``: needs the export permission an
+    administrator grants. ``when``: the object's state the action starts from (``can`` only).
+    ``refusal``: what ``authorize`` tells the refused user."""
+
+    who: frozenset[str]
+    refusal: Any = None
+    at: str | None = None
+    partner: str | None = None
+    owner: str | None = None
+    within: str | None = None
+    export: bool = False
+    when: Callable[[Any], bool] | None = None
+
+
+def _case_open(case) -> bool:
+    return case.allows("work")
+
+
+def _transition(name: str) -> Callable[[Any], bool]:
+    return lambda obj: obj.allows(name)
+
+
+_CHANGE_WORK = _("You cannot change case work of this consulate.")
+_SUPERVISOR_ONLY = _("Only a supervisor of this consulate can do this.")
+
+POLICY: dict[str, Rule] = {
+    # Doors
+    "staff.enter": Rule(STAFF, _("This part of the API is for consular staff.")),
+    "partner.enter": Rule(PARTNERS, _("This part of the API is for partner organisations.")),
+    "reference.view": Rule(STAFF),
+    "reference.manage": Rule(ADMINISTRATORS),
+    "partner.deactivate": Rule(
+        ADMINISTRATORS, _("Only an administrator can change a partner organisation's access.")
+    ),
+    "audit.view": Rule(AUDIT),  # the audit trail and the access log
+    "audit.values": Rule(ADMINISTRATORS),  # the values in the trail (personal data, decrypted)
+    "report.view": Rule(STAFF),
+    "report.export": Rule(STAFF, export=True),
+    # Persons
+    "person.register": Rule(WORKERS, _("You cannot register persons for this consulate."), at="pk"),
+    "person.edit": Rule(WORKERS, _("You cannot change this person."), within="work"),
+    "person.export": Rule(
+        ADMINISTRATORS, _("Only an administrator can export a person's data."), export=True
+    ),
+    "person.erase": Rule(ADMINISTRATORS, _("Only an administrator can erase a person's data.")),
+    "identifier_review.view": Rule(WORKERS, within="view"),
+    "identifier_review.resolve": Rule(WORKERS, _("You cannot resolve this review."), within="view"),
+    "identifier_review.record": Rule(
+        ADMINISTRATORS, _("Only an administrator can record the identifier on the record.")
+    ),
+    # Cases
+    # Who is given work and told of it (``holders``): a case's work goes to officers and supervisors of
+    # its consulate; the daily digest to them; a case without an assignee alerts its supervisors; the
+    # weekly report goes to supervisors and managers.
+    "case.assignee": Rule(CONSULATE_BOUND),
+    "digest.receive": Rule(CONSULATE_BOUND),
+    "case.alerts": Rule(frozenset({SUPERVISOR})),
+    "report.weekly": Rule(frozenset({SUPERVISOR, MANAGER})),
+    "case.open": Rule(WORKERS, _CHANGE_WORK, at="pk"),
+    "case.work": Rule(WORKERS, _CHANGE_WORK, at="consulate_id"),
+    "case.edit": Rule(WORKERS, _CHANGE_WORK, at="consulate_id", when=_case_open),
+    "case.assign": Rule(WORKERS, _CHANGE_WORK, at="consulate_id", when=_transition("assign")),
+    "case.close.request": Rule(WORKERS, _CHANGE_WORK, at="consulate_id", when=_transition("close_request")),
+    # A closure that needs approval, done at once by a supervisor instead of being asked for.
+    "case.close.direct": Rule(SUPERVISORS, _SUPERVISOR_ONLY, at="consulate_id"),
+    "case.close.approve": Rule(
+        SUPERVISORS, _SUPERVISOR_ONLY, at="consulate_id", when=_transition("close_decide")
+    ),
+    "case.reopen": Rule(WORKERS, _CHANGE_WORK, at="consulate_id", when=_transition("reopen")),
+    # Reception in Mexico is confirmed even after the case was closed (often it is closed as repatriated
+    # before the reception point answers).
+    "handoff.confirm": Rule(WORKERS, _CHANGE_WORK, at="consulate_id"),
+    "document.download": Rule(STAFF | PARTNERS),  # which documents: ``scope``
+    "document.upload": Rule(WORKERS, _CHANGE_WORK, at="consulate_id"),
+    "document.upload.partner": Rule(PARTNERS, _("You cannot add documents to this case."), within="view"),
+    "reminder.retry": Rule(WORKERS, _("You cannot retry this reminder."), at="case.consulate_id"),
+    "digest.retry": Rule(ADMINISTRATORS, _("You cannot retry this reminder."), owner="user_id"),
+    # Across offices
+    "transfer.request": Rule(WORKERS, _CHANGE_WORK, at="consulate_id", when=_case_open),
+    "transfer.decide": Rule(SUPERVISORS, _SUPERVISOR_ONLY, at="to_consulate_id", when=_transition("decide")),
+    "transfer.cancel": Rule(
+        WORKERS,
+        _("Only the consulate that asked for the transfer can cancel it."),
+        at="from_consulate_id",
+        when=_transition("cancel"),
+    ),
+    "consent.record": Rule(WORKERS, _CHANGE_WORK, at="consulate_id", when=_case_open),
+    "consent.withdraw": Rule(WORKERS, _CHANGE_WORK, at="case.consulate_id", when=_transition("withdraw")),
+    "referral.create": Rule(WORKERS, _CHANGE_WORK, at="consulate_id", when=_case_open),
+    "referral.respond": Rule(
+        WORKERS | PARTNERS,
+        _("Only the partner organisation or the case's consulate can do this."),
+        at="case.consulate_id",
+        partner="partner_id",
+    ),
+    "referral.withdraw": Rule(WORKERS, _CHANGE_WORK, at="case.consulate_id", when=_transition("withdraw")),
+    "referral.note": Rule(
+        PARTNERS, _("Only the partner organisation can post updates on its referral."), partner="partner_id"
+    ),
+}
+
+
+def holders(action: str, consulate_id: int | None = None):
+    """The active staff users whose role ``action``'s rule names (at ``consulate_id`` when given): who
+    is given work, and who is told."""
+    users = get_user_model().objects.filter(is_active=True, staff_membership__role__in=POLICY[action].who)
+    if consulate_id is not None:
+        users = users.filter(staff_membership__consulate_id=consulate_id)
+    return users
+
+
+def _path(obj, path: str):
+    for name in path.split("."):
+        obj = getattr(obj, name)
+    return obj
+
+
+def _role(access: Access) -> str | None:
+    return PARTNER if access.partner_id else access.role
+
+
+def _allowed(user, access: Access, rule: Rule, obj) -> bool:
+    if rule.owner and obj is not None and access.role is not None and _path(obj, rule.owner) == user.pk:
+        return True
+    role = _role(access)
+    if role not in rule.who:
+        return False
+    if rule.export and not (access.export_granted and role in EXPORT_ROLES):
+        return False
+    if obj is None:
+        return True
+    if role == PARTNER:
+        if rule.partner and _path(obj, rule.partner) != access.partner_id:
+            return False
+    elif rule.at and not _covers(access, _path(obj, rule.at)):
+        return False
+    if not rule.within:
+        return True
+    model = type(obj)
+    return model._default_manager.filter(scope(user, model, rule.within), pk=obj.pk).exists()
+
+
+def _covers(access: Access, consulate_id: int | None) -> bool:
+    if access.role in NETWORK_WIDE:
+        return True
+    return access.role in CONSULATE_BOUND and consulate_id == access.consulate_id
+
+
+def can(user, action: str, obj=None) -> bool:
+    """May ``user`` take ``action`` on ``obj`` now (its state included)? ``obj=None``: on some object."""
+    rule = POLICY[action]
+    if not _allowed(user, access_for(user), rule, obj):
+        return False
+    return rule.when is None or obj is None or rule.when(obj)
+
+
+def authorize(user, action: str, obj=None) -> None:
+    """Raise ``PermissionDenied`` (the rule's refusal) unless ``user`` may take ``action`` on ``obj``."""
+    rule = POLICY[action]
+    if not _allowed(user, access_for(user), rule, obj):
+        raise PermissionDenied(*([str(rule.refusal)] if rule.refusal else []))
+
+
+# ------------------------------------------------------------------------------------------------
+# Which rows
+
+
+@dataclass(frozen=True)
+class Reach:
+    """The consulates a user's work covers: ``none``, the whole network (``consulate_id`` None) or one."""
+
+    any: bool
+    consulate_id: int | None = None
+
+    @property
+    def network(self) -> bool:
+        return self.any and self.consulate_id is None
+
+    def q(self, *lookups: str) -> Q:
+        """A filter on consulate ids: any of ``lookups`` equal to the one consulate."""
+        if not self.any:
+            return NOTHING
+        if self.consulate_id is None:
+            return EVERYTHING
+        return reduce(operator.or_, (Q(**{lookup: self.consulate_id}) for lookup in lookups))
+
+    def narrowed(self, consulate_id: int | None) -> Reach:
+        """The reach kept to ``consulate_id`` when the user chose one (network-wide roles only)."""
+        if not self.any or self.consulate_id is not None or consulate_id is None:
+            return self
+        return Reach(True, consulate_id)
+
+
+def reach(user) -> Reach:
+    """Network-wide roles: every consulate; officers and supervisors: their own; anyone else: none."""
+    access = access_for(user)
+    if access.role in NETWORK_WIDE:
+        return Reach(True)
+    if access.role in CONSULATE_BOUND:
+        return Reach(True, access.consulate_id)
+    return Reach(False)
+
+
+def home_consulate(user) -> int | None:
+    """The consulate a consulate-bound user works at (the default for what they register or open)."""
+    access = access_for(user)
+    return access.consulate_id if access.role in CONSULATE_BOUND else None
+
+
+def partner_of(user) -> int | None:
+    """The active partner organisation ``user`` acts for, or None."""
+    return access_for(user).partner_id
+
+
+EVERYTHING = Q()
+NOTHING = Q(pk__in=[])
+
+
+def _model(label: str):
+    return apps.get_model(label)
+
+
+def shared_case_ids(partner_id: int, category: str | None = None):
+    """Ids of the cases a partner may see now: an active referral to it resting on a consent that stands
+    (and, with ``category``, whose scope includes that data category), while the partner is active. The
+    one rule partners live by."""
+    consents = _model("cases.Consent").objects.active().filter(partner_id=partner_id)
+    if category:
+        consents = consents.filter(scope__contains=[category])
+    return (
+        _model("cases.Referral")
+        .objects.active()
+        .filter(
+            partner_id=partner_id,
+            partner__active=True,  # an organisation the network stopped working with sees nothing
+            consent__in=consents.values("pk"),
+        )
+        .values("case_id")
+    )
+
+
+def _visible_cases(user):
+    return _model("cases.Case").objects.visible_to(user).values("pk")
+
+
+def _case_view(user, access: Access, model) -> Q:
+    if access.role in NETWORK_WIDE:
+        return EVERYTHING
+    if access.role in CONSULATE_BOUND:
+        # A supervisor deciding on an incoming transfer reads the case first (read-only: every write
+        # checks the case's own consulate).
+        incoming = _model("cases.Transfer").objects.pending().filter(to_consulate_id=access.consulate_id)
+        return Q(consulate_id=access.consulate_id) | Q(pk__in=incoming.values("case_id"))
+    if access.partner_id:
+        return Q(pk__in=shared_case_ids(access.partner_id))
+    return NOTHING
+
+
+def _held(user, access: Access, model) -> Q:
+    """The rows a user's reports count: everything for network-wide roles, their consulate's for
+    officers and supervisors (not cases merely offered to it by a pending transfer), nothing else. A
+    plain filter, so reports' plans carry no sub-queries."""
+    return reach(user).q("consulate_id")
+
+
+def _transfer_view(user, access: Access, model) -> Q:
+    """Both ends of a transfer see it, for ever (the sending consulate keeps the record of where the
+    case went); network-wide roles see all."""
+    return reach(user).q("from_consulate_id", "to_consulate_id")
+
+
+def _case_rows(category: str | None):
+    """Rows of a case: staff see them when they see the case; a partner when the person's consent covers
+    ``category`` (``None``: never)."""
+
+    def rule(user, access: Access, model) -> Q:
+        if access.partner_id:
+            if category is None:
+                return NOTHING
+            return Q(case__in=shared_case_ids(access.partner_id, category))
+        return Q(case__in=_visible_cases(user))
+
+    return rule
+
+
+def _event_view(user, access: Access, model) -> Q:
+    """A partner reads the entries about its own referrals while the case is shared with it, and the
+    entries of each data category its consent covers."""
+    if not access.partner_id:
+        return Q(case__in=_visible_cases(user))
+    partner = access.partner_id
+    allowed = Q(kind__in=model.REFERRAL_KINDS, payload__partner_id=partner) & Q(
+        case__in=shared_case_ids(partner)
+    )
+    for category, kinds in model.KINDS_BY_CATEGORY.items():
+        allowed |= Q(kind__in=kinds, case__in=shared_case_ids(partner, category))
+    return allowed
+
+
+def _consent_view(user, access: Access, model) -> Q:
+    """Staff who see the case see its consents; a partner sees the consents given to it."""
+    if access.partner_id:
+        return Q(partner_id=access.partner_id, case__in=_visible_cases(user))
+    return Q(case__in=_visible_cases(user))
+
+
+def _referral_view(user, access: Access, model) -> Q:
+    """Staff see the referrals of the cases they see; a partner its own referrals (the rows, with their
+    status; the case behind one only while it is active and consented)."""
+    if access.partner_id:
+        return Q(partner_id=access.partner_id)
+    return Q(case__in=_visible_cases(user))
+
+
+def _document_view(user, access: Access, model) -> Q:
+    """Staff: the documents of the cases they see. A partner: the documents it uploaded to a case it
+    may see now."""
+    if access.partner_id:
+        return Q(case__in=_visible_cases(user), uploaded_by_partner_id=access.partner_id)
+    return Q(case__in=_visible_cases(user))
+
+
+def _reminder_view(user, access: Access, model) -> Q:
+    """Staff see the reminders of the cases they see, and their own digests; partners none."""
+    if access.role not in STAFF:
+        return NOTHING
+    if access.role in NETWORK_WIDE:
+        return EVERYTHING
+    return Q(case__in=_visible_cases(user)) | Q(case__isnull=True, user=user)
+
+
+def _held_persons(consulate_id: int) -> Q:
+    held = _model("cases.Case").objects.filter(consulate_id=consulate_id).values("person_id")
+    return Q(registered_by_id=consulate_id) | Q(pk__in=held)
+
+
+def _person_view(user, access: Access, model) -> Q:
+    """Network-wide roles see everyone; consulate staff the persons their consulate registered or has a
+    case for (incoming transfers included); a partner the persons of its referred cases whose consent
+    covers their identity."""
+    if access.role in NETWORK_WIDE:
+        return EVERYTHING
+    if access.role in CONSULATE_BOUND:
+        # IN (hashed subplan) rather than a correlated EXISTS: with a name search on a million persons
+        # the planner keeps the trigram index and checks membership in a hash.
+        with_case = _model("cases.Case").objects.visible_to(user).values("person_id")
+        return Q(registered_by_id=access.consulate_id) | Q(pk__in=with_case)
+    if access.partner_id:
+        cases = _model("cases.Case").objects.filter(pk__in=shared_case_ids(access.partner_id, "identity"))
+        return Q(pk__in=cases.values("person_id"))
+    return NOTHING
+
+
+def _person_work(user, access: Access, model) -> Q:
+    """The persons a user may change and open cases for: administrators anyone; officers and
+    supervisors those their consulate registered or holds a case of, not those it only reads because
+    another consulate offered it a case by a pending transfer."""
+    if access.role not in WORKERS:
+        return NOTHING
+    if access.role in NETWORK_WIDE:
+        return EVERYTHING
+    return _held_persons(access.consulate_id)
+
+
+def _contact_view(user, access: Access, model) -> Q:
+    if access.partner_id:
+        cases = _model("cases.Case").objects.filter(pk__in=shared_case_ids(access.partner_id, "contact"))
+        return Q(person__in=cases.values("person_id"))
+    return Q(person__in=_model("cases.Person").objects.visible_to(user).values("pk"))
+
+
+def _review_view(user, access: Access, model) -> Q:
+    """Administrators see every review; officers and supervisors the reviews about a person their
+    consulate registered or holds a case of. The requesting officer does not see the review: it is
+    about someone else's person."""
+    if access.role == ADMINISTRATOR:
+        return EVERYTHING
+    if access.role in CONSULATE_BOUND:
+        held = _model("cases.Case").objects.filter(consulate_id=access.consulate_id).values("person_id")
+        return Q(existing_person__registered_by_id=access.consulate_id) | Q(existing_person_id__in=held)
+    return NOTHING
+
+
+# (model label, purpose) -> the filter. A model missing here has no rows anyone may list.
+SCOPES: dict[tuple[str, str], Callable[[Any, Access, Any], Q]] = {
+    ("cases.Case", "view"): _case_view,
+    ("cases.Case", "held"): _held,
+    ("cases.Person", "view"): _person_view,
+    ("cases.Person", "work"): _person_work,
+    ("cases.EmergencyContact", "view"): _contact_view,
+    ("cases.IdentifierReview", "view"): _review_view,
+    ("cases.CaseEvent", "view"): _event_view,
+    ("cases.Hearing", "view"): _case_rows("hearings"),
+    ("cases.Task", "view"): _case_rows(None),
+    ("cases.RepatriationHandoff", "view"): _case_rows("custody"),
+    ("cases.Belonging", "view"): _case_rows("custody"),
+    ("cases.Document", "view"): _document_view,
+    ("cases.Reminder", "view"): _reminder_view,
+    ("cases.Transfer", "view"): _transfer_view,
+    ("cases.Consent", "view"): _consent_view,
+    ("cases.Referral", "view"): _referral_view,
+    # The report summaries: a consulate's rows (and, for network-wide roles, the network's).
+    **{
+        (f"cases.{name}", "held"): _held
+        for name in (
+            "OpenCaseload",
+            "OpenTask",
+            "OpenPerson",
+            "VulnerableOpen",
+            "ScheduledHearings",
+            "DailyFlow",
+        )
+    },
+}
+
+
+def scope(user, model, purpose: str = "view") -> Q:
+    """The filter on ``model``'s rows for ``purpose``: ``view`` (what the user may read), ``held`` (what
+    their reports count), ``work`` (what they may change)."""
+    access = access_for(user)
+    return SCOPES[(model._meta.label, purpose)](user, access, model)
+
+
+class ScopedQuerySet(models.QuerySet):
+    """A queryset whose rows each user sees through ``scope``: ``visible_to`` (read) and ``held_for``
+    (counted in reports). Every model with per-user rows uses it; the rules are in ``SCOPES``."""
+
+    def visible_to(self, user):
+        return self.filter(scope(user, self.model, "view"))
+
+    def held_for(self, user):
+        return self.filter(scope(user, self.model, "held"))
