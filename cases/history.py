@@ -82,10 +82,10 @@ def rewriting_history(using: str | None = None):
 
 # --- Database protection -------------------------------------------------------------------------------
 #
-# Installed by migrations (``cases.0011_audit_append_only_history`` for the tables that exist then,
-# ``cases.0019_history_role_guard`` for the role rules, the timeline and the grants); a migration that adds
-# a tracked model must call ``protect_history_table`` for its event table:
-# ``tests/cases/test_append_only_history.py`` fails for any event table without the trigger.
+# Installed by migration ``cases.0002_database_rules`` (``protect_all``: every event table of the cases,
+# consulates and api apps, pghistory's context rows, the timeline, the access log, the grants); a later
+# migration that adds a tracked model must call ``protect_history_table`` and ``index_event_times`` for its
+# event table: ``tests/cases/test_append_only_history.py`` fails for any event table without the trigger.
 #
 # TRUNCATE is not guarded by a trigger: Django's test runner empties every table with TRUNCATE between
 # transactional tests, as their owner. Other roles lose the privilege (``consular_secure_history()``).
@@ -320,6 +320,61 @@ def unprotect_table(schema_editor, table: str) -> None:
     name = _quote(schema_editor, table)
     for trigger in GUARD_TRIGGERS:
         schema_editor.execute(f"DROP TRIGGER IF EXISTS {trigger} ON {name}")
+
+
+def _time_index(table: str) -> str:
+    return f"{table}_pgh_created_idx"
+
+
+def index_event_times(schema_editor, table: str) -> None:
+    """An index on the time of an event table: the audit trail page filters and orders each branch of
+    pghistory's events view by it (``config.audit_events``); without it each branch scans its whole table.
+    ``IF NOT EXISTS``: a table that some day gets such an index from pghistory keeps its own."""
+    name, target = _quote(schema_editor, _time_index(table)), _quote(schema_editor, table)
+    schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {target} (pgh_created_at)")
+
+
+def unindex_event_times(schema_editor, table: str) -> None:
+    schema_editor.execute(f"DROP INDEX IF EXISTS {_quote(schema_editor, _time_index(table))}")
+
+
+def _guarded_tables(apps) -> dict[str, list[str]]:
+    return {
+        "history": event_tables(apps),
+        "context": [apps.get_model("pghistory", "Context")._meta.db_table],
+        "timeline": [apps.get_model("cases", "CaseEvent")._meta.db_table],
+        "access_log": [apps.get_model("cases", "AccessLog")._meta.db_table],
+    }
+
+
+def protect_all(apps, schema_editor) -> None:
+    """Everything above, on every table it guards (a migration's ``RunPython``; idempotent): the functions
+    and the maintenance role, its grants, the triggers, the event tables' time indexes, then the
+    revocations (``consular_secure_history()``)."""
+    tables = _guarded_tables(apps)
+    install_trigger_functions(schema_editor)
+    grant_maintenance(schema_editor)
+    for table in tables["history"]:
+        protect_history_table(schema_editor, table)
+        index_event_times(schema_editor, table)
+    for table in tables["context"]:
+        protect_context_table(schema_editor, table)
+    for table in tables["timeline"]:
+        protect_timeline_table(schema_editor, table)
+    for table in tables["access_log"]:
+        protect_access_log_table(schema_editor, table)
+    secure_all(schema_editor)
+
+
+def unprotect_all(apps, schema_editor) -> None:
+    """The triggers and indexes of ``protect_all`` dropped. The functions, the role and the grants stay:
+    giving the application back its power to rewrite history is no step back anyone should take by
+    migrating."""
+    tables = _guarded_tables(apps)
+    for table in tables["history"]:
+        unindex_event_times(schema_editor, table)
+    for table in (table for group in tables.values() for table in group):
+        unprotect_table(schema_editor, table)
 
 
 EVENT_FIELDS = {"pgh_id", "pgh_created_at", "pgh_label"}

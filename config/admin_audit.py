@@ -214,7 +214,8 @@ class AuditEventsChangeList(EventsChangeList):
 # Without a person, case, user, record or dates, the page shows the last day: pghistory's events view
 # computes each event's data and diff before sorting, so its cost follows the number of events in view
 # (~15 µs each: the 5 million history rows a bulk load wrote in one day took 80 s; a normal day's
-# thousands, a fraction of a second). Each table's time filter uses its index (migration 0018).
+# thousands, a fraction of a second). Each table's time filter uses its index
+# (``cases.history.index_event_times``).
 DEFAULT_WINDOW = dt.timedelta(hours=24)
 NARROWING_PARAMETERS = {"person", "case", "user", "since", "until", "obj"}
 # Pages that ``branch_windowed`` can serve: by dates, history table or record type, and label (a ``?o=`` is

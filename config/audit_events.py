@@ -10,8 +10,8 @@ in one day.
 For such a page (no filter but the dates, the history table or record type, and the event's label; newest
 first), each branch here keeps only its own newest
 ``offset + page size + 1`` events in range, of that label if one is chosen (``ORDER BY pgh_created_at
-DESC LIMIT n``, read from the index of migration 0018) before any JSON or diff is computed: the newest
-events across the tables are always among them. (A diff compares an event with the row's previous event
+DESC LIMIT n``, read from the table's ``pgh_created_at`` index, ``cases.history.index_event_times``)
+before any JSON or diff is computed: the newest events across the tables are always among them. (A diff compares an event with the row's previous event
 of any label, looked up by its own subquery, so choosing the label inside a branch changes no diff.) The page's count is then a lower bound that still shows whether there is a next
 page; every page asked for computes its own rows exactly.
 """

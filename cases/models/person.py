@@ -19,6 +19,7 @@ from config.encrypted_fields import (
     BlindIndexField,
     EncryptedCharField,
 )
+from consulates import text_search
 from consulates.policy import ScopedQuerySet, can, scope
 
 
@@ -159,7 +160,7 @@ class Person(BlindIndexedModel):
             Lower(
                 Concat(F("given_names"), Value(" "), F("paternal_surname"), Value(" "), F("maternal_surname"))
             ),
-            function="public.f_unaccent",
+            function=text_search.F_UNACCENT,
         ),
         output_field=models.TextField(),
         db_persist=True,

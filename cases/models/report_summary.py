@@ -1,4 +1,4 @@
-"""Exact summaries of the open caseload, kept by PostgreSQL triggers (migration 0011_rep_report_summaries).
+"""Exact summaries of the open caseload, kept by PostgreSQL triggers (``cases.reports.summary_sql``).
 
 Nothing in Python writes these tables. Statement-level triggers on ``cases_case``, ``cases_task`` and
 ``cases_person`` (with transition tables, so a bulk ``update()`` or a COPY costs one aggregate per
@@ -8,8 +8,8 @@ a figure is the ``SUM(n)`` of its key's rows; ``cases_report_compact()`` (the ``
 beat task) folds them together from time to time. Insert-only rows mean concurrent case writes never
 wait for each other, nor deadlock, on a shared counter row.
 
-``cases_report_rebuild()`` recomputes every table from the base tables (the migration's back-fill,
-``seed_demo``'s bulk mode, ``manage.py report_summaries --rebuild``); ``drift()`` in
+``cases_report_rebuild()`` recomputes every table from the base tables (``seed_demo``'s bulk mode,
+``manage.py report_summaries --rebuild``); ``drift()`` in
 ``cases.reports.summary`` compares them with a fresh aggregate.
 """
 

@@ -34,6 +34,7 @@ from cases.models.case import Status
 from cases.models.person import VULNERABILITY_FIELDS, Person
 from cases.models.report_summary import NETWORK
 from cases.models.work import HearingStatus
+from cases.reports import summary_sql
 from cases.reports.common import local_date
 from consulates.models import Consulate
 from consulates.policy import reach
@@ -261,14 +262,12 @@ def drift() -> dict[str, dict[tuple, tuple[int | None, int | None]]]:
 def rebuild() -> None:
     """Recompute every summary from the base tables (holds case, task and person writes meanwhile)."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT cases_report_rebuild()")
-        cursor.execute("SELECT cases_report_hearings_rebuild()")
-        cursor.execute("SELECT cases_report_flow_rebuild()")
+        for function in summary_sql.REBUILD_FUNCTIONS:
+            cursor.execute(f"SELECT {function}()")
 
 
 def compact() -> None:
     """Fold the summaries' delta rows into one row per key."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT cases_report_compact()")
-        cursor.execute("SELECT cases_report_hearings_compact()")
-        cursor.execute("SELECT cases_report_flow_compact()")
+        for function in summary_sql.COMPACT_FUNCTIONS:
+            cursor.execute(f"SELECT {function}()")

@@ -253,7 +253,6 @@ def test_an_administrator_grants_the_export_permission_and_appoints_auditors(cli
     def can_export(user):
         return can(user, "report.export")
 
-
     login_verified(client, administrator())
     add = reverse("admin:consulates_staffmembership_add")
     officer_user, auditor_user = UserFactory(is_staff=False), UserFactory(is_staff=False)

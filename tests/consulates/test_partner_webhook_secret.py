@@ -4,11 +4,9 @@ included, rotated with the other fields) and the webhook sender still signs with
 
 from __future__ import annotations
 
-import importlib
 import re
 
 import pytest
-from django.apps import apps
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -146,21 +144,6 @@ def test_key_rotation_covers_the_secret(settings, partner):
         rewrite(tables[table], allow_plaintext=False, rebuild_indexes=False)
         assert {value.split(":")[1] for value in _stored(table)} == {new_id}
     assert Partner.objects.get(pk=partner.pk).webhook_secret == OLD_SECRET
-
-
-def test_the_data_migration_encrypts_what_was_stored_in_clear_and_reverses(partner):
-    migration = importlib.import_module("consulates.migrations.0006_partner_webhook_secret_encrypted")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE consulates_partner SET webhook_secret = %s WHERE id = %s", [OLD_SECRET, partner.pk]
-        )
-    assert OLD_SECRET in _stored("consulates_partner")
-    migration.encrypt_existing(apps, connection.schema_editor())
-    assert OLD_SECRET not in " ".join(_stored("consulates_partner") + _stored("consulates_partnerevent"))
-    assert Partner.objects.get(pk=partner.pk).webhook_secret == OLD_SECRET
-    migration.decrypt_existing(apps, connection.schema_editor())
-    assert OLD_SECRET in _stored("consulates_partner")
-    assert not [value for value in _stored("consulates_partnerevent") if value.startswith("e1:")]
 
 
 def test_the_webhook_is_signed_with_the_decrypted_secret(partner, monkeypatch):

@@ -81,8 +81,8 @@ def supervisor(consulate_slug: str = "dallas", *, can_export: bool = False, **us
     return _staff(Role.SUPERVISOR, consulate_slug, can_export=can_export, **user_fields)
 
 
-# Managers and administrators export by default, as the migration that made exports a permission left
-# them (``consulates.0004``); officers and supervisors only when an administrator grants it.
+# Managers and administrators export by default, as the demo's users do (``devtools.demo.users``); officers
+# and supervisors only when an administrator grants it.
 def manager(*, can_export: bool = True, **user_fields):
     return _staff(Role.REGIONAL_MANAGER, None, can_export=can_export, **user_fields)
 

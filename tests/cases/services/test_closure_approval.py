@@ -4,10 +4,7 @@ first does not let an officer close it alone (issue 15, item 4)."""
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
-from django.db import connection
 
 from cases import services
 from cases.models import Case
@@ -107,17 +104,3 @@ def test_a_supervisor_still_closes_directly(officer, supervisor):
     case = f.make_case(officer, priority="urgent")
     case = services.case_update(actor=officer, case=case, priority="normal")
     assert close(supervisor, case) == Status.CLOSED
-
-
-def test_the_migration_marks_the_open_urgent_and_vulnerable_cases(officer, supervisor):
-    migration = importlib.import_module("cases.migrations.0020_security_review")
-    urgent = f.make_case(officer, priority="urgent")
-    vulnerable = f.make_case(officer, person=f.make_person(officer, is_minor=True))
-    f.make_case(officer)
-    closed = f.make_case(officer, priority="urgent")
-    services.case_close_request(actor=supervisor, case=closed, outcome="released")
-    Case.objects.update(closure_needs_approval=False)  # the rows as they were before the migration
-    with connection.cursor() as cursor:
-        cursor.execute(migration.MARK_OPEN_CASES)
-    marked = set(Case.objects.filter(closure_needs_approval=True).values_list("pk", flat=True))
-    assert marked == {urgent.pk, vulnerable.pk}
