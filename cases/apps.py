@@ -14,3 +14,10 @@ class CasesConfig(AppConfig):
         events._meta.verbose_name = _("audit event")
         events._meta.verbose_name_plural = _("audit trail")
         apps.get_app_config("pghistory").verbose_name = _("Audit")
+
+        # The reminders send the weekly report without importing the reports (see ``messages.register``).
+        from cases.models.reminder import ReminderKind
+        from cases.reminders import messages
+        from cases.reports.weekly import build_weekly_report
+
+        messages.register(ReminderKind.WEEKLY_REPORT, build_weekly_report)

@@ -54,6 +54,13 @@ class PermanentDeliveryError(DeliveryError):
     """The message can never be delivered as it is (bad address, refused): do not retry."""
 
 
+@dataclass(frozen=True)
+class Skip:
+    """What a message builder returns when the reminder no longer applies (recorded as skipped)."""
+
+    reason: str
+
+
 @dataclass
 class Outgoing:
     to: list[str]

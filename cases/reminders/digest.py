@@ -14,8 +14,7 @@ from cases.models import Case, Hearing, Referral, Reminder, Task, Transfer
 from cases.models.case import Status
 from cases.models.crossoffice import ReferralStatus
 from cases.models.work import HearingStatus
-from cases.reminders.channels import Outgoing
-from cases.reminders.messages import Skip
+from cases.reminders.channels import Outgoing, Skip
 from consulates.models import Consulate
 from consulates.policy import can, home_consulate
 

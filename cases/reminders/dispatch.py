@@ -42,7 +42,7 @@ from django.utils import timezone
 from cases.models import Reminder
 from cases.models.reminder import ReminderStatus
 from cases.reminders import messages, sendsql
-from cases.reminders.channels import DeliveryError, PermanentDeliveryError, Senders
+from cases.reminders.channels import DeliveryError, PermanentDeliveryError, Senders, Skip
 from cases.reminders.schedule import consulate_tz, respect_quiet_hours
 
 logger = logging.getLogger(__name__)
@@ -187,7 +187,7 @@ def _deliver_one(reminder: Reminder, now: dt.datetime, senders: Senders) -> str:
             reminder.save(update_fields=["lease_until", "updated_at"])
             return "deferred"
     message = messages.build(reminder)
-    if isinstance(message, messages.Skip):
+    if isinstance(message, Skip):
         reminder.status, reminder.last_error, reminder.lease_until = (
             ReminderStatus.SKIPPED,
             message.reason,

@@ -15,7 +15,7 @@ import contextlib
 import datetime as dt
 import threading
 import zoneinfo
-from dataclasses import dataclass
+from collections.abc import Callable
 
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -27,14 +27,10 @@ from cases.models.case import Status
 from cases.models.crossoffice import ReferralStatus
 from cases.models.reminder import ReminderChannel, ReminderKind
 from cases.models.work import HearingStatus
-from cases.reminders.channels import Outgoing
+from cases.reminders.channels import Outgoing, Skip
+from cases.reminders.digest import build_digest
 from cases.reminders.schedule import hearing_due_at
 from consulates.policy import holders
-
-
-@dataclass(frozen=True)
-class Skip:
-    reason: str
 
 
 class _Batch(threading.local):
@@ -399,18 +395,22 @@ BUILDERS = {
     ReminderKind.ART36_NO_CONTACT: _build_art36,
     ReminderKind.HANDOFF_UNCONFIRMED: _build_handoff,
     ReminderKind.CASE_INACTIVE: _build_inactive,
+    ReminderKind.DIGEST: build_digest,
 }
+# Builders written by other parts of ``cases`` (the weekly report, in ``cases.reports``), registered at
+# start-up (``CasesConfig.ready``): the reminders send them without importing their package.
+REGISTERED: dict[str, Callable[[Reminder], Outgoing | Skip]] = {}
+
+
+def register(kind: str, builder: Callable[[Reminder], Outgoing | Skip]) -> None:
+    REGISTERED[kind] = builder
 
 
 def build(reminder: Reminder) -> Outgoing | Skip:
     if reminder.kind == ReminderKind.DIGEST:
-        from cases.reminders.digest import build_digest
-
         return build_digest(reminder)
-    if reminder.kind == ReminderKind.WEEKLY_REPORT:
-        from cases.reports.weekly import build_weekly_report
-
-        return build_weekly_report(reminder)
+    if reminder.kind in REGISTERED:
+        return REGISTERED[reminder.kind](reminder)
     language = "es"
     if reminder.person_id and reminder.kind in (
         ReminderKind.HEARING_PERSON_7D,

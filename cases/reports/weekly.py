@@ -13,8 +13,7 @@ from django.utils.translation import gettext as _
 
 from cases.models import Reminder
 from cases.models.reminder import ReminderChannel, ReminderKind
-from cases.reminders.channels import Outgoing
-from cases.reminders.messages import Skip
+from cases.reminders.channels import Outgoing, Skip
 from consulates.policy import can, holders
 
 CENTRAL = zoneinfo.ZoneInfo("America/Chicago")
