@@ -7,6 +7,10 @@ from collections import Counter
 from celery import shared_task
 
 from cases.reminders import dispatch, scans
+from cases.reports.summary import compact
+from cases.reports.weekly import schedule_weekly_reports as schedule
+from cases.services.privacy import retention_run
+from cases.services.privacy.anonymise import person_erase_requested
 
 
 @shared_task(name="reminders.send", ignore_result=True)
@@ -46,7 +50,6 @@ def schedule_inactivity() -> int:
 @shared_task(name="reports.schedule_weekly", ignore_result=True)
 def schedule_weekly_reports() -> int:
     """Hourly (beat); on Monday morning, Central time, queues one weekly report per recipient."""
-    from cases.reports.weekly import schedule_weekly_reports as schedule
 
     return schedule()
 
@@ -57,7 +60,6 @@ def anonymise_expired(self) -> int:
     period, in batches; no arguments, nothing personal in the message. Safe to run twice or at once (rows
     are claimed with SKIP LOCKED and re-checked under lock). When the time budget ends first, it queues
     itself again."""
-    from cases.services.privacy import retention_run
 
     count, more = retention_run()
     if more:
@@ -69,7 +71,6 @@ def anonymise_expired(self) -> int:
 def erase_person(request_id: str) -> bool:
     """An administrator's erasure request (``person_erase_request``), by its id only: on the maintenance
     queue, whose worker connects as the role that may rewrite history. Safe to run twice."""
-    from cases.services.privacy.anonymise import person_erase_requested
 
     return person_erase_requested(request_id=request_id)
 
@@ -78,6 +79,5 @@ def erase_person(request_id: str) -> bool:
 def compact_report_summaries() -> None:
     """Every 5 minutes (beat): fold the report summaries' delta rows, one row per key. Safe beside
     writers and beside another run (see ``cases_report_compact()``)."""
-    from cases.reports.summary import compact
 
     compact()

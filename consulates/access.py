@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from consulates.models import Role
+from consulates.models import PartnerMembership, Role, StaffMembership
 
 _CACHE_ATTR = "_network_access"
 
@@ -34,7 +34,6 @@ def access_for(user) -> Access:
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
         return cached
-    from consulates.models import PartnerMembership, StaffMembership
 
     membership = (
         StaffMembership.objects.filter(user_id=user.pk).values("role", "consulate_id", "can_export").first()

@@ -14,7 +14,17 @@ import pghistory
 from django.db import transaction
 
 from config.api.models import ApiToken
-from consulates.models import Basis, Consulate, County, DetentionFacility, Partner, ReceptionPoint
+from consulates.access import forget_access
+from consulates.models import (
+    Basis,
+    Consulate,
+    County,
+    DetentionFacility,
+    Partner,
+    PartnerMembership,
+    ReceptionPoint,
+    StaffMembership,
+)
 from consulates.policy import authorize
 from consulates.published import published_address, published_phone
 
@@ -206,8 +216,6 @@ def mark_curated(obj) -> None:
 
 def user_staff_flag_sync(*, user) -> None:
     """Staff members get the staff UI; partner users never do (they work through the API)."""
-    from consulates.access import forget_access
-    from consulates.models import PartnerMembership, StaffMembership
 
     is_partner = PartnerMembership.objects.filter(user=user).exists()
     is_staff = StaffMembership.objects.filter(user=user).exists() or (user.is_superuser and not is_partner)

@@ -14,7 +14,7 @@ from cases.admin.access_logging import AccessLoggedAdminMixin, access_log_link
 from cases.admin.base import ServiceAdminMixin, ServiceInlineMixin, add_service_errors
 from cases.admin.filters import AssigneeFilter, CustodyFilter, FlagsFilter, MyCasesFilter
 from cases.admin.timeline import render_delay, render_timeline
-from cases.models import Case, Hearing, Task
+from cases.models import Case, Hearing, Person, Task
 from cases.models.case import Status
 from cases.models.work import HearingStatus
 from cases.selectors import case_search_filter
@@ -212,8 +212,6 @@ class CaseAdmin(AccessLoggedAdminMixin, ServiceAdminMixin, CaseWorkAdmin, admin.
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "person":
-            from cases.models import Person
-
             # Only persons a case may be opened for (not one merely offered by a pending transfer).
             kwargs["queryset"] = Person.objects.openable_by(request.user)
             kwargs["error_messages"] = {

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import Q
 from django.forms.models import construct_instance
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -10,8 +11,8 @@ from cases import services
 from cases.admin import privacy
 from cases.admin.access_logging import AccessLoggedAdminMixin, access_log_link
 from cases.admin.base import ServiceAdminMixin, ServiceInlineMixin, ServiceModelForm
-from cases.models import EmergencyContact, Person
-from cases.models.person import ADDRESS_FIELDS
+from cases.models import Case, EmergencyContact, Person
+from cases.models.person import ADDRESS_FIELDS, VULNERABILITY_FIELDS
 from cases.selectors import person_search_filter
 from cases.services.identifier_reviews import review_notices
 from cases.services.persons import PERSON_FIELDS
@@ -126,9 +127,6 @@ class VulnerableFilter(admin.SimpleListFilter):
         return [("yes", _("Vulnerable")), ("no", _("Not vulnerable"))]
 
     def queryset(self, request, queryset):
-        from django.db.models import Q
-
-        from cases.models.person import VULNERABILITY_FIELDS
 
         any_flag = Q()
         for name in VULNERABILITY_FIELDS:
@@ -253,7 +251,6 @@ class PersonAdmin(AccessLoggedAdminMixin, ServiceAdminMixin, CaseWorkAdmin, admi
     def cases_of_person(self, obj):
         if not obj or not obj.pk:
             return "—"
-        from cases.models import Case
 
         rows = (
             Case.objects.visible_to(getattr(obj, "_viewer", None))

@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -27,6 +28,7 @@ from cases.models.work import EventKind
 from config.api.conditional import expected_version
 from config.api.pagination import TimelineCursor
 from config.api.views import ApiViewMixin
+from consulates.models import Consulate
 from consulates.policy import home_consulate
 
 OPTIONAL_IF_MATCH = OpenApiParameter(
@@ -112,7 +114,6 @@ class CaseViewSet(
             consulate_id = home_consulate(request.user)
             if consulate_id is None:
                 raise ValidationError({"consulate": [_("Choose the consulate of the case.")]})
-            from consulates.models import Consulate
 
             consulate = Consulate.objects.get(pk=consulate_id)
         case = services.case_open(actor=request.user, person=person, consulate=consulate, **values)
@@ -337,7 +338,6 @@ class CaseViewSet(
 
 def timeline_events(request, queryset):
     """Filter a timeline by ``kind`` (repeatable) and ``since``/``until`` (ISO times)."""
-    from django.utils.dateparse import parse_datetime
 
     kinds = request.query_params.getlist("kind")
     unknown = set(kinds) - set(EventKind.values)

@@ -19,9 +19,10 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 
 from cases import events
-from cases.models import Case, CaseEvent, Reminder
+from cases.models import Case, CaseEvent, Person, Reminder
 from cases.models.reminder import ReminderStatus
 from cases.models.work import EventKind
+from consulates.models import Consulate, Partner
 
 
 def _execute(sql: str, params) -> psycopg.Cursor:
@@ -69,8 +70,6 @@ def _lock_query():
     """The batch's pending reminders, locked (``FOR UPDATE OF`` their rows only, ``SKIP LOCKED``: a row
     another sender holds is that sender's business), with what the messages and the quiet hours need:
     each one's case and consulate, and whichever of person, user and partner it is addressed to."""
-    from cases.models import Person
-    from consulates.models import Consulate, Partner
 
     parts = {
         "reminder": _Columns(Reminder, "r"),

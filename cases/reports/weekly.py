@@ -14,6 +14,9 @@ from django.utils.translation import gettext as _
 from cases.models import Reminder
 from cases.models.reminder import ReminderChannel, ReminderKind
 from cases.reminders.channels import Outgoing, Skip
+from cases.reports import exports
+from cases.reports.common import ReportParams
+from cases.reports.registry import REPORTS
 from consulates.policy import can, holders
 
 CENTRAL = zoneinfo.ZoneInfo("America/Chicago")
@@ -45,9 +48,6 @@ def schedule_weekly_reports(now: dt.datetime | None = None) -> int:
 
 
 def build_weekly_report(reminder: Reminder) -> Outgoing | Skip:
-    from cases.reports import exports
-    from cases.reports.common import ReportParams
-    from cases.reports.registry import REPORTS
 
     user = reminder.user
     if user is None or not user.is_active or not user.email or not can(user, "report.view"):

@@ -8,10 +8,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.identifiers import curp_birth_date, normalize_a_number, validate_curp
-from cases.models import Case, EmergencyContact, IdentifierReview, Person
+from cases.models import Case, EmergencyContact, Hearing, IdentifierReview, Person
 from cases.models.case import Status
 from cases.models.identifier_review import ReviewResolution, ReviewStatus
 from cases.models.person import ADDRESS_FIELDS, VULNERABILITY_FIELDS
+from cases.models.work import HearingStatus
+from cases.reminders import schedule
 from cases.services.identifier_reviews import (
     IDENTIFIER_FIELDS,
     identifier_reviews_open,
@@ -204,9 +206,6 @@ def _closure_approval_sticks(person: Person) -> None:
 
 def _hearing_reminders_follow(person: Person) -> None:
     """The person's hearing reminders follow their contact details and consent."""
-    from cases.models import Hearing
-    from cases.models.work import HearingStatus
-    from cases.reminders import schedule
 
     hearings = Hearing.objects.filter(
         case__person=person, status=HearingStatus.SCHEDULED, starts_at__gt=timezone.now()

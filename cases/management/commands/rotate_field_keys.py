@@ -16,6 +16,7 @@ from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils.module_loading import import_string
+from pghistory.models import Event
 
 from cases.field_rotation import Counts, Index, Target, rewrite
 from cases.history import HistoryRewriteRefused, require_maintenance_connection
@@ -25,7 +26,6 @@ from config.encrypted_fields import blind_index_fields, encrypted_fields
 
 def encrypted_targets() -> list[Target]:
     """Every table with encrypted columns, history tables included, from the models."""
-    from pghistory.models import Event
 
     targets = []
     for model in apps.get_models():
