@@ -323,7 +323,7 @@ def _views(patterns, prefix=""):
 OPEN_API_VIEWS = {
     "ConsulateViewSet",
     "CountyViewSet",
-    "FacilityViewSet",
+    "DetentionFacilityViewSet",
     "PartnerViewSet",
     "ReceptionPointViewSet",
 }
@@ -332,12 +332,13 @@ OPEN_API_VIEWS = {
 def test_every_api_view_has_a_policy_permission_and_every_api_action_a_service_or_rule():
     from cases.api.permissions import PolicyPermission
 
-    missing, unguarded = [], []
+    missing, unguarded, checked = [], [], set()
     for route, callback in _views(get_resolver().url_patterns):
         view = getattr(callback, "cls", None)
-        if not route.startswith("api/v1/") or view is None or not issubclass(view, APIView):
+        if not route.lstrip("^").startswith("api/") or view is None or not issubclass(view, APIView):
             continue
-        if view.__name__ in OPEN_API_VIEWS or "schema" in route or "docs" in route:
+        checked.add(view.__name__)
+        if view.__name__ in OPEN_API_VIEWS or view.__module__.startswith("drf_spectacular"):
             continue
         if not any(issubclass(p, PolicyPermission) for p in view.permission_classes):
             missing.append(f"{route} ({view.__name__})")
@@ -345,15 +346,16 @@ def test_every_api_view_has_a_policy_permission_and_every_api_action_a_service_o
             method = getattr(view, name)
             source = ast.parse(__import__("textwrap").dedent(__import__("inspect").getsource(method)))
             names = {_name(call) for call in _calls(source)}
-            calls_service = any(
-                isinstance(call.func, ast.Attribute)
-                and isinstance(call.func.value, ast.Name)
-                and call.func.value.id == "services"
-                for call in _calls(source)
+            calls_service = any(  # calls a service, or hands one to the view's helper that calls it
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "services"
+                for node in ast.walk(source)
             )
             reads_only = name in ("list", "retrieve") or not names.isdisjoint({"get_object", "get_queryset"})
             if not (calls_service or "authorize" in names or "can" in names or reads_only):
                 unguarded.append(f"{route} {name}")
+    assert len(checked) >= 10 and OPEN_API_VIEWS < checked, sorted(checked)  # the walk found the API
     assert not missing, f"API views without a policy permission: {missing}"
     assert not unguarded, f"API actions that neither read through a scope nor call a service: {unguarded}"
 
