@@ -6,7 +6,7 @@ person, case, user and time range with the filters below (typed ids, a case refe
 dates). An auditor sees who changed what and when, and which fields changed, but never the values:
 the values are the records' personal data, which only administrators see.
 
-History rows hold encrypted identifiers and phones as ciphertext (``config.encryption``); the events
+History rows hold encrypted identifiers and phones as ciphertext (``encryption``); the events
 admin reads them as JSON, outside the model fields, so the changes column decrypts them for the
 administrator. A value under a key no longer configured is shown as such, never as data.
 """
@@ -34,7 +34,7 @@ from pghistory.admin.core import (
     _get_obj,
 )
 
-from config import encryption
+import encryption
 from config.admin_lookups import DeclaredLookupsOnlyAdmin
 from config.audit_events import branch_windowed, known_labels
 from consulates.access import access_for

@@ -28,7 +28,7 @@ from django.http import HttpResponseRedirect, QueryDict
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from config import encryption
+import encryption
 
 SEARCH_KEY_VAR = "qs"
 SESSION_KEY = "admin_searches"

@@ -19,7 +19,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.encryption import (
+from encryption import (
     DEV_FIELD_BLIND_INDEX_KEY,
     DEV_FIELD_ENCRYPTION_KEY,
     KeyConfigurationError,
@@ -67,7 +67,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "t
 # only when a proxy in front changes the host or port the browser sees.
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
-# Field-level encryption at rest (config/encryption.py): comma-separated keys, the first encrypts and all
+# Field-level encryption at rest (encryption/__init__.py): comma-separated keys, the first encrypts and all
 # decrypt; the blind-index key is separate. Development keys work only with DEBUG on.
 FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", [DEV_FIELD_ENCRYPTION_KEY] if DEBUG else [])
 FIELD_BLIND_INDEX_KEY = os.environ.get("FIELD_BLIND_INDEX_KEY", DEV_FIELD_BLIND_INDEX_KEY if DEBUG else "")

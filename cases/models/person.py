@@ -13,13 +13,13 @@ from django.db.models.functions import Concat, Lower
 from django.utils.translation import gettext_lazy as _
 
 from cases.identifiers import CURP_STATES, format_a_number, normalize_a_number
-from config.encrypted_fields import (
+from consulates.access import access_for
+from encryption.fields import (
     BlindIndexedModel,
     BlindIndexedQuerySet,
     BlindIndexField,
     EncryptedCharField,
 )
-from consulates.access import access_for
 
 
 class Sex(models.TextChoices):

@@ -16,13 +16,13 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cases.models.case import Case
-from config.encrypted_fields import (
+from consulates.access import access_for
+from encryption.fields import (
     BlindIndexedModel,
     BlindIndexedQuerySet,
     BlindIndexField,
     EncryptedCharField,
 )
-from consulates.access import access_for
 
 
 class ReminderKind(models.TextChoices):

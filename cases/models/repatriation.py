@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models.case import Case
 from cases.models.work import CaseScopedQuerySet
-from config.encrypted_fields import EncryptedCharField
 from consulates.models import Consulate
+from encryption.fields import EncryptedCharField
 
 HANDOFF_CONFIRMATION_HOURS = 48
 

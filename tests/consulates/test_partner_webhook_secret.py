@@ -13,11 +13,11 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+import encryption
 from cases.field_rotation import rewrite
 from cases.management.commands.rotate_field_keys import encrypted_targets
 from cases.reminders import channels, messages
 from cases.reminders.channels import Outgoing
-from config import encryption
 from consulates.models import Partner
 from tests import factories as f
 from tests.auth import login_verified

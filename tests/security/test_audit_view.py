@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+import encryption
 from cases import services
-from config import encryption
 from config.admin_audit import decrypted
 from tests import factories as f
 from tests.auth import login_verified

@@ -11,6 +11,8 @@ Keys come from settings (read from the environment):
   then remove the old one).
 - ``FIELD_BLIND_INDEX_KEY``: the HMAC-SHA256 key of the blind indexes (exact lookup of a normalised
   value without storing it). Changing it needs ``rotate_field_keys --rebuild-blind-index``.
+
+The model fields that use them are in ``encryption.fields``.
 """
 
 from __future__ import annotations

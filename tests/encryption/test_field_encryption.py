@@ -10,11 +10,11 @@ import pytest
 from django.core.exceptions import FieldError
 from django.db import connection
 
+import encryption
 from cases import services
 from cases.models import EmergencyContact, Person, SmsOptOut
 from cases.reminders.sendsql import _Columns
-from config import encryption
-from config.encryption import DecryptionError
+from encryption import DecryptionError
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
