@@ -127,7 +127,7 @@ MIGRATION_MODULES = {"knox": None}
 
 MIDDLEWARE = [
     # First: behind TRUSTED_PROXY_COUNT reverse proxies, REMOTE_ADDR becomes the client's address.
-    "config.client_address.TrustedProxyMiddleware",
+    "audit.client_address.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Below WhiteNoise: static assets are answered before these and keep their long-lived caching.
@@ -264,7 +264,7 @@ LOGIN_URL = "admin:login"
 LOGIN_LOCKOUT_FAILURES = env_int("LOGIN_LOCKOUT_FAILURES", 5)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 30)
 AXES_FAILURE_LIMIT = LOGIN_LOCKOUT_FAILURES
-AXES_CLIENT_IP_CALLABLE = "config.client_address.client_address"  # the service's one rule
+AXES_CLIENT_IP_CALLABLE = "audit.client_address.client_address"  # the service's one rule
 AXES_COOLOFF_TIME = dt.timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # one username from one address
 # The cool-off runs from the lockout, not from the last try made while locked out.
@@ -283,7 +283,7 @@ SESSION_COOKIE_AGE = SESSION_MAX_AGE_MINUTES * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # How many reverse proxies stand in front of the service (each appending to X-Forwarded-For): the
 # client's address, on which lockouts, rate limits and the access log key, is read from there
-# (config/client_address.py). 0: the header is ignored and REMOTE_ADDR is the client.
+# (audit/client_address.py). 0: the header is ignored and REMOTE_ADDR is the client.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 # Rates: "<count>/<period>" with the period in s, min, h or d, optionally with a number ("30/5min").
 LOGIN_RATE_PER_IP = os.environ.get("LOGIN_RATE_PER_IP", "30/5min")
@@ -516,4 +516,4 @@ import pghistory  # noqa: E402
 
 PGHISTORY_OBJ_FIELD = pghistory.ObjForeignKey(related_name="history", related_query_name="history")
 PGHISTORY_ADMIN_MODEL = "pghistory.MiddlewareEvents"
-PGHISTORY_ADMIN_CLASS = "config.admin_audit.AuditEventsAdmin"
+PGHISTORY_ADMIN_CLASS = "cases.admin.audit_trail.AuditEventsAdmin"

@@ -6,8 +6,8 @@ import logging
 
 from django.db import DatabaseError, transaction
 
+from audit.client_address import client_address
 from config.api.models import ApiToken, ApiTokenUse
-from config.client_address import client_address
 
 logger = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from config.client_address import client_address
+from audit.client_address import client_address
 from config.security import ratelimit, totp
 
 LAST_ACTIVITY_KEY = "_security_last_activity"
@@ -23,7 +23,7 @@ ACTIVITY_RESOLUTION_SECONDS = 60
 
 
 def client_ip(request) -> str:
-    """The client's address (``config.client_address``), as a rate-limit key."""
+    """The client's address (``audit.client_address``), as a rate-limit key."""
     return client_address(request) or "unknown"
 
 

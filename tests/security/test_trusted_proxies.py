@@ -7,8 +7,8 @@ import pytest
 from axes.models import AccessAttempt
 from django.test import Client
 
+from audit.client_address import forwarded_client
 from cases.models.access import AccessLog
-from config.client_address import forwarded_client
 from tests import factories as f
 from tests.auth import login_verified
 from tests.security.conftest import sign_in_password

@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.events import branch_windowed
 from cases import services
-from config.audit_events import branch_windowed
 from tests import factories as f
 from tests.auth import login_verified
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 import encryption
 from cases import services
-from config.admin_audit import decrypted
+from cases.admin.audit_trail import decrypted
 from tests import factories as f
 from tests.auth import login_verified
 

@@ -35,8 +35,9 @@ from pghistory.admin.core import (
 )
 
 import encryption
+from audit.events import branch_windowed, known_labels
+from cases.models import Case, Person
 from config.admin_lookups import DeclaredLookupsOnlyAdmin
-from config.audit_events import branch_windowed, known_labels
 from consulates.access import access_for
 
 
@@ -160,8 +161,6 @@ def parse_case(value: str) -> int:
     """A case id, or the id of the case with this reference (0 when there is none: nothing matches)."""
     if value.isdigit():
         return parse_id(value)
-    from cases.models import Case
-
     return Case.objects.filter(reference=value.upper()).values_list("pk", flat=True).first() or 0
 
 
@@ -365,8 +364,6 @@ class AuditEventsAdmin(AuditorOrAdministratorAdmin, RecordCheckedEventsAdmin):
         return getattr(obj, "actor_name", "—")
 
     def audit_filter(self, request, queryset, name, value):
-        from cases.models import Case, Person
-
         if name == "person":
             return queryset.references(Person(pk=parse_id(value)))
         if name == "case":
