@@ -97,7 +97,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
-    "config.security.axes_app.AxesConfig",  # django-axes, with names in our languages
+    "signin.axes_app.AxesConfig",  # django-axes, with names in our languages
     "django_otp",
     "django_otp.plugins.otp_totp",
     "pgtrigger",
@@ -110,7 +110,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "csp",
     "config.api",
-    "config.security",
+    "signin",
     "consulates",
     "cases",
 ]
@@ -138,7 +138,7 @@ MIDDLEWARE = [
     # Inside the language: an unknown address under /api/ gets the API's JSON 404, in the caller's language.
     "config.middleware.ApiNotFoundMiddleware",
     # Per-address rate on the sign-in forms' POSTs (password and second-factor code): 429 page.
-    "config.security.middleware.LoginRateLimitMiddleware",
+    "signin.middleware.LoginRateLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -148,8 +148,8 @@ MIDDLEWARE = [
     "config.middleware.RequestSizeLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Idle timeout, absolute cap, sessions of disabled users; then the mandatory second factor.
-    "config.security.middleware.SessionPolicyMiddleware",
-    "config.security.middleware.SecondFactorMiddleware",
+    "signin.middleware.SessionPolicyMiddleware",
+    "signin.middleware.SecondFactorMiddleware",
     "config.middleware.ConsulateTimezoneMiddleware",
     "pghistory.middleware.HistoryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -259,7 +259,7 @@ STORAGES = {
 
 LOGIN_URL = "admin:login"
 
-# Sign-in and sessions (config.security). Every user who signs in with a password (staff: partners use
+# Sign-in and sessions (signin). Every user who signs in with a password (staff: partners use
 # API tokens) must also give a TOTP code (django-otp) before any staff page, report or API call answers.
 LOGIN_LOCKOUT_FAILURES = env_int("LOGIN_LOCKOUT_FAILURES", 5)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 30)
@@ -270,7 +270,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # one username from one 
 # The cool-off runs from the lockout, not from the last try made while locked out.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "config.security.views.lockout"
+AXES_LOCKOUT_CALLABLE = "signin.views.lockout"
 # Axes' log lines mask the username and address (its default); its tables keep the staff username and
 # address of each failed sign-in and each sign-in (staff accounts, not persons in the records).
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken", "code"]

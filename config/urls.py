@@ -29,7 +29,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
-    path("account/", include("config.security.urls")),
+    path("account/", include("signin.urls")),
     # Before the admin's own: its autocomplete answers POST only (typed names stay out of addresses).
     path(
         "admin/autocomplete/",

@@ -11,7 +11,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from config.admin_mixins import AdministratorOnlyAdmin, ReferenceDataAdmin
 from config.admin_shown_once import shown_once_response
-from config.security.totp import second_factor_reset
 from consulates.access import access_for
 from consulates.models import (
     Consulate,
@@ -28,6 +27,7 @@ from consulates.services import (
     partner_webhook_secret_set,
     user_staff_flag_sync,
 )
+from signin.totp import second_factor_reset
 
 
 class CuratedOnSaveMixin:

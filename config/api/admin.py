@@ -22,8 +22,8 @@ from config.admin_lookups import DeclaredLookupsOnlyAdmin
 from config.admin_search import PostedSearchAdminMixin
 from config.admin_shown_once import shown_once_response
 from config.api.models import ApiToken, ApiTokenUse
-from config.security import ratelimit
 from consulates.access import access_for
+from signin import ratelimit
 
 MAX_TOKEN_DAYS = 365
 
@@ -87,7 +87,7 @@ class ApiTokenAdmin(DeclaredLookupsOnlyAdmin, PostedSearchAdminMixin, admin.Mode
             rate = ratelimit.parse_rate(settings.API_TOKEN_ISSUE_RATE_PER_USER)
             wait = ratelimit.hit("api-token-issue", str(request.user.pk), rate)
             if wait is not None:
-                from config.security.views import too_many_requests
+                from signin.views import too_many_requests
 
                 return too_many_requests(
                     request,

@@ -18,8 +18,8 @@ from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication
 
 from config.api.models import ApiToken
-from config.security import ratelimit
-from config.security.middleware import client_ip
+from signin import ratelimit
+from signin.middleware import client_ip
 
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 _FAILURE_SCOPE = "api-token-failure"

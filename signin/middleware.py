@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from audit.client_address import client_address
-from config.security import ratelimit, totp
+from signin import ratelimit, totp
 
 LAST_ACTIVITY_KEY = "_security_last_activity"
 SIGNED_IN_AT_KEY = "_security_signed_in_at"
@@ -124,7 +124,7 @@ class LoginRateLimitMiddleware:
             rate = ratelimit.parse_rate(settings.LOGIN_RATE_PER_IP)
             retry_after = ratelimit.hit("login", client_ip(request), rate)
             if retry_after is not None:
-                from config.security.views import too_many_requests
+                from signin.views import too_many_requests
 
                 return too_many_requests(request, retry_after=retry_after)
         return self.get_response(request)

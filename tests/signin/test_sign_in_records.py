@@ -9,7 +9,7 @@ from axes.models import AccessFailureLog, AccessLog
 from django.utils import timezone
 
 from config.celery import CONFIG, app
-from config.security.tasks import purge_sign_in_records
+from signin.tasks import purge_sign_in_records
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
-from tests.security.conftest import PASSWORD, sign_in_password
+from tests.signin.conftest import PASSWORD, sign_in_password
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from config.security import views
+from signin import views
 
 app_name = "security"
 

@@ -11,7 +11,7 @@ from audit.client_address import forwarded_client
 from cases.models.access import AccessLog
 from tests import factories as f
 from tests.auth import login_verified
-from tests.security.conftest import sign_in_password
+from tests.signin.conftest import sign_in_password
 
 PROXY = "10.0.0.5"
 

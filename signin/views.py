@@ -18,8 +18,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from config.security import totp
-from config.security.forms import CodeForm
+from signin import totp
+from signin.forms import CodeForm
 
 
 def _next_url(request) -> str:

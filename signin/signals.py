@@ -8,7 +8,7 @@ from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django_otp import DEVICE_ID_SESSION_KEY
 
-from config.security.middleware import LAST_ACTIVITY_KEY, SIGNED_IN_AT_KEY
+from signin.middleware import LAST_ACTIVITY_KEY, SIGNED_IN_AT_KEY
 
 
 @receiver(user_logged_in, dispatch_uid="security.session_started")

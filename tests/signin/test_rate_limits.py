@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from config.api.models import ApiToken
 from tests import factories as f
 from tests.auth import login_verified, totp_device
-from tests.security.conftest import VERIFY, sign_in_password
+from tests.signin.conftest import VERIFY, sign_in_password
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from rest_framework.test import APIClient
 from config.api.models import ApiToken
 from tests import factories as f
 from tests.auth import login_verified, totp_code, totp_device
-from tests.security.conftest import ENROL, VERIFY, code_from_secret, sign_in_password
+from tests.signin.conftest import ENROL, VERIFY, code_from_secret, sign_in_password
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.hashers import make_password
 
-from tests.security.conftest import PASSWORD, sign_in_password
+from tests.signin.conftest import PASSWORD, sign_in_password
 
 pytestmark = pytest.mark.django_db
 
