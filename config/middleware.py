@@ -97,7 +97,7 @@ class ApiNotFoundMiddleware:
             and request.path.startswith("/api/")
             and not response.get("Content-Type", "").startswith("application/json")
         ):
-            from config.api.errors import not_found_response
+            from api.errors import not_found_response
 
             return not_found_response()
         return response
@@ -176,7 +176,7 @@ def _signed_in(request) -> bool:
         return False
     from rest_framework.exceptions import APIException
 
-    from config.api.auth import ApiTokenAuthentication
+    from api.auth import ApiTokenAuthentication
 
     try:
         return ApiTokenAuthentication().authenticate(request) is not None
@@ -222,7 +222,7 @@ def request_too_large(request, limit: int):
 
     detail = gettext("The request is too large; the limit is %(limit)s.") % {"limit": filesizeformat(limit)}
     if request.path.startswith("/api/"):
-        from config.api.errors import problem_body
+        from api.errors import problem_body
 
         return JsonResponse(problem_body(413, code="request_too_large", detail=detail), status=413)
     return HttpResponse(detail, status=413, content_type="text/plain; charset=utf-8")

@@ -109,7 +109,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
-    "config.api",
+    "api",
     "signin",
     "consulates",
     "cases",
@@ -153,8 +153,8 @@ MIDDLEWARE = [
     "config.middleware.ConsulateTimezoneMiddleware",
     "pghistory.middleware.HistoryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # One row per API call made with a partner token (config.api.models.ApiTokenUse).
-    "config.api.usage.TokenUseMiddleware",
+    # One row per API call made with a partner token (api.models.ApiTokenUse).
+    "api.usage.TokenUseMiddleware",
     # django-axes must come last: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -403,7 +403,7 @@ if not DEBUG:
 # Content-Security-Policy (django-csp): only our own origin, no inline or injected script anywhere (our
 # templates load scripts from static files; the API docs use drf-spectacular's split Swagger view),
 # no plugins, no framing, no <base> or form posts elsewhere. Views that need more say so themselves
-# (config/api/docs.py: the API documentation pages allow inline styles, which Swagger UI and Redoc
+# (api/docs.py: the API documentation pages allow inline styles, which Swagger UI and Redoc
 # inject at run time).
 from csp.constants import NONE, SELF  # noqa: E402
 
@@ -426,14 +426,14 @@ CONTENT_SECURITY_POLICY = {
 # user's document upload (the staff case page, the API's upload route), which may also carry its documents
 # (DOCUMENT_MAX_BYTES each: one per API request, DATA_UPLOAD_MAX_NUMBER_FILES in a staff form).
 # config.middleware.RequestSizeLimitMiddleware refuses a larger body with 413 before anything reads it (the
-# API answers in its error shape, config/api/errors.py).
+# API answers in its error shape, api/errors.py).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 1000)
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
 # Uploads larger than this go to a temporary file instead of memory; the size cap itself is
 # DOCUMENT_MAX_BYTES, checked by the document service.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-# JSON bodies of the API nest a few levels; a deeper one is refused with 400 (config/api/parsers.py).
+# JSON bodies of the API nest a few levels; a deeper one is refused with 400 (api/parsers.py).
 API_JSON_MAX_DEPTH = 32
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
@@ -454,26 +454,26 @@ REST_KNOX = {
 }
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "config.api.auth.ApiTokenAuthentication",
-        "config.api.auth.VerifiedSessionAuthentication",
+        "api.auth.ApiTokenAuthentication",
+        "api.auth.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "config.api.parsers.JSONParser",  # DRF's, refusing JSON nested deeper than API_JSON_MAX_DEPTH
+        "api.parsers.JSONParser",  # DRF's, refusing JSON nested deeper than API_JSON_MAX_DEPTH
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_PAGINATION_CLASS": "config.api.pagination.LimitOffset",
-    "DEFAULT_FILTER_BACKENDS": ["config.api.filters.StrictFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.LimitOffset",
+    "DEFAULT_FILTER_BACKENDS": ["api.filters.StrictFilterBackend"],
     "DEFAULT_THROTTLE_CLASSES": [
-        "config.api.throttling.TokenRateThrottle",
-        "config.api.throttling.UserRateThrottle",
+        "api.throttling.TokenRateThrottle",
+        "api.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "token": os.environ.get("API_RATE_PER_TOKEN", "600/min"),
         "user": os.environ.get("API_RATE_PER_USER", "1200/min"),
     },
-    "EXCEPTION_HANDLER": "config.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_VERSIONING_CLASS": "rest_framework.versioning.URLPathVersioning",
     "ALLOWED_VERSIONS": ["v1"],
@@ -496,7 +496,7 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "config.api.schema.add_error_responses",
+        "api.schema.add_error_responses",
     ],
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "cases.models.case.Status",

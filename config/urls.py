@@ -7,8 +7,8 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView
 
+from api import docs
 from config.admin_search import PostedAutocompleteJsonView
-from config.api import docs
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("cases/", include("cases.urls")),
     path("reports/", include("cases.reports.urls")),
-    re_path(r"^api/(?P<version>v1)/", include(("config.api.urls", "api"), namespace="v1")),
+    re_path(r"^api/(?P<version>v1)/", include(("config.api_urls", "api"), namespace="v1")),
     path("api/schema/", SpectacularAPIView.as_view(api_version="v1"), name="api-schema"),
     path("api/docs/", docs.swagger_view(), name="api-docs"),
     path("api/redoc/", docs.redoc_view(), name="api-redoc"),

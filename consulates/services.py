@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from config.api.models import ApiToken
+from api.models import ApiToken
 from consulates.access import access_for
 from consulates.models import Basis, Consulate, County, DetentionFacility, Partner, ReceptionPoint
 from consulates.published import published_address, published_phone

@@ -76,7 +76,7 @@ class SessionPolicyMiddleware:
 class SecondFactorMiddleware:
     """A signed-in user whose session has not been verified with a TOTP code reaches nothing but the
     sign-in pages: other pages redirect to the code page (or to enrolment for a user without an
-    authenticator). ``/api/`` is left to ``config.api.auth.VerifiedSessionAuthentication``, which refuses
+    authenticator). ``/api/`` is left to ``api.auth.VerifiedSessionAuthentication``, which refuses
     such a session with 403 (and lets partner tokens through)."""
 
     def __init__(self, get_response):

@@ -18,8 +18,8 @@ from django.test.client import ClientHandler
 from django_otp.middleware import OTPMiddleware
 from PIL import Image
 
+from api.models import ApiToken
 from cases.models import Document
-from config.api.models import ApiToken
 from config.middleware import RequestSizeLimitMiddleware
 from tests import factories as f
 from tests.api.conftest import url

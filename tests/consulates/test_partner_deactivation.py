@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from config.api.models import ApiToken
+from api.models import ApiToken
 from consulates.access import access_for
 from consulates.models import Partner
 from consulates.services import partner_deactivate

@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from config.api.models import ApiToken
+from api.models import ApiToken
 from tests import factories as f
 from tests.auth import login_verified, totp_device
 from tests.signin.conftest import VERIFY, sign_in_password

@@ -14,7 +14,7 @@ from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
-from config.api.models import ApiToken
+from api.models import ApiToken
 from tests import factories as f
 from tests.auth import login_verified, totp_code, totp_device
 from tests.signin.conftest import ENROL, VERIFY, code_from_secret, sign_in_password

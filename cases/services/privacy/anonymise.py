@@ -48,6 +48,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from pghistory.models import Context
 
+from api.models import IdempotencyRecord
 from cases.history import rewriting_history
 from cases.models import (
     Case,
@@ -63,7 +64,6 @@ from cases.models.case import Status
 from cases.models.reminder import ReminderStatus
 from cases.services.privacy.permissions import may_erase_person_data
 from cases.services.privacy.plan import PERSON_SCRUB, SCRUB_PLAN, Scope, field_values, scrub_payload
-from config.api.models import IdempotencyRecord
 from config.celery import app as celery_app
 
 logger = logging.getLogger(__name__)

@@ -22,7 +22,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from config.api.parsers import JsonTooDeep
+from api.parsers import JsonTooDeep
 
 
 class PreconditionRequired(exceptions.APIException):
@@ -143,7 +143,7 @@ def not_found_response() -> JsonResponse:
 
 
 # A RecursionError raised inside one of these is the body's nesting, not a fault of ours.
-PARSER_MODULES = frozenset({"rest_framework.parsers", "config.api.parsers"})
+PARSER_MODULES = frozenset({"rest_framework.parsers", "api.parsers"})
 
 
 def _raised_while_parsing(exc: BaseException) -> bool:
@@ -175,7 +175,7 @@ def exception_handler(exc, context):
     elif isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
         exc = TooManyParts()
     elif isinstance(exc, RecursionError) and _raised_while_parsing(exc):
-        exc = JsonTooDeep()  # a view whose parser is DRF's own, not ``config.api.parsers``
+        exc = JsonTooDeep()  # a view whose parser is DRF's own, not ``api.parsers``
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # a real server error: Django's handler logs it and answers 500

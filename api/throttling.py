@@ -2,7 +2,7 @@
 
 from rest_framework.throttling import SimpleRateThrottle
 
-from config.api.models import ApiToken
+from api.models import ApiToken
 
 
 class TokenRateThrottle(SimpleRateThrottle):

@@ -48,8 +48,8 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 
-from config.api.errors import NON_FIELD_ERRORS_KEY, IdempotencyKeyReused, problem
-from config.api.models import IdempotencyRecord
+from api.errors import NON_FIELD_ERRORS_KEY, IdempotencyKeyReused, problem
+from api.models import IdempotencyRecord
 
 MAX_KEY_LENGTH = 255
 PROBLEM_KEYS = frozenset({"type", "title", "status", "detail", "errors"})

@@ -7,7 +7,7 @@ import datetime as dt
 from celery import shared_task
 from django.utils import timezone
 
-from config.api.models import IdempotencyRecord
+from api.models import IdempotencyRecord
 
 IDEMPOTENCY_RETENTION = dt.timedelta(days=1)
 
@@ -26,7 +26,7 @@ def purge_token_uses() -> int:
     """Records of partner token calls are kept ``API_TOKEN_USE_RETENTION_DAYS`` (default a year)."""
     from django.conf import settings
 
-    from config.api.models import ApiTokenUse
+    from api.models import ApiTokenUse
 
     cutoff = timezone.now() - dt.timedelta(days=settings.API_TOKEN_USE_RETENTION_DAYS)
     deleted, _ = ApiTokenUse.objects.filter(at__lt=cutoff).delete()

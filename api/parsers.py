@@ -3,7 +3,7 @@
 Python's JSON decoder recurses once per level: a body of 900 ``[`` exhausts the interpreter's recursion
 limit and, left alone, answered a 500 page. No request of this API nests more than a few levels, so a
 body deeper than ``API_JSON_MAX_DEPTH`` is refused with a 400 in the API's error shape, as is one too deep
-for the decoder itself (``config.api.errors`` does the same for a view that pins DRF's own parser).
+for the decoder itself (``api.errors`` does the same for a view that pins DRF's own parser).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from rest_framework import exceptions, parsers
 
 
 class JsonTooDeep(exceptions.ParseError):
-    """JSON nested deeper than ``API_JSON_MAX_DEPTH`` (``config.api.parsers``), or so deep that Python's
+    """JSON nested deeper than ``API_JSON_MAX_DEPTH`` (``api.parsers``), or so deep that Python's
     decoder gave up: a 400, never a 500."""
 
     def __init__(self):

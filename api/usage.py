@@ -6,8 +6,8 @@ import logging
 
 from django.db import DatabaseError, transaction
 
+from api.models import ApiToken, ApiTokenUse
 from audit.client_address import client_address
-from config.api.models import ApiToken, ApiTokenUse
 
 logger = logging.getLogger(__name__)
 
@@ -15,7 +15,7 @@ logger = logging.getLogger(__name__)
 class TokenUseMiddleware:
     """DRF puts the authenticated token on the Django request (``request.auth``); when it is a partner
     token, the call is recorded with the status it got. Calls refused before authentication (a bad
-    token) have no token to record; they are counted per address by ``config.api.auth``."""
+    token) have no token to record; they are counted per address by ``api.auth``."""
 
     def __init__(self, get_response):
         self.get_response = get_response

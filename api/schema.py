@@ -100,7 +100,7 @@ def add_error_responses(result, generator, request, public):
 class ApiTokenScheme(OpenApiAuthenticationExtension):
     """Documents partner tokens: ``Authorization: Token <token>``."""
 
-    target_class = "config.api.auth.ApiTokenAuthentication"
+    target_class = "api.auth.ApiTokenAuthentication"
     name = "tokenAuth"
 
     def get_security_definition(self, auto_schema):
@@ -115,7 +115,7 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
 class VerifiedSessionScheme(OpenApiAuthenticationExtension):
     """Documents the staff session: Django's session cookie, after the password and the second factor."""
 
-    target_class = "config.api.auth.VerifiedSessionAuthentication"
+    target_class = "api.auth.VerifiedSessionAuthentication"
     name = "cookieAuth"
 
     def get_security_definition(self, auto_schema):

@@ -1,7 +1,7 @@
 """The base of every API view: idempotent POSTs and ETags."""
 
-from config.api.conditional import ETagMixin
-from config.api.idempotency import IdempotentPostMixin
+from api.conditional import ETagMixin
+from api.idempotency import IdempotentPostMixin
 
 
 class ApiViewMixin(IdempotentPostMixin, ETagMixin):

@@ -5,10 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class ApiConfig(AppConfig):
     """API plumbing with no domain logic: tokens, idempotency records, errors, paging, throttling."""
 
-    name = "config.api"
+    name = "api"
     label = "api"
     verbose_name = _("API access")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from config.api import schema  # noqa: F401 - registers the OpenAPI extensions
+        from api import schema  # noqa: F401 - registers the OpenAPI extensions

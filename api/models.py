@@ -51,7 +51,7 @@ class IdempotencyRecord(models.Model):
     caller and key, so concurrent retries serialise on the insert and every retry gets that answer:
     a success as the resource it rendered (``resource_type``/``resource_id`` with its ``serializer``),
     rendered again on replay through what the caller may see then; a refusal as its problem document,
-    with any message that could repeat the request or name a person withheld (``config.api.idempotency``).
+    with any message that could repeat the request or name a person withheld (``api.idempotency``).
     ``case_id``/``person_id`` say whom the request was about, so erasure can delete the record."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -90,7 +90,7 @@ class IdempotencyRecord(models.Model):
 class ApiTokenUse(models.Model):
     """One row per API call made with a partner token: which token (by its key, the prefix shown in the token
     list, so the row outlives the token's revocation), when, the method, the path without its query string (ids only: paths carry no personal
-    data), the answer's status and the client address. Written by ``config.api.usage``; purged after
+    data), the answer's status and the client address. Written by ``api.usage``; purged after
     ``API_TOKEN_USE_RETENTION_DAYS``. Which records a call read is in the access log (``cases.access``)."""
 
     token_key = models.CharField(_("token"), max_length=25, db_index=True)

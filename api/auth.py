@@ -3,7 +3,7 @@ verified second factor.
 
 Failed token attempts are counted per client address: past ``API_TOKEN_FAILURE_RATE_PER_IP`` the address
 gets 429 (with ``Retry-After``) before any token it sends is even looked at, so tokens cannot be guessed
-at speed. (Calls with a valid token have their own budget: ``config.api.throttling``.)
+at speed. (Calls with a valid token have their own budget: ``api.throttling``.)
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from knox.auth import TokenAuthentication
 from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication
 
-from config.api.models import ApiToken
+from api.models import ApiToken
 from signin import ratelimit
 from signin.middleware import client_ip
 

@@ -11,7 +11,7 @@ import hashlib
 
 from rest_framework.renderers import JSONRenderer
 
-from config.api.errors import PreconditionFailed, PreconditionRequired
+from api.errors import PreconditionFailed, PreconditionRequired
 
 
 def etag_for(obj) -> str | None:

@@ -18,10 +18,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from api.models import ApiToken, ApiTokenUse
 from config.admin_lookups import DeclaredLookupsOnlyAdmin
 from config.admin_search import PostedSearchAdminMixin
 from config.admin_shown_once import shown_once_response
-from config.api.models import ApiToken, ApiTokenUse
 from consulates.access import access_for
 from signin import ratelimit
 

@@ -9,8 +9,8 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from config.api.models import ApiToken, ApiTokenUse
-from config.api.tasks import purge_token_uses
+from api.models import ApiToken, ApiTokenUse
+from api.tasks import purge_token_uses
 from tests import factories as f
 from tests.auth import login_verified
 
