@@ -19,11 +19,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from api.models import ApiToken, ApiTokenUse
-from config.admin_lookups import DeclaredLookupsOnlyAdmin
-from config.admin_search import PostedSearchAdminMixin
-from config.admin_shown_once import shown_once_response
 from consulates.access import access_for
 from signin import ratelimit
+from staffsite.admin_lookups import DeclaredLookupsOnlyAdmin
+from staffsite.admin_search import PostedSearchAdminMixin
+from staffsite.admin_shown_once import shown_once_response
 
 MAX_TOKEN_DAYS = 365
 

@@ -89,6 +89,9 @@ except KeyConfigurationError as exc:
     raise ImproperlyConfigured(str(exc)) from exc
 
 INSTALLED_APPS = [
+    # The staff site's shell and shared admin helpers: first, so that its admin/ templates (the frame, the
+    # posted search form) override the admin's own.
+    "staffsite",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -131,12 +134,12 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Below WhiteNoise: static assets are answered before these and keep their long-lived caching.
-    "config.middleware.NoStoreMiddleware",
+    "staffsite.middleware.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "config.middleware.StaffLanguageMiddleware",
+    "staffsite.middleware.StaffLanguageMiddleware",
     # Inside the language: an unknown address under /api/ gets the API's JSON 404, in the caller's language.
-    "config.middleware.ApiNotFoundMiddleware",
+    "api.middleware.ApiNotFoundMiddleware",
     # Per-address rate on the sign-in forms' POSTs (password and second-factor code): 429 page.
     "signin.middleware.LoginRateLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -145,12 +148,12 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     # Before anything reads a body, and after the sign-in is known: only a signed-in user's document
     # upload may exceed DATA_UPLOAD_MAX_MEMORY_SIZE (nothing above reads the body).
-    "config.middleware.RequestSizeLimitMiddleware",
+    "staffsite.middleware.RequestSizeLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Idle timeout, absolute cap, sessions of disabled users; then the mandatory second factor.
     "signin.middleware.SessionPolicyMiddleware",
     "signin.middleware.SecondFactorMiddleware",
-    "config.middleware.ConsulateTimezoneMiddleware",
+    "consulates.middleware.ConsulateTimezoneMiddleware",
     "pghistory.middleware.HistoryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # One row per API call made with a partner token (api.models.ApiTokenUse).
@@ -165,7 +168,7 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "config" / "templates"],
+        "DIRS": [],  # every template belongs to an app (the staff site's shell: staffsite)
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -231,8 +234,7 @@ USE_TZ = True
 # Display default; each request switches to the timezone of the user's consulate.
 TIME_ZONE = "America/Chicago"
 
-STATIC_URL = "static/"
-STATICFILES_DIRS = [BASE_DIR / "config" / "static"]
+STATIC_URL = "static/"  # each app's static/ folder (the staff site's shell: staffsite/static)
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it, even before collectstatic
 # Uploaded documents: never served from a public URL (no MEDIA_URL route exists); the access-checked
@@ -425,7 +427,7 @@ CONTENT_SECURITY_POLICY = {
 # Request size limits. A body may be at most DATA_UPLOAD_MAX_MEMORY_SIZE (forms and JSON), except a signed-in
 # user's document upload (the staff case page, the API's upload route), which may also carry its documents
 # (DOCUMENT_MAX_BYTES each: one per API request, DATA_UPLOAD_MAX_NUMBER_FILES in a staff form).
-# config.middleware.RequestSizeLimitMiddleware refuses a larger body with 413 before anything reads it (the
+# staffsite.middleware.RequestSizeLimitMiddleware refuses a larger body with 413 before anything reads it (the
 # API answers in its error shape, api/errors.py).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 1000)

@@ -8,7 +8,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView
 
 from api import docs
-from config.admin_search import PostedAutocompleteJsonView
+from staffsite.admin_search import PostedAutocompleteJsonView
 
 logger = logging.getLogger(__name__)
 

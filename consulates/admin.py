@@ -9,9 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from config.admin_mixins import AdministratorOnlyAdmin, ReferenceDataAdmin
-from config.admin_shown_once import shown_once_response
 from consulates.access import access_for
+from consulates.admin_mixins import AdministratorOnlyAdmin, ReferenceDataAdmin
 from consulates.models import (
     Consulate,
     County,
@@ -28,6 +27,7 @@ from consulates.services import (
     user_staff_flag_sync,
 )
 from signin.totp import second_factor_reset
+from staffsite.admin_shown_once import shown_once_response
 
 
 class CuratedOnSaveMixin:

@@ -11,9 +11,9 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from config.admin_lookups import DeclaredLookupsOnlyAdmin
-from config.admin_search import PostedSearchAdminMixin
 from consulates.access import access_for
+from staffsite.admin_lookups import DeclaredLookupsOnlyAdmin
+from staffsite.admin_search import PostedSearchAdminMixin
 
 for model in (TOTPDevice, AccessAttempt, AccessLog, AccessFailureLog):
     if admin.site.is_registered(model):

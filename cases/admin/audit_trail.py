@@ -37,8 +37,8 @@ from pghistory.admin.core import (
 import encryption
 from audit.events import branch_windowed, known_labels
 from cases.models import Case, Person
-from config.admin_lookups import DeclaredLookupsOnlyAdmin
 from consulates.access import access_for
+from staffsite.admin_lookups import DeclaredLookupsOnlyAdmin
 
 
 def decrypted(value):
@@ -57,7 +57,7 @@ def decrypted(value):
 
 class AuditorOrAdministratorAdmin(DeclaredLookupsOnlyAdmin):
     """Read-only pages for administrators and auditors. Their lists filter only by their declared filters
-    (``config.admin_lookups``): never by a value inside an event's data, diff or context."""
+    (``staffsite.admin_lookups``): never by a value inside an event's data, diff or context."""
 
     def has_module_permission(self, request):
         return access_for(request.user).can_audit

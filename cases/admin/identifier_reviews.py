@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy, ngettext
 from cases import services
 from cases.models import IdentifierReview
 from cases.models.identifier_review import ReviewResolution
-from config.admin_mixins import CaseWorkAdmin
 from consulates.access import access_for
+from consulates.admin_mixins import CaseWorkAdmin
 
 
 def _may_read(user) -> bool:

@@ -15,8 +15,8 @@ from cases.models.person import ADDRESS_FIELDS
 from cases.selectors import person_search_filter
 from cases.services.identifier_reviews import review_notices
 from cases.services.persons import PERSON_FIELDS
-from config.admin_mixins import CaseWorkAdmin
 from consulates.access import access_for
+from consulates.admin_mixins import CaseWorkAdmin
 from consulates.selectors import consulates_selectable_by
 
 

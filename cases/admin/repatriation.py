@@ -25,8 +25,8 @@ from cases.admin.documents import CaseInlinePermissions, DocumentInline
 from cases.models import Belonging, Case, RepatriationHandoff
 from cases.models.case import Status
 from cases.selectors.repatriation import case_handoff, handoff_sheet, handoffs_list
-from config.admin_mixins import CaseWorkAdmin
 from consulates.access import access_for
+from consulates.admin_mixins import CaseWorkAdmin
 
 
 def may_work(user, case: Case) -> bool:

@@ -37,7 +37,7 @@ from django.db.models.constants import LOOKUP_SEP
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from config.admin_search import SEARCH_KEY_VAR
+from staffsite.admin_search import SEARCH_KEY_VAR
 
 logger = logging.getLogger(__name__)
 

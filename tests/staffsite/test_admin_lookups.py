@@ -178,7 +178,7 @@ def _request(user):
 
 
 def test_every_registered_list_is_limited_to_its_declared_filters():
-    from config.admin_lookups import DeclaredLookupsOnlyAdmin
+    from staffsite.admin_lookups import DeclaredLookupsOnlyAdmin
 
     undeclared = [
         model._meta.label

@@ -103,7 +103,7 @@ def test_adding_and_changing_a_person_leaves_no_name_in_the_log_or_the_messages(
 
 
 def test_a_case_keeps_its_reference_in_the_log():
-    from config.admin_records import record_label
+    from staffsite.admin_records import record_label
 
     case = f.make_case(f.officer("dallas"))
     assert record_label(case) == case.reference

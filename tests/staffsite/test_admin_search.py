@@ -1,4 +1,4 @@
-"""The staff UI's list searches keep the term out of every address (config/admin_search.py): the box
+"""The staff UI's list searches keep the term out of every address (staffsite/admin_search.py): the box
 posts, the list answers 303 with an opaque ``qs`` key, the session keeps the term encrypted, and the
 list's own links (pages, sorting, filters, the change page's way back) carry ``qs``."""
 
@@ -16,7 +16,7 @@ from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.urls import reverse
 
-from config.admin_search import MAX_STORED_SEARCHES, SESSION_KEY, PostedSearchAdminMixin
+from staffsite.admin_search import MAX_STORED_SEARCHES, SESSION_KEY, PostedSearchAdminMixin
 from tests.auth import login_verified
 from tests.factories import make_case, make_person, officer
 

@@ -8,7 +8,7 @@ document.addEventListener("DOMContentLoaded", () => {
   }
 });
 
-// The admin's autocomplete posts what is typed (config/admin_search.py), so names stay out of addresses;
+// The admin's autocomplete posts what is typed (staffsite/admin_search.py), so names stay out of addresses;
 // a same-origin POST made with the admin's jQuery carries the page's CSRF token (every staff page has
 // one in its language form; the cookie itself is not readable from script).
 if (window.django && window.django.jQuery) {

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from django.db import models
 
-from config.admin_lookups import DeclaredLookupsOnlyAdmin
-from config.admin_records import NameFreeAdminRecordsMixin
-from config.admin_search import PostedSearchAdminMixin
 from consulates.access import access_for
+from staffsite.admin_lookups import DeclaredLookupsOnlyAdmin
+from staffsite.admin_records import NameFreeAdminRecordsMixin
+from staffsite.admin_search import PostedSearchAdminMixin
 
 
 class ReferenceDataAdmin(DeclaredLookupsOnlyAdmin, PostedSearchAdminMixin):
@@ -50,7 +50,7 @@ class AdministratorOnlyAdmin(ReferenceDataAdmin):
 class CaseWorkAdmin(DeclaredLookupsOnlyAdmin, NameFreeAdminRecordsMixin, PostedSearchAdminMixin):
     """Case work: staff read what ``visible_to`` lets them; officers, supervisors and administrators
     write through the services; nothing is deleted from the staff UI. The change log and the success
-    messages name no one (``config.admin_records``)."""
+    messages name no one (``staffsite.admin_records``)."""
 
     def has_module_permission(self, request):
         return access_for(request.user).is_staff_member

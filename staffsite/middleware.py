@@ -1,11 +1,15 @@
-"""Request-wide language and timezone for the staff UI, no caching, the API's 404 and the body size limit."""
+"""Request-wide language for the staff UI, no caching, and the body size limit of both doors.
+
+(The timezone of the user's consulate is ``consulates.middleware``; the API's 404 ``api.middleware``.)
+"""
 
 from __future__ import annotations
 
-import zoneinfo
-
 from django.conf import settings
-from django.utils import timezone, translation
+from django.utils import translation
+
+from api.auth import ApiTokenAuthentication
+from api.errors import problem_body
 
 
 class StaffLanguageMiddleware:
@@ -37,29 +41,6 @@ class StaffLanguageMiddleware:
         return response
 
 
-class ConsulateTimezoneMiddleware:
-    """Show times in the timezone of the user's consulate (Central or Mountain)."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        tzname = None
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            from consulates.selectors import user_timezone_name
-
-            tzname = user_timezone_name(user)
-        if tzname:
-            timezone.activate(zoneinfo.ZoneInfo(tzname))
-        else:
-            timezone.deactivate()
-        try:
-            return self.get_response(request)
-        finally:
-            timezone.deactivate()
-
-
 class NoStoreMiddleware:
     """``Cache-Control: no-store`` on every response that passes through Django.
 
@@ -76,30 +57,6 @@ class NoStoreMiddleware:
         response = self.get_response(request)
         if "Cache-Control" not in response:
             response["Cache-Control"] = "no-store"
-        return response
-
-
-class ApiNotFoundMiddleware:
-    """Under ``/api/``, every 404 is the API's JSON 404 (its error shape), in DEBUG too.
-
-    The API's views answer their own 404s in that shape; an address under ``/api/`` that names no view is
-    answered by Django's URL resolver with an HTML page (a technical one in DEBUG), which a client
-    expecting JSON cannot read. Placed inside the language middleware: the answer is in the caller's
-    language, like every API error."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        response = self.get_response(request)
-        if (
-            response.status_code == 404
-            and request.path.startswith("/api/")
-            and not response.get("Content-Type", "").startswith("application/json")
-        ):
-            from api.errors import not_found_response
-
-            return not_found_response()
         return response
 
 
@@ -176,8 +133,6 @@ def _signed_in(request) -> bool:
         return False
     from rest_framework.exceptions import APIException
 
-    from api.auth import ApiTokenAuthentication
-
     try:
         return ApiTokenAuthentication().authenticate(request) is not None
     except APIException:
@@ -222,7 +177,5 @@ def request_too_large(request, limit: int):
 
     detail = gettext("The request is too large; the limit is %(limit)s.") % {"limit": filesizeformat(limit)}
     if request.path.startswith("/api/"):
-        from api.errors import problem_body
-
         return JsonResponse(problem_body(413, code="request_too_large", detail=detail), status=413)
     return HttpResponse(detail, status=413, content_type="text/plain; charset=utf-8")
