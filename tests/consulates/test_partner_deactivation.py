@@ -1,4 +1,4 @@
-"""Deactivating a partner organisation (consulates/admin.py, consulates/services.py, consulates/access.py):
+"""Deactivating a partner organisation (consulates/admin/network.py, consulates/services.py, consulates/access.py):
 its users resolve to no access at all, and unticking *active* in the staff UI revokes every API token of
 its users, on the record."""
 

@@ -1,4 +1,4 @@
-"""A partner's webhook signing secret (consulates/admin.py, consulates/models.py): administrators set it,
+"""A partner's webhook signing secret (consulates/admin/network.py, consulates/models.py): administrators set it,
 nobody reads it back (not on the page, not in a message or the session), it is encrypted at rest (history
 included, rotated with the other fields) and the webhook sender still signs with it."""
 

@@ -1,7 +1,7 @@
 """Sign-in records in the staff UI, for administrators only (as every configuration page here).
 
 django-otp's own TOTP device pages are removed: they show the devices' secret keys. An administrator
-resets a user's second factor from the user's page instead (``consulates.admin``), and never sees it.
+resets a user's second factor from the user's page instead (``consulates.admin.network``), and never sees it.
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from api.models import ApiToken, ApiTokenUse
 from consulates.access import access_for
 from signin import ratelimit
+from signin.views import too_many_requests
 from staffsite.admin_lookups import DeclaredLookupsOnlyAdmin
 from staffsite.admin_search import PostedSearchAdminMixin
 from staffsite.admin_shown_once import shown_once_response
@@ -87,8 +88,6 @@ class ApiTokenAdmin(DeclaredLookupsOnlyAdmin, PostedSearchAdminMixin, admin.Mode
             rate = ratelimit.parse_rate(settings.API_TOKEN_ISSUE_RATE_PER_USER)
             wait = ratelimit.hit("api-token-issue", str(request.user.pk), rate)
             if wait is not None:
-                from signin.views import too_many_requests
-
                 return too_many_requests(
                     request,
                     retry_after=wait,
