@@ -37,6 +37,7 @@ from collections.abc import Iterable
 
 import pghistory
 import pgtrigger
+from celery import current_app as celery_app  # config.celery's app: the default one in every thread
 from dateutil.relativedelta import relativedelta
 from django.apps import apps
 from django.conf import settings
@@ -64,7 +65,6 @@ from cases.models.case import Status
 from cases.models.reminder import ReminderStatus
 from cases.services.privacy.permissions import may_erase_person_data
 from cases.services.privacy.plan import PERSON_SCRUB, SCRUB_PLAN, Scope, field_values, scrub_payload
-from config.celery import app as celery_app
 
 logger = logging.getLogger(__name__)
 
