@@ -7,8 +7,8 @@ a short label of the page or endpoint, the user, the client address and user age
 
 from __future__ import annotations
 
+from audit.client_address import client_address
 from cases.models.access import AccessAction, AccessLog
-from config.client_address import client_address
 from consulates.policy import partner_of
 
 __all__ = ["AccessAction", "record_access", "client_address"]

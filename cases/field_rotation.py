@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 
+import encryption
 from cases.history import rewriting_history
-from config import encryption
 
 
 @dataclass(frozen=True)

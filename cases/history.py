@@ -328,7 +328,7 @@ def _time_index(table: str) -> str:
 
 def index_event_times(schema_editor, table: str) -> None:
     """An index on the time of an event table: the audit trail page filters and orders each branch of
-    pghistory's events view by it (``config.audit_events``); without it each branch scans its whole table.
+    pghistory's events view by it (``audit.events``); without it each branch scans its whole table.
     ``IF NOT EXISTS``: a table that some day gets such an index from pghistory keeps its own."""
     name, target = _quote(schema_editor, _time_index(table)), _quote(schema_editor, table)
     schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {target} (pgh_created_at)")

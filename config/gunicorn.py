@@ -18,7 +18,7 @@ graceful_timeout = 30
 worker_tmp_dir = "/dev/shm"  # noqa: S108 - gunicorn's documented choice in containers
 accesslog = "-"
 errorlog = "-"
-# The client's address is set by config.client_address (TRUSTED_PROXY_COUNT), not by gunicorn.
+# The client's address is set by audit.client_address (TRUSTED_PROXY_COUNT), not by gunicorn.
 forwarded_allow_ips = ""
 # No control socket (gunicornc): nothing uses it, and the image's working directory is read-only to
 # the service's user.

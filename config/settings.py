@@ -19,7 +19,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.encryption import (
+from encryption import (
     DEV_FIELD_BLIND_INDEX_KEY,
     DEV_FIELD_ENCRYPTION_KEY,
     KeyConfigurationError,
@@ -67,7 +67,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "t
 # only when a proxy in front changes the host or port the browser sees.
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
-# Field-level encryption at rest (config/encryption.py): comma-separated keys, the first encrypts and all
+# Field-level encryption at rest (encryption/__init__.py): comma-separated keys, the first encrypts and all
 # decrypt; the blind-index key is separate. Development keys work only with DEBUG on.
 FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", [DEV_FIELD_ENCRYPTION_KEY] if DEBUG else [])
 FIELD_BLIND_INDEX_KEY = os.environ.get("FIELD_BLIND_INDEX_KEY", DEV_FIELD_BLIND_INDEX_KEY if DEBUG else "")
@@ -89,6 +89,9 @@ except KeyConfigurationError as exc:
     raise ImproperlyConfigured(str(exc)) from exc
 
 INSTALLED_APPS = [
+    # The staff site's shell and shared admin helpers: first, so that its admin/ templates (the frame, the
+    # posted search form) override the admin's own.
+    "staffsite",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -97,7 +100,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
-    "config.security.axes_app.AxesConfig",  # django-axes, with names in our languages
+    "signin.axes_app.AxesConfig",  # django-axes, with names in our languages
     "django_otp",
     "django_otp.plugins.otp_totp",
     "pgtrigger",
@@ -109,8 +112,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
-    "config.api",
-    "config.security",
+    "api",
+    "signin",
     "consulates",
     "cases",
 ]
@@ -127,34 +130,34 @@ MIGRATION_MODULES = {"knox": None}
 
 MIDDLEWARE = [
     # First: behind TRUSTED_PROXY_COUNT reverse proxies, REMOTE_ADDR becomes the client's address.
-    "config.client_address.TrustedProxyMiddleware",
+    "audit.client_address.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Below WhiteNoise: static assets are answered before these and keep their long-lived caching.
-    "config.middleware.NoStoreMiddleware",
+    "staffsite.middleware.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "config.middleware.StaffLanguageMiddleware",
+    "staffsite.middleware.StaffLanguageMiddleware",
     # Inside the language: an unknown address under /api/ gets the API's JSON 404, in the caller's language.
-    "config.middleware.ApiNotFoundMiddleware",
+    "api.middleware.ApiNotFoundMiddleware",
     # Per-address rate on the sign-in forms' POSTs (password and second-factor code): 429 page.
-    "config.security.middleware.LoginRateLimitMiddleware",
+    "signin.middleware.LoginRateLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     # Before anything reads a body, and after the sign-in is known: only a signed-in user's document
     # upload may exceed DATA_UPLOAD_MAX_MEMORY_SIZE (nothing above reads the body).
-    "config.middleware.RequestSizeLimitMiddleware",
+    "staffsite.middleware.RequestSizeLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Idle timeout, absolute cap, sessions of disabled users; then the mandatory second factor.
-    "config.security.middleware.SessionPolicyMiddleware",
-    "config.security.middleware.SecondFactorMiddleware",
-    "config.middleware.ConsulateTimezoneMiddleware",
+    "signin.middleware.SessionPolicyMiddleware",
+    "signin.middleware.SecondFactorMiddleware",
+    "consulates.middleware.ConsulateTimezoneMiddleware",
     "pghistory.middleware.HistoryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # One row per API call made with a partner token (config.api.models.ApiTokenUse).
-    "config.api.usage.TokenUseMiddleware",
+    # One row per API call made with a partner token (api.models.ApiTokenUse).
+    "api.usage.TokenUseMiddleware",
     # django-axes must come last: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -165,7 +168,7 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "config" / "templates"],
+        "DIRS": [],  # every template belongs to an app (the staff site's shell: staffsite)
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -231,8 +234,7 @@ USE_TZ = True
 # Display default; each request switches to the timezone of the user's consulate.
 TIME_ZONE = "America/Chicago"
 
-STATIC_URL = "static/"
-STATICFILES_DIRS = [BASE_DIR / "config" / "static"]
+STATIC_URL = "static/"  # each app's static/ folder (the staff site's shell: staffsite/static)
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it, even before collectstatic
 # Uploaded documents: never served from a public URL (no MEDIA_URL route exists); the access-checked
@@ -259,18 +261,18 @@ STORAGES = {
 
 LOGIN_URL = "admin:login"
 
-# Sign-in and sessions (config.security). Every user who signs in with a password (staff: partners use
+# Sign-in and sessions (signin). Every user who signs in with a password (staff: partners use
 # API tokens) must also give a TOTP code (django-otp) before any staff page, report or API call answers.
 LOGIN_LOCKOUT_FAILURES = env_int("LOGIN_LOCKOUT_FAILURES", 5)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 30)
 AXES_FAILURE_LIMIT = LOGIN_LOCKOUT_FAILURES
-AXES_CLIENT_IP_CALLABLE = "config.client_address.client_address"  # the service's one rule
+AXES_CLIENT_IP_CALLABLE = "audit.client_address.client_address"  # the service's one rule
 AXES_COOLOFF_TIME = dt.timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # one username from one address
 # The cool-off runs from the lockout, not from the last try made while locked out.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "config.security.views.lockout"
+AXES_LOCKOUT_CALLABLE = "signin.views.lockout"
 # Axes' log lines mask the username and address (its default); its tables keep the staff username and
 # address of each failed sign-in and each sign-in (staff accounts, not persons in the records).
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken", "code"]
@@ -283,7 +285,7 @@ SESSION_COOKIE_AGE = SESSION_MAX_AGE_MINUTES * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # How many reverse proxies stand in front of the service (each appending to X-Forwarded-For): the
 # client's address, on which lockouts, rate limits and the access log key, is read from there
-# (config/client_address.py). 0: the header is ignored and REMOTE_ADDR is the client.
+# (audit/client_address.py). 0: the header is ignored and REMOTE_ADDR is the client.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 # Rates: "<count>/<period>" with the period in s, min, h or d, optionally with a number ("30/5min").
 LOGIN_RATE_PER_IP = os.environ.get("LOGIN_RATE_PER_IP", "30/5min")
@@ -403,7 +405,7 @@ if not DEBUG:
 # Content-Security-Policy (django-csp): only our own origin, no inline or injected script anywhere (our
 # templates load scripts from static files; the API docs use drf-spectacular's split Swagger view),
 # no plugins, no framing, no <base> or form posts elsewhere. Views that need more say so themselves
-# (config/api/docs.py: the API documentation pages allow inline styles, which Swagger UI and Redoc
+# (api/docs.py: the API documentation pages allow inline styles, which Swagger UI and Redoc
 # inject at run time).
 from csp.constants import NONE, SELF  # noqa: E402
 
@@ -425,15 +427,15 @@ CONTENT_SECURITY_POLICY = {
 # Request size limits. A body may be at most DATA_UPLOAD_MAX_MEMORY_SIZE (forms and JSON), except a signed-in
 # user's document upload (the staff case page, the API's upload route), which may also carry its documents
 # (DOCUMENT_MAX_BYTES each: one per API request, DATA_UPLOAD_MAX_NUMBER_FILES in a staff form).
-# config.middleware.RequestSizeLimitMiddleware refuses a larger body with 413 before anything reads it (the
-# API answers in its error shape, config/api/errors.py).
+# staffsite.middleware.RequestSizeLimitMiddleware refuses a larger body with 413 before anything reads it (the
+# API answers in its error shape, api/errors.py).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 1000)
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
 # Uploads larger than this go to a temporary file instead of memory; the size cap itself is
 # DOCUMENT_MAX_BYTES, checked by the document service.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-# JSON bodies of the API nest a few levels; a deeper one is refused with 400 (config/api/parsers.py).
+# JSON bodies of the API nest a few levels; a deeper one is refused with 400 (api/parsers.py).
 API_JSON_MAX_DEPTH = 32
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
@@ -454,26 +456,26 @@ REST_KNOX = {
 }
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "config.api.auth.ApiTokenAuthentication",
-        "config.api.auth.VerifiedSessionAuthentication",
+        "api.auth.ApiTokenAuthentication",
+        "api.auth.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "config.api.parsers.JSONParser",  # DRF's, refusing JSON nested deeper than API_JSON_MAX_DEPTH
+        "api.parsers.JSONParser",  # DRF's, refusing JSON nested deeper than API_JSON_MAX_DEPTH
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_PAGINATION_CLASS": "config.api.pagination.LimitOffset",
-    "DEFAULT_FILTER_BACKENDS": ["config.api.filters.StrictFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.LimitOffset",
+    "DEFAULT_FILTER_BACKENDS": ["api.filters.StrictFilterBackend"],
     "DEFAULT_THROTTLE_CLASSES": [
-        "config.api.throttling.TokenRateThrottle",
-        "config.api.throttling.UserRateThrottle",
+        "api.throttling.TokenRateThrottle",
+        "api.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "token": os.environ.get("API_RATE_PER_TOKEN", "600/min"),
         "user": os.environ.get("API_RATE_PER_USER", "1200/min"),
     },
-    "EXCEPTION_HANDLER": "config.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_VERSIONING_CLASS": "rest_framework.versioning.URLPathVersioning",
     "ALLOWED_VERSIONS": ["v1"],
@@ -496,7 +498,7 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "config.api.schema.add_error_responses",
+        "api.schema.add_error_responses",
     ],
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "cases.models.case.Status",
@@ -516,4 +518,4 @@ import pghistory  # noqa: E402
 
 PGHISTORY_OBJ_FIELD = pghistory.ObjForeignKey(related_name="history", related_query_name="history")
 PGHISTORY_ADMIN_MODEL = "pghistory.MiddlewareEvents"
-PGHISTORY_ADMIN_CLASS = "config.admin_audit.AuditEventsAdmin"
+PGHISTORY_ADMIN_CLASS = "cases.admin.audit_trail.AuditEventsAdmin"

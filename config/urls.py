@@ -7,8 +7,8 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView
 
-from config.admin_search import PostedAutocompleteJsonView
-from config.api import docs
+from api import docs
+from staffsite.admin_search import PostedAutocompleteJsonView
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
-    path("account/", include("config.security.urls")),
+    path("account/", include("signin.urls")),
     # Before the admin's own: its autocomplete answers POST only (typed names stay out of addresses).
     path(
         "admin/autocomplete/",
@@ -39,7 +39,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("cases/", include("cases.urls")),
     path("reports/", include("cases.reports.urls")),
-    re_path(r"^api/(?P<version>v1)/", include(("config.api.urls", "api"), namespace="v1")),
+    re_path(r"^api/(?P<version>v1)/", include(("config.api_urls", "api"), namespace="v1")),
     path("api/schema/", SpectacularAPIView.as_view(api_version="v1"), name="api-schema"),
     path("api/docs/", docs.swagger_view(), name="api-docs"),
     path("api/redoc/", docs.redoc_view(), name="api-redoc"),

@@ -13,8 +13,8 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from config.encrypted_fields import EncryptedCharField
 from consulates.published import validate_one_phone
+from encryption.fields import EncryptedCharField
 
 
 class State(models.TextChoices):

@@ -13,7 +13,7 @@ from pathlib import Path
 import pghistory
 from django.db import transaction
 
-from config.api.models import ApiToken
+from api.models import ApiToken
 from consulates.access import forget_access
 from consulates.models import (
     Basis,

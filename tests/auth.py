@@ -12,7 +12,7 @@ import django_otp
 from django.http import HttpRequest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from config.security.totp import confirmed_device, current_code
+from signin.totp import confirmed_device, current_code
 
 
 def totp_device(user) -> TOTPDevice:

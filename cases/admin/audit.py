@@ -9,8 +9,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import AccessLog
-from config.admin_audit import (
+from cases.admin.audit_trail import (
     AUDIT_FILTERS,
     AuditorOrAdministratorAdmin,
     parse_case,
@@ -18,6 +17,7 @@ from config.admin_audit import (
     parse_id,
     parse_user,
 )
+from cases.models import AccessLog
 
 
 @admin.register(AccessLog)

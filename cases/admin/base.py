@@ -14,7 +14,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from config.admin_lookups import accept_list_links
+from staffsite.admin_lookups import accept_list_links
 
 
 def add_service_errors(form, exc: ValidationError) -> None:
@@ -124,7 +124,7 @@ class ServiceInlineMixin:
 
 # The reports' figures open the staff case list on exactly the cases they count
 # (``cases.reports.network.case_list_url``): the list accepts these parameters besides its own filters
-# (``config.admin_lookups``).
+# (``staffsite.admin_lookups``).
 accept_list_links(
     "cases.case", {"status__in", "status__exact", "consulate__id__exact", "facility__id__exact"}
 )

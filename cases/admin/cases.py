@@ -19,7 +19,7 @@ from cases.models.case import Status
 from cases.models.work import HearingStatus
 from cases.selectors import case_search_filter
 from cases.services.lifecycle import closure_needs_approval
-from config.admin_mixins import CaseWorkAdmin
+from consulates.admin_mixins import CaseWorkAdmin
 from consulates.policy import can, reach
 
 

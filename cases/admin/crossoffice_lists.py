@@ -29,7 +29,7 @@ from cases.models import Case, Referral, Transfer
 from cases.models.crossoffice import REFERRAL_ANSWER_HOURS, TransferStatus
 from cases.selectors import person_search_filter
 from cases.selectors.crossoffice import referrals_for_list, transfers_for_list
-from config.admin_mixins import CaseWorkAdmin
+from consulates.admin_mixins import CaseWorkAdmin
 from consulates.policy import home_consulate
 
 _REFERENCE_LIKE = r"^[A-Za-z]{3}-\d{4}-\d{6}$"

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from cases import services
 from cases.models import IdentifierReview
 from cases.models.identifier_review import ReviewResolution
-from config.admin_mixins import CaseWorkAdmin
+from consulates.admin_mixins import CaseWorkAdmin
 from consulates.policy import can
 
 

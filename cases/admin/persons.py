@@ -16,7 +16,7 @@ from cases.models.person import ADDRESS_FIELDS, VULNERABILITY_FIELDS
 from cases.selectors import person_search_filter
 from cases.services.identifier_reviews import review_notices
 from cases.services.persons import PERSON_FIELDS
-from config.admin_mixins import CaseWorkAdmin
+from consulates.admin_mixins import CaseWorkAdmin
 from consulates.policy import can, home_consulate, reach
 from consulates.selectors import consulates_selectable_by
 

@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 from cases import services
 from cases.models import Reminder
 from cases.models.reminder import ReminderStatus
-from config.admin_mixins import CaseWorkAdmin
+from consulates.admin_mixins import CaseWorkAdmin
 from consulates.policy import can
 
 CASE_PAGE_LIMIT = 20

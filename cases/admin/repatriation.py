@@ -24,7 +24,7 @@ from cases.admin.base import ServiceInlineMixin
 from cases.admin.documents import CaseInlinePermissions, DocumentInline
 from cases.models import Belonging, Case, RepatriationHandoff
 from cases.selectors.repatriation import case_handoff, handoff_sheet, handoffs_list
-from config.admin_mixins import CaseWorkAdmin
+from consulates.admin_mixins import CaseWorkAdmin
 from consulates.policy import can, reach
 
 

@@ -7,7 +7,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Hearing, Task
-from config.admin_mixins import CaseWorkAdmin
+from consulates.admin_mixins import CaseWorkAdmin
 
 
 class ReadOnlyListAdmin(CaseWorkAdmin):

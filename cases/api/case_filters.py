@@ -7,13 +7,13 @@ from django.db.models import Q
 from django_filters import rest_framework as filters
 from rest_framework import serializers
 
+from api.fields import DateTimeField, IsoDateTimeFilter
 from cases.api.search import PageSerializer
 from cases.categories import Category
 from cases.models import Case, Hearing, Person
 from cases.models.case import Priority, Status
 from cases.models.work import HearingStatus
 from cases.selectors import case_search_filter
-from config.api.fields import DateTimeField, IsoDateTimeFilter
 from consulates.models import Consulate, DetentionFacility
 
 

@@ -6,11 +6,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api.fields import DateTimeField
 from cases.models import Case, CaseEvent, Consent, Hearing, Person, Referral, Task, Transfer
 from cases.models.case import NotifiedBy, Outcome, Priority
 from cases.models.crossoffice import ConsentMethod, DataCategory
 from cases.models.work import NOTE_KINDS, HearingKind
-from config.api.fields import DateTimeField
 from consulates.models import Consulate, DetentionFacility, Partner, PartnerService, ReceptionPoint
 
 

@@ -16,6 +16,9 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from api.conditional import expected_version
+from api.pagination import TimelineCursor
+from api.views import ApiViewMixin
 from cases import services
 from cases.api import case_serializers as s
 from cases.api.access_logging import AccessLoggedViewSetMixin
@@ -25,9 +28,6 @@ from cases.api.persons import IDEMPOTENCY_KEY, IF_MATCH
 from cases.api.search import PostedSearchMixin, search_results_serializer
 from cases.models import Case, CaseEvent, Document
 from cases.models.work import EventKind
-from config.api.conditional import expected_version
-from config.api.pagination import TimelineCursor
-from config.api.views import ApiViewMixin
 from consulates.models import Consulate
 from consulates.policy import home_consulate
 

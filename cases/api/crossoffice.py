@@ -8,6 +8,8 @@ from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from api.fields import IsoDateTimeFilter
+from api.views import ApiViewMixin
 from cases import services
 from cases.api import case_serializers as s
 from cases.api.access_logging import AccessLoggedViewSetMixin
@@ -15,8 +17,6 @@ from cases.api.permissions import IsStaffMember
 from cases.api.persons import IDEMPOTENCY_KEY
 from cases.models import Consent, Referral, Task, Transfer
 from cases.models.crossoffice import ReferralStatus, TransferStatus
-from config.api.fields import IsoDateTimeFilter
-from config.api.views import ApiViewMixin
 from consulates.models import Partner
 from consulates.policy import home_consulate
 

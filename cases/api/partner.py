@@ -11,6 +11,11 @@ from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
+from api.conditional import claimed_version, if_match
+from api.fields import IsoDateTimeFilter
+from api.pagination import TimelineCursor
+from api.schema import ETAG_HEADER
+from api.views import ApiViewMixin
 from cases import services
 from cases.api.access_logging import AccessLoggedViewSetMixin
 from cases.api.case_serializers import EventSerializer, HearingSerializer, ReasonSerializer
@@ -21,11 +26,6 @@ from cases.models import CaseEvent, EmergencyContact, Hearing, Referral
 from cases.models.crossoffice import DataCategory, ReferralStatus
 from cases.models.document import Document, DocumentKind
 from cases.models.work import HearingStatus
-from config.api.conditional import claimed_version, if_match
-from config.api.fields import IsoDateTimeFilter
-from config.api.pagination import TimelineCursor
-from config.api.schema import ETAG_HEADER
-from config.api.views import ApiViewMixin
 
 
 class IdentitySerializer(serializers.Serializer):

@@ -10,6 +10,9 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
+from api.conditional import claimed_version
+from api.fields import DateTimeField, IsoDateTimeFilter
+from api.views import ApiViewMixin
 from cases import services
 from cases.api.access_logging import AccessLoggedViewSetMixin
 from cases.api.permissions import IsStaffMember
@@ -18,9 +21,6 @@ from cases.models import EmergencyContact, Person
 from cases.models.person import ADDRESS_MAX_LENGTH, VULNERABILITY_FIELDS, Sex
 from cases.selectors import person_search_filter
 from cases.services.identifier_reviews import IdentifierReviewLimited, review_notices
-from config.api.conditional import claimed_version
-from config.api.fields import DateTimeField, IsoDateTimeFilter
-from config.api.views import ApiViewMixin
 from consulates.models import Consulate
 
 

@@ -22,8 +22,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
+from api.pagination import LimitOffset
 from cases.access import AccessAction, listing_label, record_access
-from config.api.pagination import LimitOffset
 
 # Filters whose values are names or identifiers: accepted only by POST …/search/.
 PERSONAL_FILTERS = ("search", "curp", "a_number")

@@ -14,8 +14,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from config.encrypted_fields import EncryptedCharField
 from consulates.policy import ScopedQuerySet
+from encryption.fields import EncryptedCharField
 
 
 class IdentifierKind(models.TextChoices):

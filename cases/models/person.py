@@ -13,14 +13,14 @@ from django.db.models.functions import Concat, Lower
 from django.utils.translation import gettext_lazy as _
 
 from cases.identifiers import CURP_STATES, format_a_number, normalize_a_number
-from config.encrypted_fields import (
+from consulates import text_search
+from consulates.policy import ScopedQuerySet, can, scope
+from encryption.fields import (
     BlindIndexedModel,
     BlindIndexedQuerySet,
     BlindIndexField,
     EncryptedCharField,
 )
-from consulates import text_search
-from consulates.policy import ScopedQuerySet, can, scope
 
 
 class Sex(models.TextChoices):

@@ -16,13 +16,13 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cases.models.case import Case
-from config.encrypted_fields import (
+from consulates.policy import ScopedQuerySet
+from encryption.fields import (
     BlindIndexedModel,
     BlindIndexedQuerySet,
     BlindIndexField,
     EncryptedCharField,
 )
-from consulates.policy import ScopedQuerySet
 
 
 class ReminderKind(models.TextChoices):

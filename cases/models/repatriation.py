@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models.case import Case
-from config.encrypted_fields import EncryptedCharField
 from consulates.models import Consulate
 from consulates.policy import ScopedQuerySet
+from encryption.fields import EncryptedCharField
 
 HANDOFF_CONFIRMATION_HOURS = 48
 

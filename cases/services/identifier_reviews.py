@@ -27,8 +27,8 @@ from django.utils.translation import ngettext
 from cases.access import record_access
 from cases.models import IdentifierReview, Person
 from cases.models.access import AccessAction
-from config.security import ratelimit
 from consulates.policy import home_consulate
+from signin import ratelimit
 
 IDENTIFIER_FIELDS = ("curp", "a_number")
 _RATE_SCOPE = "identifier-review"

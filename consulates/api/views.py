@@ -6,7 +6,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 
-from config.api.views import ApiViewMixin
+from api.views import ApiViewMixin
 from consulates.api import serializers
 from consulates.models import Consulate, County, DetentionFacility, Partner, ReceptionPoint
 

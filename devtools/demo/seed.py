@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+import encryption
 from cases.categories import SUBTYPES, Category
 from cases.identifiers import CURP_STATES
 from cases.models import Person
 from cases.models.case import NotifiedBy, Outcome, Priority, Status
 from cases.models.work import EventKind, HearingKind
 from cases.services.cases import case_reference_allocate
-from config import encryption
 from consulates.models import Consulate, DetentionFacility, ReceptionPoint
 from devtools.demo.addresses import AddressMaker
 from devtools.demo.curp import curp_complete, curp_stem

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 
-from config.security.totp import confirmed_device, provisioning_uri, secret_base32
 from devtools.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
+from signin.totp import confirmed_device, provisioning_uri, secret_base32
 
 
 def demo_login_lines() -> list[str]:

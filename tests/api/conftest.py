@@ -12,7 +12,7 @@ import pytest
 from django.utils.crypto import get_random_string
 from rest_framework.test import APIClient
 
-from config.api.models import ApiToken
+from api.models import ApiToken
 from tests import factories as f
 from tests.auth import login_verified
 from tests.factories.crossoffice import make_referral

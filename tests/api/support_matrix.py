@@ -34,9 +34,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from api.models import ApiToken
 from cases import services
 from cases.models import Case, CaseEvent, Consent, Document, Hearing, Person, Referral, Task, Transfer
-from config.api.models import ApiToken
 from consulates.models import County, DetentionFacility, Partner, PartnerService, ReceptionPoint
 from tests import factories as f
 from tests.auth import login_verified

@@ -7,11 +7,11 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from api.pagination import MAX_PAGE_SIZE
 from cases import services
 from cases.models import Case, CaseEvent
 from cases.models.case import Status
 from cases.models.work import EventKind
-from config.api.pagination import MAX_PAGE_SIZE
 from consulates.models import DetentionFacility
 from tests import factories as f
 from tests.api.conftest import url

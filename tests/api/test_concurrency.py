@@ -16,9 +16,9 @@ from django.db import connection
 from rest_framework.test import APIClient
 from rest_framework.views import APIView
 
+from api.conditional import etag_for
+from api.models import IdempotencyRecord
 from cases.models import Case, CaseEvent, Person
-from config.api.conditional import etag_for
-from config.api.models import IdempotencyRecord
 from consulates.models import Consulate
 from tests import factories as f
 from tests.auth import login_verified

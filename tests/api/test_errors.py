@@ -1,4 +1,4 @@
-"""config/api/errors.py: every error has one shape, and its messages follow Accept-Language."""
+"""api/errors.py: every error has one shape, and its messages follow Accept-Language."""
 
 from __future__ import annotations
 

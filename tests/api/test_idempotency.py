@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
+from api.models import IdempotencyRecord
 from cases import services
 from cases.models import CaseEvent, Person
 from cases.services import privacy
-from config.api.models import IdempotencyRecord
 from tests import factories as f
 from tests.api.conftest import token_client
 from tests.auth import login_verified

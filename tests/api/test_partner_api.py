@@ -1,4 +1,4 @@
-"""cases/api/partner.py and config/api/auth.py: a partner integration with its API token sees its own
+"""cases/api/partner.py and api/auth.py: a partner integration with its API token sees its own
 referrals with only the data the person consented to share, answers them, posts updates and documents."""
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from api.models import ApiToken
 from cases import services
 from cases.models import CaseEvent, Document, Referral
 from cases.models.work import EventKind
-from config.api.models import ApiToken
 from tests import factories as f
 from tests.api.conftest import token_client, url
 from tests.api.test_case_actions import PNG

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
+from api.conditional import etag_for
 from cases.models import CaseEvent, Referral
-from config.api.conditional import etag_for
 from tests.api.conftest import url
 
 pytestmark = pytest.mark.django_db

@@ -27,8 +27,8 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.views import APIView
 
+from api.conditional import etag_for
 from cases.models import Case, Person
-from config.api.conditional import etag_for
 from tests.api.support_matrix import (
     AUDITOR_ROLES,
     PARTNER_ROLES,

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from cases import services
 from cases.models import EmergencyContact
-from config.api.urls import router
+from config.api_urls import router
 from consulates.models import DetentionFacility
 from tests import factories as f
 from tests.api.conftest import csrf_client, token_client, url

@@ -25,9 +25,9 @@ from django.utils import timezone
 from PIL import Image
 from rest_framework.views import APIView
 
+from api.idempotency import IdempotentPostMixin
 from cases import services
 from cases.models import Case, Consent, Referral, Transfer
-from config.api.idempotency import IdempotentPostMixin
 from consulates.access import forget_access
 from consulates.models import PartnerService, StaffMembership
 from tests import factories as f

@@ -18,9 +18,9 @@ from django.test.client import ClientHandler
 from django_otp.middleware import OTPMiddleware
 from PIL import Image
 
+from api.models import ApiToken
 from cases.models import Document
-from config.api.models import ApiToken
-from config.middleware import RequestSizeLimitMiddleware
+from staffsite.middleware import RequestSizeLimitMiddleware
 from tests import factories as f
 from tests.api.conftest import url
 from tests.api.test_errors import assert_problem
@@ -245,7 +245,7 @@ def _sign_in(request) -> None:
 def test_every_upload_view_named_by_the_limit_exists():
     from django.urls import reverse
 
-    from config.middleware import DOCUMENT_UPLOAD_VIEWS
+    from staffsite.middleware import DOCUMENT_UPLOAD_VIEWS
 
     for view_name in DOCUMENT_UPLOAD_VIEWS:
         kwargs = {"version": "v1", "pk": 1} if view_name.startswith("v1:") else {"object_id": 1}

@@ -136,9 +136,9 @@ def test_searches_are_documented_with_their_body_and_answer(schema_file):
 def test_every_operation_is_described_for_its_readers_not_by_a_mixin(schema_file):
     """drf-spectacular describes an operation with the first docstring up its view's class hierarchy: a
     view without its own would show a mixin's notes to developers ("Mix into a viewset...")."""
+    from api.views import ApiViewMixin
     from cases.api.access_logging import AccessLoggedViewSetMixin
     from cases.api.search import PostedSearchMixin
-    from config.api.views import ApiViewMixin
 
     internal = {
         " ".join(cls.__doc__.split())

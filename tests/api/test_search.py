@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
+from api import throttling
+from api.models import IdempotencyRecord
 from cases.api.case_filters import CaseFilter, CaseSearchFilter, CaseSearchSerializer
 from cases.api.persons import PersonFilter, PersonSearchFilter, PersonSearchSerializer
-from config.api import throttling
-from config.api.models import IdempotencyRecord
 from tests import factories as f
 from tests.api.conftest import csrf_client, url
 

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from rest_framework.test import APIClient
 
-from config.api.models import ApiToken
+from api.models import ApiToken
 from tests import factories as f
 from tests.auth import login_verified
 

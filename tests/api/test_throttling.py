@@ -13,8 +13,8 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from config.api import throttling
-from config.api.models import ApiToken
+from api import throttling
+from api.models import ApiToken
 from tests import factories as f
 from tests.auth import login_verified
 

@@ -1,4 +1,4 @@
-"""config/api/admin.py: administrators issue partner API tokens (shown once) and revoke them."""
+"""consulates/admin/tokens.py: administrators issue partner API tokens (shown once) and revoke them."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from rest_framework.test import APIClient
 
-from config.api.models import ApiToken
+from api.models import ApiToken
 from tests import factories as f
 from tests.api.conftest import url
 from tests.auth import login_verified

@@ -1,4 +1,4 @@
-"""Deactivating a partner organisation (consulates/admin.py, consulates/services.py, consulates/access.py):
+"""Deactivating a partner organisation (consulates/admin/network.py, consulates/services.py, consulates/access.py):
 its users resolve to no access at all, and unticking *active* in the staff UI revokes every API token of
 its users, on the record."""
 
@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from config.api.models import ApiToken
+from api.models import ApiToken
 from consulates.access import access_for
 from consulates.models import Partner
 from consulates.services import partner_deactivate

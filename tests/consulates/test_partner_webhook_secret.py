@@ -1,4 +1,4 @@
-"""A partner's webhook signing secret (consulates/admin.py, consulates/models.py): administrators set it,
+"""A partner's webhook signing secret (consulates/admin/network.py, consulates/models.py): administrators set it,
 nobody reads it back (not on the page, not in a message or the session), it is encrypted at rest (history
 included, rotated with the other fields) and the webhook sender still signs with it."""
 
@@ -11,11 +11,11 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+import encryption
 from cases.field_rotation import rewrite
 from cases.management.commands.rotate_field_keys import encrypted_targets
 from cases.reminders import channels, messages
 from cases.reminders.channels import Outgoing
-from config import encryption
 from consulates.models import Partner
 from tests import factories as f
 from tests.auth import login_verified

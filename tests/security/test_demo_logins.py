@@ -13,7 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from devtools.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
 from devtools.demo.users import demo_users_create
-from tests.security.conftest import VERIFY, code_from_secret, sign_in_password
+from tests.signin.conftest import VERIFY, code_from_secret, sign_in_password
 
 pytestmark = pytest.mark.django_db
 

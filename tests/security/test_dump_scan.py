@@ -18,12 +18,12 @@ from django.db import connection
 from PIL import Image
 from rest_framework.test import APIClient
 
+from api.models import ApiToken, IdempotencyRecord
 from cases import services
 from cases.identifiers import format_a_number
 from cases.models import Case, EmergencyContact, Person, RepatriationHandoff, SmsOptOut
 from cases.models.crossoffice import DataCategory
 from cases.reminders.messages import normalise_phone
-from config.api.models import ApiToken, IdempotencyRecord
 from consulates.models import Consulate
 from tests import factories as f
 from tests.auth import login_verified

@@ -10,12 +10,12 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+import encryption
 from cases import services
 from cases.field_rotation import Counts, rewrite
 from cases.management.commands.rotate_field_keys import encrypted_targets
 from cases.models import EmergencyContact, Person
-from config import encryption
-from config.encryption import DecryptionError, build_keyring
+from encryption import DecryptionError, build_keyring
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -18,10 +18,10 @@ from django.db import connection
 from django.utils.module_loading import import_string
 from pghistory.models import Event
 
+import encryption
 from cases.field_rotation import Counts, Index, Target, rewrite
 from cases.history import HistoryRewriteRefused, require_maintenance_connection
-from config import encryption
-from config.encrypted_fields import blind_index_fields, encrypted_fields
+from encryption.fields import blind_index_fields, encrypted_fields
 
 
 def encrypted_targets() -> list[Target]:

@@ -37,6 +37,7 @@ from collections.abc import Iterable
 
 import pghistory
 import pgtrigger
+from celery import current_app as celery_app  # config.celery's app: the default one in every thread
 from dateutil.relativedelta import relativedelta
 from django.apps import apps
 from django.conf import settings
@@ -48,6 +49,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from pghistory.models import Context
 
+from api.models import IdempotencyRecord
 from cases.history import rewriting_history
 from cases.models import (
     Case,
@@ -62,8 +64,6 @@ from cases.models import (
 from cases.models.case import Status
 from cases.models.reminder import ReminderStatus
 from cases.services.privacy.plan import PERSON_SCRUB, SCRUB_PLAN, Scope, field_values, scrub_payload
-from config.api.models import IdempotencyRecord
-from config.celery import app as celery_app
 from consulates.policy import authorize
 
 logger = logging.getLogger(__name__)

@@ -28,7 +28,7 @@ import sys
 import time
 import uuid
 
-from celery import Celery
+from celery import Celery, current_app
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
@@ -39,7 +39,6 @@ from cases.models.crossoffice import ReferralStatus
 from cases.models.reminder import ReminderChannel, ReminderKind, ReminderStatus
 from cases.reminders import dispatch
 from cases.tasks import dispatch_with
-from config.celery import CONFIG
 from consulates.models import Partner
 from devtools.fake_provider import FakeProvider
 
@@ -238,7 +237,8 @@ def _default_broker() -> str:
 
 def _app(broker: str) -> Celery:
     app = Celery("bench-reminders", set_as_current=False)
-    app.conf.update(CONFIG)
+    # The project's Celery configuration (the project's app is the current one once Django is set up).
+    app.conf.update(current_app.conf.changes)
     app.conf.update(broker_url=broker, beat_schedule={})
     return app
 

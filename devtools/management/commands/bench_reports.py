@@ -519,7 +519,7 @@ class Command(BaseCommand):
         from django.http import HttpRequest
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
-        from config.security.totp import confirmed_device
+        from signin.totp import confirmed_device
 
         device = confirmed_device(user)
         temporary = None

@@ -5,9 +5,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from config.security.totp import confirmed_device, current_code
 from devtools.demo.logins import DEMO_LOGINS_FILE
 from devtools.demo.totp import demo_login_lines
+from signin.totp import confirmed_device, current_code
 
 
 class Command(BaseCommand):

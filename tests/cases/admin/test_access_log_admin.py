@@ -105,7 +105,7 @@ def test_lists_write_one_row_naming_the_filters_but_not_the_search(client, world
     assert row.person_id is None
     assert row.what == "admin: person list ?qs&vulnerable"
     assert "Núñez" not in row.what
-    # A declared filter: the list refuses any other (config.admin_lookups).
+    # A declared filter: the list refuses any other (staffsite.admin_lookups).
     _get(client, reverse("admin:cases_case_changelist"), custody="in")
     assert (
         AccessLog.objects.filter(action=AccessAction.LIST, what="admin: case list ?custody=in").count() == 1

@@ -167,12 +167,12 @@ def _object_for(label, world):
         assert isinstance(hearing, Hearing)
         return world.case_a.reminders.order_by("pk").first()
     if label == "api.ApiToken":
-        from config.api.models import ApiToken
+        from api.models import ApiToken
 
         token, _raw = ApiToken.objects.create(user=world.partner, name="sincronización")
         return token
     if label == "api.ApiTokenUse":
-        from config.api.models import ApiTokenUse
+        from api.models import ApiTokenUse
 
         return ApiTokenUse.objects.create(
             token_key="abcdef123456789",

@@ -19,7 +19,7 @@ from cases.services import privacy
 from cases.services.privacy.plan import PERSON_SCRUB, SCRUB_PLAN
 from cases.tasks import anonymise_expired
 from config.celery import CONFIG
-from config.encrypted_fields import blind_index_fields, encrypted_fields
+from encryption.fields import blind_index_fields, encrypted_fields
 from tests import factories as f
 from tests.cases.privacy.builders import build_person, case_tables, close_at, find_values, history_tables
 

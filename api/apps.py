@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ApiConfig(AppConfig):
+    """API plumbing with no domain logic: tokens, idempotency records, errors, paging, throttling."""
+
+    name = "api"
+    label = "api"
+    verbose_name = _("API access")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from api import schema  # noqa: F401 - registers the OpenAPI extensions

@@ -1,0 +1,74 @@
+"""Partner tokens (django-rest-knox, hashed, expiring) with last use recorded; staff sessions with CSRF and a
+verified second factor.
+
+Failed token attempts are counted per client address: past ``API_TOKEN_FAILURE_RATE_PER_IP`` the address
+gets 429 (with ``Retry-After``) before any token it sends is even looked at, so tokens cannot be guessed
+at speed. (Calls with a valid token have their own budget: ``api.throttling``.)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from knox.auth import TokenAuthentication
+from rest_framework import exceptions
+from rest_framework.authentication import SessionAuthentication
+
+from api.models import ApiToken
+from signin import ratelimit
+from signin.middleware import client_ip
+
+LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+_FAILURE_SCOPE = "api-token-failure"
+
+
+class ApiTokenAuthentication(TokenAuthentication):
+    """``Authorization: Token <token>``. Expired tokens are refused (and deleted by knox)."""
+
+    def authenticate(self, request):
+        rate = ratelimit.parse_rate(settings.API_TOKEN_FAILURE_RATE_PER_IP)
+        address = client_ip(request)
+        wait = ratelimit.exceeded(_FAILURE_SCOPE, address, rate)
+        if wait is not None and self._sends_token(request):
+            raise exceptions.Throttled(wait)
+        try:
+            return super().authenticate(request)
+        except exceptions.AuthenticationFailed:
+            ratelimit.hit(_FAILURE_SCOPE, address, rate)
+            raise
+
+    def _sends_token(self, request) -> bool:
+        from rest_framework.authentication import get_authorization_header
+
+        header = get_authorization_header(request).split()
+        return bool(header) and header[0].lower() == self.authenticate_header(request).encode().lower()
+
+    def validate_user(self, auth_token):
+        user, token = super().validate_user(auth_token)
+        now = timezone.now()
+        if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+            token.last_used_at = now
+        return user, token
+
+
+class VerifiedSessionAuthentication(SessionAuthentication):
+    """The staff session, with CSRF (DRF's), only once the second factor was verified in it: a session that
+    has only passed the password step is refused with 403 and never sees data."""
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is None:
+            return None
+        user = result[0]
+        is_verified = getattr(user, "is_verified", None)
+        if not (callable(is_verified) and is_verified()):
+            # 403, not 401: the session is known; what it lacks is the second factor.
+            raise exceptions.PermissionDenied(
+                _("Sign in to the staff UI with your second factor (authenticator code) first."),
+                code="second_factor_required",
+            )
+        return result

@@ -1,0 +1,202 @@
+"""One error shape for every API error: ``{"type", "title", "status", "detail", "errors"}``.
+
+``errors`` maps a field (dotted for nested data; ``non_field_errors`` for the whole request) to its
+messages, in the caller's language (``Accept-Language``). Services raise Django's ``ValidationError``
+and ``PermissionDenied``; they are translated here so views stay thin.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    PermissionDenied,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from api.parsers import JsonTooDeep
+
+
+class PreconditionRequired(exceptions.APIException):
+    status_code = 428
+    default_code = "precondition_required"
+
+    def __init__(self):
+        super().__init__(_("Send the resource's ETag in an If-Match header to change it."))
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_code = "precondition_failed"
+
+    def __init__(self):
+        super().__init__(
+            _("The resource changed since you read it. Read it again and retry with its new ETag.")
+        )
+
+
+class IdempotencyKeyReused(exceptions.APIException):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_code = "idempotency_key_reused"
+
+    def __init__(self):
+        super().__init__(_("This Idempotency-Key was already used for a different request."))
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "request_too_large"
+
+    def __init__(self):
+        from django.conf import settings
+        from django.template.defaultfilters import filesizeformat
+
+        limit = filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        super().__init__(_("The request body is too large; the limit is %(limit)s.") % {"limit": limit})
+
+
+class TooManyParts(exceptions.APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "too_many_fields"
+
+    def __init__(self):
+        super().__init__(_("The request has too many fields or files."))
+
+
+# The problem's short title, in the language of the answer (as ``detail``).
+TITLES = {
+    400: gettext_lazy("Bad request"),
+    401: gettext_lazy("Not authenticated"),
+    403: gettext_lazy("Forbidden"),
+    404: gettext_lazy("Not found"),
+    405: gettext_lazy("Method not allowed"),
+    406: gettext_lazy("Not acceptable"),
+    409: gettext_lazy("Conflict"),
+    412: gettext_lazy("Precondition failed"),
+    413: gettext_lazy("Payload too large"),
+    415: gettext_lazy("Unsupported media type"),
+    422: gettext_lazy("Unprocessable content"),
+    428: gettext_lazy("Precondition required"),
+    429: gettext_lazy("Too many requests"),
+}
+
+
+def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's nested error detail -> ``{"field.sub": [messages]}``."""
+    out: dict[str, list[str]] = {}
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            name = (
+                NON_FIELD_ERRORS_KEY if key in (NON_FIELD_ERRORS, "non_field_errors") and not prefix else key
+            )
+            for field, messages in _flatten(
+                value, f"{prefix}{name}" if not prefix else f"{prefix}.{name}"
+            ).items():
+                out.setdefault(field, []).extend(messages)
+    elif isinstance(detail, list):
+        if all(not isinstance(item, dict | list) for item in detail):
+            out[prefix or NON_FIELD_ERRORS_KEY] = [str(item) for item in detail]
+        else:
+            for index, item in enumerate(detail):
+                for field, messages in _flatten(item, f"{prefix}.{index}" if prefix else str(index)).items():
+                    out.setdefault(field, []).extend(messages)
+    else:
+        out[prefix or NON_FIELD_ERRORS_KEY] = [str(detail)]
+    return out
+
+
+NON_FIELD_ERRORS_KEY = "non_field_errors"
+
+
+def problem_body(status_code: int, *, code: str, detail: str, errors: dict | None = None) -> dict:
+    return {
+        "type": code,
+        "title": str(TITLES.get(status_code, _("Error"))),
+        "status": status_code,
+        "detail": detail,
+        "errors": errors or {},
+    }
+
+
+def problem(
+    status_code: int, *, code: str, detail: str, errors: dict | None = None, headers=None
+) -> Response:
+    return Response(
+        problem_body(status_code, code=code, detail=detail, errors=errors),
+        status=status_code,
+        headers=headers,
+    )
+
+
+def not_found_response() -> JsonResponse:
+    """The API's 404 outside its views: an address under ``/api/`` that names nothing."""
+    body = problem_body(404, code="not_found", detail=str(exceptions.NotFound.default_detail))
+    return JsonResponse(body, status=404)
+
+
+# A RecursionError raised inside one of these is the body's nesting, not a fault of ours.
+PARSER_MODULES = frozenset({"rest_framework.parsers", "api.parsers"})
+
+
+def _raised_while_parsing(exc: BaseException) -> bool:
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_globals.get("__name__") in PARSER_MODULES:
+            return True
+        tb = tb.tb_next
+    return False
+
+
+def _from_django_validation(exc: DjangoValidationError) -> exceptions.APIException:
+    if getattr(exc, "code", None) == "stale":
+        return PreconditionFailed()
+    if hasattr(exc, "error_dict"):
+        return exceptions.ValidationError(exc.message_dict)
+    return exceptions.ValidationError({NON_FIELD_ERRORS_KEY: exc.messages})
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        exc = _from_django_validation(exc)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, RequestDataTooBig):
+        exc = RequestTooLarge()
+    elif isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        exc = TooManyParts()
+    elif isinstance(exc, RecursionError) and _raised_while_parsing(exc):
+        exc = JsonTooDeep()  # a view whose parser is DRF's own, not ``api.parsers``
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None  # a real server error: Django's handler logs it and answers 500
+    code = getattr(exc, "default_code", "error")
+    if isinstance(exc, exceptions.ValidationError):
+        errors = _flatten(exc.detail)
+        detail = _("The request has invalid fields; see errors.")
+        if set(errors) == {NON_FIELD_ERRORS_KEY}:
+            detail = " ".join(errors[NON_FIELD_ERRORS_KEY])
+        code = "validation_error"
+    else:
+        detail = (
+            exc.detail
+            if isinstance(exc.detail, str)
+            else " ".join(_flatten(exc.detail).get(NON_FIELD_ERRORS_KEY, []))
+        )
+        if isinstance(exc.detail, exceptions.ErrorDetail):
+            code = exc.detail.code or code
+        errors = {}
+    result = problem(response.status_code, code=str(code), detail=str(detail), errors=errors)
+    for header in ("Retry-After", "WWW-Authenticate", "Allow"):
+        if header in response:
+            result[header] = response[header]
+    return result

@@ -1,0 +1,129 @@
+"""OpenAPI additions: the shared error shape on every operation, and the conditional-request headers."""
+
+from __future__ import annotations
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import OpenApiParameter
+
+PROBLEM = {
+    "type": "object",
+    "description": "Every error has this shape. `errors` maps a field to its messages.",
+    "properties": {
+        "type": {"type": "string", "description": "Stable error code, e.g. `validation_error`, `not_found`."},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string", "description": "In the caller's language (Accept-Language)."},
+        "errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+    },
+    "required": ["type", "title", "status", "detail", "errors"],
+}
+
+DESCRIPTIONS = {
+    "400": "Invalid input: field messages in `errors`.",
+    "401": "No or invalid credentials (token expired or revoked).",
+    "403": "Not allowed for your role.",
+    "404": "No such record, or not visible to you.",
+    "412": "Stale `If-Match`: the resource changed since you read it.",
+    "422": "`Idempotency-Key` reused with a different request.",
+    "428": "`If-Match` required.",
+    "429": "Too many requests: retry after `Retry-After` seconds.",
+}
+
+
+# The answer's validator, on operations that return a writable resource (``@extend_schema(parameters=...)``).
+ETAG_HEADER = OpenApiParameter(
+    "ETag",
+    str,
+    OpenApiParameter.HEADER,
+    response=[200],
+    description="The resource's current ETag: send it in `If-Match` with your next change of it.",
+)
+IDEMPOTENT_REPLAYED = {
+    "schema": {"type": "string", "enum": ["true"]},
+    "description": "Present (`true`) when this is the stored answer to an earlier request with the same "
+    "`Idempotency-Key`, replayed instead of running the request again.",
+}
+
+
+def _takes_idempotency_key(operation: dict) -> bool:
+    return any(
+        p.get("in") == "header" and p.get("name") == "Idempotency-Key"
+        for p in operation.get("parameters", [])
+    )
+
+
+def _problem_response(code: str) -> dict:
+    response = {
+        "description": DESCRIPTIONS[code],
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+    if code == "429":
+        response["headers"] = {
+            "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}
+        }
+    return response
+
+
+def add_error_responses(result, generator, request, public):
+    result.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            responses = operation.setdefault("responses", {})
+            codes = ["401", "403", "429"]
+            if "{" in path:
+                codes.append("404")
+            if method in ("post", "put", "patch", "delete"):
+                codes.append("400")
+            if method in ("put", "patch"):
+                codes += ["412", "428"]
+            if method == "post" and not path.endswith("/search/"):
+                codes.append("422")  # searches only read: Idempotency-Key does not apply to them
+                if any(
+                    p.get("in") == "header" and p.get("name") == "If-Match"
+                    for p in operation.get("parameters", [])
+                ):
+                    codes.append("412")  # actions that take an optional If-Match
+            if method == "get":
+                codes.append("400")  # invalid filters
+            for code in codes:
+                responses.setdefault(code, _problem_response(code))
+            if _takes_idempotency_key(operation):
+                # Every answer is stored and replayed, refusals included.
+                for code, response in responses.items():
+                    if code.startswith(("2", "4")) and code not in ("401", "422", "429"):
+                        response.setdefault("headers", {})["Idempotent-Replayed"] = IDEMPOTENT_REPLAYED
+    return result
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    """Documents partner tokens: ``Authorization: Token <token>``."""
+
+    target_class = "api.auth.ApiTokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Token <token>`: a partner API token, issued by a consulate administrator.",
+        }
+
+
+class VerifiedSessionScheme(OpenApiAuthenticationExtension):
+    """Documents the staff session: Django's session cookie, after the password and the second factor."""
+
+    target_class = "api.auth.VerifiedSessionAuthentication"
+    name = "cookieAuth"
+
+    def get_security_definition(self, auto_schema):
+        from django.conf import settings
+
+        return {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": settings.SESSION_COOKIE_NAME,
+            "description": "Staff session: signed in to the staff UI with password and authenticator code.",
+        }

@@ -1,0 +1,68 @@
+"""Role-based permissions for the staff UI, shared by every app's ModelAdmins.
+
+Django's per-model permission tables are not used for domain models: what a role may do is decided
+in code, from ``consulates.access``, so the admin, the API and the reports agree.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from consulates.policy import can
+from staffsite.admin_lookups import DeclaredLookupsOnlyAdmin
+from staffsite.admin_records import NameFreeAdminRecordsMixin
+from staffsite.admin_search import PostedSearchAdminMixin
+
+
+class ReferenceDataAdmin(DeclaredLookupsOnlyAdmin, PostedSearchAdminMixin):
+    """Reference data (network, partners): every staff member reads, administrators edit."""
+
+    # Web addresses typed without a scheme are https (Django 6's default, chosen now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def has_module_permission(self, request):
+        return can(request.user, "reference.view")
+
+    def has_view_permission(self, request, obj=None):
+        return can(request.user, "reference.view")
+
+    def has_add_permission(self, request):
+        return can(request.user, "reference.manage")
+
+    def has_change_permission(self, request, obj=None):
+        return can(request.user, "reference.manage")
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class AdministratorOnlyAdmin(ReferenceDataAdmin):
+    def has_module_permission(self, request):
+        return can(request.user, "reference.manage")
+
+    def has_view_permission(self, request, obj=None):
+        return can(request.user, "reference.manage")
+
+    def has_delete_permission(self, request, obj=None):
+        return can(request.user, "reference.manage")
+
+
+class CaseWorkAdmin(DeclaredLookupsOnlyAdmin, NameFreeAdminRecordsMixin, PostedSearchAdminMixin):
+    """Case work: staff read what ``visible_to`` lets them; officers, supervisors and administrators
+    write through the services; nothing is deleted from the staff UI. The change log and the success
+    messages name no one (``staffsite.admin_records``)."""
+
+    def has_module_permission(self, request):
+        return can(request.user, "staff.enter")
+
+    def has_view_permission(self, request, obj=None):
+        return can(request.user, "staff.enter")
+
+    def has_add_permission(self, request):
+        return can(request.user, "case.work")
+
+    def has_change_permission(self, request, obj=None):
+        return can(request.user, "case.work")
+
+    def has_delete_permission(self, request, obj=None):
+        return False
