@@ -405,8 +405,7 @@ if not DEBUG:
 # Content-Security-Policy (django-csp): only our own origin, no inline or injected script anywhere (our
 # templates load scripts from static files; the API docs use drf-spectacular's split Swagger view),
 # no plugins, no framing, no <base> or form posts elsewhere. Views that need more say so themselves
-# (api/docs.py: the API documentation pages allow inline styles, which Swagger UI and Redoc
-# inject at run time).
+# (none does today).
 from csp.constants import NONE, SELF  # noqa: E402
 
 CONTENT_SECURITY_POLICY = {
@@ -493,7 +492,6 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
     "POSTPROCESSING_HOOKS": [

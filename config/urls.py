@@ -42,5 +42,4 @@ urlpatterns = [
     re_path(r"^api/(?P<version>v1)/", include(("config.api_urls", "api"), namespace="v1")),
     path("api/schema/", SpectacularAPIView.as_view(api_version="v1"), name="api-schema"),
     path("api/docs/", docs.swagger_view(), name="api-docs"),
-    path("api/redoc/", docs.redoc_view(), name="api-redoc"),
 ]
