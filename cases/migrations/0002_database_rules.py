@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("cases", "0001_initial"),
         ("consulates", "0002_extensions"),
-        ("api", "0001_tokens_idempotency"),
+        ("api", "0001_initial"),
         ("pghistory", "0007_auto_20250421_0444"),
     ]
 
