@@ -8,6 +8,7 @@ from django_filters import rest_framework as filters
 from rest_framework import serializers
 
 from api.fields import DateTimeField, IsoDateTimeFilter
+from api.filters import ChoicesFilter
 from cases.api.search import PageSerializer
 from cases.categories import Category
 from cases.models import Case, Hearing, Person
@@ -18,9 +19,9 @@ from consulates.models import Consulate, DetentionFacility
 
 
 class CaseFilter(filters.FilterSet):
-    status = filters.MultipleChoiceFilter(choices=Status.choices)
-    category = filters.MultipleChoiceFilter(choices=Category.choices)
-    priority = filters.MultipleChoiceFilter(choices=Priority.choices)
+    status = ChoicesFilter(choices=Status.choices)
+    category = ChoicesFilter(choices=Category.choices)
+    priority = ChoicesFilter(choices=Priority.choices)
     consulate = filters.ModelChoiceFilter(queryset=Consulate.objects.all())
     assigned_to = filters.CharFilter(
         method="filter_assigned_to", help_text="A user id, `me`, or `none` for unassigned cases."

@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from api.fields import IsoDateTimeFilter
+from api.filters import ChoicesFilter
 from api.views import ApiViewMixin
 from cases import services
 from cases.api import case_serializers as s
@@ -22,7 +23,7 @@ from consulates.policy import home_consulate
 
 
 class TransferFilter(filters.FilterSet):
-    status = filters.MultipleChoiceFilter(choices=TransferStatus.choices)
+    status = ChoicesFilter(choices=TransferStatus.choices)
     direction = filters.ChoiceFilter(
         choices=[("incoming", "incoming"), ("outgoing", "outgoing")],
         method="filter_direction",
@@ -117,7 +118,7 @@ class TransferViewSet(_ReadViewSet):
 
 
 class ReferralFilter(filters.FilterSet):
-    status = filters.MultipleChoiceFilter(choices=ReferralStatus.choices)
+    status = ChoicesFilter(choices=ReferralStatus.choices)
     partner = filters.ModelChoiceFilter(queryset=Partner.objects.all())
     updated_since = IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
     answer_overdue = filters.BooleanFilter(method="filter_overdue", help_text="Pending for 72 hours or more.")

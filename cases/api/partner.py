@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from api.conditional import claimed_version, if_match
 from api.fields import IsoDateTimeFilter
+from api.filters import ChoicesFilter
 from api.pagination import TimelineCursor
 from api.schema import ETAG_HEADER
 from api.views import ApiViewMixin
@@ -184,7 +185,7 @@ class DocumentSerializer(serializers.ModelSerializer):
 
 
 class PartnerReferralFilter(filters.FilterSet):
-    status = filters.MultipleChoiceFilter(choices=ReferralStatus.choices)
+    status = ChoicesFilter(choices=ReferralStatus.choices)
     updated_since = IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:

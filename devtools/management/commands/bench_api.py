@@ -1,0 +1,418 @@
+"""Time the API's reads against raw pages, in process and over HTTP.
+
+Run with production settings on a seeded database (``docs/benchmarks.md``: ``make bench-api``). Each page
+is an API read beside its raw twin: one hand-written SQL statement for the same page (same filters,
+scope, order and page size, a total count), its encrypted identifiers decrypted as the API decrypts
+them, serialised with orjson. In process, the two run interleaved (API, raw, API, raw...) through
+Django's test client for the API (so every middleware, the session or token, the second factor, the
+access log and the serializer count) after a warm-up; the table shows both medians, their ratio against
+the 3x goal, the queries of one API request and how many ran before the view (middleware,
+authentication, permissions, throttles: goal at most 2).
+
+Over HTTP (``--http``): gunicorn with the project's WSGI application and gunicorn with a raw WSGI
+application serving the same case list (``devtools/bench_raw_wsgi.py``), the same number of workers, each
+loaded by ``wrk`` (Debian package ``wrk``) for ``--duration`` seconds with ``--connections``; the table
+shows both throughputs and their ratio against the 50 % goal.
+
+The command only reads, apart from what it cleans up: a session verified with a temporary authenticator,
+a temporary partner token, and the access-log rows its requests write.
+"""
+
+# The SQL below is assembled from constant fragments only (every value is a query parameter).
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from unittest import mock
+
+import django_otp
+import orjson
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.http import HttpRequest
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.views import APIView
+
+import encryption
+from api.models import ApiToken
+from cases.models import AccessLog
+
+RATIO_GOAL = 3.0
+THROUGHPUT_GOAL = 0.5
+QUERIES_BEFORE_VIEW_GOAL = 2
+PAGE = 50
+
+CASE_COLUMNS = """
+    c.id, c.reference, c.consulate_id, co.code, c.category, c.subtype, c.status, c.priority, c.summary,
+    c.facility_id, c.detained_since, c.released_on, c.arrested_at, c.consulate_notified_at, c.notified_by,
+    c.first_contact_at, c.expected_removal_date, c.reception_point_id, c.outcome, c.outcome_notes,
+    c.opened_at, c.closed_at, c.last_activity_at, c.version,
+    p.id, p.given_names, p.paternal_surname, p.maternal_surname, p.curp, p.a_number,
+    u.id, u.first_name, u.last_name, u.username"""
+CASE_FROM = """
+    FROM cases_case c
+    JOIN cases_person p ON p.id = c.person_id
+    JOIN consulates_consulate co ON co.id = c.consulate_id
+    LEFT JOIN auth_user u ON u.id = c.assigned_to_id"""
+OFFICER_SCOPE = """(c.consulate_id = %(consulate)s OR c.id IN (
+    SELECT case_id FROM cases_transfer WHERE status = 'pending' AND to_consulate_id = %(consulate)s))"""
+
+
+def _decrypt(value):
+    return encryption.decrypt(value) if value else value
+
+
+def _hours(delta):
+    return round(delta.total_seconds() / 3600, 2) if delta is not None else None
+
+
+def _case_row(row) -> dict:
+    (pk, reference, consulate, code, category, subtype, status, priority, summary, facility, detained,
+     released, arrested, notified, notified_by, contact, removal, reception, outcome, outcome_notes,
+     opened, closed, activity, version, person, given, paternal, maternal, curp, a_number,
+     user, first, last, username) = row[:34]  # fmt: skip
+    now = dt.datetime.now(dt.UTC)
+    in_custody = facility is not None and released is None
+    overdue = (
+        in_custody and contact is None and notified is not None and now - notified >= dt.timedelta(hours=48)
+    )
+    return {
+        "id": pk,
+        "reference": reference,
+        "person": {
+            "id": person,
+            "full_name": " ".join(part for part in (given, paternal, maternal) if part),
+            "curp": _decrypt(curp),
+            "a_number": _decrypt(a_number),
+        },
+        "consulate": consulate,
+        "consulate_code": code,
+        "category": category,
+        "subtype": subtype,
+        "status": status,
+        "priority": priority,
+        "summary": summary,
+        "assigned_to": {"id": user, "name": f"{first} {last}".strip() or username} if user else None,
+        "facility": facility,
+        "detained_since": detained,
+        "released_on": released,
+        "in_custody": in_custody,
+        "arrested_at": arrested,
+        "consulate_notified_at": notified,
+        "notified_by": notified_by,
+        "first_contact_at": contact,
+        "art36": {
+            "notification_delay_hours": _hours(notified - arrested if notified and arrested else None),
+            "contact_delay_hours": _hours(contact - notified if contact and notified else None),
+            "contact_overdue": overdue,
+        },
+        "expected_removal_date": removal,
+        "reception_point": reception,
+        "outcome": outcome,
+        "outcome_notes": outcome_notes,
+        "opened_at": opened,
+        "closed_at": closed,
+        "last_activity_at": activity,
+        "version": version,
+    }
+
+
+def _fetch(sql: str, params: dict) -> list:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def raw_case_list(consulate: int | None) -> bytes:
+    scope = f"AND {OFFICER_SCOPE}" if consulate else ""
+    rows = _fetch(
+        f"SELECT {CASE_COLUMNS}, count(*) OVER () {CASE_FROM} WHERE c.status = 'open' {scope} "
+        "ORDER BY c.opened_at DESC, c.id DESC LIMIT %(limit)s",
+        {"consulate": consulate, "limit": PAGE},
+    )
+    count = rows[0][-1] if rows else 0
+    return orjson.dumps({"count": count, "results": [_case_row(row) for row in rows]})
+
+
+def raw_case_detail(pk: int) -> bytes:
+    rows = _fetch(f"SELECT {CASE_COLUMNS} {CASE_FROM} WHERE c.id = %(pk)s", {"pk": pk})
+    return orjson.dumps(_case_row(rows[0]))
+
+
+def raw_partner_referrals(partner: int) -> bytes:
+    rows = _fetch(
+        """SELECT r.id, r.service, r.request_note, r.status, r.referred_at, r.responded_at,
+               r.decline_reason, r.completed_at, r.outcome_note, r.withdrawn_at, r.withdrawal_reason,
+               r.updated_at, cs.scope, cs.withdrawn_at, c.id, c.reference, c.category, c.status,
+               p.given_names, p.paternal_surname, p.maternal_surname, p.curp, p.a_number,
+               count(*) OVER ()
+           FROM cases_referral r
+           JOIN cases_consent cs ON cs.id = r.consent_id
+           JOIN cases_case c ON c.id = r.case_id
+           JOIN cases_person p ON p.id = c.person_id
+           WHERE r.partner_id = %(partner)s
+           ORDER BY r.updated_at DESC, r.id DESC LIMIT %(limit)s""",
+        {"partner": partner, "limit": PAGE},
+    )
+    results = []
+    for row in rows:
+        active = row[3] in ("pending", "accepted", "in_progress") and row[13] is None
+        scope = row[12] or []
+        case = None
+        if active:
+            case = {"id": row[14], "reference": row[15], "category": row[16], "status": row[17]}
+            if "identity" in scope:
+                case["identity"] = {
+                    "full_name": " ".join(part for part in row[18:21] if part),
+                    "curp": _decrypt(row[21]),
+                    "a_number": _decrypt(row[22]),
+                }
+        results.append(
+            {
+                "id": row[0],
+                "service": row[1],
+                "request_note": row[2] if active else "",
+                "status": row[3],
+                "referred_at": row[4],
+                "responded_at": row[5],
+                "decline_reason": row[6],
+                "completed_at": row[7],
+                "outcome_note": row[8] if active else "",
+                "withdrawn_at": row[9],
+                "withdrawal_reason": row[10],
+                "updated_at": row[11],
+                "case": case,
+            }
+        )
+    return orjson.dumps({"count": rows[0][-1] if rows else 0, "results": results})
+
+
+def raw_person_search(word: str) -> bytes:
+    rows = _fetch(
+        """SELECT p.id, p.given_names, p.paternal_surname, p.maternal_surname, p.date_of_birth, p.sex,
+               p.curp, p.a_number, p.registered_by_id, count(*) OVER ()
+           FROM cases_person p WHERE p.search_name LIKE %(pattern)s
+           ORDER BY p.paternal_surname, p.given_names, p.id LIMIT %(limit)s""",
+        {"pattern": f"%{word}%", "limit": PAGE},
+    )
+    return orjson.dumps(
+        {
+            "count": rows[0][-1] if rows else 0,
+            "results": [
+                {
+                    "id": row[0],
+                    "given_names": row[1],
+                    "paternal_surname": row[2],
+                    "maternal_surname": row[3],
+                    "date_of_birth": row[4],
+                    "sex": row[5],
+                    "curp": _decrypt(row[6]),
+                    "a_number": _decrypt(row[7]),
+                    "registered_by": row[8],
+                }
+                for row in rows
+            ],
+        }
+    )
+
+
+@contextmanager
+def _queries_before_view():
+    """Count the queries run before the view's handler: middleware, authentication, permissions."""
+    seen = {}
+    original = APIView.initial
+
+    def initial(self, request, *args, **kwargs):
+        original(self, request, *args, **kwargs)
+        seen.setdefault("before", len(connection.queries))
+
+    with mock.patch.object(APIView, "initial", initial), CaptureQueriesContext(connection) as captured:
+        yield seen, captured
+
+
+def _median_ms(samples: list[float]) -> float:
+    return statistics.median(samples) * 1000
+
+
+class Command(BaseCommand):
+    help = "Time the API's reads against hand-written SQL pages (in process, and over HTTP with --http)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--runs", type=int, default=30, help="timed runs per page, interleaved (median)")
+        parser.add_argument("--http", action="store_true", help="also measure throughput with gunicorn + wrk")
+        parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
+        parser.add_argument("--connections", type=int, default=8, help="wrk connections")
+        parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (both servers)")
+
+    def handle(self, *args, runs, http, duration, connections, workers, **options):
+        if settings.DEBUG:
+            raise CommandError("Run with production settings (DEBUG=0 and its keys): see docs/benchmarks.md.")
+        User = get_user_model()
+        try:
+            manager = User.objects.get(username="gerente")
+            officer = User.objects.get(username="oficial.dallas")
+            partner_user = User.objects.get(username="ong.demo")
+        except User.DoesNotExist as exc:
+            raise CommandError("Seed the database first (seed_demo --cases 100000).") from exc
+        cases = connection.cursor()
+        cases.execute("SELECT count(*) FROM cases_case")
+        total = cases.fetchone()[0]
+        load = os.getloadavg()
+        self.stdout.write(
+            f"Database {connection.settings_dict['NAME']}: {total:,} cases. Load average at start: "
+            f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (an idle machine reads below 0.5)."
+        )
+        officer_consulate = officer.staff_membership.consulate_id
+        partner_id = partner_user.partner_membership.partner_id
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id FROM cases_case WHERE consulate_id = %s ORDER BY opened_at DESC LIMIT 1",
+                [officer_consulate],
+            )
+            case_id = cursor.fetchone()[0]
+        started = dt.datetime.now(dt.UTC)
+        devices, token_ids = [], []
+        try:
+            staff = {user.username: self._verified_client(user, devices) for user in (manager, officer)}
+            token, raw_token = self._partner_token(partner_user, token_ids)
+            partner = Client(SERVER_NAME=settings.ALLOWED_HOSTS[0], HTTP_AUTHORIZATION=f"Token {raw_token}")
+            pages = [
+                ("case list ?status=open, manager", staff["gerente"], "get",
+                 "/api/v1/cases/?status=open&limit=50", None, lambda: raw_case_list(None)),
+                ("case list ?status=open, Dallas officer", staff["oficial.dallas"], "get",
+                 "/api/v1/cases/?status=open&limit=50", None, lambda: raw_case_list(officer_consulate)),
+                ("case detail, Dallas officer", staff["oficial.dallas"], "get",
+                 f"/api/v1/cases/{case_id}/", None, lambda: raw_case_detail(case_id)),
+                ("partner referral list", partner, "get", "/api/v1/partner/referrals/?limit=50", None,
+                 lambda: raw_partner_referrals(partner_id)),
+                ("person search 'garc', manager", staff["gerente"], "post", "/api/v1/persons/search/",
+                 {"search": "garc", "limit": 50}, lambda: raw_person_search("garc")),
+            ]  # fmt: skip
+            self._in_process(pages, runs)
+            if http:
+                self._over_http(staff["gerente"], workers, duration, connections)
+        finally:
+            TOTPDevice.objects.filter(pk__in=devices).delete()
+            ApiToken.objects.filter(pk__in=token_ids).delete()
+            AccessLog.objects.filter(at__gte=started, user__in=[manager, officer, partner_user]).delete()
+
+    def _verified_client(self, user, devices: list) -> Client:
+        client = Client(SERVER_NAME=settings.ALLOWED_HOSTS[0])
+        device = TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
+        devices.append(device.pk)
+        client.force_login(user)
+        request = HttpRequest()
+        request.session, request.user = client.session, user
+        django_otp.login(request, device)
+        request.session.save()
+        return client
+
+    def _partner_token(self, user, token_ids: list):
+        instance, raw = ApiToken.objects.create(user=user, expiry=dt.timedelta(hours=1))
+        token_ids.append(instance.pk)
+        return instance, raw
+
+    def _request(self, client, method, path, body):
+        if method == "post":
+            return client.post(path, body, content_type="application/json")
+        return client.get(path)
+
+    def _in_process(self, pages, runs: int) -> None:
+        self.stdout.write(
+            f"\nIn process: {runs} interleaved runs after 3 warm-ups; medians. Goals: API <= {RATIO_GOAL:g}x "
+            f"its raw page, <= {QUERIES_BEFORE_VIEW_GOAL} queries before the view.\n"
+        )
+        header = f"{'page':<42} {'API ms':>8} {'raw ms':>8} {'ratio':>7} {'queries':>8} {'before view':>12}  result"
+        self.stdout.write(header)
+        for name, client, method, path, body, raw in pages:
+            for _ in range(3):
+                response = self._request(client, method, path, body)
+                if response.status_code != 200:
+                    raise CommandError(f"{name}: {path} answered {response.status_code}: {response.content[:300]!r}")
+                raw()
+            with _queries_before_view() as (seen, captured):
+                self._request(client, method, path, body)
+            api_times, raw_times = [], []
+            for _ in range(runs):
+                start = time.perf_counter()
+                self._request(client, method, path, body)
+                api_times.append(time.perf_counter() - start)
+                start = time.perf_counter()
+                raw()
+                raw_times.append(time.perf_counter() - start)
+            api_ms, raw_ms = _median_ms(api_times), _median_ms(raw_times)
+            ratio = api_ms / raw_ms
+            before = seen.get("before", len(captured))
+            met = ratio <= RATIO_GOAL and before <= QUERIES_BEFORE_VIEW_GOAL
+            self.stdout.write(
+                f"{name:<42} {api_ms:>8.1f} {raw_ms:>8.2f} {ratio:>6.1f}x {len(captured):>8} {before:>12}  "
+                f"{'met' if met else 'NOT MET'}"
+            )
+
+    def _over_http(self, client, workers: int, duration: int, connections: int) -> None:
+        if not shutil.which("wrk") or not shutil.which("gunicorn", path=os.path.dirname(sys.executable)):
+            raise CommandError("--http needs wrk (apt-get install wrk) and gunicorn in the virtualenv.")
+        session = client.cookies[settings.SESSION_COOKIE_NAME].value
+        path = "/api/v1/cases/?status=open&limit=50"
+        results = {}
+        for label, app, headers in (
+            ("API (gunicorn, config.wsgi)", "config.wsgi:application", [f"Cookie: {settings.SESSION_COOKIE_NAME}={session}"]),
+            ("raw page (gunicorn, devtools.bench_raw_wsgi)", "devtools.bench_raw_wsgi:application", []),
+        ):  # fmt: skip
+            results[label] = self._wrk(app, path, headers, workers, duration, connections)
+        api, raw = results.values()
+        self.stdout.write(
+            f"\nOver HTTP: GET {path} as the manager, {workers} gunicorn workers each, wrk {connections} "
+            f"connections for {duration} s. Goal: the API >= {THROUGHPUT_GOAL:.0%} of the raw page.\n"
+        )
+        for label, rate in results.items():
+            self.stdout.write(f"{label:<48} {rate:>8.1f} req/s")
+        share = api / raw
+        self.stdout.write(
+            f"{'API / raw':<48} {share:>8.1%}  {'met' if share >= THROUGHPUT_GOAL else 'NOT MET'}"
+        )
+
+    def _wrk(self, app: str, path: str, headers: list[str], workers: int, duration: int, connections: int):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+        server = subprocess.Popen(  # noqa: S603 - fixed arguments
+            [gunicorn, app, "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
+            env={**os.environ, "PYTHONPATH": os.getcwd()},
+            start_new_session=True,
+        )
+        try:
+            url = f"http://127.0.0.1:{port}{path}"
+            for _ in range(100):
+                with socket.socket() as check:
+                    if check.connect_ex(("127.0.0.1", port)) == 0:
+                        break
+                time.sleep(0.2)
+            command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "-H", f"Host: {settings.ALLOWED_HOSTS[0]}"]
+            for header in headers:
+                command += ["-H", header]
+            subprocess.run([*command[:4], "-d2s", *command[5:], url], capture_output=True, check=True)  # noqa: S603
+            output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout  # noqa: S603
+            errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+            if errors:
+                raise CommandError(f"{app} answered {errors.group(1)} errors under load:\n{output}")
+            return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
