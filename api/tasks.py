@@ -21,6 +21,15 @@ def purge_idempotency_records() -> int:
     return deleted
 
 
+@shared_task(name="api.purge_expired_tokens", ignore_result=True)
+def purge_expired_tokens() -> int:
+    """Expired tokens are refused when used (and deleted then); the others go here, nightly."""
+    from api.models import ApiToken
+
+    deleted, _ = ApiToken.objects.filter(expiry__lt=timezone.now()).delete()
+    return deleted
+
+
 @shared_task(name="api.purge_token_uses", ignore_result=True)
 def purge_token_uses() -> int:
     """Records of partner token calls are kept ``API_TOKEN_USE_RETENTION_DAYS`` (default a year)."""

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError
 
 from api.models import ApiToken, ApiTokenUse
 from audit.client_address import client_address
+from audit.commit import asynchronous_commit
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +26,7 @@ class TokenUseMiddleware:
         token = getattr(request, "auth", None)
         if isinstance(token, ApiToken):
             try:
-                with transaction.atomic():
+                with asynchronous_commit():
                     ApiTokenUse.objects.create(
                         token_key=token.token_key,
                         user_id=token.user_id,

@@ -8,6 +8,7 @@ a short label of the page or endpoint, the user, the client address and user age
 from __future__ import annotations
 
 from audit.client_address import client_address
+from audit.commit import asynchronous_commit
 from cases.models.access import AccessAction, AccessLog
 from consulates.policy import partner_of
 
@@ -33,17 +34,18 @@ def record_access(
     if user is not None:
         partner_id = partner_of(user)
     agent = request.META.get("HTTP_USER_AGENT", "")[:200] if request is not None else ""
-    return AccessLog.objects.create(
-        user=user,
-        partner_id=partner_id,
-        action=action,
-        person_id=person_id,
-        case_id=case_id,
-        document_id=document_id,
-        what=what[:120],
-        ip_address=client_address(request),
-        user_agent=agent,
-    )
+    with asynchronous_commit():
+        return AccessLog.objects.create(
+            user=user,
+            partner_id=partner_id,
+            action=action,
+            person_id=person_id,
+            case_id=case_id,
+            document_id=document_id,
+            what=what[:120],
+            ip_address=client_address(request),
+            user_agent=agent,
+        )
 
 
 # Query parameters that never carry personal data and may be recorded with their values; every other

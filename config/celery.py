@@ -52,6 +52,11 @@ CONFIG = dict(
             "schedule": 3600.0,
             "options": {"expires": 3000},
         },
+        "api-purge-expired-tokens": {
+            "task": "api.purge_expired_tokens",
+            "schedule": 3600.0,
+            "options": {"expires": 3000},
+        },
         "api-purge-token-uses": {
             "task": "api.purge_token_uses",
             "schedule": 3600.0,

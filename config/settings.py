@@ -213,9 +213,12 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
 # django-axes sees every password check first (lockouts); ModelBackend does the checking.
+# Loaded with the user of every request (the session's backend, the API token's query): the memberships
+# that say who the user is (consulates.access), so that costs no query of its own.
+USER_LOADED_WITH = ("staff_membership__consulate", "partner_membership__partner")
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "consulates.backends.MembershipBackend",  # Django's model backend, the user loaded with their memberships
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -283,6 +286,9 @@ SESSION_IDLE_TIMEOUT_MINUTES = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 30)
 SESSION_MAX_AGE_MINUTES = env_int("SESSION_MAX_AGE_MINUTES", 12 * 60)
 SESSION_COOKIE_AGE = SESSION_MAX_AGE_MINUTES * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Sessions read from the cache (Redis where configured), written through to the database: a signed-in
+# request reads its session without a query (the session policy writes it at most once a minute).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # How many reverse proxies stand in front of the service (each appending to X-Forwarded-For): the
 # client's address, on which lockouts, rate limits and the access log key, is read from there
 # (audit/client_address.py). 0: the header is ignored and REMOTE_ADDR is the client.

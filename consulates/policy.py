@@ -280,6 +280,12 @@ def home_consulate(user) -> int | None:
     return access.consulate_id if access.role in CONSULATE_BOUND else None
 
 
+def home_timezone(user) -> str | None:
+    """The time zone of the consulate a consulate-bound user works at (None for network-wide roles)."""
+    access = access_for(user)
+    return access.timezone if access.role in CONSULATE_BOUND else None
+
+
 def partner_of(user) -> int | None:
     """The active partner organisation ``user`` acts for, or None."""
     return access_for(user).partner_id

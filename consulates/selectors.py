@@ -5,15 +5,12 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from consulates.models import Consulate, County, DetentionFacility, Partner
-from consulates.policy import home_consulate, reach
+from consulates.policy import home_timezone, reach
 
 
 def user_timezone_name(user) -> str | None:
     """The IANA timezone of the user's consulate, or ``None`` for network-wide roles."""
-    consulate_id = home_consulate(user)
-    if not consulate_id:
-        return None
-    return Consulate.objects.filter(pk=consulate_id).values_list("timezone", flat=True).first()
+    return home_timezone(user)
 
 
 def consulates_selectable_by(user) -> QuerySet[Consulate]:

@@ -236,12 +236,13 @@ def _queries_before_view():
     """Count the queries run before the view's handler: middleware, authentication, permissions."""
     seen = {}
     original = APIView.initial
+    captured = CaptureQueriesContext(connection)
 
     def initial(self, request, *args, **kwargs):
         original(self, request, *args, **kwargs)
-        seen.setdefault("before", len(connection.queries))
+        seen.setdefault("before", len(captured))
 
-    with mock.patch.object(APIView, "initial", initial), CaptureQueriesContext(connection) as captured:
+    with mock.patch.object(APIView, "initial", initial), captured:
         yield seen, captured
 
 
