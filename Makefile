@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate lint format audit lock deps-check messages benchmark bench-reports bench-reminders clean
+.PHONY: run test install migrate lint format audit lock deps-check messages benchmark bench-reports bench-reminders bench-api clean
 
 # Exactly the locked packages (requirements/dev.lock, every file's hash checked), then the project itself.
 # pip and setuptools are upgraded first: the ones bundled with Python are old (setuptools 65.5 has known CVEs).
@@ -79,6 +79,13 @@ benchmark: migrate
 # BENCH_ARGS passes options: --runs N, --report NAME (repeatable), --no-page, --no-check.
 bench-reports: install
 	$(BIN)/python manage.py bench_reports $(BENCH_ARGS)
+
+# The API's reads against hand-written SQL pages (in process: medians, ratio, 3x goal, queries before the
+# view), and with BENCH_ARGS=--http the case list's throughput under gunicorn + wrk against a raw WSGI page.
+# Production settings on a database seeded with them: see docs/benchmarks.md for the variables.
+bench-api: install
+	@test -n "$(DATABASE_URL)" || (echo "Set DATABASE_URL to the seeded benchmark database"; exit 1)
+	$(BIN)/python manage.py bench_api $(BENCH_ARGS)
 
 # Reminder delivery end to end (dispatcher + 2 workers + a local fake provider) on a seeded database:
 #   make bench-reminders DATABASE_URL=postgres://postgres@127.0.0.1:5432/consular_bench

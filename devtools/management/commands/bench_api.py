@@ -14,8 +14,9 @@ application serving the same case list (``devtools/bench_raw_wsgi.py``), the sam
 loaded by ``wrk`` (Debian package ``wrk``) for ``--duration`` seconds with ``--connections``; the table
 shows both throughputs and their ratio against the 50 % goal.
 
-The command only reads, apart from what it cleans up: a session verified with a temporary authenticator,
-a temporary partner token, and the access-log rows its requests write.
+The command only reads, apart from a session verified with a temporary authenticator and a temporary
+partner token (both removed at the end) and the access-log rows its reads write (the log is append-only:
+they stay, as the record of the benchmark's reads).
 """
 
 # The SQL below is assembled from constant fragments only (every value is a query parameter).
@@ -50,7 +51,6 @@ from rest_framework.views import APIView
 
 import encryption
 from api.models import ApiToken
-from cases.models import AccessLog
 
 RATIO_GOAL = 3.0
 THROUGHPUT_GOAL = 0.5
@@ -141,8 +141,8 @@ def _fetch(sql: str, params: dict) -> list:
 def raw_case_list(consulate: int | None) -> bytes:
     scope = f"AND {OFFICER_SCOPE}" if consulate else ""
     rows = _fetch(
-        f"SELECT {CASE_COLUMNS}, count(*) OVER () {CASE_FROM} WHERE c.status = 'open' {scope} "
-        "ORDER BY c.opened_at DESC, c.id DESC LIMIT %(limit)s",
+        f"SELECT {CASE_COLUMNS}, (SELECT count(*) FROM cases_case c WHERE c.status = 'open' {scope}) "
+        f"{CASE_FROM} WHERE c.status = 'open' {scope} ORDER BY c.opened_at DESC, c.id DESC LIMIT %(limit)s",
         {"consulate": consulate, "limit": PAGE},
     )
     count = rows[0][-1] if rows else 0
@@ -160,7 +160,7 @@ def raw_partner_referrals(partner: int) -> bytes:
                r.decline_reason, r.completed_at, r.outcome_note, r.withdrawn_at, r.withdrawal_reason,
                r.updated_at, cs.scope, cs.withdrawn_at, c.id, c.reference, c.category, c.status,
                p.given_names, p.paternal_surname, p.maternal_surname, p.curp, p.a_number,
-               count(*) OVER ()
+               (SELECT count(*) FROM cases_referral WHERE partner_id = %(partner)s)
            FROM cases_referral r
            JOIN cases_consent cs ON cs.id = r.consent_id
            JOIN cases_case c ON c.id = r.case_id
@@ -205,7 +205,8 @@ def raw_partner_referrals(partner: int) -> bytes:
 def raw_person_search(word: str) -> bytes:
     rows = _fetch(
         """SELECT p.id, p.given_names, p.paternal_surname, p.maternal_surname, p.date_of_birth, p.sex,
-               p.curp, p.a_number, p.registered_by_id, count(*) OVER ()
+               p.curp, p.a_number, p.registered_by_id,
+               (SELECT count(*) FROM cases_person WHERE search_name LIKE %(pattern)s)
            FROM cases_person p WHERE p.search_name LIKE %(pattern)s
            ORDER BY p.paternal_surname, p.given_names, p.id LIMIT %(limit)s""",
         {"pattern": f"%{word}%", "limit": PAGE},
@@ -286,7 +287,6 @@ class Command(BaseCommand):
                 [officer_consulate],
             )
             case_id = cursor.fetchone()[0]
-        started = dt.datetime.now(dt.UTC)
         devices, token_ids = [], []
         try:
             staff = {user.username: self._verified_client(user, devices) for user in (manager, officer)}
@@ -310,7 +310,6 @@ class Command(BaseCommand):
         finally:
             TOTPDevice.objects.filter(pk__in=devices).delete()
             ApiToken.objects.filter(pk__in=token_ids).delete()
-            AccessLog.objects.filter(at__gte=started, user__in=[manager, officer, partner_user]).delete()
 
     def _verified_client(self, user, devices: list) -> Client:
         client = Client(SERVER_NAME=settings.ALLOWED_HOSTS[0])
@@ -348,6 +347,7 @@ class Command(BaseCommand):
                 raw()
             with _queries_before_view() as (seen, captured):
                 self._request(client, method, path, body)
+                queries = len(captured)
             api_times, raw_times = [], []
             for _ in range(runs):
                 start = time.perf_counter()
@@ -358,10 +358,10 @@ class Command(BaseCommand):
                 raw_times.append(time.perf_counter() - start)
             api_ms, raw_ms = _median_ms(api_times), _median_ms(raw_times)
             ratio = api_ms / raw_ms
-            before = seen.get("before", len(captured))
+            before = seen.get("before", queries)
             met = ratio <= RATIO_GOAL and before <= QUERIES_BEFORE_VIEW_GOAL
             self.stdout.write(
-                f"{name:<42} {api_ms:>8.1f} {raw_ms:>8.2f} {ratio:>6.1f}x {len(captured):>8} {before:>12}  "
+                f"{name:<42} {api_ms:>8.1f} {raw_ms:>8.2f} {ratio:>6.1f}x {queries:>8} {before:>12}  "
                 f"{'met' if met else 'NOT MET'}"
             )
 
