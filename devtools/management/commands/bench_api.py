@@ -34,6 +34,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.request
 from contextlib import contextmanager
 from unittest import mock
 
@@ -433,23 +434,25 @@ class Command(BaseCommand):
         )
         try:
             url = f"http://127.0.0.1:{port}{path}"
-            for _ in range(100):
-                with socket.socket() as check:
-                    if check.connect_ex(("127.0.0.1", port)) == 0:
-                        break
-                time.sleep(0.2)
-            command = [
-                "wrk",
-                "-t2",
-                f"-c{connections}",
-                f"-d{duration}s",
-                "-H",
-                f"Host: {settings.ALLOWED_HOSTS[0]}",
-            ]
+            request = urllib.request.Request(url, headers=dict(h.split(": ", 1) for h in headers))
+            request.add_header("Host", settings.ALLOWED_HOSTS[0])
+            for _ in range(300):  # until a worker answers (booting takes seconds)
+                try:
+                    with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 - our server
+                        if answer.status == 200:
+                            break
+                except OSError:
+                    time.sleep(0.2)
+            else:
+                raise CommandError(f"{app} did not answer {path} with 200.")
+            header_args = ["-H", f"Host: {settings.ALLOWED_HOSTS[0]}"]
             for header in headers:
-                command += ["-H", header]
-            subprocess.run([*command[:4], "-d2s", *command[5:], url], capture_output=True, check=True)  # noqa: S603
-            output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout  # noqa: S603
+                header_args += ["-H", header]
+            command = ["wrk", "-t2", f"-c{connections}", "--timeout", "10s", *header_args]
+            subprocess.run([*command, "-d2s", url], capture_output=True, check=True)  # noqa: S603 - warm-up
+            output = subprocess.run(  # noqa: S603
+                [*command, f"-d{duration}s", url], capture_output=True, text=True, check=True
+            ).stdout
             errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
             if errors:
                 raise CommandError(f"{app} answered {errors.group(1)} errors under load:\n{output}")
