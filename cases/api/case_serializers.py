@@ -6,6 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api.fast_output import FastOutputMixin
 from api.fields import DateTimeField
 from cases.models import Case, CaseEvent, Consent, Hearing, Person, Referral, Task, Transfer
 from cases.models.case import NotifiedBy, Outcome, Priority
@@ -14,7 +15,7 @@ from cases.models.work import NOTE_KINDS, HearingKind
 from consulates.models import Consulate, DetentionFacility, Partner, PartnerService, ReceptionPoint
 
 
-class UserRefSerializer(serializers.Serializer):
+class UserRefSerializer(FastOutputMixin, serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.SerializerMethodField()
 
@@ -22,7 +23,7 @@ class UserRefSerializer(serializers.Serializer):
         return obj.get_full_name() or obj.get_username()
 
 
-class PersonRefSerializer(serializers.ModelSerializer):
+class PersonRefSerializer(FastOutputMixin, serializers.ModelSerializer):
     full_name = serializers.CharField(read_only=True)
 
     class Meta:
@@ -40,7 +41,7 @@ def _hours(delta) -> float | None:
     return round(delta.total_seconds() / 3600, 2) if delta is not None else None
 
 
-class CaseSerializer(serializers.ModelSerializer):
+class CaseSerializer(FastOutputMixin, serializers.ModelSerializer):
     person = PersonRefSerializer(read_only=True)
     consulate_code = serializers.CharField(source="consulate.code", read_only=True)
     assigned_to = UserRefSerializer(read_only=True, allow_null=True)
