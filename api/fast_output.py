@@ -3,7 +3,7 @@
 DRF's ``Serializer.to_representation`` walks every field of every row through ``get_attribute`` (a
 generic path of attribute lookups, callables and ``PKOnlyObject`` wrappers) and a chain of isinstance
 checks: on a page of 50 cases with a nested person and user that was two thirds of the request. A
-serializer with ``FastOutputMixin`` compiles, once per serializer instance, one small function per
+serializer with ``FastOutputMixin`` compiles, once per serializer class, one small function per
 field for the common field types (model attributes, choices, dates and times, primary keys of related
 rows, nested serializers, method fields) and keeps DRF's own path for any other field. The output is
 the same, value for value (``tests/api/test_fast_output.py`` compares both on every case of a world).
@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from django.utils import timezone
-from rest_framework import fields, relations, serializers
+from rest_framework import fields, relations
 
 _PLAIN = (
     fields.CharField,
@@ -34,54 +34,54 @@ def _time(value: dt.datetime):
 
 
 def _compile(field: fields.Field) -> Callable | None:
-    """A function instance -> output for ``field``, or None to keep DRF's path."""
+    """A function (serializer, instance) -> output for ``field`` (bound to a prototype serializer of its
+    class), or None to keep DRF's path."""
     if type(field) is fields.SerializerMethodField:
-        method = getattr(field.parent, field.method_name)
-        return method
+        method_name = field.method_name
+        return lambda serializer, instance: getattr(serializer, method_name)(instance)
     if len(field.source_attrs) != 1 or field.source == "*":
         return None
     name = field.source_attrs[0]
-    if isinstance(field, serializers.BaseSerializer) and isinstance(field, FastOutputMixin):
+    if isinstance(field, FastOutputMixin) and not getattr(field, "many", False):
+        child = type(field)  # a nested serializer: its own class plan, on a context-free prototype
+        prototype = child()
 
-        def nested(instance, name=name, child=field):
+        def nested(serializer, instance):
             value = getattr(instance, name)
-            return None if value is None else child.to_representation(value)
+            return None if value is None else prototype.to_representation(value)
 
         return nested
     if isinstance(field, relations.PrimaryKeyRelatedField) and not field.pk_field:
         attname = f"{name}_id"
-        return lambda instance: getattr(instance, attname)
-    if type(field) in (fields.DateTimeField,) or type(field).__name__ == "DateTimeField":
-        if getattr(field, "format", fields.empty) not in (fields.empty, None) and field.format != "iso-8601":
+        return lambda serializer, instance: getattr(instance, attname)
+    if isinstance(field, fields.DateTimeField) and getattr(field, "format", fields.empty) is fields.empty:
+        if getattr(field, "timezone", None) is not None:
             return None
 
-        def moment(instance, name=name):
+        def moment(serializer, instance):
             value = getattr(instance, name)
             return None if value is None else _time(value)
 
         return moment
-    if type(field) is fields.DateField and getattr(field, "format", fields.empty) in (
-        fields.empty,
-        "iso-8601",
-    ):
+    if type(field) is fields.DateField and getattr(field, "format", fields.empty) is fields.empty:
 
-        def day(instance, name=name):
+        def day(serializer, instance):
             value = getattr(instance, name)
             return None if value is None else value.isoformat()
 
         return day
     if type(field) in (fields.IntegerField, fields.BooleanField, fields.ReadOnlyField, fields.ChoiceField):
-        return lambda instance: getattr(instance, name)
+        return lambda serializer, instance: getattr(instance, name)
     if type(field) is fields.CharField:
 
-        def text(instance, name=name):
+        def text(serializer, instance):
             value = getattr(instance, name)
             return None if value is None else str(value)
 
         return text
     if type(field) is fields.FloatField:
 
-        def number(instance, name=name):
+        def number(serializer, instance):
             value = getattr(instance, name)
             return None if value is None else float(value)
 
@@ -90,32 +90,38 @@ def _compile(field: fields.Field) -> Callable | None:
 
 
 class FastOutputMixin:
-    """Mix into a read-only serializer (before the DRF class) to write its output with compiled fields."""
+    """Mix into a read-only serializer (before the DRF class) to write its output with compiled fields.
 
-    def _output_plan(self) -> list[tuple[str, Callable]]:
-        plan = getattr(self, "_compiled_plan", None)
+    The plan is built once per class, from a prototype instance without context: a field kept on DRF's
+    path is taken from the serializer at hand (its own bound field); method fields run on the serializer
+    at hand; nested serializers with this mixin must not depend on the context."""
+
+    @classmethod
+    def _output_plan(cls) -> list[tuple[str, Callable]]:
+        plan = cls.__dict__.get("_compiled_plan")
         if plan is None:
             plan = []
-            for field in self._readable_fields:
+            for field in cls()._readable_fields:
                 getter = _compile(field)
                 if getter is None:
 
-                    def getter(instance, field=field):
-                        value = field.get_attribute(instance)
+                    def getter(serializer, instance, name=field.field_name):
+                        bound = serializer.fields[name]
+                        value = bound.get_attribute(instance)
                         if value is None:
                             return None
                         check = value.pk if isinstance(value, relations.PKOnlyObject) else value
-                        return None if check is None else field.to_representation(value)
+                        return None if check is None else bound.to_representation(value)
 
                 plan.append((field.field_name, getter))
-            self._compiled_plan = plan
+            cls._compiled_plan = plan
         return plan
 
     def to_representation(self, instance):
         output = {}
         for name, getter in self._output_plan():
             try:
-                output[name] = getter(instance)
+                output[name] = getter(self, instance)
             except fields.SkipField:
                 continue
         return output
