@@ -39,8 +39,27 @@ def _compile(field: fields.Field) -> Callable | None:
     if type(field) is fields.SerializerMethodField:
         method_name = field.method_name
         return lambda serializer, instance: getattr(serializer, method_name)(instance)
-    if len(field.source_attrs) != 1 or field.source == "*":
+    if not field.source_attrs or field.source == "*":
         return None
+    if len(field.source_attrs) > 1:  # a dotted source (``consulate.code``) of a plain field
+        if type(field) not in (
+            fields.CharField,
+            fields.IntegerField,
+            fields.ReadOnlyField,
+            fields.ChoiceField,
+        ):
+            return None
+        path, convert = field.source_attrs, (str if type(field) is fields.CharField else None)
+
+        def dotted(serializer, instance):
+            value = instance
+            for attribute in path:
+                value = getattr(value, attribute)
+                if value is None:
+                    return None
+            return convert(value) if convert else value
+
+        return dotted
     name = field.source_attrs[0]
     if isinstance(field, FastOutputMixin) and not getattr(field, "many", False):
         child = type(field)  # a nested serializer: its own class plan, on a context-free prototype
@@ -92,9 +111,9 @@ def _compile(field: fields.Field) -> Callable | None:
 class FastOutputMixin:
     """Mix into a read-only serializer (before the DRF class) to write its output with compiled fields.
 
-    The plan is built once per class, from a prototype instance without context: a field kept on DRF's
-    path is taken from the serializer at hand (its own bound field); method fields run on the serializer
-    at hand; nested serializers with this mixin must not depend on the context."""
+    The plan is built once per class, from a prototype instance without context: method fields run on the
+    serializer at hand; every other field, on DRF's path or compiled, must not depend on the context
+    (hyperlinked fields, for one, would need the request: none of the API's serializers has them)."""
 
     @classmethod
     def _output_plan(cls) -> list[tuple[str, Callable]]:
@@ -105,8 +124,7 @@ class FastOutputMixin:
                 getter = _compile(field)
                 if getter is None:
 
-                    def getter(serializer, instance, name=field.field_name):
-                        bound = serializer.fields[name]
+                    def getter(serializer, instance, bound=field):
                         value = bound.get_attribute(instance)
                         if value is None:
                             return None
