@@ -16,6 +16,9 @@ DEFAULT_FAMILY = "cases"
 
 class StaffAppTokenAuthentication(OAuth2Authentication):
     def authenticate(self, request):
+        header = request.META.get("HTTP_AUTHORIZATION", "")
+        if header[:7].lower() != "bearer ":
+            return None  # not a staff app's call: the toolkit is not asked at all
         result = super().authenticate(request)
         if result is None:
             return None

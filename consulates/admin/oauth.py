@@ -51,8 +51,6 @@ def redirect_uri_errors(uri: str) -> list[str]:
         return []
     if parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS:
         return []
-    if parts.scheme and parts.scheme not in ("http", "https") and "." in parts.scheme:
-        return []  # a native app's private-use scheme (reverse domain name, RFC 8252 §7.1)
     return [
         _("%(uri)s: use https, or http://127.0.0.1 (any port) for a native app on the user's computer.")
         % {"uri": uri}
@@ -121,7 +119,7 @@ class StaffAppAdmin(DeclaredLookupsOnlyAdmin, admin.ModelAdmin):
             obj.user = request.user
             raw = generate_client_secret() if obj.client_type == Application.CLIENT_CONFIDENTIAL else ""
             obj.client_secret = raw
-            obj.hash_client_secret = True
+            obj.hash_client_secret = bool(raw)  # a public app has no secret (not even a hashed empty one)
             request.staff_app_secret = raw
         super().save_model(request, obj, form, change)
 
