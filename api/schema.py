@@ -127,3 +127,37 @@ class VerifiedSessionScheme(OpenApiAuthenticationExtension):
             "name": settings.SESSION_COOKIE_NAME,
             "description": "Staff session: signed in to the staff UI with password and authenticator code.",
         }
+
+
+class StaffAppTokenScheme(OpenApiAuthenticationExtension):
+    """Documents staff apps' OAuth 2.0 access tokens: the authorization code flow with PKCE, and the
+    scopes (``oauth.scopes``)."""
+
+    target_class = "oauth.auth.StaffAppTokenAuthentication"
+    name = "staffAppOAuth"
+
+    def get_security_definition(self, auto_schema):
+        from oauth.scopes import SCOPES
+
+        return {
+            "type": "oauth2",
+            "description": (
+                "Staff apps: the authorization code flow with PKCE (S256), after the staff sign-in with "
+                "the second factor. See the API guide, 'Staff apps: OAuth 2.0'."
+            ),
+            "flows": {
+                "authorizationCode": {
+                    "authorizationUrl": "/oauth/authorize/",
+                    "tokenUrl": "/oauth/token/",
+                    "refreshUrl": "/oauth/token/",
+                    "scopes": {name: str(description) for name, description in SCOPES.items()},
+                }
+            },
+        }
+
+    def get_security_requirement(self, auto_schema):
+        from oauth.auth import DEFAULT_FAMILY
+        from oauth.scopes import required_scope
+
+        needed = required_scope(auto_schema.method, getattr(auto_schema.view, "scope_family", DEFAULT_FAMILY))
+        return {self.name: [needed]} if needed else None

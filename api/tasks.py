@@ -32,11 +32,14 @@ def purge_expired_tokens() -> int:
 
 @shared_task(name="api.purge_token_uses", ignore_result=True)
 def purge_token_uses() -> int:
-    """Records of partner token calls are kept ``API_TOKEN_USE_RETENTION_DAYS`` (default a year)."""
+    """Records of partner token calls, and of staff apps' token calls, are kept
+    ``API_TOKEN_USE_RETENTION_DAYS`` (default a year)."""
     from django.conf import settings
 
     from api.models import ApiTokenUse
+    from oauth.models import AppTokenUse
 
     cutoff = timezone.now() - dt.timedelta(days=settings.API_TOKEN_USE_RETENTION_DAYS)
     deleted, _ = ApiTokenUse.objects.filter(at__lt=cutoff).delete()
-    return deleted
+    app_deleted, _ = AppTokenUse.objects.filter(at__lt=cutoff).delete()
+    return deleted + app_deleted

@@ -62,6 +62,11 @@ CONFIG = dict(
             "schedule": 3600.0,
             "options": {"expires": 3000},
         },
+        "staff-oauth-clear-expired-tokens": {
+            "task": "staff_oauth.clear_expired_tokens",
+            "schedule": 3600.0,
+            "options": {"expires": 3000},
+        },
         "security-purge-sign-in-records": {
             "task": "security.purge_sign_in_records",
             "schedule": 3600.0,

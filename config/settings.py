@@ -112,6 +112,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
+    # django-oauth-toolkit (apps, grants, tokens), then ours: the flow's pages and the record of uses.
+    # Before consulates: its admin replaces the toolkit's admin pages by role-checked ones.
+    "oauth2_provider",
+    "oauth",
     "api",
     "signin",
     "consulates",
@@ -158,6 +162,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # One row per API call made with a partner token (api.models.ApiTokenUse).
     "api.usage.TokenUseMiddleware",
+    # And one per API call made with a staff app's access token (oauth.models.AppTokenUse).
+    "oauth.usage.AppTokenUseMiddleware",
     # django-axes must come last: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -452,6 +458,40 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Staff apps (OAuth 2.0, django-oauth-toolkit): the authorization code flow with PKCE (S256) only, after
+# the staff sign-in with its second factor; short access tokens, rotating refresh tokens whose reuse
+# revokes the whole family. docs/api.md "Staff apps: OAuth 2.0".
+OAUTH2_PROVIDER = {
+    "SCOPES": {"cases:read": "cases:read", "cases:write": "cases:write", "reports:read": "reports:read"},
+    "SCOPES_BACKEND_CLASS": "oauth.scopes.StaffAppScopes",
+    "DEFAULT_SCOPES": ["cases:read"],
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("OAUTH_ACCESS_TOKEN_MINUTES", 15) * 60,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": env_int("OAUTH_REFRESH_TOKEN_DAYS", 30) * 24 * 3600,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "PKCE_REQUIRED": True,
+    # Redirect URIs match exactly; http only for the loopback address of native apps (any port, RFC 8252).
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"],
+    "ALLOWED_SCHEMES": ["https"],
+    "ALLOW_URI_WILDCARDS": False,
+    "REQUEST_APPROVAL_PROMPT": "auto",  # a user who allowed an app once is not asked again for it
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,  # "plain" is refused: S256 only
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,  # in the Authorization header only
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,  # tokens stored as hashes only
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,  # the redirect carries `iss` (RFC 9207)
+}
+
+# django-oauth-toolkit warns that `http` redirect URIs are allowed: they are, for the loopback address of
+# native apps only (RFC 8252 §7.3); the staff UI refuses any other http redirect URI (consulates/admin/oauth.py).
+SILENCED_SYSTEM_CHECKS = ["oauth2_provider.W008"]
+
 # REST API (/api/v1/): sessions with CSRF for staff apps, hashed expiring tokens for partners.
 KNOX_TOKEN_MODEL = "api.ApiToken"  # noqa: S105 - a model name, not a secret
 REST_KNOX = {
@@ -463,6 +503,8 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "api.auth.ApiTokenAuthentication",
         "api.auth.VerifiedSessionAuthentication",
+        # Staff apps: ``Authorization: Bearer``, within the token's scopes (oauth.scopes).
+        "oauth.auth.StaffAppTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

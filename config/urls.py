@@ -30,6 +30,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
     path("account/", include("signin.urls")),
+    path("oauth/", include("oauth.urls")),
     # Before the admin's own: its autocomplete answers POST only (typed names stay out of addresses).
     path(
         "admin/autocomplete/",

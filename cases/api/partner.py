@@ -233,6 +233,7 @@ class PartnerReferralViewSet(
     serializer_class = PartnerReferralSerializer
     access_label = "partner referral"
     permission_classes = [IsPartnerMember]
+    scope_family = None  # no staff app's token reaches the partners' door (oauth.scopes)
     filterset_class = PartnerReferralFilter
 
     def get_queryset(self):

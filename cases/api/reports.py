@@ -53,6 +53,7 @@ class ReportIndexView(APIView):
     """The caseload reports the caller may read, by section (each is then read at ``reports/{name}/``)."""
 
     permission_classes = [IsStaffMember]
+    scope_family = "reports"  # a staff app's token needs reports:read (oauth.scopes)
 
     @extend_schema(tags=["reports"], responses=ReportIndexSerializer(many=True))
     def get(self, request, **kwargs):
@@ -66,6 +67,7 @@ class ReportView(APIView):
     see (an officer's own consulate; a manager's whole network or one consulate)."""
 
     permission_classes = [IsStaffMember]
+    scope_family = "reports"  # a staff app's token needs reports:read (oauth.scopes)
 
     @extend_schema(tags=["reports"], parameters=PARAMETERS, responses=ReportSerializer)
     def get(self, request, name: str, **kwargs):

@@ -1,8 +1,8 @@
 """The staff UI (Django admin) for the network, its people and their credentials: consulates, counties,
 facilities, reception points, partners, memberships and users (``network``), partner API tokens and their
-use (``tokens``), sign-in records and lockouts (``sign_in``). Administrators only, except the reference
+use (``tokens``), staff apps (OAuth clients) and their token use (``oauth``), sign-in records and lockouts (``sign_in``). Administrators only, except the reference
 data every staff member reads; the roles are ``consulates.access``'s."""
 
-from consulates.admin import network, sign_in, tokens
+from consulates.admin import network, oauth, sign_in, tokens
 
-__all__ = ["network", "sign_in", "tokens"]
+__all__ = ["network", "oauth", "sign_in", "tokens"]

@@ -135,7 +135,7 @@ import django
 django.setup()
 from django.conf import settings
 from django.core.management import get_commands
-for package in ("config", "api", "signin", "encryption", "audit", "staffsite", "consulates", "cases"):
+for package in ("config", "api", "oauth", "signin", "encryption", "audit", "staffsite", "consulates", "cases"):
     module = importlib.import_module(package)
     assert module.__file__.startswith(sys.argv[1]), module.__file__
     for info in pkgutil.walk_packages(module.__path__, package + "."):

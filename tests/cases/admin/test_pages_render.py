@@ -82,6 +82,9 @@ EXPECTED = {
     "api.ApiToken": (ADMINS, ADMINS, ADMINS),  # issued (shown once) and revoked, never edited
     "cases.Reminder": (STAFF, NOBODY, NOBODY),  # written by the services; retried from the list
     "api.ApiTokenUse": (ADMINS, NOBODY, NOBODY),  # every partner-token call, read-only
+    # Staff apps (OAuth clients): registered (a confidential one's secret shown once), edited and removed.
+    "oauth2_provider.Application": (ADMINS, ADMINS, ADMINS),
+    "staff_oauth.AppTokenUse": (ADMINS, NOBODY, NOBODY),  # every staff-app token call, read-only
     # Sign-in records (django-axes): deleting a failed-attempt row unlocks that username on that address.
     "axes.AccessAttempt": (ADMINS, NOBODY, ADMINS),
     "axes.AccessLog": (ADMINS, NOBODY, NOBODY),
@@ -180,6 +183,22 @@ def _object_for(label, world):
             method="GET",
             path="/api/v1/partner/referrals/",
             status=200,
+        )
+    if label == "oauth2_provider.Application":
+        from oauth2_provider.models import get_application_model
+
+        return get_application_model().objects.create(
+            name="Expedientes (escritorio)",
+            client_type="public",
+            authorization_grant_type="authorization-code",
+            redirect_uris="http://127.0.0.1/callback",
+            algorithm="",
+        )
+    if label == "staff_oauth.AppTokenUse":
+        from oauth.models import AppTokenUse
+
+        return AppTokenUse.objects.create(
+            application_id=1, user_id=world.officer_a.pk, method="GET", path="/api/v1/cases/", status=200
         )
     if label.startswith("axes."):
         from axes.models import AccessAttempt, AccessFailureLog, AccessLog

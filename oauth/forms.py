@@ -1,0 +1,5 @@
+from django import forms
+
+
+class RevokeDeviceForm(forms.Form):
+    device = forms.UUIDField(widget=forms.HiddenInput)
