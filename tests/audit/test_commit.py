@@ -32,8 +32,7 @@ def test_a_read_is_recorded_with_an_asynchronous_commit_of_its_own():
 
 @pytest.mark.django_db(transaction=True)
 def test_inside_a_service_transaction_the_row_commits_with_it():
-    with transaction.atomic():
-        with asynchronous_commit():
-            assert _setting() == "on"  # the outer transaction keeps its durable commit
-            record_access(RequestFactory().get("/cases/2/"), AccessAction.VIEW, what="page: inside")
+    with transaction.atomic(), asynchronous_commit():
+        assert _setting() == "on"  # the outer transaction keeps its durable commit
+        record_access(RequestFactory().get("/cases/2/"), AccessAction.VIEW, what="page: inside")
     assert AccessLog.objects.filter(what="page: inside").exists()
