@@ -434,7 +434,7 @@ def test_patch_a_closed_case_is_refused(api_officer, api_officer_client, api_cas
     response = api_officer_client.patch(
         url(f"cases/{api_case.pk}/"), {"summary": "x"}, format="json", HTTP_IF_MATCH=tag
     )
-    assert response.status_code == 400
+    assert (response.status_code, response.json()["code"]) == (409, "case_closed")
     assert "non_field_errors" in response.json()["errors"]
 
 

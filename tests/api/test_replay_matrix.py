@@ -372,7 +372,7 @@ def test_a_replay_after_losing_sight_shows_only_what_a_fresh_read_shows(module_w
         fresh = pick(answer.json()) if answer.status_code == 200 else None
     if fresh is None:
         assert replay.status_code == 404, shown[:300]
-        assert set(replay.json()) == {"type", "title", "status", "detail", "errors"}
+        assert set(replay.json()) == {"type", "code", "title", "status", "detail", "errors"}
     else:
         assert replay.status_code == first.status_code
         assert replay.json() == fresh

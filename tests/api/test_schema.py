@@ -69,6 +69,7 @@ def test_staff_read_and_write_the_street_addresses_and_partners_never_get_them(s
 def test_every_operation_documents_the_error_shape(schema_file):
     assert set(schema_file["components"]["schemas"]["Problem"]["required"]) == {
         "type",
+        "code",
         "title",
         "status",
         "detail",
@@ -76,8 +77,31 @@ def test_every_operation_documents_the_error_shape(schema_file):
     }
     for path, operations in schema_file["paths"].items():
         for method, operation in operations.items():
-            assert "401" in operation["responses"], (method, path)
-            assert "429" in operation["responses"], (method, path)
+            responses = operation["responses"]
+            assert "401" in responses, (method, path)
+            assert "WWW-Authenticate" in responses["401"]["headers"], (method, path)
+            assert "429" in responses, (method, path)
+            assert "Retry-After" in responses["429"]["headers"], (method, path)
+
+
+def test_every_write_documents_its_conflicts_and_body_limits(schema_file):
+    """A state change can meet a record whose state refuses it (409); every body has a size and type."""
+    for path, operations in schema_file["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            if method in ("post", "patch"):
+                assert {"400", "413", "415"} <= set(responses), (method, path)
+            if method == "patch" or (method == "post" and not path.endswith("/search/")):
+                assert "409" in responses, (method, path)
+            if method == "patch":
+                assert {"412", "428"} <= set(responses), (method, path)
+            if method == "get":
+                assert "409" not in responses, (method, path)
+    accept = schema_file["paths"]["/api/v1/partner/referrals/{id}/accept/"]["post"]
+    assert {p["name"] for p in accept["parameters"]} >= {"If-Match", "Idempotency-Key"}
+    assert {"409", "412"} <= set(accept["responses"])
+    assert "ETag" in accept["responses"]["200"]["headers"]
+    assert "Idempotent-Replayed" in accept["responses"]["409"]["headers"]
 
 
 def test_the_schema_is_served(client, schema_file):
