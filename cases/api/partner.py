@@ -19,7 +19,7 @@ from api.views import ApiViewMixin
 from cases import services
 from cases.api.access_logging import AccessLoggedViewSetMixin
 from cases.api.case_serializers import EventSerializer, HearingSerializer, ReasonSerializer
-from cases.api.cases import OPTIONAL_IF_MATCH, timeline_events
+from cases.api.cases import OPTIONAL_IF_MATCH, TIMELINE_PARAMETERS, TIMELINE_QUERY_PARAMS, timeline_events
 from cases.api.permissions import IsPartnerMember
 from cases.api.persons import IDEMPOTENCY_KEY, EmergencyContactSerializer
 from cases.models import CaseEvent, EmergencyContact, Hearing, Referral
@@ -233,6 +233,8 @@ class PartnerReferralViewSet(
     access_label = "partner referral"
     permission_classes = [IsPartnerMember]
     filterset_class = PartnerReferralFilter
+    # A referral's detail and timeline take only what they declare (and their paging): 400 otherwise.
+    detail_query_params = {"retrieve": (), "timeline": TIMELINE_QUERY_PARAMS}
 
     def get_queryset(self):
         return (
@@ -320,7 +322,7 @@ class PartnerReferralViewSet(
         self.etag_object = None
         return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(tags=["partner"], responses=EventSerializer(many=True))
+    @extend_schema(tags=["partner"], responses=EventSerializer(many=True), parameters=TIMELINE_PARAMETERS)
     @action(detail=True, methods=["get"], pagination_class=TimelineCursor, filterset_class=None)
     def timeline(self, request, pk=None, **kwargs):
         referral = self.get_object()

@@ -170,7 +170,10 @@ def test_page_size_has_a_hard_maximum(api_officer, api_officer_client):
     consulate = f.consulate("dallas")
     for _ in range(MAX_PAGE_SIZE + 1):
         services.case_open(actor=api_officer, person=person, consulate=consulate, category="civil")
-    body = api_officer_client.get(url("cases/"), {"limit": 1000}).json()
+    over = api_officer_client.get(url("cases/"), {"limit": 1000})
+    assert over.status_code == 400  # refused, naming the rule, rather than silently capped
+    assert set(over.json()["errors"]) == {"limit"}
+    body = api_officer_client.get(url("cases/"), {"limit": MAX_PAGE_SIZE}).json()
     assert body["count"] == MAX_PAGE_SIZE + 1
     assert len(body["results"]) == MAX_PAGE_SIZE == 100
     assert body["next"]
