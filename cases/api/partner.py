@@ -3,7 +3,9 @@ and updates a partner gives. Field-level rules live here, beside the serializers
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import Prefetch
+from django.utils.translation import pgettext_lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -22,10 +24,34 @@ from cases.api.case_serializers import EventSerializer, HearingSerializer, Reaso
 from cases.api.cases import OPTIONAL_IF_MATCH, TIMELINE_PARAMETERS, TIMELINE_QUERY_PARAMS, timeline_events
 from cases.api.permissions import IsPartnerMember
 from cases.api.persons import IDEMPOTENCY_KEY, EmergencyContactSerializer
+from cases.categories import Category
+from cases.languages import described
 from cases.models import CaseEvent, EmergencyContact, Hearing, Referral
+from cases.models.case import Status
 from cases.models.crossoffice import DataCategory, ReferralStatus
 from cases.models.document import Document, DocumentKind
+from cases.models.person import Sex
 from cases.models.work import HearingStatus
+from consulates.models import ReceptionPoint
+
+DETENTION_FACILITY = "detention_facility"
+PLACE_KINDS = [
+    (DETENTION_FACILITY, pgettext_lazy("place kind", "Detention facility")),
+    *ReceptionPoint.Kind.choices,
+]
+
+
+class LanguageSerializer(serializers.Serializer):
+    code = serializers.CharField(
+        allow_null=True,
+        help_text="ISO 639 code: ISO 639-1 where one exists (`es`, `en`), otherwise ISO 639-3 (`tzo`, "
+        "`yua`) or the ISO 639-2 collective code of a family (`nah`, `oto`); `null` when the recorded "
+        "language has no single code (Mixtec, Mixe, Chinantec…) or is not known to the service.",
+    )
+    label = serializers.CharField(
+        help_text="The language's name, in the caller's language; if `code` is "
+        "null, the word the consulate recorded."
+    )
 
 
 class IdentitySerializer(serializers.Serializer):
@@ -33,12 +59,36 @@ class IdentitySerializer(serializers.Serializer):
     paternal_surname = serializers.CharField()
     maternal_surname = serializers.CharField()
     date_of_birth = serializers.DateField(allow_null=True)
-    sex = serializers.CharField()
+    sex = serializers.ChoiceField(
+        choices=Sex.choices,
+        allow_blank=True,
+        help_text="Mexican civil-registry codes (as in the CURP): `H` hombre (male), `M` mujer (female), "
+        "`X` non-binary; empty when not recorded.",
+    )
     curp = serializers.CharField(allow_null=True)
     a_number = serializers.CharField(allow_null=True)
-    languages = serializers.ListField(child=serializers.CharField())
+    languages = serializers.SerializerMethodField()
     needs_interpreter = serializers.BooleanField()
-    preferred_language = serializers.CharField()
+    preferred_language = serializers.ChoiceField(
+        choices=settings.LANGUAGES, help_text="The language the person wants messages in (ISO 639-1)."
+    )
+
+    @extend_schema_field(LanguageSerializer(many=True))
+    def get_languages(self, obj):
+        return described(obj.languages)
+
+
+class PlaceSerializer(serializers.Serializer):
+    """A place named by the case: a detention facility or a reception point in Mexico."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    kind = serializers.ChoiceField(
+        choices=PLACE_KINDS,
+        help_text="`detention_facility` (an immigration detention facility in the US), or the kind of "
+        "reception point in Mexico.",
+    )
+    city = serializers.CharField()
 
 
 class ContactSerializer(serializers.Serializer):
@@ -47,8 +97,12 @@ class ContactSerializer(serializers.Serializer):
     emergency_contacts = EmergencyContactSerializer(many=True)
 
 
+def _place(obj, kind: str, city: str) -> dict | None:
+    return None if obj is None else {"id": obj.pk, "name": obj.name, "kind": kind, "city": city}
+
+
 class CustodySerializer(serializers.Serializer):
-    facility = serializers.IntegerField(source="facility_id", allow_null=True)
+    facility = serializers.SerializerMethodField()
     detained_since = serializers.DateField(allow_null=True)
     released_on = serializers.DateField(allow_null=True)
     in_custody = serializers.BooleanField()
@@ -56,7 +110,17 @@ class CustodySerializer(serializers.Serializer):
     consulate_notified_at = serializers.DateTimeField(allow_null=True)
     first_contact_at = serializers.DateTimeField(allow_null=True)
     expected_removal_date = serializers.DateField(allow_null=True)
-    reception_point = serializers.IntegerField(source="reception_point_id", allow_null=True)
+    reception_point = serializers.SerializerMethodField()
+
+    @extend_schema_field(PlaceSerializer(allow_null=True))
+    def get_facility(self, obj):
+        facility = obj.facility
+        return _place(facility, DETENTION_FACILITY, facility.city if facility else "")
+
+    @extend_schema_field(PlaceSerializer(allow_null=True))
+    def get_reception_point(self, obj):
+        point = obj.reception_point
+        return _place(point, point.kind if point else "", point.mx_city if point else "")
 
 
 class SharedCaseSerializer(serializers.Serializer):
@@ -65,9 +129,9 @@ class SharedCaseSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     reference = serializers.CharField()
     consulate = serializers.IntegerField(source="consulate_id")
-    category = serializers.CharField()
+    category = serializers.ChoiceField(choices=Category.choices)
     subtype = serializers.CharField()
-    status = serializers.CharField()
+    status = serializers.ChoiceField(choices=Status.choices)
     scope = serializers.SerializerMethodField()
     identity = serializers.SerializerMethodField()
     contact = serializers.SerializerMethodField()
@@ -77,7 +141,8 @@ class SharedCaseSerializer(serializers.Serializer):
     def _scope(self) -> list[str]:
         return self.context["scope"]
 
-    def get_scope(self, obj) -> list[str]:
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=DataCategory.choices)))
+    def get_scope(self, obj):
         return list(self._scope())
 
     @extend_schema_field(IdentitySerializer(allow_null=True))
@@ -239,7 +304,7 @@ class PartnerReferralViewSet(
     def get_queryset(self):
         return (
             Referral.objects.visible_to(self.request.user)
-            .select_related("consent", "case__person")
+            .select_related("consent", "case__person", "case__facility", "case__reception_point")
             .prefetch_related(
                 Prefetch(
                     "case__person__emergency_contacts", queryset=EmergencyContact.objects.order_by("pk")

@@ -149,8 +149,45 @@ def test_full_consent_shows_every_category(api_officer, api_partner, api_partner
     assert case["identity"]["curp"] == prepared_case.person.curp
     assert case["contact"]["phone"] == "+1 214 555 0199"
     assert case["custody"]["in_custody"] is True
-    assert case["custody"]["facility"] == prepared_case.facility_id
+    facility = prepared_case.facility
+    assert case["custody"]["facility"] == {
+        "id": facility.pk,
+        "name": "Prairieland Detention Center",
+        "kind": "detention_facility",
+        "city": facility.city,
+    }
+    assert case["custody"]["reception_point"] is None
     assert [h["kind"] for h in case["hearings"]] == ["bond"]
+
+
+def test_coded_fields_explain_themselves(api_officer, api_partner, api_partner_client, prepared_case):
+    """Languages as ISO 639 codes with their names; sex and the case's codes as documented enums."""
+    from consulates.models import ReceptionPoint
+
+    person = prepared_case.person
+    services.person_update(
+        actor=api_officer, person=person, languages=["Español", "tsotsil", "mixteco", "español"]
+    )
+    point = ReceptionPoint.objects.order_by("pk").first()
+    services.case_update(actor=api_officer, case=prepared_case, reception_point=point)
+    _refer(api_officer, prepared_case, api_partner, list(CATEGORIES))
+    (row,) = rows(api_partner_client.get(url("partner/referrals/"), HTTP_ACCEPT_LANGUAGE="en"))
+    identity = row["case"]["identity"]
+    person.refresh_from_db()
+    assert identity["sex"] == person.sex  # the registry's code (H hombre, M mujer), described in the schema
+    assert identity["languages"] == [
+        {"code": "es", "label": "Spanish"},
+        {"code": "tzo", "label": "Tsotsil"},
+        {"code": None, "label": "mixteco"},  # many languages, no single ISO 639 code
+    ]
+    (row,) = rows(api_partner_client.get(url("partner/referrals/"), HTTP_ACCEPT_LANGUAGE="es"))
+    assert row["case"]["identity"]["languages"][0] == {"code": "es", "label": "Español"}
+    assert row["case"]["custody"]["reception_point"] == {
+        "id": point.pk,
+        "name": point.name,
+        "kind": point.kind,
+        "city": point.mx_city,
+    }
 
 
 def test_a_partner_never_sees_the_street_addresses(

@@ -197,3 +197,21 @@ def test_partner_actions_document_if_match_etag_and_replays(schema_file):
         assert "Idempotent-Replayed" in operation["responses"]["201"]["headers"], action
     detail = paths["/api/v1/partner/referrals/{id}/"]["get"]
     assert "ETag" in detail["responses"]["200"]["headers"]
+
+
+def test_the_partners_coded_fields_are_documented_with_their_labels(schema_file):
+    schemas = schema_file["components"]["schemas"]
+    sex = schemas["Identity"]["properties"]["sex"]
+    assert "`M` mujer (female)" in sex["description"]
+    assert "* `M` - " in schemas["SexEnum"]["description"]
+    assert schemas["SexEnum"]["enum"] == ["H", "M", "X"]
+    languages = schemas["Identity"]["properties"]["languages"]
+    assert languages["items"] == {"$ref": "#/components/schemas/Language"}
+    assert "ISO 639" in schemas["Language"]["properties"]["code"]["description"]
+    custody = schemas["Custody"]["properties"]
+    for name in ("facility", "reception_point"):
+        assert "Place" in str(custody[name]), name
+    assert set(schemas["Place"]["properties"]) == {"id", "name", "kind", "city"}
+    assert "detention_facility" in schemas["PlaceKindEnum"]["enum"]
+    for name in ("category", "status"):
+        assert "$ref" in str(schemas["SharedCase"]["properties"][name]), name
