@@ -34,9 +34,24 @@ def whole_number(request, name: str, *, default: int, minimum: int, maximum: int
     return value
 
 
+def _bounded(parameters: list[dict], bounds: dict[str, tuple[int, int]]) -> list[dict]:
+    """The schema's paging parameters with the range ``whole_number`` holds them to."""
+    for parameter in parameters:
+        if parameter.get("name") in bounds:
+            minimum, maximum = bounds[parameter["name"]]
+            parameter["schema"] = {**parameter.get("schema", {}), "minimum": minimum, "maximum": maximum}
+    return parameters
+
+
 class LimitOffset(LimitOffsetPagination):
     default_limit = 25
     max_limit = MAX_PAGE_SIZE
+
+    def get_schema_operation_parameters(self, view):
+        return _bounded(
+            super().get_schema_operation_parameters(view),
+            {self.limit_query_param: (1, self.max_limit), self.offset_query_param: (0, MAX_OFFSET)},
+        )
 
     def get_limit(self, request):
         return whole_number(
@@ -52,6 +67,12 @@ class TimelineCursor(CursorPagination):
     page_size_query_param = "limit"
     max_page_size = MAX_PAGE_SIZE
     ordering = ("-occurred_at", "-id")
+
+    def get_schema_operation_parameters(self, view):
+        return _bounded(
+            super().get_schema_operation_parameters(view),
+            {self.page_size_query_param: (1, self.max_page_size)},
+        )
 
     def get_page_size(self, request):
         return whole_number(

@@ -385,11 +385,27 @@ def _referral_view(user, access: Access, model) -> Q:
     return Q(case__in=_visible_cases(user))
 
 
+# The data category a document's kind belongs to, for partners: a partner reads a document of a case
+# shared with it when the person's consent covers that category. A kind not listed (signed consent
+# forms, medical records, anything else) is shared with no partner, except the one that uploaded it.
+DOCUMENT_CATEGORIES = {
+    "identity": "identity",  # identity document
+    "court": "hearings",  # court or immigration document
+    "repatriation": "custody",  # removal and reception papers
+    "correspondence": "notes",  # letters about the case
+}
+
+
 def _document_view(user, access: Access, model) -> Q:
-    """Staff: the documents of the cases they see. A partner: the documents it uploaded to a case it
-    may see now."""
+    """Staff: the documents of the cases they see. A partner, while a case is shared with it (an active
+    referral on a standing consent): the documents it uploaded, and those whose kind falls in a data
+    category the consent covers (``DOCUMENT_CATEGORIES``)."""
     if access.partner_id:
-        return Q(case__in=_visible_cases(user), uploaded_by_partner_id=access.partner_id)
+        partner = access.partner_id
+        allowed = Q(case__in=shared_case_ids(partner), uploaded_by_partner_id=partner)
+        for kind, category in DOCUMENT_CATEGORIES.items():
+            allowed |= Q(kind=kind, case__in=shared_case_ids(partner, category))
+        return allowed
     return Q(case__in=_visible_cases(user))
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db.models import Prefetch
+from django.http import FileResponse, Http404
 from django.utils.translation import pgettext_lazy
 from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -19,6 +21,7 @@ from api.pagination import TimelineCursor
 from api.schema import ETAG_HEADER
 from api.views import ApiViewMixin
 from cases import services
+from cases.access import record_access
 from cases.api.access_logging import AccessLoggedViewSetMixin
 from cases.api.case_serializers import EventSerializer, HearingSerializer, ReasonSerializer
 from cases.api.cases import OPTIONAL_IF_MATCH, TIMELINE_PARAMETERS, TIMELINE_QUERY_PARAMS, timeline_events
@@ -27,6 +30,7 @@ from cases.api.persons import IDEMPOTENCY_KEY, EmergencyContactSerializer
 from cases.categories import Category
 from cases.languages import described
 from cases.models import CaseEvent, EmergencyContact, Hearing, Referral
+from cases.models.access import AccessAction
 from cases.models.case import Status
 from cases.models.crossoffice import DataCategory, ReferralStatus
 from cases.models.document import Document, DocumentKind
@@ -299,7 +303,12 @@ class PartnerReferralViewSet(
     permission_classes = [IsPartnerMember]
     filterset_class = PartnerReferralFilter
     # A referral's detail and timeline take only what they declare (and their paging): 400 otherwise.
-    detail_query_params = {"retrieve": (), "timeline": TIMELINE_QUERY_PARAMS}
+    detail_query_params = {
+        "retrieve": (),
+        "timeline": TIMELINE_QUERY_PARAMS,
+        "list_documents": (),
+        "document": (),
+    }
 
     def get_queryset(self):
         return (
@@ -386,6 +395,70 @@ class PartnerReferralViewSet(
         )
         self.etag_object = None
         return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
+
+    def _shared_documents(self, referral: Referral):
+        """The documents of the referral's case this partner may read (the policy's scope), through an
+        active referral on a standing consent only: an ended referral is no way to the case."""
+        if not referral.is_active or referral.consent.withdrawn_at is not None:
+            return Document.objects.none()
+        return Document.objects.visible_to(self.request.user).filter(case_id=referral.case_id)
+
+    @extend_schema(
+        tags=["partner"],
+        description="The documents of the referral's case you may read: those you uploaded, and those "
+        "whose kind the person's consent covers (identity documents with `identity`, court papers with "
+        "`hearings`, repatriation papers with `custody`, correspondence with `notes`). Empty once the "
+        "referral has ended.",
+        responses=DocumentSerializer(many=True),
+    )
+    @documents.mapping.get
+    def list_documents(self, request, pk=None, **kwargs):
+        referral = self.get_object()
+        self.etag_object = None
+        documents = self._shared_documents(referral).order_by("-uploaded_at", "-pk")
+        page = self.paginate_queryset(documents)
+        response = self.get_paginated_response(DocumentSerializer(page, many=True).data)
+        self.record_read(request, referral, what="api: partner referral documents")
+        return response
+
+    @extend_schema(
+        tags=["partner"],
+        description="Download one document of the referral's case (see the list for which): the file, "
+        "as an attachment named `document-<id>.<ext>`. Each download is recorded in the access log.",
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"documents/(?P<document_id>[0-9]+)",
+        url_name="document",
+        filterset_class=None,
+        pagination_class=None,
+    )
+    def document(self, request, pk=None, document_id=None, **kwargs):
+        referral = self.get_object()
+        self.etag_object = None
+        document = self._shared_documents(referral).select_related("case").filter(pk=document_id).first()
+        if document is None:
+            raise Http404
+        try:
+            handle = document.file.open("rb")
+        except FileNotFoundError as exc:
+            raise Http404 from exc
+        record_access(
+            request,
+            AccessAction.DOWNLOAD,
+            document_id=document.pk,
+            case_id=document.case_id,
+            person_id=document.case.person_id,
+            what="api: partner document download",
+        )
+        response = FileResponse(
+            handle, as_attachment=True, filename=document.download_name, content_type=document.content_type
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "no-store"
+        return response
 
     @extend_schema(tags=["partner"], responses=EventSerializer(many=True), parameters=TIMELINE_PARAMETERS)
     @action(detail=True, methods=["get"], pagination_class=TimelineCursor, filterset_class=None)

@@ -63,6 +63,7 @@ class Op:
     multipart: bool = False
     if_match: Callable | None = None  # (world, kind) -> model instance whose ETag is sent
     lookup: str = "pk"  # the URL keyword ``target`` fills
+    more: Callable | None = None  # (world, kind) -> more URL keywords
 
 
 CASE_KINDS = ("own", "foreign", "unreferred")
@@ -214,6 +215,13 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ("partner-referral-start", "POST"): _partner_op(lambda w, k: {"note": "Empezamos"}),
     ("partner-referral-complete", "POST"): _partner_op(lambda w, k: {"outcome_note": "Listo"}),
     ("partner-referral-notes", "POST"): _partner_op(lambda w, k: {"text": "Cita el lunes"}),
+    ("partner-referral-documents", "GET"): _partner_op(),
+    ("partner-referral-document", "GET"): Op(
+        "referral",
+        PARTNER_REFERRAL_KINDS,
+        lambda w, k: w.referral[k].pk,
+        more=lambda w, k: {"document_id": w.document[k].pk},
+    ),
     ("partner-referral-documents", "POST"): Op(
         "referral",
         PARTNER_REFERRAL_KINDS,
@@ -340,6 +348,13 @@ PARTNER_WORK = {
 }
 PARTNER_ANSWER = {**PARTNER_WORK, "partner_referred": "409 404 404 409 404"}  # already accepted
 PARTNER_UPLOAD = PARTNER_WORK
+# A document of the case, through the referral: only while that referral is active (not the ended one,
+# even though the same case is shared with the partner through another).
+PARTNER_DOWNLOAD = {
+    **PARTNER_READ,
+    "partner_referred": "2xx 404 404 404 404",
+    "partner_withdrawn": "404",
+}
 
 PATTERNS: dict[tuple[str, str], dict[str, str]] = {
     ("consulate-list", "GET"): PUBLIC,
@@ -399,6 +414,10 @@ PATTERNS: dict[tuple[str, str], dict[str, str]] = {
     ("partner-referral-complete", "POST"): PARTNER_WORK,
     ("partner-referral-notes", "POST"): PARTNER_WORK,
     ("partner-referral-documents", "POST"): PARTNER_UPLOAD,
+    # Its documents: listed on every referral row it reads (empty once ended), downloaded through an
+    # active referral only.
+    ("partner-referral-documents", "GET"): PARTNER_READ,
+    ("partner-referral-document", "GET"): PARTNER_DOWNLOAD,
 }
 
 EXPECTATIONS: dict[tuple[str, str], dict[str, dict[str, str]]] = {
@@ -451,6 +470,13 @@ RESULTS: list[tuple[str, str, str, str, int]] = []  # (name, method, role, kind,
 
 
 @pytest.fixture(autouse=True)
+def api_media_root(settings, module_world):
+    """The world's documents are stored once, for the module: downloads read them there."""
+    settings.MEDIA_ROOT = module_world.media_root
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
 def _no_throttling(monkeypatch):
     # Rate limits are tested in test_throttling; ~1500 calls here must not trip them.
     monkeypatch.setattr(APIView, "get_throttles", lambda self: [])
@@ -461,6 +487,8 @@ def call(world, name: str, method: str, role: str, kind: str):
     kwargs = {"version": "v1"}
     if op.target is not None:
         kwargs[op.lookup] = op.target(world, kind)
+    if op.more is not None:
+        kwargs.update(op.more(world, kind))
     url = reverse(f"v1:{name}", kwargs=kwargs)
     client = client_for(world, role)
     headers = {}
