@@ -105,6 +105,12 @@ POLICY: dict[str, Rule] = {
     "partner.deactivate": Rule(
         ADMINISTRATORS, _("Only an administrator can change a partner organisation's access.")
     ),
+    # A partner organisation's users replace its webhook signing secret (administrators too, in the UI).
+    "partner.webhook_secret.rotate": Rule(
+        ADMINISTRATORS | PARTNERS,
+        _("Only the organisation itself or an administrator can replace its webhook secret."),
+        partner="partner_id",
+    ),
     "audit.view": Rule(AUDIT),  # the audit trail and the access log
     "audit.values": Rule(ADMINISTRATORS),  # the values in the trail (personal data, decrypted)
     "report.view": Rule(STAFF),

@@ -14,6 +14,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from api.conditional import claimed_version, if_match
 from api.fields import IsoDateTimeFilter
@@ -36,7 +37,9 @@ from cases.models.crossoffice import DataCategory, ReferralStatus
 from cases.models.document import Document, DocumentKind
 from cases.models.person import Sex
 from cases.models.work import HearingStatus
-from consulates.models import ReceptionPoint
+from consulates.models import Partner, ReceptionPoint
+from consulates.policy import partner_of
+from consulates.services import partner_webhook_secret_rotate
 
 DETENTION_FACILITY = "detention_facility"
 PLACE_KINDS = [
@@ -470,3 +473,27 @@ class PartnerReferralViewSet(
         response = self.get_paginated_response(EventSerializer(page, many=True).data)
         self.record_read(request, referral, what="api: partner referral timeline")
         return response
+
+
+class WebhookSecretSerializer(serializers.Serializer):
+    webhook_secret = serializers.CharField(
+        help_text="Your organisation's new signing secret (`whsec_<base64>`), shown this once: store it "
+        "now. Webhooks are signed with it from this moment; the previous secret no longer verifies."
+    )
+
+
+class PartnerWebhookSecretView(ApiViewMixin, APIView):
+    """Replace your organisation's webhook signing secret with a new random one, answered once. A retry
+    with the same ``Idempotency-Key`` does not show it again (it answers 201 without a body): if you
+    lost the answer, rotate again with a new key."""
+
+    permission_classes = [IsPartnerMember]
+
+    @extend_schema(
+        tags=["partner"], request=None, responses={201: WebhookSecretSerializer}, parameters=[IDEMPOTENCY_KEY]
+    )
+    def post(self, request, **kwargs):
+        partner = Partner.objects.get(pk=partner_of(request.user))
+        secret = partner_webhook_secret_rotate(actor=request.user, partner=partner)
+        self.etag_object = None
+        return Response({"webhook_secret": secret}, status=status.HTTP_201_CREATED)

@@ -215,6 +215,7 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ("partner-referral-start", "POST"): _partner_op(lambda w, k: {"note": "Empezamos"}),
     ("partner-referral-complete", "POST"): _partner_op(lambda w, k: {"outcome_note": "Listo"}),
     ("partner-referral-notes", "POST"): _partner_op(lambda w, k: {"text": "Cita el lunes"}),
+    ("partner-webhook-secret", "POST"): Op("partner-self", (LIST,), body=lambda w, k: {}),
     ("partner-referral-documents", "GET"): _partner_op(),
     ("partner-referral-document", "GET"): Op(
         "referral",
@@ -416,6 +417,7 @@ PATTERNS: dict[tuple[str, str], dict[str, str]] = {
     ("partner-referral-documents", "POST"): PARTNER_UPLOAD,
     # Its documents: listed on every referral row it reads (empty once ended), downloaded through an
     # active referral only.
+    ("partner-webhook-secret", "POST"): PARTNER_LIST,  # each organisation its own secret
     ("partner-referral-documents", "GET"): PARTNER_READ,
     ("partner-referral-document", "GET"): PARTNER_DOWNLOAD,
 }
