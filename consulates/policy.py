@@ -404,13 +404,16 @@ DOCUMENT_CATEGORIES = {
 
 def _document_view(user, access: Access, model) -> Q:
     """Staff: the documents of the cases they see. A partner, while a case is shared with it (an active
-    referral on a standing consent): the documents it uploaded, and those whose kind falls in a data
-    category the consent covers (``DOCUMENT_CATEGORIES``)."""
+    referral on a standing consent): the documents it uploaded, and the consulate's documents whose kind
+    falls in a data category the consent covers (``DOCUMENT_CATEGORIES``)."""
     if access.partner_id:
         partner = access.partner_id
         allowed = Q(case__in=shared_case_ids(partner), uploaded_by_partner_id=partner)
         for kind, category in DOCUMENT_CATEGORIES.items():
-            allowed |= Q(kind=kind, case__in=shared_case_ids(partner, category))
+            # The consulate's documents only: another partner's uploads are that partner's work.
+            allowed |= Q(
+                kind=kind, uploaded_by_partner__isnull=True, case__in=shared_case_ids(partner, category)
+            )
         return allowed
     return Q(case__in=_visible_cases(user))
 

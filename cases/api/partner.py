@@ -388,7 +388,7 @@ class PartnerReferralViewSet(
         responses={201: DocumentSerializer},
         parameters=[IDEMPOTENCY_KEY],
     )
-    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser], filterset_class=None)
     def documents(self, request, pk=None, **kwargs):
         referral = self.get_object()
         data = DocumentUploadSerializer(data=request.data)
