@@ -252,6 +252,11 @@ SCENARIOS: dict[str, Scenario] = {
         lambda w, ctx: {"text": "Cita el lunes"},
         read=_in_timeline("partner/referrals", _own_referral),
     ),
+    # A new signing secret is about no case: there is no sight of a person to lose, so no loss applies.
+    # Its replay shows no secret at all (tests/api/test_partner_webhook_secret_api.py).
+    "partner-webhook-secret": Scenario(
+        "partner_referred", None, lambda w, ctx: {}, (), case=lambda w, ctx, first: None
+    ),
     "partner-referral-documents": Scenario(
         "partner_referred",
         _own_referral,
