@@ -1,4 +1,8 @@
-"""One error shape for every API error: ``{"type", "title", "status", "detail", "errors"}``.
+"""One error shape for every API error: ``{"type", "code", "title", "status", "detail", "errors"}``.
+
+``code`` is the refusal's stable, machine-readable code (``type`` carries the same value, as it always
+has). A refusal decided by the record's state (an action its status does not allow) answers 409, from
+one table, ``CONFLICTS``: the codes the services give their ``ValidationError``.
 
 ``errors`` maps a field (dotted for nested data; ``non_field_errors`` for the whole request) to its
 messages, in the caller's language (``Accept-Language``). Services raise Django's ``ValidationError``
@@ -41,6 +45,40 @@ class PreconditionFailed(exceptions.APIException):
         super().__init__(
             _("The resource changed since you read it. Read it again and retry with its new ETag.")
         )
+
+
+class Conflict(exceptions.APIException):
+    """The record's state refuses the action (the caller may take it, the record is not ready for it)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+    def __init__(self, detail: str, code: str):
+        super().__init__(detail, code)
+        self.default_code = code
+
+
+# A service's ``ValidationError`` code -> the API's stable code, answered with 409 Conflict. A code not
+# listed here stays a 400 (invalid input). ``stale`` is not a conflict: it answers 412 (``If-Match``).
+CONFLICTS = {
+    "transition": "invalid_transition",  # a case's lifecycle: nothing to approve, to reopen, to close
+    "closed": "case_closed",
+    "pending_closure": "case_pending_closure",
+    "decided": "transfer_decided",
+    "referral_not_pending": "referral_not_pending",
+    "referral_not_accepted": "referral_not_accepted",
+    "referral_not_active": "referral_not_active",
+    "consent_withdrawn": "consent_withdrawn",
+    "hearing_not_scheduled": "hearing_not_scheduled",
+    "hearing_cancelled": "hearing_cancelled",
+    "task_done": "task_done",
+    "anonymised": "person_anonymised",
+    "exists": "already_exists",
+    "confirmed": "already_confirmed",
+    "resolved": "already_resolved",
+    "taken": "identifier_taken",
+    "open_cases": "open_cases",
+}
 
 
 class IdempotencyKeyReused(exceptions.APIException):
@@ -119,6 +157,7 @@ NON_FIELD_ERRORS_KEY = "non_field_errors"
 def problem_body(status_code: int, *, code: str, detail: str, errors: dict | None = None) -> dict:
     return {
         "type": code,
+        "code": code,
         "title": str(TITLES.get(status_code, _("Error"))),
         "status": status_code,
         "detail": detail,
@@ -156,8 +195,11 @@ def _raised_while_parsing(exc: BaseException) -> bool:
 
 
 def _from_django_validation(exc: DjangoValidationError) -> exceptions.APIException:
-    if getattr(exc, "code", None) == "stale":
+    code = getattr(exc, "code", None)
+    if code == "stale":
         return PreconditionFailed()
+    if code in CONFLICTS and not hasattr(exc, "error_dict"):
+        return Conflict(" ".join(exc.messages), CONFLICTS[code])
     if hasattr(exc, "error_dict"):
         return exceptions.ValidationError(exc.message_dict)
     return exceptions.ValidationError({NON_FIELD_ERRORS_KEY: exc.messages})
@@ -194,7 +236,8 @@ def exception_handler(exc, context):
         )
         if isinstance(exc.detail, exceptions.ErrorDetail):
             code = exc.detail.code or code
-        errors = {}
+        # A conflict's message is also where a form shows a service's refusal: the whole request's.
+        errors = {NON_FIELD_ERRORS_KEY: [str(detail)]} if isinstance(exc, Conflict) else {}
     result = problem(response.status_code, code=str(code), detail=str(detail), errors=errors)
     for header in ("Retry-After", "WWW-Authenticate", "Allow"):
         if header in response:

@@ -40,20 +40,32 @@ def _paging_parameters(view) -> set[str]:
     return {name for name in names if name}
 
 
+def _refuse_unknown(request, known: set[str], message: str) -> None:
+    known = {name for name in known if name}
+    unknown = sorted(set(request.query_params) - known)
+    if unknown:
+        text = message % {"known": ", ".join(sorted(known)) or "-"}
+        raise ValidationError({name: [text] for name in unknown})
+
+
 class StrictFilterBackend(DjangoFilterBackend):
+    """Lists take their filters and paging; a detail action named in the view's ``detail_query_params``
+    (``{"retrieve": (), "timeline": ("kind", "since", "until")}``) takes those and its paging only."""
+
     def filter_queryset(self, request, queryset, view):
-        if getattr(view, "action", None) == "list":
+        action = getattr(view, "action", None)
+        if action == "list":
             filterset_class = self.get_filterset_class(view, queryset)
             known = _paging_parameters(view) | set(getattr(view, "extra_query_params", ()))
             known.add(api_settings.URL_FORMAT_OVERRIDE)
             if filterset_class is not None:
                 known |= _filter_parameters(filterset_class)
-            unknown = sorted(set(request.query_params) - known)
-            if unknown:
-                message = _("Unknown parameter. This list takes: %(known)s.") % {
-                    "known": ", ".join(sorted(name for name in known if name))
-                }
-                raise ValidationError({name: [message] for name in unknown})
+            _refuse_unknown(request, known, _("Unknown parameter. This list takes: %(known)s."))
+        elif action in getattr(view, "detail_query_params", {}):
+            known = set(view.detail_query_params[action]) | {api_settings.URL_FORMAT_OVERRIDE}
+            if action != "retrieve":
+                known |= _paging_parameters(view)
+            _refuse_unknown(request, known, _("Unknown parameter. This address takes: %(known)s."))
         return super().filter_queryset(request, queryset, view)
 
 

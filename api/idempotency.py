@@ -52,7 +52,7 @@ from api.errors import NON_FIELD_ERRORS_KEY, IdempotencyKeyReused, problem
 from api.models import IdempotencyRecord
 
 MAX_KEY_LENGTH = 255
-PROBLEM_KEYS = frozenset({"type", "title", "status", "detail", "errors"})
+PROBLEM_KEYS = frozenset({"type", "code", "title", "status", "detail", "errors"})
 # A message is kept only if it repeats no request value this long or longer (shorter ones cannot name
 # anyone, and would match common words).
 MIN_ECHO_LENGTH = 3

@@ -1,13 +1,65 @@
-"""Paging: limit/offset with a hard maximum; cursor paging for timelines that grow while read."""
+"""Paging: limit/offset with a hard maximum; cursor paging for timelines that grow while read.
 
+A ``limit`` or ``offset`` the rule refuses (letters, a negative number, past the maximum) answers 400
+with a field error that names the rule, rather than being quietly replaced by the default: a sync that
+asked for 500 rows and silently got 100 would believe it had them all.
+"""
+
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination, LimitOffsetPagination
 
 MAX_PAGE_SIZE = 100
+# Beyond any list this service holds; keeps the number inside PostgreSQL's integers.
+MAX_OFFSET = 1_000_000_000
+
+
+def whole_number(request, name: str, *, default: int, minimum: int, maximum: int) -> int:
+    """The query parameter ``name`` as a whole number within ``[minimum, maximum]``, or 400 naming the rule."""
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    value = None
+    if raw.isascii() and raw.isdigit() and len(raw) <= 12:
+        value = int(raw)
+    if value is None or not minimum <= value <= maximum:
+        raise ValidationError(
+            {
+                name: [
+                    _("Enter a whole number from %(minimum)s to %(maximum)s.")
+                    % {"minimum": minimum, "maximum": maximum}
+                ]
+            }
+        )
+    return value
+
+
+def _bounded(parameters: list[dict], bounds: dict[str, tuple[int, int]]) -> list[dict]:
+    """The schema's paging parameters with the range ``whole_number`` holds them to."""
+    for parameter in parameters:
+        if parameter.get("name") in bounds:
+            minimum, maximum = bounds[parameter["name"]]
+            parameter["schema"] = {**parameter.get("schema", {}), "minimum": minimum, "maximum": maximum}
+    return parameters
 
 
 class LimitOffset(LimitOffsetPagination):
     default_limit = 25
     max_limit = MAX_PAGE_SIZE
+
+    def get_schema_operation_parameters(self, view):
+        return _bounded(
+            super().get_schema_operation_parameters(view),
+            {self.limit_query_param: (1, self.max_limit), self.offset_query_param: (0, MAX_OFFSET)},
+        )
+
+    def get_limit(self, request):
+        return whole_number(
+            request, self.limit_query_param, default=self.default_limit, minimum=1, maximum=self.max_limit
+        )
+
+    def get_offset(self, request):
+        return whole_number(request, self.offset_query_param, default=0, minimum=0, maximum=MAX_OFFSET)
 
 
 class TimelineCursor(CursorPagination):
@@ -15,3 +67,14 @@ class TimelineCursor(CursorPagination):
     page_size_query_param = "limit"
     max_page_size = MAX_PAGE_SIZE
     ordering = ("-occurred_at", "-id")
+
+    def get_schema_operation_parameters(self, view):
+        return _bounded(
+            super().get_schema_operation_parameters(view),
+            {self.page_size_query_param: (1, self.max_page_size)},
+        )
+
+    def get_page_size(self, request):
+        return whole_number(
+            request, self.page_size_query_param, default=self.page_size, minimum=1, maximum=self.max_page_size
+        )

@@ -9,21 +9,32 @@ PROBLEM = {
     "type": "object",
     "description": "Every error has this shape. `errors` maps a field to its messages.",
     "properties": {
-        "type": {"type": "string", "description": "Stable error code, e.g. `validation_error`, `not_found`."},
+        "type": {"type": "string", "description": "The same stable code as `code` (kept for older clients)."},
+        "code": {
+            "type": "string",
+            "description": "Stable, machine-readable code of the refusal, e.g. `validation_error`, "
+            "`not_found`, `permission_denied`, `second_factor_required`, `referral_not_pending`, "
+            "`consent_withdrawn`, `precondition_failed`. Branch on it, never on `detail`.",
+        },
         "title": {"type": "string"},
         "status": {"type": "integer"},
         "detail": {"type": "string", "description": "In the caller's language (Accept-Language)."},
         "errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
     },
-    "required": ["type", "title", "status", "detail", "errors"],
+    "required": ["type", "code", "title", "status", "detail", "errors"],
 }
 
 DESCRIPTIONS = {
     "400": "Invalid input: field messages in `errors`.",
     "401": "No or invalid credentials (token expired or revoked).",
-    "403": "Not allowed for your role.",
-    "404": "No such record, or not visible to you.",
-    "412": "Stale `If-Match`: the resource changed since you read it.",
+    "403": "Not allowed for your role (`permission_denied`), or a staff session without its second factor "
+    "(`second_factor_required`).",
+    "404": "No such record, or not visible to you (`not_found`).",
+    "409": "The record's state refuses the action (e.g. `referral_not_pending`, `referral_not_active`, "
+    "`consent_withdrawn`, `invalid_transition`, `case_closed`): read it again before deciding.",
+    "412": "Stale `If-Match`: the resource changed since you read it (`precondition_failed`).",
+    "413": "Request body too large (`request_too_large`).",
+    "415": "Unsupported `Content-Type` (`unsupported_media_type`).",
     "422": "`Idempotency-Key` reused with a different request.",
     "428": "`If-Match` required.",
     "429": "Too many requests: retry after `Retry-After` seconds.",
@@ -61,7 +72,20 @@ def _problem_response(code: str) -> dict:
         response["headers"] = {
             "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}
         }
+    if code == "401":
+        response["headers"] = {
+            "WWW-Authenticate": {
+                "schema": {"type": "string"},
+                "description": "The scheme to authenticate with (`Token`).",
+            }
+        }
     return response
+
+
+def _takes_if_match(operation: dict) -> bool:
+    return any(
+        p.get("in") == "header" and p.get("name") == "If-Match" for p in operation.get("parameters", [])
+    )
 
 
 def add_error_responses(result, generator, request, public):
@@ -75,15 +99,12 @@ def add_error_responses(result, generator, request, public):
             if "{" in path:
                 codes.append("404")
             if method in ("post", "put", "patch", "delete"):
-                codes.append("400")
+                codes += ["400", "413", "415"]  # every body is limited in size and in type
             if method in ("put", "patch"):
-                codes += ["412", "428"]
+                codes += ["409", "412", "428"]
             if method == "post" and not path.endswith("/search/"):
-                codes.append("422")  # searches only read: Idempotency-Key does not apply to them
-                if any(
-                    p.get("in") == "header" and p.get("name") == "If-Match"
-                    for p in operation.get("parameters", [])
-                ):
+                codes += ["409", "422"]  # searches only read: neither state nor Idempotency-Key applies
+                if _takes_if_match(operation):
                     codes.append("412")  # actions that take an optional If-Match
             if method == "get":
                 codes.append("400")  # invalid filters

@@ -24,5 +24,8 @@ router.register("partner/referrals", partner.PartnerReferralViewSet, basename="p
 urlpatterns = [
     path("reports/", reports.ReportIndexView.as_view(), name="report-list"),
     path("reports/<str:name>/", reports.ReportView.as_view(), name="report-detail"),
+    path(
+        "partner/webhook-secret/", partner.PartnerWebhookSecretView.as_view(), name="partner-webhook-secret"
+    ),
     *router.urls,
 ]

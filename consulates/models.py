@@ -204,6 +204,11 @@ class Partner(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def partner_id(self) -> int:
+        """The organisation itself, for the access policy's rules about a partner (``Rule.partner``)."""
+        return self.pk
+
 
 class Role(models.TextChoices):
     OFFICER = "officer", _("Consular officer")

@@ -105,6 +105,12 @@ POLICY: dict[str, Rule] = {
     "partner.deactivate": Rule(
         ADMINISTRATORS, _("Only an administrator can change a partner organisation's access.")
     ),
+    # A partner organisation's users replace its webhook signing secret (administrators too, in the UI).
+    "partner.webhook_secret.rotate": Rule(
+        ADMINISTRATORS | PARTNERS,
+        _("Only the organisation itself or an administrator can replace its webhook secret."),
+        partner="partner_id",
+    ),
     "audit.view": Rule(AUDIT),  # the audit trail and the access log
     "audit.values": Rule(ADMINISTRATORS),  # the values in the trail (personal data, decrypted)
     "report.view": Rule(STAFF),
@@ -391,11 +397,30 @@ def _referral_view(user, access: Access, model) -> Q:
     return Q(case__in=_visible_cases(user))
 
 
+# The data category a document's kind belongs to, for partners: a partner reads a document of a case
+# shared with it when the person's consent covers that category. A kind not listed (signed consent
+# forms, medical records, anything else) is shared with no partner, except the one that uploaded it.
+DOCUMENT_CATEGORIES = {
+    "identity": "identity",  # identity document
+    "court": "hearings",  # court or immigration document
+    "repatriation": "custody",  # removal and reception papers
+    "correspondence": "notes",  # letters about the case
+}
+
+
 def _document_view(user, access: Access, model) -> Q:
-    """Staff: the documents of the cases they see. A partner: the documents it uploaded to a case it
-    may see now."""
+    """Staff: the documents of the cases they see. A partner, while a case is shared with it (an active
+    referral on a standing consent): the documents it uploaded, and the consulate's documents whose kind
+    falls in a data category the consent covers (``DOCUMENT_CATEGORIES``)."""
     if access.partner_id:
-        return Q(case__in=_visible_cases(user), uploaded_by_partner_id=access.partner_id)
+        partner = access.partner_id
+        allowed = Q(case__in=shared_case_ids(partner), uploaded_by_partner_id=partner)
+        for kind, category in DOCUMENT_CATEGORIES.items():
+            # The consulate's documents only: another partner's uploads are that partner's work.
+            allowed |= Q(
+                kind=kind, uploaded_by_partner__isnull=True, case__in=shared_case_ids(partner, category)
+            )
+        return allowed
     return Q(case__in=_visible_cases(user))
 
 

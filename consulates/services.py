@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 import json
 import secrets
@@ -243,6 +244,18 @@ def partner_deactivate(*, actor, partner: Partner) -> int:
     with pghistory.context(partner_deactivated=partner.pk):
         _total, deleted = ApiToken.objects.filter(user__partner_membership__partner=partner).delete()
     return deleted.get(ApiToken._meta.label, 0)
+
+
+@transaction.atomic
+def partner_webhook_secret_rotate(*, actor, partner: Partner) -> str:
+    """A partner's own user (or an administrator) replaces its webhook signing secret with a new random
+    one in the Standard Webhooks format (``whsec_`` + base64 of 32 random bytes) and gets it back, once:
+    it is stored encrypted and never shown again. Webhooks are signed with it from now on."""
+    authorize(actor, "partner.webhook_secret.rotate", partner)
+    secret = "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+    Partner.objects.filter(pk=partner.pk).update(webhook_secret=secret)
+    partner.webhook_secret = secret
+    return secret
 
 
 def partner_webhook_secret_set(*, actor, partner: Partner, secret: str | None = None) -> str:

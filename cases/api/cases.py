@@ -31,6 +31,14 @@ from cases.models.work import EventKind
 from consulates.models import Consulate
 from consulates.policy import home_consulate
 
+# A timeline's filters (``timeline_events``), beside its cursor paging.
+TIMELINE_QUERY_PARAMS = ("kind", "since", "until")
+TIMELINE_PARAMETERS = [
+    OpenApiParameter("kind", str, many=True, enum=EventKind.values, description="Only these kinds."),
+    OpenApiParameter("since", OpenApiTypes.DATETIME, description="Events from this time."),
+    OpenApiParameter("until", OpenApiTypes.DATETIME, description="Events until this time."),
+]
+
 OPTIONAL_IF_MATCH = OpenApiParameter(
     "If-Match",
     str,
@@ -319,11 +327,7 @@ class CaseViewSet(
     @extend_schema(
         tags=["cases"],
         responses=s.EventSerializer(many=True),
-        parameters=[
-            OpenApiParameter("kind", str, many=True, enum=EventKind.values, description="Only these kinds."),
-            OpenApiParameter("since", OpenApiTypes.DATETIME, description="Events from this time."),
-            OpenApiParameter("until", OpenApiTypes.DATETIME, description="Events until this time."),
-        ],
+        parameters=TIMELINE_PARAMETERS,
     )
     @action(detail=True, methods=["get"], pagination_class=TimelineCursor, filterset_class=None)
     def timeline(self, request, pk=None, **kwargs):

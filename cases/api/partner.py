@@ -3,13 +3,18 @@ and updates a partner gives. Field-level rules live here, beside the serializers
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.utils.translation import pgettext_lazy
 from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from api.conditional import claimed_version, if_match
 from api.fields import IsoDateTimeFilter
@@ -18,15 +23,43 @@ from api.pagination import TimelineCursor
 from api.schema import ETAG_HEADER
 from api.views import ApiViewMixin
 from cases import services
+from cases.access import record_access
 from cases.api.access_logging import AccessLoggedViewSetMixin
 from cases.api.case_serializers import EventSerializer, HearingSerializer, ReasonSerializer
-from cases.api.cases import OPTIONAL_IF_MATCH, timeline_events
+from cases.api.cases import OPTIONAL_IF_MATCH, TIMELINE_PARAMETERS, TIMELINE_QUERY_PARAMS, timeline_events
 from cases.api.permissions import IsPartnerMember
 from cases.api.persons import IDEMPOTENCY_KEY, EmergencyContactSerializer
+from cases.categories import Category
+from cases.languages import described
 from cases.models import CaseEvent, EmergencyContact, Hearing, Referral
+from cases.models.access import AccessAction
+from cases.models.case import Status
 from cases.models.crossoffice import DataCategory, ReferralStatus
 from cases.models.document import Document, DocumentKind
+from cases.models.person import Sex
 from cases.models.work import HearingStatus
+from consulates.models import Partner, ReceptionPoint
+from consulates.policy import partner_of
+from consulates.services import partner_webhook_secret_rotate
+
+DETENTION_FACILITY = "detention_facility"
+PLACE_KINDS = [
+    (DETENTION_FACILITY, pgettext_lazy("place kind", "Detention facility")),
+    *ReceptionPoint.Kind.choices,
+]
+
+
+class LanguageSerializer(serializers.Serializer):
+    code = serializers.CharField(
+        allow_null=True,
+        help_text="ISO 639 code: ISO 639-1 where one exists (`es`, `en`), otherwise ISO 639-3 (`tzo`, "
+        "`yua`) or the ISO 639-2 collective code of a family (`nah`, `oto`); `null` when the recorded "
+        "language has no single code (Mixtec, Mixe, Chinantec…) or is not known to the service.",
+    )
+    label = serializers.CharField(
+        help_text="The language's name, in the caller's language; if `code` is "
+        "null, the word the consulate recorded."
+    )
 
 
 class IdentitySerializer(serializers.Serializer):
@@ -34,12 +67,36 @@ class IdentitySerializer(serializers.Serializer):
     paternal_surname = serializers.CharField()
     maternal_surname = serializers.CharField()
     date_of_birth = serializers.DateField(allow_null=True)
-    sex = serializers.CharField()
+    sex = serializers.ChoiceField(
+        choices=Sex.choices,
+        allow_blank=True,
+        help_text="Mexican civil-registry codes (as in the CURP): `H` hombre (male), `M` mujer (female), "
+        "`X` non-binary; empty when not recorded.",
+    )
     curp = serializers.CharField(allow_null=True)
     a_number = serializers.CharField(allow_null=True)
-    languages = serializers.ListField(child=serializers.CharField())
+    languages = serializers.SerializerMethodField()
     needs_interpreter = serializers.BooleanField()
-    preferred_language = serializers.CharField()
+    preferred_language = serializers.ChoiceField(
+        choices=settings.LANGUAGES, help_text="The language the person wants messages in (ISO 639-1)."
+    )
+
+    @extend_schema_field(LanguageSerializer(many=True))
+    def get_languages(self, obj):
+        return described(obj.languages)
+
+
+class PlaceSerializer(serializers.Serializer):
+    """A place named by the case: a detention facility or a reception point in Mexico."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    kind = serializers.ChoiceField(
+        choices=PLACE_KINDS,
+        help_text="`detention_facility` (an immigration detention facility in the US), or the kind of "
+        "reception point in Mexico.",
+    )
+    city = serializers.CharField()
 
 
 class ContactSerializer(serializers.Serializer):
@@ -48,8 +105,12 @@ class ContactSerializer(serializers.Serializer):
     emergency_contacts = EmergencyContactSerializer(many=True)
 
 
+def _place(obj, kind: str, city: str) -> dict | None:
+    return None if obj is None else {"id": obj.pk, "name": obj.name, "kind": kind, "city": city}
+
+
 class CustodySerializer(serializers.Serializer):
-    facility = serializers.IntegerField(source="facility_id", allow_null=True)
+    facility = serializers.SerializerMethodField()
     detained_since = serializers.DateField(allow_null=True)
     released_on = serializers.DateField(allow_null=True)
     in_custody = serializers.BooleanField()
@@ -57,7 +118,17 @@ class CustodySerializer(serializers.Serializer):
     consulate_notified_at = serializers.DateTimeField(allow_null=True)
     first_contact_at = serializers.DateTimeField(allow_null=True)
     expected_removal_date = serializers.DateField(allow_null=True)
-    reception_point = serializers.IntegerField(source="reception_point_id", allow_null=True)
+    reception_point = serializers.SerializerMethodField()
+
+    @extend_schema_field(PlaceSerializer(allow_null=True))
+    def get_facility(self, obj):
+        facility = obj.facility
+        return _place(facility, DETENTION_FACILITY, facility.city if facility else "")
+
+    @extend_schema_field(PlaceSerializer(allow_null=True))
+    def get_reception_point(self, obj):
+        point = obj.reception_point
+        return _place(point, point.kind if point else "", point.mx_city if point else "")
 
 
 class SharedCaseSerializer(serializers.Serializer):
@@ -66,9 +137,9 @@ class SharedCaseSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     reference = serializers.CharField()
     consulate = serializers.IntegerField(source="consulate_id")
-    category = serializers.CharField()
+    category = serializers.ChoiceField(choices=Category.choices)
     subtype = serializers.CharField()
-    status = serializers.CharField()
+    status = serializers.ChoiceField(choices=Status.choices)
     scope = serializers.SerializerMethodField()
     identity = serializers.SerializerMethodField()
     contact = serializers.SerializerMethodField()
@@ -78,7 +149,8 @@ class SharedCaseSerializer(serializers.Serializer):
     def _scope(self) -> list[str]:
         return self.context["scope"]
 
-    def get_scope(self, obj) -> list[str]:
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=DataCategory.choices)))
+    def get_scope(self, obj):
         return list(self._scope())
 
     @extend_schema_field(IdentitySerializer(allow_null=True))
@@ -235,11 +307,18 @@ class PartnerReferralViewSet(
     permission_classes = [IsPartnerMember]
     scope_family = None  # no staff app's token reaches the partners' door (oauth.scopes)
     filterset_class = PartnerReferralFilter
+    # A referral's detail and timeline take only what they declare (and their paging): 400 otherwise.
+    detail_query_params = {
+        "retrieve": (),
+        "timeline": TIMELINE_QUERY_PARAMS,
+        "list_documents": (),
+        "document": (),
+    }
 
     def get_queryset(self):
         return (
             Referral.objects.visible_to(self.request.user)
-            .select_related("consent", "case__person")
+            .select_related("consent", "case__person", "case__facility", "case__reception_point")
             .prefetch_related(
                 Prefetch(
                     "case__person__emergency_contacts", queryset=EmergencyContact.objects.order_by("pk")
@@ -311,7 +390,7 @@ class PartnerReferralViewSet(
         responses={201: DocumentSerializer},
         parameters=[IDEMPOTENCY_KEY],
     )
-    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser], filterset_class=None)
     def documents(self, request, pk=None, **kwargs):
         referral = self.get_object()
         data = DocumentUploadSerializer(data=request.data)
@@ -322,7 +401,71 @@ class PartnerReferralViewSet(
         self.etag_object = None
         return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(tags=["partner"], responses=EventSerializer(many=True))
+    def _shared_documents(self, referral: Referral):
+        """The documents of the referral's case this partner may read (the policy's scope), through an
+        active referral on a standing consent only: an ended referral is no way to the case."""
+        if not referral.is_active or referral.consent.withdrawn_at is not None:
+            return Document.objects.none()
+        return Document.objects.visible_to(self.request.user).filter(case_id=referral.case_id)
+
+    @extend_schema(
+        tags=["partner"],
+        description="The documents of the referral's case you may read: those you uploaded, and those "
+        "whose kind the person's consent covers (identity documents with `identity`, court papers with "
+        "`hearings`, repatriation papers with `custody`, correspondence with `notes`). Empty once the "
+        "referral has ended.",
+        responses=DocumentSerializer(many=True),
+    )
+    @documents.mapping.get
+    def list_documents(self, request, pk=None, **kwargs):
+        referral = self.get_object()
+        self.etag_object = None
+        documents = self._shared_documents(referral).order_by("-uploaded_at", "-pk")
+        page = self.paginate_queryset(documents)
+        response = self.get_paginated_response(DocumentSerializer(page, many=True).data)
+        self.record_read(request, referral, what="api: partner referral documents")
+        return response
+
+    @extend_schema(
+        tags=["partner"],
+        description="Download one document of the referral's case (see the list for which): the file, "
+        "as an attachment named `document-<id>.<ext>`. Each download is recorded in the access log.",
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"documents/(?P<document_id>[0-9]+)",
+        url_name="document",
+        filterset_class=None,
+        pagination_class=None,
+    )
+    def document(self, request, pk=None, document_id=None, **kwargs):
+        referral = self.get_object()
+        self.etag_object = None
+        document = self._shared_documents(referral).select_related("case").filter(pk=document_id).first()
+        if document is None:
+            raise Http404
+        try:
+            handle = document.file.open("rb")
+        except FileNotFoundError as exc:
+            raise Http404 from exc
+        record_access(
+            request,
+            AccessAction.DOWNLOAD,
+            document_id=document.pk,
+            case_id=document.case_id,
+            person_id=document.case.person_id,
+            what="api: partner document download",
+        )
+        response = FileResponse(
+            handle, as_attachment=True, filename=document.download_name, content_type=document.content_type
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "no-store"
+        return response
+
+    @extend_schema(tags=["partner"], responses=EventSerializer(many=True), parameters=TIMELINE_PARAMETERS)
     @action(detail=True, methods=["get"], pagination_class=TimelineCursor, filterset_class=None)
     def timeline(self, request, pk=None, **kwargs):
         referral = self.get_object()
@@ -332,3 +475,27 @@ class PartnerReferralViewSet(
         response = self.get_paginated_response(EventSerializer(page, many=True).data)
         self.record_read(request, referral, what="api: partner referral timeline")
         return response
+
+
+class WebhookSecretSerializer(serializers.Serializer):
+    webhook_secret = serializers.CharField(
+        help_text="Your organisation's new signing secret (`whsec_<base64>`), shown this once: store it "
+        "now. Webhooks are signed with it from this moment; the previous secret no longer verifies."
+    )
+
+
+class PartnerWebhookSecretView(ApiViewMixin, APIView):
+    """Replace your organisation's webhook signing secret with a new random one, answered once. A retry
+    with the same ``Idempotency-Key`` does not show it again (it answers 201 without a body): if you
+    lost the answer, rotate again with a new key."""
+
+    permission_classes = [IsPartnerMember]
+
+    @extend_schema(
+        tags=["partner"], request=None, responses={201: WebhookSecretSerializer}, parameters=[IDEMPOTENCY_KEY]
+    )
+    def post(self, request, **kwargs):
+        partner = Partner.objects.get(pk=partner_of(request.user))
+        secret = partner_webhook_secret_rotate(actor=request.user, partner=partner)
+        self.etag_object = None
+        return Response({"webhook_secret": secret}, status=status.HTTP_201_CREATED)

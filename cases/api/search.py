@@ -22,7 +22,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
-from api.pagination import LimitOffset
+from api.pagination import MAX_OFFSET, LimitOffset
 from cases.access import AccessAction, listing_label, record_access
 
 # Filters whose values are names or identifiers: accepted only by POST …/search/.
@@ -35,7 +35,7 @@ class PageSerializer(serializers.Serializer):
     limit = serializers.IntegerField(
         required=False, min_value=1, max_value=LimitOffset.max_limit, default=LimitOffset.default_limit
     )
-    offset = serializers.IntegerField(required=False, min_value=0, default=0)
+    offset = serializers.IntegerField(required=False, min_value=0, max_value=MAX_OFFSET, default=0)
 
 
 def search_results_serializer(name: str, item: serializers.Serializer) -> type[serializers.Serializer]:

@@ -3,8 +3,10 @@
 - email: Django's email backend (SMTP from ``EMAIL_URL``; files or the console in development).
 - sms: ``SMS_BACKEND`` = ``file`` (development default: written under ``SMS_FILE_PATH``), ``console``
   (development: printed), ``http`` (production provider) or ``off``.
-- webhook: a partner's URL; JSON body signed with HMAC-SHA256 of ``"<timestamp>.<body>"`` using the
-  partner's webhook secret, sent as ``X-Consular-Signature: t=<timestamp>,v1=<hex>``.
+- webhook: a partner's URL; JSON body signed per the Standard Webhooks specification
+  (``webhook-id``, ``webhook-timestamp``, ``webhook-signature: v1,<base64 HMAC-SHA256 of
+  "{id}.{timestamp}.{body}">``, keyed with the partner's webhook secret), and, for integrations written
+  before it, ``X-Consular-Signature: t=<timestamp>,v1=<hex HMAC-SHA256 of "<timestamp>.<body>">``.
 
 HTTP provider request (``SMS_BACKEND=http``)::
 
@@ -25,6 +27,7 @@ Errors carry no personal data (no numbers, no text), so they can be stored and s
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import hashlib
 import hmac
@@ -211,7 +214,27 @@ class HttpSmsChannel:
 
 
 def webhook_signature(secret: str, timestamp: int, body: bytes) -> str:
+    """The older ``X-Consular-Signature``'s ``v1``: hex HMAC-SHA256 of ``"<timestamp>.<body>"``."""
     return hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+
+
+STANDARD_SECRET_PREFIX = "whsec_"  # noqa: S105 -- the format's marker, not a secret
+
+
+def standard_webhook_key(secret: str) -> bytes:
+    """The HMAC key of a secret: a Standard Webhooks secret (``whsec_<base64>``) is its decoded bytes;
+    any other secret is its UTF-8 bytes."""
+    if secret.startswith(STANDARD_SECRET_PREFIX):
+        with contextlib.suppress(ValueError):
+            return base64.b64decode(secret.removeprefix(STANDARD_SECRET_PREFIX), validate=True)
+    return secret.encode()
+
+
+def standard_webhook_signature(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
+    """Standard Webhooks' ``webhook-signature``: ``v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">``."""
+    signed = f"{message_id}.{timestamp}.".encode() + body
+    digest = hmac.new(standard_webhook_key(secret), signed, hashlib.sha256).digest()
+    return "v1," + base64.b64encode(digest).decode()
 
 
 class WebhookChannel:
@@ -223,6 +246,12 @@ class WebhookChannel:
                 url,
                 body,
                 {
+                    # Standard Webhooks: the id is the same on every retry of the message.
+                    "webhook-id": outgoing.reference,
+                    "webhook-timestamp": str(timestamp),
+                    "webhook-signature": standard_webhook_signature(
+                        outgoing.secret, outgoing.reference, timestamp, body
+                    ),
                     "X-Consular-Signature": f"t={timestamp},v1={webhook_signature(outgoing.secret, timestamp, body)}",
                     "Idempotency-Key": outgoing.reference,
                 },

@@ -102,7 +102,7 @@ def consent_withdraw(*, actor, consent: Consent, note: str = "") -> Consent:
     consent, case = _lock_consent(consent)
     authorize(actor, "consent.withdraw", consent)
     if consent.withdrawn_at is not None:
-        raise ValidationError(_("This consent was already withdrawn."), code="withdrawn")
+        raise ValidationError(_("This consent was already withdrawn."), code="consent_withdrawn")
     now = timezone.now()
     consent.withdrawn_at = now
     consent.withdrawn_by = actor
@@ -186,11 +186,18 @@ def _require_responder(actor, referral: Referral, case: Case) -> None:
 
 
 def _refuse_unless(referral: Referral, *allowed: str) -> None:
+    """The referral's state refuses the action; the code says which state the action needed."""
     if referral.status not in allowed:
+        if set(allowed) == {ReferralStatus.PENDING}:
+            code = "referral_not_pending"
+        elif set(allowed) == {ReferralStatus.ACCEPTED}:
+            code = "referral_not_accepted"
+        else:
+            code = "referral_not_active"
         raise ValidationError(
             _("Not possible: the referral is %(status)s.")
             % {"status": referral.get_status_display().lower()},
-            code="status",
+            code=code,
         )
 
 
@@ -204,7 +211,9 @@ def _check_unchanged(referral: Referral, expected_updated_at: str | None) -> Non
 
 def _refuse_unless_consented(referral: Referral) -> None:
     if referral.consent.withdrawn_at is not None:
-        raise ValidationError(_("The person withdrew consent; this referral has ended."), code="consent")
+        raise ValidationError(
+            _("The person withdrew consent; this referral has ended."), code="consent_withdrawn"
+        )
 
 
 def _answer(actor, referral: Referral, case: Case, *, status: str, text: str = "", kind: str) -> Referral:

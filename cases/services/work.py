@@ -54,7 +54,7 @@ def hearing_update(
     case = case_write(hearing.case_id, actor, "case.work")
     hearing = Hearing.objects.select_for_update().get(pk=hearing.pk)
     if hearing.status != HearingStatus.SCHEDULED:
-        raise ValidationError(_("Only a scheduled hearing can be changed."))
+        raise ValidationError(_("Only a scheduled hearing can be changed."), code="hearing_not_scheduled")
     new = {"kind": kind, "starts_at": starts_at, "location": location.strip(), "notes": notes}
     changes = {
         name: [str(getattr(hearing, name)), str(value)]
@@ -79,7 +79,7 @@ def hearing_cancel(*, actor, hearing: Hearing, reason: str) -> Hearing:
     case = case_write(hearing.case_id, actor, "case.work")
     hearing = Hearing.objects.select_for_update().get(pk=hearing.pk)
     if hearing.status != HearingStatus.SCHEDULED:
-        raise ValidationError(_("Only a scheduled hearing can be cancelled."))
+        raise ValidationError(_("Only a scheduled hearing can be cancelled."), code="hearing_not_scheduled")
     hearing.status = HearingStatus.CANCELLED
     hearing.save(update_fields=["status"])
     events.hearing_updated(
@@ -101,7 +101,7 @@ def hearing_outcome_record(*, actor, hearing: Hearing, outcome: str) -> Hearing:
     case = case_write(hearing.case_id, actor, "case.work")
     hearing = Hearing.objects.select_for_update().get(pk=hearing.pk)
     if hearing.status == HearingStatus.CANCELLED:
-        raise ValidationError(_("A cancelled hearing has no outcome."))
+        raise ValidationError(_("A cancelled hearing has no outcome."), code="hearing_cancelled")
     hearing.status, hearing.outcome = HearingStatus.HELD, outcome.strip()
     hearing.save(update_fields=["status", "outcome"])
     events.hearing_updated(
@@ -157,7 +157,7 @@ def task_complete(*, actor, task: Task) -> Task:
     case = case_write(task.case_id, actor, "case.work")
     task = Task.objects.select_for_update().get(pk=task.pk)
     if task.done:
-        raise ValidationError(_("This task is already done."))
+        raise ValidationError(_("This task is already done."), code="task_done")
     task.done, task.completed_at, task.completed_by = True, timezone.now(), actor
     task.save(update_fields=["done", "completed_at", "completed_by"])
     events.task_completed(case, actor, task=task)

@@ -24,12 +24,14 @@ Records come in kinds, seen from the Dallas consulate's staff:
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from contextlib import contextmanager
 from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
 from django.db import transaction
+from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -110,6 +112,13 @@ def build_world() -> SimpleNamespace:
     services.referral_note_add(
         actor=w.users["partner_inactive"], referral=w.referral["inactive"], text="Primera entrevista hecha"
     )
+    # A document the consulate uploaded to each referral's case, of a kind every consent here covers
+    # (identity): partners read it through their active referrals only.
+    shared = {
+        case.pk: _staff_document(officer if case.consulate_id == w.dallas.pk else foreign_officer, case)
+        for case in (w.case["own"], w.case["foreign"], w.case_referred_again, w.case_of_inactive_partner)
+    }
+    w.document = {kind: shared[referral.case_id] for kind, referral in w.referral.items()}
     w.consent = {
         "own": w.referral["own"].consent,
         "foreign": w.referral["foreign"].consent,
@@ -161,6 +170,15 @@ def build_world() -> SimpleNamespace:
     return w
 
 
+def _staff_document(officer, case) -> Document:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.factories.documents import valid_pdf_bytes
+
+    upload = SimpleUploadedFile("pasaporte.pdf", valid_pdf_bytes(), content_type="application/pdf")
+    return services.document_upload(actor=officer, case=case, file=upload, kind="identity")
+
+
 def _refer_again_after_withdrawal(w, officer) -> None:
     """Partner A worked on a referral the consulate then withdrew, and the same case was referred to A
     again: ``ended`` is the first referral, ``again`` the new, accepted one."""
@@ -195,11 +213,14 @@ def client_for(world, role: str) -> APIClient:
 @contextmanager
 def world_transaction(django_db_blocker):
     """Build the world in a transaction rolled back when the block ends (tests nest savepoints in it)."""
-    with django_db_blocker.unblock():
+    with django_db_blocker.unblock(), tempfile.TemporaryDirectory() as media_root:
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
-            yield build_world()
+            with override_settings(MEDIA_ROOT=media_root):
+                world = build_world()
+            world.media_root = media_root  # where its documents' files are (see ``api_media_root``)
+            yield world
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)

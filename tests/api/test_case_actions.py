@@ -43,6 +43,12 @@ def field_errors(response, status=400) -> set[str]:
     return set(response.json()["errors"])
 
 
+def conflict(response) -> str:
+    """A refusal the record's state decides: 409, its message as the whole request's, and its code."""
+    assert field_errors(response, 409) == {"non_field_errors"}
+    return response.json()["code"]
+
+
 # --- assign ---------------------------------------------------------------------------------------
 
 
@@ -172,7 +178,7 @@ def test_add_and_complete_task(api_officer, api_officer_client, api_case):
     assert on_timeline(api_officer_client, api_case, "task_completed")
 
     again = post(api_officer_client, f"tasks/{task.pk}/complete/")
-    assert field_errors(again) == {"non_field_errors"}
+    assert conflict(again) == "task_done"
 
 
 def test_add_task_refusals(api_officer_client, api_case):
@@ -242,16 +248,16 @@ def test_request_closure_refusals(api_officer_client, api_supervisor_client, api
     assert field_errors(post(api_officer_client, f"cases/{api_case.pk}/request-closure/", {})) == {"outcome"}
     response = post(api_officer_client, f"cases/{api_case.pk}/request-closure/", {"outcome": "other"})
     assert field_errors(response) == {"outcome_notes"}
-    assert field_errors(post(api_supervisor_client, f"cases/{api_case.pk}/approve-closure/")) == {
-        "non_field_errors"
-    }
+    assert (
+        conflict(post(api_supervisor_client, f"cases/{api_case.pk}/approve-closure/")) == "invalid_transition"
+    )
     api_case.refresh_from_db()
     assert api_case.status == Status.OPEN
 
 
 def test_reopen(api_officer, api_officer_client, api_case):
     not_closed = post(api_officer_client, f"cases/{api_case.pk}/reopen/", {"reason": "x"})
-    assert field_errors(not_closed) == {"non_field_errors"}
+    assert conflict(not_closed) == "invalid_transition"
     services.case_close_request(actor=api_officer, case=api_case, outcome="resolved")
     assert field_errors(post(api_officer_client, f"cases/{api_case.pk}/reopen/", {"reason": " "})) == {
         "reason"
@@ -265,7 +271,7 @@ def test_reopen(api_officer, api_officer_client, api_case):
 def test_closed_case_refuses_work(api_officer, api_officer_client, api_case):
     services.case_close_request(actor=api_officer, case=api_case, outcome="resolved")
     response = post(api_officer_client, f"cases/{api_case.pk}/notes/", {"text": "x"})
-    assert field_errors(response) == {"non_field_errors"}
+    assert conflict(response) == "case_closed"
 
 
 # --- transfers ------------------------------------------------------------------------------------
@@ -343,7 +349,7 @@ def test_cancel_transfer(api_client, api_officer, api_officer_client, api_case):
     assert response.json()["status"] == "cancelled"
     assert on_timeline(api_officer_client, api_case, "transfer_cancelled")
     again = post(api_officer_client, f"transfers/{transfer.pk}/cancel/")
-    assert field_errors(again) == {"non_field_errors"}
+    assert conflict(again) == "transfer_decided"
 
 
 def test_transfer_lists_by_direction(api_client, api_officer, api_officer_client, api_case):
@@ -428,7 +434,7 @@ def test_withdraw_consent_ends_its_referrals(api_officer_client, api_case, api_r
     assert api_referral.status == "withdrawn"
     assert on_timeline(api_officer_client, api_case, "consent_withdrawn")
     again = post(api_officer_client, f"consents/{consent.pk}/withdraw/")
-    assert field_errors(again) == {"non_field_errors"}
+    assert conflict(again) == "consent_withdrawn"
 
 
 def test_refer(api_officer, api_officer_client, api_case, api_partner):
@@ -469,7 +475,7 @@ def test_withdraw_referral(api_officer_client, api_case, api_referral):
     assert api_referral.withdrawal_reason == "Otro aliado"
     assert on_timeline(api_officer_client, api_case, "referral_withdrawn")
     again = post(api_officer_client, f"referrals/{api_referral.pk}/withdraw/", {"reason": "x"})
-    assert field_errors(again) == {"non_field_errors"}
+    assert conflict(again) == "referral_not_active"
 
 
 def test_referral_lists_for_staff(api_officer, api_officer_client, api_case, api_referral):

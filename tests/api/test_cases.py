@@ -170,7 +170,10 @@ def test_page_size_has_a_hard_maximum(api_officer, api_officer_client):
     consulate = f.consulate("dallas")
     for _ in range(MAX_PAGE_SIZE + 1):
         services.case_open(actor=api_officer, person=person, consulate=consulate, category="civil")
-    body = api_officer_client.get(url("cases/"), {"limit": 1000}).json()
+    over = api_officer_client.get(url("cases/"), {"limit": 1000})
+    assert over.status_code == 400  # refused, naming the rule, rather than silently capped
+    assert set(over.json()["errors"]) == {"limit"}
+    body = api_officer_client.get(url("cases/"), {"limit": MAX_PAGE_SIZE}).json()
     assert body["count"] == MAX_PAGE_SIZE + 1
     assert len(body["results"]) == MAX_PAGE_SIZE == 100
     assert body["next"]
@@ -434,7 +437,7 @@ def test_patch_a_closed_case_is_refused(api_officer, api_officer_client, api_cas
     response = api_officer_client.patch(
         url(f"cases/{api_case.pk}/"), {"summary": "x"}, format="json", HTTP_IF_MATCH=tag
     )
-    assert response.status_code == 400
+    assert (response.status_code, response.json()["code"]) == (409, "case_closed")
     assert "non_field_errors" in response.json()["errors"]
 
 

@@ -11,7 +11,7 @@ from tests.auth import login_verified
 
 pytestmark = pytest.mark.django_db
 
-SHAPE = {"type", "title", "status", "detail", "errors"}
+SHAPE = {"type", "code", "title", "status", "detail", "errors"}
 
 
 def assert_problem(response, status: int, code: str | None = None) -> dict:
@@ -22,8 +22,9 @@ def assert_problem(response, status: int, code: str | None = None) -> dict:
     assert isinstance(body["detail"], str)
     assert body["detail"]
     assert isinstance(body["errors"], dict)
+    assert body["code"] == body["type"]
     if code is not None:
-        assert body["type"] == code
+        assert body["code"] == code
     return body
 
 
@@ -39,12 +40,31 @@ def test_400_has_field_errors(api_officer_client):
 
 def test_400_from_a_service_keeps_its_field(api_officer_client, api_case):
     body = assert_problem(
-        api_officer_client.post(url(f"cases/{api_case.pk}/reopen/"), {"reason": "x"}, format="json"),
+        api_officer_client.post(
+            url(f"cases/{api_case.pk}/request-closure/"), {"outcome": "other"}, format="json"
+        ),
         400,
         "validation_error",
     )
+    assert set(body["errors"]) == {"outcome_notes"}
+
+
+def test_409_when_the_records_state_refuses_the_action(api_officer_client, api_case):
+    """Reopening an open case: a permitted call the case's state refuses, with a stable code."""
+    body = assert_problem(
+        api_officer_client.post(url(f"cases/{api_case.pk}/reopen/"), {"reason": "x"}, format="json"),
+        409,
+        "invalid_transition",
+    )
+    assert body["title"] == "Conflicto"
     assert set(body["errors"]) == {"non_field_errors"}
     assert body["detail"] == body["errors"]["non_field_errors"][0]
+
+
+def test_every_conflict_code_is_a_stable_identifier():
+    from api.errors import CONFLICTS
+
+    assert all(code.replace("_", "").isalpha() and code.islower() for code in CONFLICTS.values())
 
 
 def test_401_without_credentials():

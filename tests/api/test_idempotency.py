@@ -61,7 +61,7 @@ def test_the_same_key_with_another_body_is_422_and_creates_nothing(officer, case
 
     assert response.status_code == 422
     assert response.json()["type"] == "idempotency_key_reused"
-    assert set(response.json()) == {"type", "title", "status", "detail", "errors"}
+    assert set(response.json()) == {"type", "code", "title", "status", "detail", "errors"}
     assert CaseEvent.objects.count() == events
 
 
@@ -183,7 +183,7 @@ def test_a_replay_of_what_the_caller_no_longer_sees_is_404(officer, case):
 
     assert again.status_code == 404
     assert again["Idempotent-Replayed"] == "true"
-    assert set(again.json()) == {"type", "title", "status", "detail", "errors"}
+    assert set(again.json()) == {"type", "code", "title", "status", "detail", "errors"}
     assert "Visita" not in again.content.decode()
 
 

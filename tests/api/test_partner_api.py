@@ -149,8 +149,45 @@ def test_full_consent_shows_every_category(api_officer, api_partner, api_partner
     assert case["identity"]["curp"] == prepared_case.person.curp
     assert case["contact"]["phone"] == "+1 214 555 0199"
     assert case["custody"]["in_custody"] is True
-    assert case["custody"]["facility"] == prepared_case.facility_id
+    facility = prepared_case.facility
+    assert case["custody"]["facility"] == {
+        "id": facility.pk,
+        "name": "Prairieland Detention Center",
+        "kind": "detention_facility",
+        "city": facility.city,
+    }
+    assert case["custody"]["reception_point"] is None
     assert [h["kind"] for h in case["hearings"]] == ["bond"]
+
+
+def test_coded_fields_explain_themselves(api_officer, api_partner, api_partner_client, prepared_case):
+    """Languages as ISO 639 codes with their names; sex and the case's codes as documented enums."""
+    from consulates.models import ReceptionPoint
+
+    person = prepared_case.person
+    services.person_update(
+        actor=api_officer, person=person, languages=["Español", "tsotsil", "mixteco", "español"]
+    )
+    point = ReceptionPoint.objects.order_by("pk").first()
+    services.case_update(actor=api_officer, case=prepared_case, reception_point=point)
+    _refer(api_officer, prepared_case, api_partner, list(CATEGORIES))
+    (row,) = rows(api_partner_client.get(url("partner/referrals/"), HTTP_ACCEPT_LANGUAGE="en"))
+    identity = row["case"]["identity"]
+    person.refresh_from_db()
+    assert identity["sex"] == person.sex  # the registry's code (H hombre, M mujer), described in the schema
+    assert identity["languages"] == [
+        {"code": "es", "label": "Spanish"},
+        {"code": "tzo", "label": "Tsotsil"},
+        {"code": None, "label": "mixteco"},  # many languages, no single ISO 639 code
+    ]
+    (row,) = rows(api_partner_client.get(url("partner/referrals/"), HTTP_ACCEPT_LANGUAGE="es"))
+    assert row["case"]["identity"]["languages"][0] == {"code": "es", "label": "Español"}
+    assert row["case"]["custody"]["reception_point"] == {
+        "id": point.pk,
+        "name": point.name,
+        "kind": point.kind,
+        "city": point.mx_city,
+    }
 
 
 def test_a_partner_never_sees_the_street_addresses(
@@ -213,7 +250,7 @@ def test_after_consent_withdrawal_the_case_is_gone(
     timeline = api_partner_client.get(url(f"partner/referrals/{referral.pk}/timeline/"))
     assert timeline.status_code == 404 or timeline.json()["results"] == []
     assert post(api_partner_client, f"partner/referrals/{referral.pk}/notes/", {"text": "x"}).status_code in (
-        400,
+        409,
         403,
         404,
     )
@@ -295,7 +332,8 @@ def test_accept(api_officer_client, api_partner_user, api_partner_client, api_re
         api_officer_client, api_referral.case
     )
     again = post(api_partner_client, f"partner/referrals/{api_referral.pk}/accept/")
-    assert again.status_code == 400
+    assert again.status_code == 409
+    assert again.json()["code"] == "referral_not_pending"
     assert set(again.json()["errors"]) == {"non_field_errors"}
 
 
@@ -317,7 +355,7 @@ def test_decline_needs_a_reason(api_officer_client, api_partner_user, api_partne
 
 def test_start_and_complete(api_officer_client, api_partner_user, api_partner_client, api_referral):
     base = f"partner/referrals/{api_referral.pk}/"
-    assert post(api_partner_client, base + "start/").status_code == 400  # not accepted yet
+    assert post(api_partner_client, base + "start/").status_code == 409  # not accepted yet
     post(api_partner_client, base + "accept/")
     started = post(api_partner_client, base + "start/", {"note": "Primera cita el lunes"})
     assert started.status_code == 200
@@ -341,7 +379,7 @@ def test_notes_appear_on_the_staff_timeline_by_the_partner_user(
 ):
     base = f"partner/referrals/{api_referral.pk}/"
     refused = post(api_partner_client, base + "notes/", {"text": "antes de aceptar"})
-    assert refused.status_code == 400
+    assert (refused.status_code, refused.json()["code"]) == (409, "referral_not_active")
     post(api_partner_client, base + "accept/")
     assert post(api_partner_client, base + "notes/", {"text": ""}).json()["errors"].keys() == {"text"}
     response = post(api_partner_client, base + "notes/", {"text": "Entrevista realizada"})
@@ -410,7 +448,8 @@ def test_upload_as_json_is_415(api_partner_client, api_referral):
 def test_no_uploads_after_consent_is_withdrawn(api_officer, api_partner_client, api_referral):
     services.consent_withdraw(actor=api_officer, consent=api_referral.consent)
     response = _upload(api_partner_client, api_referral, PNG)
-    assert response.status_code == 400  # the referral ended with the consent
+    assert response.status_code == 409  # the referral ended with the consent
+    assert response.json()["code"] == "referral_not_active"
     assert not Document.objects.filter(case=api_referral.case).exists()
 
 

@@ -59,7 +59,7 @@ def test_a_stale_or_garbage_etag_is_refused(
     assert response.status_code == 412, response.content
     body = response.json()
     assert (body["type"], body["status"]) == ("precondition_failed", 412)
-    assert set(body) >= {"type", "title", "status", "detail", "errors"}
+    assert set(body) >= {"type", "code", "title", "status", "detail", "errors"}
     assert Referral.objects.get(pk=api_referral.pk).status == status_before
     assert CaseEvent.objects.count() == events
 

@@ -90,7 +90,7 @@ def test_a_referral_ended_while_the_case_is_referred_again_is_no_way_to_the_case
         {"file": upload, "kind": "correspondence"},
         format="multipart",
     )
-    assert response.status_code == 400, response.content
+    assert response.status_code == 409, response.content
     assert not Document.objects.filter(case=api_case).exists()
     notes = api_partner_client.post(url(f"partner/referrals/{ended.pk}/notes/"), {"text": "x"}, format="json")
-    assert notes.status_code == 400
+    assert notes.status_code == 409

@@ -6,8 +6,11 @@ API without a row here fails ``test_every_route_is_in_the_matrix``. Refusal code
 
 * ``401``: no credentials; ``403``: the role may not use this door or take this action;
 * ``404``: the record is not visible to the caller (no hint that it exists);
-* ``400``: the caller passed every permission check and the record's state refused the action (e.g.
-  approving a closure nobody requested) -- a permitted call, not a permission leak.
+* ``409``: the caller passed every permission check and the record's state refused the action (e.g.
+  approving a closure nobody requested) -- a permitted call, not a permission leak; its ``code`` is one
+  of ``api.errors.CONFLICTS``;
+* ``400``: the caller passed every permission check and its input was refused (e.g. opening a case for
+  a person its consulate does not hold).
 
 A refused write must leave the database exactly as it was, and no caller may ever get a 2xx for a
 record of another tenant (another consulate's case for consulate staff, another partner's referral or
@@ -28,6 +31,7 @@ from django.utils import timezone
 from rest_framework.views import APIView
 
 from api.conditional import etag_for
+from api.errors import CONFLICTS
 from cases.models import Case, Person
 from tests.api.support_matrix import (
     AUDITOR_ROLES,
@@ -44,6 +48,7 @@ from tests.factories.documents import valid_pdf_bytes
 __all__ = ["module_world"]
 
 LIST = "-"  # the only "record" of a list route
+CONFLICT_CODES = set(CONFLICTS.values())
 
 # ------------------------------------------------------------------------------------------------
 # What each route acts on, and a valid request body (so that only permission and state decide)
@@ -58,6 +63,7 @@ class Op:
     multipart: bool = False
     if_match: Callable | None = None  # (world, kind) -> model instance whose ETag is sent
     lookup: str = "pk"  # the URL keyword ``target`` fills
+    more: Callable | None = None  # (world, kind) -> more URL keywords
 
 
 CASE_KINDS = ("own", "foreign", "unreferred")
@@ -209,6 +215,14 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ("partner-referral-start", "POST"): _partner_op(lambda w, k: {"note": "Empezamos"}),
     ("partner-referral-complete", "POST"): _partner_op(lambda w, k: {"outcome_note": "Listo"}),
     ("partner-referral-notes", "POST"): _partner_op(lambda w, k: {"text": "Cita el lunes"}),
+    ("partner-webhook-secret", "POST"): Op("partner-self", (LIST,), body=lambda w, k: {}),
+    ("partner-referral-documents", "GET"): _partner_op(),
+    ("partner-referral-document", "GET"): Op(
+        "referral",
+        PARTNER_REFERRAL_KINDS,
+        lambda w, k: w.referral[k].pk,
+        more=lambda w, k: {"document_id": w.document[k].pk},
+    ),
     ("partner-referral-documents", "POST"): Op(
         "referral",
         PARTNER_REFERRAL_KINDS,
@@ -259,21 +273,21 @@ READ = {
 }
 # Case work: officers and supervisors of the record's consulate, and administrators; managers only read.
 WORK = {**READ, "manager": "403"}
-# Work refused by the record's state (nothing to reopen): permitted callers get 400, never 2xx.
+# Work refused by the record's state (nothing to reopen): permitted callers get 409, never 2xx.
 WORK_STATE_REFUSED = {
     **WORK,
-    "officer_own": "400 404 400",
-    "officer_foreign": "404 400 404",
-    "supervisor_own": "400 404 400",
-    "administrator": "400",
+    "officer_own": "409 404 409",
+    "officer_foreign": "404 409 404",
+    "supervisor_own": "409 404 409",
+    "administrator": "409",
 }
-# Closure decisions: a supervisor of the case's consulate (no closure is pending here: 400).
+# Closure decisions: a supervisor of the case's consulate (no closure is pending here: 409).
 SUPERVISE_CLOSURE = {
     **WORK,
     "officer_own": "403 404 403",
     "officer_foreign": "404 403 404",
-    "supervisor_own": "400 404 400",
-    "administrator": "400",
+    "supervisor_own": "409 404 409",
+    "administrator": "409",
 }
 # Opening a case for the person of an own/foreign/unreferred case, in that case's consulate: a person
 # another consulate registered is not even offered (400), whatever the consulate named.
@@ -303,9 +317,9 @@ TRANSFER_DECIDE = {
 TRANSFER_CANCEL = {**WORK, "officer_own": "2xx 404 403", "supervisor_own": "2xx 404 403"}
 REFERRAL_WITHDRAW = {
     **WORK,
-    "officer_own": "2xx 404 400",
-    "supervisor_own": "2xx 404 400",
-    "administrator": "2xx 2xx 400",
+    "officer_own": "2xx 404 409",
+    "supervisor_own": "2xx 404 409",
+    "administrator": "2xx 2xx 409",
 }
 # The partner side (own: accepted referral to partner A; foreign: partner D's; withdrawn: partner C's,
 # ended with its consent; ended: partner A's withdrawn referral of a case referred to A again; inactive:
@@ -327,14 +341,21 @@ PARTNER_LIST = {
     **{role: "2xx" for role in PARTNER_ROLES},
     "partner_inactive": "403",
 }
-# An ended referral refuses work (400), even while its case is shared with the partner through another.
+# An ended referral refuses work (409), even while its case is shared with the partner through another.
 PARTNER_WORK = {
     **PARTNER_READ,
-    "partner_referred": "2xx 404 404 400 404",
-    "partner_withdrawn": "404 404 400 404 404",
+    "partner_referred": "2xx 404 404 409 404",
+    "partner_withdrawn": "404 404 409 404 404",
 }
-PARTNER_ANSWER = {**PARTNER_WORK, "partner_referred": "400 404 404 400 404"}  # already accepted
+PARTNER_ANSWER = {**PARTNER_WORK, "partner_referred": "409 404 404 409 404"}  # already accepted
 PARTNER_UPLOAD = PARTNER_WORK
+# A document of the case, through the referral: only while that referral is active (not the ended one,
+# even though the same case is shared with the partner through another).
+PARTNER_DOWNLOAD = {
+    **PARTNER_READ,
+    "partner_referred": "2xx 404 404 404 404",
+    "partner_withdrawn": "404",
+}
 
 PATTERNS: dict[tuple[str, str], dict[str, str]] = {
     ("consulate-list", "GET"): PUBLIC,
@@ -394,6 +415,11 @@ PATTERNS: dict[tuple[str, str], dict[str, str]] = {
     ("partner-referral-complete", "POST"): PARTNER_WORK,
     ("partner-referral-notes", "POST"): PARTNER_WORK,
     ("partner-referral-documents", "POST"): PARTNER_UPLOAD,
+    # Its documents: listed on every referral row it reads (empty once ended), downloaded through an
+    # active referral only.
+    ("partner-webhook-secret", "POST"): PARTNER_LIST,  # each organisation its own secret
+    ("partner-referral-documents", "GET"): PARTNER_READ,
+    ("partner-referral-document", "GET"): PARTNER_DOWNLOAD,
 }
 
 EXPECTATIONS: dict[tuple[str, str], dict[str, dict[str, str]]] = {
@@ -446,6 +472,13 @@ RESULTS: list[tuple[str, str, str, str, int]] = []  # (name, method, role, kind,
 
 
 @pytest.fixture(autouse=True)
+def api_media_root(settings, module_world):
+    """The world's documents are stored once, for the module: downloads read them there."""
+    settings.MEDIA_ROOT = module_world.media_root
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
 def _no_throttling(monkeypatch):
     # Rate limits are tested in test_throttling; ~1500 calls here must not trip them.
     monkeypatch.setattr(APIView, "get_throttles", lambda self: [])
@@ -456,6 +489,8 @@ def call(world, name: str, method: str, role: str, kind: str):
     kwargs = {"version": "v1"}
     if op.target is not None:
         kwargs[op.lookup] = op.target(world, kind)
+    if op.more is not None:
+        kwargs.update(op.more(world, kind))
     url = reverse(f"v1:{name}", kwargs=kwargs)
     client = client_for(world, role)
     headers = {}
@@ -540,8 +575,12 @@ def test_cell(module_world, name, method, role, kind):
     )
     if status >= 300:
         body = response.json()
-        assert set(body) >= {"type", "title", "status", "detail", "errors"}, body
+        assert set(body) >= {"type", "code", "title", "status", "detail", "errors"}, body
         assert body["status"] == status
+        assert body["code"], body
+        assert body["code"] == body["type"], body
+        if status == 409:
+            assert body["code"] in CONFLICT_CODES, body
         if before is not None:
             assert fingerprint() == before, f"refused {method} {name} by {role} changed the database"
     is_list = (method == "GET" and name.endswith("-list")) or name.endswith("-search")

@@ -252,6 +252,11 @@ SCENARIOS: dict[str, Scenario] = {
         lambda w, ctx: {"text": "Cita el lunes"},
         read=_in_timeline("partner/referrals", _own_referral),
     ),
+    # A new signing secret is about no case: there is no sight of a person to lose, so no loss applies.
+    # Its replay shows no secret at all (tests/api/test_partner_webhook_secret_api.py).
+    "partner-webhook-secret": Scenario(
+        "partner_referred", None, lambda w, ctx: {}, (), case=lambda w, ctx, first: None
+    ),
     "partner-referral-documents": Scenario(
         "partner_referred",
         _own_referral,
@@ -372,7 +377,7 @@ def test_a_replay_after_losing_sight_shows_only_what_a_fresh_read_shows(module_w
         fresh = pick(answer.json()) if answer.status_code == 200 else None
     if fresh is None:
         assert replay.status_code == 404, shown[:300]
-        assert set(replay.json()) == {"type", "title", "status", "detail", "errors"}
+        assert set(replay.json()) == {"type", "code", "title", "status", "detail", "errors"}
     else:
         assert replay.status_code == first.status_code
         assert replay.json() == fresh

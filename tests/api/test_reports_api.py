@@ -80,7 +80,7 @@ def test_invalid_filters_are_a_400_in_the_api_error_shape(query, fields):
     response = csrf_client(f.manager()).get(url("reports/weekly_flow/"), query)
     assert response.status_code == 400
     body = response.json()
-    assert set(body) >= {"type", "title", "status", "detail", "errors"}
+    assert set(body) >= {"type", "code", "title", "status", "detail", "errors"}
     assert body["status"] == 400
     assert set(body["errors"]) == fields
     assert all(isinstance(m, str) for messages in body["errors"].values() for m in messages)

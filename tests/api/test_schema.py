@@ -44,12 +44,14 @@ def test_every_api_route_and_method_is_documented(schema_file):
     missing = []
     for name, method in sorted(resolved_operations()):
         kwargs = {"version": "v1"}
-        if name.endswith(("-list", "-search")):
+        if name.endswith(("-list", "-search")) or name == "partner-webhook-secret":
             path = reverse(f"v1:{name}", kwargs=kwargs)
         else:
             # Records are found by ``pk``; reports by ``name``.
             key = "name" if name == "report-detail" else "pk"
-            path = reverse(f"v1:{name}", kwargs={**kwargs, key: "987654"}).replace("987654", "{}")
+            more = {"document_id": "987655"} if name == "partner-referral-document" else {}
+            path = reverse(f"v1:{name}", kwargs={**kwargs, key: "987654", **more})
+            path = path.replace("987654", "{}").replace("987655", "{}")
         if (path, method) not in documented:
             missing.append((name, method, path))
     assert missing == []
@@ -69,6 +71,7 @@ def test_staff_read_and_write_the_street_addresses_and_partners_never_get_them(s
 def test_every_operation_documents_the_error_shape(schema_file):
     assert set(schema_file["components"]["schemas"]["Problem"]["required"]) == {
         "type",
+        "code",
         "title",
         "status",
         "detail",
@@ -76,8 +79,31 @@ def test_every_operation_documents_the_error_shape(schema_file):
     }
     for path, operations in schema_file["paths"].items():
         for method, operation in operations.items():
-            assert "401" in operation["responses"], (method, path)
-            assert "429" in operation["responses"], (method, path)
+            responses = operation["responses"]
+            assert "401" in responses, (method, path)
+            assert "WWW-Authenticate" in responses["401"]["headers"], (method, path)
+            assert "429" in responses, (method, path)
+            assert "Retry-After" in responses["429"]["headers"], (method, path)
+
+
+def test_every_write_documents_its_conflicts_and_body_limits(schema_file):
+    """A state change can meet a record whose state refuses it (409); every body has a size and type."""
+    for path, operations in schema_file["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            if method in ("post", "patch"):
+                assert {"400", "413", "415"} <= set(responses), (method, path)
+            if method == "patch" or (method == "post" and not path.endswith("/search/")):
+                assert "409" in responses, (method, path)
+            if method == "patch":
+                assert {"412", "428"} <= set(responses), (method, path)
+            if method == "get":
+                assert "409" not in responses, (method, path)
+    accept = schema_file["paths"]["/api/v1/partner/referrals/{id}/accept/"]["post"]
+    assert {p["name"] for p in accept["parameters"]} >= {"If-Match", "Idempotency-Key"}
+    assert {"409", "412"} <= set(accept["responses"])
+    assert "ETag" in accept["responses"]["200"]["headers"]
+    assert "Idempotent-Replayed" in accept["responses"]["409"]["headers"]
 
 
 def test_the_schema_is_served(client, schema_file):
@@ -173,3 +199,21 @@ def test_partner_actions_document_if_match_etag_and_replays(schema_file):
         assert "Idempotent-Replayed" in operation["responses"]["201"]["headers"], action
     detail = paths["/api/v1/partner/referrals/{id}/"]["get"]
     assert "ETag" in detail["responses"]["200"]["headers"]
+
+
+def test_the_partners_coded_fields_are_documented_with_their_labels(schema_file):
+    schemas = schema_file["components"]["schemas"]
+    sex = schemas["Identity"]["properties"]["sex"]
+    assert "`M` mujer (female)" in sex["description"]
+    assert "* `M` - " in schemas["SexEnum"]["description"]
+    assert schemas["SexEnum"]["enum"] == ["H", "M", "X"]
+    languages = schemas["Identity"]["properties"]["languages"]
+    assert languages["items"] == {"$ref": "#/components/schemas/Language"}
+    assert "ISO 639" in schemas["Language"]["properties"]["code"]["description"]
+    custody = schemas["Custody"]["properties"]
+    for name in ("facility", "reception_point"):
+        assert "Place" in str(custody[name]), name
+    assert set(schemas["Place"]["properties"]) == {"id", "name", "kind", "city"}
+    assert "detention_facility" in schemas["PlaceKindEnum"]["enum"]
+    for name in ("category", "status"):
+        assert "$ref" in str(schemas["SharedCase"]["properties"][name]), name

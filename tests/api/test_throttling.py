@@ -53,7 +53,7 @@ def _assert_throttled(response):
     assert response.status_code == 429
     assert int(response["Retry-After"]) > 0
     body = response.json()
-    assert set(body) == {"type", "title", "status", "detail", "errors"}
+    assert set(body) == {"type", "code", "title", "status", "detail", "errors"}
     assert body["type"] == "throttled"
     assert body["status"] == 429
     assert body["title"] == "Demasiadas solicitudes"  # Spanish, like the detail

@@ -82,7 +82,8 @@ def test_cursor_is_stable_while_new_events_arrive(api_officer, api_officer_clien
 def test_page_size_is_capped(api_officer, api_officer_client, api_case):
     for n in range(105):
         CaseEvent.objects.create(case=api_case, kind="note", actor=api_officer, text=str(n))
-    body = api_officer_client.get(url(f"cases/{api_case.pk}/timeline/"), {"limit": 1000}).json()
+    assert api_officer_client.get(url(f"cases/{api_case.pk}/timeline/"), {"limit": 1000}).status_code == 400
+    body = api_officer_client.get(url(f"cases/{api_case.pk}/timeline/"), {"limit": 100}).json()
     assert len(body["results"]) == 100
     assert body["next"]
 

@@ -128,7 +128,7 @@ def test_only_reading_methods(client, document):
     assert response.status_code == 405
 
 
-def test_a_referred_partner_downloads_only_what_it_uploaded(client, document):
+def test_a_referred_partner_downloads_what_it_uploaded_and_what_the_consent_covers(client, document):
     partner = PartnerFactory(covers=["dallas"])
     user = partner_user(partner)
     owner, case = document.uploaded_by, document.case
@@ -137,7 +137,14 @@ def test_a_referred_partner_downloads_only_what_it_uploaded(client, document):
     upload = SimpleUploadedFile("informe.pdf", PDF, content_type="application/pdf")
     own = services.document_upload(actor=user, case=case, file=upload, kind="other")
     assert _get(client, user, own).status_code == 200
-    assert _get(client, user, document).status_code == 404  # the consulate's own document
+    assert _get(client, user, document).status_code == 200  # an identity document, 'identity' consented
+    medical = services.document_upload(
+        actor=owner,
+        case=case,
+        file=SimpleUploadedFile("m.pdf", PDF, content_type="application/pdf"),
+        kind="medical",
+    )
+    assert _get(client, user, medical).status_code == 404  # medical records are never shared
 
 
 # --- The access log -------------------------------------------------------------------------------

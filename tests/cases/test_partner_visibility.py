@@ -199,7 +199,8 @@ EXPECTED = {
         # Its own referral rows, whatever became of them (the case behind them is another matter).
         Referral: sorted((label, "A") for label in A_REFERRED),
         Consent: [("a_full", "A"), ("a_identity", "A")],
-        Document: [("a_full", "A"), ("a_identity", "A")],  # only what A uploaded itself
+        # What A uploaded itself, and the consulate's identity documents where 'identity' is consented.
+        Document: [("a_full", "A"), ("a_full", "staff"), ("a_identity", "A"), ("a_identity", "staff")],
     },
     "B": {
         Case: [("b_full",)],
@@ -210,7 +211,7 @@ EXPECTED = {
         Belonging: [("b_full",)],
         Referral: [("b_full", "B")],
         Consent: [("b_full", "B")],
-        Document: [("b_full", "B")],
+        Document: [("b_full", "B"), ("b_full", "staff")],
     },
 }
 
@@ -384,9 +385,12 @@ def test_a_case_referred_to_both_partners_shows_each_only_its_own_trail(world):
         other = "B" if key == "A" else "A"
         user = world.users[key]
         assert ("shared",) in visible(Case, user, world)
-        for model in (Referral, Consent, Document):
+        for model in (Referral, Consent):
             rows = [row for row in visible(model, user, world) if row[0] == "shared"]
             assert rows == [("shared", key)], model.__name__
+        # Its own documents and the consulate's it may read by the consent, never the other partner's.
+        documents = [row for row in visible(Document, user, world) if row[0] == "shared"]
+        assert documents == [("shared", key), ("shared", "staff")]
         trail = [row for row in visible_events(user, world) if row[0] == "shared"]
         assert [row for row in trail if row[2] == other] == []
         assert sorted(kind for _, kind, owner in trail if owner == key) == [

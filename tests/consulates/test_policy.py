@@ -70,6 +70,7 @@ TABLE = {
     "reference.view": _same(STAFF),
     "reference.manage": _same(ADMINS),
     "partner.deactivate": _same(ADMINS),
+    "partner.webhook_secret.rotate": (ADMINS | {"partner"}, ADMINS),
     "audit.view": _same(ADMINS | {"auditor"}),
     "audit.values": _same(ADMINS),
     "report.view": _same(STAFF),

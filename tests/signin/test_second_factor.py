@@ -54,7 +54,7 @@ def test_nothing_answers_before_the_second_factor(officer, address, has_device):
         response = api.get(path)
         assert response.status_code == 403, path
         body = response.json()
-        assert set(body) == {"type", "title", "status", "detail", "errors"}
+        assert set(body) == {"type", "code", "title", "status", "detail", "errors"}
         assert "second factor" in body["detail"]
 
 

@@ -4,7 +4,11 @@ backoff and failing for good, against a local fake SMS provider and webhook endp
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
+import hmac
+import json
 import socket
 import threading
 
@@ -497,7 +501,29 @@ def test_a_partner_webhook_receives_a_signed_payload(frozen, sms_http, officer, 
     assert timestamp == int((NOW + dt.timedelta(hours=73)).timestamp())
     assert signature["v1"] == channels.webhook_signature("s3cr3t-key", timestamp, sent_bodies[-1])
     assert signature["v1"] != channels.webhook_signature("another-secret", timestamp, sent_bodies[-1])
+    # Standard Webhooks, checked the way the specification says, independently of the channel's code.
+    assert headers["webhook-id"] == f"reminder-{row.pk}"
+    assert int(headers["webhook-timestamp"]) == timestamp
+    signed = f"reminder-{row.pk}.{timestamp}.".encode() + sent_bodies[-1]
+    expected = base64.b64encode(hmac.new(b"s3cr3t-key", signed, hashlib.sha256).digest()).decode()
+    assert headers["webhook-signature"] == f"v1,{expected}"
     assert mail.outbox == []
+
+
+def test_a_standard_webhooks_secret_is_used_as_its_decoded_bytes(sms_http):
+    """A real HTTP server receives the POST; it verifies the signature with a ``whsec_`` secret."""
+    key = b"\x00\xffbinary key bytes\x10"
+    secret = "whsec_" + base64.b64encode(key).decode()
+    outgoing = channels.Outgoing(
+        to=[sms_http.url], subject="", body="", reference="reminder-7", payload={"event": "x"}, secret=secret
+    )
+    channels.WebhookChannel().send(outgoing)
+    headers = sms_http.headers[-1]
+    body = json.dumps({"event": "x"}, sort_keys=True).encode()
+    signed = f"reminder-7.{headers['webhook-timestamp']}.".encode() + body
+    expected = "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+    assert headers["webhook-signature"] == expected
+    assert channels.standard_webhook_key("whsec_not base64!") == b"whsec_not base64!"
 
 
 # --- claiming and dispatching ---------------------------------------------------------------------
