@@ -11,6 +11,7 @@ from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from api.conditional import claimed_version
+from api.fast_output import FastOutputMixin
 from api.fields import DateTimeField, IsoDateTimeFilter
 from api.views import ApiViewMixin
 from cases import services
@@ -24,7 +25,7 @@ from cases.services.identifier_reviews import IdentifierReviewLimited, review_no
 from consulates.models import Consulate
 
 
-class EmergencyContactSerializer(serializers.ModelSerializer):
+class EmergencyContactSerializer(FastOutputMixin, serializers.ModelSerializer):
     class Meta:
         model = EmergencyContact
         fields = ["id", "name", "relationship", "phone", "email", "in_mexico", "notes"]
@@ -40,7 +41,7 @@ class VulnerabilitySerializer(serializers.Serializer):
     fears_return = serializers.BooleanField()
 
 
-class PersonSerializer(serializers.ModelSerializer):
+class PersonSerializer(FastOutputMixin, serializers.ModelSerializer):
     full_name = serializers.CharField(read_only=True)
     vulnerability = serializers.SerializerMethodField()
     emergency_contacts = EmergencyContactSerializer(many=True, read_only=True)

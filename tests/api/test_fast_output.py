@@ -43,3 +43,33 @@ def test_every_case_is_written_as_drf_writes_it(zone):
                 )
             assert fast == expected
     assert any(case.assigned_to_id for case in cases)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("zone", ["UTC", "America/Chicago"])
+def test_every_person_is_written_as_drf_writes_it(zone):
+    from cases.api.persons import PersonSerializer
+    from cases.models import EmergencyContact, Person
+    from cases.services import emergency_contact_save
+
+    officer = f.officer("dallas")
+    people = [f.make_person(officer) for _ in range(4)]
+    emergency_contact_save(
+        actor=officer,
+        person=people[0],
+        contact=EmergencyContact(
+            person=people[0], name="Rosa Pérez", relationship="hermana", phone="2145550100"
+        ),
+    )
+    with timezone.override(zoneinfo.ZoneInfo(zone)):
+        for person in Person.objects.filter(pk__in=[p.pk for p in people]).prefetch_related(
+            "emergency_contacts"
+        ):
+            plain = PersonSerializer(person)
+            expected = serializers.Serializer.to_representation(plain, person)
+            child = plain.fields["emergency_contacts"].child
+            expected["emergency_contacts"] = [
+                serializers.Serializer.to_representation(child, contact)
+                for contact in person.emergency_contacts.all()
+            ]
+            assert PersonSerializer(person).data == expected
