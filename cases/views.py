@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.views.decorators.http import require_safe
 
-from cases.access import AccessAction, record_access
+from cases.downloads import document_response
 from cases.selectors.repatriation import document_for_download
 from consulates.policy import can
 
@@ -24,22 +24,4 @@ def document_download(request, pk: int):
     document = document_for_download(user=request.user, pk=pk)
     if document is None:
         raise Http404
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    record_access(
-        request,
-        AccessAction.DOWNLOAD,
-        document_id=document.pk,
-        case_id=document.case_id,
-        person_id=document.case.person_id,
-        what="document download",
-    )
-    # Served under its number and the extension of its checked type, never under the uploader's name.
-    response = FileResponse(
-        handle, as_attachment=True, filename=document.download_name, content_type=document.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store"
-    return response
+    return document_response(request, document, what="document download")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.utils.translation import pgettext_lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -23,16 +23,15 @@ from api.pagination import TimelineCursor
 from api.schema import ETAG_HEADER
 from api.views import ApiViewMixin
 from cases import services
-from cases.access import record_access
 from cases.api.access_logging import AccessLoggedViewSetMixin
 from cases.api.case_serializers import EventSerializer, HearingSerializer, ReasonSerializer
 from cases.api.cases import OPTIONAL_IF_MATCH, TIMELINE_PARAMETERS, TIMELINE_QUERY_PARAMS, timeline_events
 from cases.api.permissions import IsPartnerMember
 from cases.api.persons import IDEMPOTENCY_KEY, EmergencyContactSerializer
 from cases.categories import Category
+from cases.downloads import document_response
 from cases.languages import described
 from cases.models import CaseEvent, EmergencyContact, Hearing, Referral
-from cases.models.access import AccessAction
 from cases.models.case import Status
 from cases.models.crossoffice import DataCategory, ReferralStatus
 from cases.models.document import Document, DocumentKind
@@ -446,24 +445,7 @@ class PartnerReferralViewSet(
         document = self._shared_documents(referral).select_related("case").filter(pk=document_id).first()
         if document is None:
             raise Http404
-        try:
-            handle = document.file.open("rb")
-        except FileNotFoundError as exc:
-            raise Http404 from exc
-        record_access(
-            request,
-            AccessAction.DOWNLOAD,
-            document_id=document.pk,
-            case_id=document.case_id,
-            person_id=document.case.person_id,
-            what="api: partner document download",
-        )
-        response = FileResponse(
-            handle, as_attachment=True, filename=document.download_name, content_type=document.content_type
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "no-store"
-        return response
+        return document_response(request, document, what="api: partner document download")
 
     @extend_schema(tags=["partner"], responses=EventSerializer(many=True), parameters=TIMELINE_PARAMETERS)
     @action(detail=True, methods=["get"], pagination_class=TimelineCursor, filterset_class=None)
