@@ -66,6 +66,10 @@ class StrictFilterBackend(DjangoFilterBackend):
             if action != "retrieve":
                 known |= _paging_parameters(view)
             _refuse_unknown(request, known, _("Unknown parameter. This address takes: %(known)s."))
+        if action != "list":
+            # A list's filters narrow lists: looking up one record by its id (a detail, an action on it)
+            # is not filtered by them (and does not pay for building the list's FilterSet).
+            return queryset
         return super().filter_queryset(request, queryset, view)
 
 

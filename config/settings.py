@@ -149,7 +149,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "signin.middleware.VerifiedDeviceMiddleware",  # django-otp's, through the shared cache
     # Before anything reads a body, and after the sign-in is known: only a signed-in user's document
     # upload may exceed DATA_UPLOAD_MAX_MEMORY_SIZE (nothing above reads the body).
     "staffsite.middleware.RequestSizeLimitMiddleware",
@@ -457,6 +457,9 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Signed-in requests read their user and second-factor device from the cache (signin/principal.py): only
+# where every process shares it.
+PRINCIPAL_CACHE = bool(REDIS_URL)
 
 # Staff apps (OAuth 2.0, django-oauth-toolkit): the authorization code flow with PKCE (S256) only, after
 # the staff sign-in with its second factor; short access tokens, rotating refresh tokens whose reuse
@@ -507,7 +510,7 @@ REST_FRAMEWORK = {
         "oauth.auth.StaffAppTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["api.renderers.JSONRenderer"],  # DRF's, written by orjson
     "DEFAULT_PARSER_CLASSES": [
         "api.parsers.JSONParser",  # DRF's, refusing JSON nested deeper than API_JSON_MAX_DEPTH
         "rest_framework.parsers.MultiPartParser",

@@ -15,6 +15,28 @@ from django.utils.translation import gettext_lazy as _
 
 from consulates.published import validate_one_phone
 from encryption.fields import EncryptedCharField
+from signin import principal
+
+
+class NetworkQuerySet(models.QuerySet):
+    """Consulates and partners are in every signed-in user's cached entry (``signin.principal``): the save
+    and delete signals make it stale (consulates/signals.py), and so does an ``update()`` here."""
+
+    def update(self, **kwargs):
+        updated = super().update(**kwargs)
+        principal.forget_everyone()
+        return updated
+
+
+class MembershipQuerySet(models.QuerySet):
+    """A membership is in its user's cached entry: an ``update()`` makes those users' entries stale."""
+
+    def update(self, **kwargs):
+        users = list(self.values_list("user_id", flat=True))
+        updated = super().update(**kwargs)
+        for user_id in users:
+            principal.forget_user(user_id)
+        return updated
 
 
 class State(models.TextChoices):
@@ -57,6 +79,8 @@ class Consulate(models.Model):
     timezone = models.CharField(_("timezone"), max_length=40)
     source = models.TextField(_("source"), blank=True)
     curated = models.BooleanField(_("edited by staff"), default=False)
+
+    objects = NetworkQuerySet.as_manager()
 
     class Meta:
         ordering = ["city"]
@@ -196,6 +220,8 @@ class Partner(models.Model):
         help_text=_("Shared with the partner; signs each call."),
     )
 
+    objects = NetworkQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("partner organisation")
@@ -253,6 +279,8 @@ class StaffMembership(models.Model):
         ),
     )
 
+    objects = MembershipQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("staff membership")
         verbose_name_plural = _("staff memberships")
@@ -297,6 +325,8 @@ class PartnerMembership(models.Model):
     partner = models.ForeignKey(
         Partner, verbose_name=_("partner"), on_delete=models.PROTECT, related_name="members"
     )
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("partner membership")

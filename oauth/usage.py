@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import logging
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError
 from oauth2_provider.models import get_refresh_token_model
 
 from audit.client_address import client_address
+from audit.commit import asynchronous_commit
 from oauth.models import AppTokenUse
 
 logger = logging.getLogger(__name__)
@@ -38,10 +39,11 @@ class AppTokenUseMiddleware:
         token = getattr(request, "staff_app_token", None)
         if token is not None:
             try:
-                with transaction.atomic():
+                family = _family(token)
+                with asynchronous_commit():
                     AppTokenUse.objects.create(
                         application_id=token.application_id,
-                        token_family=_family(token),
+                        token_family=family,
                         user_id=token.user_id,
                         method=request.method[:10],
                         path=request.path[:200],

@@ -8,4 +8,6 @@ class SecurityConfig(AppConfig):
     verbose_name = _("Sign-in security")
 
     def ready(self):
-        from signin import signals  # noqa: F401 - connects the receivers
+        from signin import signals
+
+        signals.connect_principal_invalidation()

@@ -12,9 +12,11 @@ from django.contrib.auth import SESSION_KEY, logout
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.middleware import OTPMiddleware
 
 from audit.client_address import client_address
-from signin import ratelimit, totp
+from signin import principal, ratelimit, totp
 
 LAST_ACTIVITY_KEY = "_security_last_activity"
 SIGNED_IN_AT_KEY = "_security_signed_in_at"
@@ -128,3 +130,22 @@ class LoginRateLimitMiddleware:
 
                 return too_many_requests(request, retry_after=retry_after)
         return self.get_response(request)
+
+
+class VerifiedDeviceMiddleware(OTPMiddleware):
+    """django-otp's middleware (``request.user.otp_device``, ``is_verified()``), with the session's
+    device read through the shared cache (``signin.principal``) instead of a query per request."""
+
+    def _verify_user_sync(self, request, user):
+        self._init_user_fields(user)
+        if user.is_authenticated:
+            persistent_id = request.session.get(DEVICE_ID_SESSION_KEY)
+            device = None
+            if persistent_id:
+                device = principal.cached(
+                    principal.device_key(persistent_id),
+                    user.pk,
+                    lambda: self._device_from_persistent_id(persistent_id),
+                )
+            user.otp_device = self._finalize_device(request, user, device)
+        return user

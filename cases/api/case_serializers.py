@@ -41,6 +41,23 @@ def _hours(delta) -> float | None:
     return round(delta.total_seconds() / 3600, 2) if delta is not None else None
 
 
+# The reads that answer with ``CaseSerializer`` load only the related columns it shows.
+CASE_OUTPUT_ACTIONS = frozenset({"list", "retrieve", "search"})
+CASE_OUTPUT_COLUMNS = (
+    *(field.name for field in Case._meta.concrete_fields),
+    "person__given_names",
+    "person__paternal_surname",
+    "person__maternal_surname",
+    "person__curp",
+    "person__a_number",
+    "person__anonymised_at",
+    "consulate__code",
+    "assigned_to__first_name",
+    "assigned_to__last_name",
+    "assigned_to__username",
+)
+
+
 class CaseSerializer(FastOutputMixin, serializers.ModelSerializer):
     person = PersonRefSerializer(read_only=True)
     consulate_code = serializers.CharField(source="consulate.code", read_only=True)
@@ -207,7 +224,7 @@ class ReferralInputSerializer(serializers.Serializer):
 # Outputs of the things actions create
 
 
-class HearingSerializer(serializers.ModelSerializer):
+class HearingSerializer(FastOutputMixin, serializers.ModelSerializer):
     class Meta:
         model = Hearing
         fields = ["id", "case", "kind", "starts_at", "location", "status", "outcome", "notes"]

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.conditional import claimed_version, if_match
+from api.fast_output import FastOutputMixin
 from api.fields import IsoDateTimeFilter
 from api.filters import ChoicesFilter
 from api.pagination import TimelineCursor
@@ -61,7 +62,7 @@ class LanguageSerializer(serializers.Serializer):
     )
 
 
-class IdentitySerializer(serializers.Serializer):
+class IdentitySerializer(FastOutputMixin, serializers.Serializer):
     given_names = serializers.CharField()
     paternal_surname = serializers.CharField()
     maternal_surname = serializers.CharField()
@@ -108,7 +109,7 @@ def _place(obj, kind: str, city: str) -> dict | None:
     return None if obj is None else {"id": obj.pk, "name": obj.name, "kind": kind, "city": city}
 
 
-class CustodySerializer(serializers.Serializer):
+class CustodySerializer(FastOutputMixin, serializers.Serializer):
     facility = serializers.SerializerMethodField()
     detained_since = serializers.DateField(allow_null=True)
     released_on = serializers.DateField(allow_null=True)
@@ -130,7 +131,7 @@ class CustodySerializer(serializers.Serializer):
         return _place(point, point.kind if point else "", point.mx_city if point else "")
 
 
-class SharedCaseSerializer(serializers.Serializer):
+class SharedCaseSerializer(FastOutputMixin, serializers.Serializer):
     """The case as this partner may see it: a data category the person did not consent to is null."""
 
     id = serializers.IntegerField()
@@ -178,7 +179,7 @@ class SharedCaseSerializer(serializers.Serializer):
         return HearingSerializer(obj.hearings.all(), many=True).data
 
 
-class PartnerReferralSerializer(serializers.ModelSerializer):
+class PartnerReferralSerializer(FastOutputMixin, serializers.ModelSerializer):
     answer_overdue = serializers.BooleanField(read_only=True)
     case = serializers.SerializerMethodField()
 

@@ -1,12 +1,13 @@
 """The access log's rows commit without waiting for the disk (``audit.commit.asynchronous_commit``), and
-only they: the setting is local to their own transaction, and a row written inside someone else's
-transaction commits with it."""
+only they: the setting is local to their own statement's transaction, and a row written inside someone
+else's transaction commits with it."""
 
 from __future__ import annotations
 
 import pytest
-from django.db import connection, transaction
+from django.db import DataError, connection, transaction
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 
 from audit.commit import asynchronous_commit
 from cases.access import AccessAction, record_access
@@ -20,13 +21,19 @@ def _setting() -> str:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_read_is_recorded_with_an_asynchronous_commit_of_its_own():
+def test_a_read_is_recorded_with_an_asynchronous_commit_of_its_own_in_one_round_trip():
     assert _setting() == "on"
-    with asynchronous_commit():
-        assert _setting() == "off"
+    with asynchronous_commit(), connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('synchronous_commit')")
+        assert cursor.fetchone()[0] == "off"  # the statement's own transaction
     assert _setting() == "on"  # SET LOCAL: nothing else in the connection commits asynchronously
-    record_access(RequestFactory().get("/cases/1/"), AccessAction.VIEW, case_id=None, what="page: probe")
-    assert AccessLog.objects.filter(what="page: probe").count() == 1  # committed and visible
+    with CaptureQueriesContext(connection) as queries:
+        row = record_access(RequestFactory().get("/cases/1/"), AccessAction.VIEW, what="page: probe")
+    assert [q["sql"].split(";")[0] for q in queries.captured_queries] == [
+        "SET LOCAL synchronous_commit TO OFF"
+    ]
+    assert row.pk is not None  # the INSERT's RETURNING was read past the SET's result
+    assert AccessLog.objects.filter(pk=row.pk, what="page: probe").count() == 1  # committed and visible
     assert _setting() == "on"
 
 
@@ -36,3 +43,13 @@ def test_inside_a_service_transaction_the_row_commits_with_it():
         assert _setting() == "on"  # the outer transaction keeps its durable commit
         record_access(RequestFactory().get("/cases/2/"), AccessAction.VIEW, what="page: inside")
     assert AccessLog.objects.filter(what="page: inside").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_record_leaves_no_transaction_open():
+    with pytest.raises(DataError), asynchronous_commit():
+        AccessLog.objects.create(action="not-an-action" * 10, what="page: too long")
+    assert not connection.in_atomic_block
+    assert _setting() == "on"
+    record_access(RequestFactory().get("/cases/3/"), AccessAction.VIEW, what="page: after")
+    assert AccessLog.objects.filter(what="page: after").exists()
