@@ -480,3 +480,35 @@ def test_after_consent_withdrawal_the_consulates_note_is_gone_too(
     (row,) = rows(api_partner_client.get(url("partner/referrals/")))
     assert row["request_note"] == ""
     assert api_partner_client.get(url(f"partner/referrals/{referral.pk}/")).json()["request_note"] == ""
+
+
+# --- the compiled output -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("scope", [CATEGORIES, ("identity",), ("identity", "custody")])
+def test_the_compiled_output_writes_what_drf_writes(
+    api_officer, api_partner_user, prepared_case, scope, monkeypatch
+):
+    """The referral list and detail (``FastOutputMixin`` on the partner serializers, only the columns they
+    show loaded) answer exactly what DRF's own serializers answer from whole rows."""
+    from django.db.models import QuerySet
+    from rest_framework import serializers
+
+    from api.fast_output import FastOutputMixin
+
+    partner_org = api_partner_user.partner_membership.partner
+    referral = _refer(api_officer, prepared_case, partner_org, list(scope))
+    client, _ = token_client(api_partner_user)
+    fast = [
+        client.get(url("partner/referrals/")).json(),
+        client.get(url(f"partner/referrals/{referral.pk}/")).json(),
+    ]
+
+    monkeypatch.setattr(FastOutputMixin, "to_representation", serializers.Serializer.to_representation)
+    monkeypatch.setattr(QuerySet, "only", lambda self, *fields: self)  # whole rows
+    plain = [
+        client.get(url("partner/referrals/")).json(),
+        client.get(url(f"partner/referrals/{referral.pk}/")).json(),
+    ]
+    assert fast == plain
+    assert fast[1]["case"]["scope"] == list(scope)
