@@ -510,7 +510,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
         "api.parsers.JSONParser",  # DRF's, refusing JSON nested deeper than API_JSON_MAX_DEPTH
-        "rest_framework.parsers.MultiPartParser",
+        "api.parsers.MultiPartParser",  # DRF's, its refusals in the caller's language
     ],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.LimitOffset",
     "DEFAULT_FILTER_BACKENDS": ["api.filters.StrictFilterBackend"],
