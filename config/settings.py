@@ -532,10 +532,8 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Consular protection cases API",
-    "DESCRIPTION": (
-        "API of the case-tracking service of Mexico's consulates in Texas, Oklahoma and New Mexico, for "
-        "partner organisations and staff apps. See the introduction in the documentation page."
-    ),
+    # The description is the introduction for partner developers, in the request's language (?lang=es|en or
+    # Accept-Language): api/intro.es.md and api/intro.en.md, set by api.schema.add_introduction.
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -545,6 +543,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.add_error_responses",
+        "api.schema.add_introduction",
     ],
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "cases.models.case.Status",
