@@ -13,13 +13,14 @@ import datetime as dt
 from hmac import compare_digest
 
 from django.conf import settings
+from django.middleware import csrf
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from knox.auth import TokenAuthentication
 from knox.crypto import hash_token
 from knox.settings import CONSTANTS
 from rest_framework import exceptions
-from rest_framework.authentication import SessionAuthentication
+from rest_framework.authentication import CSRFCheck, SessionAuthentication
 
 from api.models import ApiToken
 from signin import ratelimit
@@ -99,3 +100,39 @@ class VerifiedSessionAuthentication(SessionAuthentication):
                 code="second_factor_required",
             )
         return result
+
+    def enforce_csrf(self, request):
+        """DRF's check (Django's CSRF middleware, run for the session's unsafe requests), its refusal worded
+        in the caller's language: DRF answers ``"CSRF Failed: " + Django's reason``, both English."""
+        check = CSRFCheck(lambda request: None)
+        check.process_request(request)  # sets request.META["CSRF_COOKIE"], which process_view reads
+        reason = check.process_view(request, None, (), {})
+        if reason:
+            raise exceptions.PermissionDenied(csrf_refusal(reason))
+
+
+def _pattern_prefix(reason: str) -> str:
+    return reason.split("%s", 1)[0]
+
+
+def csrf_refusal(reason: str) -> str:
+    """Django's CSRF reason (``django.middleware.csrf.REASON_*``, plain English) -> our message."""
+    if reason == csrf.REASON_NO_CSRF_COOKIE:
+        why = _("the CSRF cookie was not sent.")
+    elif reason == csrf.REASON_CSRF_TOKEN_MISSING:
+        why = _("the %(header)s header is missing.") % {"header": "X-CSRFToken"}
+    elif reason.endswith((f" {csrf.REASON_INCORRECT_LENGTH}.", f" {csrf.REASON_INVALID_CHARACTERS}.")):
+        why = _("the CSRF token is malformed.")
+    elif reason.startswith("CSRF token from ") and reason.endswith(" incorrect."):
+        why = _("the CSRF token does not match the CSRF cookie.")
+    elif reason == csrf.REASON_NO_REFERER:
+        why = _("a secure (HTTPS) request must send the Referer header.")
+    elif reason in (csrf.REASON_MALFORMED_REFERER, csrf.REASON_INSECURE_REFERER):
+        why = _("the Referer header is malformed or not secure (HTTPS).")
+    elif reason.startswith(_pattern_prefix(csrf.REASON_BAD_REFERER)):
+        why = _("the Referer header names a site that is not trusted.")
+    elif reason.startswith(_pattern_prefix(csrf.REASON_BAD_ORIGIN)):
+        why = _("the Origin header names a site that is not trusted.")
+    else:
+        why = _("the request was refused.")
+    return str(_("CSRF check failed: %(reason)s") % {"reason": why})

@@ -22,15 +22,14 @@ def _in_range(value: dt.datetime) -> bool:
 
 
 class DateTimeField(serializers.DateTimeField):
-    default_error_messages = {
-        "out_of_range": _("Enter a time between the years %(min)s and %(max)s.")
-        % {"min": MIN_YEAR, "max": MAX_YEAR}
-    }
+    # Formatted when it fails, not here: a message formatted at import time is frozen in the language
+    # active then (Spanish), whatever the caller's.
+    default_error_messages = {"out_of_range": _("Enter a time between the years {min} and {max}.")}
 
     def to_internal_value(self, value):
         result = super().to_internal_value(value)
         if not _in_range(result):
-            self.fail("out_of_range")
+            self.fail("out_of_range", min=MIN_YEAR, max=MAX_YEAR)
         return result.astimezone(dt.UTC) if result.tzinfo else result
 
 

@@ -278,7 +278,8 @@ class IdempotentPostMixin:
         if not self._is_idempotent_post(request):
             return
         if len(key) > MAX_KEY_LENGTH:
-            raise exceptions.ValidationError({"Idempotency-Key": [f"At most {MAX_KEY_LENGTH} characters."]})
+            message = _("An Idempotency-Key has at most %(limit)d characters.") % {"limit": MAX_KEY_LENGTH}
+            raise exceptions.ValidationError({"Idempotency-Key": [message]})
         request_hash = _request_hash(request)
         with connection.cursor() as cursor:
             cursor.execute(

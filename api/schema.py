@@ -1,7 +1,12 @@
-"""OpenAPI additions: the shared error shape on every operation, and the conditional-request headers."""
+"""OpenAPI additions: the introduction for partner developers, the shared error shape on every operation,
+and the conditional-request headers."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import translation
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiParameter
 
@@ -86,6 +91,26 @@ def _takes_if_match(operation: dict) -> bool:
     return any(
         p.get("in") == "header" and p.get("name") == "If-Match" for p in operation.get("parameters", [])
     )
+
+
+INTRODUCTIONS = Path(__file__).resolve().parent
+
+
+def introduction(language: str | None = None) -> str:
+    """The API's introduction (``api/intro.<language>.md``) in ``language``, by default the request's
+    (``Accept-Language``, or drf-spectacular's ``?lang=``), Spanish when there is none of that language."""
+    language = (language or translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    path = INTRODUCTIONS / f"intro.{language}.md"
+    if not path.exists():
+        path = INTRODUCTIONS / f"intro.{settings.LANGUAGE_CODE}.md"
+    return path.read_text(encoding="utf-8")
+
+
+def add_introduction(result, generator, request, public):
+    """The schema's ``info.description``, which Swagger UI shows at the top of ``/api/docs/``: the
+    introduction in the caller's language."""
+    result.setdefault("info", {})["description"] = introduction()
+    return result
 
 
 def add_error_responses(result, generator, request, public):

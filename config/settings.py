@@ -513,7 +513,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["api.renderers.JSONRenderer"],  # DRF's, written by orjson
     "DEFAULT_PARSER_CLASSES": [
         "api.parsers.JSONParser",  # DRF's, refusing JSON nested deeper than API_JSON_MAX_DEPTH
-        "rest_framework.parsers.MultiPartParser",
+        "api.parsers.MultiPartParser",  # DRF's, its refusals in the caller's language
     ],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.LimitOffset",
     "DEFAULT_FILTER_BACKENDS": ["api.filters.StrictFilterBackend"],
@@ -535,10 +535,8 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Consular protection cases API",
-    "DESCRIPTION": (
-        "API of the case-tracking service of Mexico's consulates in Texas, Oklahoma and New Mexico, for "
-        "partner organisations and staff apps. See the introduction in the documentation page."
-    ),
+    # The description is the introduction for partner developers, in the request's language (?lang=es|en or
+    # Accept-Language): api/intro.es.md and api/intro.en.md, set by api.schema.add_introduction.
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -548,6 +546,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.add_error_responses",
+        "api.schema.add_introduction",
     ],
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "cases.models.case.Status",

@@ -10,7 +10,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -18,6 +17,7 @@ from api.conditional import claimed_version, if_match
 from api.fields import IsoDateTimeFilter
 from api.filters import ChoicesFilter
 from api.pagination import TimelineCursor
+from api.parsers import MultiPartParser
 from api.schema import ETAG_HEADER
 from api.views import ApiViewMixin
 from cases import services

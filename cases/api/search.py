@@ -19,10 +19,10 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from api.pagination import MAX_OFFSET, LimitOffset
+from api.parsers import JSONParser
 from cases.access import AccessAction, listing_label, record_access
 
 # Filters whose values are names or identifiers: accepted only by POST …/search/.

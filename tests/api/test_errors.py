@@ -159,7 +159,7 @@ def test_field_messages_follow_accept_language(api_officer_client):
     english = api_officer_client.post(url("persons/"), {}, format="json", HTTP_ACCEPT_LANGUAGE="en")
     spanish = api_officer_client.post(url("persons/"), {}, format="json", HTTP_ACCEPT_LANGUAGE="es")
     assert english.json()["errors"]["given_names"] == ["This field is required."]
-    assert spanish.json()["errors"]["given_names"] == ["Este campo es requerido."]
+    assert spanish.json()["errors"]["given_names"] == ["Este campo es obligatorio."]
     assert english["Content-Language"] == "en"
     assert spanish["Content-Language"] == "es"
 
@@ -182,7 +182,7 @@ def test_precondition_messages_follow_accept_language(api_officer_client, api_ca
 
 def test_spanish_is_the_default_language(api_officer_client):
     response = api_officer_client.post(url("persons/"), {}, format="json")
-    assert response.json()["errors"]["given_names"] == ["Este campo es requerido."]
+    assert response.json()["errors"]["given_names"] == ["Este campo es obligatorio."]
 
 
 # --- CSRF -------------------------------------------------------------------------------------------
@@ -222,7 +222,7 @@ def _nested(depth: int) -> str:
 
 @pytest.fixture
 def nested_doors(api_officer_client, api_partner_client, api_referral):
-    """Every kind of JSON door: a create, a search (a view that pins DRF's own parser), a partner action."""
+    """Every kind of JSON door: a create, a search (a view that pins its parser), a partner action."""
     return [
         (api_officer_client, url("persons/")),
         (api_officer_client, url("persons/search/")),

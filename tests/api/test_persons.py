@@ -181,9 +181,7 @@ def test_an_address_too_long_is_a_field_error_in_spanish_and_registers_no_one(ap
         url("persons/"), _new_person(mexico_address="Calle Ficticia " + "8" * 300), format="json"
     )
     assert response.status_code == 400
-    assert response.json()["errors"] == {
-        "mexico_address": ["Asegúrese de que este campo no tenga más de 300 caracteres."]
-    }
+    assert response.json()["errors"] == {"mexico_address": ["Este campo admite como máximo 300 caracteres."]}
     assert not Person.objects.filter(paternal_surname="Martínez").exists()
 
 

@@ -115,6 +115,29 @@ def test_the_schema_is_served(client, schema_file):
     assert served["components"]["schemas"] == schema_file["components"]["schemas"]
 
 
+def test_the_introduction_is_the_schemas_description_in_the_readers_language(client, schema_file):
+    """Swagger UI shows ``info.description`` first: the partner developers' introduction, in Spanish by
+    default, in English with ``?lang=en`` (what /api/docs/?lang=en asks for) or ``Accept-Language: en``."""
+    from api.schema import introduction
+
+    def description(query="", **headers):
+        response = client.get(f"/api/schema/{query}", HTTP_ACCEPT="application/json", **headers)
+        assert response.status_code == 200
+        return response.json()["info"]["description"]
+
+    spanish, english = introduction("es"), introduction("en")
+    assert "## 1. Cómo obtener un token" in spanish
+    assert "## 1. Get a token" in english
+    assert schema_file["info"]["description"] == spanish  # ``manage.py spectacular``: the default language
+    assert description() == spanish
+    assert description("?lang=en") == english
+    assert description("?lang=es", HTTP_ACCEPT_LANGUAGE="en") == spanish
+    assert description(HTTP_ACCEPT_LANGUAGE="en") == english
+    assert description("?lang=fr") == spanish  # no such introduction: the default language's
+    script = client.get("/api/docs/?lang=en&script=").content.decode()
+    assert re.search(r"/api/schema/\?lang(=|\\u003D)en", script)  # the page asks for the schema in English
+
+
 def test_the_docs_render_swagger_ui_from_local_static_files(client):
     response = client.get("/api/docs/")
     assert response.status_code == 200

@@ -145,7 +145,7 @@ def test_field_errors_in_the_users_language(api_officer_client):
     assert response.status_code == 400
     errors = response.json()["errors"]
     assert set(errors) == {"limit", "status.0", "consulate", "assigned_to"}
-    assert errors["limit"] == ["Asegúrese de que este valor es mayor o igual a 1."]
+    assert errors["limit"] == ["El valor debe ser mayor o igual que 1."]
     english = search(api_officer_client, "persons", {"updated_since": "ayer"}, HTTP_ACCEPT_LANGUAGE="en")
     assert english.status_code == 400
     assert list(english.json()["errors"]) == ["updated_since"]
