@@ -13,6 +13,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from consulates.loading import FastLoad
 from consulates.published import validate_one_phone
 from encryption.fields import EncryptedCharField
 from signin import principal
@@ -52,7 +53,7 @@ class Basis(models.TextChoices):
 
 
 @pghistory.track()
-class Consulate(models.Model):
+class Consulate(FastLoad, models.Model):
     """A Mexican consulate of the region. ``code`` prefixes every case reference and never changes."""
 
     class Kind(models.TextChoices):
@@ -96,7 +97,7 @@ class Consulate(models.Model):
 
 
 @pghistory.track()
-class County(models.Model):
+class County(FastLoad, models.Model):
     """A US county and the consulate whose district (circunscripción) covers it."""
 
     state = models.CharField(_("state"), max_length=2, choices=State.choices)
@@ -123,7 +124,7 @@ class County(models.Model):
 
 
 @pghistory.track()
-class DetentionFacility(models.Model):
+class DetentionFacility(FastLoad, models.Model):
     """An immigration detention facility; its county decides the consulate in charge."""
 
     name = models.CharField(_("name"), max_length=160, unique=True)
@@ -153,7 +154,7 @@ class DetentionFacility(models.Model):
 
 
 @pghistory.track()
-class ReceptionPoint(models.Model):
+class ReceptionPoint(FastLoad, models.Model):
     """A Mexican-side point where repatriated nationals are received."""
 
     class Kind(models.TextChoices):
@@ -192,7 +193,7 @@ class PartnerService(models.TextChoices):
 
 
 @pghistory.track()
-class Partner(models.Model):
+class Partner(FastLoad, models.Model):
     """A partner NGO; its users see only the cases referred to it (referrals issue)."""
 
     name = models.CharField(_("name"), max_length=160, unique=True)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.categories import SUBTYPE_LABELS, Category
+from consulates.loading import FastLoad
 from consulates.policy import ScopedQuerySet
 
 
@@ -84,7 +85,7 @@ ART36_CONTACT_HOURS = 48
 @pghistory.track(
     pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), model_name="CaseHistory"
 )
-class Case(models.Model):
+class Case(FastLoad, models.Model):
     """Invariants: ``reference`` is ``<CODE>-<YEAR>-<6 digits>``, unique, allocated by
     ``CaseSequence``; ``version`` increases on every change; status changes only through the
     lifecycle services; a closed case has an outcome; ``closure_needs_approval`` is set whenever the

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models.case import Case
+from consulates.loading import FastLoad
 from consulates.models import PartnerService
 from consulates.policy import ScopedQuerySet
 
@@ -34,7 +35,7 @@ class TransferQuerySet(ScopedQuerySet):
 @pghistory.track(
     pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), model_name="TransferHistory"
 )
-class Transfer(models.Model):
+class Transfer(FastLoad, models.Model):
     """A case moving to another consulate. Invariants: at most one pending transfer per case (database
     constraint); the case stays with ``from_consulate`` until a supervisor of ``to_consulate`` accepts;
     ``automatic`` transfers were proposed by the service when custody moved into another district."""
@@ -136,7 +137,7 @@ class ConsentQuerySet(ScopedQuerySet):
 @pghistory.track(
     pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), model_name="ConsentHistory"
 )
-class Consent(models.Model):
+class Consent(FastLoad, models.Model):
     """The person's consent to share a case with one partner. Invariants: one active consent per case
     and partner (database constraint); ``scope`` is a non-empty subset of ``DataCategory``; an
     ``uploaded_form`` consent points at the uploaded document; withdrawal is final (a new consent is
@@ -233,7 +234,7 @@ class ReferralQuerySet(ScopedQuerySet):
 @pghistory.track(
     pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), model_name="ReferralHistory"
 )
-class Referral(models.Model):
+class Referral(FastLoad, models.Model):
     """A case referred to a partner for one service. Lifecycle: pending -> accepted | declined;
     accepted -> in progress -> completed; the consulate may withdraw it while active. Invariants: rests
     on an active consent for the same case and partner; one active referral per case, partner and

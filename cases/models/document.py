@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models.case import Case
+from consulates.loading import FastLoad
 from consulates.policy import ScopedQuerySet
 
 
@@ -39,7 +40,7 @@ class DocumentQuerySet(ScopedQuerySet):
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.DeleteEvent(), model_name="DocumentHistory")
-class Document(models.Model):
+class Document(FastLoad, models.Model):
     """An uploaded file. Invariants: the whole content checked (a PDF, JPEG or PNG and nothing else;
     images re-encoded without metadata), upload within ``DOCUMENT_MAX_BYTES``, ``sha256`` and ``size``
     of the stored bytes; written by ``cases.services.documents.document_upload`` only. ``original_name``

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.identifiers import CURP_STATES, format_a_number, normalize_a_number
 from consulates import text_search
+from consulates.loading import FastLoad
 from consulates.policy import ScopedQuerySet, can, scope
 from encryption.fields import (
     BlindIndexedModel,
@@ -78,7 +79,7 @@ VULNERABILITY_FIELDS = (
     exclude=["search_name"],
     model_name="PersonHistory",
 )
-class Person(BlindIndexedModel):
+class Person(FastLoad, BlindIndexedModel):
     """A person. Invariants: CURP and A-number are unique when present, stored normalised (the
     A-number as nine digits); at least one surname; writes go through ``cases.services.persons``.
 
@@ -224,7 +225,7 @@ class EmergencyContactQuerySet(ScopedQuerySet):
     pghistory.DeleteEvent(),
     model_name="EmergencyContactHistory",
 )
-class EmergencyContact(models.Model):
+class EmergencyContact(FastLoad, models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="emergency_contacts")
     name = models.CharField(_("name"), max_length=160)
     relationship = models.CharField(_("relationship"), max_length=60, blank=True)

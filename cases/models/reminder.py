@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cases.models.case import Case
+from consulates.loading import FastLoad
 from consulates.policy import ScopedQuerySet
 from encryption.fields import (
     BlindIndexedModel,
@@ -67,7 +68,7 @@ class ReminderQuerySet(ScopedQuerySet):
     pghistory.UpdateEvent(condition=pghistory.AnyChange("status")),
     model_name="ReminderHistory",
 )
-class Reminder(models.Model):
+class Reminder(FastLoad, models.Model):
     """Invariants: unique per (subject, kind, channel, recipient, due time); ``status`` moves from
     pending to exactly one of sent / skipped / cancelled / failed; ``lease_until`` keeps a claimed row
     from being claimed again while its send task runs (an expired lease means it may be re-claimed:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models.case import Case
+from consulates.loading import FastLoad
 from consulates.models import Consulate
 from consulates.policy import ScopedQuerySet
 from encryption.fields import EncryptedCharField
@@ -49,7 +50,7 @@ class HandoffQuerySet(ScopedQuerySet):
 @pghistory.track(
     pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), model_name="HandoffHistory"
 )
-class RepatriationHandoff(models.Model):
+class RepatriationHandoff(FastLoad, models.Model):
     """What the reception point in Mexico needs to know to receive the person. One per case, prepared
     once the removal date and reception point are known; ``confirmed_at`` records that the reception
     point received the person. Unconfirmed 48 hours after the end of the removal date, it is flagged."""

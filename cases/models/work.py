@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models.case import Case
+from consulates.loading import FastLoad
 from consulates.policy import ScopedQuerySet
 
 
@@ -98,7 +99,7 @@ class CaseEventQuerySet(ScopedQuerySet):
 
 
 @pghistory.track(pghistory.InsertEvent(), model_name="CaseEventHistory")
-class CaseEvent(models.Model):
+class CaseEvent(FastLoad, models.Model):
     """One entry of a case's human timeline. Append-only: the database refuses updates and deletes."""
 
     case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="events")
@@ -150,7 +151,7 @@ class HearingStatus(models.TextChoices):
 @pghistory.track(
     pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), model_name="HearingHistory"
 )
-class Hearing(models.Model):
+class Hearing(FastLoad, models.Model):
     case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="hearings")
     kind = models.CharField(_("kind"), max_length=20, choices=HearingKind.choices)
     starts_at = models.DateTimeField(_("starts at"))
@@ -176,7 +177,7 @@ class Hearing(models.Model):
 @pghistory.track(
     pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), model_name="TaskHistory"
 )
-class Task(models.Model):
+class Task(FastLoad, models.Model):
     case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="tasks")
     title = models.CharField(_("title"), max_length=200)
     due_date = models.DateField(_("due date"), null=True, blank=True)
