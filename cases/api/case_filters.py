@@ -8,7 +8,7 @@ from django_filters import rest_framework as filters
 from rest_framework import serializers
 
 from api.fields import DateTimeField, IsoDateTimeFilter
-from api.filters import ChoicesFilter
+from api.filters import ChoicesFilter, FilterSet
 from cases.api.search import PageSerializer
 from cases.categories import Category
 from cases.models import Case, Hearing, Person
@@ -18,7 +18,7 @@ from cases.selectors import case_search_filter
 from consulates.models import Consulate, DetentionFacility
 
 
-class CaseFilter(filters.FilterSet):
+class CaseFilter(FilterSet):
     status = ChoicesFilter(choices=Status.choices)
     category = ChoicesFilter(choices=Category.choices)
     priority = ChoicesFilter(choices=Priority.choices)

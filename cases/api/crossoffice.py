@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from api.fields import IsoDateTimeFilter
-from api.filters import ChoicesFilter
+from api.filters import ChoicesFilter, FilterSet
 from api.views import ApiViewMixin
 from cases import services
 from cases.api import case_serializers as s
@@ -22,7 +22,7 @@ from consulates.models import Partner
 from consulates.policy import home_consulate
 
 
-class TransferFilter(filters.FilterSet):
+class TransferFilter(FilterSet):
     status = ChoicesFilter(choices=TransferStatus.choices)
     direction = filters.ChoiceFilter(
         choices=[("incoming", "incoming"), ("outgoing", "outgoing")],
@@ -117,7 +117,7 @@ class TransferViewSet(_ReadViewSet):
         return self._decide(request, services.transfer_cancel, s.OptionalNoteSerializer)
 
 
-class ReferralFilter(filters.FilterSet):
+class ReferralFilter(FilterSet):
     status = ChoicesFilter(choices=ReferralStatus.choices)
     partner = filters.ModelChoiceFilter(queryset=Partner.objects.all())
     updated_since = IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")

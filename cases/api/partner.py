@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 from django.http import Http404
-from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -15,7 +14,7 @@ from rest_framework.views import APIView
 
 from api.conditional import claimed_version, if_match
 from api.fields import IsoDateTimeFilter
-from api.filters import ChoicesFilter
+from api.filters import ChoicesFilter, FilterSet
 from api.pagination import TimelineCursor
 from api.parsers import MultiPartParser
 from api.schema import ETAG_HEADER
@@ -45,7 +44,7 @@ from consulates.policy import partner_of
 from consulates.services import partner_webhook_secret_rotate
 
 
-class PartnerReferralFilter(filters.FilterSet):
+class PartnerReferralFilter(FilterSet):
     status = ChoicesFilter(choices=ReferralStatus.choices)
     updated_since = IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from api.conditional import claimed_version
 from api.fast_output import FastOutputMixin
 from api.fields import DateTimeField, IsoDateTimeFilter
+from api.filters import FilterSet
 from api.views import ApiViewMixin
 from cases import services
 from cases.api.access_logging import AccessLoggedViewSetMixin
@@ -166,7 +167,7 @@ class PersonWriteSerializer(serializers.Serializer):
     )
 
 
-class PersonFilter(filters.FilterSet):
+class PersonFilter(FilterSet):
     """The list's filters (query string): nothing personal."""
 
     registered_by = filters.ModelChoiceFilter(queryset=Consulate.objects.all())

@@ -6,12 +6,13 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 
+from api.filters import FilterSet
 from api.views import ApiViewMixin
 from consulates.api import serializers
 from consulates.models import Consulate, County, DetentionFacility, Partner, ReceptionPoint
 
 
-class CountyFilter(filters.FilterSet):
+class CountyFilter(FilterSet):
     consulate = filters.ModelChoiceFilter(
         queryset=Consulate.objects.all(), help_text="District consulate id."
     )
@@ -21,7 +22,7 @@ class CountyFilter(filters.FilterSet):
         fields = ["consulate", "state", "fips"]
 
 
-class FacilityFilter(filters.FilterSet):
+class FacilityFilter(FilterSet):
     district_consulate = filters.ModelChoiceFilter(
         field_name="county__consulate", queryset=Consulate.objects.all(), help_text="District consulate id."
     )
@@ -31,7 +32,7 @@ class FacilityFilter(filters.FilterSet):
         fields = ["district_consulate", "state", "active"]
 
 
-class PartnerFilter(filters.FilterSet):
+class PartnerFilter(FilterSet):
     service = filters.CharFilter(field_name="services", lookup_expr="contains", method="filter_service")
     consulate = filters.ModelChoiceFilter(field_name="consulates", queryset=Consulate.objects.all())
 

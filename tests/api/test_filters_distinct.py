@@ -55,3 +55,37 @@ def test_the_case_list_query_has_no_distinct():
     queryset = CaseFilter(request.GET, queryset=Case.objects.all(), request=request).qs
     assert "DISTINCT" not in str(queryset.query).upper()
     assert "priority" in str(queryset.query)
+
+
+def test_every_list_filterset_is_the_apis_and_none_depends_on_the_request():
+    """``api.filters.FilterSet`` copies filters shallowly and builds its form class once per class: right
+    only while no filter's form field depends on the request (a callable queryset would)."""
+    from api.filters import FilterSet
+
+    filtersets = _filtersets() - {FilterSet}
+    assert filtersets
+    for filterset in filtersets:
+        assert issubclass(filterset, FilterSet), filterset
+        for name, filter_ in filterset.base_filters.items():
+            queryset = getattr(filter_, "queryset", None)
+            assert queryset is None or not callable(queryset) or hasattr(queryset, "model"), (filterset, name)
+
+
+@pytest.mark.django_db
+def test_two_requests_do_not_share_a_filters_state():
+    from cases.api.case_filters import CaseFilter
+    from cases.models import Case
+
+    first = CaseFilter(data={"status": ["open"]}, queryset=Case.objects.all())
+    second = CaseFilter(data={"status": ["closed"]}, queryset=Case.objects.all())
+    assert first.is_valid()
+    assert second.is_valid()
+    assert first.form.cleaned_data["status"] == ["open"]
+    assert second.form.cleaned_data["status"] == ["closed"]
+    assert first.filters["status"] is not second.filters["status"]
+    assert first.filters["status"].parent is first
+    assert second.filters["status"].parent is second
+    assert "open" in str(first.qs.query)
+    assert "closed" in str(second.qs.query)
+    # A filter with a method calls it on its own FilterSet, not on the class's prototype filter.
+    assert first.filters["in_custody"].filter.f is first.filters["in_custody"]
