@@ -38,12 +38,25 @@ class PreconditionRequired(exceptions.APIException):
 
 
 class PreconditionFailed(exceptions.APIException):
+    """412: the ``If-Match`` sent is not one of this resource's ETags at all (another record's, or garbage)."""
+
     status_code = status.HTTP_412_PRECONDITION_FAILED
     default_code = "precondition_failed"
 
     def __init__(self):
-        super().__init__(
-            _("The resource changed since you read it. Read it again and retry with its new ETag.")
+        super().__init__(_("This ETag is not one of this resource's. Read it again and retry with its ETag."))
+
+
+class StaleVersion(PreconditionFailed):
+    """412: the ``If-Match`` was this resource's ETag, but the resource has changed since (another writer
+    got there first). HTTP's answer to a failed ``If-Match`` (RFC 9110), with its own code so a client can
+    tell "read again and merge" from "you sent the wrong tag"."""
+
+    default_code = "stale_version"
+
+    def __init__(self):
+        exceptions.APIException.__init__(
+            self, _("The resource changed since you read it. Read it again and retry with its new ETag.")
         )
 
 
@@ -197,7 +210,7 @@ def _raised_while_parsing(exc: BaseException) -> bool:
 def _from_django_validation(exc: DjangoValidationError) -> exceptions.APIException:
     code = getattr(exc, "code", None)
     if code == "stale":
-        return PreconditionFailed()
+        return StaleVersion()
     if code in CONFLICTS and not hasattr(exc, "error_dict"):
         return Conflict(" ".join(exc.messages), CONFLICTS[code])
     if hasattr(exc, "error_dict"):

@@ -122,7 +122,7 @@ def test_412_with_a_stale_etag(api_officer_client, api_case):
             HTTP_IF_MATCH=f'"case-{api_case.pk}-{api_case.version - 1}"',
         ),
         412,
-        "precondition_failed",
+        "stale_version",
     )
 
 

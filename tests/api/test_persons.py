@@ -269,7 +269,7 @@ def test_patch_with_a_stale_etag_is_412_and_changes_nothing(api_officer_client, 
         HTTP_IF_MATCH=stale,
     )
     assert response.status_code == 412
-    assert response.json()["type"] == "precondition_failed"
+    assert response.json()["type"] == "stale_version"
     garcia.refresh_from_db()
     assert (garcia.phone, garcia.given_names) == ("111", "José Ángel")
 
