@@ -27,7 +27,7 @@ from signin import ratelimit
 from signin.middleware import client_ip
 
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
-_FAILURE_SCOPE = "api-token-failure"
+_FAILURE_SCOPE = ratelimit.TOKEN_FAILURE_SCOPE
 
 
 class ApiTokenAuthentication(TokenAuthentication):

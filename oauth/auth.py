@@ -5,11 +5,14 @@ default, ``"reports"``, or None for doors staff apps never use)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from oauth2_provider.contrib.rest_framework import OAuth2Authentication
 from rest_framework import exceptions
 
 from oauth.scopes import required_scope
+from signin import ratelimit
+from signin.middleware import client_ip
 
 DEFAULT_FAMILY = "cases"
 
@@ -19,8 +22,16 @@ class StaffAppTokenAuthentication(OAuth2Authentication):
         header = request.META.get("HTTP_AUTHORIZATION", "")
         if header[:7].lower() != "bearer ":
             return None  # not a staff app's call: the toolkit is not asked at all
+        # Failed tokens are counted per client address (with partner tokens' failures): past the rate,
+        # 429 before any token is looked up, so access tokens cannot be guessed at speed.
+        rate = ratelimit.parse_rate(settings.API_TOKEN_FAILURE_RATE_PER_IP)
+        address = client_ip(request)
+        wait = ratelimit.exceeded(ratelimit.TOKEN_FAILURE_SCOPE, address, rate)
+        if wait is not None:
+            raise exceptions.Throttled(wait)
         result = super().authenticate(request)
         if result is None:
+            ratelimit.hit(ratelimit.TOKEN_FAILURE_SCOPE, address, rate)
             return None
         user, token = result
         if not user.is_active:  # revoked when disabled (oauth.signals); refused here in any case

@@ -13,6 +13,10 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 
+# Failed API credentials (a partner's token, a staff app's access token) per client address: one budget,
+# ``API_TOKEN_FAILURE_RATE_PER_IP``, so neither kind of token can be guessed at speed.
+TOKEN_FAILURE_SCOPE = "api-token-failure"  # noqa: S105 - a counter's name, not a secret
+
 _UNITS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([a-z]+)\s*$")
 

@@ -78,6 +78,24 @@ def test_failed_token_attempts_are_rate_limited_per_address(settings, address):
     assert partner.get("/api/v1/partner/referrals/").status_code == 200
 
 
+def test_failed_staff_app_tokens_share_the_per_address_budget(settings, address):
+    """Bearer access tokens of staff apps are guessed no faster than partner tokens: the same budget."""
+    settings.API_TOKEN_FAILURE_RATE_PER_IP = "3/min"
+    guesser = APIClient(REMOTE_ADDR=address, HTTP_ACCEPT_LANGUAGE="en")
+    guesser.credentials(HTTP_AUTHORIZATION=f"Token {'0' * 64}")
+    assert guesser.get("/api/v1/cases/").status_code in (401, 403)
+    for attempt in range(2):
+        guesser.credentials(HTTP_AUTHORIZATION=f"Bearer not-a-token-{attempt}")
+        assert guesser.get("/api/v1/cases/").status_code in (401, 403)
+    guesser.credentials(HTTP_AUTHORIZATION="Bearer yet-another-guess")
+    response = guesser.get("/api/v1/cases/")
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    other = APIClient(REMOTE_ADDR="198.51.100.51")
+    other.credentials(HTTP_AUTHORIZATION="Bearer a-guess-from-elsewhere")
+    assert other.get("/api/v1/cases/").status_code in (401, 403)
+
+
 def test_issuing_tokens_is_rate_limited_per_administrator(settings):
     settings.API_TOKEN_ISSUE_RATE_PER_USER = "2/h"
     admin_browser = Client()
