@@ -29,6 +29,8 @@ consent), never a name, an identifier or a free-text note.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from cases.models import Case, CaseEvent, Consent, Hearing, Referral, Reminder, Transfer
 from cases.models.crossoffice import DataCategory, ReferralStatus
 from cases.models.reminder import EVENT_SUBJECT, EVENT_TYPES, ReminderChannel, ReminderKind
@@ -149,7 +151,7 @@ def _hearing_data(reminder: Reminder, event: CaseEvent) -> dict | Skip:
     hearing = {
         "id": payload["hearing_id"],
         "kind": payload["hearing_kind"],
-        "starts_at": payload["starts_at"],
+        "starts_at": dt.datetime.fromisoformat(payload["starts_at"]).astimezone(dt.UTC).isoformat(),
         "location": payload["location"],
         "status": payload.get("status", "scheduled"),  # a new hearing is scheduled
     }
