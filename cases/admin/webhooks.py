@@ -51,6 +51,19 @@ class WebhookDeliveryAdmin(DeclaredLookupsOnlyAdmin, NameFreeAdminRecordsMixin, 
         "webhook_id",
     ]
     list_filter = ["partner", EventFilter, "status"]
+    # The row's page (read only): what was sent to whom and how it went, never a lease or a subject key.
+    fields = [
+        "partner",
+        "event",
+        "case_link",
+        "status",
+        "attempts",
+        "last_error",
+        "due_at",
+        "sent_at",
+        "webhook_id",
+    ]
+    readonly_fields = fields
     list_select_related = ["case", "partner"]
     ordering = ["-due_at", "-pk"]
     list_per_page = 100
@@ -68,6 +81,12 @@ class WebhookDeliveryAdmin(DeclaredLookupsOnlyAdmin, NameFreeAdminRecordsMixin, 
 
     def has_add_permission(self, request):
         return False
+
+    def history_view(self, request, object_id, extra_context=None):
+        # Refused before the row is looked up (Django looks first, and redirects when it sees nothing).
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return super().history_view(request, object_id, extra_context)
 
     def has_change_permission(self, request, obj=None):
         return False
