@@ -5,8 +5,8 @@ attempts, last error and time sent, and send a failed one again; nobody else see
 from __future__ import annotations
 
 import pytest
-from django.contrib.messages import get_messages
 from django.conf import settings
+from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
