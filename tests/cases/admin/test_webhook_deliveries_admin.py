@@ -137,3 +137,16 @@ def test_list_queries_do_not_grow_with_rows(client, world):
     few = _queries(client, LIST)
     partner_with_events(world, "Otra", count=12)
     assert _queries(client, LIST) == few
+
+
+def test_the_partner_page_links_administrators_to_its_deliveries(client, world):
+    partner = partner_with_events(world, "Aliada")
+    page = reverse("admin:consulates_partner_change", args=[partner.pk])
+    link = f"{LIST}?partner__id__exact={partner.pk}"
+    login_verified(client, world.administrator)
+    html = client.get(page).content.decode()
+    assert INVALID_MARKER not in html
+    assert link in html.replace("&amp;", "&")
+    assert {r.partner_id for r in listed(client, link)} == {partner.pk}
+    login_verified(client, world.officer_a)
+    assert link not in client.get(page).content.decode().replace("&amp;", "&")
