@@ -375,3 +375,20 @@ def test_a_failed_attempt_is_retried_with_backoff_under_the_same_webhook_id_and_
     assert first["webhook-id"] == second["webhook-id"] == f"reminder-{row.pk}"
     assert endpoint.requests[f"reminder-{row.pk}"] == 2
     assert endpoint.deliveries[0]["body"]["timestamp"] == NOW.isoformat()  # the event's time, not the retry's
+
+
+def test_a_change_of_the_notes_alone_is_no_hearing_event(frozen):
+    w = world()
+    services.hearing_update(
+        actor=w.officer,
+        hearing=w.hearing,
+        kind="master_calendar",
+        starts_at=HEARING_AT,
+        location="Sala 3",
+        notes="Llevar el pasaporte.",
+    )
+    assert not events_of(w.partner, "event_hearing_changed").exists()
+    # an outcome corrected on a held hearing is no second event either
+    _held(w)
+    _held(w)
+    assert events_of(w.partner, "event_hearing_changed").count() == 1
