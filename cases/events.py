@@ -63,7 +63,20 @@ def hearing_scheduled(case: Case, actor, *, hearing) -> CaseEvent:
 
 
 def hearing_updated(case: Case, actor, *, hearing, changes: dict, text: str = "") -> CaseEvent:
-    return _record(case, EventKind.HEARING_UPDATED, actor, text=text, hearing_id=hearing.pk, changes=changes)
+    """``changes`` as display strings; the hearing as it stands after the change beside them (what a
+    partner's ``hearing.changed`` webhook says, the same on every retry)."""
+    return _record(
+        case,
+        EventKind.HEARING_UPDATED,
+        actor,
+        text=text,
+        hearing_id=hearing.pk,
+        changes=changes,
+        hearing_kind=hearing.kind,
+        starts_at=hearing.starts_at.isoformat(),
+        location=hearing.location,
+        status=hearing.status,
+    )
 
 
 def task_added(case: Case, actor, *, task) -> CaseEvent:

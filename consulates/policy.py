@@ -154,6 +154,9 @@ POLICY: dict[str, Rule] = {
     "document.upload.partner": Rule(PARTNERS, _("You cannot add documents to this case."), within="view"),
     "reminder.retry": Rule(WORKERS, _("You cannot retry this reminder."), at="case.consulate_id"),
     "digest.retry": Rule(ADMINISTRATORS, _("You cannot retry this reminder."), owner="user_id"),
+    # The webhook delivery log (every partner's event webhooks and webhook reminders) and its retry.
+    "webhook.delivery.view": Rule(ADMINISTRATORS),
+    "webhook.delivery.retry": Rule(ADMINISTRATORS, _("Only an administrator can send a webhook again.")),
     # Across offices
     "transfer.request": Rule(WORKERS, _CHANGE_WORK, at="consulate_id", when=_case_open),
     "transfer.decide": Rule(SUPERVISORS, _SUPERVISOR_ONLY, at="to_consulate_id", when=_transition("decide")),
@@ -433,6 +436,11 @@ def _reminder_view(user, access: Access, model) -> Q:
     return Q(case__in=_visible_cases(user)) | Q(case__isnull=True, user=user)
 
 
+def _webhook_delivery_view(user, access: Access, model) -> Q:
+    """The delivery log: all of it for whom ``webhook.delivery.view`` allows, nothing for anyone else."""
+    return EVERYTHING if _allowed(user, access, POLICY["webhook.delivery.view"], None) else NOTHING
+
+
 def _held_persons(consulate_id: int) -> Q:
     held = _model("cases.Case").objects.filter(consulate_id=consulate_id).values("person_id")
     return Q(registered_by_id=consulate_id) | Q(pk__in=held)
@@ -500,6 +508,7 @@ SCOPES: dict[tuple[str, str], Callable[[Any, Access, Any], Q]] = {
     ("cases.Belonging", "view"): _case_rows("custody"),
     ("cases.Document", "view"): _document_view,
     ("cases.Reminder", "view"): _reminder_view,
+    ("cases.WebhookDelivery", "view"): _webhook_delivery_view,
     ("cases.Transfer", "view"): _transfer_view,
     ("cases.Consent", "view"): _consent_view,
     ("cases.Referral", "view"): _referral_view,

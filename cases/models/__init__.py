@@ -4,7 +4,7 @@ from cases.models.crossoffice import Consent, Referral, Transfer
 from cases.models.document import Document
 from cases.models.identifier_review import IdentifierReview
 from cases.models.person import EmergencyContact, Person
-from cases.models.reminder import Reminder, SmsOptOut
+from cases.models.reminder import Reminder, SmsOptOut, WebhookDelivery
 from cases.models.repatriation import Belonging, RepatriationHandoff
 from cases.models.report_summary import (
     DailyFlow,
@@ -38,6 +38,7 @@ __all__ = [
     "RepatriationHandoff",
     "ScheduledHearings",
     "SmsOptOut",
+    "WebhookDelivery",
     "Task",
     "Transfer",
     "VulnerableOpen",

@@ -40,6 +40,25 @@ class ReminderKind(models.TextChoices):
     CASE_INACTIVE = "case_inactive", _("No activity for 14 days")
     DIGEST = "digest", _("Daily digest")
     WEEKLY_REPORT = "weekly_report", _("Weekly caseload report")
+    # Event webhooks to partners (cases/reminders/webhook_events.py): one row per event and endpoint.
+    EVENT_REFERRAL_CREATED = "event_referral_created", _("Event: referral created (to the partner)")
+    EVENT_REFERRAL_WITHDRAWN = "event_referral_withdrawn", _("Event: referral withdrawn (to the partner)")
+    EVENT_CONSENT_WITHDRAWN = "event_consent_withdrawn", _("Event: consent withdrawn (to the partner)")
+    EVENT_CASE_TRANSFERRED = "event_case_transferred", _("Event: case transferred (to the partner)")
+    EVENT_HEARING_SCHEDULED = "event_hearing_scheduled", _("Event: hearing scheduled (to the partner)")
+    EVENT_HEARING_CHANGED = "event_hearing_changed", _("Event: hearing changed (to the partner)")
+
+
+# The event webhooks' kinds and the ``type`` each one carries in its payload (Standard Webhooks' shape).
+EVENT_TYPES = {
+    ReminderKind.EVENT_REFERRAL_CREATED: "referral.created",
+    ReminderKind.EVENT_REFERRAL_WITHDRAWN: "referral.withdrawn",
+    ReminderKind.EVENT_CONSENT_WITHDRAWN: "consent.withdrawn",
+    ReminderKind.EVENT_CASE_TRANSFERRED: "case.transferred",
+    ReminderKind.EVENT_HEARING_SCHEDULED: "hearing.scheduled",
+    ReminderKind.EVENT_HEARING_CHANGED: "hearing.changed",
+}
+EVENT_SUBJECT = "case-event"  # an event webhook's subject: the CaseEvent the service recorded
 
 
 class ReminderChannel(models.TextChoices):
@@ -131,6 +150,33 @@ class Reminder(FastLoad, models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class WebhookDeliveryQuerySet(ReminderQuerySet):
+    pass
+
+
+class WebhookDeliveryManager(models.Manager.from_queryset(WebhookDeliveryQuerySet)):
+    def get_queryset(self):
+        return super().get_queryset().filter(channel=ReminderChannel.WEBHOOK)
+
+
+class WebhookDelivery(Reminder):
+    """The outbox rows on the webhook channel (event webhooks and partner reminders), as the
+    administrators' delivery log lists them: the same rows, nothing stored apart."""
+
+    objects = WebhookDeliveryManager()
+
+    class Meta:
+        proxy = True
+        ordering = ["-due_at", "-pk"]
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+
+    @property
+    def event_type(self) -> str:
+        """``referral.created`` and the like for an event; the reminder's kind for a reminder."""
+        return EVENT_TYPES.get(self.kind, self.kind)
 
 
 class SmsOptOutQuerySet(BlindIndexedQuerySet):

@@ -25,8 +25,9 @@ from django.utils.translation import pgettext
 from cases.models import Case, Hearing, Referral, Reminder, RepatriationHandoff, SmsOptOut, Task
 from cases.models.case import Status
 from cases.models.crossoffice import ReferralStatus
-from cases.models.reminder import ReminderChannel, ReminderKind
+from cases.models.reminder import EVENT_TYPES, ReminderChannel, ReminderKind
 from cases.models.work import HearingStatus
+from cases.reminders import webhook_events
 from cases.reminders.channels import Outgoing, Skip
 from cases.reminders.digest import build_digest
 from cases.reminders.schedule import hearing_due_at
@@ -409,6 +410,8 @@ def register(kind: str, builder: Callable[[Reminder], Outgoing | Skip]) -> None:
 def build(reminder: Reminder) -> Outgoing | Skip:
     if reminder.kind == ReminderKind.DIGEST:
         return build_digest(reminder)
+    if reminder.kind in EVENT_TYPES:  # a partner's event webhook: JSON, no language
+        return webhook_events.build(reminder)
     if reminder.kind in REGISTERED:
         return REGISTERED[reminder.kind](reminder)
     language = "es"

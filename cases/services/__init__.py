@@ -22,7 +22,7 @@ from cases.services.referrals import (
     referral_start,
     referral_withdraw,
 )
-from cases.services.reminders import reminder_retry
+from cases.services.reminders import reminder_retry, webhook_delivery_retry
 from cases.services.repatriation import (
     belonging_record,
     belonging_resolve,
@@ -59,6 +59,7 @@ __all__ = [
     "referral_start",
     "referral_withdraw",
     "reminder_retry",
+    "webhook_delivery_retry",
     "transfer_accept",
     "transfer_cancel",
     "transfer_reject",

@@ -14,9 +14,9 @@ from cases import events
 from cases.models import Case, Referral, Reminder, Transfer
 from cases.models.case import Outcome, Priority, Status
 from cases.models.crossoffice import ACTIVE_REFERRAL, TransferStatus
-from cases.models.reminder import ReminderStatus
+from cases.models.reminder import EVENT_TYPES, ReminderStatus
 from cases.models.work import EventKind
-from cases.reminders import schedule
+from cases.reminders import schedule, webhook_events
 from cases.services.common import bump, case_write
 from consulates.policy import can
 
@@ -34,8 +34,10 @@ def _urgent_or_vulnerable(case: Case) -> bool:
 
 
 def _cancel_reminders(case: Case) -> None:
-    """A closed case reminds nobody of anything (its reminders are kept, cancelled, for the record)."""
-    Reminder.objects.filter(case=case, status=ReminderStatus.PENDING).update(
+    """A closed case reminds nobody of anything (its reminders are kept, cancelled, for the record).
+    Its partners' event webhooks still go out: what happened (a referral withdrawn by the closure)
+    stays true after it."""
+    Reminder.objects.filter(case=case, status=ReminderStatus.PENDING).exclude(kind__in=EVENT_TYPES).update(
         status=ReminderStatus.CANCELLED, lease_until=None, updated_at=timezone.now()
     )
 
@@ -55,9 +57,10 @@ def _end_cross_office_work(case: Case, actor) -> None:
     referrals = Referral.objects.select_for_update().filter(case=case, status__in=ACTIVE_REFERRAL)
     for referral in referrals.select_related("partner").order_by("pk"):
         referral.withdraw(by=actor, reason=_("The case was closed."), at=now)
-        events.referral_changed(
+        event = events.referral_changed(
             case, actor, referral=referral, kind=EventKind.REFERRAL_WITHDRAWN, text=referral.withdrawal_reason
         )
+        webhook_events.referral_withdrawn(event, referral)
 
 
 @transaction.atomic

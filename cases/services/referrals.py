@@ -13,7 +13,7 @@ from cases import events
 from cases.models import Case, Consent, Document, Referral
 from cases.models.crossoffice import ACTIVE_REFERRAL, ConsentMethod, DataCategory, ReferralStatus
 from cases.models.work import EventKind
-from cases.reminders import schedule
+from cases.reminders import schedule, webhook_events
 from cases.services.common import case_write, constraint_violation, lock_case, touch
 from cases.services.documents import document_upload
 from consulates.models import Partner
@@ -116,7 +116,8 @@ def consent_withdraw(*, actor, consent: Consent, note: str = "") -> Consent:
     ):
         referral.withdraw(by=actor, reason=_("The person withdrew consent."), at=now)
         ended.append(referral.pk)
-    events.consent_withdrawn(case, actor, consent=consent, referrals_ended=ended)
+    event = events.consent_withdrawn(case, actor, consent=consent, referrals_ended=ended)
+    webhook_events.consent_withdrawn(event, consent, ended)
     touch(case, actor)
     for referral in Referral.objects.filter(pk__in=ended):
         schedule.referral_reminders_sync(referral)
@@ -174,7 +175,8 @@ def referral_create(*, actor, case: Case, partner: Partner, service: str, reques
         if violation is not None:
             raise violation from exc
         raise
-    events.referred(case, actor, referral=referral)
+    event = events.referred(case, actor, referral=referral)
+    webhook_events.referral_created(event, referral)
     touch(case, actor)
     _reminders_follow(referral)
     return referral
@@ -316,9 +318,10 @@ def referral_withdraw(*, actor, referral: Referral, reason: str) -> Referral:
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Say why the referral is withdrawn.")})
     referral.withdraw(by=actor, reason=reason.strip())
-    events.referral_changed(
+    event = events.referral_changed(
         case, actor, referral=referral, kind=EventKind.REFERRAL_WITHDRAWN, text=reason.strip()
     )
+    webhook_events.referral_withdrawn(event, referral)
     touch(case, actor)
     _reminders_follow(referral)
     return referral

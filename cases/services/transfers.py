@@ -12,7 +12,7 @@ from cases.models import Case, Task, Transfer
 from cases.models.case import Status
 from cases.models.crossoffice import TransferStatus
 from cases.models.work import EventKind
-from cases.reminders import schedule
+from cases.reminders import schedule, webhook_events
 from cases.services.common import (
     case_write,
     constraint_violation,
@@ -134,7 +134,8 @@ def transfer_accept(*, actor, transfer: Transfer, note: str = "") -> Transfer:
     for task in cleared:
         task.assignee = None
         task.save(update_fields=["assignee"])
-    events.transfer_decided(case, actor, transfer=transfer, kind=EventKind.TRANSFER_ACCEPTED)
+    event = events.transfer_decided(case, actor, transfer=transfer, kind=EventKind.TRANSFER_ACCEPTED)
+    webhook_events.case_transferred(event, case)
     if previous_assignee is not None:
         events.assigned(case, actor, assignee=None, previous=previous_assignee)
     touch(case, actor, fields=["consulate", "assigned_to"])

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from cases import events
 from cases.models import Case, Hearing, Task
 from cases.models.work import HearingKind, HearingStatus
-from cases.reminders import schedule
+from cases.reminders import schedule, webhook_events
 from cases.services.common import case_write, require_assignable, touch
 
 
@@ -39,7 +39,8 @@ def hearing_schedule(
     hearing = Hearing.objects.create(
         case=case, kind=kind, starts_at=starts_at, location=location.strip(), notes=notes
     )
-    events.hearing_scheduled(case, actor, hearing=hearing)
+    event = events.hearing_scheduled(case, actor, hearing=hearing)
+    webhook_events.hearing_scheduled(event, hearing)
     touch(case, actor)
     schedule.hearing_reminders_sync(hearing)
     return hearing
@@ -66,7 +67,9 @@ def hearing_update(
     for name, value in new.items():
         setattr(hearing, name, value)
     hearing.save()
-    events.hearing_updated(case, actor, hearing=hearing, changes=changes)
+    event = events.hearing_updated(case, actor, hearing=hearing, changes=changes)
+    if {"starts_at", "location"} & set(changes):  # the time or place: what a partner plans around
+        webhook_events.hearing_changed(event, hearing)
     touch(case, actor)
     schedule.hearing_reminders_sync(hearing)
     return hearing
@@ -82,13 +85,14 @@ def hearing_cancel(*, actor, hearing: Hearing, reason: str) -> Hearing:
         raise ValidationError(_("Only a scheduled hearing can be cancelled."), code="hearing_not_scheduled")
     hearing.status = HearingStatus.CANCELLED
     hearing.save(update_fields=["status"])
-    events.hearing_updated(
+    event = events.hearing_updated(
         case,
         actor,
         hearing=hearing,
         changes={"status": [HearingStatus.SCHEDULED, HearingStatus.CANCELLED]},
         text=reason,
     )
+    webhook_events.hearing_changed(event, hearing)
     touch(case, actor)
     schedule.hearing_reminders_sync(hearing)
     return hearing
@@ -102,15 +106,18 @@ def hearing_outcome_record(*, actor, hearing: Hearing, outcome: str) -> Hearing:
     hearing = Hearing.objects.select_for_update().get(pk=hearing.pk)
     if hearing.status == HearingStatus.CANCELLED:
         raise ValidationError(_("A cancelled hearing has no outcome."), code="hearing_cancelled")
+    previous_status = hearing.status
     hearing.status, hearing.outcome = HearingStatus.HELD, outcome.strip()
     hearing.save(update_fields=["status", "outcome"])
-    events.hearing_updated(
+    event = events.hearing_updated(
         case,
         actor,
         hearing=hearing,
         changes={"status": [HearingStatus.SCHEDULED, HearingStatus.HELD]},
         text=hearing.outcome,
     )
+    if previous_status != HearingStatus.HELD:  # a corrected outcome changes nothing a partner sees
+        webhook_events.hearing_changed(event, hearing)
     touch(case, actor)
     schedule.hearing_reminders_sync(hearing)
     return hearing

@@ -5,6 +5,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -146,13 +147,23 @@ class PartnerAdmin(ReferenceDataAdmin, admin.ModelAdmin):
         fields = [name for name in super().get_fields(request, obj) if name not in SECRET_FIELDS]
         if can(request.user, "reference.manage"):
             fields += ["webhook_secret_status", "new_webhook_secret", "generate_webhook_secret"]
+        if obj is not None and can(request.user, "webhook.delivery.view"):
+            fields.append("webhook_deliveries")
         return fields
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
         if can(request.user, "reference.manage"):
             readonly.append("webhook_secret_status")
+        if can(request.user, "webhook.delivery.view"):
+            readonly.append("webhook_deliveries")
         return readonly
+
+    @admin.display(description=_("webhook deliveries"))
+    def webhook_deliveries(self, obj):
+        """The delivery log kept to this partner (the log's page is the cases app's, named by its URL)."""
+        url = reverse("admin:cases_webhookdelivery_changelist") + f"?partner__id__exact={obj.pk}"
+        return format_html('<a href="{}">{}</a>', url, _("The webhooks sent to this organisation"))
 
     @admin.display(description=_("webhook signing secret"))
     def webhook_secret_status(self, obj):

@@ -52,6 +52,10 @@ NOT_PERSONAL = {
         "the record of partner-token calls (token, time, method, path without query, status, address): "
         "itself an audit record, written once, purged after API_TOKEN_USE_RETENTION_DAYS"
     ),
+    "cases.WebhookDelivery": (
+        "a proxy of cases.Reminder (its webhook rows, for the delivery log): no table of its own; the "
+        "rows are tracked as cases.Reminder"
+    ),
     "consulates.Consulate": "network reference data (tracked all the same)",
     "consulates.County": "network reference data (tracked all the same)",
     "consulates.DetentionFacility": "network reference data (tracked all the same)",

@@ -96,6 +96,8 @@ TABLE = {
     "reminder.retry": _consulate(WORKERS),
     # A digest: administrators, and its own recipient (below).
     "digest.retry": _same(ADMINS),
+    "webhook.delivery.view": _same(ADMINS),
+    "webhook.delivery.retry": _same(ADMINS),
     "transfer.request": _consulate(WORKERS),
     "transfer.decide": _consulate({"supervisor"} | ADMINS),
     "transfer.cancel": _consulate(WORKERS),

@@ -81,6 +81,7 @@ EXPECTED = {
     "cases.AccessLog": (AUDITORS, NOBODY, NOBODY),  # written by the read paths, never edited
     "api.ApiToken": (ADMINS, ADMINS, ADMINS),  # issued (shown once) and revoked, never edited
     "cases.Reminder": (STAFF, NOBODY, NOBODY),  # written by the services; retried from the list
+    "cases.WebhookDelivery": (ADMINS, NOBODY, NOBODY),  # the outbox's webhook rows; retried from the list
     "api.ApiTokenUse": (ADMINS, NOBODY, NOBODY),  # every partner-token call, read-only
     # Staff apps (OAuth clients): registered (a confidential one's secret shown once), edited and removed.
     "oauth2_provider.Application": (ADMINS, ADMINS, ADMINS),
@@ -169,6 +170,19 @@ def _object_for(label, world):
         )
         assert isinstance(hearing, Hearing)
         return world.case_a.reminders.order_by("pk").first()
+    if label == "cases.WebhookDelivery":
+        from cases.models import WebhookDelivery
+        from tests.factories import PartnerFactory
+
+        partner = PartnerFactory(covers=["dallas"], webhook_url="https://hooks.example.org/in")
+        case = make_case(world.officer_a)
+        services.consent_record(
+            actor=world.officer_a, case=case, partner=partner, scope=["identity"], method="verbal"
+        )
+        services.referral_create(
+            actor=world.officer_a, case=case, partner=partner, service="legal_representation"
+        )
+        return WebhookDelivery.objects.get(partner=partner, kind="event_referral_created")
     if label == "api.ApiToken":
         from api.models import ApiToken
 

@@ -39,7 +39,12 @@ def test_no_webhook_goes_to_a_deactivated_partner(frozen, endpoint):
         location="Dallas Immigration Court",
     )
     rows = list(Reminder.objects.filter(partner=partner, channel="webhook", status="pending"))
-    assert {row.kind for row in rows} == {"referral_partner_72h", "hearing_partner_2d"}
+    assert {row.kind for row in rows} == {
+        "referral_partner_72h",
+        "hearing_partner_2d",
+        "event_referral_created",  # the event webhooks too (cases/reminders/webhook_events.py)
+        "event_hearing_scheduled",
+    }
 
     partner_deactivate(actor=f.administrator(), partner=partner)
     frozen.move_to(NOW + dt.timedelta(days=4))
