@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import logging
 
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 
 from api.models import ApiToken, ApiTokenUse
 from audit.client_address import client_address
 from audit.commit import asynchronous_commit
 
 logger = logging.getLogger(__name__)
+# On every partner call: one hand-written INSERT (decision 0010), its commit not waiting for the disk.
+_INSERT = (
+    f"INSERT INTO {ApiTokenUse._meta.db_table} (token_key, user_id, method, path, status, ip_address, at) "  # noqa: S608
+    "VALUES (%s, %s, %s, %s, %s, %s, now())"
+)
 
 
 class TokenUseMiddleware:
@@ -26,15 +31,16 @@ class TokenUseMiddleware:
         token = getattr(request, "auth", None)
         if isinstance(token, ApiToken):
             try:
-                with asynchronous_commit():
-                    ApiTokenUse.objects.create(
-                        token_key=token.token_key,
-                        user_id=token.user_id,
-                        method=request.method[:10],
-                        path=request.path[:200],
-                        status=response.status_code,
-                        ip_address=client_address(request),
-                    )
+                values = [
+                    token.token_key,
+                    token.user_id,
+                    request.method[:10],
+                    request.path[:200],
+                    response.status_code,
+                    client_address(request),
+                ]
+                with asynchronous_commit(), connection.cursor() as cursor:
+                    cursor.execute(_INSERT, values)
             except DatabaseError:
                 # The answer has been computed; a failed record must not turn it into a 500 (and the
                 # token's last use is still kept on the token). Logged without any request data.
