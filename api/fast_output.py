@@ -27,7 +27,7 @@ _PLAIN = (
 
 
 def _time(value: dt.datetime):
-    if timezone.is_aware(value):
+    if value.tzinfo is not None:  # aware (every time the database returns is)
         value = value.astimezone(timezone.get_current_timezone())
     text = value.isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text

@@ -51,6 +51,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.views import APIView
 
 import encryption
+from api import throttling
 from api.models import ApiToken
 
 RATIO_GOAL = 3.0
@@ -289,6 +290,9 @@ class Command(BaseCommand):
                 [officer_consulate],
             )
             case_id = cursor.fetchone()[0]
+        # The rate limits still run on every request, with budgets the benchmark cannot exhaust.
+        for throttle in (throttling.TokenRateThrottle, throttling.UserRateThrottle):
+            throttle.THROTTLE_RATES = {"token": "10000000/min", "user": "10000000/min"}
         devices, token_ids = [], []
         try:
             staff = {user.username: self._verified_client(user, devices) for user in (manager, officer)}
@@ -307,6 +311,7 @@ class Command(BaseCommand):
                  {"search": "garc", "limit": 50}, lambda: raw_person_search("garc")),
             ]  # fmt: skip
             self._in_process(pages, runs)
+            self._floor(staff["oficial.dallas"], runs)
             self._admin_list(staff, runs)
             if http:
                 self._over_http(staff["gerente"], workers, duration, connections)
@@ -369,6 +374,20 @@ class Command(BaseCommand):
                 f"{name:<42} {api_ms:>8.1f} {raw_ms:>8.2f} {ratio:>6.1f}x {queries:>8} {before:>12}  "
                 f"{'met' if met else 'NOT MET'}"
             )
+
+    def _floor(self, client, runs: int) -> None:
+        """What any request costs before it does anything: ``/healthz`` (one ``SELECT 1``) through the whole
+        middleware chain, without a cookie and with a signed-in session (its user and second factor)."""
+        anonymous = Client(SERVER_NAME=settings.ALLOWED_HOSTS[0])
+        for label, caller in (("no cookie", anonymous), ("signed-in session", client)):
+            for _ in range(3):
+                caller.get("/healthz")
+            times = []
+            for _ in range(runs):
+                start = time.perf_counter()
+                caller.get("/healthz")
+                times.append(time.perf_counter() - start)
+            self.stdout.write(f"{'floor: GET /healthz, ' + label:<42} {_median_ms(times):>8.2f}")
 
     def _admin_list(self, staff: dict, runs: int) -> None:
         """The staff UI's case list (the page an officer opens first), against its 150 ms goal."""
