@@ -545,6 +545,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.add_error_responses",
+        "api.schema.untitled_parameters",
     ],
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "cases.models.case.Status",

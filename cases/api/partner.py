@@ -9,7 +9,7 @@ from django.http import Http404
 from django.utils.translation import pgettext_lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
@@ -429,7 +429,11 @@ class PartnerReferralViewSet(
         tags=["partner"],
         description="Download one document of the referral's case (see the list for which): the file, "
         "as an attachment named `document-<id>.<ext>`. Each download is recorded in the access log.",
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        # The stored file, in its own type (documents are only ever PDF, JPEG or PNG).
+        responses={
+            (200, media): OpenApiTypes.BINARY for media in ("application/pdf", "image/jpeg", "image/png")
+        },
+        parameters=[OpenApiParameter("document_id", int, OpenApiParameter.PATH)],
     )
     @action(
         detail=True,

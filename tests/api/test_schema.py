@@ -217,3 +217,25 @@ def test_the_partners_coded_fields_are_documented_with_their_labels(schema_file)
     assert "detention_facility" in schemas["PlaceKindEnum"]["enum"]
     for name in ("category", "status"):
         assert "$ref" in str(schemas["SharedCase"]["properties"][name]), name
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_parameters_carry_no_translated_title(client, language):
+    """Client generators name a parameter's enum after its schema's title: a translated one would give a
+    client generated from the Spanish schema other type names than one generated from the English one."""
+    served = client.get("/api/schema/", HTTP_ACCEPT="application/json", HTTP_ACCEPT_LANGUAGE=language).json()
+    titled = [
+        (path, method, parameter["name"])
+        for path, operations in served["paths"].items()
+        for method, operation in operations.items()
+        for parameter in operation.get("parameters", [])
+        if "title" in parameter["schema"] or "title" in parameter["schema"].get("items", {})
+    ]
+    assert titled == []
+
+
+def test_a_partner_document_download_is_documented_in_its_own_type(schema_file):
+    download = schema_file["paths"]["/api/v1/partner/referrals/{id}/documents/{document_id}/"]["get"]
+    assert set(download["responses"]["200"]["content"]) == {"application/pdf", "image/jpeg", "image/png"}
+    (document_id,) = (p for p in download["parameters"] if p["name"] == "document_id")
+    assert document_id["schema"]["type"] == "integer"
