@@ -58,8 +58,7 @@ def world():
     return {"case": case, "referral": referral, "shared": shared, "not_shared": not_shared, "token": raw}
 
 
-def test_a_partner_works_a_referral_through_the_generated_client(generated_client, live_server, world):
-    from consular_client import AuthenticatedClient
+def test_a_partner_works_a_referral_through_the_generated_client(typed_client, world):
     from consular_client.api.partner import (
         partner_referrals_accept_create,
         partner_referrals_complete_create,
@@ -81,18 +80,13 @@ def test_a_partner_works_a_referral_through_the_generated_client(generated_clien
         PartnerNoteOptionalRequest,
         PartnerNoteRequest,
         PartnerReferral,
+        PartnerReferralsListStatusItem,
         Problem,
         ReferralStatusEnum,
     )
     from consular_client.types import File
 
-    client = AuthenticatedClient(
-        base_url=live_server.url,
-        token=world["token"],
-        prefix="Token",
-        headers={"Accept-Language": "en"},
-        raise_on_unexpected_status=True,
-    )
+    client = typed_client(world["token"], prefix="Token")
     case = world["case"]
 
     # 1. The referrals made to us: the new one is pending, with the consented case data.
@@ -208,5 +202,10 @@ def test_a_partner_works_a_referral_through_the_generated_client(generated_clien
     )
     assert late.status_code == 409
     assert late.parsed.code == "referral_not_active"
-    ended = partner_referrals_list.sync(client=client)
-    assert [r.status for r in ended.results] == [ReferralStatusEnum.COMPLETED]
+    completed_ones = partner_referrals_list.sync(
+        client=client, status=[PartnerReferralsListStatusItem.COMPLETED]
+    )
+    assert [(r.id, r.case) for r in completed_ones.results] == [(referral_id, None)]
+    assert (
+        partner_referrals_list.sync(client=client, status=[PartnerReferralsListStatusItem.PENDING]).count == 0
+    )
