@@ -476,6 +476,7 @@ class PartnerWebhookSecretView(ApiViewMixin, APIView):
     lost the answer, rotate again with a new key."""
 
     permission_classes = [IsPartnerMember]
+    scope_family = None  # no staff app's token reaches the partners' door (oauth.scopes)
 
     @extend_schema(
         tags=["partner"], request=None, responses={201: WebhookSecretSerializer}, parameters=[IDEMPOTENCY_KEY]
