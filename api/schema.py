@@ -143,6 +143,25 @@ def add_error_responses(result, generator, request, public):
     return result
 
 
+def untitled_parameters(result, generator, request, public):
+    """Parameters without a ``title``: drf-spectacular copies a filter's label (its model field's
+    verbose name, translated) into the parameter's schema, and client generators name a parameter's
+    enum after its title. A client generated from the Spanish schema would then have other type names
+    (``CasesListEstatus``) than one generated from the English one (``CasesListStatusItem``), and
+    rewording a label would rename a type. Named after the operation and the parameter, they are the
+    same in every language and edition."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict):
+                continue
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                schema.pop("title", None)
+                if isinstance(schema.get("items"), dict):
+                    schema["items"].pop("title", None)
+    return result
+
+
 class ApiTokenScheme(OpenApiAuthenticationExtension):
     """Documents partner tokens: ``Authorization: Token <token>``."""
 

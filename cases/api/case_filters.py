@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.fields import DateTimeField, IsoDateTimeFilter
@@ -17,13 +20,21 @@ from cases.models.work import HearingStatus
 from cases.selectors import case_search_filter
 from consulates.models import Consulate, DetentionFacility
 
+ASSIGNED_TO = r"^(me|none|[0-9]{1,18})$"
+
+
+@extend_schema_field({"type": "string", "pattern": ASSIGNED_TO})
+class AssignedToFilter(filters.CharFilter):
+    """``me``, ``none`` or a user id: the schema says so, so that clients (and schemathesis) know which
+    strings are taken."""
+
 
 class CaseFilter(FilterSet):
     status = ChoicesFilter(choices=Status.choices)
     category = ChoicesFilter(choices=Category.choices)
     priority = ChoicesFilter(choices=Priority.choices)
     consulate = filters.ModelChoiceFilter(queryset=Consulate.objects.all())
-    assigned_to = filters.CharFilter(
+    assigned_to = AssignedToFilter(
         method="filter_assigned_to", help_text="A user id, `me`, or `none` for unassigned cases."
     )
     in_custody = filters.BooleanFilter(method="filter_in_custody")
@@ -52,7 +63,7 @@ class CaseFilter(FilterSet):
             return queryset.filter(assigned_to=self.request.user)
         if value == "none":
             return queryset.filter(assigned_to__isnull=True)
-        if value.isdigit():
+        if re.fullmatch(ASSIGNED_TO, value):
             return queryset.filter(assigned_to_id=int(value))
         raise ValidationError({"assigned_to": "Use a user id, `me` or `none`."})
 
@@ -114,7 +125,7 @@ class CaseSearchSerializer(PageSerializer):
     priority = serializers.ListField(child=serializers.ChoiceField(choices=Priority.choices), required=False)
     consulate = serializers.PrimaryKeyRelatedField(queryset=Consulate.objects.all(), required=False)
     assigned_to = serializers.RegexField(
-        r"^(me|none|[0-9]{1,18})$",
+        ASSIGNED_TO,
         required=False,
         help_text="A user id, `me`, or `none` for unassigned cases.",
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db.models import Prefetch
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -221,7 +221,11 @@ class PartnerReferralViewSet(
         tags=["partner"],
         description="Download one document of the referral's case (see the list for which): the file, "
         "as an attachment named `document-<id>.<ext>`. Each download is recorded in the access log.",
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        # The stored file, in its own type (documents are only ever PDF, JPEG or PNG).
+        responses={
+            (200, media): OpenApiTypes.BINARY for media in ("application/pdf", "image/jpeg", "image/png")
+        },
+        parameters=[OpenApiParameter("document_id", int, OpenApiParameter.PATH)],
     )
     @action(
         detail=True,
@@ -264,6 +268,7 @@ class PartnerWebhookSecretView(ApiViewMixin, APIView):
     lost the answer, rotate again with a new key."""
 
     permission_classes = [IsPartnerMember]
+    scope_family = None  # no staff app's token reaches the partners' door (oauth.scopes)
 
     @extend_schema(
         tags=["partner"], request=None, responses={201: WebhookSecretSerializer}, parameters=[IDEMPOTENCY_KEY]

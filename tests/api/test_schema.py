@@ -240,3 +240,58 @@ def test_the_partners_coded_fields_are_documented_with_their_labels(schema_file)
     assert "detention_facility" in schemas["PlaceKindEnum"]["enum"]
     for name in ("category", "status"):
         assert "$ref" in str(schemas["SharedCase"]["properties"][name]), name
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_parameters_carry_no_translated_title(client, language):
+    """Client generators name a parameter's enum after its schema's title: a translated one would give a
+    client generated from the Spanish schema other type names than one generated from the English one."""
+    served = client.get("/api/schema/", HTTP_ACCEPT="application/json", HTTP_ACCEPT_LANGUAGE=language).json()
+    titled = [
+        (path, method, parameter["name"])
+        for path, operations in served["paths"].items()
+        for method, operation in operations.items()
+        for parameter in operation.get("parameters", [])
+        if "title" in parameter["schema"] or "title" in parameter["schema"].get("items", {})
+    ]
+    assert titled == []
+
+
+def test_a_partner_document_download_is_documented_in_its_own_type(schema_file):
+    download = schema_file["paths"]["/api/v1/partner/referrals/{id}/documents/{document_id}/"]["get"]
+    assert set(download["responses"]["200"]["content"]) == {"application/pdf", "image/jpeg", "image/png"}
+    (document_id,) = (p for p in download["parameters"] if p["name"] == "document_id")
+    assert document_id["schema"]["type"] == "integer"
+
+
+def test_staff_apps_oauth_is_declared_as_the_server_runs_it(schema_file, settings):
+    """The staff apps' scheme: OAuth 2.0 authorization code (PKCE required, which OpenAPI 3.0 has no
+    keyword for, so its description says so) at the routes that serve it, with the scopes the server
+    knows; each staff operation asks for the scope ``oauth.auth`` enforces, partner routes for none."""
+    from django.urls import reverse
+
+    from oauth.scopes import SCOPES
+
+    scheme = schema_file["components"]["securitySchemes"]["staffAppOAuth"]
+    assert scheme["type"] == "oauth2"
+    assert set(scheme["flows"]) == {"authorizationCode"}  # no implicit, password or client credentials
+    flow = scheme["flows"]["authorizationCode"]
+    assert flow["authorizationUrl"] == reverse("staff_oauth:authorize")
+    assert flow["tokenUrl"] == flow["refreshUrl"] == reverse("staff_oauth:token")
+    assert set(flow["scopes"]) == set(SCOPES) == set(settings.OAUTH2_PROVIDER["SCOPES"])
+    assert settings.OAUTH2_PROVIDER["PKCE_REQUIRED"] is True
+    assert "PKCE (S256)" in scheme["description"]
+
+    for path, operations in schema_file["paths"].items():
+        for method, operation in operations.items():
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            oauth = [r["staffAppOAuth"] for r in operation.get("security", []) if "staffAppOAuth" in r]
+            if path.startswith("/api/v1/partner/"):
+                assert oauth == [], (method, path)
+            elif method != "get":
+                assert oauth == [["cases:write"]], (method, path)
+            elif path.startswith("/api/v1/reports/"):
+                assert oauth == [["reports:read"]], (method, path)
+            else:
+                assert oauth == [["cases:read"]], (method, path)

@@ -7,11 +7,13 @@ real ``http.server`` on 127.0.0.1 receives the redirect; the service is the real
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import html
 import re
 import secrets
 import threading
+import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -19,6 +21,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 import requests
 from django.core.cache import cache
+from django.utils import timezone
 from oauth2_provider.models import get_application_model
 
 from tests import factories as f
@@ -193,3 +196,30 @@ def staff_app(db):
 @pytest.fixture
 def native_app(live_server, staff_app, loopback):
     return NativeApp(base=live_server.url, client_id=staff_app.client_id, loopback=loopback)
+
+
+def issue_access_token(user, scope: str, *, application=None) -> str:
+    """An access token as the token endpoint stores one at the end of the authorization code flow (by
+    its checksum only, with the refresh token that names the signed-in device, its family), without the
+    browser steps: for tests about what a token may do rather than how it is obtained."""
+    from oauth2_provider.models import get_access_token_model, get_refresh_token_model, set_token_value
+
+    application = application or get_application_model().objects.create(
+        name="Expedientes (prueba)",
+        client_type="public",
+        authorization_grant_type="authorization-code",
+        redirect_uris=f"http://127.0.0.1{REDIRECT_PATH}",
+        algorithm="",
+    )
+    raw = secrets.token_urlsafe(32)
+    access = get_access_token_model()(
+        user=user, application=application, scope=scope, expires=timezone.now() + dt.timedelta(minutes=15)
+    )
+    set_token_value(access, raw)
+    access.save()
+    refresh = get_refresh_token_model()(
+        user=user, application=application, access_token=access, token_family=uuid.uuid4()
+    )
+    set_token_value(refresh, secrets.token_urlsafe(32))
+    refresh.save()
+    return raw
