@@ -137,7 +137,7 @@ def test_a_partner_works_a_referral_through_the_generated_client(typed_client, w
     )
     assert stale.status_code == 412
     assert isinstance(stale.parsed, Problem)
-    assert stale.parsed.code == "precondition_failed"
+    assert stale.parsed.code == "stale_version"
 
     # 4. Start the work, with the ETag of the last answer.
     started = partner_referrals_start_create.sync_detailed(

@@ -100,7 +100,7 @@ def test_a_native_staff_app_works_cases_and_reads_a_report_through_the_generated
         if_match=read.headers["ETag"],
     )
     assert stale.status_code == 412
-    assert stale.parsed.code == "precondition_failed"
+    assert stale.parsed.code == "stale_version"
     note = cases_notes_create.sync_detailed(
         routine.pk,
         client=client,
