@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings  # lazy: read only when a key is needed
 
 PREFIX = "e1"
 _NONCE_BYTES = 12
@@ -149,8 +150,6 @@ def check_production_keys(encryption_keys: list[str], index_key: str) -> None:
 
 def keyring() -> KeyRing:
     """The keys of the current settings (cached per value, so tests may override the settings)."""
-    from django.conf import settings
-
     return build_keyring(tuple(settings.FIELD_ENCRYPTION_KEYS), settings.FIELD_BLIND_INDEX_KEY)
 
 
