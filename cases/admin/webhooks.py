@@ -28,7 +28,7 @@ class EventFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         labels = dict(ReminderKind.choices)
-        events = [(kind, EVENT_TYPES[kind]) for kind in EVENT_TYPES]
+        events = [(kind, f"{labels[kind]} · {EVENT_TYPES[kind]}") for kind in EVENT_TYPES]
         return [*events, *((kind, labels[kind]) for kind in PARTNER_REMINDERS)]
 
     def queryset(self, request, queryset):
@@ -48,7 +48,6 @@ class WebhookDeliveryAdmin(DeclaredLookupsOnlyAdmin, NameFreeAdminRecordsMixin, 
         "attempts",
         "last_error",
         "sent_at",
-        "webhook_id",
     ]
     list_filter = ["partner", EventFilter, "status"]
     # The row's page (read only): what was sent to whom and how it went, never a lease or a subject key.
@@ -102,7 +101,10 @@ class WebhookDeliveryAdmin(DeclaredLookupsOnlyAdmin, NameFreeAdminRecordsMixin, 
 
     @admin.display(description=_("event"), ordering="kind")
     def event(self, obj):
-        return EVENT_TYPES.get(obj.kind) or obj.get_kind_display()
+        """What happened, in the reader's language, and the event type the partner's system receives."""
+        if obj.kind in EVENT_TYPES:
+            return format_html("{}<br><code>{}</code>", obj.get_kind_display(), EVENT_TYPES[obj.kind])
+        return obj.get_kind_display()
 
     @admin.display(description=_("case"), ordering="case__reference")
     def case_link(self, obj):

@@ -116,7 +116,12 @@ class Reminder(FastLoad, models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
     )
     partner = models.ForeignKey(
-        "consulates.Partner", on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+        "consulates.Partner",
+        verbose_name=_("partner"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reminders",
     )
     status = models.CharField(
         _("status"), max_length=10, choices=ReminderStatus.choices, default=ReminderStatus.PENDING

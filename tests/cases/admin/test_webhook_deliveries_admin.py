@@ -61,11 +61,17 @@ def test_an_administrator_lists_the_deliveries_of_one_partner(client, world):
     assert {r.kind for r in events} == {"event_referral_created"}
 
     html = client.get(f"{LIST}?partner__id__exact={aliada.pk}").content.decode()
-    for shown in ("referral.created", "HTTP 503 from the provider", f"reminder-{row.pk}", row.case.reference):
+    for shown in (
+        "referral.created",
+        "canalización creada",
+        "HTTP 503 from the provider",
+        row.case.reference,
+    ):
         assert shown in html
     page = client.get(reverse("admin:cases_webhookdelivery_change", args=[row.pk]))
     assert page.status_code == 200
     assert "HTTP 503 from the provider" in page.content.decode()
+    assert f"reminder-{row.pk}" in page.content.decode()  # the webhook-id the partner's system saw
 
 
 def test_the_log_speaks_spanish_by_default_and_english_on_request(client, world):
