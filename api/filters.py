@@ -14,6 +14,7 @@ import copy
 
 import django_filters
 import django_filters.rest_framework
+from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -88,11 +89,25 @@ class ChoicesFilter(django_filters.MultipleChoiceFilter):
         super().__init__(*args, distinct=distinct, **kwargs)
 
 
+class FilterForm(forms.Form):
+    """The form a list's filters are validated with. It is never rendered and its fields are never changed,
+    so each request's form shares its class's fields instead of deep-copying them all (with their widgets,
+    choices and querysets), as a form that is shown must."""
+
+    def __init__(self, *args, **kwargs):
+        base_fields = self.base_fields
+        self.base_fields = {}  # Django's __init__ deep-copies these: nothing to copy
+        super().__init__(*args, **kwargs)
+        del self.base_fields
+        self.fields = dict(base_fields)
+
+
 class FilterSet(django_filters.rest_framework.FilterSet):
     """django-filter's FilterSet, built for less per request: each filter is copied (not deep-copied,
-    with everything it references) and the form class is made once per FilterSet class, not on every
-    request. That holds because no filter's form field depends on the request (no callable querysets:
-    ``tests/api/test_filters_distinct.py``). Every list's FilterSet derives from this one."""
+    with everything it references), the form class is made once per FilterSet class, not on every
+    request, and its form shares its fields (``FilterForm``). That holds because no filter's form field
+    depends on the request (no callable querysets: ``tests/api/test_filters_distinct.py``). Every list's
+    FilterSet derives from this one."""
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         # django-filter's own __init__, with a copy of each filter instead of a deep copy of them all.
@@ -113,6 +128,7 @@ class FilterSet(django_filters.rest_framework.FilterSet):
     def get_form_class(self):
         form_class = type(self).__dict__.get("_form_class")
         if form_class is None:
-            form_class = super().get_form_class()
+            fields = {name: filter_.field for name, filter_ in self.filters.items()}
+            form_class = type(f"{type(self).__name__}Form", (FilterForm,), fields)
             type(self)._form_class = form_class
         return form_class

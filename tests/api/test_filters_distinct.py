@@ -89,3 +89,16 @@ def test_two_requests_do_not_share_a_filters_state():
     assert "closed" in str(second.qs.query)
     # A filter with a method calls it on its own FilterSet, not on the class's prototype filter.
     assert first.filters["in_custody"].filter.f is first.filters["in_custody"]
+
+
+@pytest.mark.django_db
+def test_a_refused_filter_leaves_the_next_requests_form_untouched():
+    from cases.api.case_filters import CaseFilter
+    from cases.models import Case
+
+    refused = CaseFilter(data={"status": ["nonsense"], "facility": "999999"}, queryset=Case.objects.all())
+    assert not refused.is_valid()
+    assert set(refused.errors) == {"status", "facility"}
+    accepted = CaseFilter(data={"status": ["open"]}, queryset=Case.objects.all())
+    assert accepted.is_valid(), accepted.errors
+    assert accepted.form.fields["status"] is refused.form.fields["status"]  # shared, and unharmed
