@@ -34,10 +34,12 @@ class ApiTokenAuthentication(TokenAuthentication):
     """``Authorization: Token <token>``. Expired tokens are refused (and deleted by knox)."""
 
     def authenticate(self, request):
+        if not self._sends_token(request):
+            return None  # a session's or a staff app's call: no token of ours to count or look up
         rate = ratelimit.parse_rate(settings.API_TOKEN_FAILURE_RATE_PER_IP)
         address = client_ip(request)
         wait = ratelimit.exceeded(_FAILURE_SCOPE, address, rate)
-        if wait is not None and self._sends_token(request):
+        if wait is not None:
             raise exceptions.Throttled(wait)
         try:
             return super().authenticate(request)
