@@ -4,12 +4,14 @@ the outbox rows of one subject."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import zoneinfo
 
 import pytest
 import time_machine
 
 from cases.models import Reminder
+from tests.cases.reminders.harness import filesystem_transport_options, make_app
 
 CHICAGO = zoneinfo.ZoneInfo("America/Chicago")  # Dallas
 DENVER = zoneinfo.ZoneInfo("America/Denver")  # El Paso
@@ -40,3 +42,13 @@ def frozen():
     """The clock stopped at ``NOW``; ``frozen.move_to(moment)`` moves it."""
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
+
+
+@pytest.fixture
+def celery_app(tmp_path):
+    """A private queue on Redis (``REDIS_URL``) or on the filesystem transport in a temporary folder."""
+    if os.environ.get("REDIS_URL"):
+        return make_app(broker_url=os.environ["REDIS_URL"])
+    options = filesystem_transport_options(tmp_path / "broker")
+    options["polling_interval"] = 0.1
+    return make_app(broker_url="filesystem://", transport_options=options)

@@ -15,7 +15,6 @@ The worker runs in a thread of this process (so ``time_machine`` moves its clock
 from __future__ import annotations
 
 import datetime as dt
-import os
 import zoneinfo
 
 import pytest
@@ -28,7 +27,7 @@ from cases.models.reminder import ReminderChannel, ReminderKind, ReminderStatus
 from consulates.models import Consulate
 from devtools.fake_provider import FakeProvider
 from tests import factories as f
-from tests.cases.reminders.harness import embedded_worker, filesystem_transport_options, make_app
+from tests.cases.reminders.harness import embedded_worker
 from tests.network import network_restore
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -58,16 +57,6 @@ def _reload_network_after_flush(django_db_blocker):
 def _network(transactional_db):
     if not Consulate.objects.exists():
         network_restore()
-
-
-@pytest.fixture
-def celery_app(tmp_path):
-    """A private queue on Redis (``REDIS_URL``) or on the filesystem transport in a temporary folder."""
-    if os.environ.get("REDIS_URL"):
-        return make_app(broker_url=os.environ["REDIS_URL"])
-    options = filesystem_transport_options(tmp_path / "broker")
-    options["polling_interval"] = 0.1
-    return make_app(broker_url="filesystem://", transport_options=options)
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
-import os
 import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -24,7 +23,7 @@ from cases.models import Reminder
 from cases.models.reminder import EVENT_TYPES
 from consulates.models import Consulate
 from tests import factories as f
-from tests.cases.reminders.harness import embedded_worker, filesystem_transport_options, make_app
+from tests.cases.reminders.harness import embedded_worker
 from tests.factories.crossoffice import make_referral
 from tests.network import network_restore
 
@@ -100,15 +99,6 @@ def _reload_network_after_flush(django_db_blocker):
 def _network(transactional_db):
     if not Consulate.objects.exists():
         network_restore()
-
-
-@pytest.fixture
-def celery_app(tmp_path):
-    if os.environ.get("REDIS_URL"):
-        return make_app(broker_url=os.environ["REDIS_URL"])
-    options = filesystem_transport_options(tmp_path / "broker")
-    options["polling_interval"] = 0.1
-    return make_app(broker_url="filesystem://", transport_options=options)
 
 
 def beat_minute(app, tasks) -> int:
