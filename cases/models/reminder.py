@@ -13,6 +13,8 @@ import pghistory
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from cases.models.case import Case
@@ -154,7 +156,10 @@ class Reminder(FastLoad, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} · {self.due_at:%Y-%m-%d %H:%M}"
+        # The due time in words, in the reader's language and time zone (as the pages show it).
+        return (
+            f"{self.get_kind_display()} · {date_format(timezone.localtime(self.due_at), 'DATETIME_FORMAT')}"
+        )
 
 
 class WebhookDeliveryQuerySet(ReminderQuerySet):
