@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
+    "corsheaders",
     # django-oauth-toolkit (apps, grants, tokens), then ours: the flow's pages and the record of uses.
     # Before consulates: its admin replaces the toolkit's admin pages by role-checked ones.
     "oauth2_provider",
@@ -135,6 +136,8 @@ MIGRATION_MODULES = {"knox": None}
 MIDDLEWARE = [
     # First: behind TRUSTED_PROXY_COUNT reverse proxies, REMOTE_ADDR becomes the client's address.
     "audit.client_address.TrustedProxyMiddleware",
+    # Before anything that answers: a single-page staff app's preflight gets its CORS headers (STAFF_APP_ORIGINS).
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Below WhiteNoise: static assets are answered before these and keep their long-lived caching.
@@ -494,6 +497,22 @@ OAUTH2_PROVIDER = {
 # django-oauth-toolkit warns that `http` redirect URIs are allowed: they are, for the loopback address of
 # native apps only (RFC 8252 §7.3); the staff UI refuses any other http redirect URI (consulates/admin/oauth.py).
 SILENCED_SYSTEM_CHECKS = ["oauth2_provider.W008"]
+
+# Single-page staff apps served from their own origin (https://…, comma-separated; none by default): they
+# may call the API and the token and revocation endpoints from the browser, with a bearer token and never
+# with the staff session's cookies (no credentials). The sign-in itself is a page of this site.
+CORS_ALLOWED_ORIGINS = [
+    origin.strip() for origin in os.environ.get("STAFF_APP_ORIGINS", "").split(",") if origin.strip()
+]
+CORS_URLS_REGEX = r"^/(api/v1/|oauth/(token|revoke)/)"
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_HEADERS = (
+    "accept", "accept-language", "authorization", "content-type", "idempotency-key", "if-match",
+)  # fmt: skip
+CORS_EXPOSE_HEADERS = (
+    "etag", "idempotent-replayed", "retry-after", "www-authenticate", "content-language", "location",
+)  # fmt: skip
+CORS_PREFLIGHT_MAX_AGE = 600
 
 # REST API (/api/v1/): sessions with CSRF for staff apps, hashed expiring tokens for partners.
 KNOX_TOKEN_MODEL = "api.ApiToken"  # noqa: S105 - a model name, not a secret
