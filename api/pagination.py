@@ -68,7 +68,14 @@ class LimitOffset(LimitOffsetPagination):
         """The page and the total in one statement: each row carries the count of the whole list (an
         uncorrelated scalar sub-query, computed once), instead of a ``COUNT`` query before the page's.
         A page past the end has no row to carry it: then the count is asked on its own."""
-        if not isinstance(queryset, QuerySet) or queryset.query.combinator or queryset.query.is_sliced:
+        query = getattr(queryset, "query", None)
+        if (
+            not isinstance(queryset, QuerySet)
+            or query.combinator
+            or query.is_sliced
+            or query.distinct
+            or query.group_by is not None  # an aggregated list: its rows are not the table's
+        ):
             return super().paginate_queryset(queryset, request, view)
         self.request = request
         self.limit = self.get_limit(request)

@@ -47,6 +47,28 @@ class AdministratorOnlyAdmin(ReferenceDataAdmin):
         return can(request.user, "reference.manage")
 
 
+class RecordsAdmin(DeclaredLookupsOnlyAdmin):
+    """A record the staff UI only shows (token uses, webhook deliveries): seen by whoever the policy
+    action ``view_action`` allows; nobody adds, changes or deletes a row of it from the staff UI."""
+
+    view_action = ""
+
+    def has_module_permission(self, request):
+        return can(request.user, self.view_action)
+
+    def has_view_permission(self, request, obj=None):
+        return can(request.user, self.view_action)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class CaseWorkAdmin(DeclaredLookupsOnlyAdmin, NameFreeAdminRecordsMixin, PostedSearchAdminMixin):
     """Case work: staff read what ``visible_to`` lets them; officers, supervisors and administrators
     write through the services; nothing is deleted from the staff UI. The change log and the success

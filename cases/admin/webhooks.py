@@ -14,8 +14,8 @@ from django.utils.translation import ngettext
 from cases import services
 from cases.models import WebhookDelivery
 from cases.models.reminder import EVENT_TYPES, ReminderKind
+from consulates.admin_mixins import RecordsAdmin
 from consulates.policy import can
-from staffsite.admin_lookups import DeclaredLookupsOnlyAdmin
 from staffsite.admin_records import NameFreeAdminRecordsMixin
 
 # What the log's "event" filter offers: the events, and the two reminders partners receive.
@@ -38,7 +38,7 @@ class EventFilter(admin.SimpleListFilter):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(DeclaredLookupsOnlyAdmin, NameFreeAdminRecordsMixin, admin.ModelAdmin):
+class WebhookDeliveryAdmin(RecordsAdmin, NameFreeAdminRecordsMixin, admin.ModelAdmin):
     list_display = [
         "due_at",
         "partner",
@@ -66,32 +66,18 @@ class WebhookDeliveryAdmin(DeclaredLookupsOnlyAdmin, NameFreeAdminRecordsMixin, 
     list_select_related = ["case", "partner"]
     ordering = ["-due_at", "-pk"]
     list_per_page = 100
+    view_action = "webhook.delivery.view"
     show_full_result_count = False
     actions = ["retry"]
 
     def get_queryset(self, request):
         return WebhookDelivery.objects.visible_to(request.user)
 
-    def has_module_permission(self, request):
-        return can(request.user, "webhook.delivery.view")
-
-    def has_view_permission(self, request, obj=None):
-        return can(request.user, "webhook.delivery.view")
-
-    def has_add_permission(self, request):
-        return False
-
     def history_view(self, request, object_id, extra_context=None):
         # Refused before the row is looked up (Django looks first, and redirects when it sees nothing).
         if not self.has_view_permission(request):
             raise PermissionDenied
         return super().history_view(request, object_id, extra_context)
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_actions(self, request):
         actions = super().get_actions(request)

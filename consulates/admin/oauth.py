@@ -23,6 +23,7 @@ from oauth2_provider.models import (
     get_refresh_token_model,
 )
 
+from consulates.admin_mixins import RecordsAdmin
 from consulates.policy import can
 from oauth.models import AppTokenUse
 from staffsite.admin_lookups import DeclaredLookupsOnlyAdmin
@@ -151,24 +152,10 @@ class StaffAppAdmin(DeclaredLookupsOnlyAdmin, admin.ModelAdmin):
 
 
 @admin.register(AppTokenUse)
-class AppTokenUseAdmin(DeclaredLookupsOnlyAdmin, admin.ModelAdmin):
+class AppTokenUseAdmin(RecordsAdmin, admin.ModelAdmin):
     """Every call made with a staff app's token (read-only; purged after the retention period)."""
 
     list_display = ["at", "application_id", "user_id", "method", "path", "status", "ip_address"]
     list_filter = ["method", "status"]
     date_hierarchy = "at"
-
-    def has_module_permission(self, request):
-        return can(request.user, "reference.manage")
-
-    def has_view_permission(self, request, obj=None):
-        return can(request.user, "reference.manage")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    view_action = "reference.manage"

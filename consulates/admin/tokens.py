@@ -19,6 +19,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from api.models import ApiToken, ApiTokenUse
+from consulates.admin_mixins import RecordsAdmin
 from consulates.policy import can
 from signin import ratelimit
 from signin.views import too_many_requests
@@ -130,25 +131,11 @@ class ApiTokenAdmin(DeclaredLookupsOnlyAdmin, PostedSearchAdminMixin, admin.Mode
 
 
 @admin.register(ApiTokenUse)
-class ApiTokenUseAdmin(DeclaredLookupsOnlyAdmin, PostedSearchAdminMixin, admin.ModelAdmin):
+class ApiTokenUseAdmin(RecordsAdmin, PostedSearchAdminMixin, admin.ModelAdmin):
     """Every call made with a partner token (read-only; purged after the retention period)."""
 
     list_display = ["at", "token_key", "user_id", "method", "path", "status", "ip_address"]
     list_filter = ["method", "status"]
     search_fields = ["=token_key", "=user_id", "path"]
     date_hierarchy = "at"
-
-    def has_module_permission(self, request):
-        return can(request.user, "reference.manage")
-
-    def has_view_permission(self, request, obj=None):
-        return can(request.user, "reference.manage")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    view_action = "reference.manage"

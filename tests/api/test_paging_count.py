@@ -44,3 +44,19 @@ def test_one_statement_reads_the_page_and_its_total(officer_with_cases):
     reads = [q["sql"] for q in queries.captured_queries if 'FROM "cases_case"' in q["sql"]]
     assert len(reads) == 1
     assert "count(*)" in reads[0]
+
+
+def test_an_aggregated_list_is_counted_on_its_own(officer_with_cases):
+    """Grouped or distinct rows are not the table's: their total is counted as DRF counts it."""
+    from django.db.models import Count
+    from rest_framework.request import Request
+    from rest_framework.test import APIRequestFactory
+
+    from api.pagination import LimitOffset
+    from cases.models import Case
+
+    grouped = Case.objects.values("status").annotate(n=Count("pk")).order_by("status")
+    paginator = LimitOffset()
+    page = paginator.paginate_queryset(grouped, Request(APIRequestFactory().get("/", {"limit": 10})))
+    assert paginator.count == grouped.count() == len(page)
+    assert sum(row["n"] for row in page) == Case.objects.count()
