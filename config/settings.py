@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "oauth",
     "api",
     "signin",
+    "workspace",
     "consulates",
     "cases",
 ]

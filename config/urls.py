@@ -4,7 +4,6 @@ from django.contrib import admin
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.urls import include, path, re_path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView
 
 from api import docs
@@ -26,7 +25,7 @@ def healthz(request):
 
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    path("", include("workspace.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
     path("account/", include("signin.urls")),

@@ -28,7 +28,7 @@ def _next_url(request) -> str:
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate
-    return reverse("admin:index")
+    return "/"  # the staff home (workspace)
 
 
 def _with_next(name: str, next_url: str) -> str:

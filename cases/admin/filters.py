@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case
+from cases.models.case import Status
 from cases.selectors import assignable_users
 from consulates.policy import holders, home_consulate
 
@@ -14,9 +15,11 @@ class MyCasesFilter(admin.SimpleListFilter):
     parameter_name = "mine"
 
     def lookups(self, request, model_admin):
-        return [("me", _("My cases")), ("none", _("Unassigned"))]
+        return [("me", _("My cases")), ("me_open", _("My open cases")), ("none", _("Unassigned"))]
 
     def queryset(self, request, queryset):
+        if self.value() == "me_open":
+            return queryset.filter(assigned_to=request.user).exclude(status=Status.CLOSED)
         if self.value() == "me":
             return queryset.filter(assigned_to=request.user)
         if self.value() == "none":

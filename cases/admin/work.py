@@ -29,10 +29,17 @@ class TaskDueFilter(admin.SimpleListFilter):
     parameter_name = "due"
 
     def lookups(self, request, model_admin):
-        return [("mine", _("My open tasks")), ("overdue", _("Overdue")), ("open", _("Open"))]
+        return [
+            ("mine", _("My open tasks")),
+            ("mine_due", _("Mine, due today or overdue")),
+            ("overdue", _("Overdue")),
+            ("open", _("Open")),
+        ]
 
     def queryset(self, request, queryset):
         today = timezone.localdate()
+        if self.value() == "mine_due":
+            return queryset.filter(assignee=request.user, done=False, due_date__lte=today)
         if self.value() == "mine":
             return queryset.filter(assignee=request.user, done=False)
         if self.value() == "overdue":
@@ -72,11 +79,24 @@ class UpcomingFilter(admin.SimpleListFilter):
         return queryset
 
 
+class MyHearingsFilter(admin.SimpleListFilter):
+    title = _("assignment")
+    parameter_name = "mine"
+
+    def lookups(self, request, model_admin):
+        return [("me", _("Hearings of my cases"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "me":
+            return queryset.filter(case__assigned_to=request.user)
+        return queryset
+
+
 @admin.register(Hearing)
 class HearingAdmin(ReadOnlyListAdmin, admin.ModelAdmin):
     list_display = ["starts_at", "kind", "case_link", "location", "status"]
     list_select_related = ["case"]
-    list_filter = [UpcomingFilter, "status", "kind"]
+    list_filter = [UpcomingFilter, MyHearingsFilter, "status", "kind"]
     search_fields = ["case__reference", "location"]
     date_hierarchy = "starts_at"
     list_per_page = 50

@@ -43,11 +43,16 @@ def person_search_filter(term: str, *, prefix: str = "") -> Q:
 _REFERENCE = re.compile(r"^[A-Za-z]{3}-\d{4}-\d{6}$")
 
 
+def is_case_reference(term: str) -> bool:
+    """``term`` is a whole case reference (``DAL-2026-000123``, any case)."""
+    return bool(_REFERENCE.match((term or "").strip()))
+
+
 def case_search_filter(term: str) -> Q:
     """A full reference finds that case (exact, through the unique index); anything else searches
     the person: name words, CURP or A-number."""
     term = (term or "").strip()
-    if _REFERENCE.match(term):
+    if is_case_reference(term):
         return Q(reference=term.upper())
     return person_search_filter(term, prefix="person__")
 

@@ -1,0 +1,49 @@
+"""Dates on the workspace pages: in words, in the user's language, and in the zone of the place they are
+about (the zone is named when it is not the one the page is shown in)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from django import template
+from django.utils import formats, timezone
+
+register = template.Library()
+
+
+@register.simple_tag
+def when(value, zone: str | None = None, style: str = "DATETIME_FORMAT"):
+    """``value`` (an aware datetime) in ``zone`` (IANA name; default the active zone), as the locale
+    writes it: "6 de diciembre de 2026 a las 14:30". The zone's abbreviation follows when it differs
+    from the active one ("… 13:30 MST")."""
+    if value is None:
+        return ""
+    if not isinstance(value, dt.datetime):
+        return formats.date_format(value, "DATE_FORMAT" if style == "DATETIME_FORMAT" else style)
+    active = timezone.get_current_timezone()
+    target = zoneinfo.ZoneInfo(zone) if zone else active
+    local = timezone.localtime(value, target)
+    text = formats.date_format(local, style)
+    if zone and local.utcoffset() != timezone.localtime(value, active).utcoffset():
+        text = f"{text} {local.tzname()}"
+    return text
+
+
+@register.filter
+def age_in_days(value) -> int | None:
+    """Whole days since ``value`` (a datetime), for "waiting 3 days"."""
+    if value is None:
+        return None
+    return (timezone.now() - value).days
+
+
+@register.filter
+def row_key(pk, prefix: str) -> str:
+    """The key of a row's form on a page: ``task-12``."""
+    return f"{prefix}-{pk}"
+
+
+@register.filter
+def get_item(mapping, key):
+    return (mapping or {}).get(key, "")
