@@ -27,7 +27,7 @@ from consulates.policy import POLICY, authorize, can
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = [
     path
-    for package in ("cases", "consulates", "config")
+    for package in ("cases", "consulates", "config", "workspace")
     for path in (ROOT / package).rglob("*.py")
     if "migrations" not in path.parts
 ]
@@ -76,6 +76,7 @@ TABLE = {
     "report.view": _same(STAFF),
     "report.export": _same({"officer_export", "manager", "administrator"}),
     "report.weekly": _same({"supervisor", "manager"}),
+    "person.search": _same(STAFF),
     "person.register": _consulate(WORKERS),
     "person.export": _same({"administrator"}),
     "person.erase": _same(ADMINS),
