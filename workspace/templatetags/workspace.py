@@ -53,3 +53,11 @@ def row_key(pk, prefix: str) -> str:
 @register.filter
 def get_item(mapping, key):
     return (mapping or {}).get(key, "")
+
+
+@register.filter
+def staff_name(user) -> str:
+    """A staff member as colleagues know them: full name, else the user name; empty for nobody."""
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
