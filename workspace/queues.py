@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Case as When_
-from django.db.models import Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Count, IntegerField, QuerySet, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -156,7 +156,9 @@ def team_overdue(user, today: dt.date | None = None) -> list[dict]:
     now = timezone.now()
     cases = Case.objects.visible_to(user).filter(status__in=OPEN, assigned_to__isnull=False)
     rows = (
-        cases.values("assigned_to", "assigned_to__first_name", "assigned_to__last_name", "assigned_to__username")
+        cases.values(
+            "assigned_to", "assigned_to__first_name", "assigned_to__last_name", "assigned_to__username"
+        )
         .annotate(open_cases=Count("pk"))
         .order_by("assigned_to__first_name", "assigned_to__username")
     )

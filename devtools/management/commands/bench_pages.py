@@ -45,7 +45,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--runs", type=int, default=15, help="timed runs per page (median)")
-        parser.add_argument("--slowest", action="store_true", help="print each page's five slowest statements")
+        parser.add_argument(
+            "--slowest", action="store_true", help="print each page's five slowest statements"
+        )
 
     def handle(self, *args, runs, slowest, **options):
         self.verbose = slowest
