@@ -211,3 +211,27 @@ def test_the_supervisors_home_costs_the_same_queries_with_more_rows(
         response = client.get(HOME)
     assert response.status_code == 200
     assert Task.objects.filter(assignee=world.supervisor_a).count() >= 4
+
+
+def test_a_closure_wraps_up_the_open_work_it_was_asked_to_on_approval(client, world):
+    officer = world.officer_a
+    case = make_case(officer, priority="urgent")
+    task = services.task_add(actor=officer, case=case, title="Pedir constancia", assignee=officer)
+    hearing = services.hearing_schedule(
+        actor=officer, case=case, kind="master_calendar", starts_at=timezone.now() + dt.timedelta(days=9),
+        location="Dallas",
+    )  # fmt: skip
+    case = services.case_close_request(
+        actor=officer, case=Case.objects.get(pk=case.pk), outcome="released", complete_tasks=True,
+        cancel_hearings=True,
+    )  # fmt: skip
+    task.refresh_from_db()
+    assert not task.done  # nothing happens until the case is closed
+    signed_in(client, world.supervisor_a)
+    assert "se cancelan sus audiencias programadas" in html_of(client.get(HOME))
+    client.post(reverse("workspace:closure_decide", args=[case.pk]), {"decision": "approve"})
+    task.refresh_from_db()
+    hearing.refresh_from_db()
+    assert task.done
+    assert task.completed_by == world.supervisor_a
+    assert hearing.status == "cancelled"
