@@ -17,8 +17,11 @@ EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
 
 
 class ReportFilterForm(forms.Form):
-    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    # A date input shows only an ISO value (a localised "30/11/2026" would leave it empty on first load).
+    start = forms.DateField(
+        label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     consulate = forms.ModelChoiceField(
         label=_("Consulate"), queryset=Consulate.objects.none(), required=False, empty_label=_("All")
     )

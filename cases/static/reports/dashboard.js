@@ -19,6 +19,10 @@ document.addEventListener("DOMContentLoaded", function () {
         tension: 0.2
       };
     });
+    // Counts get whole-number ticks (no "0.5 cases"); durations and rates keep their decimals.
+    var integers = datasets.every(function (set) {
+      return set.data.every(function (v) { return v === null || Number.isInteger(v); });
+    });
     new Chart(canvas, {
       type: type,
       data: { labels: spec.labels, datasets: datasets },
@@ -27,7 +31,10 @@ document.addEventListener("DOMContentLoaded", function () {
         maintainAspectRatio: false,
         animation: false,
         indexAxis: spec.horizontal ? "y" : "x",
-        scales: type === "doughnut" ? {} : { x: { stacked: !!spec.stacked }, y: { stacked: !!spec.stacked, beginAtZero: true } },
+        scales: type === "doughnut" ? {} : {
+          x: { stacked: !!spec.stacked, ticks: { precision: spec.horizontal && integers ? 0 : undefined } },
+          y: { stacked: !!spec.stacked, beginAtZero: true, ticks: { precision: !spec.horizontal && integers ? 0 : undefined } }
+        },
         plugins: { legend: { position: "bottom" } }
       }
     });

@@ -4,6 +4,7 @@ computes it."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
 import openpyxl
@@ -56,6 +57,18 @@ def _cell(value):
     return "" if value is None else str(value)
 
 
+def _xlsx_value(value):
+    """What a spreadsheet reads back: a date written as ISO text is a real date cell."""
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        return dt.datetime.combine(dt.date.fromisoformat(value), dt.time())
+    return value
+
+
+def sheet_name(report) -> str:
+    """A report's sheet: its title in the user's language (a sheet's name has at most 31 characters)."""
+    return str(report.title)[:31]
+
+
 @pytest.mark.parametrize("name", sorted(REPORTS))
 def test_csv(manager_client, world, name):
     response = manager_client.get(reverse("reports:export", args=[name, "csv"]), _query(world))
@@ -87,28 +100,34 @@ def test_xlsx(manager_client, world, name):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
-    assert workbook.sheetnames == [name]
     report = REPORTS[name](world.users["manager"], _params(world))
-    _check_sheet(workbook[name], report, world)
+    assert workbook.sheetnames == [sheet_name(report)]
+    assert name not in workbook.sheetnames or name == sheet_name(report)
+    _check_sheet(workbook[sheet_name(report)], report, world)
 
 
 def _check_sheet(sheet, report, world):
     values = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert values[0][0] == report.title
-    assert [row[1] for row in values[1:4]] == _header_values(report, world)
+    assert [row[1] for row in values[1:4]] == [_xlsx_value(v) for v in _header_values(report, world)]
     columns = [label for _key, label in report.columns]
     start = next(i for i, row in enumerate(values) if list(row[: len(columns)]) == columns)
     table = [list(row[: len(columns)]) for row in values[start + 1 :]]
-    assert table == [[row.get(key) for key, _label in report.columns] for row in report.rows]
+    assert table == [[_xlsx_value(row.get(key)) for key, _label in report.columns] for row in report.rows]
+    for cells in sheet.iter_rows():
+        for cell in cells:
+            if isinstance(cell.value, dt.datetime):
+                assert cell.number_format in ("dd/mm/yyyy", "yyyy-mm-dd")
 
 
 def test_all_reports_in_one_workbook(manager_client, world):
     response = manager_client.get(reverse("reports:export", args=["all", "xlsx"]), _query(world))
     assert response.status_code == 200
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
-    assert workbook.sheetnames == list(REPORTS)
-    for name, function in REPORTS.items():
-        _check_sheet(workbook[name], function(world.users["manager"], _params(world)), world)
+    reports = [function(world.users["manager"], _params(world)) for function in REPORTS.values()]
+    assert workbook.sheetnames == [sheet_name(report) for report in reports]
+    for report in reports:
+        _check_sheet(workbook[sheet_name(report)], report, world)
 
 
 def test_all_as_csv_does_not_exist(manager_client, world):
@@ -262,3 +281,12 @@ def test_links_to_the_case_list_never_carry_a_search():
     for name in ("q", "qs", "search", "curp", "a_number"):
         with pytest.raises(ValueError, match="cannot carry a search"):
             case_list_url(**{name: "GOAM900101MDFMVR05"})
+
+
+def test_the_date_range_shows_its_default_values_on_first_load(manager_client):
+    """A date input shows only an ISO value: the default range is visible before any filter is chosen."""
+    response = manager_client.get(reverse("reports:dashboard"))
+    defaults = ReportParams.default()
+    html = response.content.decode()
+    assert f'name="start" value="{defaults.start.isoformat()}"' in html
+    assert f'name="end" value="{defaults.end.isoformat()}"' in html
