@@ -19,3 +19,29 @@ if (window.django && window.django.jQuery) {
     }
   });
 }
+
+// A case's subtypes belong to its category: the subtype list offers the chosen category's only (the
+// server refuses any other; this only spares the officer the choice).
+document.addEventListener("DOMContentLoaded", () => {
+  const category = document.getElementById("id_category");
+  const subtype = document.getElementById("id_subtype");
+  if (!category || !subtype || category.tagName !== "SELECT" || subtype.tagName !== "SELECT") {
+    return;
+  }
+  const groups = Array.from(subtype.querySelectorAll("optgroup"));
+  const sync = () => {
+    const option = category.options[category.selectedIndex];
+    const label = option ? option.textContent.trim() : "";
+    for (const group of groups) {
+      const match = group.label === label;
+      group.hidden = !match;
+      group.disabled = !match;
+    }
+    const chosen = subtype.options[subtype.selectedIndex];
+    if (chosen && chosen.parentElement.tagName === "OPTGROUP" && chosen.parentElement.disabled) {
+      subtype.value = "";
+    }
+  };
+  category.addEventListener("change", sync);
+  sync();
+});
