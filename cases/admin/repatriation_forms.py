@@ -37,6 +37,27 @@ HANDOFF_SECTIONS = [
 ]
 
 
+def handoff_suggestions(case: Case) -> dict:
+    """A new hand-off starts from what the person's record already says: the family contact from the
+    emergency contact who lives in Mexico (else the first one), the destination from the address in
+    Mexico. The officer checks and corrects them before saving."""
+    person = case.person
+    contacts = sorted(
+        person.emergency_contacts.all(), key=lambda contact: (not contact.in_mexico, contact.pk)
+    )
+    suggestions = {}
+    if contacts:
+        contact = contacts[0]
+        suggestions |= {
+            "family_contact_name": contact.name,
+            "family_contact_phone": contact.phone,
+            "family_contact_relationship": contact.relationship,
+        }
+    if person.mexico_address:
+        suggestions["destination"] = person.mexico_address[:160]
+    return suggestions
+
+
 class HandoffForm(ServiceModelForm):
     """Prepare (no instance yet) or update the hand-off of ``case``."""
 
@@ -65,6 +86,8 @@ class HandoffForm(ServiceModelForm):
     def __init__(self, *args, request, case: Case, **kwargs):
         self.request, self.case = request, case
         super().__init__(*args, **kwargs)
+        if self.instance.pk is None and not self.is_bound:
+            self.initial.update(handoff_suggestions(case))
 
     def sections(self):
         return [(title, [self[name] for name in names]) for title, names in HANDOFF_SECTIONS]

@@ -493,3 +493,26 @@ def test_upload_on_a_page_shown_again_with_errors_leaves_no_file(client, world, 
     assert response.status_code == 200
     assert not Document.objects.exists()
     assert _stored_files(media) == []
+
+
+def test_a_new_handoff_starts_from_the_persons_contact_in_mexico_and_address(client, world):
+    from cases.models import EmergencyContact
+
+    case = _ready(world.officer_a, world.case_a)
+    person = case.person
+    services.person_update(
+        actor=world.officer_a, person=person, mexico_address="Calle Morelos 12, Zacatecas, Zac."
+    )
+    for name, in_mexico in (("Tía en Houston", False), ("Juana Ortiz", True)):
+        services.emergency_contact_save(
+            actor=world.officer_a,
+            person=person,
+            contact=EmergencyContact(person=person, name=name, relationship="madre", phone="+52 492 555 0101",
+                                     in_mexico=in_mexico),
+        )  # fmt: skip
+    login_verified(client, world.officer_a)
+    form = client.get(_url("handoff", case)).context["form"]
+    assert form["family_contact_name"].value() == "Juana Ortiz"  # the one in Mexico
+    assert form["family_contact_phone"].value() == "+52 492 555 0101"
+    assert form["destination"].value() == "Calle Morelos 12, Zacatecas, Zac."
+    assert not RepatriationHandoff.objects.exists()  # a suggestion, not a write
