@@ -205,7 +205,8 @@ def handoff_print_view(model_admin, request, object_id):
         what="admin: hand-off sheet",
     )
     with translation.override("es"):
-        response = render(request, "cases/handoff_sheet.html", {**sheet, "printed_at": timezone.now()})
+        context = {**sheet, "printed_at": timezone.now(), "back_url": _url("change", sheet["case"])}
+        response = render(request, "cases/handoff_sheet.html", context)
     response["Content-Language"] = "es"
     response["Cache-Control"] = "no-store"
     return response

@@ -45,3 +45,10 @@ document.addEventListener("DOMContentLoaded", () => {
   category.addEventListener("change", sync);
   sync();
 });
+
+// A printable page's print button (the hand-off sheet): the browser's print dialog.
+document.addEventListener("DOMContentLoaded", () => {
+  for (const button of document.querySelectorAll("[data-print]")) {
+    button.addEventListener("click", () => window.print());
+  }
+});

@@ -254,6 +254,11 @@ def test_print_sheet_is_spanish_and_complete(client, world):
     assert '<html lang="es">' in html
     assert 'id="header"' not in html
     assert "admin/js" not in html
+    # a way back and a print button (hidden on paper), under the Secretariat's letterhead
+    assert f'href="{_url("change", case)}"' in html
+    assert "Volver al caso" in html
+    assert "data-print" in html
+    assert "Secretaría de Relaciones Exteriores" in html
     for text in (
         case.reference,
         case.consulate.official_name,
