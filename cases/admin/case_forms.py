@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -84,6 +85,26 @@ class CaseAddForm(ServiceModelForm):
         return services.case_open(actor=self.request.user, **values)
 
 
+def changed_since(case: Case, version: int, *, fields: list[str]) -> list[tuple[str, str]]:
+    """The fields of ``case`` whose value differs from the one it had at ``version`` (its history row),
+    each with its value now as a person reads it."""
+    history = apps.get_model("cases", "CaseHistory")  # pghistory's snapshot of each saved version
+    before = history.objects.filter(pgh_obj_id=case.pk, version=version).order_by("-pgh_id").first()
+    if before is None:
+        return []
+    changed = []
+    for name in fields:
+        field = Case._meta.get_field(name)
+        attribute = field.attname
+        if getattr(before, attribute) == getattr(case, attribute):
+            continue
+        value = getattr(case, name)
+        if field.choices:
+            value = getattr(case, f"get_{name}_display")()
+        changed.append((name, "—" if value in (None, "") else str(value)))
+    return changed
+
+
 class CaseChangeForm(ServiceModelForm):
     expected_version = forms.IntegerField(widget=forms.HiddenInput)
     note_kind = forms.ChoiceField(
@@ -111,6 +132,29 @@ class CaseChangeForm(ServiceModelForm):
     def has_changed(self):
         return bool([name for name in self.changed_data if name != "expected_version"])
 
+    def _stale(self, seen_version: int) -> ValidationError:
+        """Someone saved the case after this user opened it: say what changed meanwhile (from the case's
+        history), keep everything the user typed, and take the current version, so that saving again
+        applies the user's values over the other change knowingly."""
+        current = Case.objects.get(pk=self.instance.pk)
+        changed = changed_since(
+            current, seen_version, fields=[n for n in UPDATABLE_FIELDS if n in self.fields]
+        )
+        self.data = self.data.copy()
+        self.data[self.add_prefix("expected_version")] = current.version
+        if not changed:
+            return ValidationError(
+                _("Someone else saved this case while you were editing it. Your changes are still here: "
+                  "check them and save again."),
+                code="stale",
+            )  # fmt: skip
+        listed = "; ".join(f"{capfirst(self.fields[name].label)}: {value}" for name, value in changed)
+        return ValidationError(
+            _("While you were editing, someone else changed: %(changes)s. Your changes are still here: "
+              "check them against these and save again to keep yours.") % {"changes": listed},
+            code="stale",
+        )  # fmt: skip
+
     def run_service(self, data):
         changes = {name: data.get(name) for name in UPDATABLE_FIELDS if name in self.changed_data}
         for name in ("subtype", "notified_by"):
@@ -118,9 +162,14 @@ class CaseChangeForm(ServiceModelForm):
                 changes[name] = ""
         case = self.instance
         if changes:
-            case = services.case_update(
-                actor=self.request.user, case=case, expected_version=data["expected_version"], **changes
-            )
+            try:
+                case = services.case_update(
+                    actor=self.request.user, case=case, expected_version=data["expected_version"], **changes
+                )
+            except ValidationError as error:
+                if getattr(error, "code", None) != "stale":
+                    raise
+                raise self._stale(data["expected_version"]) from error
         if (data.get("note_text") or "").strip():
             services.case_note_add(
                 actor=self.request.user,

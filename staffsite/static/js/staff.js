@@ -52,3 +52,15 @@ document.addEventListener("DOMContentLoaded", () => {
     button.addEventListener("click", () => window.print());
   }
 });
+
+// A form sent back with errors: its summary at the top is brought into view, announced and focused, so
+// the officer sees why nothing was saved without scrolling (each error is also next to its field).
+document.addEventListener("DOMContentLoaded", () => {
+  const note = document.querySelector("#content-main .errornote, #content .errornote");
+  if (note && !document.getElementById("ws-errors")) {
+    note.setAttribute("role", "alert");
+    note.setAttribute("tabindex", "-1");
+    note.scrollIntoView({ block: "center" });
+    note.focus({ preventScroll: true });
+  }
+});

@@ -91,6 +91,28 @@ def test_stale_version_is_refused_and_changes_nothing(client, world):
         changed.version,
     )
     assert _kinds(case) == events_before
+    # What changed meanwhile is named, what the officer typed is still in the form, and the form now
+    # carries the current version: saving again applies the officer's values knowingly.
+    form = response.context["adminform"].form
+    message = " ".join(form.non_field_errors())
+    assert "Cambiado por la supervisora" in message
+    assert form["priority"].value() == "urgent"
+    assert form["note_text"].value() == "Con prisa"
+    assert str(form["expected_version"].value()) == str(changed.version)
+    html = response.content.decode()
+    assert f'name="expected_version" value="{changed.version}"' in html
+
+
+def test_a_stale_edit_saved_again_with_the_current_version_goes_through(client, world):
+    login_verified(client, world.officer_a)
+    case = world.case_a
+    services.case_update(actor=world.supervisor_a, case=case, summary="Cambiado por la supervisora")
+    url = reverse("admin:cases_case_change", args=[case.pk])
+    first = client.post(url, _case_post(case, priority="urgent"))
+    version = first.context["adminform"].form["expected_version"].value()
+    response = client.post(url, {**_case_post(case, priority="urgent"), "expected_version": version})
+    assert response.status_code == 302
+    assert Case.objects.get(pk=case.pk).priority == "urgent"
 
 
 def test_hearing_and_task_inlines_go_through_the_services(client, world):
