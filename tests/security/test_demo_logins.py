@@ -48,8 +48,8 @@ def test_demo_staff_sign_in_with_the_printed_secret(settings, address):
     browser = Client(REMOTE_ADDR=address)
     assert sign_in_password(browser, "oficial.dallas", DEMO_PASSWORD).status_code == 302
     response = browser.post(VERIFY, {"code": code_from_secret(secrets["oficial.dallas"])})
-    assert response["Location"] == "/admin/"
-    assert browser.get("/admin/").status_code == 200
+    assert response["Location"] == "/"  # the staff home
+    assert browser.get("/").status_code == 200
 
 
 def test_the_current_code_can_be_printed_in_the_demo(settings, address):
@@ -60,7 +60,7 @@ def test_the_current_code_can_be_printed_in_the_demo(settings, address):
     assert code.isdigit()
     browser = Client(REMOTE_ADDR=address)
     sign_in_password(browser, "supervisora.dallas", DEMO_PASSWORD)
-    assert browser.post(VERIFY, {"code": code})["Location"] == "/admin/"
+    assert browser.post(VERIFY, {"code": code})["Location"] == "/"
 
 
 def test_secrets_are_not_printed_outside_debug(settings):
