@@ -27,7 +27,7 @@ from consulates.policy import POLICY, authorize, can
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = [
     path
-    for package in ("cases", "consulates", "config")
+    for package in ("cases", "consulates", "config", "workspace")
     for path in (ROOT / package).rglob("*.py")
     if "migrations" not in path.parts
 ]
@@ -74,6 +74,7 @@ TABLE = {
     "audit.view": _same(ADMINS | {"auditor"}),
     "audit.values": _same(ADMINS),
     "report.view": _same(STAFF),
+    "calendar.view": _same(STAFF),
     "report.export": _same({"officer_export", "manager", "administrator"}),
     "report.weekly": _same({"supervisor", "manager"}),
     "person.register": _consulate(WORKERS),
