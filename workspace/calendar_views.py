@@ -72,7 +72,7 @@ def calendar_page(request):
     if not has_own:
         scope = calendar.CONSULATE
     network = reach(user).network
-    consulates = list(Consulate.objects.filter(reach(user).q("pk")).order_by("name")) if network else []
+    consulates = list(Consulate.objects.filter(reach(user).q("pk")).order_by("city")) if network else []
     chosen = _consulate(request, consulates)
     period = calendar.period(
         user, view=view, anchor=anchor, today=today, scope=scope, consulate_id=chosen.pk if chosen else None
