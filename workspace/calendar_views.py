@@ -18,6 +18,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cases.access import AccessAction, listing_label, record_access
@@ -173,6 +174,8 @@ def _refused(status: int, text: str, retry_after: int | None = None) -> HttpResp
     return _unlogged(response)
 
 
+# Not a form: nothing is posted to a feed, and a CSRF refusal would log the path, token and all.
+@csrf_exempt
 def calendar_feed(request, token: str):
     """The feed a calendar app fetches: no session, the token is the credential. Unknown, revoked and
     replaced tokens, and those of users who may no longer read the calendar, get the same 404; failures

@@ -252,7 +252,7 @@ def test_an_unknown_address_is_refused_and_its_token_logged_nowhere(client, worl
     caplog.set_level(logging.DEBUG)
     assert _fetch(token).status_code == 404
     assert _fetch("not-a-token").status_code == 404
-    assert Client().post(f"/calendar/feed/{token}.ics").status_code == 405
+    assert Client(enforce_csrf_checks=True).post(f"/calendar/feed/{token}.ics").status_code == 405
     assert token not in caplog.text
     assert "not-a-token" not in caplog.text
     assert "calendar feed" in caplog.text
