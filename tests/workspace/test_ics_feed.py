@@ -22,7 +22,7 @@ from tests.factories import make_case
 from workspace import ics
 from workspace.models import CalendarFeed
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clean_cache")]
 
 MANAGE = "/calendar/feed/"
 ADDRESS = re.compile(r"http://testserver/calendar/feed/([A-Za-z0-9_-]+)\.ics")
@@ -100,9 +100,9 @@ def _by_uid(events) -> dict[str, dict]:
 # Creating, and what is stored
 
 
-def test_the_address_is_shown_once_and_only_its_digest_is_stored(client, world):
-    token = _create(client, world.officer_a)
-    feed = CalendarFeed.objects.get(user=world.officer_a)
+def test_the_address_is_shown_once_and_only_its_digest_is_stored(client, cal):
+    token = _create(client, cal.officer_a)
+    feed = CalendarFeed.objects.get(user=cal.officer_a)
     assert len(token) >= 43
     assert feed.digest == hashlib.sha512(token.encode()).hexdigest()
     with connection.cursor() as cursor:
@@ -118,8 +118,8 @@ def test_the_address_is_shown_once_and_only_its_digest_is_stored(client, world):
     assert ADDRESS.search(page) is None
 
 
-def test_a_feed_needs_no_session_and_sets_no_cookie(client, world):
-    token = _create(client, world.officer_a)
+def test_a_feed_needs_no_session_and_sets_no_cookie(client, cal):
+    token = _create(client, cal.officer_a)
     response = _fetch(token)
     assert response.status_code == 200
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
@@ -131,37 +131,35 @@ def test_a_feed_needs_no_session_and_sets_no_cookie(client, world):
 # What it holds
 
 
-def test_the_feed_holds_my_hearings_and_tasks_as_valid_icalendar(client, world):
-    token = _create(client, world.officer_a)
+def test_the_feed_holds_my_hearings_and_tasks_as_valid_icalendar(client, cal):
+    token = _create(client, cal.officer_a)
     calendar, events = parse(_fetch(token).content)
     assert calendar["X-WR-CALNAME"][1]
     events = _by_uid(events)
-    hearing = events[f"hearing-{world.hearing_a.pk}@testserver"]
-    assert hearing["DTSTART"] == ("", world.hearing_a.starts_at.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ"))
-    assert hearing["SUMMARY"][1] == f"Audiencia · {world.case_a.reference}"
+    hearing = events[f"hearing-{cal.hearing_a.pk}@testserver"]
+    assert hearing["DTSTART"] == ("", cal.hearing_a.starts_at.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ"))
+    assert hearing["SUMMARY"][1] == f"Audiencia · {cal.case_a.reference}"
     assert hearing["STATUS"][1] == "CONFIRMED"
-    cancelled = events[f"hearing-{world.hearing_cancelled.pk}@testserver"]
+    cancelled = events[f"hearing-{cal.hearing_cancelled.pk}@testserver"]
     assert cancelled["STATUS"][1] == "CANCELLED"
-    task = events[f"task-{world.task_a.pk}@testserver"]
-    assert task["DTSTART"] == (";VALUE=DATE", world.task_a.due_date.strftime("%Y%m%d"))
-    assert task["DTEND"] == (";VALUE=DATE", (world.task_a.due_date + dt.timedelta(days=1)).strftime("%Y%m%d"))
-    assert task["SUMMARY"][1] == f"Tarea · {world.case_a.reference}"
+    task = events[f"task-{cal.task_a.pk}@testserver"]
+    assert task["DTSTART"] == (";VALUE=DATE", cal.task_a.due_date.strftime("%Y%m%d"))
+    assert task["DTEND"] == (";VALUE=DATE", (cal.task_a.due_date + dt.timedelta(days=1)).strftime("%Y%m%d"))
+    assert task["SUMMARY"][1] == f"Tarea · {cal.case_a.reference}"
     # Only mine: not a colleague's, not another consulate's, not a task that is done.
     assert set(events) == {
-        f"hearing-{world.hearing_a.pk}@testserver",
-        f"hearing-{world.hearing_cancelled.pk}@testserver",
-        f"task-{world.task_a.pk}@testserver",
+        f"hearing-{cal.hearing_a.pk}@testserver",
+        f"hearing-{cal.hearing_cancelled.pk}@testserver",
+        f"task-{cal.task_a.pk}@testserver",
     }
-    assert (
-        f"/admin/cases/case/{world.case_a.pk}/change/" in hearing["URL"][1] or "/case/" in hearing["URL"][1]
-    )
+    assert f"/admin/cases/case/{cal.case_a.pk}/change/" in hearing["URL"][1] or "/case/" in hearing["URL"][1]
 
 
-def test_the_feed_holds_no_personal_data(client, world):
-    token = _create(client, world.officer_a)
+def test_the_feed_holds_no_personal_data(client, cal):
+    token = _create(client, cal.officer_a)
     body = _fetch(token).content.decode()
     unfolded = body.replace("\r\n ", "")
-    person = world.case_a.person
+    person = cal.case_a.person
     secrets = [
         person.given_names,
         person.paternal_surname,
@@ -169,26 +167,26 @@ def test_the_feed_holds_no_personal_data(client, world):
         person.curp,
         person.a_number,
         person.a_number.replace("-", ""),
-        world.task_a.title,
-        world.hearing_a.location,
-        world.hearing_cancelled.location,
+        cal.task_a.title,
+        cal.hearing_a.location,
+        cal.hearing_cancelled.location,
         "Prairieland",
         "CURP",
-        world.officer_a.first_name,
-        world.officer_a.last_name,
-        world.officer_a.username,
+        cal.officer_a.first_name,
+        cal.officer_a.last_name,
+        cal.officer_a.username,
     ]
     for secret in secrets:
         assert secret
         assert secret.lower() not in unfolded.lower(), secret
 
 
-def test_the_feed_is_in_the_language_it_was_created_in(client, world):
-    token = _create(client, world.officer_a, language="en")
+def test_the_feed_is_in_the_language_it_was_created_in(client, cal):
+    token = _create(client, cal.officer_a, language="en")
     _calendar, events = parse(_fetch(token).content)
     summaries = {event["SUMMARY"][1] for event in events}
-    assert f"Hearing · {world.case_a.reference}" in summaries
-    assert f"Task · {world.case_a.reference}" in summaries
+    assert f"Hearing · {cal.case_a.reference}" in summaries
+    assert f"Task · {cal.case_a.reference}" in summaries
 
 
 def test_folding_cuts_at_75_octets_without_splitting_a_character():
@@ -210,44 +208,44 @@ def test_folding_cuts_at_75_octets_without_splitting_a_character():
 # Rights at each fetch
 
 
-def test_a_revoked_address_gets_nothing(client, world):
-    token = _create(client, world.officer_a)
+def test_a_revoked_address_gets_nothing(client, cal):
+    token = _create(client, cal.officer_a)
     response = client.post(MANAGE, {"action": "revoke"})
     assert response.status_code == 302
-    assert not CalendarFeed.objects.filter(user=world.officer_a).exists()
+    assert not CalendarFeed.objects.filter(user=cal.officer_a).exists()
     assert _fetch(token).status_code == 404
 
 
-def test_a_new_address_replaces_the_old(client, world):
-    old = _create(client, world.officer_a)
-    new = _create(client, world.officer_a)
+def test_a_new_address_replaces_the_old(client, cal):
+    old = _create(client, cal.officer_a)
+    new = _create(client, cal.officer_a)
     assert old != new
     assert _fetch(old).status_code == 404
     assert _fetch(new).status_code == 200
-    assert CalendarFeed.objects.filter(user=world.officer_a).count() == 1
+    assert CalendarFeed.objects.filter(user=cal.officer_a).count() == 1
 
 
-def test_a_disabled_user_or_one_without_the_calendar_gets_nothing(client, world):
-    token = _create(client, world.officer_a)
-    world.officer_a.is_active = False
-    world.officer_a.save(update_fields=["is_active"])
+def test_a_disabled_user_or_one_without_the_calendar_gets_nothing(client, cal):
+    token = _create(client, cal.officer_a)
+    cal.officer_a.is_active = False
+    cal.officer_a.save(update_fields=["is_active"])
     assert _fetch(token).status_code == 404
-    world.officer_a.is_active = True
-    world.officer_a.save(update_fields=["is_active"])
+    cal.officer_a.is_active = True
+    cal.officer_a.save(update_fields=["is_active"])
     assert _fetch(token).status_code == 200
-    StaffMembership.objects.filter(user=world.officer_a).update(role=Role.AUDITOR, consulate=None)
+    StaffMembership.objects.filter(user=cal.officer_a).update(role=Role.AUDITOR, consulate=None)
     assert _fetch(token).status_code == 404
 
 
-def test_a_case_no_longer_mine_leaves_the_feed(client, world):
-    token = _create(client, world.officer_a)
-    services.case_assign(actor=world.officer_a, case=world.case_a, assignee=world.colleague_a)
+def test_a_case_no_longer_mine_leaves_the_feed(client, cal):
+    token = _create(client, cal.officer_a)
+    services.case_assign(actor=cal.officer_a, case=cal.case_a, assignee=cal.colleague_a)
     _calendar, events = parse(_fetch(token).content)
-    assert f"hearing-{world.hearing_a.pk}@testserver" not in _by_uid(events)
+    assert f"hearing-{cal.hearing_a.pk}@testserver" not in _by_uid(events)
 
 
-def test_an_unknown_address_is_refused_and_its_token_logged_nowhere(client, world, caplog):
-    token = _create(client, world.officer_a)
+def test_an_unknown_address_is_refused_and_its_token_logged_nowhere(client, cal, caplog):
+    token = _create(client, cal.officer_a)
     client.post(MANAGE, {"action": "revoke"})
     caplog.set_level(logging.DEBUG)
     assert _fetch(token).status_code == 404
@@ -262,18 +260,18 @@ def test_an_unknown_address_is_refused_and_its_token_logged_nowhere(client, worl
 # Logged, counted, limited
 
 
-def test_each_fetch_is_an_access_and_updates_last_use(client, world):
-    token = _create(client, world.officer_a)
-    before = AccessLog.objects.filter(user=world.officer_a, what="calendar feed").count()
+def test_each_fetch_is_an_access_and_updates_last_use(client, cal):
+    token = _create(client, cal.officer_a)
+    before = AccessLog.objects.filter(user=cal.officer_a, what="calendar feed").count()
     _fetch(token, HTTP_USER_AGENT="Google-Calendar-Importer")
-    rows = AccessLog.objects.filter(user=world.officer_a, what="calendar feed")
+    rows = AccessLog.objects.filter(user=cal.officer_a, what="calendar feed")
     assert rows.count() == before + 1
     assert rows.order_by("-pk").first().action == "list"
-    assert CalendarFeed.objects.get(user=world.officer_a).last_used_at is not None
+    assert CalendarFeed.objects.get(user=cal.officer_a).last_used_at is not None
 
 
-def test_the_feed_runs_the_same_queries_whatever_it_holds(client, world):
-    token = _create(client, world.officer_a)
+def test_the_feed_runs_the_same_queries_whatever_it_holds(client, cal):
+    token = _create(client, cal.officer_a)
     url = f"/calendar/feed/{token}.ics"
     reader = Client()
 
@@ -286,37 +284,37 @@ def test_the_feed_runs_the_same_queries_whatever_it_holds(client, world):
     few = queries()
     for i in range(8):
         case = services.case_assign(
-            actor=world.officer_a, case=make_case(world.officer_a), assignee=world.officer_a
+            actor=cal.officer_a, case=make_case(cal.officer_a), assignee=cal.officer_a
         )
         services.hearing_schedule(
-            actor=world.officer_a, case=case, kind="bond", starts_at=world.at(i % 5, 9), location="Corte"
+            actor=cal.officer_a, case=case, kind="bond", starts_at=cal.at(i % 5, 9), location="Corte"
         )
         services.task_add(
-            actor=world.officer_a, case=case, title="T", due_date=world.day(i % 7), assignee=world.officer_a
+            actor=cal.officer_a, case=case, title="T", due_date=cal.day(i % 7), assignee=cal.officer_a
         )
     many = queries()
     assert few == many, (few, many)
     assert few <= 5
 
 
-def test_fetching_too_often_is_refused(client, world, settings):
+def test_fetching_too_often_is_refused(client, cal, settings):
     settings.CALENDAR_FEED_RATE_PER_TOKEN = "2/h"
-    token = _create(client, world.officer_a)
+    token = _create(client, cal.officer_a)
     assert [_fetch(token).status_code for _ in range(3)] == [200, 200, 429]
 
 
-def test_guessing_addresses_is_refused_after_a_few_failures(client, world, settings):
+def test_guessing_addresses_is_refused_after_a_few_failures(client, cal, settings):
     settings.API_TOKEN_FAILURE_RATE_PER_IP = "2/min"
-    token = _create(client, world.officer_a)
+    token = _create(client, cal.officer_a)
     assert [_fetch(f"guess{i}").status_code for i in range(2)] == [404, 404]
     refused = _fetch(token)
     assert refused.status_code == 429
     assert int(refused["Retry-After"]) > 0
 
 
-def test_the_management_page_needs_the_second_factor(client, world):
-    client.force_login(world.officer_a)  # the password step only
+def test_the_management_page_needs_the_second_factor(client, cal):
+    client.force_login(cal.officer_a)  # the password step only
     response = client.post(MANAGE, {"action": "create"})
     assert response.status_code == 302
     assert "/account/" in response["Location"]
-    assert not CalendarFeed.objects.filter(user=world.officer_a).exists()
+    assert not CalendarFeed.objects.filter(user=cal.officer_a).exists()

@@ -1,4 +1,4 @@
-"""A calendar's worth of work in two consulates, built once per module: Dallas (an officer, a colleague and
+"""The calendar tests' world (its fixtures are in ``conftest.py``): a calendar's worth of work in two consulates, built once per module: Dallas (an officer, a colleague and
 a supervisor) and El Paso (an officer, in the Mountain zone), with network-wide staff, an auditor, a
 partner user and a disabled account. The dates fall in one week a few weeks from now (so the feed's
 window holds them), in the same month."""
@@ -9,9 +9,6 @@ import datetime as dt
 import zoneinfo
 from dataclasses import dataclass
 
-import pytest
-from django.core.cache import cache
-from django.db import transaction
 from django.utils import timezone
 
 from cases import services
@@ -144,33 +141,3 @@ def _hearing(actor, case, starts_at, location):
     return services.hearing_schedule(
         actor=actor, case=case, kind="bond", starts_at=starts_at, location=location, notes="Llevar la CURP"
     )
-
-
-@pytest.fixture(scope="module")
-def module_world(django_db_setup, django_db_blocker):
-    """Built once for the module and rolled back at its end; each test runs in a savepoint of it."""
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield build_world()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-
-
-@pytest.fixture
-def world(module_world, db):
-    for user in (module_world.officer_a, module_world.inactive):
-        user.refresh_from_db()
-        if hasattr(user, "_network_access"):
-            del user._network_access
-    return module_world
-
-
-@pytest.fixture(autouse=True)
-def _clean_cache():
-    """Rate-limit counters of one test do not reach the next."""
-    cache.clear()
-    yield
-    cache.clear()
