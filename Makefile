@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate lint format audit lock deps-check messages benchmark bench-reports bench-reminders bench-api clean
+.PHONY: run test install migrate lint format audit lock deps-check messages benchmark bench-reports bench-reminders bench-api bench-pages clean
 
 # Exactly the locked packages (requirements/dev.lock, every file's hash checked), then the project itself.
 # pip and setuptools are upgraded first: the ones bundled with Python are old (setuptools 65.5 has known CVEs).
@@ -86,6 +86,12 @@ bench-reports: install
 bench-api: install
 	@test -n "$(DATABASE_URL)" || (echo "Set DATABASE_URL to the seeded benchmark database"; exit 1)
 	$(BIN)/python manage.py bench_api $(BENCH_ARGS)
+
+# The staff workspace's pages (homes, search, lists, reports) as each role, against the 300 ms goal; same
+# database and variables as bench-api (BENCH_ARGS: --runs N, --slowest for each page's slowest statements).
+bench-pages: install
+	@test -n "$(DATABASE_URL)" || (echo "Set DATABASE_URL to the seeded benchmark database"; exit 1)
+	$(BIN)/python manage.py bench_pages $(BENCH_ARGS)
 
 # Reminder delivery end to end (dispatcher + 2 workers + a local fake provider) on a seeded database:
 #   make bench-reminders DATABASE_URL=postgres://postgres@127.0.0.1:5432/consular_bench

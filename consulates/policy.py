@@ -119,6 +119,9 @@ POLICY: dict[str, Rule] = {
     "calendar.view": Rule(STAFF),
     "report.export": Rule(STAFF, export=True),
     # Persons
+    "person.search": Rule(
+        STAFF, _("Searching persons and cases is for consular staff.")
+    ),  # within visible_to
     "person.register": Rule(WORKERS, _("You cannot register persons for this consulate."), at="pk"),
     "person.edit": Rule(WORKERS, _("You cannot change this person."), within="work"),
     "person.export": Rule(

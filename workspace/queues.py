@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Case as When_
-from django.db.models import Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Count, IntegerField, QuerySet, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -155,16 +155,20 @@ def team_overdue(user, today: dt.date | None = None) -> list[dict]:
     today = today or timezone.localdate()
     now = timezone.now()
     cases = Case.objects.visible_to(user).filter(status__in=OPEN, assigned_to__isnull=False)
-    flagged = Case.objects.visible_to(user).art36_contact_overdue().values("pk")
     rows = (
         cases.values(
             "assigned_to", "assigned_to__first_name", "assigned_to__last_name", "assigned_to__username"
         )
-        .annotate(
-            open_cases=Count("pk", distinct=True),
-            art36=Count("pk", filter=Q(pk__in=flagged), distinct=True),
-        )
+        .annotate(open_cases=Count("pk"))
         .order_by("assigned_to__first_name", "assigned_to__username")
+    )
+    art36 = dict(
+        Case.objects.visible_to(user)
+        .art36_contact_overdue()
+        .filter(assigned_to__isnull=False)
+        .values("assigned_to")
+        .annotate(n=Count("pk"))
+        .values_list("assigned_to", "n")
     )
     overdue = dict(
         Task.objects.visible_to(user)
@@ -196,7 +200,7 @@ def team_overdue(user, today: dt.date | None = None) -> list[dict]:
                 "open_cases": row["open_cases"],
                 "overdue_tasks": overdue.get(officer, 0),
                 "hearings": hearings.get(officer, 0),
-                "art36": row["art36"],
+                "art36": art36.get(officer, 0),
                 "cases_link": _list("case", f"assignee={officer}"),
             }
         )

@@ -15,7 +15,7 @@ from cases.models import Case, Task, Transfer
 from cases.services.lifecycle import case_close_approve, case_close_reject
 from cases.services.transfers import transfer_accept, transfer_reject
 from cases.services.work import task_complete
-from consulates.policy import can
+from consulates.policy import authorize, can
 from workspace import queues
 from workspace.search import search_results
 
@@ -55,6 +55,7 @@ def _home(request, errors: dict | None = None, typed: dict | None = None, status
     supervising = can(user, "case.close.approve")
     context = {
         "title": _("My work today"),
+        "term": "",
         "queues": {queue.key: queue for queue in sections},
         "supervising": supervising,
         "errors": errors or {},
@@ -70,6 +71,7 @@ def _home(request, errors: dict | None = None, typed: dict | None = None, status
 
 @staff_member_required
 def search(request):
+    authorize(request.user, "person.search")
     term = request.GET.get("q", "").strip()
     results = search_results(request, term) if term else None
     context = {

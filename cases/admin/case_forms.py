@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from cases import services
 from cases.admin.base import ServiceModelForm
@@ -15,6 +16,7 @@ from cases.models.case import Outcome
 from cases.models.work import NOTE_KINDS, EventKind, HearingStatus
 from cases.selectors import assignable_users
 from cases.services.cases import UPDATABLE_FIELDS
+from cases.services.lifecycle import open_work
 from consulates.policy import home_consulate
 from consulates.selectors import consulates_selectable_by, facilities_with_district
 
@@ -230,6 +232,31 @@ class CloseRequestForm(forms.Form):
 
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, **kwargs)
+        # The closure asks what to do with what is still open (checked: a closed case keeps nothing open).
+        still_open = open_work(case)
+        if still_open["tasks"]:
+            self.fields["complete_tasks"] = forms.BooleanField(
+                label=ngettext(
+                    "Mark its open task as done",
+                    "Mark its %(count)d open tasks as done",
+                    still_open["tasks"],
+                )
+                % {"count": still_open["tasks"]},
+                required=False,
+                initial=True,
+            )
+        if still_open["hearings"]:
+            self.fields["cancel_hearings"] = forms.BooleanField(
+                label=ngettext(
+                    "Cancel its scheduled hearing",
+                    "Cancel its %(count)d scheduled hearings",
+                    still_open["hearings"],
+                )
+                % {"count": still_open["hearings"]},
+                help_text=_("Leave it unchecked if the consulate still follows the proceedings."),
+                required=False,
+                initial=True,
+            )
 
 
 class ReasonForm(forms.Form):

@@ -93,6 +93,8 @@ def run_action(name: str, user, case: Case, data: dict) -> Case:
             case=case,
             outcome=data["outcome"],
             outcome_notes=data.get("outcome_notes", ""),
+            complete_tasks=data.get("complete_tasks", False),
+            cancel_hearings=data.get("cancel_hearings", False),
             expected_version=version,
         )
     if name == "approve":

@@ -153,6 +153,15 @@ class Case(FastLoad, models.Model):
     closure_needs_approval = models.BooleanField(
         _("closure needs approval"), default=False, db_default=False, editable=False
     )
+    # What the closure does with the case's open work, chosen when it is asked for and done when the case
+    # is closed (at once, or on the supervisor's approval): its open tasks marked done, its scheduled
+    # hearings cancelled. Left False, they stay open.
+    closure_completes_tasks = models.BooleanField(
+        _("the closure marks the open tasks done"), default=False, db_default=False, editable=False
+    )
+    closure_cancels_hearings = models.BooleanField(
+        _("the closure cancels the scheduled hearings"), default=False, db_default=False, editable=False
+    )
     # Bookkeeping
     opened_at = models.DateTimeField(_("opened at"))
     opened_by = models.ForeignKey(

@@ -11,11 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import events
-from cases.models import Case, Referral, Reminder, Transfer
+from cases.models import Case, Hearing, Referral, Reminder, Task, Transfer
 from cases.models.case import Outcome, Priority, Status
 from cases.models.crossoffice import ACTIVE_REFERRAL, TransferStatus
 from cases.models.reminder import EVENT_TYPES, ReminderStatus
-from cases.models.work import EventKind
+from cases.models.work import EventKind, HearingStatus
 from cases.reminders import schedule, webhook_events
 from cases.services.common import bump, case_write
 from consulates.policy import can
@@ -63,11 +63,56 @@ def _end_cross_office_work(case: Case, actor) -> None:
         webhook_events.referral_withdrawn(event, referral)
 
 
+def open_work(case: Case) -> dict[str, int]:
+    """What a closure could leave open: the case's open tasks and its scheduled hearings still to come."""
+    return {
+        "tasks": Task.objects.filter(case=case, done=False).count(),
+        "hearings": Hearing.objects.filter(
+            case=case, status=HearingStatus.SCHEDULED, starts_at__gte=timezone.now()
+        ).count(),
+    }
+
+
+def _wrap_up_open_work(case: Case, actor) -> None:
+    """On closing, what the closure's request chose: open tasks marked done and scheduled hearings still
+    to come cancelled, each on the timeline (a cancelled hearing also tells the partners who follow it)."""
+    now = timezone.now()
+    if case.closure_completes_tasks:
+        for task in Task.objects.select_for_update().filter(case=case, done=False).order_by("pk"):
+            task.done, task.completed_at, task.completed_by = True, now, actor
+            task.save(update_fields=["done", "completed_at", "completed_by"])
+            events.task_completed(case, actor, task=task)
+    if case.closure_cancels_hearings:
+        hearings = Hearing.objects.select_for_update().filter(
+            case=case, status=HearingStatus.SCHEDULED, starts_at__gte=now
+        )
+        for hearing in hearings.order_by("starts_at", "pk"):
+            hearing.status = HearingStatus.CANCELLED
+            hearing.save(update_fields=["status"])
+            event = events.hearing_updated(
+                case,
+                actor,
+                hearing=hearing,
+                changes={"status": [HearingStatus.SCHEDULED, HearingStatus.CANCELLED]},
+                text=_("The case was closed."),
+            )
+            webhook_events.hearing_changed(event, hearing)
+
+
 @transaction.atomic
 def case_close_request(
-    *, actor, case: Case, outcome: str, outcome_notes: str = "", expected_version: int | None = None
+    *,
+    actor,
+    case: Case,
+    outcome: str,
+    outcome_notes: str = "",
+    complete_tasks: bool = False,
+    cancel_hearings: bool = False,
+    expected_version: int | None = None,
 ) -> Case:
-    """Close the case, or ask a supervisor to when it needs approval. Needs an outcome."""
+    """Close the case, or ask a supervisor to when it needs approval. Needs an outcome. ``complete_tasks``
+    and ``cancel_hearings``: what the closure does with the open tasks and scheduled hearings, when the
+    case is closed."""
     case = case_write(case, actor, "case.close.request", expected_version=expected_version, open_only=False)
     if not case.allows("close_request"):
         raise ValidationError(
@@ -83,6 +128,7 @@ def case_close_request(
     old_status = case.status
     case.outcome, case.outcome_notes = outcome, outcome_notes.strip()
     case.closure_requested_by, case.closure_requested_at = actor, now
+    case.closure_completes_tasks, case.closure_cancels_hearings = bool(complete_tasks), bool(cancel_hearings)
     if closure_needs_approval(case) and not can(actor, "case.close.direct", case):
         case.status = Status.PENDING_CLOSURE
         events.closure_requested(case, actor)
@@ -91,6 +137,7 @@ def case_close_request(
         case.closed_at = now
         events.case_closed(case, actor)
         _end_cross_office_work(case, actor)
+        _wrap_up_open_work(case, actor)
         _cancel_reminders(case)
     events.status_changed(case, actor, old=old_status, new=case.status)
     bump(case, now)
@@ -110,6 +157,7 @@ def case_close_approve(*, actor, case: Case, expected_version: int | None = None
     case.save()
     events.closure_approved(case, actor)
     _end_cross_office_work(case, actor)
+    _wrap_up_open_work(case, actor)
     _cancel_reminders(case)
     events.status_changed(case, actor, old=Status.PENDING_CLOSURE, new=Status.CLOSED)
     return case
@@ -127,6 +175,7 @@ def case_close_reject(*, actor, case: Case, reason: str, expected_version: int |
     case.status = Status.IN_PROGRESS
     case.outcome, case.outcome_notes = "", ""
     case.closure_requested_by, case.closure_requested_at = None, None
+    case.closure_completes_tasks = case.closure_cancels_hearings = False
     bump(case, now)
     case.save()
     events.closure_rejected(case, actor, reason=reason.strip())

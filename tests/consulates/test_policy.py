@@ -77,6 +77,7 @@ TABLE = {
     "calendar.view": _same(STAFF),
     "report.export": _same({"officer_export", "manager", "administrator"}),
     "report.weekly": _same({"supervisor", "manager"}),
+    "person.search": _same(STAFF),
     "person.register": _consulate(WORKERS),
     "person.export": _same({"administrator"}),
     "person.erase": _same(ADMINS),

@@ -8,6 +8,7 @@ import zoneinfo
 
 from django import template
 from django.utils import formats, timezone
+from django.utils.translation import gettext, ngettext
 
 register = template.Library()
 
@@ -31,11 +32,16 @@ def when(value, zone: str | None = None, style: str = "DATETIME_FORMAT"):
 
 
 @register.filter
-def age_in_days(value) -> int | None:
-    """Whole days since ``value`` (a datetime), for "waiting 3 days"."""
+def days_ago(value) -> str:
+    """ "today", "yesterday" or "5 days ago" since ``value`` (a datetime), in the user's language."""
     if value is None:
-        return None
-    return (timezone.now() - value).days
+        return ""
+    days = (timezone.localdate() - timezone.localtime(value).date()).days
+    if days <= 0:
+        return gettext("today")
+    if days == 1:
+        return gettext("yesterday")
+    return ngettext("%(days)d day ago", "%(days)d days ago", days) % {"days": days}
 
 
 @register.filter
@@ -47,3 +53,11 @@ def row_key(pk, prefix: str) -> str:
 @register.filter
 def get_item(mapping, key):
     return (mapping or {}).get(key, "")
+
+
+@register.filter
+def staff_name(user) -> str:
+    """A staff member as colleagues know them: full name, else the user name; empty for nobody."""
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()

@@ -1,0 +1,116 @@
+"""Time the staff workspace's pages at scale (``make bench-pages``; issue goal: each page <= 300 ms, median
+in process, at 100,000 seeded cases; a quick action saves in <= 300 ms).
+
+Run with production settings on the database seeded for ``bench-api`` (``docs/benchmarks.md``). Each page is
+requested through Django's test client as the demo user of each role, signed in with a verified second
+factor (every middleware, the session, the access log and the template count), three times to warm up
+and then ``--runs`` times; the table shows the median, the queries of one request and the goal. Pages
+another part of the workspace adds register themselves in ``PAGES`` below; the quick actions write
+through the services like a user would and are rolled back.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+
+import django_otp
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.http import HttpRequest
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+GOAL_MS = 300
+
+# (label, username, path or a function of the command that returns one)
+PAGES = [
+    ("home, officer", "oficial.dallas", "/"),
+    ("home, supervisor", "supervisora.dallas", "/"),
+    ("home, administrator (network)", "admin", "/"),
+    ("search 'garcia', officer", "oficial.dallas", "/search/?q=garcia"),
+    ("search 'garcia', manager", "gerente", "/search/?q=garcia"),
+    ("search near miss 'herrara', manager", "gerente", "/search/?q=herrara"),
+    ("case list, officer", "oficial.dallas", "/admin/cases/case/"),
+    ("reports, manager", "gerente", "/reports/"),
+]
+
+
+class Command(BaseCommand):
+    help = "Time the staff workspace's pages (median, in process) against the 300 ms goal."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--runs", type=int, default=15, help="timed runs per page (median)")
+        parser.add_argument(
+            "--slowest", action="store_true", help="print each page's five slowest statements"
+        )
+
+    def handle(self, *args, runs, slowest, **options):
+        self.verbose = slowest
+        if settings.DEBUG:
+            raise CommandError("Run with production settings (DEBUG=0 and its keys): see docs/benchmarks.md.")
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM cases_case")
+            total = cursor.fetchone()[0]
+        load = os.getloadavg()
+        self.stdout.write(
+            f"Database {connection.settings_dict['NAME']}: {total:,} cases. Load average at start: "
+            f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}.\n"
+            f"Median of {runs} after 3 warm-ups, in process. Goal: {GOAL_MS} ms.\n"
+        )
+        self.stdout.write(f"{'page':<44} {'median':>9} {'queries':>8}  result")
+        clients, devices = {}, []
+        try:
+            for label, username, path in PAGES:
+                client = clients.get(username) or self._client(username, devices)
+                clients[username] = client
+                self._time(label, client, path, runs)
+        finally:
+            TOTPDevice.objects.filter(pk__in=devices).delete()
+
+    def _client(self, username: str, devices: list) -> Client:
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(f"No user {username}: seed the database first (seed_demo --cases 100000).")
+        client = Client(SERVER_NAME=settings.ALLOWED_HOSTS[0])
+        device = TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
+        devices.append(device.pk)
+        client.force_login(user)
+        request = HttpRequest()
+        request.session, request.user = client.session, user
+        django_otp.login(request, device)
+        request.session.save()
+        return client
+
+    def _time(self, label: str, client: Client, path: str, runs: int) -> None:
+        for _ in range(3):
+            response = client.get(path)
+            if response.status_code != 200:
+                raise CommandError(f"{label}: {path} answered {response.status_code}")
+        with CaptureQueriesContext(connection) as captured:
+            client.get(path)
+        # Read now: the next request empties the connection's query log.
+        queries = list(captured.captured_queries)
+        if self.verbose:
+            for query in sorted(queries, key=lambda q: -float(q["time"]))[:5]:
+                self.stdout.write(f"    {float(query['time']) * 1000:7.1f} ms  {query['sql'][:160]}")
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            client.get(path)
+            times.append(time.perf_counter() - start)
+        median = statistics.median(times) * 1000
+        result = "met" if median <= GOAL_MS else "NOT MET"
+        self.stdout.write(f"{label:<44} {median:>7.1f} ms {len(queries):>8}  {result}")
+
+
+def rolled_back(function):
+    """Run ``function`` in a transaction that is rolled back (a quick action measured without keeping it)."""
+    with transaction.atomic():
+        result = function()
+        transaction.set_rollback(True)
+    return result
