@@ -307,6 +307,8 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 LOGIN_RATE_PER_IP = os.environ.get("LOGIN_RATE_PER_IP", "30/5min")
 API_TOKEN_FAILURE_RATE_PER_IP = os.environ.get("API_TOKEN_FAILURE_RATE_PER_IP", "20/min")
 API_TOKEN_ISSUE_RATE_PER_USER = os.environ.get("API_TOKEN_ISSUE_RATE_PER_USER", "20/h")
+# Fetches of one calendar feed (workspace.feeds): calendar apps poll every hour or so.
+CALENDAR_FEED_RATE_PER_TOKEN = os.environ.get("CALENDAR_FEED_RATE_PER_TOKEN", "60/h")
 # CURPs/A-numbers held by a person the user cannot see, entered on a record: each opens a review (issue 15).
 IDENTIFIER_REVIEW_RATE_PER_USER = os.environ.get("IDENTIFIER_REVIEW_RATE_PER_USER", "10/h")
 API_TOKEN_USE_RETENTION_DAYS = env_int("API_TOKEN_USE_RETENTION_DAYS", 365)

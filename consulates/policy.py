@@ -114,6 +114,9 @@ POLICY: dict[str, Rule] = {
     "audit.view": Rule(AUDIT),  # the audit trail and the access log
     "audit.values": Rule(ADMINISTRATORS),  # the values in the trail (personal data, decrypted)
     "report.view": Rule(STAFF),
+    # The hearings and tasks calendar and one's own calendar feed: staff who work with case data (managers
+    # read it too); what it shows is ``scope``'s.
+    "calendar.view": Rule(STAFF),
     "report.export": Rule(STAFF, export=True),
     # Persons
     "person.search": Rule(

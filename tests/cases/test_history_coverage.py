@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from django.apps import apps
 
-PROJECT_APPS = ("cases", "consulates", "api")
+PROJECT_APPS = ("cases", "consulates", "api", "workspace")
 
 # Models whose rows name, locate, contact or describe a person (detained nationals, their families,
 # partner contacts, staff accounts), or record what was done for them.
@@ -32,6 +32,7 @@ PERSONAL_DATA = {
     "consulates.PartnerMembership",
     "consulates.UserAccount",  # Django's users: names, e-mail (password hash excluded)
     "api.ApiToken",
+    "workspace.CalendarFeed",  # whose private calendar address it is (the history leaves out the digest)
 }
 
 # Models without personal data, each with the reason (tracked or not).

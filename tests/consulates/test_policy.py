@@ -74,6 +74,7 @@ TABLE = {
     "audit.view": _same(ADMINS | {"auditor"}),
     "audit.values": _same(ADMINS),
     "report.view": _same(STAFF),
+    "calendar.view": _same(STAFF),
     "report.export": _same({"officer_export", "manager", "administrator"}),
     "report.weekly": _same({"supervisor", "manager"}),
     "person.search": _same(STAFF),

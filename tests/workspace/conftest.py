@@ -4,9 +4,11 @@ once per module and rolled back at its end; each test runs in a savepoint of it.
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.db import transaction
 
 from tests.cases.admin.conftest import build_world, strict_templates  # noqa: F401
+from tests.workspace import calendar_world as calendar
 
 
 @pytest.fixture(scope="module")
@@ -26,3 +28,37 @@ def world(module_world):
     for name in ("case_a", "case_b", "task_a", "task_b"):
         getattr(module_world, name).refresh_from_db()
     return module_world
+
+
+# The calendar tests' fixtures (``tests.workspace.calendar_world``; ``cal`` is its
+# ``world``: the home tests have theirs).
+
+
+@pytest.fixture(scope="module")
+def calendar_world(django_db_setup, django_db_blocker):
+    """Built once for the module and rolled back at its end; each test runs in a savepoint of it."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield calendar.build_world()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def cal(calendar_world, db) -> calendar.World:
+    for user in (calendar_world.officer_a, calendar_world.inactive):
+        user.refresh_from_db()
+        if hasattr(user, "_network_access"):
+            del user._network_access
+    return calendar_world
+
+
+@pytest.fixture
+def clean_cache():
+    """Rate-limit counters of one test do not reach the next."""
+    cache.clear()
+    yield
+    cache.clear()
