@@ -26,7 +26,8 @@ def when(value, zone: str | None = None, style: str = "DATETIME_FORMAT"):
     target = zoneinfo.ZoneInfo(zone) if zone else active
     local = timezone.localtime(value, target)
     text = formats.date_format(local, style)
-    if zone and local.utcoffset() != timezone.localtime(value, active).utcoffset():
+    shows_time = style in ("DATETIME_FORMAT", "SHORT_DATETIME_FORMAT", "TIME_FORMAT")
+    if shows_time and zone and local.utcoffset() != timezone.localtime(value, active).utcoffset():
         text = f"{text} {local.tzname()}"
     return text
 
