@@ -9,10 +9,11 @@ is held (the case's consulate's zone); a task is an all-day item on its due date
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db import models
+from django.db.models import Count, F, Func, QuerySet, Window
+from django.db.models.functions import Cast, RowNumber
 from django.utils import formats
 
 from cases.models import Hearing, Task
@@ -48,7 +49,8 @@ class Day:
     in_period: bool  # in the month shown (a month grid starts and ends with whole weeks)
     items: list[Item] = field(default_factory=list)
     link: str = ""  # the day's week (set by the page)
-    more: int = 0  # entries beyond those a month grid lists (set by the page)
+    more: int = 0  # entries beyond those the page lists (set by the page)
+    total: int = 0  # entries the day holds in all
 
 
 @dataclass
@@ -117,50 +119,107 @@ def scoped(user, scope: str, consulate_id: int | None = None) -> tuple[QuerySet,
     return hearings.filter(where), tasks.filter(where)
 
 
+def _local_day():
+    """A hearing's day where it is held: its start in its case's consulate's zone, as a date (SQL)."""
+    held = Func(
+        F("case__consulate__timezone"),
+        F("starts_at"),
+        function="timezone",
+        output_field=models.DateTimeField(),
+    )
+    return Cast(held, models.DateField())
+
+
+def _first_per_day(rows: QuerySet, day: str, order: list, per_day: int | None) -> QuerySet:
+    """At most ``per_day`` rows of each day (in ``order``), chosen by the database: a network-wide month
+    holds tens of thousands of entries, of which a page shows a few a day."""
+    if per_day is None:
+        return rows
+    if per_day == 0:
+        return rows.none()
+    rank = Window(RowNumber(), partition_by=[F(day)], order_by=order)
+    return rows.annotate(rank_in_day=rank).filter(rank_in_day__lte=per_day)
+
+
+def _per_day(rows: QuerySet, day: str) -> dict[dt.date, int]:
+    return dict(rows.order_by().values(day).annotate(n=Count("pk")).values_list(day, "n"))
+
+
 def hearings_between(
-    hearings: QuerySet, start: dt.date, end: dt.date, *, statuses=(HearingStatus.SCHEDULED,)
-):
-    """The hearings held on a day in [start, end) where they are held. The query takes a day more on each
-    side (zones here are a few hours from UTC); the exact cut is made on each hearing's local day."""
+    hearings: QuerySet,
+    start: dt.date,
+    end: dt.date,
+    *,
+    statuses=(HearingStatus.SCHEDULED,),
+    per_day: int | None = None,
+) -> tuple[list[Item], dict[dt.date, int]]:
+    """The hearings held on a day in [start, end) where they are held (at most ``per_day`` a day, by
+    time), and how many each day holds in all. The range is first cut a day wider on each side in UTC
+    (zones here are a few hours from it), so the starts index does the work."""
     since = dt.datetime.combine(start - dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
     until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
     rows = (
         hearings.filter(status__in=statuses, starts_at__gte=since, starts_at__lt=until)
-        .select_related("case__consulate", "case__person", "case__assigned_to")
-        .order_by("starts_at", "pk")
+        .annotate(local_day=_local_day())
+        .filter(local_day__gte=start, local_day__lt=end)
     )
-    items = []
-    for hearing in rows:
-        zone = hearing.case.consulate.timezone
-        local = hearing.starts_at.astimezone(zoneinfo.ZoneInfo(zone))
-        if start <= local.date() < end:
-            items.append(Item("hearing", hearing, local.date(), starts_at=hearing.starts_at, zone=zone))
-    return items
-
-
-def tasks_between(tasks: QuerySet, start: dt.date, end: dt.date) -> list[Item]:
-    """The open tasks due on a day in [start, end)."""
-    rows = (
-        tasks.filter(done=False, due_date__gte=start, due_date__lt=end)
-        .select_related("case", "assignee")
-        .order_by("due_date", "pk")
+    counts = _per_day(rows, "local_day")
+    rows = _first_per_day(rows, "local_day", [F("starts_at").asc(), F("pk").asc()], per_day)
+    rows = rows.select_related("case__consulate", "case__person", "case__assigned_to").order_by(
+        "starts_at", "pk"
     )
-    return [Item("task", task, task.due_date) for task in rows]
+    items = [
+        Item(
+            "hearing",
+            hearing,
+            hearing.local_day,
+            starts_at=hearing.starts_at,
+            zone=hearing.case.consulate.timezone,
+        )
+        for hearing in rows
+    ]
+    return items, counts
 
 
-def period(user, *, view: str, anchor: dt.date, today: dt.date, scope: str, consulate_id=None) -> Period:
-    """The days of the view around ``anchor``, each with its hearings (by time) then its tasks."""
+def tasks_between(
+    tasks: QuerySet, start: dt.date, end: dt.date, *, per_day: int | None = None
+) -> tuple[list[Item], dict[dt.date, int]]:
+    """The open tasks due on a day in [start, end) (at most ``per_day`` a day), and how many each day
+    holds in all."""
+    rows = tasks.filter(done=False, due_date__gte=start, due_date__lt=end)
+    counts = _per_day(rows, "due_date")
+    rows = _first_per_day(rows, "due_date", [F("pk").asc()], per_day)
+    rows = rows.select_related("case", "assignee").order_by("due_date", "pk")
+    return [Item("task", task, task.due_date) for task in rows], counts
+
+
+def period(
+    user,
+    *,
+    view: str,
+    anchor: dt.date,
+    today: dt.date,
+    scope: str,
+    consulate_id=None,
+    per_day: int | None = None,
+) -> Period:
+    """The days of the view around ``anchor``, each with its hearings (by time) then its tasks (at most
+    ``per_day`` of each) and how many it holds in all."""
     start, end = bounds(view, anchor)
     hearings, tasks = scoped(user, scope, consulate_id)
+    hearing_items, hearing_counts = hearings_between(hearings, start, end, per_day=per_day)
+    task_items, task_counts = tasks_between(tasks, start, end, per_day=per_day)
     by_day: dict[dt.date, list[Item]] = {}
-    for item in [*hearings_between(hearings, start, end), *tasks_between(tasks, start, end)]:
+    for item in [*hearing_items, *task_items]:
         by_day.setdefault(item.day, []).append(item)
     weeks, day = [], start
     while day < end:
         week = []
         for _ in range(7):
             in_period = view == WEEK or day.month == anchor.month
-            week.append(Day(day, day == today, in_period, by_day.get(day, [])))
+            entry = Day(day, day == today, in_period, by_day.get(day, []))
+            entry.total = hearing_counts.get(day, 0) + task_counts.get(day, 0)
+            week.append(entry)
             day += dt.timedelta(days=1)
         weeks.append(week)
     return Period(view=view, anchor=anchor, start=start, end=end, weeks=weeks)

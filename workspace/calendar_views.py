@@ -31,6 +31,7 @@ from workspace import calendar, feeds
 logger = logging.getLogger(__name__)
 FEED_SCOPE = "calendar-feed"
 MONTH_DAY_ITEMS = 4  # entries a day of the month grid lists; "N more" leads to its week
+WEEK_DAY_ITEMS = 40  # of each kind, a day of the week view lists; the staff lists have the rest
 
 
 def case_url(pk: int) -> str:
@@ -76,7 +77,13 @@ def calendar_page(request):
     consulates = list(Consulate.objects.filter(reach(user).q("pk")).order_by("city")) if network else []
     chosen = _consulate(request, consulates)
     period = calendar.period(
-        user, view=view, anchor=anchor, today=today, scope=scope, consulate_id=chosen.pk if chosen else None
+        user,
+        view=view,
+        anchor=anchor,
+        today=today,
+        scope=scope,
+        consulate_id=chosen.pk if chosen else None,
+        per_day=_per_day(view, network_wide=network and chosen is None),
     )
     state = {"view": view, "date": anchor.isoformat(), "scope": scope}
     if chosen:
@@ -87,7 +94,8 @@ def calendar_page(request):
 
     for day in period.days:
         day.link = link(view=calendar.WEEK, date=day.date.isoformat())
-        day.more = max(0, len(day.items) - MONTH_DAY_ITEMS) if view == calendar.MONTH else 0
+        shown = min(len(day.items), MONTH_DAY_ITEMS) if view == calendar.MONTH else len(day.items)
+        day.more = max(0, day.total - shown)
         for item in day.items:
             item.url = case_url(item.obj.case_id)
     record_access(request, AccessAction.LIST, what=listing_label("staff: calendar", request.GET))
@@ -209,3 +217,11 @@ def calendar_feed(request, token: str):
     response = HttpResponse(body.encode(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="calendar.ics"'
     return response
+
+
+def _per_day(view: str, *, network_wide: bool) -> int:
+    """Entries listed a day: a few in a month's grid, more in a week. The whole network's month (tens of
+    thousands of entries) is shown as each day's count, each linking to its week."""
+    if view == calendar.MONTH:
+        return 0 if network_wide else MONTH_DAY_ITEMS
+    return WEEK_DAY_ITEMS

@@ -35,6 +35,10 @@ PAGES = [
     ("search 'garcia', officer", "oficial.dallas", "/search/?q=garcia"),
     ("search 'garcia', manager", "gerente", "/search/?q=garcia"),
     ("search near miss 'herrara', manager", "gerente", "/search/?q=herrara"),
+    ("calendar week, officer (mine)", "oficial.dallas", "/calendar/"),
+    ("calendar month, supervisor (consulate)", "supervisora.dallas", "/calendar/?view=month&scope=consulate"),
+    ("calendar month, manager (network)", "gerente", "/calendar/?view=month"),
+    ("calendar week, manager (network)", "gerente", "/calendar/?view=week"),
     ("case list, officer", "oficial.dallas", "/admin/cases/case/"),
     ("reports, manager", "gerente", "/reports/"),
 ]
