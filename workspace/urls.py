@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workspace import views
+from workspace import case_views, views
 
 app_name = "workspace"
 
@@ -10,4 +10,11 @@ urlpatterns = [
     path("tasks/<int:pk>/done/", views.task_done, name="task_done"),
     path("closures/<int:pk>/", views.closure_decide, name="closure_decide"),
     path("transfers/<int:pk>/", views.transfer_decide, name="transfer_decide"),
+    # The case page (``/cases/`` is the documents' downloads, ``cases.urls``).
+    path("case/<int:pk>/", case_views.case_page, name="case"),
+    path("case/<int:pk>/note/", case_views.note_add, name="case_note"),
+    path("case/<int:pk>/hearings/", case_views.hearing_add, name="case_hearing_add"),
+    path("case/<int:pk>/hearings/<int:hearing_pk>/", case_views.hearing_edit, name="case_hearing_edit"),
+    path("case/<int:pk>/tasks/", case_views.task_add, name="case_task_add"),
+    path("case/<int:pk>/tasks/<int:task_pk>/done/", case_views.task_done, name="case_task_done"),
 ]
