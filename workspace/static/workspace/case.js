@@ -18,7 +18,7 @@
   }
 
   function focusFirstField(form) {
-    const field = form && form.querySelector("input:not([type=hidden]), select, textarea");
+    const field = form && form.querySelector("textarea, input[type=text], input:not([type=hidden]), select");
     if (field) field.focus({ preventScroll: true });
   }
 
