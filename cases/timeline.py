@@ -226,12 +226,13 @@ def timeline_entries(events) -> list[Entry]:
     """``events`` with their actor loaded (``select_related("actor")``), in the order to show."""
     events = list(events)
     names = _names(events)
+    kinds = dict(EventKind.choices)  # once: ``get_kind_display`` translates every label for each event
     entries = []
     for event in events:
         payload = event.payload if isinstance(event.payload, dict) else {}
         entry = Entry(
             event=event,
-            kind=event.get_kind_display(),
+            kind=str(kinds.get(event.kind, event.kind)),
             group=GROUP_OF.get(event.kind, ""),
             actor=person_name(event.actor),
             text=event.text,

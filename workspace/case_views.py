@@ -94,8 +94,11 @@ def _quick(request, case: Case, *, key: str, form, run, parts, message, anchor: 
                 return _refused(request, str(error))
         if form.errors:
             return _invalid(request, case, key, form)
+        before = case.status
         case = case_for(request.user, case.pk)  # as the service left it (status, version)
         if _wants_json(request):
+            if case.status != before and "header" not in parts:  # its first work moved it into progress
+                parts = ["header", *parts]
             return _parts(request, case, parts, message)
     messages.success(request, message)
     query = f"?{urlencode({'show': request.POST['show']})}" if request.POST.get("show") else ""
@@ -148,7 +151,7 @@ def note_add(request, pk: int):
         key="note",
         form=form,
         run=run,
-        parts=["header", "timeline", "note"],
+        parts=["timeline", "note"],
         message=_("Saved on the timeline."),
         anchor="timeline",
     )
@@ -231,7 +234,7 @@ def task_add(request, pk: int):
         key="task",
         form=TaskForm(request.POST, prefix="task", case=case),
         run=run,
-        parts=["header", "timeline", "tasks"],
+        parts=["timeline", "tasks"],
         message=_("Task added."),
         anchor="tasks",
     )
@@ -253,7 +256,7 @@ def task_done(request, pk: int, task_pk: int):
         key=key,
         form=DoneForm(request.POST, prefix=key),
         run=run,
-        parts=["header", "timeline", "tasks"],
+        parts=["timeline", "tasks"],
         message=_("Task “%(title)s” is done.") % {"title": task.title},
         anchor="tasks",
     )

@@ -40,13 +40,13 @@ def _details(entry) -> str:
 def render_timeline(events) -> str:
     rows = [
         (
-            timezone.localtime(event.occurred_at).strftime("%Y-%m-%d %H:%M"),
-            event.get_kind_display(),
+            timezone.localtime(entry.event.occurred_at).strftime("%Y-%m-%d %H:%M"),
+            entry.kind,
             entry.actor,
             entry.text,
             _details(entry),
         )
-        for entry, event in ((entry, entry.event) for entry in timeline_entries(events))
+        for entry in timeline_entries(events)
     ]
     if not rows:
         return _("No activity yet.")

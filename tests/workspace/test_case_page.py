@@ -18,6 +18,7 @@ from cases.models.work import EventKind
 from tests.auth import login_verified
 from tests.cases.admin.conftest import build_world, strict_templates  # noqa: F401 - a fixture used here
 from tests.cases.admin.helpers import INVALID_MARKER
+from tests.factories import make_case
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("strict_templates")]
 JSON = {"HTTP_ACCEPT": "application/json"}
@@ -177,10 +178,20 @@ def test_a_note_logged_with_the_script_answers_with_the_changed_parts(client, wo
     response = client.post(url, note("Visita al centro", EventKind.VISIT), **JSON)
     assert response.status_code == 200
     body = response.json()
-    assert set(body["parts"]) == {"case-header", "timeline", "log"}
+    assert set(body["parts"]) == {"timeline", "log"}  # the header did not change
     assert "Visita al centro" in body["parts"]["timeline"]
     assert "Visita al centro" not in body["parts"]["log"]  # an empty form for the next entry
     assert body["message"]
+
+
+def test_the_first_work_on_an_open_case_renders_its_header_again(client, world):
+    case = make_case(world.officer_a, person=world.person_a)
+    assert case.status == Status.OPEN
+    signed_in(client, world.officer_a)
+    response = client.post(reverse("workspace:case_note", args=[case.pk]), note("Primera llamada"), **JSON)
+    header = response.json()["parts"]["case-header"]
+    with translation.override("es"):
+        assert f'ws-status-{Status.IN_PROGRESS}">{Status.IN_PROGRESS.label}<' in header
 
 
 @pytest.mark.parametrize("accept", [{}, JSON])
