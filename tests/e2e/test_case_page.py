@@ -9,6 +9,7 @@ from cases.models import CaseEvent
 from cases.models.work import EventKind
 from consulates.models import Consulate, Role, StaffMembership
 from tests.e2e.signin import sign_in
+from tests.e2e.test_content_security_policy import LISTEN
 from tests.factories import make_case
 from tests.network import network_restore
 
@@ -31,6 +32,7 @@ def officer(django_user_model):
 
 def test_a_call_logged_from_the_case_page_shows_without_a_reload(page, live_server, officer, artifacts):
     case = make_case(officer)
+    page.context.add_init_script(LISTEN)
     sign_in(page, live_server, officer, PASSWORD)
     page.goto(f"{live_server.url}/case/{case.pk}/")
     page.evaluate("window.stillTheSamePage = true")
@@ -52,6 +54,7 @@ def test_a_call_logged_from_the_case_page_shows_without_a_reload(page, live_serv
     assert page.evaluate("window.stillTheSamePage") is True  # no reload
     assert page.locator("#id_note-text").input_value() == ""  # ready for the next one
     assert page.locator("#case-status-message").inner_text()
+    assert page.evaluate("window.__csp") == []  # the page's script runs under the strict policy
     event = CaseEvent.objects.filter(case=case, kind=EventKind.CALL).get()
     assert (event.kind, event.actor_id) == (EventKind.CALL, officer.pk)
 
