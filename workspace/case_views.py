@@ -23,14 +23,14 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cases import services
 from cases.access import AccessAction, record_access
-from cases.models import Case
+from cases.models import Case, Hearing
 from consulates.policy import can
 from workspace.case_forms import DoneForm, HearingEditForm, HearingForm, NoteForm, TaskForm
 from workspace.case_page import case_context, case_for
@@ -190,23 +190,39 @@ def hearing_edit(request, pk: int, hearing_pk: int):
     case = _case(request, pk)
     hearing = get_object_or_404(case.hearings, pk=hearing_pk)
 
-    def run(data):
-        services.hearing_update(
-            actor=request.user,
-            hearing=hearing,
-            kind=data["kind"],
-            starts_at=data["starts_at"],
-            location=data["location"],
-            notes=data["notes"],
-            seen=data["seen"] or None,
-        )
-
     key = f"hearing-{hearing.pk}"
+    form = HearingEditForm(request.POST, prefix=key)
+
+    def run(data):
+        try:
+            services.hearing_update(
+                actor=request.user,
+                hearing=hearing,
+                kind=data["kind"],
+                starts_at=data["starts_at"],
+                location=data["location"],
+                notes=data["notes"],
+                seen=data["seen"] or None,
+            )
+        except ValidationError as error:
+            if error.code != "stale":
+                raise
+            # What it is now, beside what the user typed; saving again replaces it (the form now knows
+            # the hearing as it stands).
+            current = Hearing.objects.get(pk=hearing.pk)
+            form.data = form.data.copy()
+            form.data[f"{key}-seen"] = services.hearing_state(current)
+            now = _("It is now: %(when)s, %(place)s.") % {
+                "when": formats.date_format(timezone.localtime(current.starts_at), "DATETIME_FORMAT"),
+                "place": current.location,
+            }
+            raise ValidationError([error, now]) from error
+
     return _quick(
         request,
         case,
         key=key,
-        form=HearingEditForm(request.POST, prefix=key),
+        form=form,
         run=run,
         parts=["header", "timeline", "hearings"],
         message=_("Hearing changed."),

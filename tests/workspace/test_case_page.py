@@ -255,6 +255,13 @@ def test_a_hearing_is_scheduled_and_rescheduled(client, world):
     assert 'role="alert"' in html
     hearing.refresh_from_db()
     assert hearing.location == "Corte de Dallas, sala 4"
+    # The form now knows the hearing as it stands: saving again (having seen it) replaces it.
+    assert "Corte de Dallas, sala 4" in html  # what it is now is said
+    assert f'value="{services.hearing_state(hearing)}"' in html
+    response = client.post(edit, {**stale, f"{key}-seen": services.hearing_state(hearing)}, **JSON)
+    assert response.status_code == 200
+    hearing.refresh_from_db()
+    assert hearing.location == "Sala 9"
 
 
 def test_a_hearing_without_a_place_is_refused(client, world):
