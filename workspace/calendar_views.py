@@ -12,7 +12,7 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
@@ -35,11 +35,8 @@ WEEK_DAY_ITEMS = 40  # of each kind, a day of the week view lists; the staff lis
 
 
 def case_url(pk: int) -> str:
-    """A case's page: the workspace's when there is one, else the staff admin's."""
-    try:
-        return reverse("workspace:case", args=[pk])
-    except NoReverseMatch:
-        return reverse("admin:cases_case_change", args=[pk])
+    """A case's page in the workspace."""
+    return reverse("workspace:case", args=[pk])
 
 
 def _day(text: str | None, default: dt.date) -> dt.date:

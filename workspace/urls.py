@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from workspace import calendar_views, views
+from workspace import calendar_views, case_views, views
 
 app_name = "workspace"
 
@@ -16,4 +16,11 @@ urlpatterns = [
     re_path(
         r"^calendar/feed/(?P<token>[^/]{1,200})\.ics$", calendar_views.calendar_feed, name="calendar_feed"
     ),
+    # The case page (``/cases/`` is the documents' downloads, ``cases.urls``).
+    path("case/<int:pk>/", case_views.case_page, name="case"),
+    path("case/<int:pk>/note/", case_views.note_add, name="case_note"),
+    path("case/<int:pk>/hearings/", case_views.hearing_add, name="case_hearing_add"),
+    path("case/<int:pk>/hearings/<int:hearing_pk>/", case_views.hearing_edit, name="case_hearing_edit"),
+    path("case/<int:pk>/tasks/", case_views.task_add, name="case_task_add"),
+    path("case/<int:pk>/tasks/<int:task_pk>/done/", case_views.task_done, name="case_task_done"),
 ]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import FieldDoesNotExist
+import datetime as dt
+
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from cases.models import Case
+from cases.timeline import timeline_entries
 
 
 def render_delay(delta) -> str:
@@ -21,45 +22,31 @@ def render_delay(delta) -> str:
     return ngettext("%(n).1f day", "%(n).1f days", round(days)) % {"n": days}
 
 
-def _label(name: str, value: str) -> str:
-    """Show a stored change in the reader's language: field names and choice codes get their labels."""
-    if not value:
-        return "—"
-    try:
-        field = Case._meta.get_field(name)
-    except FieldDoesNotExist:
-        return value
-    return str(dict(field.flatchoices).get(value, value)) if field.choices else value
+def _shown(value) -> str:
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
 
 
-def _field_name(name: str) -> str:
-    try:
-        return str(Case._meta.get_field(name).verbose_name)
-    except FieldDoesNotExist:
-        return name
-
-
-def _details(event) -> str:
-    changes = event.payload.get("changes") if isinstance(event.payload, dict) else None
-    if not changes:
-        return ""
-    return format_html_join(
-        "",
-        "<br><small>{}: {} → {}</small>",
-        ((_field_name(name), _label(name, old), _label(name, new)) for name, (old, new) in changes.items()),
-    )
+def _details(entry) -> str:
+    """What changed, with labels (``cases.timeline``): a status "from → to" and each changed field."""
+    rows = [entry.moved] if entry.moved else []
+    rows += [(change.label, _shown(change.old), _shown(change.new)) for change in entry.changes]
+    return format_html_join("", "<br><small>{}: {} → {}</small>", rows)
 
 
 def render_timeline(events) -> str:
     rows = [
         (
-            timezone.localtime(event.occurred_at).strftime("%Y-%m-%d %H:%M"),
-            event.get_kind_display(),
-            (event.actor.get_full_name() or event.actor.get_username()) if event.actor else _("system"),
-            event.text,
-            _details(event),
+            timezone.localtime(entry.event.occurred_at).strftime("%Y-%m-%d %H:%M"),
+            entry.kind,
+            entry.actor,
+            entry.text,
+            _details(entry),
         )
-        for event in events
+        for entry in timeline_entries(events)
     ]
     if not rows:
         return _("No activity yet.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -46,16 +47,39 @@ def hearing_schedule(
     return hearing
 
 
+def hearing_state(hearing: Hearing) -> str:
+    """A short token of a hearing as a writer read it (kind, time, place, notes, status), for
+    ``hearing_update(seen=...)``."""
+    fields = (hearing.kind, hearing.starts_at.timestamp(), hearing.location, hearing.notes, hearing.status)
+    return hashlib.sha256("\x1f".join(map(str, fields)).encode()).hexdigest()[:16]
+
+
 @transaction.atomic
 def hearing_update(
-    *, actor, hearing: Hearing, kind: str, starts_at: dt.datetime, location: str, notes: str = ""
+    *,
+    actor,
+    hearing: Hearing,
+    kind: str,
+    starts_at: dt.datetime,
+    location: str,
+    notes: str = "",
+    seen: str | None = None,
 ) -> Hearing:
-    """Reschedule or correct a scheduled hearing."""
+    """Reschedule or correct a scheduled hearing. ``seen``: the ``hearing_state`` the writer read; when
+    the hearing changed since (someone else rescheduled it), the change is refused as stale (the case's
+    version is not used: a note logged meanwhile does not conflict with a new time)."""
     _validate_hearing(kind, starts_at, location)
     case = case_write(hearing.case_id, actor, "case.work")
     hearing = Hearing.objects.select_for_update().get(pk=hearing.pk)
     if hearing.status != HearingStatus.SCHEDULED:
         raise ValidationError(_("Only a scheduled hearing can be changed."), code="hearing_not_scheduled")
+    if seen is not None and seen != hearing_state(hearing):
+        raise ValidationError(
+            _(
+                "Someone else changed this hearing while you were editing it. Check its new details and save again."
+            ),
+            code="stale",
+        )
     new = {"kind": kind, "starts_at": starts_at, "location": location.strip(), "notes": notes}
     changes = {
         name: [str(getattr(hearing, name)), str(value)]

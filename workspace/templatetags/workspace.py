@@ -62,3 +62,20 @@ def staff_name(user) -> str:
     if user is None:
         return ""
     return user.get_full_name() or user.get_username()
+
+
+@register.simple_tag
+def in_words(value, zone: str | None = None):
+    """A value of a timeline entry: a date or time as ``when`` writes it, anything else as it is."""
+    if isinstance(value, dt.date):
+        return when(value, zone)
+    return value
+
+
+@register.filter
+def control(field):
+    """A form field's control; with an error, marked invalid and pointing at its message (the id
+    ``<field id>-error`` of ``workspace/case/_field.html``)."""
+    if not field.errors:
+        return field.as_widget()
+    return field.as_widget(attrs={"aria-invalid": "true", "aria-describedby": f"{field.auto_id}-error"})

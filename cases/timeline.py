@@ -1,0 +1,251 @@
+"""The case timeline as a person reads it: for each ``CaseEvent``, what happened in words, who did it (their
+name), and its details with labels instead of stored codes ("Open → In progress", "Bond hearing").
+
+Shared by the staff pages that show a timeline (the workspace's case page, the admin's change page). Values
+stay typed (datetimes, dates): each page writes them in the reader's language and the place's zone.
+The names an entry needs beyond its actor (an assignee, a consulate) are read in one query each for the
+whole list, whatever its length.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from cases.models import Case, CaseEvent, Hearing, RepatriationHandoff, Task
+from cases.models.case import Outcome, Status
+from cases.models.work import EventKind, HearingKind
+from consulates.models import Consulate
+
+K = EventKind
+
+# The timeline's filters: a few groups a person thinks in, each a set of event kinds.
+GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "notes": (gettext_lazy("Notes"), (K.NOTE, K.PARTNER_NOTE)),
+    "contact": (gettext_lazy("Calls and visits"), (K.CALL, K.VISIT)),
+    "hearings": (gettext_lazy("Hearings"), (K.HEARING_SCHEDULED, K.HEARING_UPDATED)),
+    "tasks": (gettext_lazy("Tasks"), (K.TASK_ADDED, K.TASK_UPDATED, K.TASK_COMPLETED)),
+    "status": (
+        gettext_lazy("Status and assignment"),
+        (
+            K.OPENED,
+            K.STATUS,
+            K.ASSIGNED,
+            K.CLOSURE_REQUESTED,
+            K.CLOSURE_APPROVED,
+            K.CLOSURE_REJECTED,
+            K.CLOSED,
+            K.REOPENED,
+        ),
+    ),
+    "details": (gettext_lazy("Case details and custody"), (K.UPDATED, K.CUSTODY, K.ART36)),
+    "documents": (gettext_lazy("Documents"), (K.DOCUMENT_UPLOADED,)),
+    "crossoffice": (
+        gettext_lazy("Transfers, consents and referrals"),
+        (
+            K.TRANSFER_REQUESTED,
+            K.TRANSFER_ACCEPTED,
+            K.TRANSFER_REJECTED,
+            K.TRANSFER_CANCELLED,
+            K.CONSENT_RECORDED,
+            K.CONSENT_WITHDRAWN,
+            K.REFERRED,
+            K.REFERRAL_ANSWERED,
+            K.REFERRAL_PROGRESS,
+            K.REFERRAL_WITHDRAWN,
+        ),
+    ),
+    "repatriation": (
+        gettext_lazy("Repatriation and belongings"),
+        (
+            K.HANDOFF_PREPARED,
+            K.HANDOFF_UPDATED,
+            K.HANDOFF_CONFIRMED,
+            K.BELONGING_RECORDED,
+            K.BELONGING_RESOLVED,
+        ),
+    ),
+    "reminders": (gettext_lazy("Reminders"), (K.REMINDER_SENT,)),
+}
+GROUP_OF = {kind: key for key, (_label, kinds) in GROUPS.items() for kind in kinds}
+
+# Whose fields a change names: a hearing's, a task's, a hand-off's, otherwise the case's.
+_MODEL_OF = {
+    K.HEARING_SCHEDULED: Hearing,
+    K.HEARING_UPDATED: Hearing,
+    K.TASK_ADDED: Task,
+    K.TASK_UPDATED: Task,
+    K.TASK_COMPLETED: Task,
+    K.HANDOFF_PREPARED: RepatriationHandoff,
+    K.HANDOFF_UPDATED: RepatriationHandoff,
+    K.HANDOFF_CONFIRMED: RepatriationHandoff,
+}
+
+
+@dataclass
+class Change:
+    label: str
+    old: object
+    new: object
+
+
+@dataclass
+class Entry:
+    """One line of the timeline: ``facts`` are short phrases ("Bond hearing", "Dallas court"), ``changes``
+    the fields a change moved, ``moved`` a status change or a new assignee as (what, from, to)."""
+
+    event: CaseEvent
+    kind: str
+    group: str
+    actor: str
+    text: str
+    facts: list = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    moved: tuple[str, str, str] | None = None
+
+
+def kinds_of(group: str | None) -> tuple[str, ...] | None:
+    """The event kinds of a filter; ``None`` for no (or an unknown) filter."""
+    return GROUPS[group][1] if group in GROUPS else None
+
+
+def person_name(user) -> str:
+    if user is None:
+        return _("the system")
+    return user.get_full_name() or user.get_username()
+
+
+def _field(model, name: str):
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+
+
+def _value(model_field, value):
+    """A stored change value as a person reads it: a choice's label, a date or time (typed), or itself."""
+    if value in (None, "", "None"):
+        return "—"
+    if model_field is None:
+        return value
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, str) and isinstance(model_field, models.DateTimeField | models.DateField):
+        try:
+            parsed = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        return parsed if isinstance(model_field, models.DateTimeField) else parsed.date()
+    return value
+
+
+def _changes(model, changes) -> list[Change]:
+    if not isinstance(changes, dict):
+        return []
+    rows = []
+    for name, pair in changes.items():
+        old, new = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
+        model_field = _field(model, name)
+        label = str(model_field.verbose_name) if model_field is not None else name
+        rows.append(Change(label, _value(model_field, old), _value(model_field, new)))
+    return rows
+
+
+def _status_label(value: str) -> str:
+    return str(dict(Status.choices).get(value, value or "—"))
+
+
+def _when(value: str | None):
+    try:
+        return dt.datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _facts(event: CaseEvent, payload: dict, names: dict) -> list:
+    kind = event.kind
+    if kind in (K.HEARING_SCHEDULED, K.HEARING_UPDATED):
+        hearing_kind = str(dict(HearingKind.choices).get(payload.get("hearing_kind"), ""))
+        if kind == K.HEARING_UPDATED:  # what changed is in ``changes``
+            return [hearing_kind] if hearing_kind else []
+        return [f for f in (hearing_kind, _when(payload.get("starts_at")), payload.get("location")) if f]
+    if kind in (K.TASK_ADDED, K.TASK_COMPLETED, K.TASK_UPDATED):
+        due = payload.get("due_date") if kind == K.TASK_ADDED else None
+        return [f for f in (payload.get("title", ""), _when(due) and _when(due).date()) if f]
+    if kind == K.ASSIGNED:
+        assignee = names["users"].get(payload.get("assignee_id")) or names["usernames"].get(
+            payload.get("assignee", "")
+        )
+        return [assignee or _("nobody")]
+    if kind in (K.TRANSFER_REQUESTED, K.TRANSFER_ACCEPTED, K.TRANSFER_REJECTED, K.TRANSFER_CANCELLED):
+        origin = names["consulates"].get(payload.get("from_consulate"), payload.get("from_consulate", ""))
+        target = names["consulates"].get(payload.get("to_consulate"), payload.get("to_consulate", ""))
+        return [_("from %(origin)s to %(target)s") % {"origin": origin, "target": target}]
+    if kind in (K.CLOSURE_REQUESTED, K.CLOSURE_APPROVED, K.CLOSED) and payload.get("outcome"):
+        return [str(dict(Outcome.choices).get(payload["outcome"], payload["outcome"]))]
+    if payload.get("partner") and kind in GROUPS["crossoffice"][1]:
+        return [payload["partner"]]
+    if kind in (K.HANDOFF_PREPARED, K.HANDOFF_UPDATED, K.HANDOFF_CONFIRMED):
+        return [f for f in (payload.get("reception_point"), _when(payload.get("removal_date"))) if f]
+    if kind in (K.BELONGING_RECORDED, K.BELONGING_RESOLVED):
+        return [f for f in (payload.get("description"),) if f]
+    return []
+
+
+def _names(events: list[CaseEvent]) -> dict:
+    """The users an assignment names and the consulates a transfer names, one query each (when any)."""
+    ids, usernames, codes = set(), set(), set()
+    for event in events:
+        payload = event.payload if isinstance(event.payload, dict) else {}
+        if event.kind == K.ASSIGNED:
+            if payload.get("assignee_id"):
+                ids.add(payload["assignee_id"])
+            usernames.update(name for name in (payload.get("assignee"), payload.get("previous")) if name)
+        elif event.kind in GROUPS["crossoffice"][1]:
+            codes.update(
+                code for code in (payload.get("from_consulate"), payload.get("to_consulate")) if code
+            )
+    users, by_username = {}, {}
+    if ids or usernames:
+        for user in get_user_model().objects.filter(Q(pk__in=ids) | Q(username__in=usernames)):
+            users[user.pk] = by_username[user.get_username()] = person_name(user)
+    consulates = {}
+    if codes:
+        consulates = dict(Consulate.objects.filter(code__in=codes).values_list("code", "city"))
+    return {"users": users, "usernames": by_username, "consulates": consulates}
+
+
+def timeline_entries(events) -> list[Entry]:
+    """``events`` with their actor loaded (``select_related("actor")``), in the order to show."""
+    events = list(events)
+    names = _names(events)
+    kinds = dict(EventKind.choices)  # once: ``get_kind_display`` translates every label for each event
+    entries = []
+    for event in events:
+        payload = event.payload if isinstance(event.payload, dict) else {}
+        entry = Entry(
+            event=event,
+            kind=str(kinds.get(event.kind, event.kind)),
+            group=GROUP_OF.get(event.kind, ""),
+            actor=person_name(event.actor),
+            text=event.text,
+            facts=_facts(event, payload, names),
+            changes=_changes(_MODEL_OF.get(event.kind, Case), payload.get("changes")),
+        )
+        if event.kind == K.STATUS:
+            old, new = _status_label(payload.get("old", "")), _status_label(payload.get("new", ""))
+            entry.moved = (str(Case._meta.get_field("status").verbose_name), old, new)
+        elif event.kind == K.ASSIGNED and payload.get("previous"):
+            previous = names["usernames"].get(payload["previous"], payload["previous"])
+            label = str(Case._meta.get_field("assigned_to").verbose_name)
+            entry.moved = (label, previous, entry.facts[0])
+            entry.facts = []
+        entries.append(entry)
+    return entries
