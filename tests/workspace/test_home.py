@@ -235,3 +235,11 @@ def test_a_closure_wraps_up_the_open_work_it_was_asked_to_on_approval(client, wo
     assert task.done
     assert task.completed_by == world.supervisor_a
     assert hearing.status == "cancelled"
+
+
+def test_a_wall_clock_time_without_zone_is_written_in_the_places_zone():
+    import datetime as _dt
+
+    from workspace.templatetags.workspace import when
+
+    assert "14:30" in when(_dt.datetime(2026, 3, 2, 14, 30), "America/Chicago")

@@ -24,6 +24,8 @@ def when(value, zone: str | None = None, style: str = "DATETIME_FORMAT"):
         return formats.date_format(value, "DATE_FORMAT" if style == "DATETIME_FORMAT" else style)
     active = timezone.get_current_timezone()
     target = zoneinfo.ZoneInfo(zone) if zone else active
+    if timezone.is_naive(value):  # a wall-clock time as recorded (older timeline entries): in the place's zone
+        value = timezone.make_aware(value, target)
     local = timezone.localtime(value, target)
     text = formats.date_format(local, style)
     shows_time = style in ("DATETIME_FORMAT", "SHORT_DATETIME_FORMAT", "TIME_FORMAT")
