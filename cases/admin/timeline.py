@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django.core.exceptions import FieldDoesNotExist
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from cases.models import Case
+from staffsite.formats import decimal, in_words
 
 
 def render_delay(delta) -> str:
@@ -16,9 +16,9 @@ def render_delay(delta) -> str:
         return "—"
     hours = delta.total_seconds() / 3600
     if hours < 48:
-        return ngettext("%(n).1f hour", "%(n).1f hours", round(hours)) % {"n": hours}
+        return ngettext("%(n)s hour", "%(n)s hours", round(hours)) % {"n": decimal(hours)}
     days = hours / 24
-    return ngettext("%(n).1f day", "%(n).1f days", round(days)) % {"n": days}
+    return ngettext("%(n)s day", "%(n)s days", round(days)) % {"n": decimal(days)}
 
 
 def _label(name: str, value: str) -> str:
@@ -53,7 +53,7 @@ def _details(event) -> str:
 def render_timeline(events) -> str:
     rows = [
         (
-            timezone.localtime(event.occurred_at).strftime("%Y-%m-%d %H:%M"),
+            in_words(event.occurred_at),
             event.get_kind_display(),
             (event.actor.get_full_name() or event.actor.get_username()) if event.actor else _("system"),
             event.text,
