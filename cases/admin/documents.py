@@ -67,6 +67,12 @@ class DocumentInline(ServiceInlineMixin, CaseInlinePermissions, admin.TabularInl
     def get_queryset(self, request):
         return Document.objects.visible_to(request.user).select_related("uploaded_by")
 
+    @admin.display(description=_("file"))
+    def upload(self, obj):
+        """An existing row's file column (new rows have the upload field): the file is fetched from the
+        row's download link, never shown here (without this the column read "None")."""
+        return "—"
+
     @admin.display(description=_("size"))
     def size_label(self, obj):
         return filesizeformat(obj.size) if obj.pk else "—"
