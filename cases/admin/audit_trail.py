@@ -232,14 +232,15 @@ class KnownEventModelFilter(EventModelFilter):
 
 
 TRANSLATED_FILTERS = {
-    pghistory_filter: type(pghistory_filter.__name__, (base,), {"title": title})
-    for pghistory_filter, base, title in [
-        (LabelFilter, LabelFilter, _("event")),
-        (EventModelFilter, KnownEventModelFilter, _("history table")),
-        (MethodFilter, MethodFilter, _("method")),
-        (ObjFilter, ObjFilter, _("record")),
-        (ModelFilter, ModelFilter, _("record type")),
-    ]
+    LabelFilter: words.worded(
+        LabelFilter, _("kind of change"), lambda value, label: words.event_words(value)
+    ),
+    EventModelFilter: words.worded(KnownEventModelFilter, _("history table"), words.history_table),
+    MethodFilter: words.worded(
+        MethodFilter, _("which changes"), lambda value, label: words.METHODS.get(value, label)
+    ),
+    ObjFilter: type(ObjFilter.__name__, (ObjFilter,), {"title": _("record")}),
+    ModelFilter: words.worded(ModelFilter, _("record type"), lambda value, label: words.model_words(value)),
 }
 
 

@@ -158,7 +158,7 @@ class RecordNames:
         self.names = {}
         if person_ids and can(user, "audit.values"):
             people = Person._base_manager.filter(pk__in=person_ids).only(
-                "given_names", "paternal_surname", "maternal_surname"
+                "given_names", "paternal_surname", "maternal_surname", "anonymised_at"
             )
             self.names = {person.pk: person.full_name for person in people}
 
@@ -255,3 +255,30 @@ def resource_words(what: str) -> str:
     if match["filters"]:
         text += " · " + gettext("filters: %(filters)s") % {"filters": match["filters"].replace("&", ", ")}
     return text
+
+
+# --- The trail's own filters (pghistory's), worded ---------------------------------------------------
+
+
+def worded(base, title, display):
+    """pghistory's filter ``base`` under ``title``, each choice shown as ``display(value, label)``."""
+
+    def lookups(self, request, model_admin):
+        return [(value, display(value, label)) for value, label in base.lookups(self, request, model_admin)]
+
+    return type(base.__name__, (base,), {"title": title, "lookups": lookups})
+
+
+def history_table(value, label) -> str:
+    """A history table by the records it keeps ("Caso", "Evento del caso")."""
+    try:
+        tracked = apps.get_model(value).pgh_tracked_model
+    except (LookupError, ValueError, AttributeError):
+        return label
+    return model_words(tracked._meta.label)
+
+
+METHODS = {
+    "tracks": _("changes of the record itself"),
+    "references": _("changes of the record and of its parts"),
+}

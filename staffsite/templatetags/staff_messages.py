@@ -8,6 +8,8 @@ Here, while the page is rendered, the record's own text replaces ``#<id>`` for a
 
 from __future__ import annotations
 
+import re
+
 from django import template
 from django.apps import apps
 from django.utils.html import conditional_escape, escape
@@ -44,5 +46,5 @@ def staff_message(context, message):
         return mark_safe(capfirst(text))  # noqa: S308 - escaped above
     label, record = _record(getattr(message, "extra_tags", ""), user)
     if record is not None:
-        text = text.replace(f">{escape(label)}<", f">{escape(str(record))}<")
+        text = re.sub(rf"(?<![\w#]){re.escape(label)}(?!\d)", escape(str(record)).replace("\\", r"\\"), text)
     return mark_safe(capfirst(text))  # noqa: S308 - escaped above, the record's text escaped here
