@@ -267,6 +267,10 @@ class RecordCheckedEventsAdmin(EventsAdmin):
         return super().changelist_view(request, extra_context)
 
 
+def _event_title(event) -> str:
+    return f"{words.model_words(event.pgh_obj_model)} · {words.event_words(event.pgh_label)}"
+
+
 class AuditEventsAdmin(AuditorOrAdministratorAdmin, RecordCheckedEventsAdmin):
     list_per_page = 50
     show_full_result_count = False
@@ -382,14 +386,10 @@ class AuditEventsAdmin(AuditorOrAdministratorAdmin, RecordCheckedEventsAdmin):
         return self.DETAIL
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        response = super().change_view(request, object_id, form_url, extra_context)
-        context = getattr(response, "context_data", None)
-        original = context.get("original") if context else None
-        if original is not None:
-            context["subtitle"] = (
-                f"{words.model_words(original.pgh_obj_model)} · {words.event_words(original.pgh_label)}"
-            )
-        return response
+        return words.titled_by(super().change_view(request, object_id, form_url, extra_context), _event_title)
+
+    def history_view(self, request, object_id, extra_context=None):
+        return words.titled_by(super().history_view(request, object_id, extra_context), _event_title)
 
     def audit_filter(self, request, queryset, name, value):
         if name == "person":

@@ -282,3 +282,16 @@ METHODS = {
     "tracks": _("changes of the record itself"),
     "references": _("changes of the record and of its parts"),
 }
+
+
+def titled_by(response, title):
+    """A record's own page, or its history, titled ``title(record)`` instead of the record's ``str``
+    (pghistory's "MiddlewareEvents object (…)", django-axes's "Access Log for admin @ 2026-…")."""
+    context = getattr(response, "context_data", None)
+    record = (context.get("original") or context.get("object")) if context else None
+    if record is not None:
+        if context.get("original") is not None:
+            context["subtitle"] = title(record)
+        else:
+            context["title"] = gettext("Change history: %s") % title(record)
+    return response

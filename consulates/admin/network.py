@@ -61,6 +61,15 @@ class ConsulateAdmin(CuratedOnSaveMixin, ReferenceDataAdmin, admin.ModelAdmin):
     def zone(self, obj):
         return zone_label(obj.timezone)
 
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if self.has_change_permission(request, obj):
+            return fields
+        return ["zone" if name == "timezone" else name for name in fields]  # read: as people say it
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "zone"]
+
 
 ZONE_LABELS = {
     "America/Chicago": _("Central time"),

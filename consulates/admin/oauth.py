@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from django import forms
 from django.contrib import admin, messages
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from oauth2_provider.generators import generate_client_secret
 from oauth2_provider.models import (
@@ -63,10 +64,10 @@ class ApplicationForm(forms.ModelForm):
         model = Application
         fields = ["name", "client_type", "redirect_uris", "allowed_origins", "skip_authorization"]
         labels = {
-            "name": _("name"),
-            "client_type": _("kind of app"),
-            "redirect_uris": _("return addresses"),
-            "allowed_origins": _("allowed origins (browsers)"),
+            "name": capfirst(_("name")),
+            "client_type": capfirst(_("kind of app")),
+            "redirect_uris": capfirst(_("return addresses")),
+            "allowed_origins": capfirst(_("allowed origins (browsers)")),
             "skip_authorization": _("pre-approved (users are not asked to allow it)"),
         }
         help_texts = {
