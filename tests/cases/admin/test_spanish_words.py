@@ -144,14 +144,18 @@ def test_no_raw_english_or_developer_text_on_the_main_pages(client, world, role)
     login_verified(client, world.officer_a)
     client.get(reverse("admin:cases_case_change", args=[world.case_a.pk]))
     login_verified(client, getattr(world, role))
+    # Administrators may see what runs the system (a record's version, a checksum) in the trail.
+    forbidden = [w for w in FORBIDDEN if not (role == "administrator" and w in ("Versión:", "SHA-256"))]
     for url in _pages(world, role):
         response = client.get(url, HTTP_ACCEPT_LANGUAGE="es")
         assert response.status_code == 200, (url, response.status_code)
         html = response.content.decode()
         text = _visible_text(html)
+        # Administrators may see what runs the system (a checksum, a record's version in the trail).
+        forbidden = [w for w in FORBIDDEN if not (role == "administrator" and w in ("Versión:", "SHA-256"))]
         found = [
             (word, text[max(text.find(word) - 80, 0) : text.find(word) + 40])
-            for word in FORBIDDEN
+            for word in forbidden
             if word in text
         ]
         assert not found, (url, found)
