@@ -7,6 +7,7 @@ in code, from ``consulates.access``, so the admin, the API and the reports agree
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from consulates.policy import can
 from staffsite.admin_lookups import DeclaredLookupsOnlyAdmin
@@ -15,10 +16,34 @@ from staffsite.admin_search import PostedSearchAdminMixin
 
 
 class ReferenceDataAdmin(DeclaredLookupsOnlyAdmin, PostedSearchAdminMixin):
-    """Reference data (network, partners): every staff member reads, administrators edit."""
+    """Reference data (network, partners): every staff member reads, administrators edit.
+
+    Rows loaded from ``consulates/data`` keep their sources' own notes, in English and for whoever
+    maintains the data (``technical.view``): the ``source`` field, and a loaded row's ``notes`` or
+    ``description`` until an administrator rewrites it (the row is then ``curated``)."""
 
     # Web addresses typed without a scheme are https (Django 6's default, chosen now).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    source_fields = ("source",)
+    loaded_text_fields = ("notes", "description")
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if can(request.user, "technical.view"):
+            return fields
+        hidden = set(self.source_fields)
+        if obj is None or not getattr(obj, "curated", True):
+            hidden |= set(self.loaded_text_fields)
+        return [name for name in fields if name not in hidden]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None and db_field.name in self.source_fields:
+            formfield.label = _("Sources of the loaded data")
+            formfield.help_text = _(
+                "Internal notes for administrators, as the sources give them (often in English)."
+            )
+        return formfield
 
     def has_module_permission(self, request):
         return can(request.user, "reference.view")

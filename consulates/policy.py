@@ -113,6 +113,9 @@ POLICY: dict[str, Rule] = {
     ),
     "audit.view": Rule(AUDIT),  # the audit trail and the access log
     "audit.values": Rule(ADMINISTRATORS),  # the values in the trail (personal data, decrypted)
+    # What only those who run the system need: a document's checksum, a record's version number, where a
+    # row of reference data came from (the loaded data's own notes, in English).
+    "technical.view": Rule(ADMINISTRATORS),
     "report.view": Rule(STAFF),
     # The hearings and tasks calendar and one's own calendar feed: staff who work with case data (managers
     # read it too); what it shows is ``scope``'s.

@@ -37,6 +37,7 @@ from django.db.models.constants import LOOKUP_SEP
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from staffsite.admin_messages import ConfirmationsMixin
 from staffsite.admin_search import SEARCH_KEY_VAR
 
 logger = logging.getLogger(__name__)
@@ -93,8 +94,9 @@ def reaches_json(model, lookup: str) -> bool:
     return False
 
 
-class DeclaredLookupsOnlyAdmin:
-    """Mix into every ModelAdmin (before ``admin.ModelAdmin``)."""
+class DeclaredLookupsOnlyAdmin(ConfirmationsMixin):
+    """Mix into every ModelAdmin (before ``admin.ModelAdmin``). Every staff ModelAdmin has it, so it also
+    brings the confirmations in words (``staffsite.admin_messages``)."""
 
     def declared_lookups(self, request) -> frozenset[str]:
         names = set(_list_links.get(self.model._meta.label_lower, ()))

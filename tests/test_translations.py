@@ -238,9 +238,10 @@ def test_delays_read_in_spanish_with_plurals():
     from cases.admin.timeline import render_delay
 
     with translation.override("es"):
-        assert render_delay(dt.timedelta(hours=1)) == "1.0 hora"
-        assert render_delay(dt.timedelta(hours=3, minutes=30)) == "3.5 horas"
-        assert render_delay(dt.timedelta(days=12)) == "12.0 días"
+        # The decimal comma of Spanish, as on every page.
+        assert render_delay(dt.timedelta(hours=1)) == "1,0 hora"
+        assert render_delay(dt.timedelta(hours=3, minutes=30)) == "3,5 horas"
+        assert render_delay(dt.timedelta(days=12)) == "12,0 días"
     with translation.override("en"):
         assert render_delay(dt.timedelta(hours=1)) == "1.0 hour"
 

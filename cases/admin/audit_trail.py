@@ -21,7 +21,6 @@ from django.contrib.admin.views.main import ERROR_FLAG, ORDER_VAR, PAGE_VAR
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from pghistory.admin import EventsAdmin
 from pghistory.admin.core import (
@@ -34,25 +33,12 @@ from pghistory.admin.core import (
     _get_obj,
 )
 
-import encryption
 from audit.events import branch_windowed, known_labels
+from cases.admin import audit_words as words
+from cases.admin.audit_words import decrypted
 from cases.models import Case, Person
 from consulates.policy import can
 from staffsite.admin_lookups import DeclaredLookupsOnlyAdmin
-
-
-def decrypted(value):
-    """``value`` (JSON from an event row) with every encrypted string decrypted."""
-    if isinstance(value, dict):
-        return {key: decrypted(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [decrypted(item) for item in value]
-    if isinstance(value, str) and value.startswith(encryption.PREFIX + ":"):
-        try:
-            return encryption.decrypt(value)
-        except encryption.DecryptionError:
-            return str(_("[encrypted with a key that is not configured]"))
-    return value
 
 
 class AuditorOrAdministratorAdmin(DeclaredLookupsOnlyAdmin):
@@ -116,19 +102,23 @@ def _as_list(values):
 
 
 class PersonIdFilter(TypedFilter):
-    title = _("person (id)")
+    title = _("person (record number)")
     parameter_name = "person"
-    input_type = "number"
+
+    def __init__(self, request, params, model, model_admin):
+        super().__init__(request, params, model, model_admin)
+        if can(request.user, "audit.values"):  # names, for those who may see them
+            self.title = _("person (name, CURP, A-number or record number)")
 
 
 class CaseIdFilter(TypedFilter):
-    title = _("case (id or reference)")
+    title = _("case (reference)")
     parameter_name = "case"
     placeholder = "DAL-2026-000123"
 
 
 class UserFilter(TypedFilter):
-    title = _("user (username or id)")
+    title = _("user (username)")
     parameter_name = "user"
 
 
@@ -155,6 +145,14 @@ def parse_id(value: str) -> int:
     if not 0 < number < 2**63:
         raise IncorrectLookupParameters(value)
     return number
+
+
+def parse_persons(user, value: str) -> list[int]:
+    """A record number, or the persons a name, CURP or A-number matches for those who may see names
+    (``[0]`` when none: nothing matches)."""
+    if value.isdigit():
+        return [parse_id(value)]
+    return words.matching_persons(user, value) or [0]
 
 
 def parse_case(value: str) -> int:
@@ -197,16 +195,17 @@ class AuditEventsChangeList(EventsChangeList):
         return self.model_admin.list_queryset(request, super().get_queryset(request))
 
     def get_results(self, request):
-        """The usernames of the page's actors in one query (events keep the user id in their context)."""
-        from django.contrib.auth import get_user_model
-
+        """The names of the page's actors and records, one query per kind (events keep the user id in
+        their context, and the case or person in their data)."""
         super().get_results(request)
         rows = list(self.result_list)
-        ids = {(row.pgh_context or {}).get("user") for row in rows} - {None}
-        names = dict(get_user_model().objects.filter(pk__in=ids).values_list("pk", "username")) if ids else {}
+        users = words.user_names((row.pgh_context or {}).get("user") for row in rows)
+        about = [words.event_case_and_person(row) for row in rows]
+        names = words.RecordNames(request.user, (c for c, _p in about), (p for _c, p in about))
         for row in rows:
             user_id = (row.pgh_context or {}).get("user")
-            row.actor_name = names.get(user_id, f"#{user_id}") if user_id is not None else "—"
+            row.actor_name = users.get(user_id, f"#{user_id}") if user_id is not None else "—"
+            row.record_text = words.event_record(row, names)
         self.result_list = rows
 
 
@@ -233,14 +232,15 @@ class KnownEventModelFilter(EventModelFilter):
 
 
 TRANSLATED_FILTERS = {
-    pghistory_filter: type(pghistory_filter.__name__, (base,), {"title": title})
-    for pghistory_filter, base, title in [
-        (LabelFilter, LabelFilter, _("event")),
-        (EventModelFilter, KnownEventModelFilter, _("history table")),
-        (MethodFilter, MethodFilter, _("method")),
-        (ObjFilter, ObjFilter, _("record")),
-        (ModelFilter, ModelFilter, _("record type")),
-    ]
+    LabelFilter: words.worded(
+        LabelFilter, _("kind of change"), lambda value, label: words.event_words(value)
+    ),
+    EventModelFilter: words.worded(KnownEventModelFilter, _("history table"), words.history_table),
+    MethodFilter: words.worded(
+        MethodFilter, _("which changes"), lambda value, label: words.METHODS.get(value, label)
+    ),
+    ObjFilter: type(ObjFilter.__name__, (ObjFilter,), {"title": _("record")}),
+    ModelFilter: words.worded(ModelFilter, _("record type"), lambda value, label: words.model_words(value)),
 }
 
 
@@ -265,6 +265,10 @@ class RecordCheckedEventsAdmin(EventsAdmin):
         if not names_a_record(request.GET.get("obj") or ""):
             return HttpResponseRedirect(f"{request.path}?{ERROR_FLAG}=1")
         return super().changelist_view(request, extra_context)
+
+
+def _event_title(event) -> str:
+    return f"{words.model_words(event.pgh_obj_model)} · {words.event_words(event.pgh_label)}"
 
 
 class AuditEventsAdmin(AuditorOrAdministratorAdmin, RecordCheckedEventsAdmin):
@@ -305,10 +309,10 @@ class AuditEventsAdmin(AuditorOrAdministratorAdmin, RecordCheckedEventsAdmin):
         return [*AUDIT_FILTERS, *(TRANSLATED_FILTERS.get(f, f) for f in super().get_list_filter(request))]
 
     def get_list_display(self, request):
-        columns = ["when", "event", "record_type", "record_id", "changed_fields"]
+        columns = ["when", "event", "record_type", "record", "changed_fields"]
         if can(request.user, "audit.values"):
             columns.append("changes")  # the values themselves, decrypted: personal data, administrators only
-        return [*columns, "actor", "url"]
+        return [*columns, "actor", "page"]
 
     def get_list_display_links(self, request, list_display):
         # The event's page shows every value of the row: administrators only.
@@ -335,38 +339,61 @@ class AuditEventsAdmin(AuditorOrAdministratorAdmin, RecordCheckedEventsAdmin):
     # pghistory's own column names ("pgh created at") and filter titles are English only.
     @admin.display(description=_("when"))
     def when(self, obj):
-        return obj.pgh_created_at
+        return words.when_with_zone(obj.pgh_created_at)
 
-    @admin.display(description=_("event"))
+    @admin.display(description=_("what happened"))
     def event(self, obj):
-        return obj.pgh_label
+        return words.event_words(obj.pgh_label)
 
     @admin.display(description=_("record type"))
     def record_type(self, obj):
-        return obj.pgh_obj_model
+        return words.model_words(obj.pgh_obj_model)
 
-    @admin.display(description=_("record id"))
-    def record_id(self, obj):
-        return obj.pgh_obj_id
+    @admin.display(description=_("record"))
+    def record(self, obj):
+        return getattr(obj, "record_text", None) or f"#{obj.pgh_obj_id}"
 
     @admin.display(description=_("changes"))
     def changes(self, obj):
-        diff = decrypted(obj.pgh_diff)
-        if not diff:
-            return "—"
-        return format_html("<code>{}</code>", diff)
+        return words.changes_words(obj.pgh_obj_model, decrypted(obj.pgh_diff))
 
     @admin.display(description=_("changed fields"))
     def changed_fields(self, obj):
-        return ", ".join(sorted(obj.pgh_diff or {})) or "—"
+        return words.field_words(obj.pgh_obj_model, obj.pgh_diff or {})
 
-    @admin.display(description=_("user"))
+    @admin.display(description=_("who"))
     def actor(self, obj):
-        return getattr(obj, "actor_name", "—")
+        if hasattr(obj, "actor_name"):
+            return obj.actor_name
+        user_id = (obj.pgh_context or {}).get("user")  # an event's own page: its one user
+        return words.user_names([user_id]).get(user_id, "—") if user_id is not None else "—"
+
+    @admin.display(description=_("page"))
+    def page(self, obj):
+        return obj.url or "—"
+
+    @admin.display(description=_("the record as it was saved"))
+    def data(self, obj):
+        return words.values_words(obj.pgh_obj_model, decrypted(obj.pgh_data or {}))
+
+    # An event's own page (administrators): the same words as the list, and the record as it was saved.
+    DETAIL = ["when", "event", "record_type", "record", "actor", "page", "changes", "data"]
+
+    def get_fields(self, request, obj=None):
+        return self.DETAIL
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.DETAIL
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return words.titled_by(super().change_view(request, object_id, form_url, extra_context), _event_title)
+
+    def history_view(self, request, object_id, extra_context=None):
+        return words.titled_by(super().history_view(request, object_id, extra_context), _event_title)
 
     def audit_filter(self, request, queryset, name, value):
         if name == "person":
-            return queryset.references(Person(pk=parse_id(value)))
+            return queryset.references(*(Person(pk=pk) for pk in parse_persons(request.user, value)))
         if name == "case":
             return queryset.references(Case(pk=parse_case(value)))
         if name == "user":

@@ -106,7 +106,9 @@ def changed_since(case: Case, version: int, *, fields: list[str]) -> list[tuple[
 
 
 class CaseChangeForm(ServiceModelForm):
-    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+    expected_version = forms.IntegerField(
+        widget=forms.HiddenInput, label=_("version of the case the page shows")
+    )
     note_kind = forms.ChoiceField(
         label=capfirst(_("log")),
         choices=[(k.value, k.label) for k in NOTE_KINDS],

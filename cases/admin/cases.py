@@ -21,6 +21,7 @@ from cases.selectors import case_search_filter
 from cases.services.lifecycle import closure_needs_approval
 from consulates.admin_mixins import CaseWorkAdmin
 from consulates.policy import can, reach
+from staffsite.formats import in_words
 
 
 class InlinePermissions:
@@ -237,6 +238,12 @@ class CaseAdmin(AccessLoggedAdminMixin, ServiceAdminMixin, CaseWorkAdmin, admin.
                 for name, options in fieldsets
                 if options["fields"] != ["note_kind", "note_text", "expected_version"]
             ]
+        if not can(request.user, "technical.view"):
+            # The record's version number guards concurrent saves (a hidden field does the work).
+            fieldsets = [
+                (name, {**options, "fields": _without(options["fields"], "version")})
+                for name, options in fieldsets
+            ]
         return fieldsets
 
     def get_readonly_fields(self, request, obj=None):
@@ -330,7 +337,7 @@ class CaseAdmin(AccessLoggedAdminMixin, ServiceAdminMixin, CaseWorkAdmin, admin.
             "{}: {} · {}<br>{}",
             _("outcome"),
             obj.get_outcome_display(),
-            timezone.localtime(obj.closed_at or obj.closure_requested_at).strftime("%Y-%m-%d %H:%M"),
+            in_words(obj.closed_at or obj.closure_requested_at),
             obj.outcome_notes,
         )
 
@@ -425,6 +432,19 @@ class CaseAdmin(AccessLoggedAdminMixin, ServiceAdminMixin, CaseWorkAdmin, admin.
                 )
         if done:
             messages.success(request, _("%(count)d cases assigned to you.") % {"count": done})
+
+
+def _without(fields, name: str) -> list:
+    """A fieldset's fields (names, or tuples of names on one line) without ``name``."""
+    kept = []
+    for item in fields:
+        if isinstance(item, tuple | list):
+            item = tuple(f for f in item if f != name)
+            if item:
+                kept.append(item)
+        elif item != name:
+            kept.append(item)
+    return kept
 
 
 def _read_only_fields(fields):

@@ -13,6 +13,7 @@ from cases.models.crossoffice import ConsentMethod, DataCategory
 from cases.selectors.crossoffice import case_documents, referral_partner_suggestions
 from consulates.models import Consulate, PartnerService
 from consulates.selectors import partners_covering
+from staffsite.formats import in_words
 
 
 def _note(label, *, required: bool, help_text: str = "") -> forms.CharField:
@@ -86,7 +87,7 @@ class ConsentForm(forms.Form):
 
 
 def _document_label(document) -> str:
-    uploaded = timezone.localtime(document.uploaded_at).strftime("%Y-%m-%d")
+    uploaded = in_words(document.uploaded_at, with_time=False)
     return f"{document.get_kind_display()} · {document.description or document.original_name} · {uploaded}"
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 from django.contrib import admin
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +16,7 @@ from cases.admin.base import ServiceInlineMixin
 from cases.admin.repatriation_forms import DocumentForm
 from cases.models import Document
 from consulates.policy import can
+from staffsite.formats import in_words
 
 
 class CaseInlinePermissions:
@@ -59,12 +59,19 @@ class DocumentInline(ServiceInlineMixin, CaseInlinePermissions, admin.TabularInl
         return False  # a document is uploaded, never edited: existing rows are read-only
 
     def get_fields(self, request, obj=None):
-        if self.has_add_permission(request, obj):
-            return self.fields
-        return [f for f in self.fields if f != "upload"]
+        hidden = set() if self.has_add_permission(request, obj) else {"upload"}
+        if not can(request.user, "technical.view"):
+            hidden.add("checksum")  # a fingerprint for those who run the system, not for case work
+        return [f for f in self.fields if f not in hidden]
 
     def get_queryset(self, request):
         return Document.objects.visible_to(request.user).select_related("uploaded_by")
+
+    @admin.display(description=_("file"))
+    def upload(self, obj):
+        """An existing row's file column (new rows have the upload field): the file is fetched from the
+        row's download link, never shown here (without this the column read "None")."""
+        return "—"
 
     @admin.display(description=_("size"))
     def size_label(self, obj):
@@ -75,7 +82,7 @@ class DocumentInline(ServiceInlineMixin, CaseInlinePermissions, admin.TabularInl
         if obj.pk is None:
             return "—"
         who = obj.uploaded_by.get_full_name() or obj.uploaded_by.get_username()
-        return f"{timezone.localtime(obj.uploaded_at):%Y-%m-%d %H:%M} · {who}"
+        return f"{in_words(obj.uploaded_at)} · {who}"
 
     @admin.display(description=_("SHA-256"))
     def checksum(self, obj):

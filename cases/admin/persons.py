@@ -145,9 +145,9 @@ class PersonAdmin(AccessLoggedAdminMixin, ServiceAdminMixin, CaseWorkAdmin, admi
     inlines = [EmergencyContactInline]
     # CURP and A-number are shown but not sortable: their columns hold ciphertext.
     list_display = [
-        "full_name",
+        "name",
         "curp_display",
-        "a_number_display",
+        "a_number_shown",
         "date_of_birth",
         "registered_by",
         "vulnerable",
@@ -189,6 +189,14 @@ class PersonAdmin(AccessLoggedAdminMixin, ServiceAdminMixin, CaseWorkAdmin, admi
 
     def get_queryset(self, request):
         return Person.objects.visible_to(request.user)
+
+    @admin.display(description=_("name"))
+    def name(self, obj):
+        return obj.full_name
+
+    @admin.display(description=_("A-number"))
+    def a_number_shown(self, obj):
+        return obj.a_number_display or "—"
 
     def access_ids(self, obj) -> dict:
         return {"person_id": obj.pk}

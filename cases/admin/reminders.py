@@ -83,6 +83,19 @@ class ReminderAdmin(CaseWorkAdmin, admin.ModelAdmin):
     actions = ["retry"]
     search_fields = ["case__reference"]
     search_help_text = _("Case reference.")
+    # The row's page: what is sent to whom and how it went, never the outbox's keys and lease.
+    fields = [
+        "kind",
+        "channel",
+        "case_link",
+        "recipient",
+        "due_at",
+        "status",
+        "attempts",
+        "last_error",
+        "sent_at",
+    ]
+    readonly_fields = fields
 
     def get_queryset(self, request):
         return Reminder.objects.visible_to(request.user)

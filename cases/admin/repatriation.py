@@ -26,6 +26,7 @@ from cases.models import Belonging, Case, RepatriationHandoff
 from cases.selectors.repatriation import case_handoff, handoff_sheet, handoffs_list
 from consulates.admin_mixins import CaseWorkAdmin
 from consulates.policy import can, reach
+from staffsite.formats import in_words
 
 
 def may_work(user, case: Case) -> bool:
@@ -252,7 +253,7 @@ class BelongingInline(ServiceInlineMixin, CaseInlinePermissions, admin.TabularIn
 
 
 def _when(value) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else "—"
+    return in_words(value)
 
 
 # --- The list of hand-offs --------------------------------------------------------------------------

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from cases.timeline import timeline_entries
+from staffsite.formats import decimal, in_words
 
 
 def render_delay(delta) -> str:
@@ -17,16 +17,14 @@ def render_delay(delta) -> str:
         return "—"
     hours = delta.total_seconds() / 3600
     if hours < 48:
-        return ngettext("%(n).1f hour", "%(n).1f hours", round(hours)) % {"n": hours}
+        return ngettext("%(n)s hour", "%(n)s hours", round(hours)) % {"n": decimal(hours)}
     days = hours / 24
-    return ngettext("%(n).1f day", "%(n).1f days", round(days)) % {"n": days}
+    return ngettext("%(n)s day", "%(n)s days", round(days)) % {"n": decimal(days)}
 
 
 def _shown(value) -> str:
-    if isinstance(value, dt.datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, dt.date):
-        return value.strftime("%Y-%m-%d")
+    if isinstance(value, dt.date):  # dates and times in words (a datetime is a date too)
+        return in_words(value)
     return str(value)
 
 
@@ -40,7 +38,7 @@ def _details(entry) -> str:
 def render_timeline(events) -> str:
     rows = [
         (
-            timezone.localtime(entry.event.occurred_at).strftime("%Y-%m-%d %H:%M"),
+            in_words(entry.event.occurred_at),
             entry.kind,
             entry.actor,
             entry.text,

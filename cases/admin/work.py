@@ -56,9 +56,16 @@ class TaskAdmin(ReadOnlyListAdmin, admin.ModelAdmin):
     list_filter = [TaskDueFilter, "done"]
     search_fields = ["title", "case__reference"]
     list_per_page = 50
+    fields = ["title", "case_link", "due_date", "assignee", "done", "completed_at", "completed_by_name"]
+    readonly_fields = fields
 
     def get_queryset(self, request):
         return Task.objects.visible_to(request.user)
+
+    @admin.display(description=_("completed by"))
+    def completed_by_name(self, obj):
+        user = obj.completed_by
+        return (user.get_full_name() or user.get_username()) if user else "—"
 
 
 class UpcomingFilter(admin.SimpleListFilter):

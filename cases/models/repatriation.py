@@ -17,6 +17,7 @@ from consulates.loading import FastLoad
 from consulates.models import Consulate
 from consulates.policy import ScopedQuerySet
 from encryption.fields import EncryptedCharField
+from staffsite.formats import in_words
 
 HANDOFF_CONFIRMATION_HOURS = 48
 
@@ -127,7 +128,7 @@ class RepatriationHandoff(FastLoad, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.case} · {self.removal_date:%Y-%m-%d}"
+        return f"{self.case} · {in_words(self.removal_date)}"
 
     def confirmation_due_at(self) -> dt.datetime:
         tz = zoneinfo.ZoneInfo(self.case.consulate.timezone)

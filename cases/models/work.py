@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.models.case import Case
 from consulates.loading import FastLoad
 from consulates.policy import ScopedQuerySet
+from staffsite.formats import in_words
 
 
 class EventKind(models.TextChoices):
@@ -129,7 +130,7 @@ class CaseEvent(FastLoad, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} · {self.occurred_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_kind_display()} · {in_words(self.occurred_at)}"
 
 
 class HearingKind(models.TextChoices):
@@ -171,7 +172,7 @@ class Hearing(FastLoad, models.Model):
         indexes = [models.Index(fields=["starts_at"], name="hearing_starts_idx")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} · {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
+        return f"{self.get_kind_display()} · {in_words(self.starts_at)}"
 
 
 @pghistory.track(

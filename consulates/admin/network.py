@@ -40,12 +40,46 @@ class CuratedOnSaveMixin:
         super().save_model(request, obj, form, change)
 
 
+class ZoneFilter(admin.AllValuesFieldListFilter):
+    """The zones as people say them ("Central time"), not as IANA names."""
+
+    def choices(self, changelist):
+        for choice in super().choices(changelist):
+            if choice["display"] not in (None, _("All")):
+                choice = {**choice, "display": zone_label(str(choice["display"]))}
+            yield choice
+
+
 @admin.register(Consulate)
 class ConsulateAdmin(CuratedOnSaveMixin, ReferenceDataAdmin, admin.ModelAdmin):
-    list_display = ["city", "code", "kind", "state", "timezone", "phone", "curated"]
-    list_filter = ["state", "kind", "timezone"]
+    list_display = ["city", "code", "kind", "state", "zone", "phone", "curated"]
+    list_filter = ["state", "kind", ("timezone", ZoneFilter)]
     search_fields = ["city", "code"]
     readonly_fields = ["slug", "curated"]
+
+    @admin.display(description=_("timezone"), ordering="timezone")
+    def zone(self, obj):
+        return zone_label(obj.timezone)
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if self.has_change_permission(request, obj):
+            return fields
+        return ["zone" if name == "timezone" else name for name in fields]  # read: as people say it
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "zone"]
+
+
+ZONE_LABELS = {
+    "America/Chicago": _("Central time"),
+    "America/Denver": _("Mountain time"),
+}
+
+
+def zone_label(name: str) -> str:
+    """The consulate's zone as people say it ("Central time"), else its IANA name."""
+    return str(ZONE_LABELS.get(name, name))
 
 
 @admin.register(County)

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from django import forms
 from django.contrib import admin, messages
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from oauth2_provider.generators import generate_client_secret
 from oauth2_provider.models import (
@@ -62,8 +63,15 @@ class ApplicationForm(forms.ModelForm):
     class Meta:
         model = Application
         fields = ["name", "client_type", "redirect_uris", "allowed_origins", "skip_authorization"]
-        labels = {"skip_authorization": _("pre-approved (users are not asked to allow it)")}
+        labels = {
+            "name": capfirst(_("name")),
+            "client_type": capfirst(_("kind of app")),
+            "redirect_uris": capfirst(_("return addresses")),
+            "allowed_origins": capfirst(_("allowed origins (browsers)")),
+            "skip_authorization": _("pre-approved (users are not asked to allow it)"),
+        }
         help_texts = {
+            "allowed_origins": _("The web addresses a single-page app runs at, separated by spaces."),
             "client_type": _(
                 "Public: a native or single-page app (PKCE, no secret). Confidential: a server-side app "
                 "(PKCE and a secret, shown once)."
@@ -81,11 +89,24 @@ class ApplicationForm(forms.ModelForm):
         return "\n".join(uris)
 
 
+def titled(base, title):
+    """The admin's own filter ``base`` for a field, under ``title`` (the toolkit's field names are English)."""
+
+    def __init__(self, *args, **kwargs):
+        base.__init__(self, *args, **kwargs)
+        self.title = title
+
+    return type(f"Titled{base.__name__}", (base,), {"__init__": __init__})
+
+
 @admin.register(Application)
 class StaffAppAdmin(DeclaredLookupsOnlyAdmin, admin.ModelAdmin):
     form = ApplicationForm
-    list_display = ["name", "client_id", "client_type", "skip_authorization", "created"]
-    list_filter = ["client_type", "skip_authorization"]
+    list_display = ["name", "client_id", "kind", "pre_approved", "created"]
+    list_filter = [
+        ("client_type", titled(admin.ChoicesFieldListFilter, _("kind of app"))),
+        ("skip_authorization", titled(admin.BooleanFieldListFilter, _("pre-approved"))),
+    ]
     readonly_fields = ["client_id"]
     actions = ["remove"]
 
@@ -103,6 +124,14 @@ class StaffAppAdmin(DeclaredLookupsOnlyAdmin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return can(request.user, "reference.manage")
+
+    @admin.display(description=_("kind of app"), ordering="client_type")
+    def kind(self, obj):
+        return obj.get_client_type_display()
+
+    @admin.display(description=_("pre-approved"), boolean=True, ordering="skip_authorization")
+    def pre_approved(self, obj):
+        return obj.skip_authorization
 
     def get_fields(self, request, obj=None):
         fields = list(ApplicationForm.Meta.fields)

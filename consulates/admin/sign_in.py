@@ -9,11 +9,13 @@ from __future__ import annotations
 from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
+from django.utils.translation import gettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from consulates.policy import can
 from staffsite.admin_lookups import DeclaredLookupsOnlyAdmin
 from staffsite.admin_search import PostedSearchAdminMixin
+from staffsite.formats import in_words
 
 for model in (TOTPDevice, AccessAttempt, AccessLog, AccessFailureLog):
     if admin.site.is_registered(model):
@@ -32,6 +34,27 @@ class _AdministratorsOnly(DeclaredLookupsOnlyAdmin, PostedSearchAdminMixin):
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return _titled(super().change_view(request, object_id, form_url, extra_context))
+
+    def history_view(self, request, object_id, extra_context=None):
+        return _titled(super().history_view(request, object_id, extra_context))
+
+
+def _titled(response):
+    """django-axes titles a row "Access Log for admin @ 2026-12-06 14:47:19.791764+00:00": here, the
+    username and the time in words."""
+    context = getattr(response, "context_data", None)
+    record = (context.get("original") or context.get("object")) if context else None
+    if record is not None:
+        when = getattr(record, "attempt_time", None)
+        name = f"{record.username} · {in_words(when)}" if when else record.username
+        if context.get("original") is not None:
+            context["subtitle"] = name
+        else:
+            context["title"] = gettext("Change history: %s") % name
+    return response
 
 
 @admin.register(AccessAttempt)

@@ -73,6 +73,7 @@ TABLE = {
     "partner.webhook_secret.rotate": (ADMINS | {"partner"}, ADMINS),
     "audit.view": _same(ADMINS | {"auditor"}),
     "audit.values": _same(ADMINS),
+    "technical.view": _same(ADMINS),
     "report.view": _same(STAFF),
     "calendar.view": _same(STAFF),
     "report.export": _same({"officer_export", "manager", "administrator"}),
