@@ -11,6 +11,7 @@ through the services like a user would and are rolled back.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import statistics
 import time
@@ -23,6 +24,7 @@ from django.db import connection, transaction
 from django.http import HttpRequest
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 GOAL_MS = 300
@@ -39,6 +41,10 @@ PAGES = [
     ("calendar month, supervisor (consulate)", "supervisora.dallas", "/calendar/?view=month&scope=consulate"),
     ("calendar month, manager (network)", "gerente", "/calendar/?view=month"),
     ("calendar week, manager (network)", "gerente", "/calendar/?view=week"),
+    ("case page, officer", "oficial.dallas", "case"),
+    ("case page, manager", "gerente", "case"),
+    ("person form (new), officer", "oficial.dallas", "/admin/cases/person/add/"),
+    ("hand-off sheet, officer", "oficial.dallas", "handoff"),
     ("case list, officer", "oficial.dallas", "/admin/cases/case/"),
     ("reports, manager", "gerente", "/reports/"),
 ]
@@ -68,13 +74,62 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"{'page':<44} {'median':>9} {'queries':>8}  result")
         clients, devices = {}, []
+        places = self._places()
         try:
             for label, username, path in PAGES:
                 client = clients.get(username) or self._client(username, devices)
                 clients[username] = client
-                self._time(label, client, path, runs)
+                self._time(label, client, places.get(path, path), runs)
+            self._quick_actions(clients["oficial.dallas"], places["case_pk"], runs)
         finally:
             TOTPDevice.objects.filter(pk__in=devices).delete()
+
+    def _places(self) -> dict:
+        """A Dallas case with the most timeline entries (the heaviest case page), and one with a hand-off."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT c.id FROM cases_case c JOIN consulates_consulate s ON s.id = c.consulate_id "
+                "JOIN cases_caseevent e ON e.case_id = c.id WHERE s.slug = 'dallas' AND c.status <> 'closed' "
+                "GROUP BY c.id ORDER BY count(*) DESC, c.id LIMIT 1"
+            )
+            case_pk = cursor.fetchone()[0]
+            cursor.execute(
+                "SELECT h.case_id FROM cases_repatriationhandoff h JOIN cases_case c ON c.id = h.case_id "
+                "JOIN consulates_consulate s ON s.id = c.consulate_id WHERE s.slug = 'dallas' LIMIT 1"
+            )
+            handoff = cursor.fetchone()
+        places = {"case_pk": case_pk, "case": f"/case/{case_pk}/"}
+        if handoff:
+            places["handoff"] = f"/admin/cases/case/{handoff[0]}/handoff/print/"
+        return places
+
+    def _quick_actions(self, client: Client, case_pk: int, runs: int) -> None:
+        """Each quick action of the case page posted as its script posts it (the answer is the fragments
+        it replaces), rolled back after each timing: nothing of the benchmark stays on the case."""
+        self.stdout.write(f"\nQuick actions on /case/{case_pk}/ (the script's request), median of {runs}.")
+        due = (timezone.localdate() + dt.timedelta(days=3)).isoformat()
+        starts = (timezone.localtime() + dt.timedelta(days=12)).strftime("%Y-%m-%dT09:30")
+        actions = [
+            ("log a call", f"/case/{case_pk}/note/", {"note-kind": "call", "note-text": "Llamada de seguimiento"}),
+            ("add a task", f"/case/{case_pk}/tasks/", {"task-title": "Pedir constancia", "task-due_date": due}),
+            ("schedule a hearing", f"/case/{case_pk}/hearings/",
+             {"hearing-kind": "master_calendar", "hearing-starts_at": starts, "hearing-location": "Dallas"}),
+        ]  # fmt: skip
+        headers = {"HTTP_X_REQUESTED_WITH": "fetch", "HTTP_ACCEPT": "application/json"}
+        for label, path, data in actions:
+            times = []
+            for _ in range(runs + 1):
+                with transaction.atomic():
+                    start = time.perf_counter()
+                    response = client.post(path, data, **headers)
+                    elapsed = time.perf_counter() - start
+                    transaction.set_rollback(True)
+                if response.status_code >= 400:
+                    raise CommandError(f"{label}: {path} answered {response.status_code}")
+                times.append(elapsed)
+            median = statistics.median(times[1:]) * 1000
+            result = "met" if median <= GOAL_MS else "NOT MET"
+            self.stdout.write(f"{label:<44} {median:>7.1f} ms {'':>8}  {result}")
 
     def _client(self, username: str, devices: list) -> Client:
         user = get_user_model().objects.filter(username=username).first()
@@ -110,11 +165,3 @@ class Command(BaseCommand):
         median = statistics.median(times) * 1000
         result = "met" if median <= GOAL_MS else "NOT MET"
         self.stdout.write(f"{label:<44} {median:>7.1f} ms {len(queries):>8}  {result}")
-
-
-def rolled_back(function):
-    """Run ``function`` in a transaction that is rolled back (a quick action measured without keeping it)."""
-    with transaction.atomic():
-        result = function()
-        transaction.set_rollback(True)
-    return result
