@@ -24,7 +24,8 @@ def when(value, zone: str | None = None, style: str = "DATETIME_FORMAT"):
         return formats.date_format(value, "DATE_FORMAT" if style == "DATETIME_FORMAT" else style)
     active = timezone.get_current_timezone()
     target = zoneinfo.ZoneInfo(zone) if zone else active
-    if timezone.is_naive(value):  # a wall-clock time as recorded (older timeline entries): in the place's zone
+    # A wall-clock time recorded without a zone (older timeline entries) is the place's.
+    if timezone.is_naive(value):
         value = timezone.make_aware(value, target)
     local = timezone.localtime(value, target)
     text = formats.date_format(local, style)
