@@ -149,6 +149,14 @@ def test_officer_finds_registers_opens_and_works_a_case(desk, live_server, day):
     assert desk.evaluate("document.activeElement.id") == "ws-search-q"  # the search box has the cursor
     look(desk, "officer", "home")
 
+    # The lists and the calendar the home links to.
+    desk.locator("#my-cases h2 a").click()
+    desk.wait_for_url(re.compile(r".*/admin/cases/case/\?mine=me_open$"), wait_until="domcontentloaded")
+    look(desk, "officer", "my-cases-list")
+    desk.goto(f"{live_server.url}/calendar/")
+    look(desk, "officer", "calendar-week")
+    desk.goto(f"{live_server.url}/")
+
     # Find: a near miss offers the name; nobody at all offers to register.
     desk.fill("#ws-search-q", "Nuñes")
     desk.press("#ws-search-q", "Enter")
