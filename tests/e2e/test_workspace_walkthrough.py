@@ -147,6 +147,13 @@ def test_officer_finds_registers_opens_and_works_a_case(desk, live_server, day):
     arrive(desk, live_server, officer)
     assert desk.url == f"{live_server.url}/"
     assert desk.evaluate("document.activeElement.id") == "ws-search-q"  # the search box has the cursor
+    # The page's first keyboard stop is the link that skips to the content, and its target exists.
+    first = desk.evaluate(
+        "[...document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea')][0]"
+        ".getAttribute('href')"
+    )
+    assert first == "#content-start"
+    assert desk.locator("#content-start").count() == 1
     look(desk, "officer", "home")
 
     # The lists and the calendar the home links to.
