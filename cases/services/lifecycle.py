@@ -18,6 +18,7 @@ from cases.models.reminder import EVENT_TYPES, ReminderStatus
 from cases.models.work import EventKind, HearingStatus
 from cases.reminders import schedule, webhook_events
 from cases.services.common import bump, case_write
+from cases.services.work import _record_cancellation
 from consulates.policy import can
 
 
@@ -87,16 +88,7 @@ def _wrap_up_open_work(case: Case, actor) -> None:
             case=case, status=HearingStatus.SCHEDULED, starts_at__gte=now
         )
         for hearing in hearings.order_by("starts_at", "pk"):
-            hearing.status = HearingStatus.CANCELLED
-            hearing.save(update_fields=["status"])
-            event = events.hearing_updated(
-                case,
-                actor,
-                hearing=hearing,
-                changes={"status": [HearingStatus.SCHEDULED, HearingStatus.CANCELLED]},
-                text=_("The case was closed."),
-            )
-            webhook_events.hearing_changed(event, hearing)
+            _record_cancellation(case, actor, hearing, _("The case was closed."))
 
 
 @transaction.atomic

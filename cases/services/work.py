@@ -107,6 +107,15 @@ def hearing_cancel(*, actor, hearing: Hearing, reason: str) -> Hearing:
     hearing = Hearing.objects.select_for_update().get(pk=hearing.pk)
     if hearing.status != HearingStatus.SCHEDULED:
         raise ValidationError(_("Only a scheduled hearing can be cancelled."), code="hearing_not_scheduled")
+    _record_cancellation(case, actor, hearing, reason)
+    touch(case, actor)
+    schedule.hearing_reminders_sync(hearing)
+    return hearing
+
+
+def _record_cancellation(case: Case, actor, hearing: Hearing, reason: str) -> None:
+    """A scheduled hearing (locked by the caller, which authorized) marked cancelled: on the timeline with
+    the reason, and told to the partners who follow the case's hearings."""
     hearing.status = HearingStatus.CANCELLED
     hearing.save(update_fields=["status"])
     event = events.hearing_updated(
@@ -117,9 +126,6 @@ def hearing_cancel(*, actor, hearing: Hearing, reason: str) -> Hearing:
         text=reason,
     )
     webhook_events.hearing_changed(event, hearing)
-    touch(case, actor)
-    schedule.hearing_reminders_sync(hearing)
-    return hearing
 
 
 @transaction.atomic

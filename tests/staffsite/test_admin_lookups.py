@@ -13,7 +13,7 @@ import pytest
 from django.contrib import admin
 from django.contrib.admin import FieldListFilter, SimpleListFilter
 from django.contrib.admin.utils import get_fields_from_path
-from django.db import connection, models, transaction
+from django.db import connection, models
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -28,6 +28,7 @@ from cases.reports.registry import REPORTS
 from consulates.models import DetentionFacility
 from tests import factories as f
 from tests.auth import login_verified
+from tests.worlds import rolled_back
 
 pytestmark = pytest.mark.django_db
 
@@ -39,26 +40,20 @@ ROLES = ("officer", "manager", "auditor", "administrator")
 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            officer = f.officer("dallas")
-            person = f.make_person(officer, given_names="Juana")
-            services.person_update(actor=officer, person=person, given_names="Juana María")
-            facility = DetentionFacility.objects.filter(county__consulate__slug="dallas", active=True).first()
-            case = f.make_case(officer, person=person, facility=facility, detained_since=timezone.localdate())
-            record_access(None, AccessAction.VIEW, what="admin: person", person_id=person.pk, case_id=case.pk)
-            users = {
-                "officer": officer,
-                "manager": f.manager(),
-                "auditor": f.auditor(),
-                "administrator": f.administrator(),
-            }
-            yield {"users": users, "person": person, "case": case}
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with rolled_back(django_db_blocker):
+        officer = f.officer("dallas")
+        person = f.make_person(officer, given_names="Juana")
+        services.person_update(actor=officer, person=person, given_names="Juana María")
+        facility = DetentionFacility.objects.filter(county__consulate__slug="dallas", active=True).first()
+        case = f.make_case(officer, person=person, facility=facility, detained_since=timezone.localdate())
+        record_access(None, AccessAction.VIEW, what="admin: person", person_id=person.pk, case_id=case.pk)
+        users = {
+            "officer": officer,
+            "manager": f.manager(),
+            "auditor": f.auditor(),
+            "administrator": f.administrator(),
+        }
+        yield {"users": users, "person": person, "case": case}
 
 
 def _get(client, url, params):

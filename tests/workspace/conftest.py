@@ -5,22 +5,16 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
-from django.db import transaction
 
 from tests.cases.admin.conftest import build_world, strict_templates  # noqa: F401
 from tests.workspace import calendar_world as calendar
+from tests.worlds import rolled_back
 
 
 @pytest.fixture(scope="module")
 def module_world(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield build_world()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with rolled_back(django_db_blocker):
+        yield build_world()
 
 
 @pytest.fixture
@@ -37,14 +31,8 @@ def world(module_world):
 @pytest.fixture(scope="module")
 def calendar_world(django_db_setup, django_db_blocker):
     """Built once for the module and rolled back at its end; each test runs in a savepoint of it."""
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield calendar.build_world()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with rolled_back(django_db_blocker):
+        yield calendar.build_world()
 
 
 @pytest.fixture

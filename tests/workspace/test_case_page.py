@@ -7,7 +7,6 @@ import datetime as dt
 import re
 
 import pytest
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -19,6 +18,7 @@ from tests.auth import login_verified
 from tests.cases.admin.conftest import build_world, strict_templates  # noqa: F401 - a fixture used here
 from tests.cases.admin.helpers import INVALID_MARKER
 from tests.factories import make_case
+from tests.worlds import rolled_back
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("strict_templates")]
 JSON = {"HTTP_ACCEPT": "application/json"}
@@ -27,14 +27,8 @@ JSON = {"HTTP_ACCEPT": "application/json"}
 @pytest.fixture(scope="module")
 def module_world(django_db_setup, django_db_blocker):
     """Two consulates' staff and records (``build_world``), built once and rolled back at the end."""
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield build_world()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with rolled_back(django_db_blocker):
+        yield build_world()
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pghistory
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -15,6 +15,7 @@ from cases import services
 from cases.models import AccessLog
 from tests.auth import login_verified
 from tests.cases.admin.conftest import build_world
+from tests.worlds import rolled_back
 
 pytestmark = pytest.mark.django_db
 
@@ -24,20 +25,12 @@ LOG = reverse("admin:cases_accesslog_changelist")
 
 @pytest.fixture(scope="module")
 def module_world(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            world = build_world()
-            with pghistory.context(user=world.officer_a.pk, url="/admin/cases/case/"):
-                world.case_a = services.case_update(
-                    actor=world.officer_a, case=world.case_a, priority="urgent"
-                )
-                services.person_update(actor=world.officer_a, person=world.person_a, phone="+1 214 555 0177")
-            yield world
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with rolled_back(django_db_blocker):
+        world = build_world()
+        with pghistory.context(user=world.officer_a.pk, url="/admin/cases/case/"):
+            world.case_a = services.case_update(actor=world.officer_a, case=world.case_a, priority="urgent")
+            services.person_update(actor=world.officer_a, person=world.person_a, phone="+1 214 555 0177")
+        yield world
 
 
 @pytest.fixture

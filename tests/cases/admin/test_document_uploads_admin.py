@@ -10,7 +10,6 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
 from django.urls import reverse
 from PIL import ExifTags, Image
 
@@ -20,6 +19,7 @@ from tests.cases import document_samples as s
 from tests.cases.admin.test_repatriation_admin import _case_post, _document_rows, _stored_files
 from tests.factories import make_case, officer
 from tests.factories.documents import photo_with_gps_bytes, valid_pdf_bytes, valid_png_bytes
+from tests.worlds import rolled_back
 
 pytestmark = pytest.mark.django_db
 
@@ -27,15 +27,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(scope="module")
 def place(django_db_setup, django_db_blocker):
     """A Dallas officer and an open case, built once for the module and rolled back at its end."""
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            owner = officer("dallas", first_name="Alicia", last_name="Dávila")
-            yield SimpleNamespace(officer=owner, case=make_case(owner))
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with rolled_back(django_db_blocker):
+        owner = officer("dallas", first_name="Alicia", last_name="Dávila")
+        yield SimpleNamespace(officer=owner, case=make_case(owner))
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ import datetime as dt
 
 import pytest
 from django.contrib import admin
-from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -22,6 +21,7 @@ from tests.auth import login_verified
 from tests.cases.admin.conftest import build_world
 from tests.cases.admin.helpers import INVALID_MARKER, refused
 from tests.factories import consulate, make_case, make_person
+from tests.worlds import rolled_back
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("strict_templates")]
 
@@ -30,14 +30,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("strict_templates")
 def module_world(django_db_setup, django_db_blocker):
     """The staff and records of ``conftest.build_world``, built once for this module's few hundred page
     tests and rolled back at its end; each test runs in a savepoint of it."""
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield build_world()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with rolled_back(django_db_blocker):
+        yield build_world()
 
 
 @pytest.fixture

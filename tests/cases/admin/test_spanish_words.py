@@ -9,7 +9,6 @@ import datetime as dt
 import re
 
 import pytest
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,6 +18,7 @@ from consulates.models import Consulate, DetentionFacility, ReceptionPoint
 from tests.auth import login_verified
 from tests.cases.admin.conftest import build_world
 from tests.cases.document_samples import hand_made_pdf
+from tests.worlds import rolled_back
 
 pytestmark = pytest.mark.django_db
 
@@ -52,16 +52,10 @@ FORBIDDEN_WORDS = re.compile(r"\b(insert|update|delete|True|False)\b")
 
 @pytest.fixture(scope="module")
 def module_world(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            world = build_world()
-            _enrich(world)
-            yield world
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with rolled_back(django_db_blocker):
+        world = build_world()
+        _enrich(world)
+        yield world
 
 
 @pytest.fixture

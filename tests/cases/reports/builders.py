@@ -23,7 +23,6 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,6 +35,7 @@ from cases.reports.common import ReportParams
 from consulates.models import DetentionFacility, ReceptionPoint
 from tests import factories as f
 from tests.factories.crossoffice import make_referral, make_transfer
+from tests.worlds import rolled_back
 
 CHI, DEN = ZoneInfo("America/Chicago"), ZoneInfo("America/Denver")
 TZ = {"dallas": CHI, "el_paso": DEN}
@@ -459,14 +459,8 @@ def world_transaction(django_db_blocker, **build_kwargs) -> Iterator[SimpleNames
     """``build()`` in a transaction rolled back when the block ends: built once for a module, each test
     then runs in a savepoint of it (pytest-django's own transaction nests inside), so a test's writes are
     gone before the next test starts."""
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield build(**build_kwargs)
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with rolled_back(django_db_blocker):
+        yield build(**build_kwargs)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -14,7 +14,6 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,6 +26,7 @@ from consulates.models import DetentionFacility
 from tests import factories as f
 from tests.auth import login_verified
 from tests.factories.crossoffice import make_referral
+from tests.worlds import rolled_back
 
 pytestmark = pytest.mark.django_db
 
@@ -44,30 +44,24 @@ NAMED = {
 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            officer = f.officer("dallas", first_name=EVIL_OFFICER[0], last_name=EVIL_OFFICER[1])
-            facility = DetentionFacility.objects.filter(county__consulate__slug="dallas", active=True).first()
-            DetentionFacility.objects.filter(pk=facility.pk).update(name=EVIL_FACILITY)
-            facility.refresh_from_db()
-            partner = f.PartnerFactory(name=EVIL_PARTNER)
-            now = timezone.now()
-            case = f.make_case(
-                officer,
-                facility=facility,
-                detained_since=timezone.localdate() - dt.timedelta(days=3),
-                arrested_at=now - dt.timedelta(days=3),
-                consulate_notified_at=now - dt.timedelta(days=2),
-                notified_by=NotifiedBy.FACILITY,
-            )
-            services.case_assign(actor=officer, case=case, assignee=officer)
-            make_referral(officer, case, partner)
-            yield {"manager": f.manager()}
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with rolled_back(django_db_blocker):
+        officer = f.officer("dallas", first_name=EVIL_OFFICER[0], last_name=EVIL_OFFICER[1])
+        facility = DetentionFacility.objects.filter(county__consulate__slug="dallas", active=True).first()
+        DetentionFacility.objects.filter(pk=facility.pk).update(name=EVIL_FACILITY)
+        facility.refresh_from_db()
+        partner = f.PartnerFactory(name=EVIL_PARTNER)
+        now = timezone.now()
+        case = f.make_case(
+            officer,
+            facility=facility,
+            detained_since=timezone.localdate() - dt.timedelta(days=3),
+            arrested_at=now - dt.timedelta(days=3),
+            consulate_notified_at=now - dt.timedelta(days=2),
+            notified_by=NotifiedBy.FACILITY,
+        )
+        services.case_assign(actor=officer, case=case, assignee=officer)
+        make_referral(officer, case, partner)
+        yield {"manager": f.manager()}
 
 
 @pytest.fixture

@@ -18,20 +18,15 @@ from cases.reports.common import ReportParams
 from cases.reports.registry import REPORTS
 from tests.auth import login_verified
 from tests.cases.reports import builders as b
+from tests.worlds import rolled_back
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield b.build()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with rolled_back(django_db_blocker):
+        yield b.build()
 
 
 @pytest.fixture

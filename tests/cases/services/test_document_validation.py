@@ -15,7 +15,6 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import translation
 from PIL import ExifTags, Image
 
@@ -32,6 +31,7 @@ from tests.factories.documents import (
     valid_pdf_bytes,
     valid_png_bytes,
 )
+from tests.worlds import rolled_back
 
 pytestmark = pytest.mark.django_db
 
@@ -39,15 +39,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
     """An officer and an open case, built once for the module and rolled back at its end."""
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            officer = f.officer("dallas")
-            yield SimpleNamespace(officer=officer, case=f.make_case(officer))
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with rolled_back(django_db_blocker):
+        officer = f.officer("dallas")
+        yield SimpleNamespace(officer=officer, case=f.make_case(officer))
 
 
 @pytest.fixture(autouse=True)
