@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import render
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from cases.access import AccessAction, record_access
@@ -13,6 +17,8 @@ from cases.reports import exports
 from cases.reports.forms import ReportFilterForm
 from cases.reports.registry import REPORTS, SECTIONS
 from consulates.policy import can
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -29,10 +35,17 @@ def _params(request):
     return form, form.params()
 
 
+def _shown(value):
+    """A cell as the reader reads it: a date kept as ISO text (a week) in the language's short form."""
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        return formats.date_format(dt.date.fromisoformat(value), "SHORT_DATE_FORMAT")
+    return value
+
+
 def _table(report):
     """Rows as lists of (value, link) in column order, for the template."""
     return [
-        [(row.get(key), report.links.get((index, key))) for key, _label in report.columns]
+        [(_shown(row.get(key)), report.links.get((index, key))) for key, _label in report.columns]
         for index, row in enumerate(report.rows)
     ]
 
@@ -50,7 +63,7 @@ def dashboard(request):
                 if report.chart:
                     chart = {
                         **report.chart,
-                        "labels": [str(row.get(report.chart["label"]) or "") for row in report.rows],
+                        "labels": [str(_shown(row.get(report.chart["label"])) or "") for row in report.rows],
                         "datasets": [
                             {
                                 "label": dict(report.columns).get(key, key),

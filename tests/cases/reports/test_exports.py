@@ -285,3 +285,13 @@ def test_the_date_range_shows_its_default_values_on_first_load(manager_client):
     html = response.content.decode()
     assert f'name="start" value="{defaults.start.isoformat()}"' in html
     assert f'name="end" value="{defaults.end.isoformat()}"' in html
+
+
+def test_the_dashboard_writes_weeks_in_the_readers_form(manager_client):
+    import re as _re
+
+    html = manager_client.get(reverse("reports:dashboard")).content.decode()
+    table = html[html.index('id="report-weekly_flow"') :]
+    table = table[: table.index("</article>")]
+    assert not _re.search(r"<td>\d{4}-\d{2}-\d{2}</td>", table)  # no ISO weeks
+    assert _re.search(r"<td>\d{2}/\d{2}/\d{4}</td>", table)  # 30/11/2026
