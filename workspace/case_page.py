@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from cases.admin import crossoffice, repatriation
 from cases.admin.access_logging import access_log_link
-from cases.admin.cases import ACTIONS, available_actions
+from cases.admin.case_actions import ACTIONS, available_actions
 from cases.admin.timeline import render_delay
 from cases.languages import described
 from cases.models import Case, Document

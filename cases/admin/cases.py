@@ -11,10 +11,12 @@ from cases import services
 from cases.admin import case_forms as forms
 from cases.admin import crossoffice, reminders, repatriation
 from cases.admin.access_logging import AccessLoggedAdminMixin, access_log_link
-from cases.admin.base import ServiceAdminMixin, ServiceInlineMixin, add_service_errors
+from cases.admin.base import ServiceAdminMixin, add_service_errors
+from cases.admin.case_actions import ACTIONS, available_actions, run_action
+from cases.admin.case_inlines import HearingInline, TaskInline
 from cases.admin.filters import AssigneeFilter, CustodyFilter, FlagsFilter, MyCasesFilter
 from cases.admin.timeline import render_delay, render_timeline
-from cases.models import Case, Hearing, Person, Task
+from cases.models import Case, Person
 from cases.models.case import Status
 from cases.models.work import HearingStatus
 from cases.selectors import case_search_filter
@@ -22,89 +24,6 @@ from cases.services.lifecycle import closure_needs_approval
 from consulates.admin_mixins import CaseWorkAdmin
 from consulates.policy import can, reach
 from staffsite.formats import in_words
-
-
-class InlinePermissions:
-    """Rows of a case: staff read them; those who work the case's consulate change them while it is
-    open (another consulate's supervisor reads a case offered to it by a pending transfer, but cannot
-    change it)."""
-
-    def has_view_permission(self, request, obj=None):
-        return can(request.user, "staff.enter")
-
-    def has_add_permission(self, request, obj=None):
-        return can(request.user, "case.edit", obj)
-
-    def has_change_permission(self, request, obj=None):
-        return can(request.user, "case.edit", obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class HearingInline(ServiceInlineMixin, InlinePermissions, admin.TabularInline):
-    model = Hearing
-    form = forms.HearingForm
-    extra = 0
-    fields = ["kind", "starts_at", "location", "notes", "status", "outcome", "cancel_reason"]
-    readonly_fields = ["status"]
-    verbose_name_plural = _("hearings")
-
-    def get_fields(self, request, obj=None):
-        if self.has_change_permission(request, obj):
-            return self.fields
-        return [f for f in self.fields if f != "cancel_reason"]
-
-
-class TaskInline(ServiceInlineMixin, InlinePermissions, admin.TabularInline):
-    model = Task
-    form = forms.TaskForm
-    extra = 0
-    fields = ["title", "due_date", "assignee", "done", "completed_at"]
-    readonly_fields = ["completed_at"]
-
-    def get_queryset(self, request):
-        # A read-only page (manager, closed case) prints each task's assignee: one query, not one per task.
-        return super().get_queryset(request).select_related("assignee")
-
-
-ACTIONS = {
-    # name: (label, form class, the action in ``consulates.policy``, which decides who is offered it)
-    "assign": (_("Assign"), forms.AssignForm, "case.assign"),
-    "close": (_("Close / request closure"), forms.CloseRequestForm, "case.close.request"),
-    "approve": (_("Approve closure"), forms.ConfirmForm, "case.close.approve"),
-    "reject": (_("Reject closure"), forms.ReasonForm, "case.close.approve"),
-    "reopen": (_("Reopen"), forms.ReasonForm, "case.reopen"),
-}
-
-
-def available_actions(user, case: Case) -> list[str]:
-    return [name for name, (_label, _form, action) in ACTIONS.items() if can(user, action, case)]
-
-
-def run_action(name: str, user, case: Case, data: dict) -> Case:
-    version = case.version
-    if name == "assign":
-        return services.case_assign(
-            actor=user, case=case, assignee=data.get("assignee"), expected_version=version
-        )
-    if name == "close":
-        return services.case_close_request(
-            actor=user,
-            case=case,
-            outcome=data["outcome"],
-            outcome_notes=data.get("outcome_notes", ""),
-            complete_tasks=data.get("complete_tasks", False),
-            cancel_hearings=data.get("cancel_hearings", False),
-            expected_version=version,
-        )
-    if name == "approve":
-        return services.case_close_approve(actor=user, case=case, expected_version=version)
-    if name == "reject":
-        return services.case_close_reject(
-            actor=user, case=case, reason=data["reason"], expected_version=version
-        )
-    return services.case_reopen(actor=user, case=case, reason=data["reason"], expected_version=version)
 
 
 @admin.register(Case)

@@ -230,7 +230,7 @@ def _named_actions() -> dict[str, list[str]]:
 
 
 def _admin_tables() -> dict[str, str]:
-    from cases.admin.cases import ACTIONS
+    from cases.admin.case_actions import ACTIONS
     from cases.admin.crossoffice import CASE_TOOLS, REFERRAL_ACTIONS, TRANSFER_ACTIONS
 
     tables = {}

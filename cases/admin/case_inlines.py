@@ -1,0 +1,53 @@
+"""The case page's inline rows in the staff admin: hearings and tasks, changed through the services."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from cases.admin import case_forms as forms
+from cases.admin.base import ServiceInlineMixin
+from cases.models import Hearing, Task
+from consulates.policy import can
+
+
+class InlinePermissions:
+    """Rows of a case: staff read them; those who work the case's consulate change them while it is
+    open (another consulate's supervisor reads a case offered to it by a pending transfer, but cannot
+    change it)."""
+
+    def has_view_permission(self, request, obj=None):
+        return can(request.user, "staff.enter")
+
+    def has_add_permission(self, request, obj=None):
+        return can(request.user, "case.edit", obj)
+
+    def has_change_permission(self, request, obj=None):
+        return can(request.user, "case.edit", obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class HearingInline(ServiceInlineMixin, InlinePermissions, admin.TabularInline):
+    model = Hearing
+    form = forms.HearingForm
+    extra = 0
+    fields = ["kind", "starts_at", "location", "notes", "status", "outcome", "cancel_reason"]
+    readonly_fields = ["status"]
+    verbose_name_plural = _("hearings")
+
+    def get_fields(self, request, obj=None):
+        if self.has_change_permission(request, obj):
+            return self.fields
+        return [f for f in self.fields if f != "cancel_reason"]
+
+
+class TaskInline(ServiceInlineMixin, InlinePermissions, admin.TabularInline):
+    model = Task
+    form = forms.TaskForm
+    extra = 0
+    fields = ["title", "due_date", "assignee", "done", "completed_at"]
+    readonly_fields = ["completed_at"]
+
+    def get_queryset(self, request):
+        # A read-only page (manager, closed case) prints each task's assignee: one query, not one per task.
+        return super().get_queryset(request).select_related("assignee")
