@@ -3,6 +3,8 @@ client's address from ``X-Forwarded-For``; without that setting the header is ne
 
 from __future__ import annotations
 
+import types
+
 import pytest
 from axes.models import AccessAttempt
 from django.test import Client
@@ -12,6 +14,14 @@ from cases.models.access import AccessLog
 from tests import factories as f
 from tests.auth import login_verified
 from tests.signin.conftest import sign_in_password
+
+
+@pytest.fixture(autouse=True)
+def _one_rate_window(monkeypatch):
+    """The sign-in limit counts in fixed windows (``signin.ratelimit``): the clock it reads stays in the
+    middle of one, so a test that counts several attempts never straddles a window's end."""
+    monkeypatch.setattr("signin.ratelimit.time", types.SimpleNamespace(time=lambda: 1_800_000_150.0))
+
 
 PROXY = "10.0.0.5"
 
