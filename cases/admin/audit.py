@@ -10,14 +10,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cases.admin import audit_words as words
-from cases.admin.audit_trail import (
-    AUDIT_FILTERS,
-    AuditorOrAdministratorAdmin,
-    parse_case,
-    parse_day,
-    parse_persons,
-    parse_user,
-)
+from cases.admin.audit_filters import AUDIT_FILTERS, parse_case, parse_day, parse_persons, parse_user
+from cases.admin.audit_trail import AuditorOrAdministratorAdmin
 from cases.models import AccessLog
 
 
