@@ -18,7 +18,7 @@ from cases.models.reminder import EVENT_TYPES, ReminderStatus
 from cases.models.work import EventKind, HearingStatus
 from cases.reminders import schedule, webhook_events
 from cases.services.common import bump, case_write
-from cases.services.work import _record_cancellation
+from cases.services.work import _record_cancellation, _record_completion
 from consulates.policy import can
 
 
@@ -80,9 +80,7 @@ def _wrap_up_open_work(case: Case, actor) -> None:
     now = timezone.now()
     if case.closure_completes_tasks:
         for task in Task.objects.select_for_update().filter(case=case, done=False).order_by("pk"):
-            task.done, task.completed_at, task.completed_by = True, now, actor
-            task.save(update_fields=["done", "completed_at", "completed_by"])
-            events.task_completed(case, actor, task=task)
+            _record_completion(case, actor, task, now)
     if case.closure_cancels_hearings:
         hearings = Hearing.objects.select_for_update().filter(
             case=case, status=HearingStatus.SCHEDULED, starts_at__gte=now

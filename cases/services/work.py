@@ -195,9 +195,14 @@ def task_complete(*, actor, task: Task) -> Task:
     task = Task.objects.select_for_update().get(pk=task.pk)
     if task.done:
         raise ValidationError(_("This task is already done."), code="task_done")
-    task.done, task.completed_at, task.completed_by = True, timezone.now(), actor
-    task.save(update_fields=["done", "completed_at", "completed_by"])
-    events.task_completed(case, actor, task=task)
+    _record_completion(case, actor, task, timezone.now())
     touch(case, actor)
     schedule.task_reminders_sync(task)
     return task
+
+
+def _record_completion(case: Case, actor, task: Task, now) -> None:
+    """An open task (locked by the caller, which authorized) marked done by ``actor``, on the timeline."""
+    task.done, task.completed_at, task.completed_by = True, now, actor
+    task.save(update_fields=["done", "completed_at", "completed_by"])
+    events.task_completed(case, actor, task=task)

@@ -19,7 +19,7 @@ def module_world(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def world(module_world):
-    for name in ("case_a", "case_b", "task_a", "task_b"):
+    for name in ("case_a", "case_b", "hearing_a", "task_a", "task_b"):
         getattr(module_world, name).refresh_from_db()
     return module_world
 

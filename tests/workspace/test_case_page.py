@@ -15,27 +15,11 @@ from cases.models import AccessLog, CaseEvent, Hearing, Task
 from cases.models.case import Status
 from cases.models.work import EventKind
 from tests.auth import login_verified
-from tests.cases.admin.conftest import build_world, strict_templates  # noqa: F401 - a fixture used here
 from tests.cases.admin.helpers import INVALID_MARKER
 from tests.factories import make_case
-from tests.worlds import rolled_back
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("strict_templates")]
 JSON = {"HTTP_ACCEPT": "application/json"}
-
-
-@pytest.fixture(scope="module")
-def module_world(django_db_setup, django_db_blocker):
-    """Two consulates' staff and records (``build_world``), built once and rolled back at the end."""
-    with rolled_back(django_db_blocker):
-        yield build_world()
-
-
-@pytest.fixture
-def world(module_world):
-    for name in ("case_a", "case_b", "hearing_a", "task_a"):
-        getattr(module_world, name).refresh_from_db()
-    return module_world
 
 
 def page_url(case) -> str:
