@@ -49,7 +49,7 @@ format: install
 # --strict: a package that could not be checked fails the audit, so an unreachable service is a failure,
 # never a silent pass.
 audit: install
-	$(BIN)/bandit -q -c pyproject.toml -r config api oauth signin encryption audit staffsite consulates cases --severity-level high
+	$(BIN)/bandit -q -c pyproject.toml -r config api oauth signin encryption audit staffsite consulates cases workspace intake --severity-level high
 	@$(BIN)/pip-audit --strict --skip-editable --progress-spinner off || { \
 	  echo "make audit: pip-audit FAILED. Either a dependency has a known vulnerability (listed above: upgrade it"; \
 	  echo "in pyproject.toml) or PyPI's vulnerability service could not be reached and the packages above could"; \

@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "api",
     "signin",
     "workspace",
+    "intake",
     "consulates",
     "cases",
 ]

@@ -136,6 +136,24 @@ POLICY: dict[str, Rule] = {
     "identifier_review.record": Rule(
         ADMINISTRATORS, _("Only an administrator can record the identifier on the record.")
     ),
+    # One record per person: possible duplicates are decided by whoever sees the record they resemble;
+    # merging (and undoing a merge) is for supervisors of a consulate that holds both records, and for
+    # administrators (the service asks for each record).
+    "duplicate_review.resolve": Rule(
+        WORKERS, _("You cannot decide on this possible duplicate."), within="view"
+    ),
+    "person.merge": Rule(
+        SUPERVISORS,
+        _("Only a supervisor of the consulate holding both records can merge them."),
+        within="work",
+    ),
+    # Intake: inquiries from families and partners, detainee lists, enforcement operations
+    "inquiry.record": Rule(WORKERS, _("You cannot record inquiries for this consulate."), at="pk"),
+    "inquiry.work": Rule(WORKERS, _("This inquiry belongs to another consulate."), at="consulate_id"),
+    "inquiry.send": Rule(PARTNERS, _("Only partner organisations send inquiries through the API.")),
+    "import.run": Rule(WORKERS, _("You cannot import detainee lists for this consulate."), at="pk"),
+    "import.work": Rule(WORKERS, _("This import belongs to another consulate."), at="consulate_id"),
+    "operation.manage": Rule(WORKERS, _("You cannot change this consulate's operations."), at="consulate_id"),
     # Cases
     # Who is given work and told of it (``holders``): a case's work goes to officers and supervisors of
     # its consulate; the daily digest to them; a case without an assignee alerts its supervisors; the
@@ -502,6 +520,65 @@ def _review_view(user, access: Access, model) -> Q:
     return NOTHING
 
 
+def _duplicate_review_view(user, access: Access, model) -> Q:
+    """Administrators see every possible duplicate; officers and supervisors those whose resembled record
+    (``candidate``) their consulate registered or holds a case of. Whoever entered the newer record sees
+    the review only when they see that record too: a record of another consulate is never hinted at."""
+    if access.role == ADMINISTRATOR:
+        return EVERYTHING
+    if access.role in CONSULATE_BOUND:
+        held = _model("cases.Case").objects.filter(consulate_id=access.consulate_id).values("person_id")
+        return Q(candidate__registered_by_id=access.consulate_id) | Q(candidate_id__in=held)
+    return NOTHING
+
+
+def _merge_view(user, access: Access, model) -> Q:
+    """Administrators see every merge; officers and supervisors those of a record their consulate holds."""
+    if access.role == ADMINISTRATOR:
+        return EVERYTHING
+    if access.role in CONSULATE_BOUND:
+        return _held_persons_of("survivor", access.consulate_id) | _held_persons_of(
+            "merged", access.consulate_id
+        )
+    return NOTHING
+
+
+def _held_persons_of(relation: str, consulate_id: int) -> Q:
+    held = _model("cases.Case").objects.filter(consulate_id=consulate_id).values("person_id")
+    return Q(**{f"{relation}__registered_by_id": consulate_id}) | Q(**{f"{relation}_id__in": held})
+
+
+def _alias_view(user, access: Access, model) -> Q:
+    """A person's other names are seen by whoever sees the person."""
+    return Q(person__in=_model("cases.Person").objects.visible_to(user).values("pk"))
+
+
+def _consulate_rows(user, access: Access, model) -> Q:
+    """Staff who work with case data see their consulate's rows (network-wide roles every consulate's)."""
+    if access.role not in STAFF:
+        return NOTHING
+    return reach(user).q("consulate_id")
+
+
+def _inquiry_view(user, access: Access, model) -> Q:
+    """Staff: their consulate's inquiries (network-wide roles all); a partner the inquiries it sent."""
+    if access.partner_id:
+        return Q(partner_id=access.partner_id)
+    return _consulate_rows(user, access, model)
+
+
+def _locate_view(user, access: Access, model) -> Q:
+    if access.role not in STAFF:
+        return NOTHING
+    return reach(user).q("inquiry__consulate_id")
+
+
+def _import_row_view(user, access: Access, model) -> Q:
+    if access.role not in STAFF:
+        return NOTHING
+    return reach(user).q("batch__consulate_id")
+
+
 # (model label, purpose) -> the filter. A model missing here has no rows anyone may list.
 SCOPES: dict[tuple[str, str], Callable[[Any, Access, Any], Q]] = {
     ("cases.Case", "view"): _case_view,
@@ -521,6 +598,16 @@ SCOPES: dict[tuple[str, str], Callable[[Any, Access, Any], Q]] = {
     ("cases.Transfer", "view"): _transfer_view,
     ("cases.Consent", "view"): _consent_view,
     ("cases.Referral", "view"): _referral_view,
+    ("cases.PersonAlias", "view"): _alias_view,
+    ("cases.DuplicateReview", "view"): _duplicate_review_view,
+    ("cases.PersonMerge", "view"): _merge_view,
+    ("cases.Operation", "view"): _consulate_rows,
+    ("cases.Operation", "held"): _held,
+    ("intake.Inquiry", "view"): _inquiry_view,
+    ("intake.Inquiry", "held"): _held,
+    ("intake.LocateAttempt", "view"): _locate_view,
+    ("intake.ImportBatch", "view"): _consulate_rows,
+    ("intake.ImportRow", "view"): _import_row_view,
     # The report summaries: a consulate's rows (and, for network-wide roles, the network's).
     **{
         (f"cases.{name}", "held"): _held

@@ -3,6 +3,7 @@ from cases.models.case import Case, CaseSequence
 from cases.models.crossoffice import Consent, Referral, Transfer
 from cases.models.document import Document
 from cases.models.identifier_review import IdentifierReview
+from cases.models.identity import DuplicateReview, Operation, PersonAlias, PersonMerge
 from cases.models.person import EmergencyContact, Person
 from cases.models.reminder import Reminder, SmsOptOut, WebhookDelivery
 from cases.models.repatriation import Belonging, RepatriationHandoff
@@ -26,13 +27,17 @@ __all__ = [
     "CaseSequence",
     "Consent",
     "Document",
+    "DuplicateReview",
     "EmergencyContact",
     "Hearing",
     "IdentifierReview",
     "OpenCaseload",
+    "Operation",
     "OpenPerson",
     "OpenTask",
     "Person",
+    "PersonAlias",
+    "PersonMerge",
     "Referral",
     "Reminder",
     "RepatriationHandoff",

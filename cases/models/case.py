@@ -162,6 +162,15 @@ class Case(FastLoad, models.Model):
     closure_cancels_hearings = models.BooleanField(
         _("the closure cancels the scheduled hearings"), default=False, db_default=False, editable=False
     )
+    # The enforcement operation whose arrests produced the case (a detainee list's import sets it).
+    operation = models.ForeignKey(
+        "cases.Operation",
+        verbose_name=_("operation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+    )
     # Bookkeeping
     opened_at = models.DateTimeField(_("opened at"))
     opened_by = models.ForeignKey(

@@ -13,6 +13,7 @@ from django.db.models.functions import Concat, Lower
 from django.utils.translation import gettext_lazy as _
 
 from cases.identifiers import CURP_STATES, format_a_number, normalize_a_number
+from cases.namekeys import match_keys
 from consulates import text_search
 from consulates.loading import FastLoad
 from consulates.policy import ScopedQuerySet, can, scope
@@ -22,6 +23,36 @@ from encryption.fields import (
     BlindIndexField,
     EncryptedCharField,
 )
+
+
+class MatchKeysField(ArrayField):
+    """The keys a person (or an alias) is found by (``cases.namekeys.match_keys``), computed from the row's
+    names and date of birth whenever it is saved (``save()`` and ``bulk_create``, like a blind index)."""
+
+    def __init__(self, verbose_name=None, **kwargs):
+        kwargs["base_field"] = models.CharField(max_length=80)
+        kwargs["verbose_name"] = verbose_name
+        kwargs.setdefault("default", list)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("editable", False)
+        super().__init__(**kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs.pop("base_field", None)
+        for key in ("default", "blank", "editable"):
+            kwargs.pop(key, None)
+        return name, path, args, kwargs
+
+    def pre_save(self, model_instance, add):
+        value = match_keys(
+            model_instance.given_names,
+            model_instance.paternal_surname,
+            model_instance.maternal_surname,
+            getattr(model_instance, "date_of_birth", None),
+        )
+        setattr(model_instance, self.attname, value)
+        return value
 
 
 class Sex(models.TextChoices):
@@ -61,6 +92,15 @@ class PersonQuerySet(ScopedQuerySet, BlindIndexedQuerySet):
 ADDRESS_MAX_LENGTH = 300
 ADDRESS_FIELDS = ("us_address", "mexico_address")
 
+
+def search_name_expression() -> Func:
+    """A person's (or an alias's) whole name, lower case and without accents: what name searches read."""
+    return Func(
+        Lower(Concat(F("given_names"), Value(" "), F("paternal_surname"), Value(" "), F("maternal_surname"))),
+        function=text_search.F_UNACCENT,
+    )
+
+
 VULNERABILITY_FIELDS = (
     "is_minor",
     "is_unaccompanied_minor",
@@ -76,7 +116,7 @@ VULNERABILITY_FIELDS = (
     pghistory.InsertEvent(),
     pghistory.UpdateEvent(),
     pghistory.DeleteEvent(),
-    exclude=["search_name"],
+    exclude=["search_name", "match_keys"],
     model_name="PersonHistory",
 )
 class Person(FastLoad, BlindIndexedModel):
@@ -156,16 +196,22 @@ class Person(FastLoad, BlindIndexedModel):
         editable=False,
         help_text=_("Identity and contact data removed (retention period ended, or erased on request)."),
     )
+    # Set when this record was merged into another (``cases.services.merges``); cleared by an unmerge.
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="merged_records",
+    )
     search_name = models.GeneratedField(
-        expression=Func(
-            Lower(
-                Concat(F("given_names"), Value(" "), F("paternal_surname"), Value(" "), F("maternal_surname"))
-            ),
-            function=text_search.F_UNACCENT,
-        ),
+        expression=search_name_expression(),
         output_field=models.TextField(),
         db_persist=True,
     )
+    match_keys = MatchKeysField(_("match keys"))
 
     objects = PersonQuerySet.as_manager()
 
@@ -175,6 +221,7 @@ class Person(FastLoad, BlindIndexedModel):
         verbose_name_plural = _("persons")
         indexes = [
             GinIndex(OpClass(F("search_name"), name="gin_trgm_ops"), name="person_search_name_trgm"),
+            GinIndex(fields=["match_keys"], name="person_match_keys_gin"),
             models.Index(fields=["registered_by"], name="person_registered_by_idx"),
             # the staff list's default order, so the first page is read from the index
             models.Index(

@@ -53,6 +53,10 @@ class EventKind(models.TextChoices):
     BELONGING_RESOLVED = "belonging_resolved", _("Belonging returned or missing")
     DOCUMENT_UPLOADED = "document_uploaded", _("Document uploaded")
     REMINDER_SENT = "reminder_sent", _("Reminder sent")
+    INQUIRY_LINKED = "inquiry_linked", _("Inquiry linked")
+    IMPORTED = "imported", _("Imported from a detainee list")
+    MERGED = "merged", _("Person records merged")
+    UNMERGED = "unmerged", _("Person records separated again")
 
 
 NOTE_KINDS = (EventKind.NOTE, EventKind.CALL, EventKind.VISIT)

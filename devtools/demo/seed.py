@@ -24,6 +24,7 @@ from cases.identifiers import CURP_STATES
 from cases.models import Person
 from cases.models.case import NotifiedBy, Outcome, Priority, Status
 from cases.models.work import EventKind, HearingKind
+from cases.namekeys import match_keys
 from cases.services.cases import case_reference_allocate
 from consulates.models import Consulate, DetentionFacility, ReceptionPoint
 from devtools.demo.addresses import AddressMaker
@@ -160,6 +161,7 @@ class Seeder:
             consulate.pk,
             self.now,
             self.now,
+            "{" + ",".join(match_keys(given, paternal, maternal, dob)) + "}",
         )
 
     PERSON_COLUMNS = (
@@ -167,7 +169,8 @@ class Seeder:
         " curp, curp_bidx, a_number, a_number_bidx, passport_number, matricula_consular,"
         " languages, needs_interpreter, preferred_language, phone, email, us_address, mexico_address,"
         " contact_consent, contact_consent_at, is_minor, is_unaccompanied_minor, is_pregnant, is_older_adult,"
-        " has_disability, has_serious_medical_condition, fears_return, registered_by_id, created_at, updated_at"
+        " has_disability, has_serious_medical_condition, fears_return, registered_by_id, created_at, updated_at,"
+        " match_keys"
     )
     CASE_COLUMNS = (
         "id, reference, person_id, consulate_id, category, subtype, status, priority, summary, assigned_to_id,"
