@@ -26,6 +26,13 @@ def case_opened(case: Case, actor) -> CaseEvent:
     return _record(case, EventKind.OPENED, actor, reference=case.reference, consulate=case.consulate.code)
 
 
+def imported(case: Case, actor, *, batch_id: int, row: int, decision: str, opened: bool) -> CaseEvent:
+    """The case was opened (``opened``) or its custody updated from a row of a detainee list."""
+    return _record(
+        case, EventKind.IMPORTED, actor, batch_id=batch_id, row=row, decision=decision, opened=opened
+    )
+
+
 def note_added(case: Case, actor, *, kind: str, text: str, occurred_at=None) -> CaseEvent:
     return _record(case, kind, actor, text=text, occurred_at=occurred_at)
 

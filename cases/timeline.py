@@ -36,6 +36,7 @@ GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
         gettext_lazy("Status and assignment"),
         (
             K.OPENED,
+            K.IMPORTED,
             K.STATUS,
             K.ASSIGNED,
             K.CLOSURE_REQUESTED,
@@ -188,6 +189,11 @@ def _facts(event: CaseEvent, payload: dict, names: dict) -> list:
         origin = names["consulates"].get(payload.get("from_consulate"), payload.get("from_consulate", ""))
         target = names["consulates"].get(payload.get("to_consulate"), payload.get("to_consulate", ""))
         return [_("from %(origin)s to %(target)s") % {"origin": origin, "target": target}]
+    if kind == K.IMPORTED:
+        return [
+            _("detainee list #%(batch)s, row %(row)s")
+            % {"batch": payload.get("batch_id"), "row": payload.get("row")}
+        ]
     if kind in (K.CLOSURE_REQUESTED, K.CLOSURE_APPROVED, K.CLOSED) and payload.get("outcome"):
         return [str(dict(Outcome.choices).get(payload["outcome"], payload["outcome"]))]
     if payload.get("partner") and kind in GROUPS["crossoffice"][1]:

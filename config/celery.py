@@ -114,3 +114,4 @@ app.conf.task_queues = tuple(
     for name in (app.conf.task_default_queue, MAINTENANCE_QUEUE)
 )
 app.autodiscover_tasks()
+app.autodiscover_tasks(["intake.imports"])  # the detainee list import's task
