@@ -61,6 +61,10 @@ class Outcome:
     visible: bool  # may the importing user see that candidate?
 
 
+def visible_person_ids(actor, ids) -> set[int]:
+    return set(Person.objects.visible_to(actor).filter(pk__in=list(ids)).values_list("pk", flat=True))
+
+
 def query_of(parsed: Parsed) -> MatchQuery:
     return MatchQuery(
         given_names=parsed.given_names,
@@ -77,8 +81,6 @@ def query_of(parsed: Parsed) -> MatchQuery:
 def match_rows(actor, parsed: list[Parsed]) -> list[Outcome]:
     """The matcher's decision for each row, against the whole network; a certain match the user cannot
     see is "review"."""
-    from intake.imports.services import visible_person_ids
-
     results = match_many([query_of(item) for item in parsed], among=Person.objects.all())
     tops = {result.candidates[0].person_id for result in results if result.candidates}
     visible = visible_person_ids(actor, tops) if tops else set()

@@ -13,18 +13,20 @@ import hashlib
 import json
 import logging
 
+from celery import current_app
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.access import record_access
-from cases.models import Operation, Person
+from cases.models import Operation
 from cases.models.access import AccessAction
 from consulates.models import Consulate
 from consulates.policy import authorize
 from encryption import blind_index
 from intake.imports import reading
+from intake.imports.commit import commit_rows, match_rows
 from intake.imports.rows import FacilityIndex, Parsed, guess_day_first, parse_row
 from intake.models import BatchStatus, ImportBatch, ImportRow, RowDecision
 
@@ -194,8 +196,6 @@ def expected_decisions(actor, parsed: list[Parsed]) -> dict[int, dict]:
     """Row number -> the decision the matcher would take now, for the importable rows. A certain match
     with a person the user cannot see is shown as "review" without its reasons (nothing about that person
     is revealed)."""
-    from intake.imports.commit import match_rows
-
     importable = [item for item in parsed if item.importable]
     out: dict[int, dict] = {}
     for start in range(0, len(importable), PREVIEW_MATCH_CHUNK):
@@ -219,17 +219,14 @@ def import_start(*, actor, batch: ImportBatch, run_async: bool = True, request=N
     batch.save()
     _log(request, actor, batch, "started")
     if run_async:
-        from intake.imports.tasks import run_import
-
-        transaction.on_commit(lambda: run_import.delay(batch.pk, actor.pk))
+        # By name: the task module imports this one.
+        transaction.on_commit(lambda: current_app.send_task("imports.run", args=(batch.pk, actor.pk)))
     return batch
 
 
 def import_run(*, actor, batch_id: int) -> ImportBatch:
     """Write every pending row (``commit.commit_rows``), then finish: the file is deleted. Safe to run
     twice: rows already written are not pending any more."""
-    from intake.imports.commit import commit_rows
-
     batch = ImportBatch.objects.get(pk=batch_id)
     authorize(actor, "import.work", batch)
     if batch.status != BatchStatus.RUNNING:
@@ -277,7 +274,3 @@ def import_file(
         return batch
     batch = import_start(actor=actor, batch=batch, run_async=False)
     return import_run(actor=actor, batch_id=batch.pk)
-
-
-def visible_person_ids(actor, ids) -> set[int]:
-    return set(Person.objects.visible_to(actor).filter(pk__in=list(ids)).values_list("pk", flat=True))
