@@ -146,7 +146,7 @@ def test_dates_in_the_common_formats():
     assert parse_date("1990-12-25", day_first=True) == dt.date(1990, 12, 25)
     assert parse_date("12-MAR-1990", day_first=False) == dt.date(1990, 3, 12)
     assert parse_date("12-ENE-1990", day_first=False) == dt.date(1990, 1, 12)
-    with pytest.raises(ValueError, match="31"):
+    with pytest.raises(ValueError, match="day"):
         parse_date("31/02/1990", day_first=True)
     assert guess_day_first(["01/02/1990", "13/02/1991"], language="en") is True
     assert guess_day_first(["01/02/1990", "02/13/1991"], language="es") is False
