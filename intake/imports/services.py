@@ -35,8 +35,13 @@ logger = logging.getLogger(__name__)
 PREVIEW_MATCH_CHUNK = 500
 
 
+def decoded(batch: ImportBatch) -> bytes:
+    """The uploaded file, as uploaded."""
+    return base64.b64decode(batch.upload)
+
+
 def _table(batch: ImportBatch) -> reading.Table:
-    return reading.read_table(base64.b64decode(batch.upload))
+    return reading.read_table(decoded(batch))
 
 
 def _log(request, actor, batch: ImportBatch, what: str) -> None:
@@ -55,6 +60,8 @@ def import_upload(
 ) -> ImportBatch:
     """Keep the file (encrypted) and guess its columns. Raises a ``file`` error for a file that cannot be
     read, an ``operation`` error for another consulate's operation."""
+    if consulate is None:
+        raise ValidationError({"consulate": _("Choose the consulate the list is for.")})
     authorize(actor, "import.run", consulate)
     if operation is not None and operation.consulate_id != consulate.pk:
         raise ValidationError({"operation": _("Choose an operation of this consulate.")})
