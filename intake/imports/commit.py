@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -103,8 +104,6 @@ def match_rows(actor, parsed: list[Parsed]) -> list[Outcome]:
 
 
 def parsed_of(row: ImportRow) -> Parsed:
-    import datetime as dt
-
     data = json.loads(row.data)
     return Parsed(
         number=row.number,
@@ -154,6 +153,11 @@ def _lock(ids: list[int]) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_id])
 
 
+# A row's transaction lasts well under this: a person another row was creating while this chunk was
+# matched (not yet committed, so not seen) has a ``created_at`` no older than the match's start minus it.
+IN_FLIGHT = dt.timedelta(seconds=60)
+
+
 def _created_since(parsed: Parsed, since) -> bool:
     keys = match_keys(
         parsed.given_names, parsed.paternal_surname, parsed.maternal_surname, parsed.date_of_birth
@@ -162,7 +166,7 @@ def _created_since(parsed: Parsed, since) -> bool:
     query = Q(match_keys__overlap=names) if names else Q(pk__in=[])
     if parsed.a_number:
         query |= Q(pk__in=Person.objects.with_a_number(parsed.a_number).values("pk"))
-    return Person.objects.filter(query, created_at__gte=since).exists()
+    return Person.objects.filter(query, created_at__gte=since - IN_FLIGHT).exists()
 
 
 def commit_rows(*, actor, batch: ImportBatch) -> None:
