@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate lint format audit lock deps-check messages benchmark bench-reports bench-reminders bench-api bench-pages clean
+.PHONY: run test install migrate lint format audit lock deps-check messages benchmark bench-reports bench-reminders bench-api bench-pages bench-import clean
 
 # Exactly the locked packages (requirements/dev.lock, every file's hash checked), then the project itself.
 # pip and setuptools are upgraded first: the ones bundled with Python are old (setuptools 65.5 has known CVEs).
@@ -100,6 +100,14 @@ bench-reminders: install
 	@test -n "$(DATABASE_URL)" || (echo "Set DATABASE_URL to the seeded benchmark database"; exit 1)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py bench_reminders $(BENCH_ARGS)
+
+# A 10,000-row detainee list imported at Dallas, each row matched against the network (goal: 60 s end to end),
+# with a staff page's latency meanwhile. On a database seeded with `seed_demo --cases 100000 --force`:
+#   make bench-import DATABASE_URL=postgres://postgres@127.0.0.1:5432/consular_bench
+# BENCH_ARGS: --rows N, --preview (also the matched preview), --profile, --seed N.
+bench-import: install
+	@test -n "$(DATABASE_URL)" || (echo "Set DATABASE_URL to the seeded benchmark database"; exit 1)
+	$(BIN)/python manage.py bench_import $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var

@@ -1,0 +1,260 @@
+"""Benchmark: a detainee list of 10,000 rows imported at one consulate, end to end, on a large database.
+
+What it measures: on the database of ``DATABASE_URL`` (seeded with ``seed_demo --cases 100000 --force``), it
+writes a realistic ICE-style CSV (upper case, surnames in one column, A-numbers in several notations; about
+30 % of the rows are seeded persons, as ICE writes them: accents dropped, sometimes without the maternal
+surname, with or without the A-number; 1 % bad dates, 1 % other nationalities) and imports it at Dallas as
+the demo officer through the one service (``intake.imports.services``): upload, check, then every row
+matched against the whole network (``match_many``, by chunks) and written through the staff's services. It
+prints the time of each step and the rows per second against the goal (10,000 rows in 60 s, 170 rows/s);
+with ``--preview`` also the preview the staff pages show first (every row matched once more). Meanwhile a
+thread asks for a staff page (the Dallas supervisor's home) every half second and prints its latency
+(median, 95th percentile, worst) against the staff pages' 300 ms goal.
+
+The rows it creates stay (persons, cases and their history are append-only): each run uses new names
+(``--seed``), so a second run is not a re-import. ``--profile`` prints the 25 costliest functions.
+
+    make bench-import DATABASE_URL=postgres://postgres@127.0.0.1:5432/consular_bench
+"""
+
+from __future__ import annotations
+
+import cProfile
+import csv
+import io
+import pstats
+import random
+import statistics
+import threading
+import time
+import unicodedata
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from cases.models import Person
+from consulates.models import Consulate
+from devtools.demo.names import GIVEN_FEMALE, GIVEN_MALE, SURNAMES
+from intake.imports import services
+from intake.models import ImportBatch, RowDecision
+
+GOAL_SECONDS = 60
+GOAL_ROWS = 10_000
+PAGE_GOAL_MS = 300
+FACILITIES = ["PRAIRIELAND DETENTION CENTER", "Bluebonnet Detention Facility", "JOHNSON COUNTY JAIL"]
+
+
+def _ice(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).upper()
+
+
+class Command(BaseCommand):
+    help = "Time a 10,000-row detainee list imported at Dallas against the seeded network (goal: 60 s)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--rows", type=int, default=GOAL_ROWS)
+        parser.add_argument(
+            "--duplicates", type=float, default=0.3, help="share of rows about seeded persons"
+        )
+        parser.add_argument("--consulate", default="dallas")
+        parser.add_argument("--user", default="oficial.dallas")
+        parser.add_argument("--seed", type=int, default=None, help="random seed (default: the time)")
+        parser.add_argument("--preview", action="store_true", help="also time the matched preview")
+        parser.add_argument("--profile", action="store_true")
+        parser.add_argument("--no-page", action="store_true", help="do not time a staff page meanwhile")
+
+    def handle(self, *args, **options):
+        consulate = Consulate.objects.filter(slug=options["consulate"]).first()
+        actor = get_user_model().objects.filter(username=options["user"]).first()
+        if consulate is None or actor is None:
+            raise CommandError("Seed the database first: seed_demo --cases 100000 --force")
+        persons = Person.objects.count()
+        seed = options["seed"] if options["seed"] is not None else int(time.time())
+        rng = random.Random(seed)  # noqa: S311 - test data, not secrets
+        content = self._list(rng, options["rows"], options["duplicates"])
+        self.stdout.write(
+            f"{persons:,} persons in the network; a list of {options['rows']:,} rows (seed {seed})"
+        )
+
+        sampler = None if options["no_page"] else PageSampler("supervisora.dallas")
+        if sampler:
+            sampler.start()
+        profiler = cProfile.Profile() if options["profile"] else None
+        timings = {}
+        started = time.perf_counter()
+        batch = services.import_upload(
+            actor=actor, consulate=consulate, filename="bench.csv", content=content
+        )
+        timings["upload and read"] = time.perf_counter() - started
+        mark = time.perf_counter()
+        batch = services.import_preview(actor=actor, batch=batch, match=options["preview"])
+        timings["check every row" + (" and match (preview)" if options["preview"] else "")] = (
+            time.perf_counter() - mark
+        )
+        mark = time.perf_counter()
+        batch = services.import_start(actor=actor, batch=batch, run_async=False)
+        if profiler:
+            profiler.enable()
+        batch = services.import_run(actor=actor, batch_id=batch.pk)
+        if profiler:
+            profiler.disable()
+        timings["match and write every row"] = time.perf_counter() - mark
+        total = time.perf_counter() - started
+        if sampler:
+            sampler.stop()
+
+        batch = ImportBatch.objects.get(pk=batch.pk)
+        decisions = {d: batch.rows.filter(decision=d).count() for d in RowDecision.values}
+        self.stdout.write("")
+        for label, seconds in timings.items():
+            self.stdout.write(f"  {label:<42} {seconds:8.1f} s")
+        rate = batch.total_rows / total
+        scaled = total * GOAL_ROWS / max(batch.total_rows, 1)
+        verdict = "met" if scaled <= GOAL_SECONDS else "NOT MET"
+        self.stdout.write(
+            f"  {'end to end':<42} {total:8.1f} s   {rate:6.0f} rows/s   "
+            f"(goal {GOAL_ROWS:,} rows in {GOAL_SECONDS} s, {GOAL_ROWS / GOAL_SECONDS:.0f} rows/s): {verdict}"
+        )
+        self.stdout.write(
+            "  rows: " + ", ".join(f"{name} {count:,}" for name, count in decisions.items() if count)
+        )
+        if sampler:
+            sampler.report(self.stdout)
+        if profiler:
+            stream = io.StringIO()
+            pstats.Stats(profiler, stream=stream).sort_stats("cumulative").print_stats(25)
+            self.stdout.write(stream.getvalue())
+
+    def _list(self, rng: random.Random, rows: int, duplicates: float) -> bytes:
+        wanted = int(rows * duplicates)
+        known = list(
+            Person.objects.filter(merged_into__isnull=True, anonymised_at__isnull=True)
+            .order_by("?")
+            .values_list(
+                "given_names", "paternal_surname", "maternal_surname", "date_of_birth", "sex", "a_number"
+            )[:wanted]
+        )
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(
+            [
+                "A-Number",
+                "Last Name",
+                "First Name",
+                "DOB",
+                "Gender",
+                "Country of Citizenship",
+                "Facility",
+                "Book-In Date",
+            ]
+        )
+        for index in range(rows):
+            if index % max(1, rows // max(wanted, 1)) == 0 and known:
+                given, paternal, maternal, dob, sex, a_number = known.pop()
+                last = paternal if rng.random() < 0.4 or not maternal else f"{paternal} {maternal}"
+                a_number = a_number if a_number and rng.random() < 0.6 else ""
+            else:
+                sex = rng.choice("HM")
+                given = rng.choice(GIVEN_MALE if sex == "H" else GIVEN_FEMALE)
+                last = (
+                    f"{rng.choice(SURNAMES)} {rng.choice(SURNAMES)}"
+                    if rng.random() < 0.6
+                    else rng.choice(SURNAMES)
+                )
+                dob = None
+                a_number = f"{rng.randrange(300_000_000, 399_999_999)}" if rng.random() < 0.8 else ""
+            year, month, day = (
+                (dob.year, dob.month, dob.day)
+                if dob
+                else (rng.randint(1960, 2006), rng.randint(1, 12), rng.randint(1, 28))
+            )
+            birth = f"{month:02d}/{day:02d}/{year}"
+            if rng.random() < 0.01:
+                birth = f"{month:02d}/3{day % 10}/{year}x"
+            country = "GUATEMALA" if rng.random() < 0.01 else "MEXICO"
+            notation = rng.choice(["A{}", "A-{}-{}-{}", "{}"])
+            written = (
+                (
+                    notation.format(a_number[:3], a_number[3:6], a_number[6:])
+                    if "-" in notation
+                    else notation.format(a_number)
+                )
+                if a_number
+                else ""
+            )
+            writer.writerow(
+                [
+                    written,
+                    _ice(last),
+                    _ice(given),
+                    birth,
+                    "M" if sex == "H" else "F",
+                    country,
+                    rng.choice(FACILITIES),
+                    "11/30/2026",
+                ]
+            )
+        return buffer.getvalue().encode()
+
+
+class PageSampler:
+    """A staff page asked for every half second in a thread of its own (its own database connection)."""
+
+    PATH = "/"
+
+    def __init__(self, username: str):
+        from django.test import Client
+
+        user = get_user_model().objects.get(username=username)
+        self.device = TOTPDevice.objects.create(user=user, name="bench-import", confirmed=True)
+        self.client = Client(SERVER_NAME=settings.ALLOWED_HOSTS[0] if settings.ALLOWED_HOSTS else "localhost")
+        self.client.force_login(user)
+        self._verify(user)
+        self.times: list[float] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _verify(self, user) -> None:
+        import django_otp
+        from django.http import HttpRequest
+
+        request = HttpRequest()
+        request.session, request.user = self.client.session, user
+        django_otp.login(request, self.device)
+        request.session.save()
+
+    def start(self) -> None:
+        self.client.get(self.PATH)  # warm
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.is_set():
+                mark = time.perf_counter()
+                response = self.client.get(self.PATH)
+                if response.status_code == 200:
+                    self.times.append(time.perf_counter() - mark)
+                self._stop.wait(0.5)
+        finally:
+            connection.close()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=30)
+        self.device.delete()
+
+    def report(self, out) -> None:
+        if not self.times:
+            out.write("  staff page: no answer measured")
+            return
+        ms = sorted(t * 1000 for t in self.times)
+        p95 = ms[min(len(ms) - 1, int(len(ms) * 0.95))]
+        verdict = "met" if statistics.median(ms) <= PAGE_GOAL_MS else "NOT MET"
+        out.write(
+            f"  staff page {self.PATH} during the import ({len(ms)} requests): median {statistics.median(ms):.0f} ms, "
+            f"95th percentile {p95:.0f} ms, worst {ms[-1]:.0f} ms (goal {PAGE_GOAL_MS} ms median): {verdict}"
+        )
