@@ -36,7 +36,7 @@ from django.db import connection
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases.models import Person
-from consulates.models import Consulate
+from consulates.models import Consulate, StaffMembership
 from devtools.demo.names import GIVEN_FEMALE, GIVEN_MALE, SURNAMES
 from intake.imports import services
 from intake.models import ImportBatch, RowDecision
@@ -69,10 +69,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         consulate = Consulate.objects.filter(slug=options["consulate"]).first()
-        actor = get_user_model().objects.filter(username=options["user"]).first()
-        if consulate is None or actor is None:
+        model = get_user_model()
+        template = model.objects.filter(username=options["user"]).first()
+        if consulate is None or template is None:
             raise CommandError("Seed the database first: seed_demo --cases 100000 --force")
         persons = Person.objects.count()
+        self.consulate_slug = consulate.slug
+        # A new officer per run (like the template user): the identifier-review budget is per user and hour.
+        actor = model.objects.create(username=f"bench.import.{time.time_ns()}", is_staff=True)
+        membership = template.staff_membership
+        StaffMembership.objects.create(user=actor, role=membership.role, consulate=membership.consulate)
         seed = options["seed"] if options["seed"] is not None else int(time.time())
         rng = random.Random(seed)  # noqa: S311 - test data, not secrets
         content = self._list(rng, options["rows"], options["duplicates"])
@@ -131,13 +137,25 @@ class Command(BaseCommand):
 
     def _list(self, rng: random.Random, rows: int, duplicates: float) -> bytes:
         wanted = int(rows * duplicates)
+        # Mostly persons of the importing consulate (a list names people its district already knows); a
+        # few of another consulate's (transfers), whose identifiers the screening withholds for review.
+        pool = Person.objects.filter(merged_into__isnull=True, anonymised_at__isnull=True)
         known = list(
-            Person.objects.filter(merged_into__isnull=True, anonymised_at__isnull=True)
+            pool.filter(registered_by__slug=self.consulate_slug)
             .order_by("?")
             .values_list(
                 "given_names", "paternal_surname", "maternal_surname", "date_of_birth", "sex", "a_number"
             )[:wanted]
         )
+        others = list(
+            pool.exclude(registered_by__slug=self.consulate_slug)
+            .order_by("?")
+            .values_list(
+                "given_names", "paternal_surname", "maternal_surname", "date_of_birth", "sex", "a_number"
+            )[: max(1, wanted // 50)]
+        )
+        known = others + known[: wanted - len(others)]
+        rng.shuffle(known)
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(
@@ -229,6 +247,11 @@ class PageSampler:
 
     def start(self) -> None:
         self.client.get(self.PATH)  # warm
+        self.baseline = []
+        for _ in range(10):  # the page alone, before the import
+            mark = time.perf_counter()
+            self.client.get(self.PATH)
+            self.baseline.append((time.perf_counter() - mark) * 1000)
         self._thread.start()
 
     def _run(self) -> None:
@@ -254,6 +277,9 @@ class PageSampler:
         ms = sorted(t * 1000 for t in self.times)
         p95 = ms[min(len(ms) - 1, int(len(ms) * 0.95))]
         verdict = "met" if statistics.median(ms) <= PAGE_GOAL_MS else "NOT MET"
+        out.write(
+            f"  staff page {self.PATH} before the import: median {statistics.median(self.baseline):.0f} ms"
+        )
         out.write(
             f"  staff page {self.PATH} during the import ({len(ms)} requests): median {statistics.median(ms):.0f} ms, "
             f"95th percentile {p95:.0f} ms, worst {ms[-1]:.0f} ms (goal {PAGE_GOAL_MS} ms median): {verdict}"
