@@ -52,7 +52,7 @@ def test_rows_past_the_limit_wait_for_a_later_import(settings):
     assert rows[2].person.a_number is None  # withheld, under review
     assert rows[2].reasons == ["identifier_in_review"]
     assert rows[3].decision == RowDecision.ERROR
-    assert "Intente" in rows[3].errors["a_number"][0] or "Try again" in rows[3].errors["a_number"][0]
+    assert "Demasiados identificadores" in rows[3].errors["a_number"][0]
     assert rows[4].decision == RowDecision.NEW  # no identifier: not held back
     assert IdentifierReview.objects.filter(attempted_person=rows[2].person).count() == 1
 
