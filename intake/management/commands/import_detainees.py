@@ -64,11 +64,11 @@ class Command(BaseCommand):
         rows = row_outcomes(batch, preview=options["dry_run"])
         totals = {
             "rows": len(rows),
-            "linked": sum(r["decision"] in ("linked", "repeated") for r in rows),
+            "linked": sum(r["decision"] == "linked" for r in rows),
             "review": sum(r["decision"] == "review" for r in rows),
             "new": sum(r["decision"] == "new" for r in rows),
             "error": sum(r["decision"] == "error" for r in rows),
-            "repeated": sum(r["decision"] == "repeated" for r in rows),
+            "repeated": sum(r["repeated"] for r in rows),
         }
         if options["dry_run"]:
             import_discard(actor=actor, batch=batch)
