@@ -15,7 +15,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -233,7 +232,3 @@ def import_errors_csv(request, pk: int):
     name = _("rows-not-imported")
     response["Content-Disposition"] = f'attachment; filename="{name}-{batch.pk}.csv"'
     return response
-
-
-def progress_url(batch: ImportBatch) -> str:
-    return reverse("imports:progress", args=[batch.pk])
