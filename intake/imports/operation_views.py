@@ -130,6 +130,18 @@ def operation_page(request, pk: int):
     return _render(request, operation)
 
 
+def _summary(request, operation: Operation) -> dict:
+    """The operation's cases in numbers (one query): open, in custody, consular contact made or not yet."""
+    cases = Case.objects.visible_to(request.user).filter(operation=operation)
+    return cases.aggregate(
+        total=Count("pk"),
+        open=Count("pk", filter=~Q(status="closed")),
+        in_custody=Count("pk", filter=Q(facility__isnull=False, released_on__isnull=True)),
+        contacted=Count("pk", filter=Q(first_contact_at__isnull=False)),
+        not_contacted=Count("pk", filter=Q(first_contact_at__isnull=True) & ~Q(status="closed")),
+    )
+
+
 def _render(request, operation: Operation, *, form=None, status: int = 200):
     cases = _cases(request, operation)
     manage = can(request.user, "operation.manage", operation)
@@ -138,6 +150,7 @@ def _render(request, operation: Operation, *, form=None, status: int = 200):
         "operation": operation,
         "cases": cases,
         "more": len(cases) == OPERATION_CASES,
+        "summary": _summary(request, operation),
         "can_manage": manage,
         "form": form or (_bulk_form(request, operation, cases) if manage else None),
         "selected": [int(pk) for pk in request.POST.getlist("bulk-cases") if pk.isdigit()],
