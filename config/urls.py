@@ -26,6 +26,8 @@ def healthz(request):
 
 urlpatterns = [
     path("", include("workspace.urls")),
+    # Issue 19: possible duplicates and merges (/duplicates/, /persons/<id>/merge/, /merges/<id>/).
+    path("", include("intake.reviews.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
     path("account/", include("signin.urls")),

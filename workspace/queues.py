@@ -205,3 +205,11 @@ def team_overdue(user, today: dt.date | None = None) -> list[dict]:
             }
         )
     return team
+
+
+# Issue 19: the open possible duplicates the user may decide (the count on the officer's and supervisor's
+# home; the list is intake.reviews' queue, built from the same visibility rule).
+def duplicates_open(user) -> int:
+    from cases.models import DuplicateReview
+
+    return DuplicateReview.objects.visible_to(user).open().count()

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import Q
 from django.forms.models import construct_instance
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
@@ -15,6 +16,7 @@ from cases.models import Case, EmergencyContact, Person
 from cases.models.person import ADDRESS_FIELDS, VULNERABILITY_FIELDS
 from cases.selectors import person_search_filter
 from cases.services.identifier_reviews import review_notices
+from cases.services.merges import merge_followed
 from cases.services.persons import PERSON_FIELDS
 from consulates.admin_mixins import CaseWorkAdmin
 from consulates.policy import can, home_consulate, reach
@@ -234,6 +236,9 @@ class PersonAdmin(AccessLoggedAdminMixin, ServiceAdminMixin, CaseWorkAdmin, admi
         return [*privacy.person_urls(self), *super().get_urls()]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        merged_into = _merged_record_target(request, object_id)
+        if merged_into is not None:
+            return merged_into
         extra_context = {
             **(extra_context or {}),
             "access_log_url": access_log_link(request, person=object_id),
@@ -241,6 +246,10 @@ class PersonAdmin(AccessLoggedAdminMixin, ServiceAdminMixin, CaseWorkAdmin, admi
         obj = self.get_object(request, object_id)
         if obj is not None:
             extra_context["privacy_tools"] = privacy.person_object_tools(request, obj)
+            if can(request.user, "person.merge", obj) and obj.anonymised_at is None:
+                # The merge pages are the workspace's (intake.reviews), named here by URL only.
+                merge_url = reverse("reviews:person_merge", args=[obj.pk])
+                extra_context["privacy_tools"].append(("merge", _("Merge with another record"), merge_url))
         return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=_("anonymised"), boolean=True)
@@ -291,3 +300,18 @@ class PersonAdmin(AccessLoggedAdminMixin, ServiceAdminMixin, CaseWorkAdmin, admi
         if obj is not None:
             obj._viewer = request.user  # read-only panels list only what this user may see
         return obj
+
+
+def _merged_record_target(request, object_id):
+    """A merged-away record's page leads to the record it was merged into (when the user sees that one),
+    with a message; ``None`` for any other record."""
+    if not str(object_id).isdigit():
+        return None
+    merged = Person.objects.filter(pk=object_id, merged_into__isnull=False).only("merged_into").first()
+    if merged is None:
+        return None
+    target = merge_followed(merged)
+    if not Person.objects.visible_to(request.user).filter(pk=target.pk).exists():
+        return None
+    messages.info(request, _("This record was merged into another one: here is the record kept."))
+    return redirect("admin:cases_person_change", target.pk)

@@ -121,6 +121,8 @@ def persons_merge(
         moved = moves.move_references(merged, survivor)
         alias_ids, dropped = moves.aliases_for_merge(merged, survivor)
         created_alias = moves.merged_name_alias(snapshot["merged"], survivor, actor)
+        if review is not None:
+            _resolve_review(review, actor, DuplicateResolution.MERGED, reason)
         reviews = _reviews_follow(merged, survivor, actor, merge)
         snapshot.update(
             moved=moved,
@@ -133,8 +135,6 @@ def persons_merge(
         )
         merge.snapshot = json.dumps(snapshot, cls=DjangoJSONEncoder)
         merge.save(update_fields=["snapshot"])
-        if review is not None and review.pk not in reviews["reviews_resolved"]:
-            _resolve_review(review, actor, DuplicateResolution.MERGED, reason)
         for case in Case.objects.filter(person=survivor).select_related("consulate").order_by("pk"):
             events.persons_merged(case, actor, merge=merge, reason=reason)
     logger.info("Merge %d: person %d into %d.", merge.pk, merged.pk, survivor.pk)
