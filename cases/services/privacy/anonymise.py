@@ -59,6 +59,8 @@ from cases.models import (
     EmergencyContact,
     IdentifierReview,
     Person,
+    PersonAlias,
+    PersonMerge,
     Reminder,
 )
 from cases.models.case import Status
@@ -89,6 +91,12 @@ def _anonymise(person_ids: list[int], *, now: dt.datetime) -> None:
     case is closed, and runs this inside ``rewriting_history()`` and a pghistory context."""
     if not person_ids:
         return
+    # The records merged into these persons go with them (they are the same persons), and so do the
+    # merges' snapshots: a merge of an anonymised person can no longer be undone.
+    person_ids = with_merged_records(person_ids)
+    PersonMerge.objects.filter(Q(survivor_id__in=person_ids) | Q(merged_id__in=person_ids)).update(
+        snapshot=_empty_snapshot()
+    )
     # Documents: their files go once the transaction commits (a rollback keeps rows and files together).
     scope = Scope(
         person_ids=list(person_ids),
@@ -99,6 +107,7 @@ def _anonymise(person_ids: list[int], *, now: dt.datetime) -> None:
     Consent.objects.filter(form_document__in=[d.pk for d in documents]).update(form_document=None)
     Document.objects.filter(pk__in=[d.pk for d in documents]).delete()
     EmergencyContact.objects.filter(person_id__in=person_ids).delete()
+    PersonAlias.objects.filter(person_id__in=person_ids).delete()
     if files:
         transaction.on_commit(lambda: _delete_files(files))
 
@@ -133,6 +142,26 @@ def _anonymise(person_ids: list[int], *, now: dt.datetime) -> None:
         CaseEvent.objects.bulk_update(events, ["text", "payload"], batch_size=500)
 
     _rewrite_history(scope)
+
+
+def with_merged_records(person_ids) -> list[int]:
+    """``person_ids`` and every record merged into them (through a chain of merges too), locked."""
+    ids, frontier = set(person_ids), list(person_ids)
+    while frontier:
+        found = list(
+            Person.objects.filter(merged_into_id__in=frontier)
+            .exclude(pk__in=ids)
+            .order_by("pk")
+            .select_for_update()
+            .values_list("pk", flat=True)
+        )
+        ids.update(found)
+        frontier = found
+    return sorted(ids)
+
+
+def _empty_snapshot() -> str:
+    return "{}"
 
 
 def _rewrite_history(scope: Scope) -> None:
