@@ -189,7 +189,7 @@ def aliases_for_merge(merged: Person, survivor: Person) -> tuple[list[int], list
     return moved, dropped
 
 
-def merged_name_alias(merged_state: dict, survivor: Person, actor) -> int | None:
+def merged_name_alias(merged_state: dict, survivor: Person, created_by) -> int | None:
     """The merged record's name as an alias of the survivor (source "merge"), unless it has it already."""
     parts = (
         merged_state["given_names"],
@@ -209,7 +209,7 @@ def merged_name_alias(merged_state: dict, survivor: Person, actor) -> int | None
         paternal_surname=parts[1],
         maternal_surname=parts[2],
         source="merge",
-        created_by=actor,
+        created_by=created_by,
     )
     alias.save()
     return alias.pk

@@ -205,6 +205,8 @@ def persons_unmerge(*, actor, merge: PersonMerge | int, reason: str) -> PersonMe
             _("The kept record was merged again since: undo that merge first."), code="merged"
         )
     snapshot = merge_snapshot(merge)
+    if not snapshot.get("merged"):
+        raise ValidationError(_("This merge can no longer be undone: its record was erased."), code="erased")
 
     with pghistory.context(
         person_merge="unmerge", merge_reason=reason, person_merge_id=merge.pk, user=actor.pk

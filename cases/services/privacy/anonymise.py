@@ -60,7 +60,6 @@ from cases.models import (
     IdentifierReview,
     Person,
     PersonAlias,
-    PersonMerge,
     Reminder,
 )
 from cases.models.case import Status
@@ -91,12 +90,9 @@ def _anonymise(person_ids: list[int], *, now: dt.datetime) -> None:
     case is closed, and runs this inside ``rewriting_history()`` and a pghistory context."""
     if not person_ids:
         return
-    # The records merged into these persons go with them (they are the same persons), and so do the
-    # merges' snapshots: a merge of an anonymised person can no longer be undone.
+    # The records merged into these persons go with them (they are the same persons); their merges'
+    # snapshots are cleared by the plan: a merge of an anonymised person can no longer be undone.
     person_ids = with_merged_records(person_ids)
-    PersonMerge.objects.filter(Q(survivor_id__in=person_ids) | Q(merged_id__in=person_ids)).update(
-        snapshot=_empty_snapshot()
-    )
     # Documents: their files go once the transaction commits (a rollback keeps rows and files together).
     scope = Scope(
         person_ids=list(person_ids),
@@ -144,6 +140,10 @@ def _anonymise(person_ids: list[int], *, now: dt.datetime) -> None:
     _rewrite_history(scope)
 
 
+def _has_field(model, name: str) -> bool:
+    return any(field.name == name for field in model._meta.concrete_fields)
+
+
 def with_merged_records(person_ids) -> list[int]:
     """``person_ids`` and every record merged into them (through a chain of merges too), locked."""
     ids, frontier = set(person_ids), list(person_ids)
@@ -160,16 +160,14 @@ def with_merged_records(person_ids) -> list[int]:
     return sorted(ids)
 
 
-def _empty_snapshot() -> str:
-    return "{}"
-
-
 def _rewrite_history(scope: Scope) -> None:
     """Every history row of these persons' records gets the same cleared values as the live rows (rows of
     records deleted since, e.g. a removed emergency contact, included)."""
     for scrub in SCRUB_PLAN:
         history = apps.get_model(scrub.history)
-        history.objects.filter(scrub.history_q(scope)).update(**field_values(history, scrub.fields))
+        # A field a history model does not keep (a merge's snapshot) has nothing to clear there.
+        kept = {name: value for name, value in scrub.fields.items() if _has_field(history, name)}
+        history.objects.filter(scrub.history_q(scope)).update(**field_values(history, kept))
     event_history = apps.get_model("cases", "CaseEventHistory")
     live = CaseEvent.objects.filter(pk=OuterRef("pgh_obj_id"))
     event_history.objects.filter(case_id__in=scope.case_ids).update(

@@ -153,8 +153,8 @@ SCRUB_PLAN: tuple[Scrub, ...] = (
         {"last_error": BLANK},
     ),
     # One record per person (issue 19): the person's other names go (a merge recorded the merged record's
-    # name as one); the free text of merges and possible-duplicate decisions is cleared. A merge's
-    # snapshot (not in its history) is cleared by ``anonymise`` itself.
+    # name as one); the free text of merges and possible-duplicate decisions is cleared, and a merge's
+    # snapshot (both records as they were: kept out of its history) with them.
     Scrub(
         "cases.PersonAlias",
         "cases.PersonAliasHistory",
@@ -166,7 +166,7 @@ SCRUB_PLAN: tuple[Scrub, ...] = (
         "cases.PersonMerge",
         "cases.PersonMergeHistory",
         lambda scope: Q(survivor_id__in=scope.person_ids) | Q(merged_id__in=scope.person_ids),
-        {"reason": ANONYMISED_NAME, "unmerge_reason": BLANK},
+        {"reason": ANONYMISED_NAME, "unmerge_reason": BLANK, "snapshot": BLANK},
     ),
     Scrub(
         "cases.DuplicateReview",
