@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from cases.matching import reason_text
 from cases.models import DuplicateReview, Person, PersonAlias
 from cases.models.case import Status
 from cases.selectors import person_search_filter
@@ -107,8 +108,4 @@ def merge_summary(snapshot: dict) -> dict:
 
 def reason_words(codes) -> list[str]:
     """The matcher's reason codes in the user's language."""
-    try:
-        from cases.matching import reason_text
-    except ImportError:  # until the matcher lands on this branch
-        return [str(code) for code in codes or []]
     return [reason_text(code) for code in codes or []]

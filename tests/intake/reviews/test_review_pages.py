@@ -58,6 +58,7 @@ def test_review_page_shows_both_records_with_masked_identifiers(client, rw):
     assert rw.older.curp not in html
     assert rw.older.curp[-3:] in html
     assert "They are different persons" in html or "Son personas distintas" in html
+    assert "misma fecha de nacimiento" in html or "same date of birth" in html  # the reasons in words
 
 
 def test_review_page_of_another_consulates_record_is_logged(client, rw):

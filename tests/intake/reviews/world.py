@@ -29,7 +29,7 @@ def build_world() -> SimpleNamespace:
         person=newer,
         candidate=older,
         score=0.82,
-        reasons=["same_dob", "name_similar"],
+        reasons=["same_date_of_birth", "similar_name"],
         source="registration",
         requested_by=officer_a,
         requesting_consulate_id=older.registered_by_id,
