@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from cases import services
 from cases.models import AccessLog, DuplicateReview, Person, PersonMerge
+from cases.services.merges import persons_merge
 from tests import factories as f
 from tests.auth import login_verified
 from tests.cases.admin.helpers import INVALID_MARKER
@@ -149,3 +150,27 @@ def test_home_shows_the_count_of_open_possible_duplicates(client, rw):
     assert 'id="duplicates-link"' in html
     html = html_of(signed_in(client, rw.officer_b).get("/"))
     assert '<span class="ws-count">0</span></a></nav>' in html.replace("\n    ", "")
+
+
+def test_a_merged_record_is_not_searched_listed_or_found_in_the_api(client, rw):
+    made = persons_merge(actor=rw.supervisor_a, survivor=rw.older, merged=rw.newer, reason="Misma persona")
+    signed_in(client, rw.officer_a)
+    found = html_of(client.get(reverse("workspace:search"), {"q": "herrara"}))
+    assert reverse("admin:cases_person_change", args=[rw.newer.pk]) not in found
+    listed = client.get(reverse("admin:cases_person_changelist")).content.decode()
+    assert f"/admin/cases/person/{rw.newer.pk}/change/" not in listed
+    assert f"/admin/cases/person/{rw.older.pk}/change/" in listed
+    assert client.get(f"/api/v1/persons/{rw.newer.pk}/").status_code == 404
+    assert client.get(f"/api/v1/persons/{rw.older.pk}/").status_code == 200
+    # The merge's page reads the merged record, which the officer no longer sees elsewhere: logged.
+    client.get(reverse("reviews:merge", args=[made.pk]))
+    assert AccessLog.objects.filter(user=rw.officer_a, person_id=rw.newer.pk).exists()
+
+
+def test_the_merge_page_costs_the_same_queries_with_more_moved(client, rw, django_assert_max_num_queries):
+    for _ in range(4):
+        f.make_case(rw.officer_a, person=rw.newer)
+    made = persons_merge(actor=rw.supervisor_a, survivor=rw.older, merged=rw.newer, reason="Misma persona")
+    signed_in(client, rw.supervisor_a)
+    with django_assert_max_num_queries(25):
+        assert client.get(reverse("reviews:merge", args=[made.pk])).status_code == 200
