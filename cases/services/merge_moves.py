@@ -217,3 +217,10 @@ def merged_name_alias(merged_state: dict, survivor: Person, created_by) -> int |
 
 def _parts(obj) -> tuple[str, str, str]:
     return (obj.given_names, obj.paternal_surname, obj.maternal_surname)
+
+
+def refresh_alias_keys(person: Person) -> None:
+    """An alias's match keys use its person's date of birth: saved again when that changed."""
+    for alias in PersonAlias.objects.filter(person=person):
+        alias.person = person
+        alias.save()

@@ -121,6 +121,8 @@ def persons_merge(
         moved = moves.move_references(merged, survivor)
         alias_ids, dropped = moves.aliases_for_merge(merged, survivor)
         created_alias = moves.merged_name_alias(snapshot["merged"], survivor, actor)
+        if "date_of_birth" in copied:
+            moves.refresh_alias_keys(survivor)
         if review is not None:
             _resolve_review(review, actor, DuplicateResolution.MERGED, reason)
         reviews = _reviews_follow(merged, survivor, actor, merge)
@@ -185,7 +187,7 @@ def merge_snapshot(merge: PersonMerge) -> dict:
 @transaction.atomic
 def persons_unmerge(*, actor, merge: PersonMerge | int, reason: str) -> PersonMerge:
     """Undo a merge: both records as they were before it, with what the merge moved, copied and created
-    taken back (``snapshot``). Asks ``person.merge`` on both records. What was added to the survivor after
+    taken back (``snapshot``). Asks ``person.merge`` on the survivor. What was added to the survivor after
     the merge stays with it; a copied field the survivor changed since keeps its new value."""
     reason = _reason(reason, "unmerge_reason")
     pk = merge if isinstance(merge, int) else merge.pk
@@ -194,8 +196,10 @@ def persons_unmerge(*, actor, merge: PersonMerge | int, reason: str) -> PersonMe
         raise ValidationError(_("This merge was already undone."), code="unmerged")
     locked = _lock_pair(merge.survivor_id, merge.merged_id)
     survivor, merged = locked[merge.survivor_id], locked[merge.merged_id]
+    # Asked on the survivor only: it holds everything of the merged record now (a consulate that held the
+    # merged record through a case holds the survivor through that case), while the merged record itself
+    # may no longer be held by anyone but its registering consulate.
     authorize(actor, "person.merge", survivor)
-    authorize(actor, "person.merge", merged)
     if survivor.anonymised_at is not None or merged.anonymised_at is not None:
         raise ValidationError(
             _("An anonymised record cannot be separated: its data is gone."), code="anonymised"
@@ -229,6 +233,8 @@ def persons_unmerge(*, actor, merge: PersonMerge | int, reason: str) -> PersonMe
             alias.save()
         for data in snapshot.get("aliases_dropped", []):
             PersonAlias.objects.get_or_create(person=merged, **data)
+        if "date_of_birth" in snapshot.get("copied", {}):
+            moves.refresh_alias_keys(survivor)
         for side, ids in snapshot.get("reviews_moved", {}).items():
             DuplicateReview.objects.filter(pk__in=ids, **{f"{side}_id": survivor.pk}).update(
                 **{f"{side}_id": merged.pk}

@@ -261,3 +261,16 @@ def test_merge_needs_a_supervisor_holding_both_records(pair, boss):
     with pytest.raises(PermissionDenied):
         persons_merge(actor=boss, survivor=survivor, merged=houston, reason="x")
     assert persons_merge(actor=f.administrator(), survivor=survivor, merged=houston, reason="Misma persona")
+
+
+def test_the_supervisor_who_merged_a_record_held_through_a_case_can_undo_it(boss):
+    """A Houston record with a Dallas case: Dallas's supervisor merges it into a Dallas record (both held),
+    and can undo it although the case moved away from the merged record."""
+    houston_officer = f.officer("houston")
+    houston = f.make_person(houston_officer, given_names="Luis", paternal_surname="Ortega")
+    case = f.make_case(houston_officer, person=houston)
+    Case.objects.filter(pk=case.pk).update(consulate=f.consulate("dallas"))  # as a transfer leaves it
+    dallas = f.make_person(boss, given_names="Luis", paternal_surname="Ortega")
+    merge = persons_merge(actor=boss, survivor=dallas, merged=houston, reason="Misma persona")
+    persons_unmerge(actor=boss, merge=merge, reason="No era")
+    assert Case.objects.filter(person=houston).count() == 1
