@@ -32,6 +32,11 @@ class PersonForm(ServiceModelForm):
         required=False,
         help_text=_("A12345678, A-123-456-789 or 123456789; stored as 9 digits."),
     )
+    # The record's ``updated_at`` as the page showed it: a save over a change made meanwhile (an edit, a
+    # merge that copied identifiers onto this record) is refused rather than overwriting it.
+    expected_version = forms.CharField(
+        widget=forms.HiddenInput, required=False, label=_("version of the record the page shows")
+    )
     languages = forms.CharField(
         label=capfirst(_("languages")),
         required=False,
@@ -47,6 +52,7 @@ class PersonForm(ServiceModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
+            self.initial["expected_version"] = self.instance.updated_at.isoformat()
             self.initial["languages"] = ", ".join(self.instance.languages or [])
             self.initial["a_number"] = self.instance.a_number_display
         if "registered_by" in self.fields:
@@ -63,7 +69,11 @@ class PersonForm(ServiceModelForm):
         fields = {name: value for name, value in data.items() if name in PERSON_FIELDS}
         if self.instance.pk:
             person = services.person_update(
-                actor=self.request.user, person=self.instance, request=self.request, **fields
+                actor=self.request.user,
+                person=self.instance,
+                request=self.request,
+                expected_version=data.get("expected_version") or None,
+                **fields,
             )
         else:
             person = services.person_register(
@@ -172,6 +182,7 @@ class PersonAdmin(AccessLoggedAdminMixin, ServiceAdminMixin, CaseWorkAdmin, admi
                     ("curp", "a_number"),
                     ("passport_number", "matricula_consular"),
                     "registered_by",
+                    "expected_version",
                 ]
             },
         ),
@@ -191,6 +202,16 @@ class PersonAdmin(AccessLoggedAdminMixin, ServiceAdminMixin, CaseWorkAdmin, admi
 
     def get_queryset(self, request):
         return Person.objects.visible_to(request.user)
+
+    def get_fieldsets(self, request, obj=None):
+        """The version the page shows travels with a form that saves; a read-only page has none."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and self.has_change_permission(request, obj):
+            return fieldsets
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "expected_version"]})
+            for name, options in fieldsets
+        ]
 
     @admin.display(description=_("name"))
     def name(self, obj):

@@ -11,7 +11,7 @@ from cases.models import AccessLog, DuplicateReview, Person, PersonMerge
 from cases.services.merges import persons_merge
 from tests import factories as f
 from tests.auth import login_verified
-from tests.cases.admin.helpers import INVALID_MARKER
+from tests.cases.admin.helpers import INVALID_MARKER, person_post
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("strict_templates")]
 
@@ -174,3 +174,20 @@ def test_the_merge_page_costs_the_same_queries_with_more_moved(client, rw, djang
     signed_in(client, rw.supervisor_a)
     with django_assert_max_num_queries(25):
         assert client.get(reverse("reviews:merge", args=[made.pk])).status_code == 200
+
+
+def test_a_stale_person_form_saved_after_a_merge_is_refused_and_keeps_what_the_merge_copied(client, rw):
+    """An officer had the kept record's staff page open; a supervisor merged the other record into it
+    (copying its phone); the officer's save is refused with a clear message, nothing overwritten."""
+    signed_in(client, rw.officer_a)
+    seen = Person.objects.get(pk=rw.older.pk).updated_at.isoformat()
+    persons_merge(actor=rw.supervisor_a, survivor=rw.older, merged=rw.newer, reason="Misma persona")
+    data = person_post(
+        given_names="Juan Carlos", paternal_surname="Herrera", maternal_surname="Gómez", sex="H",
+        curp=rw.older.curp, a_number=rw.older.a_number, date_of_birth="1991-02-14", phone="",
+        expected_version=seen,
+    )  # fmt: skip
+    response = client.post(reverse("admin:cases_person_change", args=[rw.older.pk]), data)
+    assert response.status_code == 200
+    assert "Otra persona modificó estos datos mientras usted los editaba" in response.content.decode()
+    assert Person.objects.get(pk=rw.older.pk).phone == "+1 214 555 0144"  # copied by the merge, kept
