@@ -244,3 +244,18 @@ def reminder_sent_payload(reminder) -> dict:
     """What a REMINDER_SENT entry says: what and how, never to which address. The send path writes the
     entry itself, in the same statement that marks the reminder sent (cases/reminders/dispatch.py)."""
     return {"reminder_id": reminder.pk, "reminder_kind": reminder.kind, "channel": reminder.channel}
+
+
+def inquiry_linked(case: Case, actor, *, inquiry, how: str) -> CaseEvent:
+    """An inquiry (a family's or a partner's question about the person) joined the case: ``how`` is
+    ``linked`` (to a person already known) or ``converted`` (the case was opened from it). The payload
+    holds the inquiry's number, channel and reception time: no caller's name or number."""
+    return _record(
+        case,
+        EventKind.INQUIRY_LINKED,
+        actor,
+        inquiry_id=inquiry.pk,
+        how=how,
+        channel=inquiry.channel,
+        received_at=inquiry.received_at.isoformat(),
+    )
