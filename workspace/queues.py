@@ -205,3 +205,13 @@ def team_overdue(user, today: dt.date | None = None) -> list[dict]:
             }
         )
     return team
+
+
+# Inquiries (issue 19): the open and overdue inquiries of the user's consulate, and those assigned to the
+# user, for the home's links to the queue (``intake.inquiries.selectors.home_counts``: one query).
+def inquiry_counts(user) -> dict:
+    from intake.inquiries.selectors import home_counts
+
+    counts = home_counts(user)
+    counts["link"] = reverse("inquiries:list")
+    return counts

@@ -61,6 +61,7 @@ def _home(request, errors: dict | None = None, typed: dict | None = None, status
         "errors": errors or {},
         "typed": typed or {},
         "can_register": can(user, "person.register"),
+        "inquiries": queues.inquiry_counts(user),
     }
     if supervising:
         context["closures"] = queues.closures_awaiting(user)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cases.matching import MatchQuery, match, reason_text
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -42,7 +41,9 @@ def state_of_birth(birthplace: str) -> str:
     return ""
 
 
-def query_of(inquiry: Inquiry) -> MatchQuery:
+def query_of(inquiry: Inquiry):
+    from cases.matching import MatchQuery
+
     return MatchQuery(
         given_names=inquiry.sought_given_names,
         paternal_surname=inquiry.sought_paternal_surname,
@@ -63,6 +64,8 @@ class Suggestion:
 def candidates(*, user, inquiry: Inquiry, limit: int = 5) -> list[Suggestion]:
     """The persons the inquiry may be about, best first, among those ``user`` sees, with the reasons
     in words. Nothing when the inquiry names no one to compare."""
+    from cases.matching import match, reason_text
+
     query = query_of(inquiry)
     if not (query.paternal_surname or query.maternal_surname or query.given_names or query.a_number):
         return []
