@@ -140,18 +140,10 @@ def test_the_phone_form_records(client, world):
     )
     inquiry = Inquiry.objects.get(sought_paternal_surname="Soto")
     assert response.status_code == 302
-    assert response["Location"] == reverse(
-        "inquiries:detail", args=[inquiry.pk]
-    )
-    assert (
-        inquiry.consulate == world.dallas
-    )
-    assert (
-        inquiry.urgency == Urgency.URGENT
-    )
-    assert (
-        inquiry.created_by == world.officer_a
-    )
+    assert response["Location"] == reverse("inquiries:detail", args=[inquiry.pk])
+    assert inquiry.consulate == world.dallas
+    assert inquiry.urgency == Urgency.URGENT
+    assert inquiry.created_by == world.officer_a
 
 
 def test_locate_answer_and_errors_on_the_page(client, world):
