@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from cases.models import Case, Person
 from consulates.models import Consulate
 from devtools.demo.crossoffice import crossoffice_seed
+from devtools.demo.inquiries import inquiries_seed
 from devtools.demo.reminders import reminders_seed
 from devtools.demo.seed import Seeder
 from devtools.demo.totp import demo_login_lines
@@ -63,6 +64,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Reminders in {time.perf_counter() - started:.1f} s: {reminders.summary()}.")
         )
+        self.stdout.write(self.style.SUCCESS(f"Inquiries: {inquiries_seed()} open at the demo consulates."))
         self._print_logins()
 
     def _print_logins(self):
