@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from cases import events
 from cases.categories import Category
 from cases.identifiers import CURP_STATES
+from cases.matching import MatchQuery, match, reason_text
 from cases.models import Case, Person, PersonAlias
 from cases.models.case import Priority, Status
 from cases.namekeys import fold
@@ -41,9 +42,7 @@ def state_of_birth(birthplace: str) -> str:
     return ""
 
 
-def query_of(inquiry: Inquiry):
-    from cases.matching import MatchQuery
-
+def query_of(inquiry: Inquiry) -> MatchQuery:
     return MatchQuery(
         given_names=inquiry.sought_given_names,
         paternal_surname=inquiry.sought_paternal_surname,
@@ -64,8 +63,6 @@ class Suggestion:
 def candidates(*, user, inquiry: Inquiry, limit: int = 5) -> list[Suggestion]:
     """The persons the inquiry may be about, best first, among those ``user`` sees, with the reasons
     in words. Nothing when the inquiry names no one to compare."""
-    from cases.matching import match, reason_text
-
     query = query_of(inquiry)
     if not (query.paternal_surname or query.maternal_surname or query.given_names or query.a_number):
         return []
