@@ -79,7 +79,8 @@ def test_a_familys_call_becomes_an_inquiry_is_located_converted_and_answered(des
     desk.get_by_role("button", name="Registrar la consulta").click()
     desk.wait_for_load_state("domcontentloaded")
     summary = desk.locator("#inquiry-errors")
-    assert summary.get_attribute("role") == "alert" and "Número A" in summary.inner_text()
+    assert summary.get_attribute("role") == "alert"
+    assert "Número A" in summary.inner_text()
     assert desk.get_by_label("Nombre de quien llama").input_value() == "Rosa Hernández Luna"
     assert desk.locator("#id_sought_a_number-error").is_visible()
     look(desk, "new-with-error")
@@ -121,8 +122,10 @@ def test_a_familys_call_becomes_an_inquiry_is_located_converted_and_answered(des
     convert.get_by_role("button", name="Registrar persona y abrir caso").click()
     desk.wait_for_load_state("domcontentloaded")
     inquiry.refresh_from_db()
-    assert inquiry.case is not None and inquiry.case.facility == facility
-    assert inquiry.person.a_number == "201555123" and inquiry.person.state_of_birth == "MN"
+    assert inquiry.case is not None
+    assert inquiry.case.facility == facility
+    assert inquiry.person.a_number == "201555123"
+    assert inquiry.person.state_of_birth == "MN"
     assert CaseEvent.objects.filter(case=inquiry.case, kind=EventKind.INQUIRY_LINKED).exists()
     assert inquiry.case.reference in desk.locator("#summary").inner_text()
     look(desk, "converted")
