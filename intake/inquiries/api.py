@@ -96,7 +96,9 @@ class PartnerInquiryCreateSerializer(serializers.Serializer):
     caller_name = serializers.CharField(max_length=160, required=False, allow_blank=True)
     caller_relationship = serializers.CharField(max_length=60, required=False, allow_blank=True)
     caller_phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
-    caller_language = serializers.ChoiceField(choices=["es", "en"], required=False)
+    caller_language = serializers.RegexField(
+        r"^(es|en)$", max_length=2, required=False, help_text="The caller's language: `es` or `en`."
+    )
     sought_given_names = serializers.CharField(max_length=120, required=False, allow_blank=True)
     sought_paternal_surname = serializers.CharField(max_length=80, required=False, allow_blank=True)
     sought_maternal_surname = serializers.CharField(max_length=80, required=False, allow_blank=True)
