@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from api.filters import ChoicesFilter, FilterSet
 from api.views import ApiViewMixin
+from cases.api.access_logging import AccessLoggedViewSetMixin
 from cases.api.permissions import IsPartnerMember
 from cases.api.persons import IDEMPOTENCY_KEY
 from consulates.models import Consulate, County
@@ -136,6 +137,7 @@ class PartnerInquiryFilter(FilterSet):
     ),
 )
 class PartnerInquiryViewSet(
+    AccessLoggedViewSetMixin,
     ApiViewMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -146,6 +148,7 @@ class PartnerInquiryViewSet(
     is) and follow its status. You list and read only the inquiries your organisation sent."""
 
     serializer_class = PartnerInquirySerializer
+    access_label = "partner inquiry"  # reads are in the access log, with the inquiry's number
     permission_classes = [IsPartnerMember]
     scope_family = None  # no staff app's token reaches the partners' door (oauth.scopes)
     filterset_class = PartnerInquiryFilter
@@ -159,6 +162,12 @@ class PartnerInquiryViewSet(
             .annotate(searched=Exists(searched))
             .order_by("-created_at", "-pk")
         )
+
+    def access_ids(self, obj) -> dict:
+        return {}  # no person or case: the inquiry's number is in ``what``
+
+    def record_read(self, request, obj, *, what: str) -> None:
+        super().record_read(request, obj, what=f"{what} {obj.pk}")
 
     def create(self, request, *args, **kwargs):
         data = PartnerInquiryCreateSerializer(data=request.data)

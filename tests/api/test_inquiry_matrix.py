@@ -203,6 +203,20 @@ def test_the_status_and_never_the_person_case_or_searches(people):
     assert not {"person", "case", "answer", "locate_attempts", "caller_name", "caller_phone"} & set(shown)
 
 
+def test_reads_are_in_the_access_log(people):
+    from cases.models import AccessLog
+
+    client = client_of(people, "partner")
+    inquiry_id = client.post(LIST, body(people), format="json").json()["id"]
+    client.get(f"{LIST}{inquiry_id}/")
+    client.get(LIST)
+    rows = list(AccessLog.objects.filter(user=people["partner"]).order_by("pk").values_list("action", "what"))
+    assert rows == [
+        ("api_retrieve", f"api: partner inquiry {inquiry_id}"),
+        ("list", "api: partner inquiry list"),
+    ]
+
+
 def test_the_list_costs_a_fixed_number_of_queries(people, django_assert_max_num_queries):
     client = client_of(people, "partner")
     for _n in range(12):
