@@ -39,15 +39,16 @@ def scoped_inquiries(user, params: ReportParams):
     return inquiries
 
 
-def inquiries_by_channel(user, params: ReportParams) -> Report:
+def _figures(user, params: ReportParams, group: str):
+    """The figures of the inquiries received in the range, grouped by ``group``: one query."""
     now = timezone.now()
     received = in_local_range(scoped_inquiries(user, params), "received_at", params)
     to_locate = _hours("located_at", "received_at")
     to_answer = _hours("answered_at", "received_at")
     located = Q(located_at__isnull=False)
     answered = Q(status=InquiryStatus.ANSWERED)
-    grouped = (
-        received.values("channel")
+    return (
+        received.values(group)
         .annotate(
             n=Count("pk"),
             located=Count("pk", filter=located),
@@ -58,45 +59,73 @@ def inquiries_by_channel(user, params: ReportParams) -> Report:
             answer_p90=Percentile(to_answer, 0.9, filter=answered),
             overdue=Count("pk", filter=Q(status=InquiryStatus.OPEN, respond_by__lt=now)),
         )
-        .order_by("channel")
+        .order_by(group)
     )
-    labels = dict(Channel.choices)
-    rows = [
-        {
-            "channel": str(labels.get(r["channel"], r["channel"])),
-            "received": r["n"],
-            "located": r["located"],
-            "locate_median": rounded(r["locate_median"]),
-            "locate_p90": rounded(r["locate_p90"]),
-            "answered": r["answered"],
-            "answer_median": rounded(r["answer_median"]),
-            "answer_p90": rounded(r["answer_p90"]),
-            "overdue": r["overdue"],
-        }
-        for r in grouped
+
+
+def _row(label_key: str, label, r) -> dict:
+    return {
+        label_key: label,
+        "received": r["n"],
+        "located": r["located"],
+        "locate_median": rounded(r["locate_median"]),
+        "locate_p90": rounded(r["locate_p90"]),
+        "answered": r["answered"],
+        "answer_median": rounded(r["answer_median"]),
+        "answer_p90": rounded(r["answer_p90"]),
+        "overdue": r["overdue"],
+    }
+
+
+def _columns(first):
+    return [
+        first,
+        ("received", _("Received")),
+        ("located", _("Located")),
+        ("locate_median", _("Hours to locate (median)")),
+        ("locate_p90", _("Hours to locate (90th percentile)")),
+        ("answered", _("Answered")),
+        ("answer_median", _("Hours to answer (median)")),
+        ("answer_p90", _("Hours to answer (90th percentile)")),
+        ("overdue", _("Open past the deadline now")),
     ]
+
+
+def _note():
+    return _(
+        "Inquiries received in the date range. Hours count from reception to the first search that "
+        "said where the person is, and to the answer given to the caller."
+    )
+
+
+def inquiries_by_consulate(user, params: ReportParams) -> Report:
+    """The same figures per consulate: the network side by side for managers, one row for a consulate."""
+    rows = [_row("consulate", r["consulate__city"], r) for r in _figures(user, params, "consulate__city")]
+    return Report(
+        "inquiries_by_consulate",
+        _("Inquiries by consulate"),
+        _columns(("consulate", _("Consulate"))),
+        rows,
+        chart={"type": "bar", "label": "consulate", "values": ["locate_median", "answer_median"]},
+        note=_note(),
+    )
+
+
+def inquiries_by_channel(user, params: ReportParams) -> Report:
+    grouped = _figures(user, params, "channel")
+    labels = dict(Channel.choices)
+    rows = [_row("channel", str(labels.get(r["channel"], r["channel"])), r) for r in grouped]
     return Report(
         "inquiries_by_channel",
         _("Inquiries by channel"),
-        [
-            ("channel", _("Channel")),
-            ("received", _("Received")),
-            ("located", _("Located")),
-            ("locate_median", _("Hours to locate (median)")),
-            ("locate_p90", _("Hours to locate (90th percentile)")),
-            ("answered", _("Answered")),
-            ("answer_median", _("Hours to answer (median)")),
-            ("answer_p90", _("Hours to answer (90th percentile)")),
-            ("overdue", _("Open past the deadline now")),
-        ],
+        _columns(("channel", _("Channel"))),
         rows,
         chart={"type": "bar", "label": "channel", "values": ["received", "answered"]},
-        note=_(
-            "Inquiries received in the date range. Hours count from reception to the first search that "
-            "said where the person is, and to the answer given to the caller."
-        ),
+        note=_note(),
     )
 
 
 def register() -> None:
-    registry.register(gettext_lazy("Inquiries from families and partners"), [inquiries_by_channel])
+    registry.register(
+        gettext_lazy("Inquiries from families and partners"), [inquiries_by_channel, inquiries_by_consulate]
+    )

@@ -79,3 +79,13 @@ def test_on_the_dashboard(client, world, data):
     response = client.get(reverse("reports:dashboard"), {"start": data.start, "end": data.end})
     assert response.status_code == 200
     assert "chart-inquiries_by_channel" in response.content.decode()
+
+
+def test_by_consulate_for_managers(world, data):
+    from intake.inquiries.reports import inquiries_by_consulate
+
+    rows = {row["consulate"]: row for row in inquiries_by_consulate(world.manager, data).rows}
+    assert rows["Dallas"]["received"] == 5 + 1  # the world's own phone inquiry too
+    assert rows["El Paso"]["received"] == 1 + 1
+    assert rows["El Paso"]["locate_median"] == 50.0
+    assert [row["consulate"] for row in inquiries_by_consulate(world.officer_a, data).rows] == ["Dallas"]

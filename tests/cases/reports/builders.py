@@ -760,4 +760,5 @@ EXPECTED = {
     "repatriations": expected_repatriations,
     "vulnerable_open": expected_vulnerable_open,
     "inquiries_by_channel": inquiry_builders.expected,
+    "inquiries_by_consulate": inquiry_builders.expected_by_consulate,
 }

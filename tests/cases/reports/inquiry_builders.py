@@ -46,30 +46,43 @@ def _percentile(values, p):
     return round(values[low] + (values[high] - values[low]) * (k - low), 1)
 
 
-def expected(world, city: str | None = None) -> list[dict]:
+CITIES = {"dallas": "Dallas", "el_paso": "El Paso"}
+
+
+def _grouped(city: str | None, key) -> dict:
     from tests.cases.reports.builders import END, START
 
     groups = defaultdict(list)
     for spec in SPECS:
         if (city is None or spec[0] == city) and START <= spec[2].date() <= END:
-            groups[spec[1]].append(spec)
+            groups[key(spec)].append(spec)
+    return groups
+
+
+def expected(world, city: str | None = None) -> list[dict]:
+    """``inquiries_by_channel``: by channel (in code order)."""
     labels = dict(Channel.choices)
-    rows = []
-    for channel in sorted(groups):
-        specs = groups[channel]
-        locate = [s[3] for s in specs if s[3] is not None]
-        answer = [s[4] for s in specs if s[4] is not None]
-        rows.append(
-            {
-                "channel": str(labels[channel]),
-                "received": len(specs),
-                "located": len(locate),
-                "locate_median": _percentile(locate, 0.5),
-                "locate_p90": _percentile(locate, 0.9),
-                "answered": len(answer),
-                "answer_median": _percentile(answer, 0.5),
-                "answer_p90": _percentile(answer, 0.9),
-                "overdue": sum(1 for s in specs if s[4] is None),  # all deadlines lapsed long ago
-            }
-        )
-    return rows
+    groups = _grouped(city, lambda spec: spec[1])
+    return [_figures("channel", str(labels[channel]), groups[channel]) for channel in sorted(groups)]
+
+
+def expected_by_consulate(world, city: str | None = None) -> list[dict]:
+    """``inquiries_by_consulate``: by consulate (by city)."""
+    groups = _grouped(city, lambda spec: CITIES[spec[0]])
+    return [_figures("consulate", name, groups[name]) for name in sorted(groups)]
+
+
+def _figures(key: str, label: str, specs: list) -> dict:
+    locate = [s[3] for s in specs if s[3] is not None]
+    answer = [s[4] for s in specs if s[4] is not None]
+    return {
+        key: label,
+        "received": len(specs),
+        "located": len(locate),
+        "locate_median": _percentile(locate, 0.5),
+        "locate_p90": _percentile(locate, 0.9),
+        "answered": len(answer),
+        "answer_median": _percentile(answer, 0.5),
+        "answer_p90": _percentile(answer, 0.9),
+        "overdue": sum(1 for s in specs if s[4] is None),  # all deadlines lapsed long ago
+    }
