@@ -270,3 +270,18 @@ def persons_unmerged(case: Case, actor, *, merge, reason: str) -> CaseEvent:
         survivor_id=merge.survivor_id,
         merged_id=merge.merged_id,
     )
+
+
+def inquiry_linked(case: Case, actor, *, inquiry, how: str) -> CaseEvent:
+    """An inquiry (a family's or a partner's question about the person) joined the case: ``how`` is
+    ``linked`` (to a person already known) or ``converted`` (the case was opened from it). The payload
+    holds the inquiry's number, channel and reception time: no caller's name or number."""
+    return _record(
+        case,
+        EventKind.INQUIRY_LINKED,
+        actor,
+        inquiry_id=inquiry.pk,
+        how=how,
+        channel=inquiry.channel,
+        received_at=inquiry.received_at.isoformat(),
+    )

@@ -570,7 +570,13 @@ def _inquiry_view(user, access: Access, model) -> Q:
     """Staff: their consulate's inquiries (network-wide roles all); a partner the inquiries it sent."""
     if access.partner_id:
         return Q(partner_id=access.partner_id)
-    return _consulate_rows(user, access, model)
+    rows = _consulate_rows(user, access, model)
+    # Inquiries: the consulate that forwarded an inquiry keeps a record of it (the staff page shows it
+    # only the summary: where it went, when and the note); working on it stays the receiver's
+    # (``inquiry.work``).
+    if access.role in STAFF:
+        rows |= reach(user).q("forwarded_from_id")
+    return rows
 
 
 def _locate_view(user, access: Access, model) -> Q:

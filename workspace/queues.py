@@ -213,3 +213,13 @@ def duplicates_open(user) -> int:
     from cases.models import DuplicateReview
 
     return DuplicateReview.objects.visible_to(user).open().count()
+
+
+# Inquiries (issue 19): the open and overdue inquiries of the user's consulate, and those assigned to the
+# user, for the home's links to the queue (``intake.inquiries.selectors.home_counts``: one query).
+def inquiry_counts(user) -> dict:
+    from intake.inquiries.selectors import home_counts
+
+    counts = home_counts(user)
+    counts["link"] = reverse("inquiries:list")
+    return counts

@@ -7,6 +7,7 @@ from cases.models import Case, Person
 from consulates.models import Consulate
 from devtools.demo.crossoffice import crossoffice_seed
 from devtools.demo.duplicates import duplicates_seed
+from devtools.demo.inquiries import inquiries_seed
 from devtools.demo.reminders import reminders_seed
 from devtools.demo.seed import Seeder
 from devtools.demo.totp import demo_login_lines
@@ -66,6 +67,7 @@ class Command(BaseCommand):
         )
         # Issue 19: an obvious possible duplicate at Dallas, so the review queue is not empty.
         self.stdout.write(self.style.SUCCESS(f"Possible duplicates: {duplicates_seed()}."))
+        self.stdout.write(self.style.SUCCESS(f"Inquiries: {inquiries_seed()} open at the demo consulates."))
         self._print_logins()
 
     def _print_logins(self):
