@@ -91,6 +91,7 @@ CONFLICTS = {
     "resolved": "already_resolved",
     "taken": "identifier_taken",
     "open_cases": "open_cases",
+    "merged": "person_merged",  # the record was merged into another (issue 19)
 }
 
 

@@ -251,3 +251,44 @@ def reminder_sent_payload(reminder) -> dict:
     """What a REMINDER_SENT entry says: what and how, never to which address. The send path writes the
     entry itself, in the same statement that marks the reminder sent (cases/reminders/dispatch.py)."""
     return {"reminder_id": reminder.pk, "reminder_kind": reminder.kind, "channel": reminder.channel}
+
+
+def persons_merged(case: Case, actor, *, merge, reason: str) -> CaseEvent:
+    """Two records of the case's person were merged (``cases.services.merges``): ids only in the payload."""
+    return _record(
+        case,
+        EventKind.MERGED,
+        actor,
+        text=reason,
+        merge_id=merge.pk,
+        survivor_id=merge.survivor_id,
+        merged_id=merge.merged_id,
+    )
+
+
+def persons_unmerged(case: Case, actor, *, merge, reason: str) -> CaseEvent:
+    """A merge was undone: the case is with the record it was on before the merge (ids only)."""
+    return _record(
+        case,
+        EventKind.UNMERGED,
+        actor,
+        text=reason,
+        merge_id=merge.pk,
+        survivor_id=merge.survivor_id,
+        merged_id=merge.merged_id,
+    )
+
+
+def inquiry_linked(case: Case, actor, *, inquiry, how: str) -> CaseEvent:
+    """An inquiry (a family's or a partner's question about the person) joined the case: ``how`` is
+    ``linked`` (to a person already known) or ``converted`` (the case was opened from it). The payload
+    holds the inquiry's number, channel and reception time: no caller's name or number."""
+    return _record(
+        case,
+        EventKind.INQUIRY_LINKED,
+        actor,
+        inquiry_id=inquiry.pk,
+        how=how,
+        channel=inquiry.channel,
+        received_at=inquiry.received_at.isoformat(),
+    )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
@@ -74,6 +75,7 @@ GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
         ),
     ),
     "reminders": (gettext_lazy("Reminders"), (K.REMINDER_SENT,)),
+    "inquiries": (gettext_lazy("Inquiries from families and partners"), (K.INQUIRY_LINKED,)),
 }
 GROUP_OF = {kind: key for key, (_label, kinds) in GROUPS.items() for kind in kinds}
 
@@ -202,7 +204,23 @@ def _facts(event: CaseEvent, payload: dict, names: dict) -> list:
         return [f for f in (payload.get("reception_point"), _when(payload.get("removal_date"))) if f]
     if kind in (K.BELONGING_RECORDED, K.BELONGING_RESOLVED):
         return [f for f in (payload.get("description"),) if f]
+    if kind == K.INQUIRY_LINKED:
+        return _inquiry_facts(payload)
     return []
+
+
+def _inquiry_facts(payload: dict) -> list:
+    """ "Inquiry 12", how it arrived, when it was received, and whether the case was opened from it. The
+    channel's label is the intake app's (a higher layer: reached through the app registry)."""
+    channels = dict(apps.get_model("intake", "Inquiry")._meta.get_field("channel").flatchoices)
+    facts = [_("Inquiry %(number)s") % {"number": payload.get("inquiry_id", "")}]
+    if payload.get("channel"):
+        facts.append(str(channels.get(payload["channel"], payload["channel"])))
+    if _when(payload.get("received_at")):
+        facts.append(_when(payload["received_at"]))
+    if payload.get("how") == "converted":
+        facts.append(_("the case was opened from it"))
+    return facts
 
 
 def _names(events: list[CaseEvent]) -> dict:

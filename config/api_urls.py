@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from cases.api import cases, crossoffice, partner, persons, reports
 from consulates.api import views as reference
+from intake.inquiries import api as inquiries
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -20,6 +21,7 @@ router.register("referrals", crossoffice.ReferralViewSet, basename="referral")
 router.register("consents", crossoffice.ConsentViewSet, basename="consent")
 router.register("tasks", crossoffice.TaskViewSet, basename="task")
 router.register("partner/referrals", partner.PartnerReferralViewSet, basename="partner-referral")
+router.register("partner/inquiries", inquiries.PartnerInquiryViewSet, basename="partner-inquiry")
 
 urlpatterns = [
     path("reports/", reports.ReportIndexView.as_view(), name="report-list"),

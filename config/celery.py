@@ -85,6 +85,12 @@ CONFIG = dict(
             "schedule": crontab(hour=9, minute=15),
             "options": {"expires": 6 * 3600},
         },
+        # Inquiries: the reminder before an inquiry's deadline lapses (intake/inquiries/reminders.py).
+        "inquiries-reminders": {
+            "task": "inquiries.schedule_reminders",
+            "schedule": 300.0,
+            "options": {"expires": 280},
+        },
         # The caseload reports' trigger-kept summaries grow a few rows per case write; fold them.
         "reports-compact": {
             "task": "reports.compact_summaries",

@@ -26,6 +26,8 @@ def healthz(request):
 
 urlpatterns = [
     path("", include("workspace.urls")),
+    # Issue 19: possible duplicates and merges (/duplicates/, /persons/<id>/merge/, /merges/<id>/).
+    path("", include("intake.reviews.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
     path("account/", include("signin.urls")),
@@ -39,6 +41,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("cases/", include("cases.urls")),
     path("reports/", include("cases.reports.urls")),
+    path("inquiries/", include("intake.inquiries.urls")),
     path("imports/", include("intake.imports.urls")),  # detainee lists and operations
     re_path(r"^api/(?P<version>v1)/", include(("config.api_urls", "api"), namespace="v1")),
     path("api/schema/", SpectacularAPIView.as_view(api_version="v1"), name="api-schema"),

@@ -10,6 +10,7 @@ import pghistory
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -78,6 +79,20 @@ class Consulate(FastLoad, models.Model):
     )
     website = models.URLField(_("website"), blank=True)
     timezone = models.CharField(_("timezone"), max_length=40)
+    # Inquiries from families and partners (intake.inquiries): how long the consulate gives itself to
+    # answer the caller; the assignee is reminded when a quarter of that time is left.
+    inquiry_hours_normal = models.PositiveSmallIntegerField(
+        _("hours to answer an inquiry"),
+        default=48,
+        validators=[MinValueValidator(1), MaxValueValidator(720)],
+        help_text=_("From when the inquiry is received until the caller must have an answer."),
+    )
+    inquiry_hours_urgent = models.PositiveSmallIntegerField(
+        _("hours to answer an urgent inquiry"),
+        default=8,
+        validators=[MinValueValidator(1), MaxValueValidator(720)],
+        help_text=_("For an urgent inquiry (a minor, a medical need, a removal about to happen)."),
+    )
     source = models.TextField(_("source"), blank=True)
     curated = models.BooleanField(_("edited by staff"), default=False)
 

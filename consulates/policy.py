@@ -473,20 +473,26 @@ def _held_persons(consulate_id: int) -> Q:
     return Q(registered_by_id=consulate_id) | Q(pk__in=held)
 
 
+# A record merged into another (``Person.merged_into``) is out of everyday use for everyone: not listed,
+# searched, matched or opened (its staff page leads to the record it was merged into). Its data stays for
+# an unmerge, which reaches it through ``PersonMerge`` (``_merge_view``), never through this rule.
+NOT_MERGED = Q(merged_into__isnull=True)
+
+
 def _person_view(user, access: Access, model) -> Q:
     """Network-wide roles see everyone; consulate staff the persons their consulate registered or has a
     case for (incoming transfers included); a partner the persons of its referred cases whose consent
-    covers their identity."""
+    covers their identity. Never a merged-away record (``NOT_MERGED``)."""
     if access.role in NETWORK_WIDE:
-        return EVERYTHING
+        return NOT_MERGED
     if access.role in CONSULATE_BOUND:
         # IN (hashed subplan) rather than a correlated EXISTS: with a name search on a million persons
         # the planner keeps the trigram index and checks membership in a hash.
         with_case = _model("cases.Case").objects.visible_to(user).values("person_id")
-        return Q(registered_by_id=access.consulate_id) | Q(pk__in=with_case)
+        return NOT_MERGED & (Q(registered_by_id=access.consulate_id) | Q(pk__in=with_case))
     if access.partner_id:
         cases = _model("cases.Case").objects.filter(pk__in=shared_case_ids(access.partner_id, "identity"))
-        return Q(pk__in=cases.values("person_id"))
+        return NOT_MERGED & Q(pk__in=cases.values("person_id"))
     return NOTHING
 
 
@@ -564,7 +570,13 @@ def _inquiry_view(user, access: Access, model) -> Q:
     """Staff: their consulate's inquiries (network-wide roles all); a partner the inquiries it sent."""
     if access.partner_id:
         return Q(partner_id=access.partner_id)
-    return _consulate_rows(user, access, model)
+    rows = _consulate_rows(user, access, model)
+    # Inquiries: the consulate that forwarded an inquiry keeps a record of it (the staff page shows it
+    # only the summary: where it went, when and the note); working on it stays the receiver's
+    # (``inquiry.work``).
+    if access.role in STAFF:
+        rows |= reach(user).q("forwarded_from_id")
+    return rows
 
 
 def _locate_view(user, access: Access, model) -> Q:

@@ -146,6 +146,10 @@ class Inquiry(models.Model):
         blank=True,
         related_name="+",
     )
+    # The last forwarding: when, and what the forwarding consulate told the receiving one (it keeps
+    # reading the inquiry's summary, ``consulates.policy._inquiry_view``).
+    forwarded_at = models.DateTimeField(_("forwarded at"), null=True, blank=True)
+    forward_note = models.CharField(_("note for the receiving consulate"), max_length=500, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),

@@ -205,3 +205,21 @@ def team_overdue(user, today: dt.date | None = None) -> list[dict]:
             }
         )
     return team
+
+
+# Issue 19: the open possible duplicates the user may decide (the count on the officer's and supervisor's
+# home; the list is intake.reviews' queue, built from the same visibility rule).
+def duplicates_open(user) -> int:
+    from cases.models import DuplicateReview
+
+    return DuplicateReview.objects.visible_to(user).open().count()
+
+
+# Inquiries (issue 19): the open and overdue inquiries of the user's consulate, and those assigned to the
+# user, for the home's links to the queue (``intake.inquiries.selectors.home_counts``: one query).
+def inquiry_counts(user) -> dict:
+    from intake.inquiries.selectors import home_counts
+
+    counts = home_counts(user)
+    counts["link"] = reverse("inquiries:list")
+    return counts

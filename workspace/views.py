@@ -61,6 +61,8 @@ def _home(request, errors: dict | None = None, typed: dict | None = None, status
         "errors": errors or {},
         "typed": typed or {},
         "can_register": can(user, "person.register"),
+        "duplicates_open": queues.duplicates_open(user) if can(user, "duplicate_review.resolve") else None,
+        "inquiries": queues.inquiry_counts(user),
     }
     if supervising:
         context["closures"] = queues.closures_awaiting(user)

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import Q
 from django.forms.models import construct_instance
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
@@ -15,6 +16,7 @@ from cases.models import Case, EmergencyContact, Person
 from cases.models.person import ADDRESS_FIELDS, VULNERABILITY_FIELDS
 from cases.selectors import person_search_filter
 from cases.services.identifier_reviews import review_notices
+from cases.services.merges import merge_followed
 from cases.services.persons import PERSON_FIELDS
 from consulates.admin_mixins import CaseWorkAdmin
 from consulates.policy import can, home_consulate, reach
@@ -29,6 +31,11 @@ class PersonForm(ServiceModelForm):
         max_length=16,
         required=False,
         help_text=_("A12345678, A-123-456-789 or 123456789; stored as 9 digits."),
+    )
+    # The record's ``updated_at`` as the page showed it: a save over a change made meanwhile (an edit, a
+    # merge that copied identifiers onto this record) is refused rather than overwriting it.
+    expected_version = forms.CharField(
+        widget=forms.HiddenInput, required=False, label=_("version of the record the page shows")
     )
     languages = forms.CharField(
         label=capfirst(_("languages")),
@@ -45,6 +52,7 @@ class PersonForm(ServiceModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
+            self.initial["expected_version"] = self.instance.updated_at.isoformat()
             self.initial["languages"] = ", ".join(self.instance.languages or [])
             self.initial["a_number"] = self.instance.a_number_display
         if "registered_by" in self.fields:
@@ -61,7 +69,11 @@ class PersonForm(ServiceModelForm):
         fields = {name: value for name, value in data.items() if name in PERSON_FIELDS}
         if self.instance.pk:
             person = services.person_update(
-                actor=self.request.user, person=self.instance, request=self.request, **fields
+                actor=self.request.user,
+                person=self.instance,
+                request=self.request,
+                expected_version=data.get("expected_version") or None,
+                **fields,
             )
         else:
             person = services.person_register(
@@ -170,6 +182,7 @@ class PersonAdmin(AccessLoggedAdminMixin, ServiceAdminMixin, CaseWorkAdmin, admi
                     ("curp", "a_number"),
                     ("passport_number", "matricula_consular"),
                     "registered_by",
+                    "expected_version",
                 ]
             },
         ),
@@ -189,6 +202,16 @@ class PersonAdmin(AccessLoggedAdminMixin, ServiceAdminMixin, CaseWorkAdmin, admi
 
     def get_queryset(self, request):
         return Person.objects.visible_to(request.user)
+
+    def get_fieldsets(self, request, obj=None):
+        """The version the page shows travels with a form that saves; a read-only page has none."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and self.has_change_permission(request, obj):
+            return fieldsets
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "expected_version"]})
+            for name, options in fieldsets
+        ]
 
     @admin.display(description=_("name"))
     def name(self, obj):
@@ -234,6 +257,9 @@ class PersonAdmin(AccessLoggedAdminMixin, ServiceAdminMixin, CaseWorkAdmin, admi
         return [*privacy.person_urls(self), *super().get_urls()]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        merged_into = _merged_record_target(request, object_id)
+        if merged_into is not None:
+            return merged_into
         extra_context = {
             **(extra_context or {}),
             "access_log_url": access_log_link(request, person=object_id),
@@ -241,6 +267,10 @@ class PersonAdmin(AccessLoggedAdminMixin, ServiceAdminMixin, CaseWorkAdmin, admi
         obj = self.get_object(request, object_id)
         if obj is not None:
             extra_context["privacy_tools"] = privacy.person_object_tools(request, obj)
+            if can(request.user, "person.merge", obj) and obj.anonymised_at is None:
+                # The merge pages are the workspace's (intake.reviews), named here by URL only.
+                merge_url = reverse("reviews:person_merge", args=[obj.pk])
+                extra_context["privacy_tools"].append(("merge", _("Merge with another record"), merge_url))
         return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=_("anonymised"), boolean=True)
@@ -291,3 +321,18 @@ class PersonAdmin(AccessLoggedAdminMixin, ServiceAdminMixin, CaseWorkAdmin, admi
         if obj is not None:
             obj._viewer = request.user  # read-only panels list only what this user may see
         return obj
+
+
+def _merged_record_target(request, object_id):
+    """A merged-away record's page leads to the record it was merged into (when the user sees that one),
+    with a message; ``None`` for any other record."""
+    if not str(object_id).isdigit():
+        return None
+    merged = Person.objects.filter(pk=object_id, merged_into__isnull=False).only("merged_into").first()
+    if merged is None:
+        return None
+    target = merge_followed(merged)
+    if not Person.objects.visible_to(request.user).filter(pk=target.pk).exists():
+        return None
+    messages.info(request, _("This record was merged into another one: here is the record kept."))
+    return redirect("admin:cases_person_change", target.pk)

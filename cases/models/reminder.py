@@ -42,6 +42,8 @@ class ReminderKind(models.TextChoices):
     CASE_INACTIVE = "case_inactive", _("No activity for 14 days")
     DIGEST = "digest", _("Daily digest")
     WEEKLY_REPORT = "weekly_report", _("Weekly caseload report")
+    # Built by intake.inquiries.reminders (registered from the intake app, like the weekly report).
+    INQUIRY_DUE = "inquiry_due", _("Inquiry's answer due soon (to the officer)")
     # Event webhooks to partners (cases/reminders/webhook_events.py): one row per event and endpoint.
     EVENT_REFERRAL_CREATED = "event_referral_created", _("Event: referral created (to the partner)")
     EVENT_REFERRAL_WITHDRAWN = "event_referral_withdrawn", _("Event: referral withdrawn (to the partner)")

@@ -30,3 +30,12 @@ REPORTS = {function.__name__: function for _title, functions in SECTIONS for fun
 
 def run(name: str, user, params):
     return REPORTS[name](user, params)
+
+
+def register(title, functions) -> None:
+    """A section of reports from a higher layer (the intake app's inquiries), added at start-up
+    (an app's ``ready``): the dashboard, the exports, the API and the weekly report list it."""
+    if any(function.__name__ in REPORTS for function in functions):
+        return
+    SECTIONS.append((title, list(functions)))
+    REPORTS.update({function.__name__: function for function in functions})

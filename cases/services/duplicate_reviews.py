@@ -7,12 +7,17 @@ person who entered the newer record is never told about a record they cannot see
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cases.models import DuplicateReview, Person
-from cases.models.identity import DuplicateStatus
+from cases.models.identity import DuplicateResolution, DuplicateStatus
+from cases.services.merges import persons_merge
 from consulates.models import Consulate
+from consulates.policy import authorize, can
 
 
 @transaction.atomic
@@ -47,3 +52,66 @@ def duplicate_review_open(
     except IntegrityError:
         # The same pair opened at the same moment by another writer: theirs stands.
         return DuplicateReview.objects.get(pair, status=DuplicateStatus.OPEN)
+
+
+# --- Deciding a possible duplicate (helper B: review queue, merge, unmerge) ---------------------------
+
+
+@transaction.atomic
+def duplicate_review_resolve(
+    *,
+    actor,
+    review: DuplicateReview | int,
+    resolution: str,
+    note: str = "",
+    survivor_id=None,
+    expected_versions=None,
+) -> DuplicateReview:
+    """Decide a possible duplicate. ``distinct``: two different persons, the review closes. ``merged``: the
+    same person: the records are merged (``persons_merge``) keeping ``survivor_id`` (one of the two), with
+    ``note`` as the merge's reason and ``expected_versions`` as the user read the records. Whoever sees
+    the resembled record may decide (``duplicate_review.resolve``); merging needs ``person.merge`` on both
+    records (supervisors of the consulate holding both, administrators): an officer is told so."""
+    pk = review if isinstance(review, int) else review.pk
+    review = DuplicateReview.objects.select_for_update().get(pk=pk)
+    authorize(actor, "duplicate_review.resolve", review)
+    if review.status != DuplicateStatus.OPEN:
+        raise ValidationError(_("This possible duplicate was already decided."), code="resolved")
+    if resolution not in DuplicateResolution.values:
+        raise ValidationError({"resolution": _("Choose whether they are the same person or not.")})
+    note = " ".join((note or "").split())[:300]
+    if resolution == DuplicateResolution.DISTINCT:
+        review.status, review.resolution, review.resolution_note = (
+            DuplicateStatus.RESOLVED,
+            resolution,
+            note,
+        )
+        review.resolved_by, review.resolved_at = actor, timezone.now()
+        review.save()
+        return review
+    pair = {review.person_id, review.candidate_id}
+    try:
+        survivor_pk = int(survivor_id)
+    except (TypeError, ValueError):
+        survivor_pk = None
+    if survivor_pk not in pair:
+        raise ValidationError({"survivor": _("Choose which record is kept.")})
+    (merged_pk,) = pair - {survivor_pk}
+    if not (can(actor, "person.merge", review.person) and can(actor, "person.merge", review.candidate)):
+        raise PermissionDenied(
+            _("Only a supervisor of the consulate holding both records can merge them. Ask a supervisor.")
+        )
+    if not note:
+        raise ValidationError(
+            {"note": _("Say why they are the same person (for example, the same A-number).")}
+        )
+    persons_merge(
+        actor=actor,
+        survivor=survivor_pk,
+        merged=merged_pk,
+        reason=note,
+        review=review,
+        expected_versions=expected_versions,
+    )
+    review.refresh_from_db()
+    return review

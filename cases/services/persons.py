@@ -132,6 +132,14 @@ def _save(person: Person, *, actor, before: dict | None = None, request=None) ->
     return person
 
 
+def refuse_if_merged(person: Person) -> None:
+    """A record merged into another is no longer changed: the record it was merged into is."""
+    if person.merged_into_id is not None:
+        raise ValidationError(
+            _("This record was merged into another one; change that record instead."), code="merged"
+        )
+
+
 def refuse_if_anonymised(person: Person) -> None:
     """An anonymised person's data is gone for good: nothing is added back to the record."""
     if person.anonymised_at is not None:
@@ -173,6 +181,7 @@ def person_update(
     authorize(actor, "person.edit", person)
     locked = Person.objects.select_for_update().get(pk=person.pk)
     refuse_if_anonymised(locked)
+    refuse_if_merged(locked)
     if expected_version is not None and locked.updated_at.isoformat() != expected_version:
         raise ValidationError(
             _("Someone else changed this person while you were editing. Reload and try again."), code="stale"
@@ -218,7 +227,9 @@ def _hearing_reminders_follow(person: Person) -> None:
 def emergency_contact_save(*, actor, person: Person, contact: EmergencyContact) -> EmergencyContact:
     """Add or change an emergency contact of a person the actor may change."""
     authorize(actor, "person.edit", person)
-    refuse_if_anonymised(Person.objects.get(pk=person.pk))
+    current = Person.objects.get(pk=person.pk)
+    refuse_if_anonymised(current)
+    refuse_if_merged(current)
     contact.person = person
     contact.full_clean()
     contact.save()

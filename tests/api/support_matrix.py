@@ -40,6 +40,7 @@ from api.models import ApiToken
 from cases import services
 from cases.models import Case, CaseEvent, Consent, Document, Hearing, Person, Referral, Task, Transfer
 from consulates.models import County, DetentionFacility, Partner, PartnerService, ReceptionPoint
+from intake.inquiries.services import inquiry_send
 from tests import factories as f
 from tests.auth import login_verified
 from tests.factories.crossoffice import make_consent, make_referral, make_transfer
@@ -123,6 +124,16 @@ def build_world() -> SimpleNamespace:
         "own": w.referral["own"].consent,
         "foreign": w.referral["foreign"].consent,
         "unreferred": make_consent(officer, w.case["unreferred"], w.partner_e),
+    }
+    # Inquiries partners sent (intake.inquiries): partner A's ("own" for partner_referred) and partner B's.
+    w.inquiry = {
+        kind: inquiry_send(
+            actor=w.users[role],
+            consulate=w.dallas,
+            sharing_basis="Consentimiento escrito de la familia",
+            sought_paternal_surname="Pérez",
+        )
+        for kind, role in (("own", "partner_referred"), ("foreign", "partner_other"))
     }
     # The partner each case's consent stands for: a new referral of the case goes to it.
     w.consented_partner = {"own": w.partner_a, "foreign": w.partner_d, "unreferred": w.partner_e}

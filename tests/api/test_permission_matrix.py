@@ -223,6 +223,18 @@ OPERATIONS: dict[tuple[str, str], Op] = {
         lambda w, k: w.referral[k].pk,
         more=lambda w, k: {"document_id": w.document[k].pk},
     ),
+    # Inquiries, partner side (own: sent by partner A, whose user is partner_referred; foreign: partner B's)
+    ("partner-inquiry-list", "GET"): Op("inquiry", (LIST,)),
+    ("partner-inquiry-list", "POST"): Op(
+        "inquiry",
+        (LIST,),
+        body=lambda w, k: {
+            "consulate": w.dallas.pk,
+            "sharing_basis": "Consentimiento",
+            "sought_paternal_surname": "Pérez",
+        },
+    ),
+    ("partner-inquiry-detail", "GET"): Op("inquiry", ("own", "foreign"), lambda w, k: w.inquiry[k].pk),
     ("partner-referral-documents", "POST"): Op(
         "referral",
         PARTNER_REFERRAL_KINDS,
@@ -357,7 +369,21 @@ PARTNER_DOWNLOAD = {
     "partner_withdrawn": "404",
 }
 
+# A partner reads the inquiries its organisation sent, nobody else's; staff use the staff pages.
+PARTNER_INQUIRY_READ = {
+    "anonymous": "401",
+    **STAFF_REFUSED,
+    **AUDITORS_REFUSED,
+    "partner_referred": "2xx 404",
+    "partner_other": "404 2xx",
+    "partner_withdrawn": "404",
+    "partner_inactive": "403",
+}
+
 PATTERNS: dict[tuple[str, str], dict[str, str]] = {
+    ("partner-inquiry-list", "GET"): PARTNER_LIST,
+    ("partner-inquiry-list", "POST"): PARTNER_LIST,
+    ("partner-inquiry-detail", "GET"): PARTNER_INQUIRY_READ,
     ("consulate-list", "GET"): PUBLIC,
     ("consulate-detail", "GET"): PUBLIC,
     ("county-list", "GET"): PUBLIC,
@@ -449,8 +475,8 @@ OWNED: dict[str, dict[str, set[str]]] = {
         for f in ("case", "consent", "referral", "transfer")
     },
     "auditor": {},
-    "partner_referred": {"referral": {"own", "ended"}},
-    "partner_other": {},
+    "partner_referred": {"referral": {"own", "ended"}, "inquiry": {"own"}},
+    "partner_other": {"inquiry": {"foreign"}},
     "partner_withdrawn": {"referral": {"withdrawn"}},
     "partner_inactive": {},  # a deactivated organisation owns nothing any more
 }

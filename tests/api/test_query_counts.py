@@ -14,6 +14,7 @@ from cases import services
 from cases.models import EmergencyContact
 from config.api_urls import router
 from consulates.models import DetentionFacility
+from intake.inquiries.services import inquiry_send
 from tests import factories as f
 from tests.api.conftest import csrf_client, token_client, url
 from tests.factories.crossoffice import FULL_SCOPE, make_consent
@@ -35,7 +36,7 @@ STAFF = [
     "tasks/",
     "cases/{case}/timeline/",
 ]
-PARTNER = ["partner/referrals/", "partner/referrals/{referral}/timeline/"]
+PARTNER = ["partner/referrals/", "partner/referrals/{referral}/timeline/", "partner/inquiries/"]
 # Searches (POST, terms in the body): every row of the world matches ``{"search": "Ortega"}``.
 SEARCHES = ["persons/search/", "cases/search/"]
 
@@ -89,6 +90,13 @@ class World:
             services.referral_note_add(actor=self.partner_user, referral=referral, text=f"Nota {i}")
             self.cases.append(case)
             self.referrals.append(referral)
+            inquiry_send(  # the partner's own inquiries (partner/inquiries/)
+                actor=self.partner_user,
+                consulate=f.consulate("dallas"),
+                sharing_basis="Consentimiento",
+                sought_paternal_surname="Ortega",
+                sought_a_number=f"A{200000000 + i}",
+            )
             # the first case's timeline grows too, written by different people
             author = (self.officer, self.colleague)[i % 2]
             services.case_note_add(actor=author, case=self.cases[0], kind="call", text=f"Llamada {i}")

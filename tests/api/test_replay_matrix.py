@@ -257,6 +257,19 @@ SCENARIOS: dict[str, Scenario] = {
     "partner-webhook-secret": Scenario(
         "partner_referred", None, lambda w, ctx: {}, (), case=lambda w, ctx, first: None
     ),
+    # A partner's inquiry stays its own (``partner_id``): no sight to lose. Its replay is tested in
+    # tests/api/test_inquiry_matrix.py.
+    "partner-inquiry-list": Scenario(
+        "partner_referred",
+        None,
+        lambda w, ctx: {
+            "consulate": w.dallas.pk,
+            "sharing_basis": "Consentimiento",
+            "sought_paternal_surname": "Pérez",
+        },
+        (),
+        case=lambda w, ctx, first: None,
+    ),
     "partner-referral-documents": Scenario(
         "partner_referred",
         _own_referral,

@@ -42,6 +42,10 @@ POSITIVE_DATA_EXCEPTIONS = {
     ("GET", "/api/v1/counties/"): "an unknown consulate id in a filter is a field error, not an empty list",
     ("GET", "/api/v1/facilities/"): "an unknown consulate id in a filter is a field error, not an empty list",
     ("GET", "/api/v1/partners/"): "an unknown consulate id in a filter is a field error, not an empty list",
+    ("POST", "/api/v1/partner/inquiries/"): (
+        "a consulate or a county of arrest, and a name or an A-number of the person sought, are rules "
+        "across fields that the schema cannot state (a field error, 400)"
+    ),
     (
         "GET",
         "/api/v1/partner/referrals/",
@@ -138,6 +142,7 @@ def _path_id(world, role: str, path: str):
     own = "foreign" if role == "manager" else "own"
     prefixes = {
         "/api/v1/partner/referrals/": lambda: world.referral["own"].pk,
+        "/api/v1/partner/inquiries/": lambda: world.inquiry["own"].pk,
         "/api/v1/cases/": lambda: world.case[own].pk,
         "/api/v1/persons/": lambda: world.person[own].pk,
         # a supervisor gets the transfer it can decide on; an officer the one it can cancel

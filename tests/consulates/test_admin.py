@@ -17,7 +17,19 @@ from tests.factories import PartnerFactory, UserFactory, administrator, consulat
 
 pytestmark = pytest.mark.django_db
 
-CONSULATE_FIELDS = ["code", "city", "state", "kind", "address", "phone", "website", "timezone", "source"]
+CONSULATE_FIELDS = [
+    "code",
+    "city",
+    "state",
+    "kind",
+    "address",
+    "phone",
+    "website",
+    "timezone",
+    "inquiry_hours_normal",
+    "inquiry_hours_urgent",
+    "source",
+]
 
 
 def _consulate_post(obj: Consulate, **changes) -> dict:

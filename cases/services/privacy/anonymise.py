@@ -59,6 +59,7 @@ from cases.models import (
     EmergencyContact,
     IdentifierReview,
     Person,
+    PersonAlias,
     Reminder,
 )
 from cases.models.case import Status
@@ -89,6 +90,9 @@ def _anonymise(person_ids: list[int], *, now: dt.datetime) -> None:
     case is closed, and runs this inside ``rewriting_history()`` and a pghistory context."""
     if not person_ids:
         return
+    # The records merged into these persons go with them (they are the same persons); their merges'
+    # snapshots are cleared by the plan: a merge of an anonymised person can no longer be undone.
+    person_ids = with_merged_records(person_ids)
     # Documents: their files go once the transaction commits (a rollback keeps rows and files together).
     scope = Scope(
         person_ids=list(person_ids),
@@ -99,6 +103,7 @@ def _anonymise(person_ids: list[int], *, now: dt.datetime) -> None:
     Consent.objects.filter(form_document__in=[d.pk for d in documents]).update(form_document=None)
     Document.objects.filter(pk__in=[d.pk for d in documents]).delete()
     EmergencyContact.objects.filter(person_id__in=person_ids).delete()
+    PersonAlias.objects.filter(person_id__in=person_ids).delete()
     if files:
         transaction.on_commit(lambda: _delete_files(files))
 
@@ -135,12 +140,34 @@ def _anonymise(person_ids: list[int], *, now: dt.datetime) -> None:
     _rewrite_history(scope)
 
 
+def _has_field(model, name: str) -> bool:
+    return any(field.name == name for field in model._meta.concrete_fields)
+
+
+def with_merged_records(person_ids) -> list[int]:
+    """``person_ids`` and every record merged into them (through a chain of merges too), locked."""
+    ids, frontier = set(person_ids), list(person_ids)
+    while frontier:
+        found = list(
+            Person.objects.filter(merged_into_id__in=frontier)
+            .exclude(pk__in=ids)
+            .order_by("pk")
+            .select_for_update()
+            .values_list("pk", flat=True)
+        )
+        ids.update(found)
+        frontier = found
+    return sorted(ids)
+
+
 def _rewrite_history(scope: Scope) -> None:
     """Every history row of these persons' records gets the same cleared values as the live rows (rows of
     records deleted since, e.g. a removed emergency contact, included)."""
     for scrub in SCRUB_PLAN:
         history = apps.get_model(scrub.history)
-        history.objects.filter(scrub.history_q(scope)).update(**field_values(history, scrub.fields))
+        # A field a history model does not keep (a merge's snapshot) has nothing to clear there.
+        kept = {name: value for name, value in scrub.fields.items() if _has_field(history, name)}
+        history.objects.filter(scrub.history_q(scope)).update(**field_values(history, kept))
     event_history = apps.get_model("cases", "CaseEventHistory")
     live = CaseEvent.objects.filter(pk=OuterRef("pgh_obj_id"))
     event_history.objects.filter(case_id__in=scope.case_ids).update(

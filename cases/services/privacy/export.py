@@ -31,6 +31,8 @@ from cases.models import (
     EmergencyContact,
     Hearing,
     Person,
+    PersonAlias,
+    PersonMerge,
     Referral,
     RepatriationHandoff,
     Task,
@@ -55,10 +57,21 @@ RECORD_MODELS = {
     "handoff": RepatriationHandoff,
     "belonging": Belonging,
     "document": Document,
+    "other_name": PersonAlias,
+    "merge": PersonMerge,
 }
 # Foreign keys shown by id only (records inside this export, or files).
-INTERNAL_RELATIONS = {"person", "case", "consent", "form_document"}
-SKIPPED_FIELDS = {"search_name", "file"}
+INTERNAL_RELATIONS = {
+    "person",
+    "case",
+    "consent",
+    "form_document",
+    "survivor",
+    "merged",
+    "merged_into",
+    "review",
+}
+SKIPPED_FIELDS = {"search_name", "file", "match_keys", "snapshot"}
 
 
 class _Names:
@@ -177,8 +190,28 @@ def person_export_data(*, person: Person, actor, documents_dir: str = "documents
             _record(c, names) for c in EmergencyContact.objects.filter(person=person).order_by("pk")
         ],
         "cases": data_cases,
+        "other_names": [_record(a, names) for a in PersonAlias.objects.filter(person=person).order_by("pk")],
+        "merged_records": _merged_records(person, names),
     }
     return data, files
+
+
+def _merged_records(person: Person, names) -> list[dict]:
+    """The records merged into this person (through a chain of merges too): each as it stands, with its
+    merges. Their cases, contacts and other names moved to this record and are exported with it."""
+    out, frontier, seen = [], [person.pk], {person.pk}
+    while frontier:
+        found = list(Person.objects.filter(merged_into_id__in=frontier).exclude(pk__in=seen).order_by("pk"))
+        for record in found:
+            entry = _record(record, names)
+            entry["merges"] = [
+                _record(m, names)
+                for m in PersonMerge.objects.filter(merged=record).order_by("merged_at", "pk")
+            ]
+            out.append(entry)
+        seen.update(r.pk for r in found)
+        frontier = [r.pk for r in found]
+    return out
 
 
 def person_export(*, actor, person: Person, out: IO[bytes]) -> str:

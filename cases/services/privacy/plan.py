@@ -152,6 +152,28 @@ SCRUB_PLAN: tuple[Scrub, ...] = (
         lambda scope: Q(person_id__in=scope.person_ids) | Q(case_id__in=scope.case_ids),
         {"last_error": BLANK},
     ),
+    # One record per person (issue 19): the person's other names go (a merge recorded the merged record's
+    # name as one); the free text of merges and possible-duplicate decisions is cleared, and a merge's
+    # snapshot (both records as they were: kept out of its history) with them.
+    Scrub(
+        "cases.PersonAlias",
+        "cases.PersonAliasHistory",
+        _by_person,
+        {"given_names": ANONYMISED_NAME, "paternal_surname": ANONYMISED_NAME, "maternal_surname": BLANK},
+        delete=True,
+    ),
+    Scrub(
+        "cases.PersonMerge",
+        "cases.PersonMergeHistory",
+        lambda scope: Q(survivor_id__in=scope.person_ids) | Q(merged_id__in=scope.person_ids),
+        {"reason": ANONYMISED_NAME, "unmerge_reason": BLANK, "snapshot": BLANK},
+    ),
+    Scrub(
+        "cases.DuplicateReview",
+        "cases.DuplicateReviewHistory",
+        lambda scope: Q(person_id__in=scope.person_ids) | Q(candidate_id__in=scope.person_ids),
+        {"resolution_note": BLANK},
+    ),
 )
 
 

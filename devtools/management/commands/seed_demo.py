@@ -6,6 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from cases.models import Case, Person
 from consulates.models import Consulate
 from devtools.demo.crossoffice import crossoffice_seed
+from devtools.demo.duplicates import duplicates_seed
+from devtools.demo.inquiries import inquiries_seed
 from devtools.demo.reminders import reminders_seed
 from devtools.demo.seed import Seeder
 from devtools.demo.totp import demo_login_lines
@@ -63,6 +65,9 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Reminders in {time.perf_counter() - started:.1f} s: {reminders.summary()}.")
         )
+        # Issue 19: an obvious possible duplicate at Dallas, so the review queue is not empty.
+        self.stdout.write(self.style.SUCCESS(f"Possible duplicates: {duplicates_seed()}."))
+        self.stdout.write(self.style.SUCCESS(f"Inquiries: {inquiries_seed()} open at the demo consulates."))
         self._print_logins()
 
     def _print_logins(self):

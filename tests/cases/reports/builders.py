@@ -34,6 +34,7 @@ from cases.models.person import VULNERABILITY_FIELDS, Person
 from cases.reports.common import ReportParams
 from consulates.models import DetentionFacility, ReceptionPoint
 from tests import factories as f
+from tests.cases.reports import inquiry_builders
 from tests.factories.crossoffice import make_referral, make_transfer
 from tests.worlds import rolled_back
 
@@ -451,6 +452,7 @@ def build(*, manager_password: bool = False, tag: str = "") -> SimpleNamespace:
         )
         spec.case.refresh_from_db()
         assert spec.case.consulate.slug == spec.consulate, spec.key
+    inquiry_builders.build(w)  # the inquiries of the inquiries' report
     return w
 
 
@@ -757,4 +759,6 @@ EXPECTED = {
     "closed_by_outcome": expected_closed_by_outcome,
     "repatriations": expected_repatriations,
     "vulnerable_open": expected_vulnerable_open,
+    "inquiries_by_channel": inquiry_builders.expected,
+    "inquiries_by_consulate": inquiry_builders.expected_by_consulate,
 }
