@@ -274,6 +274,9 @@ SERVICES_WITHOUT_THEIR_OWN_CHECK = {
     # Called by ``person_register`` / ``person_update`` after they authorized.
     "identifiers_screen",
     "identifier_reviews_open",
+    # Opened by what found the pair after it authorized: registration (``person.register``), an
+    # inquiry's work (``inquiry.work``), a detainee list's import (``import.run``).
+    "duplicate_review_open",
     # The retention job and the maintenance worker: no user acts (``actor`` is recorded, None or system).
     "retention_anonymise_batch",
     "retention_run",
