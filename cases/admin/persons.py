@@ -11,6 +11,7 @@ from cases import services
 from cases.admin import privacy
 from cases.admin.access_logging import AccessLoggedAdminMixin, access_log_link
 from cases.admin.base import ServiceAdminMixin, ServiceInlineMixin, ServiceModelForm
+from cases.admin.person_aliases import PersonAliasInline
 from cases.models import Case, EmergencyContact, Person
 from cases.models.person import ADDRESS_FIELDS, VULNERABILITY_FIELDS
 from cases.selectors import person_search_filter
@@ -142,7 +143,7 @@ class VulnerableFilter(admin.SimpleListFilter):
 class PersonAdmin(AccessLoggedAdminMixin, ServiceAdminMixin, CaseWorkAdmin, admin.ModelAdmin):
     access_label = "person"
     form = PersonForm
-    inlines = [EmergencyContactInline]
+    inlines = [PersonAliasInline, EmergencyContactInline]
     # CURP and A-number are shown but not sortable: their columns hold ciphertext.
     list_display = [
         "name",
