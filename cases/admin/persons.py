@@ -17,6 +17,7 @@ from cases.models.person import ADDRESS_FIELDS, VULNERABILITY_FIELDS
 from cases.selectors import person_search_filter
 from cases.services.identifier_reviews import review_notices
 from cases.services.persons import PERSON_FIELDS
+from cases.services.registration import PossibleDuplicates, person_register_screened, record_candidates_shown
 from consulates.admin_mixins import CaseWorkAdmin
 from consulates.policy import can, home_consulate, reach
 from consulates.selectors import consulates_selectable_by
@@ -43,11 +44,25 @@ class PersonForm(ServiceModelForm):
         # An address is typed on a few lines (street and number; colonia; city, state, postal code).
         widgets = {name: forms.Textarea(attrs={"rows": 3, "cols": 60}) for name in ADDRESS_FIELDS}
 
+    # On registration, after likely duplicates were shown (``cases.services.registration``).
+    confirm_new_person = forms.BooleanField(
+        label=_("It is a different person: register a new person"), required=False
+    )
+    new_person_reason = forms.CharField(
+        label=_("Why it is a different person"),
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text=_("For example: a different mother's name, or the family confirmed another date of birth."),
+    )
+    possible_duplicates: list = ()
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial["languages"] = ", ".join(self.instance.languages or [])
             self.initial["a_number"] = self.instance.a_number_display
+            del self.fields["confirm_new_person"], self.fields["new_person_reason"]
         if "registered_by" in self.fields:
             selectable = consulates_selectable_by(self.request.user)
             self.fields["registered_by"].queryset = selectable
@@ -65,9 +80,19 @@ class PersonForm(ServiceModelForm):
                 actor=self.request.user, person=self.instance, request=self.request, **fields
             )
         else:
-            person = services.person_register(
-                actor=self.request.user, consulate=data.get("registered_by"), request=self.request, **fields
-            )
+            try:
+                person = person_register_screened(
+                    actor=self.request.user,
+                    consulate=data.get("registered_by"),
+                    request=self.request,
+                    confirm_new_person=data.get("confirm_new_person", False),
+                    new_person_reason=data.get("new_person_reason", ""),
+                    **fields,
+                )
+            except PossibleDuplicates as exc:
+                self.possible_duplicates = exc.candidates
+                self.request.possible_duplicates_shown = exc.candidates  # logged once rolled back
+                raise
         person._viewer = self.request.user  # a page shown again still lists this user's cases of the person
         return person
 
@@ -157,7 +182,9 @@ class PersonAdmin(AccessLoggedAdminMixin, ServiceAdminMixin, CaseWorkAdmin, admi
     list_select_related = ["registered_by"]
     list_filter = [VulnerableFilter, "needs_interpreter", "registered_by"]
     search_fields = ["search_name"]  # the real search is get_search_results
-    search_help_text = _("Name (accents and case ignored, any surname), CURP or A-number.")
+    search_help_text = _(
+        "Name or another name of the person (accents and case ignored, any surname), CURP or A-number."
+    )
     readonly_fields = ["cases_of_person", "created_at", "updated_at", "anonymised_at"]
     list_per_page = 50
     show_full_result_count = False
@@ -233,6 +260,12 @@ class PersonAdmin(AccessLoggedAdminMixin, ServiceAdminMixin, CaseWorkAdmin, admi
 
     def get_urls(self):
         return [*privacy.person_urls(self), *super().get_urls()]
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        response = super().changeform_view(request, object_id, form_url, extra_context)
+        # The registration was refused and rolled back: the likely duplicates it showed were read.
+        record_candidates_shown(request, getattr(request, "possible_duplicates_shown", ()))
+        return response
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {

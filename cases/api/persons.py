@@ -18,11 +18,21 @@ from api.views import ApiViewMixin
 from cases import services
 from cases.api.access_logging import AccessLoggedViewSetMixin
 from cases.api.permissions import IsStaffMember
+from cases.api.person_duplicates import (
+    PossibleDuplicatesProblemSerializer,
+    RegisterConfirmationSerializer,
+    possible_duplicates_response,
+)
 from cases.api.search import PageSerializer, PostedSearchMixin, search_results_serializer
 from cases.models import EmergencyContact, Person
 from cases.models.person import ADDRESS_MAX_LENGTH, VULNERABILITY_FIELDS, Sex
 from cases.selectors import person_search_filter
 from cases.services.identifier_reviews import IdentifierReviewLimited, review_notices
+from cases.services.registration import (
+    PossibleDuplicates,
+    person_register_screened,
+    record_candidates_shown,
+)
 from consulates.models import Consulate
 
 
@@ -167,6 +177,10 @@ class PersonWriteSerializer(serializers.Serializer):
     )
 
 
+class PersonRegisterSerializer(RegisterConfirmationSerializer, PersonWriteSerializer):
+    """Input of register: the person's fields, and the confirmation after a 409 ``possible_duplicates``."""
+
+
 class PersonFilter(FilterSet):
     """The list's filters (query string): nothing personal."""
 
@@ -238,8 +252,14 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     retrieve=extend_schema(tags=["persons"]),
     create=extend_schema(
         tags=["persons"],
-        request=PersonWriteSerializer,
-        responses={201: PersonWriteResultSerializer},
+        description=(
+            "Registers a person. When the person may already be registered (a likely duplicate among the "
+            "persons you may see), nothing is saved and the answer is 409 `possible_duplicates` with the "
+            "`candidates`: use the existing person, or send the registration again with "
+            "`confirm_new_person: true` and a `new_person_reason`."
+        ),
+        request=PersonRegisterSerializer,
+        responses={201: PersonWriteResultSerializer, 409: PossibleDuplicatesProblemSerializer},
         parameters=[IDEMPOTENCY_KEY],
     ),
     partial_update=extend_schema(
@@ -284,14 +304,18 @@ class PersonViewSet(
         return {"person_id": obj.pk}
 
     def create(self, request, *args, **kwargs):
-        data = PersonWriteSerializer(data=request.data)
+        data = PersonRegisterSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         consulate = values.pop("registered_by", None)
-        with review_rate_limited():
-            person = services.person_register(
-                actor=request.user, consulate=consulate, request=request, **values
-            )
+        try:
+            with review_rate_limited():
+                person = person_register_screened(
+                    actor=request.user, consulate=consulate, request=request, **values
+                )
+        except PossibleDuplicates as exc:
+            record_candidates_shown(request, exc.candidates)
+            return possible_duplicates_response(exc)
         self.etag_object = person
         return Response(PersonWriteResultSerializer(person).data, status=status.HTTP_201_CREATED)
 
