@@ -15,8 +15,12 @@ candidates up by them and scores them.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import unicodedata
+
+# Dates of birth a mistyping could have produced stay within these years.
+LAST_YEAR = 2100
 
 PARTICLES = frozenset({"de", "del", "la", "las", "los", "y", "e", "da", "van", "von", "mc", "san"})
 
@@ -104,10 +108,59 @@ def phonetic(word: str) -> str:
     return "".join(skeleton)
 
 
-def match_keys(given_names: str, paternal_surname: str, maternal_surname: str, date_of_birth) -> list[str]:
+def _pairs(given_names: str, paternal_surname: str, maternal_surname: str) -> tuple[set[str], set[str]]:
     surnames = {phonetic(w) for w in tokens(f"{paternal_surname} {maternal_surname}")} - {""}
     given = {phonetic(w) for w in tokens(given_names)} - {""}
+    return surnames, given
+
+
+def match_keys(given_names: str, paternal_surname: str, maternal_surname: str, date_of_birth) -> list[str]:
+    """The keys stored with a person (and with each other name of theirs):
+
+    * ``n:<surname>:<given>`` for every pair of a surname word and a given-name word;
+    * ``y:<surname>:<given>:<year of birth>``: the same, with the year;
+    * ``s:<surname>:<date of birth>`` and ``g:<given>:<date of birth>``: one name word and the date.
+    """
+    surnames, given = _pairs(given_names, paternal_surname, maternal_surname)
     keys = {f"n:{s}:{g}" for s in surnames for g in given}
     if isinstance(date_of_birth, dt.date):
-        keys.add(f"d:{date_of_birth.isoformat()}")
+        year = date_of_birth.year
+        keys |= {f"y:{s}:{g}:{year}" for s in surnames for g in given}
+        day = date_of_birth.isoformat()
+        keys |= {f"s:{s}:{day}" for s in surnames} | {f"g:{g}:{day}" for g in given}
+    return sorted(keys)
+
+
+def date_variants(value: dt.date) -> set[dt.date]:
+    """The date, and the dates a typist might have meant or written instead: day and month swapped, and
+    every valid date one digit away (YYYYMMDD) in a plausible year."""
+    found = {value}
+    with contextlib.suppress(ValueError):
+        found.add(value.replace(month=value.day, day=value.month))
+    digits = value.strftime("%Y%m%d")
+    for position in range(8):
+        for digit in "0123456789":
+            if digit == digits[position]:
+                continue
+            text = digits[:position] + digit + digits[position + 1 :]
+            try:
+                other = dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
+            except ValueError:
+                continue
+            if 1900 <= other.year <= LAST_YEAR:
+                found.add(other)
+    return found
+
+
+def query_keys(given_names: str, paternal_surname: str, maternal_surname: str, date_of_birth) -> list[str]:
+    """The keys to look a person up by: names paired (with the year of birth, or any year of a date one
+    digit away, when a date is known), and each name word with the date or a likely mistyping of it."""
+    surnames, given = _pairs(given_names, paternal_surname, maternal_surname)
+    if not isinstance(date_of_birth, dt.date):
+        return sorted({f"n:{s}:{g}" for s in surnames for g in given})
+    dates = date_variants(date_of_birth)
+    years = {d.year for d in dates}
+    keys = {f"y:{s}:{g}:{year}" for s in surnames for g in given for year in years}
+    for day in (d.isoformat() for d in dates):
+        keys |= {f"s:{s}:{day}" for s in surnames} | {f"g:{g}:{day}" for g in given}
     return sorted(keys)

@@ -27,7 +27,7 @@ from consulates.policy import POLICY, authorize, can
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = [
     path
-    for package in ("cases", "consulates", "config", "workspace")
+    for package in ("cases", "consulates", "config", "workspace", "intake")
     for path in (ROOT / package).rglob("*.py")
     if "migrations" not in path.parts
 ]
@@ -110,6 +110,12 @@ TABLE = {
     "referral.respond": (WORKERS | {"partner"}, ADMINS),
     "referral.withdraw": _consulate(WORKERS),
     "referral.note": ({"partner"}, set()),
+    "inquiry.record": _consulate(WORKERS),
+    "inquiry.work": _consulate(WORKERS),
+    "inquiry.send": _same({"partner"}),
+    "import.run": _consulate(WORKERS),
+    "import.work": _consulate(WORKERS),
+    "operation.manage": _consulate(WORKERS),
 }
 # Rules that also need the object within a scope (a query): their who part is in the table with no
 # object; the database tests of the services and pages cover the rest.
@@ -119,6 +125,8 @@ WITHIN = {
     "identifier_review.resolve": WORKERS,
     "identifier_review.record": ADMINS,
     "document.upload.partner": {"partner"},
+    "duplicate_review.resolve": WORKERS,
+    "person.merge": {"supervisor"} | ADMINS,
 }
 
 
