@@ -96,7 +96,9 @@ class Generator:
         while True:
             # about a third are old eight-digit numbers (a leading zero in the nine-digit form)
             value = f"0{self.rng.randint(10_000_000, 99_999_999)}" if self.rng.random() < 0.35 else None
-            value = value or f"{self.rng.randint(250_000_000, 299_999_999)}"  # the demo data uses 200-249 million
+            value = (
+                value or f"{self.rng.randint(250_000_000, 299_999_999)}"
+            )  # the demo data uses 200-249 million
             if value not in self.a_numbers:
                 self.a_numbers.add(value)
                 return value

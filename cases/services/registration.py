@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.access import record_access
-from cases.matching import MatchQuery, match, reason_text
+from cases.matching import REVIEW_SCORE, MatchQuery, match, reason_text
 from cases.models import DuplicateReview, Person
 from cases.models.access import AccessAction
 from cases.models.identity import DuplicateResolution, DuplicateSource, DuplicateStatus
@@ -101,15 +101,16 @@ def registration_screen(*, actor, fields: dict) -> tuple[list[LikelyDuplicate], 
     result = match(_query(fields))
     if result.decision == "new" or not result.candidates:
         return [], []
-    ids = [candidate.person_id for candidate in result.candidates]
+    likely = [c for c in result.candidates if c.certain or c.score >= REVIEW_SCORE]
+    ids = [candidate.person_id for candidate in likely]
     visible = Person.objects.visible_to(actor).filter(pk__in=ids).select_related("registered_by").in_bulk()
     shown, hidden = [], []
-    for rank, candidate in enumerate(result.candidates):
+    for rank, candidate in enumerate(likely):
         person = visible.get(candidate.person_id)
         if person is None:
             hidden.append(candidate)
         elif len(shown) < SHOWN:
-            certain = result.decision == "linked" and rank == 0
+            certain = candidate.certain and result.decision == "linked" and rank == 0
             shown.append(LikelyDuplicate(person, candidate.score, tuple(candidate.reasons), certain))
     return shown, hidden
 

@@ -24,10 +24,10 @@ import time
 from collections import Counter
 from dataclasses import replace
 
-from cases.matching import MatchQuery, match_many
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from cases.matching import MatchQuery, match_many
 from cases.models import Person
 from consulates.models import Consulate
 from devtools.matching_set import Probe, Record, build
@@ -101,12 +101,14 @@ class Command(BaseCommand):
         consulate = Consulate.objects.order_by("pk").first()
         curp_field, a_field = Person._meta.get_field("curp_bidx"), Person._meta.get_field("a_number_bidx")
         taken_curps = set(
-            Person.objects.filter(curp_bidx__in=[curp_field.index_of(r.curp) for r in stored if r.curp])
-            .values_list("curp_bidx", flat=True)
+            Person.objects.filter(
+                curp_bidx__in=[curp_field.index_of(r.curp) for r in stored if r.curp]
+            ).values_list("curp_bidx", flat=True)
         )
         taken_a = set(
-            Person.objects.filter(a_number_bidx__in=[a_field.index_of(r.a_number) for r in stored if r.a_number])
-            .values_list("a_number_bidx", flat=True)
+            Person.objects.filter(
+                a_number_bidx__in=[a_field.index_of(r.a_number) for r in stored if r.a_number]
+            ).values_list("a_number_bidx", flat=True)
         )
         stored = [
             replace(
