@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.identifiers import normalize_a_number
 from cases.matching_names import Name, compare_names, dob_relation, name_of
 from cases.models import Person, PersonAlias
-from cases.namekeys import query_keys
+from cases.namekeys import date_variants, query_keys
 
 LINKED, REVIEW, NEW = "linked", "review", "new"
 REVIEW_SCORE = 0.78  # at or above: a person looks at it
@@ -133,6 +133,16 @@ class _Prepared:
     keys: tuple[str, ...]
     curp_bidx: str | None
     a_number_bidx: str | None
+    dates: frozenset = frozenset()  # the date of birth and its likely mistypings (empty: not known)
+
+    def may_be(self, row: _Row) -> bool:
+        """Worth scoring: the same identifier, or a date of birth that could be the query's."""
+        if not self.dates or row.dob is None or row.dob in self.dates:
+            return True
+        return bool(
+            (self.curp_bidx and self.curp_bidx == row.curp_bidx)
+            or (self.a_number_bidx and self.a_number_bidx == row.a_number_bidx)
+        )
 
 
 def _prepare(query: MatchQuery) -> _Prepared:
@@ -150,7 +160,8 @@ def _prepare(query: MatchQuery) -> _Prepared:
         curp_index = None
     keys = query_keys(query.given_names, query.paternal_surname, query.maternal_surname, query.date_of_birth)
     name = name_of(query.given_names, query.paternal_surname, query.maternal_surname)
-    return _Prepared(query, name, tuple(keys), curp_index, a_index)
+    dates = frozenset(date_variants(query.date_of_birth)) if query.date_of_birth else frozenset()
+    return _Prepared(query, name, tuple(keys), curp_index, a_index, dates)
 
 
 def _score(p: _Prepared, row: _Row) -> Candidate | None:
@@ -255,15 +266,18 @@ class _Index:
     """Persons by key, identifier and id: read from the database for a few queries (their keys only), or
     whole for a large batch (one read of every eligible person, then every lookup is in memory)."""
 
-    def __init__(self) -> None:
+    def __init__(self, wanted: set[str] | None = None) -> None:
         self.rows: dict[int, _Row] = {}
         self.by_key: dict[str, set[int]] = defaultdict(set)
+        self.wanted = wanted  # the keys the queries look for (None: every key)
 
     def add(self, values) -> None:
         pk, given, paternal, maternal, dob, sex, state, curp, a_number, stored = values
         self.rows[pk] = _Row(pk, [(given, paternal, maternal)], dob, sex, state, curp, a_number)
+        wanted = self.wanted
         for key in stored:
-            self.by_key[key].add(pk)
+            if wanted is None or key in wanted:
+                self.by_key[key].add(pk)
         if curp:
             self.by_key[f"curp:{curp}"].add(pk)
         if a_number:
@@ -276,7 +290,8 @@ class _Index:
                 continue
             row.raw_names.append((given, paternal, maternal))
             for key in stored:
-                self.by_key[key].add(person_id)
+                if self.wanted is None or key in self.wanted:
+                    self.by_key[key].add(person_id)
 
     def candidates(self, p: _Prepared) -> set[int]:
         ids: set[int] = set()
@@ -292,15 +307,34 @@ class _Index:
 _ALIAS_FIELDS = ("person_id", "given_names", "paternal_surname", "maternal_surname", "match_keys")
 
 
-def _index_all(among: QuerySet) -> _Index:
-    index = _Index()
+def _index_all(prepared: list[_Prepared], among: QuerySet) -> _Index:
+    """Every eligible person of ``among`` read once; kept (and indexed) only those sharing a key or an
+    identifier with one of the queries, or known by another name that does."""
+    wanted = {key for p in prepared for key in p.keys}
+    wanted |= {f"curp:{p.curp_bidx}" for p in prepared if p.curp_bidx}
+    wanted |= {f"a:{p.a_number_bidx}" for p in prepared if p.a_number_bidx}
+    index = _Index(wanted)
     eligible = _eligible(among)
+    aliases = [
+        row
+        for row in PersonAlias.objects.filter(person__in=eligible.values("pk"))
+        .order_by()
+        .values_list(*_ALIAS_FIELDS)
+        .iterator(chunk_size=10_000)
+        if not wanted.isdisjoint(row[4])
+    ]
+    named_otherwise = {row[0] for row in aliases}
     for values in eligible.order_by().values_list(*_FIELDS).iterator(chunk_size=10_000):
+        pk, curp, a_number, stored = values[0], values[7], values[8], values[9]
+        if (
+            wanted.isdisjoint(stored)
+            and pk not in named_otherwise
+            and f"curp:{curp}" not in wanted
+            and f"a:{a_number}" not in wanted
+        ):
+            continue
         index.add(values)
-    aliases = (
-        PersonAlias.objects.filter(person__in=eligible.values("pk")).order_by().values_list(*_ALIAS_FIELDS)
-    )
-    index.add_aliases(aliases.iterator(chunk_size=10_000))
+    index.add_aliases(aliases)
     return index
 
 
@@ -338,7 +372,8 @@ def _index_for(prepared: list[_Prepared], among: QuerySet) -> _Index:
 
 
 def _match_prepared(p: _Prepared, index: _Index) -> MatchResult:
-    scored = (_score(p, index.rows[pk]) for pk in index.candidates(p))
+    rows = index.rows
+    scored = (_score(p, rows[pk]) for pk in index.candidates(p) if p.may_be(rows[pk]))
     return _decide([c for c in scored if c is not None])
 
 
@@ -351,5 +386,5 @@ def match_many(queries: Iterable[MatchQuery], *, among: QuerySet | None = None) 
     read every eligible person of ``among`` once."""
     among = Person.objects.all() if among is None else among
     prepared = [_prepare(q) for q in queries]
-    index = _index_for(prepared, among) if len(prepared) <= FEW else _index_all(among)
+    index = _index_for(prepared, among) if len(prepared) <= FEW else _index_all(prepared, among)
     return [_match_prepared(p, index) for p in prepared]

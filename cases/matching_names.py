@@ -133,7 +133,7 @@ def compare_names(q: Name, c: Name) -> tuple[float, list[str]]:
     if q == c and q.given and q.surnames:
         return 1.0, ["same_name"]
     score, reasons = _straight(q, c)
-    if score < 0.9 and q.paternal:
+    if score < 0.9 and q.paternal and c.given and _best(q.paternal[0], c.given) >= 0.8:
         swapped, why = _straight(q.swapped(), c)
         if swapped - 0.03 > score:
             score, reasons = swapped - 0.03, [*why, "names_swapped"]

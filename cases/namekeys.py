@@ -14,13 +14,14 @@ candidates up by them and scores them.
   pairs with the year of birth, and ``w:`` every name word with the date of birth.
 * ``query_keys``: the keys a query looks persons up by: the pairs with the year of birth of the date and of
   every date a typist may have meant (``date_variants``: day and month swapped, one digit off), and each
-  name word with each of those dates; only the pairs when the date is not known.
+  name word with the date or with its day and month swapped; only the pairs when the date is not known.
 """
 
 from __future__ import annotations
 
-import contextlib
+import calendar
 import datetime as dt
+import functools
 import unicodedata
 
 # Dates of birth a mistyping could have produced stay within these years.
@@ -153,25 +154,36 @@ def match_keys(given_names: str, paternal_surname: str, maternal_surname: str, d
     return sorted(keys)
 
 
-def date_variants(value: dt.date) -> set[dt.date]:
+@functools.lru_cache(maxsize=50_000)
+def date_variants(value: dt.date) -> frozenset[dt.date]:
     """The date, and the dates a typist might have meant or written instead: day and month swapped, and
     every valid date one digit away (YYYYMMDD) in a plausible year."""
     found = {value}
-    with contextlib.suppress(ValueError):
-        found.add(value.replace(month=value.day, day=value.month))
-    digits = value.strftime("%Y%m%d")
-    for position in range(8):
-        for digit in "0123456789":
-            if digit == digits[position]:
-                continue
-            text = digits[:position] + digit + digits[position + 1 :]
-            try:
-                other = dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
-            except ValueError:
-                continue
-            if 1900 <= other.year <= LAST_YEAR:
-                found.add(other)
-    return found
+    year, month, day = value.year, value.month, value.day
+    if day <= 12 and day != month:
+        found.add(dt.date(year, day, month))
+    for other in _one_digit_off(year, 4):
+        if 1900 <= other <= LAST_YEAR and day <= calendar.monthrange(other, month)[1]:
+            found.add(dt.date(other, month, day))
+    for other in _one_digit_off(month, 2):
+        if 1 <= other <= 12 and day <= calendar.monthrange(year, other)[1]:
+            found.add(dt.date(year, other, day))
+    last = calendar.monthrange(year, month)[1]
+    for other in _one_digit_off(day, 2):
+        if 1 <= other <= last:
+            found.add(dt.date(year, month, other))
+    return frozenset(found)
+
+
+def _one_digit_off(number: int, width: int) -> list[int]:
+    """The numbers written with one digit changed (``width`` digits, leading zeros kept)."""
+    text = f"{number:0{width}d}"
+    return [
+        int(text[:i] + digit + text[i + 1 :])
+        for i in range(width)
+        for digit in "0123456789"
+        if digit != text[i]
+    ]
 
 
 def query_keys(given_names: str, paternal_surname: str, maternal_surname: str, date_of_birth) -> list[str]:
@@ -184,7 +196,14 @@ def query_keys(given_names: str, paternal_surname: str, maternal_surname: str, d
     dates = date_variants(date_of_birth)
     years = {d.year for d in dates}
     keys = {f"y:{pair}:{year}" for pair in pairs for year in years}
+    # One name word with the date itself, or with day and month swapped (a date one digit off is found by
+    # the pairs: a word with any of those forty-odd dates would bring many strangers).
     words = surnames | given
-    for day in (d.isoformat() for d in dates):
+    exact = {date_of_birth} | {
+        d
+        for d in dates
+        if (d.year, d.month, d.day) == (date_of_birth.year, date_of_birth.day, date_of_birth.month)
+    }
+    for day in (d.isoformat() for d in exact):
         keys |= {f"w:{word}:{day}" for word in words}
     return sorted(keys)
