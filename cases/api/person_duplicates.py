@@ -78,7 +78,7 @@ def possible_duplicates_response(exc: PossibleDuplicates):
             "id": item.person.pk,
             "full_name": item.person.full_name,
             "date_of_birth": item.person.date_of_birth.isoformat() if item.person.date_of_birth else None,
-            "registered_by": {"id": item.person.registered_by_id, "name": item.person.registered_by.name},
+            "registered_by": {"id": item.person.registered_by_id, "name": str(item.person.registered_by)},
             "score": round(item.score, 3),
             "certain": item.certain,
             "reasons": list(item.reasons),

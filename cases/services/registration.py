@@ -127,14 +127,12 @@ def person_register_screened(
 ) -> Person:
     """Register a person (``person_register``) unless they may already be on record where ``actor`` can see:
     then ``PossibleDuplicates`` and nothing is saved, until ``confirm_new_person`` with a ``new_person_reason``."""
+    # Refused as ``person_register`` refuses, before anything is looked up.
     consulate_id = consulate.pk if consulate else home_consulate(actor)
-    if consulate_id is not None:
-        authorize(actor, "person.register", consulate or Consulate(pk=consulate_id))
+    if consulate_id is None:
+        raise ValidationError({"registered_by": _("Choose the consulate registering this person.")})
+    authorize(actor, "person.register", consulate or Consulate(pk=consulate_id))
     reason = " ".join((new_person_reason or "").split())
-    if confirm_new_person and not reason:
-        raise ValidationError(
-            {"new_person_reason": _("Say why this is a different person from the ones found.")}
-        )
     if len(reason) > REASON_MAX_LENGTH:
         raise ValidationError(
             {
