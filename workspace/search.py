@@ -66,7 +66,9 @@ def _suggestions(user, term: str) -> list[str]:
             .filter(search_name__trigram_word_similar=folded)
             .annotate(similarity=TrigramWordSimilarity(folded, "search_name"))
             .order_by("-similarity", "paternal_surname", "pk")
-            .values_list("similarity", "given_names", "paternal_surname", "maternal_surname")[: SUGGESTIONS * 4]
+            .values_list("similarity", "given_names", "paternal_surname", "maternal_surname")[
+                : SUGGESTIONS * 4
+            ]
         )
     rows.sort(key=lambda row: -row[0])
     names = []

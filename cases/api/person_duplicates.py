@@ -17,17 +17,17 @@ class RegisterConfirmationSerializer(serializers.Serializer):
 
     confirm_new_person = serializers.BooleanField(
         required=False,
-        default=False,
         help_text=(
             "After a 409 `possible_duplicates`: true to register a new person anyway, with "
-            "`new_person_reason`. Ignored when no likely duplicate is found."
+            "`new_person_reason`. Ignored when no likely duplicate is found, and on updates."
         ),
     )
     new_person_reason = serializers.CharField(
         required=False,
         allow_blank=True,
         max_length=REASON_MAX_LENGTH,
-        help_text="Why this is a different person from the candidates (required with `confirm_new_person`).",
+        help_text="Why this is a different person from the candidates (required with `confirm_new_person`; "
+        "registration only).",
     )
 
 

@@ -130,8 +130,9 @@ def review_rate_limited():
         raise exceptions.Throttled(wait=exc.retry_after, detail=" ".join(exc.messages)) from exc
 
 
-class PersonWriteSerializer(serializers.Serializer):
-    """Input of register and partial update; the service validates CURP, A-number and the rest."""
+class PersonWriteSerializer(RegisterConfirmationSerializer):
+    """Input of register and partial update; the service validates CURP, A-number and the rest. The
+    confirmation fields (after a 409 ``possible_duplicates``) apply to registration only."""
 
     given_names = serializers.CharField(max_length=120)
     paternal_surname = serializers.CharField(max_length=80, required=False, allow_blank=True)
@@ -175,10 +176,6 @@ class PersonWriteSerializer(serializers.Serializer):
         required=False,
         help_text="On registration; default: your consulate.",
     )
-
-
-class PersonRegisterSerializer(RegisterConfirmationSerializer, PersonWriteSerializer):
-    """Input of register: the person's fields, and the confirmation after a 409 ``possible_duplicates``."""
 
 
 class PersonFilter(FilterSet):
@@ -258,7 +255,7 @@ IDEMPOTENCY_KEY = OpenApiParameter(
             "`candidates`: use the existing person, or send the registration again with "
             "`confirm_new_person: true` and a `new_person_reason`."
         ),
-        request=PersonRegisterSerializer,
+        request=PersonWriteSerializer,
         responses={201: PersonWriteResultSerializer, 409: PossibleDuplicatesProblemSerializer},
         parameters=[IDEMPOTENCY_KEY],
     ),
@@ -304,7 +301,7 @@ class PersonViewSet(
         return {"person_id": obj.pk}
 
     def create(self, request, *args, **kwargs):
-        data = PersonRegisterSerializer(data=request.data)
+        data = PersonWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         consulate = values.pop("registered_by", None)
@@ -325,7 +322,8 @@ class PersonViewSet(
         data = PersonWriteSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        values.pop("registered_by", None)
+        for name in ("registered_by", *RegisterConfirmationSerializer().fields):
+            values.pop(name, None)
         with review_rate_limited():
             person = services.person_update(
                 actor=request.user, person=person, expected_version=expected, request=request, **values

@@ -141,7 +141,9 @@ def person_register_screened(
             }
         )
     shown, hidden = registration_screen(actor=actor, fields=fields)
-    if shown and not (confirm_new_person and reason):
+    # A CURP or A-number a visible person holds is refused beside its field by ``person_register`` itself.
+    clash = any({"same_curp", "same_a_number"} & set(item.reasons) for item in shown)
+    if shown and not clash and not (confirm_new_person and reason):
         raise PossibleDuplicates(shown, reason_missing=confirm_new_person)
     person = person_register(actor=actor, consulate=consulate, request=request, **fields)
     now = timezone.now()
