@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from cases.namekeys import phonetic, tokens
 
 SOUND_ALIKE = 0.92  # two words Spanish says the same (and spells alike enough) are at least this alike
-DIFFERENT_GIVEN = 0.6  # given names less alike than this are other given names...
+DIFFERENT_GIVEN = 0.72  # given names less alike than this are other given names...
 DIFFERENT_GIVEN_CAP = 0.6  # ...and the names are then at most this alike, whatever the surnames
 
 
