@@ -8,8 +8,14 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from api.errors import problem_body
+from api.errors import Conflict, problem_body
 from cases.services.registration import REASON_MAX_LENGTH, PossibleDuplicates
+
+
+class PossibleDuplicatesConflict(Conflict):
+    """409 ``possible_duplicates``: answered with the candidates by ``possible_duplicates_response``."""
+
+    default_code = "possible_duplicates"
 
 
 class RegisterConfirmationSerializer(serializers.Serializer):
@@ -72,7 +78,7 @@ def possible_duplicates_response(exc: PossibleDuplicates):
         "confirm_new_person",
         [_("To register a new person anyway, send confirm_new_person with new_person_reason.")],
     )
-    body = problem_body(409, code="possible_duplicates", detail=detail, errors=errors)
+    body = problem_body(409, code=PossibleDuplicatesConflict.default_code, detail=detail, errors=errors)
     candidates = [
         {
             "id": item.person.pk,
