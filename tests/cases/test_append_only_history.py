@@ -96,6 +96,8 @@ def _dummy(field):
         return False
     if "Integer" in kind or kind in ("AutoField", "BigAutoField", "ForeignKey", "OneToOneField"):
         return 1
+    if kind == "FloatField":
+        return 0.0
     if kind == "DecimalField":
         return decimal.Decimal(0)
     if kind == "DateTimeField":

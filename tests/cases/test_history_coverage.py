@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from django.apps import apps
 
-PROJECT_APPS = ("cases", "consulates", "api", "workspace")
+PROJECT_APPS = ("cases", "consulates", "api", "workspace", "intake")
 
 # Models whose rows name, locate, contact or describe a person (detained nationals, their families,
 # partner contacts, staff accounts), or record what was done for them.
@@ -33,6 +33,13 @@ PERSONAL_DATA = {
     "consulates.UserAccount",  # Django's users: names, e-mail (password hash excluded)
     "api.ApiToken",
     "workspace.CalendarFeed",  # whose private calendar address it is (the history leaves out the digest)
+    "cases.PersonAlias",  # another way a person's name is written
+    "cases.DuplicateReview",  # which two records may be the same person
+    "cases.PersonMerge",  # which records were merged (the snapshot of both is not tracked)
+    "intake.Inquiry",  # the caller and the person sought
+    "intake.LocateAttempt",  # where the person was searched for and found
+    "intake.ImportBatch",  # the uploaded list (the file itself is not tracked)
+    "intake.ImportRow",  # which person a list's row became (its values are not tracked)
 }
 
 # Models without personal data, each with the reason (tracked or not).
@@ -57,6 +64,7 @@ NOT_PERSONAL = {
         "a proxy of cases.Reminder (its webhook rows, for the delivery log): no table of its own; the "
         "rows are tracked as cases.Reminder"
     ),
+    "cases.Operation": "an enforcement operation: date, place, agency (tracked all the same)",
     "consulates.Consulate": "network reference data (tracked all the same)",
     "consulates.County": "network reference data (tracked all the same)",
     "consulates.DetentionFacility": "network reference data (tracked all the same)",
