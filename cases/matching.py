@@ -10,10 +10,12 @@ ranked candidates with the reasons for each, and a decision:
 * ``review``: a likely match; a person should look at the candidates side by side.
 * ``new``: nobody alike.
 
-Candidates are found by their stored keys (``cases.namekeys``: sound keys of every surname word paired
-with every given-name word, and the date of birth) and by the blind indexes of CURP and A-number; other
-names a person is known by (``PersonAlias``) are compared too. Merged-away and anonymised records are
-never candidates. ``match_many`` does the same for many queries with one database read per chunk.
+Candidates are found by their stored keys (``cases.namekeys``: sound keys of name-word pairs, alone and
+with the year of birth, and of each name word with the date of birth; a query also asks for the dates a
+typist may have meant) and by the blind indexes of CURP and A-number; other names a person is known by
+(``PersonAlias``) are compared too. Names and dates are compared in ``cases.matching_names``. Merged-away
+and anonymised records are never candidates. ``match_many`` does the same for many queries: a few read
+only their candidates, a batch reads every eligible person once (keeping those sharing a key).
 """
 
 from __future__ import annotations
