@@ -28,11 +28,7 @@ from cases.models import EmergencyContact, Person
 from cases.models.person import ADDRESS_MAX_LENGTH, VULNERABILITY_FIELDS, Sex
 from cases.selectors import person_search_filter
 from cases.services.identifier_reviews import IdentifierReviewLimited, review_notices
-from cases.services.registration import (
-    PossibleDuplicates,
-    person_register_screened,
-    record_candidates_shown,
-)
+from cases.services.registration import PossibleDuplicates, record_candidates_shown
 from consulates.models import Consulate
 
 
@@ -307,7 +303,7 @@ class PersonViewSet(
         consulate = values.pop("registered_by", None)
         try:
             with review_rate_limited():
-                person = person_register_screened(
+                person = services.person_register_screened(
                     actor=request.user, consulate=consulate, request=request, **values
                 )
         except PossibleDuplicates as exc:

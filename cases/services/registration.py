@@ -94,7 +94,7 @@ def _query(fields: dict) -> MatchQuery:
     )
 
 
-def registration_screen(*, actor, fields: dict) -> tuple[list[LikelyDuplicate], list]:
+def _registration_screen(*, actor, fields: dict) -> tuple[list[LikelyDuplicate], list]:
     """The likely duplicates of a person about to be registered: those ``actor`` may see (shown, most alike
     first) and the matcher's candidates ``actor`` may not see (never shown). One match over every person on
     record and one read of which candidates are visible, whatever the outcome (the same work either way)."""
@@ -140,7 +140,7 @@ def person_register_screened(
                 % {"count": REASON_MAX_LENGTH}
             }
         )
-    shown, hidden = registration_screen(actor=actor, fields=fields)
+    shown, hidden = _registration_screen(actor=actor, fields=fields)
     # A CURP or A-number a visible person holds is refused beside its field by ``person_register`` itself.
     clash = any({"same_curp", "same_a_number"} & set(item.reasons) for item in shown)
     if shown and not clash and not (confirm_new_person and reason):
