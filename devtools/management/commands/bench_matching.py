@@ -86,6 +86,7 @@ class Command(BaseCommand):
 
     def quality(self, *, seed, duplicates, distinct, singles, show) -> bool:
         started = time.perf_counter()
+        self.seed = seed
         data = build(seed=seed, duplicates=duplicates, distinct=distinct, singles=singles)
         try:
             with transaction.atomic():
@@ -202,9 +203,8 @@ class Command(BaseCommand):
             self._show(misses, show)
         return all(passed for *_rest, passed in checks)
 
-    @staticmethod
-    def seed_text(data) -> str:
-        return "fixed"
+    def seed_text(self, data) -> str:
+        return str(self.seed)
 
     def _show(self, misses, show: int) -> None:
         for outcome, rows in misses.items():
