@@ -10,16 +10,17 @@ ranked candidates with the reasons for each, and a decision:
 * ``review``: a likely match; a person should look at the candidates side by side.
 * ``new``: nobody alike.
 
-Candidates are found by their stored keys (``cases.namekeys``: sound keys of every surname word paired
-with every given-name word, and the date of birth) and by the blind indexes of CURP and A-number; other
-names a person is known by (``PersonAlias``) are compared too. Merged-away and anonymised records are
-never candidates. ``match_many`` does the same for many queries with one database read per chunk.
+Candidates are found by their stored keys (``cases.namekeys``: sound keys of name-word pairs, alone and
+with the year of birth, and of each name word with the date of birth; a query also asks for the dates a
+typist may have meant) and by the blind indexes of CURP and A-number; other names a person is known by
+(``PersonAlias``) are compared too. Names and dates are compared in ``cases.matching_names``. Merged-away
+and anonymised records are never candidates. ``match_many`` does the same for many queries: a few read
+only their candidates, a batch reads every eligible person once (keeping those sharing a key).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -30,8 +31,9 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cases.identifiers import normalize_a_number
+from cases.matching_names import Name, compare_names, dob_relation, name_of
 from cases.models import Person, PersonAlias
-from cases.namekeys import query_keys, tokens
+from cases.namekeys import date_variants, query_keys
 
 LINKED, REVIEW, NEW = "linked", "review", "new"
 REVIEW_SCORE = 0.78  # at or above: a person looks at it
@@ -47,6 +49,7 @@ REASONS = {
     "same_name": _("same name"),
     "similar_name": _("similar name"),
     "surnames_reversed": _("surnames in the other order"),
+    "names_swapped": _("given name and surname written in each other's place"),
     "one_surname": _("one of the records has a single surname"),
     "other_name": _("matches another name the person is known by"),
     "same_date_of_birth": _("same date of birth"),
@@ -95,106 +98,7 @@ class MatchResult:
 
 
 # ------------------------------------------------------------------------------------------------
-# Comparing two names
-
-
-@functools.lru_cache(maxsize=200_000)
-def jaro_winkler(a: str, b: str) -> float:
-    if a == b:
-        return 1.0 if a else 0.0
-    la, lb = len(a), len(b)
-    if not la or not lb:
-        return 0.0
-    window = max(la, lb) // 2 - 1
-    a_hits, b_hits = [False] * la, [False] * lb
-    matches = 0
-    for i, ch in enumerate(a):
-        lo, hi = max(0, i - window), min(lb, i + window + 1)
-        for j in range(lo, hi):
-            if not b_hits[j] and b[j] == ch:
-                a_hits[i] = b_hits[j] = True
-                matches += 1
-                break
-    if not matches:
-        return 0.0
-    transpositions, k = 0, 0
-    for i in range(la):
-        if a_hits[i]:
-            while not b_hits[k]:
-                k += 1
-            if a[i] != b[k]:
-                transpositions += 1
-            k += 1
-    m = float(matches)
-    jaro = (m / la + m / lb + (m - transpositions / 2) / m) / 3
-    prefix = 0
-    for x, y in zip(a[:4], b[:4], strict=False):
-        if x != y:
-            break
-        prefix += 1
-    return jaro + prefix * 0.1 * (1 - jaro)
-
-
-def _best(word: str, others: list[str]) -> float:
-    return max((jaro_winkler(word, other) for other in others), default=0.0)
-
-
-@dataclass(frozen=True)
-class _Name:
-    given: tuple[str, ...]
-    paternal: tuple[str, ...]
-    maternal: tuple[str, ...]
-
-    @classmethod
-    def of(cls, given: str, paternal: str, maternal: str) -> _Name:
-        return cls(tuple(tokens(given)), tuple(tokens(paternal)), tuple(tokens(maternal)))
-
-    @property
-    def surnames(self) -> list[str]:
-        return [*self.paternal, *self.maternal]
-
-
-def _compare_names(q: _Name, c: _Name) -> tuple[float, list[str]]:
-    """A likeness of two names (0 to 1) and the reasons."""
-    reasons: list[str] = []
-    if q == c and q.given and q.surnames:
-        return 1.0, ["same_name"]
-    q_surnames, c_surnames = q.surnames, c.surnames
-    if not q_surnames or not c_surnames or not q.given or not c.given:
-        return 0.0, []
-    shorter, longer = sorted((q_surnames, c_surnames), key=len)
-    surname = sum(_best(word, longer) for word in shorter) / len(shorter)
-    if len(shorter) < len(longer):
-        reasons.append("one_surname")
-        surname -= 0.03
-    straight = _best(q.paternal[0], list(c.paternal)) if q.paternal and c.paternal else 0.0
-    crossed = _best(q.paternal[0], list(c.maternal)) if q.paternal and c.maternal else 0.0
-    if crossed > 0.92 and crossed > straight + 0.1:
-        reasons.append("surnames_reversed")
-        surname -= 0.02
-    given_first = max(_best(q.given[0], list(c.given)), _best(c.given[0], list(q.given)))
-    given_all = sum(_best(word, list(c.given)) for word in q.given) / len(q.given)
-    given = 0.7 * given_first + 0.3 * given_all
-    score = 0.6 * surname + 0.4 * given
-    if score >= 0.999:
-        reasons.insert(0, "same_name")
-        score = 1.0
-    elif score >= 0.85:
-        reasons.insert(0, "similar_name")
-    return score, reasons
-
-
-def _dob_relation(a: dt.date | None, b: dt.date | None) -> str:
-    if a is None or b is None:
-        return ""
-    if a == b:
-        return "same_date_of_birth"
-    if a.year == b.year and a.month == b.day and a.day == b.month:
-        return "day_month_swapped"
-    da, db = a.strftime("%Y%m%d"), b.strftime("%Y%m%d")
-    if sum(x != y for x, y in zip(da, db, strict=True)) == 1:
-        return "date_one_digit"
-    return "other_date_of_birth"
+# Scoring a candidate (names and dates compared in ``cases.matching_names``)
 
 
 _DOB_POINTS = {
@@ -204,10 +108,6 @@ _DOB_POINTS = {
     "": 0.45,
     "other_date_of_birth": 0.0,
 }
-
-
-# ------------------------------------------------------------------------------------------------
-# Scoring a candidate
 
 
 @dataclass
@@ -223,23 +123,28 @@ class _Row:
     a_number_bidx: str | None
 
     @property
-    def names(self) -> list[_Name]:
+    def names(self) -> list[Name]:
         """Parsed only for the rows a query is compared with (most rows of a large batch never are)."""
-        return [_name(*raw) for raw in self.raw_names]
-
-
-@functools.lru_cache(maxsize=100_000)
-def _name(given: str, paternal: str, maternal: str) -> _Name:
-    return _Name.of(given, paternal, maternal)
+        return [name_of(*raw) for raw in self.raw_names]
 
 
 @dataclass(frozen=True)
 class _Prepared:
     query: MatchQuery
-    name: _Name
+    name: Name
     keys: tuple[str, ...]
     curp_bidx: str | None
     a_number_bidx: str | None
+    dates: frozenset = frozenset()  # the date of birth and its likely mistypings (empty: not known)
+
+    def may_be(self, row: _Row) -> bool:
+        """Worth scoring: the same identifier, or a date of birth that could be the query's."""
+        if not self.dates or row.dob is None or row.dob in self.dates:
+            return True
+        return bool(
+            (self.curp_bidx and self.curp_bidx == row.curp_bidx)
+            or (self.a_number_bidx and self.a_number_bidx == row.a_number_bidx)
+        )
 
 
 def _prepare(query: MatchQuery) -> _Prepared:
@@ -256,8 +161,9 @@ def _prepare(query: MatchQuery) -> _Prepared:
     except ValidationError:
         curp_index = None
     keys = query_keys(query.given_names, query.paternal_surname, query.maternal_surname, query.date_of_birth)
-    name = _name(query.given_names, query.paternal_surname, query.maternal_surname)
-    return _Prepared(query, name, tuple(keys), curp_index, a_index)
+    name = name_of(query.given_names, query.paternal_surname, query.maternal_surname)
+    dates = frozenset(date_variants(query.date_of_birth)) if query.date_of_birth else frozenset()
+    return _Prepared(query, name, tuple(keys), curp_index, a_index, dates)
 
 
 def _score(p: _Prepared, row: _Row) -> Candidate | None:
@@ -276,12 +182,12 @@ def _score(p: _Prepared, row: _Row) -> Candidate | None:
             same_id = True
         else:
             reasons.append("other_a_number")
-    dob = _dob_relation(q.date_of_birth, row.dob)
+    dob = dob_relation(q.date_of_birth, row.dob)
     if not same_id and 0.58 + 0.32 * _DOB_POINTS[dob] + 0.1 < REVIEW_SCORE:
         return None  # however alike the names, never enough: spare the comparison
     name_score, name_reasons, via_alias = 0.0, [], False
     for index, name in enumerate(row.names):
-        score, why = _compare_names(p.name, name)
+        score, why = compare_names(p.name, name)
         if score > name_score:
             name_score, name_reasons, via_alias = score, why, index > 0
     reasons += name_reasons
@@ -362,15 +268,18 @@ class _Index:
     """Persons by key, identifier and id: read from the database for a few queries (their keys only), or
     whole for a large batch (one read of every eligible person, then every lookup is in memory)."""
 
-    def __init__(self) -> None:
+    def __init__(self, wanted: set[str] | None = None) -> None:
         self.rows: dict[int, _Row] = {}
         self.by_key: dict[str, set[int]] = defaultdict(set)
+        self.wanted = wanted  # the keys the queries look for (None: every key)
 
     def add(self, values) -> None:
         pk, given, paternal, maternal, dob, sex, state, curp, a_number, stored = values
         self.rows[pk] = _Row(pk, [(given, paternal, maternal)], dob, sex, state, curp, a_number)
+        wanted = self.wanted
         for key in stored:
-            self.by_key[key].add(pk)
+            if wanted is None or key in wanted:
+                self.by_key[key].add(pk)
         if curp:
             self.by_key[f"curp:{curp}"].add(pk)
         if a_number:
@@ -383,7 +292,8 @@ class _Index:
                 continue
             row.raw_names.append((given, paternal, maternal))
             for key in stored:
-                self.by_key[key].add(person_id)
+                if self.wanted is None or key in self.wanted:
+                    self.by_key[key].add(person_id)
 
     def candidates(self, p: _Prepared) -> set[int]:
         ids: set[int] = set()
@@ -399,15 +309,34 @@ class _Index:
 _ALIAS_FIELDS = ("person_id", "given_names", "paternal_surname", "maternal_surname", "match_keys")
 
 
-def _index_all(among: QuerySet) -> _Index:
-    index = _Index()
+def _index_all(prepared: list[_Prepared], among: QuerySet) -> _Index:
+    """Every eligible person of ``among`` read once; kept (and indexed) only those sharing a key or an
+    identifier with one of the queries, or known by another name that does."""
+    wanted = {key for p in prepared for key in p.keys}
+    wanted |= {f"curp:{p.curp_bidx}" for p in prepared if p.curp_bidx}
+    wanted |= {f"a:{p.a_number_bidx}" for p in prepared if p.a_number_bidx}
+    index = _Index(wanted)
     eligible = _eligible(among)
+    aliases = [
+        row
+        for row in PersonAlias.objects.filter(person__in=eligible.values("pk"))
+        .order_by()
+        .values_list(*_ALIAS_FIELDS)
+        .iterator(chunk_size=10_000)
+        if not wanted.isdisjoint(row[4])
+    ]
+    named_otherwise = {row[0] for row in aliases}
     for values in eligible.order_by().values_list(*_FIELDS).iterator(chunk_size=10_000):
+        pk, curp, a_number, stored = values[0], values[7], values[8], values[9]
+        if (
+            wanted.isdisjoint(stored)
+            and pk not in named_otherwise
+            and f"curp:{curp}" not in wanted
+            and f"a:{a_number}" not in wanted
+        ):
+            continue
         index.add(values)
-    aliases = (
-        PersonAlias.objects.filter(person__in=eligible.values("pk")).order_by().values_list(*_ALIAS_FIELDS)
-    )
-    index.add_aliases(aliases.iterator(chunk_size=10_000))
+    index.add_aliases(aliases)
     return index
 
 
@@ -445,7 +374,8 @@ def _index_for(prepared: list[_Prepared], among: QuerySet) -> _Index:
 
 
 def _match_prepared(p: _Prepared, index: _Index) -> MatchResult:
-    scored = (_score(p, index.rows[pk]) for pk in index.candidates(p))
+    rows = index.rows
+    scored = (_score(p, rows[pk]) for pk in index.candidates(p) if p.may_be(rows[pk]))
     return _decide([c for c in scored if c is not None])
 
 
@@ -458,5 +388,5 @@ def match_many(queries: Iterable[MatchQuery], *, among: QuerySet | None = None) 
     read every eligible person of ``among`` once."""
     among = Person.objects.all() if among is None else among
     prepared = [_prepare(q) for q in queries]
-    index = _index_for(prepared, among) if len(prepared) <= FEW else _index_all(among)
+    index = _index_for(prepared, among) if len(prepared) <= FEW else _index_all(prepared, among)
     return [_match_prepared(p, index) for p in prepared]

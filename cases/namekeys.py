@@ -8,15 +8,20 @@ candidates up by them and scores them.
 * ``phonetic``: a Spanish-aware sound key of one word: the letters Spanish writes the same sound with
   made one (b/v, c/k/qu, c/s/z before e and i, g/j before e and i, ll/y, x/j), h dropped, doubled letters
   made single, and the vowels after the first letter dropped ("Herrera" and "Herrara" both ``err``→``er``).
-* ``match_keys``: what a person is found by: one ``n:<surname>:<given>`` key for every pair of a surname
-  word and a given-name word (either surname, in either column: reversed or split surnames and a missing
-  maternal surname still share a key), and ``d:<date of birth>``.
+* ``match_keys``: what a person is found by: ``n:`` one key for every pair of a surname word and a
+  given-name word (in alphabetical order, so either surname, in either column, still shares a key:
+  reversed or split surnames, a missing maternal surname, given name and surname swapped), ``y:`` the same
+  pairs with the year of birth, and ``w:`` every name word with the date of birth.
+* ``query_keys``: the keys a query looks persons up by: the pairs with the year of birth of the date and of
+  every date a typist may have meant (``date_variants``: day and month swapped, one digit off), and each
+  name word with the date or with its day and month swapped; only the pairs when the date is not known.
 """
 
 from __future__ import annotations
 
-import contextlib
+import calendar
 import datetime as dt
+import functools
 import unicodedata
 
 # Dates of birth a mistyping could have produced stay within these years.
@@ -32,9 +37,20 @@ def fold(value: str) -> str:
     return " ".join(cleaned.split())
 
 
+# Particles written joined to the surname they belong to ("Delacruz", "Delosantos"): read without them.
+JOINED_PARTICLES = ("delos", "delas", "dela")
+
+
+def _unjoined(word: str) -> str:
+    for particle in JOINED_PARTICLES:
+        if word.startswith(particle) and len(word) - len(particle) >= 3:
+            return word[len(particle) :]
+    return word
+
+
 def tokens(value: str) -> list[str]:
     words = fold(value).split()
-    kept = [w for w in words if w not in PARTICLES and len(w) > 1]
+    kept = [_unjoined(w) for w in words if w not in PARTICLES and len(w) > 1]
     return kept or words
 
 
@@ -108,59 +124,86 @@ def phonetic(word: str) -> str:
     return "".join(skeleton)
 
 
-def _pairs(given_names: str, paternal_surname: str, maternal_surname: str) -> tuple[set[str], set[str]]:
+def _words(given_names: str, paternal_surname: str, maternal_surname: str) -> tuple[set[str], set[str]]:
     surnames = {phonetic(w) for w in tokens(f"{paternal_surname} {maternal_surname}")} - {""}
     given = {phonetic(w) for w in tokens(given_names)} - {""}
     return surnames, given
 
 
+def _pairs(surnames: set[str], given: set[str]) -> set[str]:
+    """Every surname word with every given-name word, in alphabetical order: a name written with given name
+    and surname in each other's columns has the same pairs."""
+    return {":".join(sorted((s, g))) for s in surnames for g in given}
+
+
 def match_keys(given_names: str, paternal_surname: str, maternal_surname: str, date_of_birth) -> list[str]:
     """The keys stored with a person (and with each other name of theirs):
 
-    * ``n:<surname>:<given>`` for every pair of a surname word and a given-name word;
-    * ``y:<surname>:<given>:<year of birth>``: the same, with the year;
-    * ``s:<surname>:<date of birth>`` and ``g:<given>:<date of birth>``: one name word and the date.
+    * ``n:<word>:<word>`` for every pair of a surname word and a given-name word (in alphabetical order);
+    * ``y:<word>:<word>:<year of birth>``: the same, with the year;
+    * ``w:<word>:<date of birth>``: every name word with the date.
     """
-    surnames, given = _pairs(given_names, paternal_surname, maternal_surname)
-    keys = {f"n:{s}:{g}" for s in surnames for g in given}
+    surnames, given = _words(given_names, paternal_surname, maternal_surname)
+    pairs = _pairs(surnames, given)
+    keys = {f"n:{pair}" for pair in pairs}
     if isinstance(date_of_birth, dt.date):
         year = date_of_birth.year
-        keys |= {f"y:{s}:{g}:{year}" for s in surnames for g in given}
+        keys |= {f"y:{pair}:{year}" for pair in pairs}
         day = date_of_birth.isoformat()
-        keys |= {f"s:{s}:{day}" for s in surnames} | {f"g:{g}:{day}" for g in given}
+        keys |= {f"w:{word}:{day}" for word in surnames | given}
     return sorted(keys)
 
 
-def date_variants(value: dt.date) -> set[dt.date]:
+@functools.lru_cache(maxsize=50_000)
+def date_variants(value: dt.date) -> frozenset[dt.date]:
     """The date, and the dates a typist might have meant or written instead: day and month swapped, and
     every valid date one digit away (YYYYMMDD) in a plausible year."""
     found = {value}
-    with contextlib.suppress(ValueError):
-        found.add(value.replace(month=value.day, day=value.month))
-    digits = value.strftime("%Y%m%d")
-    for position in range(8):
-        for digit in "0123456789":
-            if digit == digits[position]:
-                continue
-            text = digits[:position] + digit + digits[position + 1 :]
-            try:
-                other = dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
-            except ValueError:
-                continue
-            if 1900 <= other.year <= LAST_YEAR:
-                found.add(other)
-    return found
+    year, month, day = value.year, value.month, value.day
+    if day <= 12 and day != month:
+        found.add(dt.date(year, day, month))
+    for other in _one_digit_off(year, 4):
+        if 1900 <= other <= LAST_YEAR and day <= calendar.monthrange(other, month)[1]:
+            found.add(dt.date(other, month, day))
+    for other in _one_digit_off(month, 2):
+        if 1 <= other <= 12 and day <= calendar.monthrange(year, other)[1]:
+            found.add(dt.date(year, other, day))
+    last = calendar.monthrange(year, month)[1]
+    for other in _one_digit_off(day, 2):
+        if 1 <= other <= last:
+            found.add(dt.date(year, month, other))
+    return frozenset(found)
+
+
+def _one_digit_off(number: int, width: int) -> list[int]:
+    """The numbers written with one digit changed (``width`` digits, leading zeros kept)."""
+    text = f"{number:0{width}d}"
+    return [
+        int(text[:i] + digit + text[i + 1 :])
+        for i in range(width)
+        for digit in "0123456789"
+        if digit != text[i]
+    ]
 
 
 def query_keys(given_names: str, paternal_surname: str, maternal_surname: str, date_of_birth) -> list[str]:
     """The keys to look a person up by: names paired (with the year of birth, or any year of a date one
     digit away, when a date is known), and each name word with the date or a likely mistyping of it."""
-    surnames, given = _pairs(given_names, paternal_surname, maternal_surname)
+    surnames, given = _words(given_names, paternal_surname, maternal_surname)
+    pairs = _pairs(surnames, given)
     if not isinstance(date_of_birth, dt.date):
-        return sorted({f"n:{s}:{g}" for s in surnames for g in given})
+        return sorted({f"n:{pair}" for pair in pairs})
     dates = date_variants(date_of_birth)
     years = {d.year for d in dates}
-    keys = {f"y:{s}:{g}:{year}" for s in surnames for g in given for year in years}
-    for day in (d.isoformat() for d in dates):
-        keys |= {f"s:{s}:{day}" for s in surnames} | {f"g:{g}:{day}" for g in given}
+    keys = {f"y:{pair}:{year}" for pair in pairs for year in years}
+    # One name word with the date itself, or with day and month swapped (a date one digit off is found by
+    # the pairs: a word with any of those forty-odd dates would bring many strangers).
+    words = surnames | given
+    exact = {date_of_birth} | {
+        d
+        for d in dates
+        if (d.year, d.month, d.day) == (date_of_birth.year, date_of_birth.day, date_of_birth.month)
+    }
+    for day in (d.isoformat() for d in exact):
+        keys |= {f"w:{word}:{day}" for word in words}
     return sorted(keys)

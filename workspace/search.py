@@ -10,7 +10,7 @@ from django.db.models import Prefetch
 
 from cases.access import AccessAction, listing_label, record_access
 from cases.identifiers import fold
-from cases.models import Case, Person
+from cases.models import Case, Person, PersonAlias
 from cases.selectors import case_search_filter, is_case_reference, person_search_filter
 
 LIMIT = 20
@@ -58,15 +58,21 @@ def _suggestions(user, term: str) -> list[str]:
     folded = fold(term)
     if len(folded) < 3 or any(ch.isdigit() for ch in folded):
         return []
-    rows = (
-        Person.objects.visible_to(user)
-        .filter(search_name__trigram_word_similar=folded)
-        .annotate(similarity=TrigramWordSimilarity(folded, "search_name"))
-        .order_by("-similarity", "paternal_surname", "pk")
-        .values_list("given_names", "paternal_surname", "maternal_surname")[: SUGGESTIONS * 4]
-    )
+    rows = []
+    # Main names and other names (aliases) alike: a name found either way leads to the person.
+    for model in (Person, PersonAlias):
+        rows += list(
+            model.objects.visible_to(user)
+            .filter(search_name__trigram_word_similar=folded)
+            .annotate(similarity=TrigramWordSimilarity(folded, "search_name"))
+            .order_by("-similarity", "paternal_surname", "pk")
+            .values_list("similarity", "given_names", "paternal_surname", "maternal_surname")[
+                : SUGGESTIONS * 4
+            ]
+        )
+    rows.sort(key=lambda row: -row[0])
     names = []
-    for parts in rows:
+    for _similarity, *parts in rows:
         name = " ".join(part for part in parts if part)
         if name and name not in names:
             names.append(name)

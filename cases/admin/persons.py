@@ -12,12 +12,14 @@ from cases import services
 from cases.admin import privacy
 from cases.admin.access_logging import AccessLoggedAdminMixin, access_log_link
 from cases.admin.base import ServiceAdminMixin, ServiceInlineMixin, ServiceModelForm
+from cases.admin.person_aliases import PersonAliasInline
 from cases.models import Case, EmergencyContact, Person
 from cases.models.person import ADDRESS_FIELDS, VULNERABILITY_FIELDS
 from cases.selectors import person_search_filter
 from cases.services.identifier_reviews import review_notices
 from cases.services.merges import merge_followed
 from cases.services.persons import PERSON_FIELDS
+from cases.services.registration import PossibleDuplicates, person_register_screened, record_candidates_shown
 from consulates.admin_mixins import CaseWorkAdmin
 from consulates.policy import can, home_consulate, reach
 from consulates.selectors import consulates_selectable_by
@@ -49,12 +51,26 @@ class PersonForm(ServiceModelForm):
         # An address is typed on a few lines (street and number; colonia; city, state, postal code).
         widgets = {name: forms.Textarea(attrs={"rows": 3, "cols": 60}) for name in ADDRESS_FIELDS}
 
+    # On registration, after likely duplicates were shown (``cases.services.registration``).
+    confirm_new_person = forms.BooleanField(
+        label=_("It is a different person: register a new person"), required=False
+    )
+    new_person_reason = forms.CharField(
+        label=_("Why it is a different person"),
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text=_("For example: a different mother's name, or the family confirmed another date of birth."),
+    )
+    possible_duplicates: list = ()
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial["expected_version"] = self.instance.updated_at.isoformat()
             self.initial["languages"] = ", ".join(self.instance.languages or [])
             self.initial["a_number"] = self.instance.a_number_display
+            del self.fields["confirm_new_person"], self.fields["new_person_reason"]
         if "registered_by" in self.fields:
             selectable = consulates_selectable_by(self.request.user)
             self.fields["registered_by"].queryset = selectable
@@ -76,9 +92,19 @@ class PersonForm(ServiceModelForm):
                 **fields,
             )
         else:
-            person = services.person_register(
-                actor=self.request.user, consulate=data.get("registered_by"), request=self.request, **fields
-            )
+            try:
+                person = person_register_screened(
+                    actor=self.request.user,
+                    consulate=data.get("registered_by"),
+                    request=self.request,
+                    confirm_new_person=data.get("confirm_new_person", False),
+                    new_person_reason=data.get("new_person_reason", ""),
+                    **fields,
+                )
+            except PossibleDuplicates as exc:
+                self.possible_duplicates = exc.candidates
+                self.request.possible_duplicates_shown = exc.candidates  # logged once rolled back
+                raise
         person._viewer = self.request.user  # a page shown again still lists this user's cases of the person
         return person
 
@@ -154,7 +180,7 @@ class VulnerableFilter(admin.SimpleListFilter):
 class PersonAdmin(AccessLoggedAdminMixin, ServiceAdminMixin, CaseWorkAdmin, admin.ModelAdmin):
     access_label = "person"
     form = PersonForm
-    inlines = [EmergencyContactInline]
+    inlines = [PersonAliasInline, EmergencyContactInline]
     # CURP and A-number are shown but not sortable: their columns hold ciphertext.
     list_display = [
         "name",
@@ -168,7 +194,9 @@ class PersonAdmin(AccessLoggedAdminMixin, ServiceAdminMixin, CaseWorkAdmin, admi
     list_select_related = ["registered_by"]
     list_filter = [VulnerableFilter, "needs_interpreter", "registered_by"]
     search_fields = ["search_name"]  # the real search is get_search_results
-    search_help_text = _("Name (accents and case ignored, any surname), CURP or A-number.")
+    search_help_text = _(
+        "Name or another name of the person (accents and case ignored, any surname), CURP or A-number."
+    )
     readonly_fields = ["cases_of_person", "created_at", "updated_at", "anonymised_at"]
     list_per_page = 50
     show_full_result_count = False
@@ -255,6 +283,12 @@ class PersonAdmin(AccessLoggedAdminMixin, ServiceAdminMixin, CaseWorkAdmin, admi
 
     def get_urls(self):
         return [*privacy.person_urls(self), *super().get_urls()]
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        response = super().changeform_view(request, object_id, form_url, extra_context)
+        # The registration was refused and rolled back: the likely duplicates it showed were read.
+        record_candidates_shown(request, getattr(request, "possible_duplicates_shown", ()))
+        return response
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         merged_into = _merged_record_target(request, object_id)

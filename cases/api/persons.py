@@ -18,11 +18,17 @@ from api.views import ApiViewMixin
 from cases import services
 from cases.api.access_logging import AccessLoggedViewSetMixin
 from cases.api.permissions import IsStaffMember
+from cases.api.person_duplicates import (
+    PossibleDuplicatesProblemSerializer,
+    RegisterConfirmationSerializer,
+    possible_duplicates_response,
+)
 from cases.api.search import PageSerializer, PostedSearchMixin, search_results_serializer
 from cases.models import EmergencyContact, Person
 from cases.models.person import ADDRESS_MAX_LENGTH, VULNERABILITY_FIELDS, Sex
 from cases.selectors import person_search_filter
 from cases.services.identifier_reviews import IdentifierReviewLimited, review_notices
+from cases.services.registration import PossibleDuplicates, record_candidates_shown
 from consulates.models import Consulate
 
 
@@ -120,8 +126,9 @@ def review_rate_limited():
         raise exceptions.Throttled(wait=exc.retry_after, detail=" ".join(exc.messages)) from exc
 
 
-class PersonWriteSerializer(serializers.Serializer):
-    """Input of register and partial update; the service validates CURP, A-number and the rest."""
+class PersonWriteSerializer(RegisterConfirmationSerializer):
+    """Input of register and partial update; the service validates CURP, A-number and the rest. The
+    confirmation fields (after a 409 ``possible_duplicates``) apply to registration only."""
 
     given_names = serializers.CharField(max_length=120)
     paternal_surname = serializers.CharField(max_length=80, required=False, allow_blank=True)
@@ -238,8 +245,14 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     retrieve=extend_schema(tags=["persons"]),
     create=extend_schema(
         tags=["persons"],
+        description=(
+            "Registers a person. When the person may already be registered (a likely duplicate among the "
+            "persons you may see), nothing is saved and the answer is 409 `possible_duplicates` with the "
+            "`candidates`: use the existing person, or send the registration again with "
+            "`confirm_new_person: true` and a `new_person_reason`."
+        ),
         request=PersonWriteSerializer,
-        responses={201: PersonWriteResultSerializer},
+        responses={201: PersonWriteResultSerializer, 409: PossibleDuplicatesProblemSerializer},
         parameters=[IDEMPOTENCY_KEY],
     ),
     partial_update=extend_schema(
@@ -288,10 +301,14 @@ class PersonViewSet(
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         consulate = values.pop("registered_by", None)
-        with review_rate_limited():
-            person = services.person_register(
-                actor=request.user, consulate=consulate, request=request, **values
-            )
+        try:
+            with review_rate_limited():
+                person = services.person_register_screened(
+                    actor=request.user, consulate=consulate, request=request, **values
+                )
+        except PossibleDuplicates as exc:
+            record_candidates_shown(request, exc.candidates)
+            return possible_duplicates_response(exc)
         self.etag_object = person
         return Response(PersonWriteResultSerializer(person).data, status=status.HTTP_201_CREATED)
 
@@ -301,7 +318,8 @@ class PersonViewSet(
         data = PersonWriteSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        values.pop("registered_by", None)
+        for name in ("registered_by", *RegisterConfirmationSerializer().fields):
+            values.pop(name, None)
         with review_rate_limited():
             person = services.person_update(
                 actor=request.user, person=person, expected_version=expected, request=request, **values

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from cases.identifiers import fold, normalize_a_number
-from cases.models import Person
+from cases.models import Person, PersonAlias
 from consulates.policy import holders
 
 _CURP_LIKE = re.compile(r"^[A-Za-zÑñ]{4}\d{6}[A-Za-z0-9]{8}$")
@@ -34,10 +34,33 @@ def person_search_filter(term: str, *, prefix: str = "") -> Q:
             pass
         else:
             return Q(**{f"{prefix}id__in": Person.objects.with_a_number(term).values("pk")})
+    words = fold(term).split()
     condition = Q()
-    for word in fold(term).split():
+    for word in words:
         condition &= Q(**{f"{prefix}search_name__contains": word})
-    return condition
+    return condition | _alias_condition(words, prefix)
+
+
+# Up to this many persons found by another name are named in the query itself (so the planner can OR the
+# trigram index with the primary key); more are looked up by a subquery.
+ALIAS_IDS_INLINE = 500
+
+
+def _alias_condition(words: list[str], prefix: str) -> Q:
+    """The persons one of whose other names (``PersonAlias``) has every word. Read first, on the aliases'
+    own trigram index: usually none, and then the name condition is left exactly as it was (same plan)."""
+    if not words:
+        return Q(**{f"{prefix}id__in": []})
+    condition = Q()
+    for word in words:
+        condition &= Q(search_name__contains=word)
+    aliases = PersonAlias.objects.filter(condition).values_list("person_id", flat=True)
+    ids = list(dict.fromkeys(aliases.order_by()[: ALIAS_IDS_INLINE + 1]))  # no DISTINCT: the trigram index
+    if not ids:
+        return Q(**{f"{prefix}id__in": []})  # matches nothing; Django drops it from an OR
+    if len(ids) > ALIAS_IDS_INLINE:
+        return Q(**{f"{prefix}id__in": aliases})
+    return Q(**{f"{prefix}id__in": ids})
 
 
 _REFERENCE = re.compile(r"^[A-Za-z]{3}-\d{4}-\d{6}$")

@@ -22,6 +22,7 @@ from cases.services.referrals import (
     referral_start,
     referral_withdraw,
 )
+from cases.services.registration import person_register_screened
 from cases.services.reminders import reminder_retry, webhook_delivery_retry
 from cases.services.repatriation import (
     belonging_record,
@@ -43,6 +44,7 @@ from cases.services.work import (
 )
 
 __all__ = [
+    "person_register_screened",
     "belonging_record",
     "belonging_resolve",
     "consent_record",

@@ -190,6 +190,7 @@ def person_update(
     had_consent = locked.contact_consent
     was_vulnerable = locked.is_vulnerable
     before = {name: getattr(locked, name) for name in IDENTIFIER_FIELDS}
+    old_birth = locked.date_of_birth
     for name, value in cleaned.items():
         setattr(locked, name, value)
     if locked.contact_consent and not had_consent:
@@ -197,6 +198,10 @@ def person_update(
     if not locked.contact_consent:
         locked.contact_consent_at = None
     saved = _save(locked, actor=actor, before=before, request=request)
+    if "date_of_birth" in cleaned and saved.date_of_birth != old_birth:
+        # an alias's match keys carry the person's date of birth
+        for alias in saved.aliases.all():
+            alias.save(update_fields=["match_keys"])
     if set(cleaned) & set(VULNERABILITY_FIELDS) and (was_vulnerable or saved.is_vulnerable):
         _closure_approval_sticks(saved)
     if set(cleaned) & {"phone", "email", "contact_consent", "preferred_language"}:

@@ -244,6 +244,7 @@ def test_a_whole_workflow_leaves_no_personal_data_behind(logs, messages, provide
             "preferred_language": "es",
             "languages": "español",
             **inline_management("emergency_contacts"),
+            **inline_management("aliases"),
         },
     )
     assert added.status_code == 302, added.context["adminform"].form.errors if added.context else added

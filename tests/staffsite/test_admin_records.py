@@ -59,6 +59,7 @@ def test_adding_and_changing_a_person_leaves_no_name_in_the_log_or_the_messages(
         reverse("admin:cases_person_add"),
         _person_form(
             **inline_management("emergency_contacts", total=1),
+            **inline_management("aliases"),
             **{"emergency_contacts-0-name": CONTACT, "emergency_contacts-0-relationship": "madre"},
         ),
     )
@@ -77,6 +78,7 @@ def test_adding_and_changing_a_person_leaves_no_name_in_the_log_or_the_messages(
         _person_form(
             given_names="Zacarías Jacinto",
             **inline_management("emergency_contacts", total=1, initial=1),
+            **inline_management("aliases"),
             **{
                 "emergency_contacts-0-id": contact.pk,
                 "emergency_contacts-0-person": person.pk,

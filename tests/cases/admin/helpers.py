@@ -38,6 +38,7 @@ def person_post(**overrides) -> dict:
         "preferred_language": "es",
         "languages": "español, mixteco",
         **inline_management("emergency_contacts"),
+        **inline_management("aliases"),
     }
     data.update(overrides)
     return data

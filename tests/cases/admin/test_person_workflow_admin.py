@@ -135,6 +135,7 @@ def _change_post(person: Person, contacts=(), **overrides) -> dict:
     data = {name: getattr(person, name) or "" for name in PERSON_FIELDS}
     data.update({"a_number": person.a_number_display, "languages": ", ".join(person.languages)})
     data.update(inline_management("emergency_contacts", total=len(contacts), initial=len(contacts)))
+    data.update(inline_management("aliases"))  # the "Other names" section, untouched
     for i, contact in enumerate(contacts):
         data.update(
             {
