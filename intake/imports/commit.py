@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -34,8 +35,9 @@ from cases.categories import Category
 from cases.matching import MatchQuery, match_many
 from cases.models import Case, Person
 from cases.models.case import Status
-from cases.models.identity import AliasSource, PersonAlias
+from cases.models.identity import AliasSource
 from cases.namekeys import fold, match_keys, phonetic, tokens
+from cases.services.aliases import alias_add
 from cases.services.cases import case_open, case_update
 from cases.services.duplicate_reviews import duplicate_review_open
 from cases.services.operations import operation_case_attach
@@ -290,11 +292,8 @@ def _commit_one(actor, batch, row: ImportRow, parsed: Parsed, outcome: Outcome, 
 
 
 def _alias(actor, person: Person, parsed: Parsed) -> None:
-    """The name as the list wrote it, kept as another name of the person when it differs (accents, case
-    and spacing aside) from the registered name and the person's other names.
-
-    Written here until ``cases.services.aliases`` (being written beside this) lands on main; then
-    ``alias_add``, which checks the same."""
+    """The name as the list wrote it, kept as another name of the person (``alias_add``) when it differs
+    (accents, case and spacing aside) from the registered name and the person's other names."""
     given, paternal, maternal = parsed.written
     if not given or not (paternal or maternal):
         return
@@ -303,14 +302,15 @@ def _alias(actor, person: Person, parsed: Parsed) -> None:
     names += list(person.aliases.values_list("given_names", "paternal_surname", "maternal_surname"))
     if any(tuple(" ".join(fold(part).split()) for part in name) == wanted for name in names):
         return
-    PersonAlias.objects.create(
-        person=person,
-        given_names=given[:120],
-        paternal_surname=paternal[:80],
-        maternal_surname=maternal[:80],
-        source=AliasSource.DETAINEE_LIST,
-        created_by=actor,
-    )
+    with contextlib.suppress(ValidationError, PermissionDenied):
+        alias_add(
+            actor=actor,
+            person=person,
+            given_names=given[:120],
+            paternal_surname=paternal[:80],
+            maternal_surname=maternal[:80],
+            source=AliasSource.DETAINEE_LIST,
+        )
 
 
 def _case_for(actor, batch, person: Person, parsed: Parsed, facilities) -> tuple[Case, bool]:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cases import events
@@ -19,7 +19,9 @@ from cases.identifiers import CURP_STATES
 from cases.matching import MatchQuery, match, reason_text
 from cases.models import Case, Person, PersonAlias
 from cases.models.case import Priority, Status
+from cases.models.identity import AliasSource
 from cases.namekeys import fold
+from cases.services.aliases import alias_add
 from cases.services.cases import case_open
 from cases.services.persons import person_register
 from intake.inquiries.services import inquiry_write, save
@@ -89,16 +91,15 @@ def _alias_from_inquiry(actor, person: Person, inquiry: Inquiry) -> PersonAlias 
     if any(said == tuple(fold(part) for part in names) for names in known):
         return None
     try:
-        with transaction.atomic():
-            return PersonAlias.objects.create(
-                person=person,
-                given_names=given,
-                paternal_surname=paternal,
-                maternal_surname=maternal,
-                source="inquiry",
-                created_by=actor,
-            )
-    except IntegrityError:  # the same spelling, recorded meanwhile
+        return alias_add(
+            actor=actor,
+            person=person,
+            given_names=given,
+            paternal_surname=paternal,
+            maternal_surname=maternal,
+            source=AliasSource.INQUIRY,
+        )
+    except (ValidationError, PermissionDenied):  # the same spelling recorded meanwhile; a person only read
         return None
 
 
