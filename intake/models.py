@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import pghistory
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from cases.identifiers import format_a_number, normalize_a_number
 from consulates.policy import ScopedQuerySet
 from encryption.fields import BlindIndexField, EncryptedCharField
 
@@ -185,6 +187,15 @@ class Inquiry(models.Model):
 
     def __str__(self) -> str:
         return _("Inquiry %(number)s") % {"number": self.pk}
+
+    @property
+    def sought_a_number_display(self) -> str:
+        """The A-number given, in the usual notation (A123-456-789) when it is one, else as given."""
+        value = self.sought_a_number or ""
+        try:
+            return format_a_number(normalize_a_number(value))
+        except ValidationError:
+            return value
 
 
 class LocateWhere(models.TextChoices):

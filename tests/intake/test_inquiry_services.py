@@ -248,3 +248,11 @@ def test_partners_send_and_see_only_theirs(world):
         services.inquiry_send(
             actor=world.officer_a, consulate=world.dallas, sharing_basis="x", sought_paternal_surname="Pérez"
         )
+
+
+@pytest.mark.parametrize(
+    ("given", "shown"),
+    [("201555123", "A201-555-123"), ("A-201-555-123", "A201-555-123"), ("", ""), ("no sé", "no sé")],
+)
+def test_the_a_number_given_is_shown_in_the_usual_notation(given, shown):
+    assert Inquiry(sought_a_number=given).sought_a_number_display == shown
