@@ -86,13 +86,16 @@ def review(request, pk: int):
     sides = selectors.sides(request.user, *pair)
     _log_unseen(request, sides, "posible duplicado")
     form = form or DecisionForm(sides=sides)
+    may_merge = all(can(request.user, "person.merge", side.person) for side in sides)
+    if not may_merge:  # their only decision is "different persons": the note is just a note
+        form.fields["note"].label, form.fields["note"].help_text = _("Note (optional)"), ""
     context = {
         "title": _("Possible duplicate"),
         "item": item,
         "sides": sides,
         "reasons": selectors.reason_words(item.reasons),
         "form": form,
-        "may_merge": all(can(request.user, "person.merge", side.person) for side in sides),
+        "may_merge": may_merge,
     }
     return _page(request, "intake/reviews/review.html", context, status=status)
 
