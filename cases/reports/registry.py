@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from cases.reports import network, quality
+from cases.reports import network, operations, quality
 
 SECTIONS = [
     (
@@ -23,6 +23,7 @@ SECTIONS = [
         ],
     ),
     (_("Outcomes"), [quality.closed_by_outcome, quality.repatriations, quality.vulnerable_open]),
+    (_("Enforcement operations"), [operations.operations]),
 ]
 
 REPORTS = {function.__name__: function for _title, functions in SECTIONS for function in functions}

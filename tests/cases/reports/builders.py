@@ -453,7 +453,44 @@ def build(*, manager_password: bool = False, tag: str = "") -> SimpleNamespace:
         spec.case.refresh_from_db()
         assert spec.case.consulate.slug == spec.consulate, spec.key
     inquiry_builders.build(w)  # the inquiries of the inquiries' report
+    _operations(w)
     return w
+
+
+def _operations(w) -> None:
+    """Three operations: one at Dallas in the period with three of its cases (and an El Paso case moved to
+    it, which a Dallas-only count leaves out), one at El Paso in the period with two cases, one at Dallas
+    before the period (never counted)."""
+    from cases.models import Operation
+
+    manager = w.users["manager"]
+    cases = {
+        slug: [s.case for s in w.specs.values() if s.consulate == slug] for slug in ("dallas", "el_paso")
+    }
+    w.operations = {
+        "dallas": Operation.objects.create(
+            consulate=w.dallas,
+            name="Operativo Norte",
+            date=dt.date(2025, 1, 10),
+            agency="ice_ero",
+            created_by=manager,
+        ),
+        "el_paso": Operation.objects.create(
+            consulate=w.el_paso,
+            name="Operativo Sur",
+            date=dt.date(2025, 2, 1),
+            agency="sheriff_287g",
+            created_by=manager,
+        ),
+        "before": Operation.objects.create(
+            consulate=w.dallas, name="Operativo Viejo", date=dt.date(2024, 12, 1), created_by=manager
+        ),
+    }
+    Case.objects.filter(pk__in=[c.pk for c in cases["dallas"][:3]] + [cases["el_paso"][3].pk]).update(
+        operation=w.operations["dallas"]
+    )
+    Case.objects.filter(pk__in=[c.pk for c in cases["el_paso"][:2]]).update(operation=w.operations["el_paso"])
+    Case.objects.filter(pk=cases["dallas"][4].pk).update(operation=w.operations["before"])
 
 
 @contextmanager
@@ -744,6 +781,38 @@ def expected_vulnerable_open(w, consulate=None):
     return rows
 
 
+def expected_operations(w, consulate=None, params=PARAMS):
+    """Counted case by case in Python from the cases' own rows."""
+    from cases.models.identity import ArrestingAgency
+
+    rows = []
+    for operation in sorted(w.operations.values(), key=lambda o: (-o.date.toordinal(), o.name)):
+        if not params.start <= operation.date <= params.end:
+            continue
+        if consulate and operation.consulate.slug != consulate:
+            continue
+        cases = [
+            c
+            for c in Case.objects.filter(operation=operation).select_related("consulate")
+            if not consulate or c.consulate.slug == consulate
+        ]
+        open_cases = [c for c in cases if c.status != Status.CLOSED]
+        rows.append(
+            {
+                "operation": operation.name,
+                "date": operation.date.isoformat(),
+                "consulate": operation.consulate.city,
+                "agency": str(dict(ArrestingAgency.choices)[operation.agency]),
+                "cases": len(cases),
+                "open": len(open_cases),
+                "in_custody": sum(1 for c in open_cases if c.facility_id and c.released_on is None),
+                "contacted": sum(1 for c in cases if c.first_contact_at is not None),
+                "repatriated": sum(1 for c in cases if c.outcome == "repatriated"),
+            }
+        )
+    return rows
+
+
 EXPECTED = {
     "open_cases": expected_open_cases,
     "weekly_flow": expected_weekly_flow,
@@ -761,4 +830,5 @@ EXPECTED = {
     "vulnerable_open": expected_vulnerable_open,
     "inquiries_by_channel": inquiry_builders.expected,
     "inquiries_by_consulate": inquiry_builders.expected_by_consulate,
+    "operations": expected_operations,
 }

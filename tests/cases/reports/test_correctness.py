@@ -12,7 +12,7 @@ from cases import services
 from cases.categories import Category
 from cases.models import Case, Task
 from cases.models.case import Outcome
-from cases.reports import network, quality
+from cases.reports import network, operations, quality
 from cases.reports.common import ReportParams
 from cases.reports.registry import REPORTS
 from intake.inquiries import reports as inquiry_reports
@@ -167,5 +167,23 @@ def test_a_case_inactive_for_exactly_fourteen_days_is_not_yet_inactive(world):
 
 def test_every_report_is_registered_once_with_its_own_name():
     assert set(REPORTS) == set(b.EXPECTED)
-    modules = (network.__name__, quality.__name__, inquiry_reports.__name__)  # intake registers its own
+    modules = (
+        network.__name__,
+        quality.__name__,
+        operations.__name__,
+        inquiry_reports.__name__,
+    )  # intake registers its own
     assert all(function.__module__ in modules for function in REPORTS.values())
+
+
+def test_operations_are_those_of_the_period_with_their_cases_in_the_consulate_counted(world):
+    manager = world.users["manager"]
+    network_rows = {r["operation"]: r["cases"] for r in rows("operations", manager)}
+    assert network_rows == {
+        "Operativo Sur": 2,
+        "Operativo Norte": 4,
+    }  # "Operativo Viejo" is before the period
+    dallas = ReportParams(start=b.START, end=b.END, consulate_id=world.dallas.pk)
+    # The El Paso case moved to the Dallas operation is not Dallas's to count.
+    assert {r["operation"]: r["cases"] for r in rows("operations", manager, dallas)} == {"Operativo Norte": 3}
+    assert [r["operation"] for r in rows("operations", world.users["officer_c"])] == ["Operativo Sur"]
