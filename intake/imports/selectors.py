@@ -64,6 +64,12 @@ def preview_rows(batch: ImportBatch, *, limit: int) -> list[PreviewRow]:
     return out
 
 
+def repeated_rows(batch: ImportBatch) -> int:
+    """Rows of a finished import that an earlier import had already brought in (counted among the linked
+    ones: they point at the same person and case, nothing new was created)."""
+    return batch.rows.filter(decision=RowDecision.REPEATED).count()
+
+
 def progress(batch: ImportBatch) -> dict:
     """Rows done, errors so far and the time left (estimated from the pace so far), as numbers."""
     batch = ImportBatch.objects.only(

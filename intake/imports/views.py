@@ -27,7 +27,7 @@ from consulates.policy import can, reach
 from intake.imports import reading, services
 from intake.imports.forms import MappingForm, UploadForm
 from intake.imports.report import not_imported_csv
-from intake.imports.selectors import preview_rows, progress
+from intake.imports.selectors import preview_rows, progress, repeated_rows
 from intake.models import BatchStatus, ImportBatch
 
 PREVIEW_ROWS = 50
@@ -148,6 +148,7 @@ def _detail(request, batch: ImportBatch, *, form=None, status: int = 200):
         context["progress"] = progress(batch)
     else:
         context["progress"] = progress(batch)
+        context["repeated"] = repeated_rows(batch)
     return _page(request, "intake/imports/detail.html", context, status=status)
 
 

@@ -184,3 +184,24 @@ def test_operation_create_and_edit(client, world):
     assert response.status_code == 400
     response = client.post(reverse("imports:operation_new"), {"name": "", "date": "", "agency": "ice_ero"})
     assert response.status_code == 400
+
+
+def test_a_reimport_says_how_many_rows_were_already_imported(client, world):
+    login_verified(client, world["dallas"])
+    batches = [
+        services.import_file(
+            actor=world["dallas"],
+            consulate=f.consulate("dallas"),
+            filename="again.csv",
+            content=ICE_LIST.encode(),
+        )
+        for _ in range(2)
+    ]
+    first = _html(client.get(reverse("imports:detail", args=[batches[0].pk])))
+    again = _html(client.get(reverse("imports:detail", args=[batches[1].pk])))
+    repeated = batches[1].rows.filter(decision="repeated").count()
+    assert repeated >= 5
+    assert 'id="import-repeated"' in again
+    assert f"{repeated} " in again.split('id="import-repeated"')[1][:20]
+    if not batches[0].rows.filter(decision="repeated").exists():
+        assert 'id="import-repeated"' not in first
