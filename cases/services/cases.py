@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from cases import events
 from cases.categories import SUBTYPE_CATEGORY, Category
-from cases.models import Case, Person
+from cases.models import Case, Operation, Person
 from cases.models.case import NotifiedBy, Priority
 from cases.models.work import NOTE_KINDS, EventKind
 from cases.reminders import schedule
@@ -121,6 +121,7 @@ def case_open(
     consulate_notified_at: dt.datetime | None = None,
     notified_by: str = "",
     first_contact_at: dt.datetime | None = None,
+    operation: Operation | None = None,
 ) -> Case:
     """Open a case under a consulate the actor works for, for a person that consulate registered or
     holds a case of (``Person.objects.openable_by``): a person it only reads because another consulate
@@ -147,6 +148,8 @@ def case_open(
         "first_contact_at": first_contact_at,
     }
     _validate_case_fields(values, consulate_tz=consulate.timezone)
+    if operation is not None and operation.consulate_id != consulate.pk:
+        raise ValidationError({"operation": _("Choose an operation of the case's consulate.")})
     now = timezone.now()
     year = now.astimezone(zoneinfo.ZoneInfo(consulate.timezone)).year
     (reference,) = case_reference_allocate(consulate=consulate, year=year)
@@ -158,6 +161,7 @@ def case_open(
         opened_by=actor,
         last_activity_at=now,
         closure_needs_approval=priority == Priority.URGENT or current.is_vulnerable,
+        operation=operation,
         **values,
     )
     events.case_opened(case, actor)

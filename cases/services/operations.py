@@ -14,6 +14,7 @@ from cases.models import Case, Operation
 from cases.models.case import Status
 from cases.models.identity import ArrestingAgency
 from cases.services.cases import case_assign
+from cases.services.common import case_write, touch
 from cases.services.work import task_add
 from consulates.models import Consulate
 from consulates.policy import authorize
@@ -68,12 +69,15 @@ def operation_update(*, actor, operation: Operation, **fields) -> Operation:
 
 @transaction.atomic
 def operation_case_attach(*, actor, operation: Operation, case: Case) -> Case:
-    """Record that ``case`` came from ``operation`` (same consulate)."""
+    """Record that ``case`` came from ``operation`` (same consulate): a change to the case like any other
+    (locked, its version and last activity moved on: ``case_write`` and ``touch``)."""
     authorize(actor, "operation.manage", operation)
+    case = case_write(case, actor, "case.work")
     if case.consulate_id != operation.consulate_id:
         raise ValidationError({"operation": _("Choose an operation of the case's consulate.")})
-    Case.objects.filter(pk=case.pk).update(operation=operation)
-    case.operation = operation
+    if case.operation_id != operation.pk:
+        case.operation = operation
+        touch(case, actor, fields=["operation"])
     return case
 
 

@@ -332,6 +332,7 @@ def _case_for(actor, batch, person: Person, parsed: Parsed, facilities) -> tuple
             subtype="detencion_migratoria",
             facility=facility,
             detained_since=parsed.book_in_date,
+            operation=batch.operation,
         )
     else:
         changes = {}
@@ -341,6 +342,6 @@ def _case_for(actor, batch, person: Person, parsed: Parsed, facilities) -> tuple
             changes["detained_since"] = parsed.book_in_date
         if changes:
             case = case_update(actor=actor, case=case, **changes)
-    if batch.operation_id and case.operation_id is None:
-        operation_case_attach(actor=actor, operation=batch.operation, case=case)
+        if batch.operation_id and case.operation_id is None:
+            case = operation_case_attach(actor=actor, operation=batch.operation, case=case)
     return case, opened
