@@ -162,14 +162,30 @@ def person_register_screened(
             resolved_by=actor,
             resolved_at=now,
         )
+    _review_hidden(actor, person, hidden, DuplicateSource.REGISTRATION)
+    return person
+
+
+def hidden_duplicates_review(*, actor, person: Person, source: str) -> None:
+    """For a person registered without the screen above (an inquiry's conversion, whose page showed the
+    visible candidates first): the likely duplicates ``actor`` may not see become reviews for the
+    consulates holding them, as on registration. Nothing is said to ``actor``."""
+    _shown, hidden = _registration_screen(
+        actor=actor, fields={name: getattr(person, name) for name in QUERY_FIELDS}
+    )
+    _review_hidden(actor, person, hidden, source)
+
+
+def _review_hidden(actor, person: Person, hidden: list, source: str) -> None:
     for candidate in hidden:
+        if candidate.person_id == person.pk:
+            continue
         duplicate_review_open(
             actor=actor,
             person=person,
             candidate=Person.objects.get(pk=candidate.person_id),
             score=candidate.score,
             reasons=list(candidate.reasons),
-            source=DuplicateSource.REGISTRATION,
+            source=source,
             consulate=person.registered_by,
         )
-    return person

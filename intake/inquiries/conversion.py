@@ -19,11 +19,12 @@ from cases.identifiers import CURP_STATES
 from cases.matching import MatchQuery, match, reason_text
 from cases.models import Case, Person, PersonAlias
 from cases.models.case import Priority, Status
-from cases.models.identity import AliasSource
+from cases.models.identity import AliasSource, DuplicateSource
 from cases.namekeys import fold
 from cases.services.aliases import alias_add
 from cases.services.cases import case_open
 from cases.services.persons import person_register
+from cases.services.registration import hidden_duplicates_review
 from intake.inquiries.services import inquiry_write, save
 from intake.models import Inquiry, LocateResult, Urgency
 
@@ -177,6 +178,7 @@ def inquiry_convert(
         a_number=inquiry.sought_a_number,
         sex=sex,
     )
+    hidden_duplicates_review(actor=actor, person=person, source=DuplicateSource.INQUIRY)
     facility = _facility(inquiry)
     summary = _("Opened from inquiry %(number)s.") % {"number": inquiry.pk}
     if inquiry.sought_birthplace and not person.state_of_birth:

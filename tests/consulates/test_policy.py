@@ -277,6 +277,8 @@ SERVICES_WITHOUT_THEIR_OWN_CHECK = {
     # Opened by what found the pair after it authorized: registration (``person.register``), an
     # inquiry's work (``inquiry.work``), a detainee list's import (``import.run``).
     "duplicate_review_open",
+    # Called by an inquiry's conversion after it authorized ``inquiry.work`` and registered the person.
+    "hidden_duplicates_review",
     # The retention job and the maintenance worker: no user acts (``actor`` is recorded, None or system).
     "retention_anonymise_batch",
     "retention_run",

@@ -118,3 +118,15 @@ def test_convert_by_another_consulate_is_refused(world):
 )
 def test_state_of_birth(place, code):
     assert conversion.state_of_birth(place) == code
+
+
+def test_convert_opens_a_review_for_the_consulate_holding_a_namesake_the_officer_cannot_see(world):
+    from cases.models import DuplicateReview
+
+    conversion.inquiry_convert(actor=world.officer_a, inquiry=world.inquiry_a, sex="H")
+    world.inquiry_a.refresh_from_db()
+    new = world.inquiry_a.person
+    reviews = DuplicateReview.objects.filter(person=new)
+    assert list(reviews.values_list("candidate_id", "source")) == [(world.person_b.pk, "inquiry")]
+    assert not DuplicateReview.objects.visible_to(world.officer_a).filter(person=new).exists()
+    assert DuplicateReview.objects.visible_to(world.officer_b).filter(person=new).exists()
