@@ -348,17 +348,24 @@ def _index_for(prepared: list[_Prepared], among: QuerySet) -> _Index:
     curps = sorted({p.curp_bidx for p in prepared if p.curp_bidx})
     a_numbers = sorted({p.a_number_bidx for p in prepared if p.a_number_bidx})
     ids: set[int] = set()
-    with transaction.atomic(), connection.cursor() as cursor:
-        # The planner misjudges an overlap with a hundred-odd keys that few rows hold and would read the
-        # whole table (hundreds of milliseconds); the keys' GIN index answers in under one.
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        if keys:
+    if keys:
+        with transaction.atomic(), connection.cursor() as cursor:
+            # The planner misjudges an overlap with a hundred-odd keys that few rows hold and would read the
+            # whole table (hundreds of milliseconds); the keys' GIN index answers in under one. SET LOCAL
+            # lasts to the end of the outermost transaction (a savepoint does not end it): the setting is
+            # put back right after, so the caller's own queries are planned as usual.
+            cursor.execute("SELECT current_setting('enable_seqscan')")
+            (before,) = cursor.fetchone()
+            cursor.execute("SET LOCAL enable_seqscan = off")
             ids |= set(
                 Person.objects.filter(match_keys__overlap=keys).order_by().values_list("pk", flat=True)
             )
             ids |= set(
-                PersonAlias.objects.filter(match_keys__overlap=keys).values_list("person_id", flat=True)
+                PersonAlias.objects.filter(match_keys__overlap=keys)
+                .order_by()
+                .values_list("person_id", flat=True)
             )
+            cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [before])
     if curps:
         ids |= set(Person.objects.filter(curp_bidx__in=curps).values_list("pk", flat=True))
     if a_numbers:

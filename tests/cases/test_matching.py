@@ -244,3 +244,12 @@ def test_keys_survive_swapped_columns_and_joined_particles():
     assert stored & swapped
     one_digit = set(query_keys("José", "Cruz", "", dt.date(1981, 1, 2)))
     assert stored & one_digit
+
+
+def test_a_lookup_inside_a_transaction_leaves_the_planner_as_it_was():
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        match(MatchQuery(given_names="Rosa", paternal_surname="Núñez", date_of_birth=dt.date(1990, 1, 2)))
+        cursor.execute("SELECT current_setting('enable_seqscan')")
+        assert cursor.fetchone() == ("on",)
