@@ -1,18 +1,38 @@
 """The case timeline: one small function per kind of event, each recording the actor and a payload.
 
 Called only by services, inside their transaction, so an event exists exactly when its change does.
+A service writing many cases at once (``cases.services.bulk_intake``) wraps its work in ``collected()``:
+the same functions then build their events, and they are inserted together at the end of the block.
 """
 
 from __future__ import annotations
+
+import contextlib
+import contextvars
 
 from django.utils import timezone
 
 from cases.models import Case, CaseEvent
 from cases.models.work import EventKind
 
+_collecting: contextvars.ContextVar[list | None] = contextvars.ContextVar("case_events", default=None)
+
+
+@contextlib.contextmanager
+def collected():
+    """Events recorded inside the block are inserted in one statement when it ends without an error
+    (inside the caller's transaction, as a single event would be)."""
+    bucket: list[CaseEvent] = []
+    token = _collecting.set(bucket)
+    try:
+        yield bucket
+    finally:
+        _collecting.reset(token)
+    CaseEvent.objects.bulk_create(bucket)
+
 
 def _record(case: Case, kind: str, actor, *, text: str = "", occurred_at=None, **payload) -> CaseEvent:
-    return CaseEvent.objects.create(
+    event = CaseEvent(
         case=case,
         kind=kind,
         actor=actor,
@@ -20,6 +40,12 @@ def _record(case: Case, kind: str, actor, *, text: str = "", occurred_at=None, *
         occurred_at=occurred_at or timezone.now(),
         payload=payload,
     )
+    bucket = _collecting.get()
+    if bucket is None:
+        event.save(force_insert=True)
+    else:
+        bucket.append(event)
+    return event
 
 
 def case_opened(case: Case, actor) -> CaseEvent:

@@ -24,6 +24,14 @@ def consulate_for_facility(facility: DetentionFacility | int) -> Consulate:
     return Consulate.objects.get(counties__facilities__pk=facility_id)
 
 
+def district_consulate_ids(facility_ids) -> dict[int, int]:
+    """``consulate_for_facility`` for many facilities at once: {facility id: consulate id}."""
+    rows = DetentionFacility.objects.filter(pk__in=list(facility_ids)).values_list(
+        "pk", "county__consulate_id"
+    )
+    return dict(rows)
+
+
 def facilities_with_district() -> QuerySet[DetentionFacility]:
     return DetentionFacility.objects.select_related("county__consulate")
 

@@ -54,6 +54,29 @@ def duplicate_review_open(
         return DuplicateReview.objects.get(pair, status=DuplicateStatus.OPEN)
 
 
+def duplicate_reviews_open_new(
+    *, actor, reviews: list[tuple[Person, Person, float, list]], source: str, consulate
+):
+    """``duplicate_review_open`` for persons registered in the caller's transaction, many at once: each
+    (person, candidate, score, reasons). A person just registered has no review yet, so none is looked
+    up. Returns the reviews, in order."""
+    consulate_id = consulate if isinstance(consulate, int) else consulate.pk
+    return DuplicateReview.objects.bulk_create(
+        [
+            DuplicateReview(
+                person=person,
+                candidate=candidate,
+                score=round(float(score), 4),
+                reasons=list(reasons),
+                source=source,
+                requested_by=actor,
+                requesting_consulate_id=consulate_id,
+            )
+            for person, candidate, score, reasons in reviews
+        ]
+    )
+
+
 # --- Deciding a possible duplicate (helper B: review queue, merge, unmerge) ---------------------------
 
 

@@ -103,6 +103,60 @@ def identifiers_screen(*, actor, person_pk: int | None, identifiers: dict[str, s
     return withheld
 
 
+def identifiers_screen_many(*, actor, identifiers: dict) -> dict:
+    """``identifiers_screen`` for many new records at once (``{key: {field: normalised value}}``), with
+    the same answers per key: a list of ``Withheld``, or the ``ValidationError`` the single screen raises
+    (a visible holder's duplicate, another record of the same call holding the value, the rate limit)."""
+    out: dict = {key: [] for key in identifiers}
+    asked = {key: values for key, values in identifiers.items() if values}
+    if not asked:
+        return out
+    rate = _rate()
+    wait = ratelimit.exceeded(_RATE_SCOPE, str(actor.pk), rate)
+    if wait:
+        for key, values in asked.items():
+            out[key] = IdentifierReviewLimited(next(iter(values)), wait)
+        return out
+    holders: dict[tuple[str, str], int] = {}
+    for field in IDENTIFIER_FIELDS:
+        values = {values[field] for values in asked.values() if values.get(field)}
+        if not values:
+            continue
+        found = (
+            Person.objects.with_curp(*values) if field == "curp" else Person.objects.with_a_number(*values)
+        )
+        bidx = "curp_bidx" if field == "curp" else "a_number_bidx"
+        index_of = Person._meta.get_field(bidx).index_of
+        by_index = {index_of(value): value for value in values}
+        for pk, index in found.values_list("pk", bidx):
+            holders[(field, by_index[index])] = pk
+    visible = set(
+        Person.objects.visible_to(actor).filter(pk__in=set(holders.values())).values_list("pk", flat=True)
+    )
+    seen: set[tuple[str, str]] = set()
+    for key, values in asked.items():
+        errors: dict[str, str] = {}
+        withheld: list[Withheld] = []
+        for field, value in values.items():
+            holder_id = holders.get((field, value))
+            if (field, value) in seen or holder_id in visible:
+                errors[field] = duplicate_message(field)
+            elif holder_id is not None:
+                withheld.append(Withheld(field=field, value=value, holder_id=holder_id))
+        if errors:
+            out[key] = ValidationError(errors)
+            continue
+        seen.update(values.items())
+        for item in withheld:
+            wait = ratelimit.hit(_RATE_SCOPE, str(actor.pk), rate)
+            if wait:
+                out[key] = IdentifierReviewLimited(item.field, wait)
+                break
+        else:
+            out[key] = withheld
+    return out
+
+
 def identifier_reviews_open(*, actor, person: Person, withheld: list[Withheld], request=None) -> None:
     """Open (or find, when the same value was entered on the same record before) a review per withheld
     identifier, and write the match to the access log: who entered what kind of identifier that which

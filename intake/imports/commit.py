@@ -25,7 +25,7 @@ import logging
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,15 +43,13 @@ from cases.services.duplicate_reviews import duplicate_review_open
 from cases.services.operations import operation_case_attach
 from cases.services.persons import person_register
 from consulates.models import DetentionFacility
+from intake.imports.commit_bulk import IDENTIFIER_IN_REVIEW, IN_FLIGHT, WRITTEN, commit_bulk, plan
 from intake.imports.rows import Parsed
 from intake.models import ImportBatch, ImportRow, RowDecision
 
 logger = logging.getLogger(__name__)
 
 CHUNK = 500
-WRITTEN = (RowDecision.LINKED, RowDecision.NEW, RowDecision.REVIEW, RowDecision.REPEATED)
-# A reason code of ours beside the matcher's: an identifier was withheld for review.
-IDENTIFIER_IN_REVIEW = "identifier_in_review"
 
 
 @dataclass(frozen=True)
@@ -158,11 +156,6 @@ def _lock(ids: list[int]) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_id])
 
 
-# A row's transaction lasts well under this: a person another row was creating while this chunk was
-# matched (not yet committed, so not seen) has a ``created_at`` no older than the match's start minus it.
-IN_FLIGHT = dt.timedelta(seconds=60)
-
-
 def _created_since(parsed: Parsed, since) -> bool:
     """Was a person this row could be created (by another import's row, or an earlier row of this one)
     since its chunk was matched? Same date of birth and a name key in common, or the same A-number: what
@@ -200,23 +193,28 @@ def _commit_chunk(actor, batch: ImportBatch, rows: list[ImportRow], facilities: 
             [row.pk for row in importable], match_rows(actor, [parsed[r.pk] for r in importable]), strict=True
         )
     )
+    errors = [row for row in rows if not parsed[row.pk].importable]
+    for row in errors:
+        row.decision = RowDecision.ERROR
+        if parsed[row.pk].skip:
+            row.errors = {"country": [parsed[row.pk].skip]}
+    ImportRow.objects.bulk_update(errors, ["decision", "errors"])
+    locks = {row.pk: identity_locks(parsed[row.pk]) for row in importable}
+    together, single = plan(importable, locks)
+    if together:
+        try:
+            with transaction.atomic():
+                single += commit_bulk(actor, batch, together, parsed, outcomes, started, facilities, locks)
+        except DatabaseError:
+            # Undone whole (a concurrent write of the same identifier, say): each row on its own.
+            logger.warning(
+                "import %s: a chunk's set-wise write failed; its rows are written one by one", batch.pk
+            )
+            single = together + single
+    for row in sorted(single, key=lambda row: row.number):
+        _commit_row(actor, batch, row, parsed[row.pk], outcomes[row.pk], started, facilities)
     counts = {decision: 0 for decision in RowDecision.values}
     for row in rows:
-        item = parsed[row.pk]
-        if not item.importable:
-            row.decision = RowDecision.ERROR
-            if item.skip:
-                row.errors = {"country": [item.skip]}
-            row.save(update_fields=["decision", "errors"])
-        else:
-            try:
-                with transaction.atomic():
-                    _commit_one(actor, batch, row, item, outcomes[row.pk], started, facilities)
-            except (ValidationError, PermissionDenied) as error:
-                row.decision = RowDecision.ERROR
-                row.errors = _messages(error)
-                row.person = row.case = row.review = None
-                row.save(update_fields=["decision", "errors", "person", "case", "review"])
         counts[row.decision] += 1
     ImportBatch.objects.filter(pk=batch.pk).update(
         done_rows=F("done_rows") + len(rows),
@@ -226,6 +224,18 @@ def _commit_chunk(actor, batch: ImportBatch, rows: list[ImportRow], facilities: 
         error_count=F("error_count") + counts[RowDecision.ERROR],
     )
     logger.info("import %s: %s rows written", batch.pk, len(rows))
+
+
+def _commit_row(actor, batch, row: ImportRow, item: Parsed, outcome, started, facilities) -> None:
+    """One row in its own transaction (a savepoint inside a caller's): an error is the row's alone."""
+    try:
+        with transaction.atomic():
+            _commit_one(actor, batch, row, item, outcome, started, facilities)
+    except (ValidationError, PermissionDenied) as error:
+        row.decision = RowDecision.ERROR
+        row.errors = _messages(error)
+        row.person = row.case = row.review = None
+        row.save(update_fields=["decision", "errors", "person", "case", "review"])
 
 
 def _messages(error) -> dict[str, list[str]]:
