@@ -312,6 +312,8 @@ API_TOKEN_ISSUE_RATE_PER_USER = os.environ.get("API_TOKEN_ISSUE_RATE_PER_USER", 
 CALENDAR_FEED_RATE_PER_TOKEN = os.environ.get("CALENDAR_FEED_RATE_PER_TOKEN", "60/h")
 # CURPs/A-numbers held by a person the user cannot see, entered on a record: each opens a review (issue 15).
 IDENTIFIER_REVIEW_RATE_PER_USER = os.environ.get("IDENTIFIER_REVIEW_RATE_PER_USER", "10/h")
+# The same, for the rows of the detainee lists one user imports (a budget of its own: decision 0016).
+IDENTIFIER_REVIEW_RATE_PER_IMPORTER = os.environ.get("IDENTIFIER_REVIEW_RATE_PER_IMPORTER", "1000/d")
 API_TOKEN_USE_RETENTION_DAYS = env_int("API_TOKEN_USE_RETENTION_DAYS", 365)
 # Staff sign-in records (django-axes' access and failure logs): purged hourly after this many days.
 SIGN_IN_RECORD_RETENTION_DAYS = env_int("SIGN_IN_RECORD_RETENTION_DAYS", 365)

@@ -37,6 +37,7 @@ from cases.services.cases import UPDATABLE_FIELDS, _display, _validate_case_fiel
 from cases.services.common import bump
 from cases.services.identifier_reviews import (
     IDENTIFIER_FIELDS,
+    INTERACTIVE,
     identifier_reviews_open,
     identifiers_screen_many,
 )
@@ -67,7 +68,7 @@ class Opened:
     case: Case
 
 
-def _register_many(actor, consulate: Consulate, items: dict[Hashable, dict]) -> dict:
+def _register_many(actor, consulate: Consulate, items: dict[Hashable, dict], budget: str) -> dict:
     """``person_register`` for each item: {key: Person (saved, ``identifiers_in_review`` set) or error}."""
     out: dict[Hashable, Person | ValidationError] = {}
     people: dict[Hashable, Person] = {}
@@ -91,7 +92,7 @@ def _register_many(actor, consulate: Consulate, items: dict[Hashable, dict]) -> 
         key: {name: getattr(person, name) for name in IDENTIFIER_FIELDS if getattr(person, name)}
         for key, person in people.items()
     }
-    screened = identifiers_screen_many(actor=actor, identifiers=wanted)
+    screened = identifiers_screen_many(actor=actor, identifiers=wanted, budget=budget)
     for key, result in screened.items():
         if isinstance(result, ValidationError):
             out[key] = result
@@ -143,10 +144,18 @@ def aliases_add_many(actor, wanted: list[tuple[Person, dict]]) -> None:
 
 
 @transaction.atomic
-def detainees_open(*, actor, consulate: Consulate, operation=None, items: dict[Hashable, Opening]) -> dict:
+def detainees_open(
+    *,
+    actor,
+    consulate: Consulate,
+    operation=None,
+    items: dict[Hashable, Opening],
+    review_budget: str = INTERACTIVE,
+) -> dict:
     """Register the new persons and open a case for each item, set-wise:
     {key: ``Opened`` or ``ValidationError``}. The rules are those of ``person_register``, ``alias_add`` and
-    ``case_open``, checked once for the whole call where they do not depend on the item."""
+    ``case_open``, checked once for the whole call where they do not depend on the item; identifier reviews
+    count against ``review_budget`` (as ``person_register``'s)."""
     authorize(actor, "case.open", consulate)
     if any(item.register is not None for item in items.values()):
         authorize(actor, "person.register", consulate)
@@ -154,7 +163,10 @@ def detainees_open(*, actor, consulate: Consulate, operation=None, items: dict[H
         raise ValidationError({"operation": _("Choose an operation of the case's consulate.")})
     out: dict[Hashable, Opened | ValidationError] = {}
     registered = _register_many(
-        actor, consulate, {key: item.register for key, item in items.items() if item.register is not None}
+        actor,
+        consulate,
+        {key: item.register for key, item in items.items() if item.register is not None},
+        review_budget,
     )
     persons: dict[Hashable, Person] = {}
     for key, item in items.items():

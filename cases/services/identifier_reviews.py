@@ -10,7 +10,9 @@ blind index:
   match is written to the access log, and the writer is told only that the identifier needs review.
 
 A user opens at most ``IDENTIFIER_REVIEW_RATE_PER_USER`` reviews per window; past it, every new
-identifier from that user is refused before it is looked up, so the refusal tells nothing either.
+identifier from that user is refused before it is looked up, so the refusal tells nothing either. The rows
+of the detainee lists a user imports draw on a budget of their own (``IDENTIFIER_REVIEW_RATE_PER_IMPORTER``,
+``budget=IMPORT``): a list names other consulates' detainees by the dozen, a form one at a time.
 Values are never logged; the review keeps the value encrypted, and only until it is resolved.
 """
 
@@ -31,7 +33,12 @@ from consulates.policy import home_consulate
 from signin import ratelimit
 
 IDENTIFIER_FIELDS = ("curp", "a_number")
-_RATE_SCOPE = "identifier-review"
+INTERACTIVE, IMPORT = "interactive", "import"
+# budget -> (rate limiter scope, setting)
+_BUDGETS = {
+    INTERACTIVE: ("identifier-review", "IDENTIFIER_REVIEW_RATE_PER_USER"),
+    IMPORT: ("identifier-review-import", "IDENTIFIER_REVIEW_RATE_PER_IMPORTER"),
+}
 
 
 def duplicate_message(field: str) -> str:
@@ -67,18 +74,22 @@ class Withheld:
     holder_id: int
 
 
-def _rate():
-    return ratelimit.parse_rate(settings.IDENTIFIER_REVIEW_RATE_PER_USER)
+def _budget(budget: str):
+    scope, setting = _BUDGETS[budget]
+    return scope, ratelimit.parse_rate(getattr(settings, setting))
 
 
-def identifiers_screen(*, actor, person_pk: int | None, identifiers: dict[str, str]) -> list[Withheld]:
+def identifiers_screen(
+    *, actor, person_pk: int | None, identifiers: dict[str, str], budget: str = INTERACTIVE
+) -> list[Withheld]:
     """Check the identifiers a write is about to record (``{field: normalised value}``, only those new
     for the record). Raises a field error for a duplicate the actor can see, ``IdentifierReviewLimited``
-    over the rate; returns those held by persons the actor cannot see, to be withheld and reviewed."""
+    over the rate of ``budget``; returns those held by persons the actor cannot see, to be withheld and
+    reviewed."""
     if not identifiers:
         return []
-    rate = _rate()
-    wait = ratelimit.exceeded(_RATE_SCOPE, str(actor.pk), rate)
+    scope, rate = _budget(budget)
+    wait = ratelimit.exceeded(scope, str(actor.pk), rate)
     if wait:
         raise IdentifierReviewLimited(next(iter(identifiers)), wait)
     others = Person.objects.exclude(pk=person_pk) if person_pk else Person.objects.all()
@@ -97,13 +108,13 @@ def identifiers_screen(*, actor, person_pk: int | None, identifiers: dict[str, s
     if errors:
         raise ValidationError(errors)
     for item in withheld:
-        wait = ratelimit.hit(_RATE_SCOPE, str(actor.pk), rate)
+        wait = ratelimit.hit(scope, str(actor.pk), rate)
         if wait:
             raise IdentifierReviewLimited(item.field, wait)
     return withheld
 
 
-def identifiers_screen_many(*, actor, identifiers: dict) -> dict:
+def identifiers_screen_many(*, actor, identifiers: dict, budget: str = INTERACTIVE) -> dict:
     """``identifiers_screen`` for many new records at once (``{key: {field: normalised value}}``), with
     the same answers per key: a list of ``Withheld``, or the ``ValidationError`` the single screen raises
     (a visible holder's duplicate, another record of the same call holding the value, the rate limit)."""
@@ -111,8 +122,8 @@ def identifiers_screen_many(*, actor, identifiers: dict) -> dict:
     asked = {key: values for key, values in identifiers.items() if values}
     if not asked:
         return out
-    rate = _rate()
-    wait = ratelimit.exceeded(_RATE_SCOPE, str(actor.pk), rate)
+    scope, rate = _budget(budget)
+    wait = ratelimit.exceeded(scope, str(actor.pk), rate)
     if wait:
         for key, values in asked.items():
             out[key] = IdentifierReviewLimited(next(iter(values)), wait)
@@ -148,7 +159,7 @@ def identifiers_screen_many(*, actor, identifiers: dict) -> dict:
             continue
         seen.update(values.items())
         for item in withheld:
-            wait = ratelimit.hit(_RATE_SCOPE, str(actor.pk), rate)
+            wait = ratelimit.hit(scope, str(actor.pk), rate)
             if wait:
                 out[key] = IdentifierReviewLimited(item.field, wait)
                 break

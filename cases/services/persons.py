@@ -16,6 +16,7 @@ from cases.models.work import HearingStatus
 from cases.reminders import schedule
 from cases.services.identifier_reviews import (
     IDENTIFIER_FIELDS,
+    INTERACTIVE,
     identifier_reviews_open,
     identifiers_screen,
 )
@@ -105,7 +106,9 @@ def _clean_identifiers(fields: dict, current: Person | None = None) -> dict:
     return cleaned
 
 
-def _save(person: Person, *, actor, before: dict | None = None, request=None) -> Person:
+def _save(
+    person: Person, *, actor, before: dict | None = None, request=None, budget: str = INTERACTIVE
+) -> Person:
     """Validate and save; a CURP or A-number new for the record is screened first
     (``cases.services.identifier_reviews``): one held by a person the actor cannot see is withheld, the
     record keeps its previous value (``before``; nothing on a new record) and a review is opened."""
@@ -116,7 +119,7 @@ def _save(person: Person, *, actor, before: dict | None = None, request=None) ->
         for name in IDENTIFIER_FIELDS
         if getattr(person, name) and getattr(person, name) != before.get(name)
     }
-    withheld = identifiers_screen(actor=actor, person_pk=person.pk, identifiers=new)
+    withheld = identifiers_screen(actor=actor, person_pk=person.pk, identifiers=new, budget=budget)
     for item in withheld:
         setattr(person, item.field, before.get(item.field))
     try:
@@ -149,10 +152,13 @@ def refuse_if_anonymised(person: Person) -> None:
 
 
 @transaction.atomic
-def person_register(*, actor, consulate: Consulate | None = None, request=None, **fields) -> Person:
+def person_register(
+    *, actor, consulate: Consulate | None = None, request=None, review_budget: str = INTERACTIVE, **fields
+) -> Person:
     """Register a person for ``consulate`` (default: the actor's own). Returns the saved person, whose
     ``identifiers_in_review`` names the identifiers withheld for review. ``request`` (optional) gives
-    the access log the client's address when an identifier is reviewed."""
+    the access log the client's address when an identifier is reviewed; ``review_budget`` is the rate
+    those reviews count against (a detainee list's: ``identifier_reviews.IMPORT``)."""
     unknown = set(fields) - PERSON_FIELDS
     if unknown:
         raise TypeError(f"Unknown person fields: {sorted(unknown)}")
@@ -164,7 +170,7 @@ def person_register(*, actor, consulate: Consulate | None = None, request=None, 
     person = Person(registered_by_id=consulate_id, **cleaned)
     if person.contact_consent:
         person.contact_consent_at = timezone.now()
-    return _save(person, actor=actor, request=request)
+    return _save(person, actor=actor, request=request, budget=review_budget)
 
 
 @transaction.atomic

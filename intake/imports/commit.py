@@ -40,6 +40,7 @@ from cases.namekeys import fold, match_keys, phonetic, tokens
 from cases.services.aliases import alias_add
 from cases.services.cases import case_open, case_update
 from cases.services.duplicate_reviews import duplicate_review_open
+from cases.services.identifier_reviews import IMPORT
 from cases.services.operations import operation_case_attach
 from cases.services.persons import person_register
 from consulates.models import DetentionFacility
@@ -280,6 +281,7 @@ def _commit_one(actor, batch, row: ImportRow, parsed: Parsed, outcome: Outcome, 
             state_of_birth=parsed.state_of_birth,
             curp=parsed.curp,
             a_number=parsed.a_number,
+            review_budget=IMPORT,
         )
         if getattr(person, "identifiers_in_review", ()):
             reasons.append(IDENTIFIER_IN_REVIEW)

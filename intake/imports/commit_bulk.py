@@ -22,6 +22,7 @@ from cases.models.identity import AliasSource
 from cases.namekeys import fold, match_keys
 from cases.services.bulk_intake import Opening, aliases_add_many, cases_custody_update_many, detainees_open
 from cases.services.duplicate_reviews import duplicate_reviews_open_new
+from cases.services.identifier_reviews import IMPORT
 from intake.imports.rows import Parsed
 from intake.models import ImportRow, RowDecision
 
@@ -189,7 +190,11 @@ def commit_bulk(actor, batch, rows: list[ImportRow], parsed, outcomes, started, 
             kept.remove(row)
             single.append(row)  # the case could not be changed here: on its own, with the reason
     results = detainees_open(
-        actor=actor, consulate=batch.consulate, operation=batch.operation, items=openings
+        actor=actor,
+        consulate=batch.consulate,
+        operation=batch.operation,
+        items=openings,
+        review_budget=IMPORT,
     )
     candidates = Person.objects.in_bulk(
         {outcomes[pk].person_id for pk in openings if outcomes[pk].decision == RowDecision.REVIEW}

@@ -1,6 +1,6 @@
-"""How a bulk import meets the identifier-review rate limit (``IDENTIFIER_REVIEW_RATE_PER_USER``): each
-A-number held by a person the importing user cannot see is withheld and reviewed, and counts against the
-user's budget. Past it, every further row with an identifier is not imported, with the limit's own message
+"""How a bulk import meets the identifier-review rate limit of imports (``IDENTIFIER_REVIEW_RATE_PER_IMPORTER``,
+a budget of its own beside the forms' ``IDENTIFIER_REVIEW_RATE_PER_USER``): each A-number held by a person the
+importing user cannot see is withheld and reviewed, and counts against the user's import budget. Past it, every further row with an identifier is not imported, with the limit's own message
 (it says nothing about the identifier); the rest of the list goes on. Importing the same file again once the
 window has passed imports those rows, and the rows done before are "repeated"."""
 
@@ -27,7 +27,7 @@ LIST = (
 
 
 def test_rows_past_the_limit_wait_for_a_later_import(settings):
-    settings.IDENTIFIER_REVIEW_RATE_PER_USER = "1/h"
+    settings.IDENTIFIER_REVIEW_RATE_PER_IMPORTER = "1/h"
     cache.clear()
     houston, dallas = f.officer("houston"), f.officer("dallas")
     f.make_person(
@@ -65,3 +65,30 @@ def test_rows_past_the_limit_wait_for_a_later_import(settings):
     assert again[2].person_id == rows[2].person_id
     assert again[3].decision == RowDecision.REVIEW
     assert again[4].decision == RowDecision.REPEATED
+
+
+def test_imports_and_forms_draw_on_separate_budgets(settings):
+    """A list naming other consulates' detainees does not stop the officer's forms, and an officer who
+    used the forms' budget up can still import a list."""
+    settings.IDENTIFIER_REVIEW_RATE_PER_USER = "1/h"
+    settings.IDENTIFIER_REVIEW_RATE_PER_IMPORTER = "5/h"
+    cache.clear()
+    houston, dallas = f.officer("houston"), f.officer("dallas")
+    held = [
+        f.make_person(houston, given_names=name, paternal_surname="Ochoa", a_number=number)
+        for name, number in (("Bruno", "206100001"), ("Celia", "206100002"), ("Dario", "206100003"))
+    ]
+    form = f.make_person(dallas, given_names="Eva", paternal_surname="Lara", a_number="206100001")
+    assert form.identifiers_in_review == ("a_number",)  # the forms' budget (1) is now used up
+    batch = services.import_file(
+        actor=dallas,
+        consulate=f.consulate("dallas"),
+        filename="l.csv",
+        content=(
+            "A-Number,Last Name,First Name,DOB,Gender\n"
+            "A206100002,PARRA,FELIPE,03/04/1971,M\n"
+            "A206100003,VALDEZ,GINA,05/06/1972,F\n"
+        ).encode(),
+    )
+    assert sorted(batch.rows.values_list("decision", flat=True)) == [RowDecision.REVIEW, RowDecision.REVIEW]
+    assert IdentifierReview.objects.filter(existing_person__in=held).count() == 3
