@@ -223,6 +223,8 @@ class Person(FastLoad, BlindIndexedModel):
             GinIndex(OpClass(F("search_name"), name="gin_trgm_ops"), name="person_search_name_trgm"),
             GinIndex(fields=["match_keys"], name="person_match_keys_gin"),
             models.Index(fields=["registered_by"], name="person_registered_by_idx"),
+            # the persons created in the last minute (an import's re-check for a person created meanwhile)
+            models.Index(fields=["created_at"], name="person_created_idx"),
             # the staff list's default order, so the first page is read from the index
             models.Index(
                 fields=["paternal_surname", "maternal_surname", "given_names"], name="person_name_order_idx"

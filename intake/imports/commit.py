@@ -51,6 +51,9 @@ from intake.models import ImportBatch, ImportRow, RowDecision
 logger = logging.getLogger(__name__)
 
 CHUNK = 500
+# The matcher reads every eligible person of the network once per call: a list is matched 5,000 rows at a
+# time, not 500 (20 reads of 100,000 persons for a 10,000-row list took longer than its writes).
+MATCH_CHUNK = 5000
 
 
 @dataclass(frozen=True)
@@ -175,25 +178,29 @@ def _created_since(parsed: Parsed, since) -> bool:
 
 
 def commit_rows(*, actor, batch: ImportBatch) -> None:
-    """Write every pending row of ``batch`` (status running), chunk by chunk, updating its counts."""
+    """Write every pending row of ``batch`` (status running): matched ``MATCH_CHUNK`` rows at a time (the
+    matcher reads the network once per call), written ``CHUNK`` rows at a time, the counts updated after
+    each written chunk (the progress bar)."""
     facilities = DetentionFacility.objects.in_bulk()
     pending = list(
         batch.rows.filter(decision=RowDecision.PENDING).order_by("number").values_list("pk", flat=True)
     )
-    for start in range(0, len(pending), CHUNK):
-        rows = list(ImportRow.objects.filter(pk__in=pending[start : start + CHUNK]).order_by("number"))
-        _commit_chunk(actor, batch, rows, facilities)
+    for start in range(0, len(pending), MATCH_CHUNK):
+        rows = list(ImportRow.objects.filter(pk__in=pending[start : start + MATCH_CHUNK]).order_by("number"))
+        parsed = {row.pk: parsed_of(row) for row in rows}
+        importable = [row for row in rows if parsed[row.pk].importable]
+        started = timezone.now()
+        matched = match_rows(actor, [parsed[row.pk] for row in importable])
+        outcomes = dict(zip([row.pk for row in importable], matched, strict=True))
+        for first in range(0, len(rows), CHUNK):
+            _commit_chunk(actor, batch, rows[first : first + CHUNK], parsed, outcomes, started, facilities)
 
 
-def _commit_chunk(actor, batch: ImportBatch, rows: list[ImportRow], facilities: dict) -> None:
-    parsed = {row.pk: parsed_of(row) for row in rows}
+def _commit_chunk(
+    actor, batch: ImportBatch, rows: list[ImportRow], parsed, outcomes, started, facilities
+) -> None:
+    """Write ``rows``, matched at ``started`` (``outcomes``): set-wise where it can, one by one otherwise."""
     importable = [row for row in rows if parsed[row.pk].importable]
-    started = timezone.now()
-    outcomes = dict(
-        zip(
-            [row.pk for row in importable], match_rows(actor, [parsed[r.pk] for r in importable]), strict=True
-        )
-    )
     errors = [row for row in rows if not parsed[row.pk].importable]
     for row in errors:
         row.decision = RowDecision.ERROR

@@ -98,7 +98,7 @@ def test_a_linked_row_updating_custody_leaves_what_the_one_by_one_path_leaves(wo
     together = _import(world, line.format(n=1)).rows.get()
     _one_by_one(monkeypatch)
     alone = _import(world, line.format(n=2)).rows.get()
-    assert together.decision == RowDecision.LINKED
+    assert together.decision == RowDecision.LINKED, together.errors
     assert together.case_id == cases[0].pk
     assert _shape(together) == _shape(alone)
     case = Case.objects.get(pk=cases[0].pk)
