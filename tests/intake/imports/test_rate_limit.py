@@ -85,10 +85,10 @@ def test_imports_and_forms_draw_on_separate_budgets(settings):
         consulate=f.consulate("dallas"),
         filename="l.csv",
         content=(
-            "A-Number,Last Name,First Name,DOB,Gender\n"
-            "A206100002,PARRA,FELIPE,03/04/1971,M\n"
-            "A206100003,VALDEZ,GINA,05/06/1972,F\n"
-        ).encode(),
+            b"A-Number,Last Name,First Name,DOB,Gender\n"
+            b"A206100002,PARRA,FELIPE,03/04/1971,M\n"
+            b"A206100003,VALDEZ,GINA,05/06/1972,F\n"
+        ),
     )
     assert sorted(batch.rows.values_list("decision", flat=True)) == [RowDecision.REVIEW, RowDecision.REVIEW]
     assert IdentifierReview.objects.filter(existing_person__in=held).count() == 3

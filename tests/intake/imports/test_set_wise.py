@@ -88,10 +88,10 @@ def test_a_new_row_leaves_what_the_one_by_one_path_leaves(world, monkeypatch):
 def test_a_linked_row_updating_custody_leaves_what_the_one_by_one_path_leaves(world, monkeypatch):
     houston_jail = DetentionFacility.objects.get(name="Houston Contract Detention Facility")
     first = f.make_person(
-        world["dallas"], given_names="Ruth", paternal_surname="Ibarra", a_number="207770001"
+        world["dallas"], given_names="Ruth", paternal_surname="Ibarra", sex="M", a_number="207770001"
     )
     second = f.make_person(
-        world["dallas"], given_names="Ruth", paternal_surname="Ibarra", a_number="207770002"
+        world["dallas"], given_names="Ruth", paternal_surname="Ibarra", sex="M", a_number="207770002"
     )
     cases = [f.make_case(world["dallas"], person=person) for person in (first, second)]
     line = "A20777000{n},IBARRA,RUTH,,F,MEXICO,Houston Contract Detention Facility,11/28/2026\n"
