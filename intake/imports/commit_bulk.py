@@ -98,10 +98,13 @@ def _created_since(parsed: dict[int, Parsed], since) -> set[int]:
     if wanted:
         # The persons of the last minute or so (the index on ``created_at``), compared in Python: the keys'
         # GIN index is slow to ask while an import fills its pending list.
-        rows = recent.values_list("match_keys", flat=True)
-        for keys in rows:
+        by_date: dict[str, list[tuple[int, list[str]]]] = {}
+        for pk, (dob, names) in wanted.items():
+            by_date.setdefault(dob, []).append((pk, names))
+        for keys in recent.values_list("match_keys", flat=True):
             keys = set(keys)
-            hit.update(pk for pk, (dob, names) in wanted.items() if dob in keys and keys.intersection(names))
+            for key in keys.intersection(by_date):
+                hit.update(pk for pk, names in by_date[key] if keys.intersection(names))
     return hit
 
 
