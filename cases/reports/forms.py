@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Operation
@@ -113,7 +114,7 @@ class ReportFilterForm(forms.Form):
 def operation_query(operation: Operation) -> dict[str, str]:
     """The dashboard's filters for one operation's reports: that operation, from its date to today (at
     most three years, so a range the form accepts; an operation dated ahead, its date alone)."""
-    today = dt.date.today()
+    today = timezone.localdate()
     end = max(today, operation.date)
     start = max(operation.date, end - dt.timedelta(days=MAX_RANGE_DAYS), EARLIEST)
     return {"operation": str(operation.pk), "start": start.isoformat(), "end": end.isoformat()}

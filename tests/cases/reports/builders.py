@@ -579,7 +579,9 @@ def expected_weekly_flow(w, consulate=None, params=PARAMS, operation=None):
 
 
 def expected_custody_by_facility(w, consulate=None, operation=None):
-    counts = Counter(s.facility for s in _scope(w, consulate, operation) if s.facility and not s.released and s.is_open)
+    counts = Counter(
+        s.facility for s in _scope(w, consulate, operation) if s.facility and not s.released and s.is_open
+    )
     rows = [
         {"facility": w.facility[slug].name, "district": CITY[slug], "in_custody": n}
         for slug, n in counts.items()
