@@ -14,7 +14,7 @@ from cases.admin.access_logging import AccessLoggedAdminMixin, access_log_link
 from cases.admin.base import ServiceAdminMixin, add_service_errors
 from cases.admin.case_actions import ACTIONS, available_actions, run_action
 from cases.admin.case_inlines import HearingInline, TaskInline
-from cases.admin.filters import AssigneeFilter, CustodyFilter, FlagsFilter, MyCasesFilter
+from cases.admin.filters import AssigneeFilter, CustodyFilter, FlagsFilter, MyCasesFilter, OperationFilter
 from cases.admin.timeline import render_delay, render_timeline
 from cases.models import Case, Person
 from cases.models.case import Status
@@ -50,6 +50,7 @@ class CaseAdmin(AccessLoggedAdminMixin, ServiceAdminMixin, CaseWorkAdmin, admin.
         AssigneeFilter,
         CustodyFilter,
         FlagsFilter,
+        OperationFilter,
     ]
     search_fields = ["reference"]  # the real search is get_search_results
     search_help_text = _("Reference, person's name (accents ignored), CURP or A-number.")

@@ -4,8 +4,9 @@ from django.contrib import admin
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Case
+from cases.models import Case, Operation
 from cases.models.case import Status
+from cases.reports.common import operation_title
 from cases.selectors import assignable_users
 from consulates.policy import holders, home_consulate
 
@@ -76,3 +77,26 @@ class FlagsFilter(admin.SimpleListFilter):
         if self.value() == "art36":
             return queryset.filter(pk__in=Case.objects.art36_contact_overdue().values("pk"))
         return queryset
+
+
+class OperationFilter(admin.SimpleListFilter):
+    """The cases of one enforcement operation (the reports' links carry it when an operation is
+    chosen). Offered: the user's most recent operations, and the one chosen."""
+
+    title = _("operation")
+    parameter_name = "operation__id__exact"
+    OFFERED = 15
+
+    def lookups(self, request, model_admin):
+        visible = Operation.objects.visible_to(request.user).select_related("consulate")
+        offered = list(visible.order_by("-date", "-pk")[: self.OFFERED])
+        chosen = self.value()
+        if chosen and chosen.isdigit() and all(str(o.pk) != chosen for o in offered):
+            offered += list(visible.filter(pk=chosen))
+        return [(str(o.pk), operation_title(o)) for o in offered]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        return queryset.filter(operation_id=value) if value.isdigit() else queryset.none()

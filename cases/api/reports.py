@@ -1,5 +1,5 @@
 """The caseload reports as JSON for staff and managers (not partners): the same functions as the
-dashboard, with the same filters (``start``, ``end``, ``consulate``) and the same scoping."""
+dashboard, with the same filters (``start``, ``end``, ``consulate``, ``operation``) and the same scoping."""
 
 from __future__ import annotations
 
@@ -46,6 +46,14 @@ PARAMETERS = [
     OpenApiParameter(
         "consulate", OpenApiTypes.INT, description="A consulate id (managers); officers always get their own."
     ),
+    OpenApiParameter(
+        "operation",
+        OpenApiTypes.INT,
+        description=(
+            "An enforcement operation id (one the caller's reports count): only that operation's cases are "
+            "counted. Reports about inquiries say in their note that it does not apply to them."
+        ),
+    ),
 ]
 
 
@@ -90,6 +98,7 @@ class ReportView(APIView):
                     "start": params.start.isoformat(),
                     "end": params.end.isoformat(),
                     "consulate": str(params.consulate_id) if params.consulate_id else None,
+                    "operation": str(params.operation_id) if params.operation_id else None,
                 },
                 "columns": [{"key": key, "label": label} for key, label in report.columns],
                 "rows": report.rows,

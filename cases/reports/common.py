@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from django.db import connection, models
 from django.db.models import Aggregate, F, Func, Q
 from django.db.models.functions import Cast
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from cases.models import Case
+from cases.models import Case, Operation
 from consulates.models import Consulate
 from consulates.policy import reach
 
@@ -21,11 +21,13 @@ MAX_RANGE_DAYS = 366 * 3
 
 @dataclass(frozen=True)
 class ReportParams:
-    """A date range (inclusive, in each consulate's local time) and an optional consulate."""
+    """A date range (inclusive, in each consulate's local time), an optional consulate and an optional
+    enforcement operation (the reports then count only that operation's cases)."""
 
     start: dt.date
     end: dt.date
     consulate_id: int | None = None
+    operation_id: int | None = None
 
     @classmethod
     def default(cls) -> ReportParams:
@@ -38,7 +40,31 @@ class ReportParams:
             (_("From"), self.start.isoformat()),
             (_("To"), self.end.isoformat()),
             (_("Consulate"), str(consulate) if consulate else _("All the consulates you may see")),
+            (
+                _("Operation"),
+                operation_label(self.operation_id) if self.operation_id else _("All operations"),
+            ),
         ]
+
+
+def operation_title(operation: Operation) -> str:
+    """An operation as a reader names it: its name, its date in words and its consulate's city."""
+    return _("%(name)s (%(date)s, %(city)s)") % {
+        "name": operation.name,
+        "date": formats.date_format(operation.date, "DATE_FORMAT"),
+        "city": operation.consulate.city,
+    }
+
+
+def operation_label(operation_id: int) -> str:
+    operation = Operation.objects.select_related("consulate").filter(pk=operation_id).first()
+    return operation_title(operation) if operation else ""
+
+
+def not_for_operations(params: ReportParams, note: str, reason: str) -> str:
+    """The note of a report about things that are not cases of an operation: when an operation is
+    chosen, ``reason`` (in words: the filter does not apply, and why) follows the note."""
+    return note if params.operation_id is None else f"{note} {reason}"
 
 
 @dataclass
@@ -60,11 +86,14 @@ def scoped_consulate(user, params: ReportParams) -> int | None:
 
 
 def scoped_cases(user, params: ReportParams):
-    """The cases a report counts: ``Case.held_for(user)``, in the consulate chosen (if any)."""
+    """The cases a report counts: ``Case.held_for(user)``, in the consulate chosen (if any), of the
+    operation chosen (if any)."""
     cases = Case.objects.held_for(user)
     consulate_id = scoped_consulate(user, params)
     if consulate_id is not None:
         cases = cases.filter(consulate_id=consulate_id)
+    if params.operation_id is not None:
+        cases = cases.filter(operation_id=params.operation_id)
     return cases
 
 
@@ -79,6 +108,16 @@ def scope_sql(user, params: ReportParams, *columns: str) -> tuple[str, list]:
     if consulate_id is None:
         return "TRUE", []
     return "(" + " OR ".join(f"{column} = %s" for column in columns) + ")", [consulate_id] * len(columns)
+
+
+def operation_sql(params: ReportParams, case_column: str) -> tuple[str, list]:
+    """For the reports written in SQL: ``case_column`` (a case id) one of the chosen operation's cases,
+    or nothing to add when no operation is chosen."""
+    if params.operation_id is None:
+        return "TRUE", []
+    # ``case_column`` is one of the reports' own column names, never input.
+    condition = f"{case_column} IN (SELECT id FROM cases_case WHERE operation_id = %s)"  # noqa: S608
+    return condition, [params.operation_id]
 
 
 def local_timestamp(path: str, tz_path: str = "consulate__timezone"):

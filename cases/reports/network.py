@@ -16,6 +16,7 @@ from django.utils.translation import pgettext
 from cases.categories import Category
 from cases.models import Case, OpenCaseload
 from cases.models.case import Priority, Status
+from cases.reports import of_operation
 from cases.reports.common import (
     Report,
     ReportParams,
@@ -46,6 +47,12 @@ def open_case_list_url(**filters) -> str:
     return case_list_url(status__in=",".join(OPEN_STATUSES), **filters)
 
 
+def list_filters(params: ReportParams) -> dict:
+    """What every link of a report adds to its own filters: the operation chosen, if any, so that the
+    list holds exactly the cases counted."""
+    return {} if params.operation_id is None else {"operation__id__exact": params.operation_id}
+
+
 def _consulates() -> dict[int, Consulate]:
     return {c.pk: c for c in Consulate.objects.all()}
 
@@ -53,13 +60,17 @@ def _consulates() -> dict[int, Consulate]:
 def open_cases(user, params: ReportParams) -> Report:
     """Open cases (now) by consulate, with status, category and priority breakdowns: one GROUP BY
     over the open-caseload summary."""
-    grouped = (
-        open_caseload(user, scoped_consulate(user, params))
-        .values("consulate_id", "status", "category", "priority")
-        .annotate(n=Sum("n", default=0))
-        .filter(n__gt=0)
-    )
+    if params.operation_id is not None:
+        grouped = of_operation.open_caseload(user, params)
+    else:
+        grouped = (
+            open_caseload(user, scoped_consulate(user, params))
+            .values("consulate_id", "status", "category", "priority")
+            .annotate(n=Sum("n", default=0))
+            .filter(n__gt=0)
+        )
     consulates = _consulates()
+    extra = list_filters(params)
     by_consulate: dict[int, dict] = {}
     for row in grouped:
         entry = by_consulate.setdefault(
@@ -77,9 +88,11 @@ def open_cases(user, params: ReportParams) -> Report:
         sorted(by_consulate.items(), key=lambda i: i[1]["consulate"])
     ):
         rows.append({key: entry.get(key, 0) for key, _label in columns} | {"consulate": entry["consulate"]})
-        links[(index, "total")] = open_case_list_url(consulate__id__exact=consulate_id)
+        links[(index, "total")] = open_case_list_url(consulate__id__exact=consulate_id, **extra)
         for status in OPEN_STATUSES:
-            links[(index, status)] = case_list_url(consulate__id__exact=consulate_id, status__exact=status)
+            links[(index, status)] = case_list_url(
+                consulate__id__exact=consulate_id, status__exact=status, **extra
+            )
     return Report(
         "open_cases",
         _("Open cases by consulate"),
@@ -93,14 +106,17 @@ def open_cases(user, params: ReportParams) -> Report:
 
 def weekly_flow(user, params: ReportParams) -> Report:
     """Cases opened and closed per week (Monday-based weeks in each consulate's local time), from the
-    trigger-kept counts per consulate and local day (``DailyFlow``)."""
-    grouped = (
-        daily_flow(user, scoped_consulate(user, params))
-        .filter(day__gte=params.start, day__lte=params.end)
-        .annotate(week=TruncWeek("day"))
-        .values("week", "kind")
-        .annotate(n=Sum("n", default=0))
-    )
+    trigger-kept counts per consulate and local day (``DailyFlow``); an operation's from its cases."""
+    if params.operation_id is not None:
+        grouped = of_operation.weekly_flow(user, params)
+    else:
+        grouped = (
+            daily_flow(user, scoped_consulate(user, params))
+            .filter(day__gte=params.start, day__lte=params.end)
+            .annotate(week=TruncWeek("day"))
+            .values("week", "kind")
+            .annotate(n=Sum("n", default=0))
+        )
     weeks: dict[dt.date, dict] = {}
     monday = params.start - dt.timedelta(days=params.start.weekday())
     while monday <= params.end:
@@ -120,15 +136,19 @@ def weekly_flow(user, params: ReportParams) -> Report:
 
 
 def custody_by_facility(user, params: ReportParams) -> Report:
-    """Open cases in custody (a facility and no release date) per facility, from the summary."""
-    grouped = (
-        open_caseload(user, scoped_consulate(user, params))
-        .filter(facility__isnull=False)
-        .values("facility_id", "facility__name", "facility__county__consulate__city")
-        .annotate(n=Sum("n", default=0))
-        .filter(n__gt=0)
-        .order_by("-n", "facility__name")
-    )
+    """Open cases in custody (a facility and no release date) per facility, from the summary (an
+    operation's from its cases)."""
+    if params.operation_id is not None:
+        grouped = of_operation.custody_by_facility(user, params)
+    else:
+        grouped = (
+            open_caseload(user, scoped_consulate(user, params))
+            .filter(facility__isnull=False)
+            .values("facility_id", "facility__name", "facility__county__consulate__city")
+            .annotate(n=Sum("n", default=0))
+            .filter(n__gt=0)
+            .order_by("-n", "facility__name")
+        )
     rows, links = [], {}
     for index, row in enumerate(grouped):
         rows.append(
@@ -139,7 +159,7 @@ def custody_by_facility(user, params: ReportParams) -> Report:
             }
         )
         links[(index, "in_custody")] = open_case_list_url(
-            facility__id__exact=row["facility_id"], custody="in"
+            facility__id__exact=row["facility_id"], custody="in", **list_filters(params)
         )
     return Report(
         "custody_by_facility",
@@ -157,7 +177,10 @@ def upcoming_hearings(user, params: ReportParams) -> Report:
     (``ScheduledHearings``), the window's partial first and last hours from the hearings themselves
     (an index range each), in one statement."""
     now = timezone.now()
-    grouped = scheduled_hearings(user, scoped_consulate(user, params), now, (7, 30))
+    if params.operation_id is not None:
+        grouped = of_operation.scheduled_hearings(user, params, now, (7, 30))
+    else:
+        grouped = scheduled_hearings(user, scoped_consulate(user, params), now, (7, 30))
     consulates = _consulates()
     rows = sorted(
         (
@@ -180,32 +203,39 @@ def upcoming_hearings(user, params: ReportParams) -> Report:
 def workload(user, params: ReportParams) -> Report:
     """Per officer: open cases assigned and overdue tasks (due before today, consulate time)."""
     consulate_id = scoped_consulate(user, params)
-    per_officer = {
-        r["assigned_to_id"]: r["n"]
-        for r in open_caseload(user, consulate_id)
-        .filter(assigned_to__isnull=False)
-        .values("assigned_to_id")
-        .annotate(n=Sum("n", default=0))
-        .filter(n__gt=0)
-    }
-    # "Today" is the consulate's own date, not the server's.
-    local_today = Cast(
-        Func(
-            F("consulate__timezone"),
-            Value(timezone.now(), output_field=DateTimeField()),
-            function="timezone",
-            output_field=DateTimeField(),
-        ),
-        DateField(),
-    )
-    overdue = {
-        r["assignee_id"]: r["n"]
-        for r in open_tasks(user, consulate_id)
-        .filter(due_date__lt=local_today, assignee__isnull=False)
-        .values("assignee_id")
-        .annotate(n=Sum("n", default=0))
-        .filter(n__gt=0)
-    }
+
+    def local_today(tz_path: str):
+        """ "Today" at the consulate, not the server's date."""
+        return Cast(
+            Func(
+                F(tz_path),
+                Value(timezone.now(), output_field=DateTimeField()),
+                function="timezone",
+                output_field=DateTimeField(),
+            ),
+            DateField(),
+        )
+
+    if params.operation_id is not None:
+        per_officer = of_operation.assigned_open(user, params)
+        overdue = of_operation.overdue_tasks(user, params, local_today("case__consulate__timezone"))
+    else:
+        per_officer = {
+            r["assigned_to_id"]: r["n"]
+            for r in open_caseload(user, consulate_id)
+            .filter(assigned_to__isnull=False)
+            .values("assigned_to_id")
+            .annotate(n=Sum("n", default=0))
+            .filter(n__gt=0)
+        }
+        overdue = {
+            r["assignee_id"]: r["n"]
+            for r in open_tasks(user, consulate_id)
+            .filter(due_date__lt=local_today("consulate__timezone"), assignee__isnull=False)
+            .values("assignee_id")
+            .annotate(n=Sum("n", default=0))
+            .filter(n__gt=0)
+        }
     users = (
         get_user_model()
         .objects.filter(pk__in=set(per_officer) | set(overdue))
@@ -269,20 +299,27 @@ def attention(user, params: ReportParams) -> Report:
         .annotate(n=Count("*"))  # not the id: the index alone answers (an index-only scan)
         .values("n")
     )
-    grouped = (
-        held_consulates(user, scoped_consulate(user, params))
-        .annotate(
-            total=summed(), unassigned=summed(assigned_to__isnull=True), active=Coalesce(Subquery(active), 0)
+    if params.operation_id is not None:
+        grouped = of_operation.attention(user, params, cutoff)
+    else:
+        grouped = (
+            held_consulates(user, scoped_consulate(user, params))
+            .annotate(
+                total=summed(),
+                unassigned=summed(assigned_to__isnull=True),
+                active=Coalesce(Subquery(active), 0),
+            )
+            .filter(total__gt=0)
+            .values("pk", "city", "total", "unassigned", "active")
         )
-        .filter(total__gt=0)
-        .values("pk", "city", "total", "unassigned", "active")
-    )
     rows, links = [], {}
     for index, r in enumerate(sorted(grouped, key=lambda r: r["city"])):
         rows.append(
             {"consulate": r["city"], "unassigned": r["unassigned"], "inactive": r["total"] - r["active"]}
         )
-        links[(index, "unassigned")] = open_case_list_url(consulate__id__exact=r["pk"], mine="none")
+        links[(index, "unassigned")] = open_case_list_url(
+            consulate__id__exact=r["pk"], mine="none", **list_filters(params)
+        )
     return Report(
         "attention",
         _("Unassigned and inactive cases"),

@@ -1,7 +1,7 @@
 """The enforcement operations of the period (by their date) and what became of the cases each produced:
 how many, still open, in custody now, with consular contact made, repatriated. Counted over
 ``Operation.held_for`` (the consulate's; network-wide for managers, who may choose one consulate), the
-cases counted in the same consulate. One query."""
+cases counted in the same consulate; only the operation chosen, if one is. One query."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ from cases.reports.common import Report, ReportParams, scoped_consulate
 def operations(user, params: ReportParams) -> Report:
     consulate_id = scoped_consulate(user, params)
     found = Operation.objects.held_for(user).filter(date__range=(params.start, params.end))
+    if params.operation_id is not None:
+        found = found.filter(pk=params.operation_id)
     counted = Q()
     if consulate_id is not None:
         found = found.filter(consulate_id=consulate_id)

@@ -12,6 +12,7 @@ from cases.categories import Category
 from cases.models.case import NotifiedBy, Outcome, Status
 from cases.models.crossoffice import ReferralStatus, TransferStatus
 from cases.models.person import VULNERABILITY_FIELDS, Person
+from cases.reports import of_operation
 from cases.reports.common import (
     Percentile,
     Report,
@@ -20,6 +21,7 @@ from cases.reports.common import (
     epoch_hours,
     in_local_range,
     local_range_bounds,
+    operation_sql,
     rounded,
     scope_sql,
     scoped_cases,
@@ -144,7 +146,7 @@ _REFERRALS_SQL = """
     WHERE r.referred_at >= %s AND r.referred_at < %s
       AND (r.referred_at >= %s AND r.referred_at < %s
            OR timezone(k.timezone, r.referred_at)::date BETWEEN %s AND %s)
-      AND {scope}
+      AND {scope} AND {operation}
     GROUP BY pa.name ORDER BY pa.name
 """
 
@@ -154,12 +156,13 @@ def referrals_by_partner(user, params: ReportParams) -> Report:
     # Accepted: answered and not declined. The status alone would forget it: closing a case withdraws
     # its accepted referrals.
     scope, scope_params = scope_sql(user, params, "c.consulate_id")
+    operation, operation_params = operation_sql(params, "c.id")
     b = local_range_bounds(params)
     declined, pending = ReferralStatus.DECLINED.value, ReferralStatus.PENDING.value
     grouped = sql_rows(
-        _REFERRALS_SQL.format(scope=scope),
+        _REFERRALS_SQL.format(scope=scope, operation=operation),
         [declined, declined, pending, b["lower"], b["upper"], b["inner_lower"], b["inner_upper"]]
-        + [b["start"], b["end"], *scope_params],
+        + [b["start"], b["end"], *scope_params, *operation_params],
     )
     rows = []
     for r in grouped:
@@ -199,7 +202,7 @@ _PENDING_TRANSFERS_SQL = """
            percentile_cont(1.0) WITHIN GROUP (ORDER BY d.age) AS oldest
     FROM (
         SELECT t.to_consulate_id, date_part('epoch', %s - t.requested_at) / 86400.0 AS age
-        FROM cases_transfer t WHERE t.status = %s AND {scope}
+        FROM cases_transfer t WHERE t.status = %s AND {scope} AND {operation}
     ) d JOIN consulates_consulate k ON k.id = d.to_consulate_id
     GROUP BY k.city ORDER BY k.city
 """
@@ -209,9 +212,10 @@ def pending_transfers(user, params: ReportParams) -> Report:
     # ``Transfer.visible_to`` (either end, or all for network-wide roles) narrowed to the consulate the
     # report keeps to is the same condition as the report scope on either end.
     scope, scope_params = scope_sql(user, params, "t.to_consulate_id", "t.from_consulate_id")
+    operation, operation_params = operation_sql(params, "t.case_id")
     grouped = sql_rows(
-        _PENDING_TRANSFERS_SQL.format(scope=scope),
-        [timezone.now(), TransferStatus.PENDING.value, *scope_params],
+        _PENDING_TRANSFERS_SQL.format(scope=scope, operation=operation),
+        [timezone.now(), TransferStatus.PENDING.value, *scope_params, *operation_params],
     )
     rows = [
         {
@@ -246,13 +250,21 @@ def _closed_in_range(user, params: ReportParams):
 
 def closed_by_outcome(user, params: ReportParams) -> Report:
     labels = dict(Outcome.choices)
-    grouped = (
-        _closed_in_range(user, params)
-        .values("outcome")
-        .annotate(n=Sum("n", default=0))
-        .filter(n__gt=0)
-        .order_by("-n", "outcome")
-    )
+    if params.operation_id is not None:
+        grouped = (
+            of_operation.closed_in_range(user, params)
+            .values("outcome")
+            .annotate(n=Count("pk"))
+            .order_by("-n", "outcome")
+        )
+    else:
+        grouped = (
+            _closed_in_range(user, params)
+            .values("outcome")
+            .annotate(n=Sum("n", default=0))
+            .filter(n__gt=0)
+            .order_by("-n", "outcome")
+        )
     rows = [{"outcome": str(labels.get(r["outcome"], r["outcome"])), "closed": r["n"]} for r in grouped]
     return Report(
         "closed_by_outcome",
@@ -265,15 +277,24 @@ def closed_by_outcome(user, params: ReportParams) -> Report:
 
 
 def repatriations(user, params: ReportParams) -> Report:
-    grouped = (
-        _closed_in_range(user, params)
-        .filter(outcome=Outcome.REPATRIATED)
-        .annotate(month=TruncMonth("day"))
-        .values("month", "reception_point__name")
-        .annotate(n=Sum("n", default=0))
-        .filter(n__gt=0)
-        .order_by("month", "reception_point__name")
-    )
+    if params.operation_id is not None:
+        grouped = (
+            of_operation.closed_in_range(user, params)
+            .filter(outcome=Outcome.REPATRIATED)
+            .values("month", "reception_point__name")
+            .annotate(n=Count("pk"))
+            .order_by("month", "reception_point__name")
+        )
+    else:
+        grouped = (
+            _closed_in_range(user, params)
+            .filter(outcome=Outcome.REPATRIATED)
+            .annotate(month=TruncMonth("day"))
+            .values("month", "reception_point__name")
+            .annotate(n=Sum("n", default=0))
+            .filter(n__gt=0)
+            .order_by("month", "reception_point__name")
+        )
     rows = [
         {
             "month": r["month"].strftime("%Y-%m"),
@@ -293,8 +314,12 @@ def repatriations(user, params: ReportParams) -> Report:
 
 
 def vulnerable_open(user, params: ReportParams) -> Report:
-    """Persons with open cases (each once), from the trigger-kept summary of their flags."""
-    counts = vulnerable_counts(user, scoped_consulate(user, params))
+    """Persons with open cases (each once), from the trigger-kept summary of their flags (an operation's
+    from its open cases)."""
+    if params.operation_id is not None:
+        counts = of_operation.vulnerable_counts(user, params)
+    else:
+        counts = vulnerable_counts(user, scoped_consulate(user, params))
     rows = [
         {"flag": str(Person._meta.get_field(name).verbose_name), "persons": counts[name]}
         for name in VULNERABILITY_FIELDS

@@ -128,7 +128,10 @@ def export(request, name: str, fmt: str):
     record_access(
         request,
         AccessAction.EXPORT,
-        what=f"report {name}.{fmt} {params.start}..{params.end} consulate={params.consulate_id or 'all'}",
+        what=(
+            f"report {name}.{fmt} {params.start}..{params.end} consulate={params.consulate_id or 'all'}"
+            f" operation={params.operation_id or 'all'}"
+        ),
     )
     response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{name}-{params.start}-{params.end}.{fmt}"'

@@ -5,18 +5,21 @@ there is no visit model). Every write is a service of ``cases.services.operation
 from __future__ import annotations
 
 import zoneinfo
+from urllib.parse import urlencode
 
 from django.contrib import admin, messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cases.access import AccessAction, record_access
 from cases.models import Case, Operation
+from cases.reports.forms import operation_query
 from cases.selectors import assignable_users
 from cases.services.operations import (
     operation_cases_assign,
@@ -154,6 +157,11 @@ def _render(request, operation: Operation, *, form=None, status: int = 200):
         "can_manage": manage,
         "form": form or (_bulk_form(request, operation, cases) if manage else None),
         "selected": [int(pk) for pk in request.POST.getlist("bulk-cases") if pk.isdigit()],
+        "reports_url": (
+            reverse("reports:dashboard") + "?" + urlencode(operation_query(operation))
+            if can(request.user, "report.view")
+            else None
+        ),
     }
     with timezone.override(zoneinfo.ZoneInfo(operation.consulate.timezone)):
         response = _page(request, "intake/imports/operation.html", context, status=status)

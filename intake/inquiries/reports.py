@@ -3,6 +3,9 @@ answering the caller took (median and 90th percentile, in hours), and how many a
 deadline now. Counted over ``Inquiry.held_for`` (the consulate's; network-wide for managers, who may
 choose one consulate). One query, on the index on ``received_at``.
 
+Inquiries belong to no enforcement operation: with an operation chosen, the figures stay the
+consulate's and the note says so (``not_for_operations``).
+
 Registered with the reports from here (``register``, called by ``IntakeConfig.ready``): ``cases`` does
 not know the intake app.
 """
@@ -21,6 +24,7 @@ from cases.reports.common import (
     ReportParams,
     epoch_hours,
     in_local_range,
+    not_for_operations,
     rounded,
     scoped_consulate,
 )
@@ -91,10 +95,19 @@ def _columns(first):
     ]
 
 
-def _note():
-    return _(
+def _note(params: ReportParams) -> str:
+    note = _(
         "Inquiries received in the date range. Hours count from reception to the first search that "
         "said where the person is, and to the answer given to the caller."
+    )
+    # An inquiry comes before any case and belongs to no operation: all of them are counted.
+    return not_for_operations(
+        params,
+        note,
+        _(
+            "The operation filter does not apply here: inquiries come from families and partners "
+            "before there is any case, so all of them are counted."
+        ),
     )
 
 
@@ -107,7 +120,7 @@ def inquiries_by_consulate(user, params: ReportParams) -> Report:
         _columns(("consulate", _("Consulate"))),
         rows,
         chart={"type": "bar", "label": "consulate", "values": ["locate_median", "answer_median"]},
-        note=_note(),
+        note=_note(params),
     )
 
 
@@ -121,7 +134,7 @@ def inquiries_by_channel(user, params: ReportParams) -> Report:
         _columns(("channel", _("Channel"))),
         rows,
         chart={"type": "bar", "label": "channel", "values": ["received", "answered"]},
-        note=_note(),
+        note=_note(params),
     )
 
 

@@ -52,7 +52,12 @@ def test_each_report_returns_the_rows_of_the_python_function(world, name):
     assert body["rows"] == _json(report.rows)
     assert body["rows"] == _json(b.EXPECTED[name](world, "dallas"))
     assert [c["key"] for c in body["columns"]] == [key for key, _label in report.columns]
-    assert body["filters"] == {"start": "2025-01-06", "end": "2025-02-23", "consulate": str(world.dallas.pk)}
+    assert body["filters"] == {
+        "start": "2025-01-06",
+        "end": "2025-02-23",
+        "consulate": str(world.dallas.pk),
+        "operation": None,
+    }
 
 
 def test_defaults_when_no_filter_is_given(world):
@@ -62,8 +67,32 @@ def test_defaults_when_no_filter_is_given(world):
         "start": defaults.start.isoformat(),
         "end": defaults.end.isoformat(),
         "consulate": str(world.dallas.pk),
+        "operation": None,
     }
     assert body["rows"] == _json(b.expected_open_cases(world, "dallas"))
+
+
+@pytest.mark.parametrize("name", sorted(REPORTS))
+def test_the_operation_parameter_counts_only_the_operations_cases(world, name):
+    manager = world.users["manager"]
+    operation = world.operations["dallas"]
+    response = csrf_client(manager).get(
+        url(f"reports/{name}/"), {"start": b.START, "end": b.END, "operation": operation.pk}
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["filters"]["operation"] == str(operation.pk)
+    assert body["rows"] == _json(b.EXPECTED[name](world, operation="dallas"))
+    params = ReportParams(start=b.START, end=b.END, operation_id=operation.pk)
+    assert body["note"] == REPORTS[name](manager, params).note
+
+
+@pytest.mark.parametrize("value", ["el_paso", "abc"])
+def test_an_operation_the_caller_may_not_choose_is_a_400_on_the_field(world, value):
+    operation = world.operations[value].pk if value in world.operations else value
+    response = csrf_client(world.users["officer_a"]).get(url("reports/open_cases/"), {"operation": operation})
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"operation"}
 
 
 @pytest.mark.parametrize(
@@ -108,5 +137,5 @@ def test_the_schema_documents_the_reports(client):
     operation = schema["paths"]["/api/v1/reports/{name}/"]["get"]
     name = next(p for p in operation["parameters"] if p["name"] == "name")
     assert sorted(name["schema"]["enum"]) == sorted(REPORTS)
-    assert {p["name"] for p in operation["parameters"]} == {"name", "start", "end", "consulate"}
+    assert {p["name"] for p in operation["parameters"]} == {"name", "start", "end", "consulate", "operation"}
     assert "/api/v1/reports/" in schema["paths"]

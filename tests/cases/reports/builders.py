@@ -457,16 +457,22 @@ def build(*, manager_password: bool = False, tag: str = "") -> SimpleNamespace:
     return w
 
 
+# The cases of each operation (spec keys). "dallas" (Operativo Norte): closed, open, pending closure and
+# pending transfer cases at Dallas, and c10, an El Paso case moved to it, which a Dallas-only count leaves
+# out; "el_paso" (Operativo Sur): El Paso's; "before" (Operativo Viejo): before the period.
+OPERATION_CASES = {
+    "dallas": ("c1", "c2", "c4", "c10", "o1", "o2", "o3", "tD1"),
+    "el_paso": ("c3", "c7", "o6", "o7", "tE"),
+    "before": ("c6",),
+}
+
+
 def _operations(w) -> None:
-    """Three operations: one at Dallas in the period with three of its cases (and an El Paso case moved to
-    it, which a Dallas-only count leaves out), one at El Paso in the period with two cases, one at Dallas
-    before the period (never counted)."""
+    """Three operations: one at Dallas in the period, one at El Paso in the period, one at Dallas before
+    the period (never counted by the operations report); their cases are ``OPERATION_CASES``."""
     from cases.models import Operation
 
     manager = w.users["manager"]
-    cases = {
-        slug: [s.case for s in w.specs.values() if s.consulate == slug] for slug in ("dallas", "el_paso")
-    }
     w.operations = {
         "dallas": Operation.objects.create(
             consulate=w.dallas,
@@ -486,11 +492,10 @@ def _operations(w) -> None:
             consulate=w.dallas, name="Operativo Viejo", date=dt.date(2024, 12, 1), created_by=manager
         ),
     }
-    Case.objects.filter(pk__in=[c.pk for c in cases["dallas"][:3]] + [cases["el_paso"][3].pk]).update(
-        operation=w.operations["dallas"]
-    )
-    Case.objects.filter(pk__in=[c.pk for c in cases["el_paso"][:2]]).update(operation=w.operations["el_paso"])
-    Case.objects.filter(pk=cases["dallas"][4].pk).update(operation=w.operations["before"])
+    for key, spec_keys in OPERATION_CASES.items():
+        Case.objects.filter(pk__in=[w.specs[k].case.pk for k in spec_keys]).update(
+            operation=w.operations[key]
+        )
 
 
 @contextmanager
@@ -529,18 +534,25 @@ def in_range(moment, tz, params=PARAMS) -> bool:
     return moment is not None and params.start <= local_day(moment, tz) <= params.end
 
 
-def _scope(w, consulate: str | None) -> list[Spec]:
-    return [s for s in w.specs.values() if consulate is None or s.consulate == consulate]
+def _scope(w, consulate: str | None, operation: str | None = None) -> list[Spec]:
+    """The specs counted: in ``consulate`` (if given), of the operation ``operation`` (a key of
+    ``OPERATION_CASES``, if given)."""
+    return [
+        s
+        for s in w.specs.values()
+        if (consulate is None or s.consulate == consulate)
+        and (operation is None or s.key in OPERATION_CASES[operation])
+    ]
 
 
 def _label(choices, key) -> str:
     return str(dict(choices.choices)[key])
 
 
-def expected_open_cases(w, consulate=None):
+def expected_open_cases(w, consulate=None, operation=None):
     rows = []
     for slug in ("dallas", "el_paso"):
-        cases = [s for s in _scope(w, consulate) if s.consulate == slug and s.is_open]
+        cases = [s for s in _scope(w, consulate, operation) if s.consulate == slug and s.is_open]
         if not cases:
             continue
         row = {"consulate": CITY[slug], "total": len(cases)}
@@ -551,14 +563,14 @@ def expected_open_cases(w, consulate=None):
     return rows
 
 
-def expected_weekly_flow(w, consulate=None, params=PARAMS):
+def expected_weekly_flow(w, consulate=None, params=PARAMS, operation=None):
     first = params.start - dt.timedelta(days=params.start.weekday())
     weeks = {}
     monday = first
     while monday <= params.end:
         weeks[monday] = {"week": monday.isoformat(), "opened": 0, "closed": 0}
         monday += dt.timedelta(days=7)
-    for spec in _scope(w, consulate):
+    for spec in _scope(w, consulate, operation):
         for column, moment in (("opened", spec.opened), ("closed", spec.closed)):
             if in_range(moment, spec.tz, params):
                 day = local_day(moment, spec.tz)
@@ -566,8 +578,10 @@ def expected_weekly_flow(w, consulate=None, params=PARAMS):
     return [weeks[k] for k in sorted(weeks)]
 
 
-def expected_custody_by_facility(w, consulate=None):
-    counts = Counter(s.facility for s in _scope(w, consulate) if s.facility and not s.released and s.is_open)
+def expected_custody_by_facility(w, consulate=None, operation=None):
+    counts = Counter(
+        s.facility for s in _scope(w, consulate, operation) if s.facility and not s.released and s.is_open
+    )
     rows = [
         {"facility": w.facility[slug].name, "district": CITY[slug], "in_custody": n}
         for slug, n in counts.items()
@@ -575,9 +589,9 @@ def expected_custody_by_facility(w, consulate=None):
     return sorted(rows, key=lambda r: (-r["in_custody"], r["facility"]))
 
 
-def expected_upcoming_hearings(w, consulate=None):
+def expected_upcoming_hearings(w, consulate=None, operation=None):
     per = defaultdict(lambda: [0, 0])
-    scoped = {s.key for s in _scope(w, consulate)}
+    scoped = {s.key for s in _scope(w, consulate, operation)}
     for key, days, state in HEARINGS:
         if key not in scoped or state != "scheduled" or days < 0:
             continue
@@ -593,8 +607,8 @@ def expected_upcoming_hearings(w, consulate=None):
     ]
 
 
-def expected_workload(w, consulate=None):
-    scoped = {s.key: s for s in _scope(w, consulate) if s.is_open}
+def expected_workload(w, consulate=None, operation=None):
+    scoped = {s.key: s for s in _scope(w, consulate, operation) if s.is_open}
     cases = Counter(s.assignee for s in scoped.values() if s.assignee)
     overdue = Counter(a for key, a, days, done in TASKS if key in scoped and a and days < 0 and not done)
     rows = []
@@ -611,10 +625,10 @@ def expected_workload(w, consulate=None):
     return sorted(rows, key=lambda r: r["officer"].lower())
 
 
-def expected_attention(w, consulate=None):
+def expected_attention(w, consulate=None, operation=None):
     rows = []
     for slug in ("dallas", "el_paso"):
-        cases = [s for s in _scope(w, consulate) if s.consulate == slug and s.is_open]
+        cases = [s for s in _scope(w, consulate, operation) if s.consulate == slug and s.is_open]
         if cases:
             rows.append(
                 {
@@ -634,9 +648,9 @@ def _hours(later, earlier) -> float:
     return (later - earlier).total_seconds() / 3600
 
 
-def expected_days_to_closure(w, consulate=None, params=PARAMS):
+def expected_days_to_closure(w, consulate=None, params=PARAMS, operation=None):
     by_category = defaultdict(list)
-    for s in _scope(w, consulate):
+    for s in _scope(w, consulate, operation):
         if s.status == Status.CLOSED and in_range(s.closed, s.tz, params):
             by_category[s.category].append(_days(s.closed, s.opened))
     return [
@@ -650,9 +664,9 @@ def expected_days_to_closure(w, consulate=None, params=PARAMS):
     ]
 
 
-def _art36(w, consulate, key_of, label, params=PARAMS):
+def _art36(w, consulate, key_of, label, params=PARAMS, operation=None):
     groups = defaultdict(list)
-    for s in _scope(w, consulate):
+    for s in _scope(w, consulate, operation):
         if in_range(s.notified, s.tz, params):
             groups[key_of(s)].append(s)
     rows = []
@@ -673,22 +687,27 @@ def _art36(w, consulate, key_of, label, params=PARAMS):
     return rows
 
 
-def expected_art36_by_facility(w, consulate=None, params=PARAMS):
+def expected_art36_by_facility(w, consulate=None, params=PARAMS, operation=None):
     return _art36(
-        w, consulate, lambda s: w.facility[s.facility].name if s.facility else None, "facility", params
+        w,
+        consulate,
+        lambda s: w.facility[s.facility].name if s.facility else None,
+        "facility",
+        params,
+        operation,
     )
 
 
-def expected_art36_by_notifier(w, consulate=None, params=PARAMS):
-    rows = _art36(w, consulate, lambda s: s.notified_by or None, "notified_by", params)
+def expected_art36_by_notifier(w, consulate=None, params=PARAMS, operation=None):
+    rows = _art36(w, consulate, lambda s: s.notified_by or None, "notified_by", params, operation)
     for row in rows:
         if row["notified_by"] != "—":
             row["notified_by"] = _label(NotifiedBy, row["notified_by"])
     return rows
 
 
-def expected_referrals_by_partner(w, consulate=None, params=PARAMS):
-    scoped = {s.key for s in _scope(w, consulate)}
+def expected_referrals_by_partner(w, consulate=None, params=PARAMS, operation=None):
+    scoped = {s.key for s in _scope(w, consulate, operation)}
     groups = defaultdict(list)
     for key, partner, _service, referred, answer, hours, _then in REFERRALS:
         spec = w.specs[key]
@@ -716,11 +735,13 @@ def expected_referrals_by_partner(w, consulate=None, params=PARAMS):
     return rows
 
 
-def expected_pending_transfers(w, consulate=None):
+def expected_pending_transfers(w, consulate=None, operation=None):
     groups = defaultdict(list)
     for key, to, days, accepted in TRANSFERS:
         origin = w.specs[key].origin or w.specs[key].consulate
         if accepted or (consulate is not None and consulate not in (to, origin)):
+            continue
+        if operation is not None and key not in OPERATION_CASES[operation]:
             continue
         groups[CITY[to]].append(days)
     return [
@@ -729,10 +750,10 @@ def expected_pending_transfers(w, consulate=None):
     ]
 
 
-def expected_closed_by_outcome(w, consulate=None, params=PARAMS):
+def expected_closed_by_outcome(w, consulate=None, params=PARAMS, operation=None):
     counts = Counter(
         s.outcome
-        for s in _scope(w, consulate)
+        for s in _scope(w, consulate, operation)
         if s.status == Status.CLOSED and in_range(s.closed, s.tz, params)
     )
     return [
@@ -741,10 +762,10 @@ def expected_closed_by_outcome(w, consulate=None, params=PARAMS):
     ]
 
 
-def expected_repatriations(w, consulate=None, params=PARAMS):
+def expected_repatriations(w, consulate=None, params=PARAMS, operation=None):
     not_recorded = _("Not recorded")
     counts = Counter()
-    for s in _scope(w, consulate):
+    for s in _scope(w, consulate, operation):
         if (
             s.outcome == Outcome.REPATRIATED
             and s.status == Status.CLOSED
@@ -760,11 +781,11 @@ def expected_repatriations(w, consulate=None, params=PARAMS):
     ]
 
 
-def expected_vulnerable_open(w, consulate=None):
+def expected_vulnerable_open(w, consulate=None, operation=None):
     # The report's own message ids, in whatever language the test runs.
     any_label, total_label = _("Any vulnerability"), _("Persons with open cases")
     persons = {}
-    for s in _scope(w, consulate):
+    for s in _scope(w, consulate, operation):
         if s.is_open:
             persons.setdefault(s.case.person_id, set()).update(s.flags)  # o5 shares o1's person
     rows = [
@@ -781,15 +802,18 @@ def expected_vulnerable_open(w, consulate=None):
     return rows
 
 
-def expected_operations(w, consulate=None, params=PARAMS):
-    """Counted case by case in Python from the cases' own rows."""
+def expected_operations(w, consulate=None, params=PARAMS, operation=None):
+    """Counted case by case in Python from the cases' own rows (only the operation chosen, if one is)."""
     from cases.models.identity import ArrestingAgency
 
+    chosen = operation
     rows = []
     for operation in sorted(w.operations.values(), key=lambda o: (-o.date.toordinal(), o.name)):
         if not params.start <= operation.date <= params.end:
             continue
         if consulate and operation.consulate.slug != consulate:
+            continue
+        if chosen is not None and operation != w.operations[chosen]:
             continue
         cases = [
             c
@@ -813,6 +837,15 @@ def expected_operations(w, consulate=None, params=PARAMS):
     return rows
 
 
+def expected_inquiries_by_channel(w, consulate=None, operation=None):
+    """Inquiries belong to no operation: the operation filter does not apply (the note says so)."""
+    return inquiry_builders.expected(w, consulate)
+
+
+def expected_inquiries_by_consulate(w, consulate=None, operation=None):
+    return inquiry_builders.expected_by_consulate(w, consulate)
+
+
 EXPECTED = {
     "open_cases": expected_open_cases,
     "weekly_flow": expected_weekly_flow,
@@ -828,7 +861,7 @@ EXPECTED = {
     "closed_by_outcome": expected_closed_by_outcome,
     "repatriations": expected_repatriations,
     "vulnerable_open": expected_vulnerable_open,
-    "inquiries_by_channel": inquiry_builders.expected,
-    "inquiries_by_consulate": inquiry_builders.expected_by_consulate,
+    "inquiries_by_channel": expected_inquiries_by_channel,
+    "inquiries_by_consulate": expected_inquiries_by_consulate,
     "operations": expected_operations,
 }

@@ -180,10 +180,10 @@ def test_operations_are_those_of_the_period_with_their_cases_in_the_consulate_co
     manager = world.users["manager"]
     network_rows = {r["operation"]: r["cases"] for r in rows("operations", manager)}
     assert network_rows == {
-        "Operativo Sur": 2,
-        "Operativo Norte": 4,
+        "Operativo Sur": 5,
+        "Operativo Norte": 8,
     }  # "Operativo Viejo" is before the period
     dallas = ReportParams(start=b.START, end=b.END, consulate_id=world.dallas.pk)
     # The El Paso case moved to the Dallas operation is not Dallas's to count.
-    assert {r["operation"]: r["cases"] for r in rows("operations", manager, dallas)} == {"Operativo Norte": 3}
+    assert {r["operation"]: r["cases"] for r in rows("operations", manager, dallas)} == {"Operativo Norte": 7}
     assert [r["operation"] for r in rows("operations", world.users["officer_c"])] == ["Operativo Sur"]

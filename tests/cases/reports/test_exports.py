@@ -74,7 +74,7 @@ def test_csv(manager_client, world, name):
     lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     report = REPORTS[name](world.users["manager"], _params(world))
     assert lines[0] == [report.title]
-    header = lines[1:4]
+    header = lines[1:5]
     assert [value for _label, value in header] == _header_values(report, world)
     assert header[0][1] == "2025-01-06"
     assert header[1][1] == "2025-02-23"
@@ -104,7 +104,7 @@ def test_xlsx(manager_client, world, name):
 def _check_sheet(sheet, report, world):
     values = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert values[0][0] == report.title
-    assert [row[1] for row in values[1:4]] == [_xlsx_value(v) for v in _header_values(report, world)]
+    assert [row[1] for row in values[1:5]] == [_xlsx_value(v) for v in _header_values(report, world)]
     columns = [label for _key, label in report.columns]
     start = next(i for i, row in enumerate(values) if list(row[: len(columns)]) == columns)
     table = [list(row[: len(columns)]) for row in values[start + 1 :]]
@@ -202,7 +202,7 @@ def test_each_export_is_logged_once_without_personal_data(manager_client, world,
         None,
         "192.0.2.9",
     )
-    assert row.what == f"report {name}.{fmt} {b.START}..{b.END} consulate={world.el_paso.pk}"
+    assert row.what == f"report {name}.{fmt} {b.START}..{b.END} consulate={world.el_paso.pk} operation=all"
 
 
 @pytest.mark.parametrize("name", ["open_cases", "all"])
