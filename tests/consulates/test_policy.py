@@ -274,9 +274,13 @@ SERVICES_WITHOUT_THEIR_OWN_CHECK = {
     # Called by ``person_register`` / ``person_update`` after they authorized.
     "identifiers_screen",
     "identifier_reviews_open",
+    # The same, many at a time: called by ``detainees_open`` after it authorized ``person.register``.
+    "identifiers_screen_many",
     # Opened by what found the pair after it authorized: registration (``person.register``), an
     # inquiry's work (``inquiry.work``), a detainee list's import (``import.run``).
     "duplicate_review_open",
+    # The same for a detainee list's chunk (``import.run``, then ``detainees_open``'s ``person.register``).
+    "duplicate_reviews_open_new",
     # Called by an inquiry's conversion after it authorized ``inquiry.work`` and registered the person.
     "hidden_duplicates_review",
     # The retention job and the maintenance worker: no user acts (``actor`` is recorded, None or system).
@@ -308,7 +312,7 @@ def _authorizes(name, functions, seen=None) -> bool:
     seen.add(name)
     for call in _calls(functions[name]):
         callee = _name(call)
-        if callee == "authorize" or _authorizes(callee, functions, seen):
+        if callee in ("authorize", "allowed_among") or _authorizes(callee, functions, seen):
             return True
     return False
 
