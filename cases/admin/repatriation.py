@@ -8,12 +8,15 @@ form pages, the printable sheet (always in Spanish) and a read-only list of hand
 
 from __future__ import annotations
 
+import zoneinfo
+
 from django.contrib import admin, messages
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -49,6 +52,19 @@ def missing_for_handoff(case: Case) -> list[str]:
     return missing
 
 
+def due_at_point(handoff: RepatriationHandoff) -> str:
+    """The confirmation deadline in the reception point's zone, with the place named, where that zone
+    differs from the consulate's (whose time the rest of the page shows); empty otherwise."""
+    due = handoff.confirmation_due_at().astimezone(handoff.confirmation_zone())
+    at_consulate = due.astimezone(zoneinfo.ZoneInfo(handoff.case.consulate.timezone))
+    if due.utcoffset() == at_consulate.utcoffset():
+        return ""  # the same clock (Nuevo Laredo and Laredo): nothing to tell apart
+    return gettext("%(when)s, %(place)s time") % {
+        "when": date_format(due, "DATETIME_FORMAT"),
+        "place": handoff.reception_point.mx_city,
+    }
+
+
 def handoff_state(handoff: RepatriationHandoff | None) -> str:
     if handoff is None:
         return "none"
@@ -66,6 +82,7 @@ def case_page_context(request, case) -> dict:
             "state": handoff_state(handoff),
             "overdue": bool(handoff and handoff.confirmation_overdue),
             "due_at": handoff.confirmation_due_at() if handoff else None,
+            "due_at_point": due_at_point(handoff) if handoff else "",
             "missing": missing_for_handoff(case),
             "can_work": may_work(request.user, case),
         }

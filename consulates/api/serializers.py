@@ -59,7 +59,37 @@ class DetentionFacilitySerializer(serializers.ModelSerializer):
 class ReceptionPointSerializer(serializers.ModelSerializer):
     class Meta:
         model = ReceptionPoint
-        fields = ["id", "name", "kind", "mx_city", "mx_state", "us_counterpart", "mexico_te_abraza", "active"]
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "mx_city",
+            "mx_state",
+            "us_counterpart",
+            "designated_2016",
+            "designation_text",
+            "receivers",
+            "receives",
+            "agreed_hours",
+            "hours_from",
+            "hours_to",
+            "status",
+            "status_text",
+            "status_date",
+            "timezone",
+            "offered",
+            "basis",
+        ]
+        extra_kwargs = {  # noqa: RUF012
+            "designation_text": {"help_text": "As the source words it, e.g. `yes (inferred)`."},
+            "receives": {"help_text": "Who receives there, as the source words it."},
+            "agreed_hours": {"help_text": "As the source gives them; empty when no source gives them."},
+            "hours_from": {"help_text": "Local time of the point; only where the source gives the hours."},
+            "status": {"help_text": "Empty when the sources do not say."},
+            "status_date": {"help_text": "As the source gives it: a day, a month or a year (`2025-01`)."},
+            "timezone": {"help_text": "IANA zone of the point; empty when not recorded."},
+            "offered": {"help_text": "Whether a new hand-off or case may name this point."},
+        }
 
 
 class PartnerSerializer(serializers.ModelSerializer):
