@@ -31,7 +31,8 @@ def test_reception_point_carries_the_sourced_facts(api_officer_client):
     )
     assert (reynosa.json()["hours_from"], reynosa.json()["hours_to"]) == ("08:00:00", "22:00:00")
     assert reynosa.json()["agreed_hours"] == "08:00-22:00 (Tamaulipas, 2020)"
-    assert "mexico_te_abraza" not in body and "active" not in body
+    assert "mexico_te_abraza" not in body
+    assert "active" not in body
 
 
 def test_a_case_cannot_newly_name_a_point_not_offered(api_officer_client, api_case):
