@@ -110,7 +110,9 @@ class CrossOfficeSeeder:
             DetentionFacility.objects.filter(active=True).select_related("county__consulate").order_by("pk")
         ):
             self.facilities.setdefault(facility.county.consulate.slug, []).append(facility)
-        self.points = list(ReceptionPoint.objects.designated_operating().order_by("pk"))
+        self.points = list(
+            ReceptionPoint.objects.designated_operating().filter(kind="land_port").order_by("pk")
+        )
         # The repatriation flights of 2025-26 land at Tapachula (from Harlingen, TX, among others).
         self.flight_point = (
             ReceptionPoint.objects.offered().filter(kind="airport", mx_city="Tapachula").first()
