@@ -26,7 +26,7 @@ from cases.admin import repatriation_forms as forms
 from cases.admin.base import ServiceInlineMixin
 from cases.admin.documents import CaseInlinePermissions, DocumentInline
 from cases.models import Belonging, Case, RepatriationHandoff
-from cases.selectors.repatriation import case_handoff, handoff_sheet, handoffs_list
+from cases.selectors.repatriation import case_handoff, handoff_sheet, handoffs_list, reception_warnings
 from consulates.admin_mixins import CaseWorkAdmin
 from consulates.policy import can, reach
 from staffsite.formats import in_words
@@ -183,7 +183,15 @@ def handoff_form_view(model_admin, request, object_id):
         messages.success(request, _("Hand-off saved.") if handoff else _("Hand-off prepared."))
         return HttpResponseRedirect(reverse("admin:cases_case_change", args=[case.pk]))
     title = _("Edit hand-off") if handoff else _("Prepare hand-off")
-    return _page(model_admin, request, case, title=title, form=form, template="handoff_form.html")
+    return _page(
+        model_admin,
+        request,
+        case,
+        title=title,
+        form=form,
+        template="handoff_form.html",
+        warnings=reception_warnings(case),
+    )
 
 
 def handoff_confirm_view(model_admin, request, object_id):

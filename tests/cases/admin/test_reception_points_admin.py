@@ -135,3 +135,35 @@ def test_a_reception_points_page_shows_and_edits_the_sourced_facts(client):
     )
     network_load()  # the staff's word stays
     assert ReceptionPoint.objects.get(pk=tapachula.pk).status_date == "2027-01"
+
+
+@pytest.mark.parametrize(
+    ("flags", "city", "expected"),
+    [
+        ({"is_minor": True}, "Ojinaga", ["DIF"]),  # INM only: no DIF listed
+        ({"is_unaccompanied_minor": True}, "Nuevo Laredo", []),  # DIF CAMEF at the bridge
+        ({"is_older_adult": True}, "Tapachula", ["2016"]),  # a 2025 airport, outside the arrangements
+        ({"has_serious_medical_condition": True}, "Ciudad Acuña", []),
+        ({}, "Ojinaga", []),
+    ],
+)
+def test_the_handoff_form_warns_about_a_vulnerable_person_sent_to_a_point_not_designated_for_them(
+    client, world, strict_templates, flags, city, expected
+):
+    type(world.person_a).objects.filter(pk=world.person_a.pk).update(**flags)
+    case = services.case_update(
+        actor=world.officer_a, case=world.case_a, expected_removal_date=REMOVAL, reception_point=_point(city)
+    )
+    login_verified(client, world.officer_a)
+    url = reverse("admin:cases_case_handoff", args=[case.pk])
+    page = client.get(url)
+    warnings = page.context["warnings"]
+    assert len(warnings) == len(expected)
+    for warning, word in zip(warnings, expected, strict=True):
+        assert city in warning
+        assert word in warning
+        assert warning in page.content.decode()
+    # a warning only: the hand-off is prepared
+    post = {"minors_travelling": "0", "destination": "Tlaxiaco, Oaxaca"}
+    assert client.post(url, post).status_code == 302
+    assert case.__class__.objects.get(pk=case.pk).handoff.reception_point == _point(city)
