@@ -29,7 +29,7 @@ def test_reception_point_carries_the_sourced_facts(api_officer_client):
     reynosa = api_officer_client.get(
         url(f"reception-points/{ReceptionPoint.objects.get(mx_city='Reynosa').pk}/")
     )
-    assert (reynosa.json()["hours_from"], reynosa.json()["hours_to"]) == ("08:00:00", "22:00:00")
+    assert (reynosa.json()["hours_from"], reynosa.json()["hours_to"]) == ("08:00", "22:00")
     assert reynosa.json()["agreed_hours"] == "08:00-22:00 (Tamaulipas, 2020)"
     assert "mexico_te_abraza" not in body
     assert "active" not in body
