@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from consulates.loading import FastLoad
 from consulates.published import validate_one_phone
+from consulates.reception_models import ReceptionPoint  # noqa: F401  (a model of this app)
 from encryption.fields import EncryptedCharField
 from signin import principal
 
@@ -166,35 +167,6 @@ class DetentionFacility(FastLoad, models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.city}, {self.state})"
-
-
-@pghistory.track()
-class ReceptionPoint(FastLoad, models.Model):
-    """A Mexican-side point where repatriated nationals are received."""
-
-    class Kind(models.TextChoices):
-        INM_MODULE = "inm_module", _("INM repatriation module")
-        MTA_CENTER = "mta_center", _("México te abraza centre")
-        SPORADIC = "sporadic", _("Sporadic or emergency point")
-
-    name = models.CharField(_("name"), max_length=160, unique=True)
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    mx_city = models.CharField(_("city (Mexico)"), max_length=120)
-    mx_state = models.CharField(_("state (Mexico)"), max_length=80)
-    us_counterpart = models.CharField(_("US counterpart"), max_length=120, blank=True)
-    mexico_te_abraza = models.BooleanField(_("México te abraza centre"), default=False)
-    description = models.TextField(_("description"), blank=True)
-    source = models.TextField(_("source"), blank=True)
-    active = models.BooleanField(_("active"), default=True)
-    curated = models.BooleanField(_("edited by staff"), default=False)
-
-    class Meta:
-        ordering = ["mx_state", "mx_city"]
-        verbose_name = _("reception point")
-        verbose_name_plural = _("reception points")
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class PartnerService(models.TextChoices):

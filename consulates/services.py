@@ -23,11 +23,11 @@ from consulates.models import (
     DetentionFacility,
     Partner,
     PartnerMembership,
-    ReceptionPoint,
     StaffMembership,
 )
 from consulates.policy import authorize
 from consulates.published import published_address, published_phone
+from consulates.reception_loading import reception_points_load
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -114,52 +114,10 @@ def _consulate_values(record: dict) -> dict:
     }
 
 
-def _reception_points(facts: dict) -> list[dict]:
-    repatriation = facts["repatriation"]
-    mta_program = next(p for p in repatriation["programs"] if p["name"] == "México te abraza")
-    mta_centres = mta_program["centers"]
-    points = []
-    border_cities = set()
-    for point in repatriation["tx_nm_border_points"]:
-        city = point["mx_city"]
-        border_cities.add(city)
-        sporadic = "sporadic" in point["role"] or "emergency" in point["role"]
-        points.append(
-            {
-                "name": f"{city}, {point['mx_state']}",
-                "kind": ReceptionPoint.Kind.SPORADIC if sporadic else ReceptionPoint.Kind.INM_MODULE,
-                "mx_city": city,
-                "mx_state": point["mx_state"],
-                "us_counterpart": point["us_counterpart"],
-                "mexico_te_abraza": city in mta_centres,
-                "description": point["role"],
-                "source": point["source"],
-            }
-        )
-    # México te abraza centres inland from the TX border (Coahuila, Nuevo León) are reception points too.
-    for centre in mta_centres:
-        if "(" not in centre:
-            continue  # border cities are covered above; centres outside the TX/NM frontier carry no state
-        city, state_abbr = centre.rstrip(")").split(" (")
-        state = {"Coah.": "Coahuila", "N.L.": "Nuevo León"}.get(state_abbr, state_abbr)
-        points.append(
-            {
-                "name": f"México te abraza {city}, {state}",
-                "kind": ReceptionPoint.Kind.MTA_CENTER,
-                "mx_city": city,
-                "mx_state": state,
-                "us_counterpart": "",
-                "mexico_te_abraza": True,
-                "description": "; ".join(mta_program["services"]),
-                "source": mta_program["source"],
-            }
-        )
-    return points
-
-
 @transaction.atomic
 def network_load(*, data_dir: Path = DATA_DIR) -> LoadReport:
-    """Load consulates, counties, facilities and reception points from ``data_dir``."""
+    """Load consulates, counties, facilities and reception points (``consulates.reception_loading``)
+    from ``data_dir``."""
     report = LoadReport()
     facts = json.loads((data_dir / "network_facts.json").read_text(encoding="utf-8"))
 
@@ -202,9 +160,7 @@ def network_load(*, data_dir: Path = DATA_DIR) -> LoadReport:
         }
         _upsert(DetentionFacility, report, {"name": record["name"]}, values)
 
-    for point in _reception_points(facts):
-        name = point.pop("name")
-        _upsert(ReceptionPoint, report, {"name": name}, point)
+    reception_points_load(data_dir, report, _upsert)
     return report
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.apps import apps
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -18,6 +19,7 @@ from cases.models.work import NOTE_KINDS, EventKind, HearingStatus
 from cases.selectors import assignable_users
 from cases.services.cases import UPDATABLE_FIELDS
 from cases.services.lifecycle import open_work
+from consulates.models import ReceptionPoint
 from consulates.policy import home_consulate
 from consulates.selectors import consulates_selectable_by, facilities_with_district
 
@@ -59,6 +61,12 @@ def _setup_common(form) -> None:
             required=False,
             label=old.label,
             widget=old.widget,
+        )
+    if "reception_point" in form.fields:
+        # The points offered, and the case's own even if it was closed since (its record keeps showing it).
+        current = form.instance.reception_point_id if form.instance else None
+        form.fields["reception_point"].queryset = ReceptionPoint.objects.filter(
+            Q(offered=True) | Q(pk=current)
         )
 
 

@@ -8,12 +8,15 @@ form pages, the printable sheet (always in Spanish) and a read-only list of hand
 
 from __future__ import annotations
 
+import zoneinfo
+
 from django.contrib import admin, messages
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -23,7 +26,7 @@ from cases.admin import repatriation_forms as forms
 from cases.admin.base import ServiceInlineMixin
 from cases.admin.documents import CaseInlinePermissions, DocumentInline
 from cases.models import Belonging, Case, RepatriationHandoff
-from cases.selectors.repatriation import case_handoff, handoff_sheet, handoffs_list
+from cases.selectors.repatriation import case_handoff, handoff_sheet, handoffs_list, reception_warnings
 from consulates.admin_mixins import CaseWorkAdmin
 from consulates.policy import can, reach
 from staffsite.formats import in_words
@@ -49,6 +52,19 @@ def missing_for_handoff(case: Case) -> list[str]:
     return missing
 
 
+def due_at_point(handoff: RepatriationHandoff) -> str:
+    """The confirmation deadline in the reception point's zone, with the place named, where that zone
+    differs from the consulate's (whose time the rest of the page shows); empty otherwise."""
+    due = handoff.confirmation_due_at().astimezone(handoff.confirmation_zone())
+    at_consulate = due.astimezone(zoneinfo.ZoneInfo(handoff.case.consulate.timezone))
+    if due.utcoffset() == at_consulate.utcoffset():
+        return ""  # the same clock (Nuevo Laredo and Laredo): nothing to tell apart
+    return gettext("%(when)s, %(place)s time") % {
+        "when": date_format(due, "DATETIME_FORMAT"),
+        "place": handoff.reception_point.mx_city,
+    }
+
+
 def handoff_state(handoff: RepatriationHandoff | None) -> str:
     if handoff is None:
         return "none"
@@ -66,6 +82,7 @@ def case_page_context(request, case) -> dict:
             "state": handoff_state(handoff),
             "overdue": bool(handoff and handoff.confirmation_overdue),
             "due_at": handoff.confirmation_due_at() if handoff else None,
+            "due_at_point": due_at_point(handoff) if handoff else "",
             "missing": missing_for_handoff(case),
             "can_work": may_work(request.user, case),
         }
@@ -166,7 +183,15 @@ def handoff_form_view(model_admin, request, object_id):
         messages.success(request, _("Hand-off saved.") if handoff else _("Hand-off prepared."))
         return HttpResponseRedirect(reverse("admin:cases_case_change", args=[case.pk]))
     title = _("Edit hand-off") if handoff else _("Prepare hand-off")
-    return _page(model_admin, request, case, title=title, form=form, template="handoff_form.html")
+    return _page(
+        model_admin,
+        request,
+        case,
+        title=title,
+        form=form,
+        template="handoff_form.html",
+        warnings=reception_warnings(case),
+    )
 
 
 def handoff_confirm_view(model_admin, request, object_id):

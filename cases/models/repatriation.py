@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models.case import Case
 from consulates.loading import FastLoad
-from consulates.models import Consulate
+from consulates.models import Consulate, ReceptionPoint
 from consulates.policy import ScopedQuerySet
 from encryption.fields import EncryptedCharField
 from staffsite.formats import in_words
@@ -33,18 +33,24 @@ class IdentityDocument(models.TextChoices):
 
 class HandoffQuerySet(ScopedQuerySet):
     def unconfirmed_overdue(self, now: dt.datetime | None = None):
-        """Hand-offs not confirmed although the removal date ended 48 hours ago or more. Dates are the
-        consulate's, so the cut-off is computed per timezone of the network (Central and Mountain)."""
+        """Hand-offs not confirmed although the removal date ended 48 hours ago or more. The removal date
+        is a day at the reception point, so the cut-off is computed per zone: the point's own (Tapachula
+        is not on Central time), or the consulate's for a point whose zone is not recorded."""
         now = now or timezone.now()
         pending = self.filter(confirmed_at__isnull=True)
         matches = models.Q(pk__in=[])
-        # The network's timezones from its consulates: reading them through the cases would fetch a row
-        # per case (the default ordering joins the DISTINCT).
-        for tz_name in set(Consulate.objects.order_by().values_list("timezone", flat=True).distinct()):
+        # The zones from the consulates and reception points: reading them through the hand-offs would
+        # fetch a row per hand-off (the default ordering joins the DISTINCT).
+        zones = set(Consulate.objects.order_by().values_list("timezone", flat=True).distinct())
+        zones |= set(ReceptionPoint.objects.order_by().values_list("timezone", flat=True).distinct())
+        for tz_name in zones - {""}:
             local_today = now.astimezone(zoneinfo.ZoneInfo(tz_name)).date()
             # removal date D ends at D+1 00:00 local; 48 hours later is D+3 00:00 local.
             latest = local_today - dt.timedelta(days=3)
-            matches |= models.Q(case__consulate__timezone=tz_name, removal_date__lte=latest)
+            matches |= models.Q(reception_point__timezone=tz_name, removal_date__lte=latest)
+            matches |= models.Q(
+                reception_point__timezone="", case__consulate__timezone=tz_name, removal_date__lte=latest
+            )
         return pending.filter(matches)
 
 
@@ -54,7 +60,8 @@ class HandoffQuerySet(ScopedQuerySet):
 class RepatriationHandoff(FastLoad, models.Model):
     """What the reception point in Mexico needs to know to receive the person. One per case, prepared
     once the removal date and reception point are known; ``confirmed_at`` records that the reception
-    point received the person. Unconfirmed 48 hours after the end of the removal date, it is flagged."""
+    point received the person. Unconfirmed 48 hours after the end of the removal date (a day at the
+    reception point, in its zone), it is flagged."""
 
     case = models.OneToOneField(
         Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="handoff"
@@ -130,8 +137,13 @@ class RepatriationHandoff(FastLoad, models.Model):
     def __str__(self) -> str:
         return f"{self.case} · {in_words(self.removal_date)}"
 
+    def confirmation_zone(self) -> zoneinfo.ZoneInfo:
+        """The reception point's zone (the consulate's if the point has none recorded)."""
+        return self.reception_point.zone(self.case.consulate.timezone)
+
     def confirmation_due_at(self) -> dt.datetime:
-        tz = zoneinfo.ZoneInfo(self.case.consulate.timezone)
+        """48 hours after the end of the removal date, the day counted at the reception point."""
+        tz = self.confirmation_zone()
         start = dt.datetime.combine(self.removal_date + dt.timedelta(days=1), dt.time(0), tzinfo=tz)
         return start + dt.timedelta(hours=HANDOFF_CONFIRMATION_HOURS)
 

@@ -6,6 +6,7 @@ found (the views answer 404)."""
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from cases.models import Belonging, Case, Document, RepatriationHandoff
 
@@ -66,3 +67,34 @@ def handoff_sheet(*, user, case_pk) -> dict | None:
 
 def document_for_download(*, user, pk: int) -> Document | None:
     return Document.objects.visible_to(user).select_related("case").filter(pk=pk).first()
+
+
+def reception_warnings(case: Case) -> list[str]:
+    """What the officer should know before sending a vulnerable person to the case's reception point:
+    a minor to a point where the sources list no DIF reception of children, an older adult or a person
+    with a medical need or disability to a point outside the 2016 local arrangements. Warnings only: the
+    hand-off can still be prepared (the person may travel with family, or no other point is used)."""
+    person, point = case.person, case.reception_point
+    if point is None:
+        return []
+    warnings = []
+    receivers = set(point.receivers)
+    if (person.is_minor or person.is_unaccompanied_minor) and "dif" not in receivers:
+        warnings.append(
+            _("The person is a minor, and the sources do not list DIF receiving children at %(point)s.")
+            % {"point": point.name}
+        )
+    needs = [
+        str(person._meta.get_field(name).verbose_name)
+        for name in ("is_older_adult", "has_serious_medical_condition", "has_disability", "is_pregnant")
+        if getattr(person, name)
+    ]
+    if needs and point.designated_2016 == "no":
+        warnings.append(
+            _(
+                "The person is flagged (%(needs)s), and %(point)s is not one of the points designated "
+                "under the 2016 local repatriation arrangements."
+            )
+            % {"needs": ", ".join(needs), "point": point.name}
+        )
+    return warnings

@@ -188,6 +188,11 @@ def case_update(*, actor, case: Case, expected_version: int | None = None, **cha
     changed = [name for name in changes if getattr(case, name) != values[name]]
     if not changed:
         return case
+    if "reception_point" in changed and values["reception_point"] and not values["reception_point"].offered:
+        # Kept on the cases that already name it; a point closed or no longer designated is not newly chosen.
+        raise ValidationError(
+            {"reception_point": _("This reception point is closed or no longer designated: choose another.")}
+        )
     before = {name: _display(case, name) for name in changed}
     saved_fields = list(changed)
     urgent_now_or_before = Priority.URGENT in (case.priority, values["priority"])

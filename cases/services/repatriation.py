@@ -76,6 +76,12 @@ def handoff_prepare(*, actor, case: Case, **values) -> RepatriationHandoff:
         errors["expected_removal_date"] = [_("Record the expected removal date on the case first.")]
     if not case.reception_point_id:
         errors["reception_point"] = [_("Record the reception point on the case first.")]
+    elif not case.reception_point.offered:
+        errors["reception_point"] = [
+            _(
+                "The case's reception point is closed or no longer designated: choose another on the case first."
+            )
+        ]
     if errors:
         raise ValidationError(errors)
     if RepatriationHandoff.objects.filter(case=case).exists():

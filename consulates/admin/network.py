@@ -119,9 +119,44 @@ class DetentionFacilityAdmin(CuratedOnSaveMixin, ReferenceDataAdmin, admin.Model
 
 @admin.register(ReceptionPoint)
 class ReceptionPointAdmin(CuratedOnSaveMixin, ReferenceDataAdmin, admin.ModelAdmin):
-    list_display = ["name", "kind", "mx_state", "us_counterpart", "mexico_te_abraza", "active"]
-    list_filter = ["kind", "mx_state", "mexico_te_abraza", "active"]
+    list_display = ["name", "kind", "mx_state", "designated_2016", "status", "status_date", "offered"]
+    list_filter = ["kind", "mx_state", "designated_2016", "status", "offered"]
     search_fields = ["name", "mx_city"]
+    readonly_fields = ["curated"]
+    fields = [
+        "name",
+        "kind",
+        ("mx_city", "mx_state"),
+        "us_counterpart",
+        "timezone",
+        ("designated_2016", "designation_text"),
+        ("status", "status_date"),
+        "status_text",
+        "offered",
+        "receivers",
+        "receives",
+        "agreed_hours",
+        ("hours_from", "hours_to"),
+        "basis",
+        "notes",
+        "source",
+        "curated",
+    ]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "receivers":
+            return forms.TypedMultipleChoiceField(
+                choices=ReceptionPoint.Receiver.choices,
+                required=False,
+                label=db_field.verbose_name,
+                widget=forms.CheckboxSelectMultiple,
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            mark_curated(obj)  # a point staff add is theirs: the loader never marks it not offered
+        super().save_model(request, obj, form, change)
 
 
 class PartnerForm(forms.ModelForm):

@@ -56,10 +56,50 @@ class DetentionFacilitySerializer(serializers.ModelSerializer):
         ]
 
 
+@extend_schema_field({"type": "string", "pattern": r"^\d{2}:\d{2}$", "example": "08:00"})
+class WallClockField(serializers.TimeField):
+    """A local wall-clock time ("08:00") of the place, without an offset (JSON schema's ``time`` needs one)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", read_only=True, allow_null=True, **kwargs)
+
+
 class ReceptionPointSerializer(serializers.ModelSerializer):
+    hours_from = WallClockField(help_text="Local time of the point; only where the source gives the hours.")
+    hours_to = WallClockField()
+
     class Meta:
         model = ReceptionPoint
-        fields = ["id", "name", "kind", "mx_city", "mx_state", "us_counterpart", "mexico_te_abraza", "active"]
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "mx_city",
+            "mx_state",
+            "us_counterpart",
+            "designated_2016",
+            "designation_text",
+            "receivers",
+            "receives",
+            "agreed_hours",
+            "hours_from",
+            "hours_to",
+            "status",
+            "status_text",
+            "status_date",
+            "timezone",
+            "offered",
+            "basis",
+        ]
+        extra_kwargs = {  # noqa: RUF012
+            "designation_text": {"help_text": "As the source words it, e.g. `yes (inferred)`."},
+            "receives": {"help_text": "Who receives there, as the source words it."},
+            "agreed_hours": {"help_text": "As the source gives them; empty when no source gives them."},
+            "status": {"help_text": "Empty when the sources do not say."},
+            "status_date": {"help_text": "As the source gives it: a day, a month or a year (`2025-01`)."},
+            "timezone": {"help_text": "IANA zone of the point; empty when not recorded."},
+            "offered": {"help_text": "Whether a new hand-off or case may name this point."},
+        }
 
 
 class PartnerSerializer(serializers.ModelSerializer):

@@ -75,6 +75,7 @@ class CrossOfficeResult:
     handoffs: int = 0
     handoffs_confirmed: int = 0
     handoffs_overdue: int = 0
+    flights: int = 0
     belongings: dict[str, int] = field(default_factory=dict)
     art36_overdue: int = 0
 
@@ -88,7 +89,7 @@ class CrossOfficeResult:
         return (
             f"transfers: {fmt(self.transfers)}; consents: {self.consents} ({self.consents_withdrawn} withdrawn); "
             f"referrals: {fmt(self.referrals)}; hand-offs: {self.handoffs} ({self.handoffs_confirmed} confirmed, "
-            f"{self.handoffs_overdue} overdue); belongings: {fmt(self.belongings)}; "
+            f"{self.handoffs_overdue} overdue, {self.flights} by flight); belongings: {fmt(self.belongings)}; "
             f"art. 36 overdue: {self.art36_overdue}"
         )
 
@@ -109,7 +110,13 @@ class CrossOfficeSeeder:
             DetentionFacility.objects.filter(active=True).select_related("county__consulate").order_by("pk")
         ):
             self.facilities.setdefault(facility.county.consulate.slug, []).append(facility)
-        self.points = list(ReceptionPoint.objects.filter(active=True).order_by("pk"))
+        self.points = list(
+            ReceptionPoint.objects.designated_operating().filter(kind="land_port").order_by("pk")
+        )
+        # The repatriation flights of 2025-26 land at Tapachula (from Harlingen, TX, among others).
+        self.flight_point = (
+            ReceptionPoint.objects.offered().filter(kind="airport", mx_city="Tapachula").first()
+        )
         self.pools: dict[str, list[Case]] = {}
         live = cases.filter(status__in=[Status.OPEN, Status.IN_PROGRESS]).select_related("consulate")
         for case in live.order_by("pk"):
@@ -362,7 +369,9 @@ class CrossOfficeSeeder:
                 plan, removal = "just removed", today - dt.timedelta(days=1)
             else:
                 plan, removal = "upcoming", today + dt.timedelta(days=self.rng.randint(3, 30))
-            changes = {"expected_removal_date": removal, "reception_point": self._point_for(case)}
+            flight = plan == "upcoming" and i == 5 and self.flight_point is not None
+            point = self.flight_point if flight else self._point_for(case)
+            changes = {"expected_removal_date": removal, "reception_point": point}
             if not case.in_custody:
                 changes["facility"] = self.rng.choice(self.facilities[case.consulate.slug])
                 changes["detained_since"] = min(removal, today) - dt.timedelta(days=self.rng.randint(10, 60))
@@ -370,7 +379,15 @@ class CrossOfficeSeeder:
             belongings = self._belongings(case, actor)
             handoff = services.handoff_prepare(actor=actor, case=case, **self._handoff_values())
             self.result.handoffs += 1
-            if i % 2 == 0:
+            if flight:
+                services.handoff_update(
+                    actor=actor,
+                    handoff=handoff,
+                    notes="Vuelo de repatriación de ICE desde Harlingen, TX, al Aeropuerto Internacional de "
+                    "Tapachula; el INM recibe en el aeropuerto.",
+                )
+                self.result.flights += 1
+            elif i % 2 == 0:
                 services.handoff_update(
                     actor=actor,
                     handoff=handoff,

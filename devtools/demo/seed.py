@@ -82,7 +82,9 @@ class Seeder:
         self.facilities_by_consulate: dict[int, list[int]] = {}
         for facility in facilities:
             self.facilities_by_consulate.setdefault(facility.county.consulate_id, []).append(facility.pk)
-        self.reception_points = list(ReceptionPoint.objects.values_list("pk", flat=True))
+        self.reception_points = list(
+            ReceptionPoint.objects.designated_operating().order_by("pk").values_list("pk", flat=True)
+        )
         # CURPs and A-numbers in use, by blind index (the columns hold ciphertext).
         self.curp_index = Person._meta.get_field("curp_bidx").index_of
         self.a_number_index = Person._meta.get_field("a_number_bidx").index_of

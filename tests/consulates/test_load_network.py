@@ -113,9 +113,10 @@ def test_facilities_resolve_to_their_district_consulate():
 
 
 def test_reception_points_are_loaded():
-    assert ReceptionPoint.objects.exists()
-    assert ReceptionPoint.objects.filter(kind=ReceptionPoint.Kind.MTA_CENTER).exists()
-    assert ReceptionPoint.objects.filter(mexico_te_abraza=True).exists()
+    """Details: tests/consulates/test_reception_points.py."""
+    assert ReceptionPoint.objects.count() == 19
+    assert ReceptionPoint.objects.filter(kind=ReceptionPoint.Kind.INLAND_CENTRE).exists()
+    assert ReceptionPoint.objects.filter(receivers__contains=["mta"]).exists()
 
 
 # --- idempotence and staff edits ------------------------------------------------------------------

@@ -198,7 +198,7 @@ def test_transfer_consent_referral_handoff_and_documents(page, live_server, staf
     shot(page, artifacts, "case-page-after-withdrawal")
 
     # 4. Removal date and reception point on the case; prepare, print and confirm the hand-off.
-    reception = ReceptionPoint.objects.order_by("name").first()
+    reception = ReceptionPoint.objects.offered().order_by("name").first()
     removal = timezone.localdate() + dt.timedelta(days=5)
     assert page.locator("a.case-action-handoff_prepare").count() == 0
     page.fill("#id_expected_removal_date", removal.isoformat())

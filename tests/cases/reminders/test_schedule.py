@@ -400,7 +400,7 @@ def test_art36_notification_recorded_late_is_caught_up_but_not_after_a_week():
 def test_handoff_reminder_is_due_48_hours_after_the_removal_day_until_confirmed():
     officer = f.officer("dallas")
     case = f.make_case(officer)
-    point = ReceptionPoint.objects.order_by("pk").first()
+    point = ReceptionPoint.objects.get(mx_city="Nuevo Laredo")  # on Laredo's clock (America/Matamoros)
     case = services.case_update(
         actor=officer, case=case, expected_removal_date=dt.date(2026, 5, 6), reception_point=point
     )

@@ -291,21 +291,31 @@ def test_a_supervisor_and_an_administrator_may_work_the_handoff(ready_case):
 # --- the overdue flag -----------------------------------------------------------------------------
 
 
-def _handoff_for(slug: str, removal: dt.date) -> RepatriationHandoff:
+def zoneless_point() -> ReceptionPoint:
+    """A point whose zone is not recorded: the deadline counts in the consulate's zone (the points
+    loaded all carry their own: tests/cases/services/test_handoff_zones.py)."""
+    point, _created = ReceptionPoint.objects.get_or_create(
+        name="Punto sin zona registrada",
+        defaults={"kind": "land_port", "mx_city": "Ciudad", "mx_state": "Estado", "curated": True},
+    )
+    return point
+
+
+def _handoff_for(slug: str, removal: dt.date, point: ReceptionPoint | None = None) -> RepatriationHandoff:
     officer = f.officer(slug)
     case = f.make_case(officer)
     services.case_update(
         actor=officer,
         case=case,
         expected_removal_date=removal,
-        reception_point=ReceptionPoint.objects.order_by("pk").first(),
+        reception_point=point or zoneless_point(),
     )
     return services.handoff_prepare(actor=officer, case=case)
 
 
 @pytest.fixture
 def dallas_and_el_paso():
-    """The same removal date in Central (Dallas) and Mountain (El Paso) time."""
+    """The same removal date in Central (Dallas) and Mountain (El Paso) time, at a point without a zone."""
     return _handoff_for("dallas", REMOVAL), _handoff_for("el_paso", REMOVAL)
 
 
@@ -375,13 +385,13 @@ def test_a_confirmed_handoff_is_never_overdue(monkeypatch, dallas_and_el_paso):
 
 
 def test_the_overdue_lookup_does_not_fetch_a_row_per_case(dallas_and_el_paso):
-    """The timezones come from the consulates; through the cases, the default ordering on ``opened_at``
+    """The timezones come from the consulates and reception points; through the cases, the default ordering on ``opened_at``
     would make the DISTINCT return one row per case of the network."""
     with CaptureQueriesContext(connection) as queries:
         assert _overdue(_local("America/Denver", 2026, 3, 1), *dallas_and_el_paso) == {"dallas", "el_paso"}
     lookups = [q["sql"] for q in queries.captured_queries if "DISTINCT" in q["sql"]]
     assert lookups
-    assert not any('"cases_case"' in sql for sql in lookups)
+    assert not any('"cases_case"' in sql or "handoff" in sql for sql in lookups)
 
 
 # --- belongings -----------------------------------------------------------------------------------

@@ -105,6 +105,12 @@ def test_handoffs_belongings_and_art36_delays(seeded):
     overdue = RepatriationHandoff.objects.unconfirmed_overdue()
     assert overdue.count() == 1
     assert overdue.get().confirmation_overdue
+    # each at a designated point that receives people, and one by flight to Tapachula's airport
+    points = {h.reception_point for h in handoffs.select_related("reception_point")}
+    flights = [p for p in points if p.kind == "airport"]
+    assert [p.mx_city for p in flights] == ["Tapachula"]
+    assert all(p.offered and p.status in ("active", "reduced") for p in points)
+    assert all(p.designated_2016 in ("yes", "inferred") for p in points - set(flights))
     upcoming = handoffs.filter(confirmed_at__isnull=True).exclude(pk__in=overdue.values("pk"))
     assert upcoming.exists()
     assert not any(h.confirmation_overdue for h in upcoming)
