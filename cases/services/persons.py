@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.identifiers import curp_birth_date, normalize_a_number, validate_curp
+from cases.identifiers import check_curp_sex, curp_birth_date, normalize_a_number, validate_curp
 from cases.models import Case, EmergencyContact, Hearing, IdentifierReview, Person
 from cases.models.case import Status
 from cases.models.identifier_review import ReviewResolution, ReviewStatus
@@ -98,8 +98,10 @@ def _clean_identifiers(fields: dict, current: Person | None = None) -> dict:
             errors.setdefault("curp", []).append(
                 _("The CURP encodes a different date of birth (%s).") % curp_birth_date(curp)
             )
-        if sex in ("H", "M") and curp[10] != sex:
-            errors.setdefault("curp", []).append(_("The CURP encodes a different sex."))
+        try:
+            check_curp_sex(curp, sex)
+        except ValidationError as exc:
+            errors.setdefault("curp", []).extend(exc.messages)
     if errors:
         raise ValidationError(errors)
     return cleaned
