@@ -221,7 +221,8 @@ def _closure_approval_sticks(person: Person) -> None:
 
 
 def _hearing_reminders_follow(person: Person) -> None:
-    """The person's hearing reminders follow their contact details and consent."""
+    """The person's hearing reminders follow their contact details and consent (and, while detained,
+    their emergency contacts')."""
 
     hearings = Hearing.objects.filter(
         case__person=person, status=HearingStatus.SCHEDULED, starts_at__gt=timezone.now()
@@ -240,13 +241,17 @@ def emergency_contact_save(*, actor, person: Person, contact: EmergencyContact) 
     contact.person = person
     contact.full_clean()
     contact.save()
+    # a contact the person agreed may be told of hearings while detained: their reminders follow
+    _hearing_reminders_follow(person)
     return contact
 
 
 @transaction.atomic
 def emergency_contact_delete(*, actor, contact: EmergencyContact) -> None:
     authorize(actor, "person.edit", contact.person)
+    person = contact.person
     contact.delete()
+    _hearing_reminders_follow(person)
 
 
 @transaction.atomic
