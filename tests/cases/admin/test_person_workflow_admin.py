@@ -46,6 +46,23 @@ def test_invalid_curp_is_a_field_error_and_writes_nothing(client, world, with_co
     assert (Person.objects.count(), EmergencyContact.objects.count()) == before
 
 
+def test_an_emergency_contact_the_person_agreed_may_be_told_of_hearings_is_saved_so(client, world):
+    login_verified(client, world.officer_a)
+    data = person_post(
+        curp="BOXW310820XNERXN03",
+        sex="X",
+        **_contact(name="Lupe Bóxer"),
+        **{
+            "emergency_contacts-0-phone": "214 555 0177",
+            "emergency_contacts-0-hearing_reminders_consent": "on",
+        },
+    )
+    response = client.post(reverse("admin:cases_person_add"), data)
+    assert response.status_code == 302
+    contact = Person.objects.with_curp("BOXW310820XNERXN03").get().emergency_contacts.get()
+    assert (contact.name, contact.hearing_reminders_consent) == ("Lupe Bóxer", True)
+
+
 def test_person_add_accepts_a_curp_with_x_for_a_non_binary_person(client, world):
     login_verified(client, world.officer_a)
     response = client.post(reverse("admin:cases_person_add"), person_post(curp="BOXW310820XNERXN03", sex="X"))
