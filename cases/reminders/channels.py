@@ -76,7 +76,7 @@ class Outgoing:
     # The channel it goes by when not the reminder row's own: a person's hearing reminder sent, while
     # they are detained, to an emergency contact's phone or the attorney's email (recipients.py).
     channel: str = ""
-    role: str = ""  # who received it, for the timeline: person, emergency_contact or attorney (no address)
+    sent_to: str = ""  # who received it, for the timeline: person, emergency_contact or attorney (no address)
 
 
 class _Connections(threading.local):

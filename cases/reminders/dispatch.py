@@ -204,7 +204,7 @@ def _deliver_one(reminder: Reminder, now: dt.datetime, senders: Senders) -> str:
     except DeliveryError as exc:
         return _retry_later(reminder, str(exc), now)
     # for the timeline entry written with the batch: by which channel, to whom (a role, no address)
-    reminder.sent_channel, reminder.sent_to = message.channel or reminder.channel, message.role
+    reminder.sent_channel, reminder.sent_to = message.channel or reminder.channel, message.sent_to
     return "sent"
 
 

@@ -124,7 +124,7 @@ def build_person_hearing(reminder: Reminder, hearing: Hearing, local_time, texta
                 to = textable(to)
                 if to is None:
                     continue
-            language = "es" if recipient.role == ATTORNEY else translation.get_language()
+            language = "es" if recipient.who == ATTORNEY else translation.get_language()
             with translation.override(language):
                 when = local_time(hearing.starts_at, case)
                 return Outgoing(
@@ -133,7 +133,7 @@ def build_person_hearing(reminder: Reminder, hearing: Hearing, local_time, texta
                     body=proxy_text(case, hearing, when),
                     reference=reference,
                     channel=recipient.channel,
-                    role=recipient.role,
+                    sent_to=recipient.who,
                 )
         return Skip(NOBODY_WHILE_DETAINED)
     person = reminder.person
@@ -150,7 +150,12 @@ def build_person_hearing(reminder: Reminder, hearing: Hearing, local_time, texta
         if number is None:
             return Skip("the number opted out")
         return Outgoing(
-            to=[number], subject=email_subject(), body=text, reference=reference, channel=channel, role=PERSON
+            to=[number],
+            subject=email_subject(),
+            body=text,
+            reference=reference,
+            channel=channel,
+            sent_to=PERSON,
         )
     if not person.email:
         return Skip("no email address")
@@ -160,7 +165,7 @@ def build_person_hearing(reminder: Reminder, hearing: Hearing, local_time, texta
         body=text,
         reference=reference,
         channel=channel,
-        role=PERSON,
+        sent_to=PERSON,
     )
 
 
@@ -174,7 +179,7 @@ def custody_note(case: Case) -> str:
             "hearings: nobody is reminded of them. Tell the person yourself, and ask whom they agree we tell."
         )
     first = recipients[0]
-    if first.role == EMERGENCY_CONTACT:
+    if first.who == EMERGENCY_CONTACT:
         return _(
             "The person is detained: their hearing reminders go to their emergency contact %(name)s."
         ) % {"name": first.name}

@@ -36,7 +36,7 @@ ATTORNEY = "attorney"
 
 @dataclass(frozen=True)
 class Recipient:
-    role: str  # PERSON, EMERGENCY_CONTACT or ATTORNEY
+    who: str  # PERSON, EMERGENCY_CONTACT or ATTORNEY
     channel: str
     address: str  # a phone number as typed, or an email address
     name: str = ""  # the contact's or partner's name (shown to staff, never logged)
