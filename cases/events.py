@@ -274,9 +274,14 @@ def document_uploaded(case: Case, actor, *, document) -> CaseEvent:
 
 
 def reminder_sent_payload(reminder) -> dict:
-    """What a REMINDER_SENT entry says: what and how, never to which address. The send path writes the
+    """What a REMINDER_SENT entry says: what, how and to whom (a role), never to which address. The send path writes the
     entry itself, in the same statement that marks the reminder sent (cases/reminders/dispatch.py)."""
-    return {"reminder_id": reminder.pk, "reminder_kind": reminder.kind, "channel": reminder.channel}
+    channel = getattr(reminder, "sent_channel", "") or reminder.channel
+    payload = {"reminder_id": reminder.pk, "reminder_kind": reminder.kind, "channel": channel}
+    sent_to = getattr(reminder, "sent_to", "")
+    if sent_to and sent_to != "person":  # a detained person's hearing reminder: their contact or attorney
+        payload["sent_to"] = sent_to
+    return payload
 
 
 def persons_merged(case: Case, actor, *, merge, reason: str) -> CaseEvent:

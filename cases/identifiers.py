@@ -1,6 +1,7 @@
 """Mexican and US identifiers: CURP (with its check digit) and the USCIS A-number.
 
-Rules from consulates/data/network_facts.json ``identifiers`` (python-stdnum's CURP algorithm).
+Rules from consulates/data/network_facts.json ``identifiers`` (python-stdnum's CURP algorithm). The sex
+letter (11th character) is H, M or X: RENAPO issues CURPs with X (non-binary) since 2023 (issue 20).
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ CURP_STATES = {
 }
 
 _CURP_RE = re.compile(
-    r"^[A-Z][AEIOUX][A-Z]{2}[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])[HM]"
+    r"^[A-Z][AEIOUX][A-Z]{2}[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])[HMX]"
     r"(" + "|".join(CURP_STATES) + r")[B-DF-HJ-NP-TV-Z]{3}[0-9A-Z][0-9]$"
 )
 _CURP_ALPHABET = "0123456789ABCDEFGHIJKLMN&OPQRSTUVWXYZ"
@@ -92,6 +93,27 @@ def validate_curp(value: str) -> str:
             code="curp_check_digit",
         )
     return curp
+
+
+# The sex letters a CURP may carry and how an error names them (the same letters as ``Person.sex``).
+CURP_SEX_LETTERS = {"H": _("H (male)"), "M": _("M (female)"), "X": _("X (non-binary)")}
+
+
+def check_curp_sex(curp: str, sex: str) -> None:
+    """A CURP's sex letter must agree with the person's recorded sex (when one is recorded): a field
+    error on the CURP that names both."""
+    if sex in CURP_SEX_LETTERS and curp and len(curp) > 10 and curp[10] != sex:
+        raise ValidationError(
+            _(
+                "The CURP has %(letter)s in the sex position but the sex recorded is %(sex)s; "
+                "correct whichever is wrong."
+            ),
+            code="curp_sex",
+            params={
+                "letter": CURP_SEX_LETTERS.get(curp[10], curp[10]),
+                "sex": CURP_SEX_LETTERS.get(sex, sex),
+            },
+        )
 
 
 _A_NUMBER_INPUT = re.compile(r"^A?[0-9]{7,9}$")

@@ -23,6 +23,7 @@ from cases.admin.timeline import render_delay
 from cases.languages import described
 from cases.models import Case, Document
 from cases.models.work import HearingStatus
+from cases.reminders.person_messages import custody_note
 from cases.services import hearing_state
 from cases.timeline import GROUPS, kinds_of, person_name, timeline_entries
 from consulates.policy import can
@@ -206,6 +207,8 @@ def case_context(request, case: Case, *, bound: dict | None = None, parts=None) 
         "show": request.GET.get("show", "") if request.method == "GET" else request.POST.get("show", ""),
         "open_tasks": [],
         "upcoming": upcoming,
+        # who the detained person's hearing reminders reach, or that nobody may be told
+        "custody_reminders": custody_note(case) if upcoming and case.in_custody else "",
         "past": past,
         "today": timezone.localdate(),
     }

@@ -112,7 +112,7 @@ class PersonForm(ServiceModelForm):
 class EmergencyContactForm(ServiceModelForm):
     class Meta:
         model = EmergencyContact
-        fields = ["name", "relationship", "phone", "email", "in_mexico", "notes"]
+        fields = ["name", "relationship", "phone", "email", "in_mexico", "hearing_reminders_consent", "notes"]
 
     def run_service(self, data):
         if self.instance.person_id is None:

@@ -282,6 +282,16 @@ class EmergencyContact(FastLoad, models.Model):
     email = models.EmailField(_("email"), blank=True)
     in_mexico = models.BooleanField(_("lives in Mexico"), default=False)
     notes = models.CharField(_("notes"), max_length=255, blank=True)
+    # The person's consent, given for this contact: while the person is detained (their phone is in the
+    # facility's property), their hearing reminders go here instead (cases/reminders/recipients.py).
+    hearing_reminders_consent = models.BooleanField(
+        _("told of hearings while detained"),
+        default=False,
+        help_text=_(
+            "Only if the person agreed: while the person is detained, hearing reminders are sent to this "
+            "contact instead of to the person's own phone."
+        ),
+    )
 
     objects = EmergencyContactQuerySet.as_manager()
 

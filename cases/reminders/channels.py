@@ -73,6 +73,10 @@ class Outgoing:
     payload: dict = field(default_factory=dict)  # webhooks: the structured event
     secret: str = ""  # webhooks: the partner's signing secret
     attachments: list = field(default_factory=list)  # email: (file name, bytes, content type)
+    # The channel it goes by when not the reminder row's own: a person's hearing reminder sent, while
+    # they are detained, to an emergency contact's phone or the attorney's email (recipients.py).
+    channel: str = ""
+    sent_to: str = ""  # who received it, for the timeline: person, emergency_contact or attorney (no address)
 
 
 class _Connections(threading.local):

@@ -196,13 +196,15 @@ def _deliver_one(reminder: Reminder, now: dt.datetime, senders: Senders) -> str:
         reminder.save(update_fields=["status", "last_error", "lease_until", "updated_at"])
         return "skipped"
     try:
-        senders.send(reminder.channel, message)
+        senders.send(message.channel or reminder.channel, message)
     except PermanentDeliveryError as exc:
         reminder.attempts += 1  # it was tried once: the list shows how many times
         _failed(reminder, str(exc))
         return "failed"
     except DeliveryError as exc:
         return _retry_later(reminder, str(exc), now)
+    # for the timeline entry written with the batch: by which channel, to whom (a role, no address)
+    reminder.sent_channel, reminder.sent_to = message.channel or reminder.channel, message.sent_to
     return "sent"
 
 

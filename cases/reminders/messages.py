@@ -30,6 +30,7 @@ from cases.models.work import HearingStatus
 from cases.reminders import webhook_events
 from cases.reminders.channels import Outgoing, Skip
 from cases.reminders.digest import build_digest
+from cases.reminders.person_messages import build_person_hearing, custody_note
 from cases.reminders.schedule import hearing_due_at
 from consulates.policy import holders
 
@@ -37,6 +38,7 @@ from consulates.policy import holders
 class _Batch(threading.local):
     subjects: dict | None = None  # (model, pk) -> instance or None (no such row)
     opted_out: set | None = None  # normalised numbers of the batch's SMS recipients that opted out
+    checked: set | None = None  # the numbers ``opted_out`` answers for (others are looked up)
 
 
 _batch = _Batch()
@@ -82,11 +84,11 @@ def preloaded(reminders):
         found = model.objects.select_related(*related).order_by().in_bulk(ids)  # (ordering costs CPU)
         subjects.update(((model, pk), found.get(pk)) for pk in ids)
     opted_out = _opted_out_among(numbers)
-    _batch.subjects, _batch.opted_out = subjects, opted_out
+    _batch.subjects, _batch.opted_out, _batch.checked = subjects, opted_out, numbers
     try:
         yield
     finally:
-        _batch.subjects = _batch.opted_out = None
+        _batch.subjects = _batch.opted_out = _batch.checked = None
 
 
 def _subject(name: str, reminder: Reminder):
@@ -129,7 +131,9 @@ def _opted_out_among(numbers: set[str]) -> set[str]:
 
 
 def _opted_out(number: str) -> bool:
-    if _batch.opted_out is not None and _batch.subjects is not None:
+    # A number the batch did not preload (an emergency contact's, told while the person is detained) is
+    # looked up on its own.
+    if _batch.opted_out is not None and _batch.subjects is not None and number in (_batch.checked or ()):
         return number in _batch.opted_out
     return SmsOptOut.objects.for_phone(number).exists()
 
@@ -184,21 +188,10 @@ def _email(users, subject: str, body: str, reminder: Reminder) -> Outgoing | Ski
     )
 
 
-def _to_person(reminder: Reminder, text: str) -> Outgoing | Skip:
-    person = reminder.person
-    if person is None or not person.contact_consent:
-        return Skip("the person does not consent to messages")
-    subject = _("Consulate of Mexico: reminder")
-    if reminder.channel == ReminderChannel.SMS:
-        if not person.phone:
-            return Skip("no phone number")
-        number = normalise_phone(person.phone)
-        if _opted_out(number):
-            return Skip("the number opted out")
-        return Outgoing(to=[number], subject=subject, body=text, reference=f"reminder-{reminder.pk}")
-    if not person.email:
-        return Skip("no email address")
-    return Outgoing(to=[person.email], subject=subject, body=text, reference=f"reminder-{reminder.pk}")
+def _textable(phone: str) -> str | None:
+    """The number normalised, or None when it opted out of texts."""
+    number = normalise_phone(phone)
+    return None if _opted_out(number) else number
 
 
 def _to_partner(reminder: Reminder, subject: str, text: str, event: dict) -> Outgoing | Skip:
@@ -250,24 +243,10 @@ def _build_hearing(reminder: Reminder) -> Outgoing | Skip:
     if skip:
         return skip
     case = hearing.case
-    when, where = _local(hearing.starts_at, case), hearing.location
     kind = reminder.kind
     if kind in (ReminderKind.HEARING_PERSON_7D, ReminderKind.HEARING_PERSON_1D):
-        values = {"city": case.consulate.city, "when": when, "where": where, "reference": case.reference}
-        if case.consulate.phone:
-            text = _(
-                "Consulate of Mexico in %(city)s: you have a hearing on %(when)s at %(where)s. Please attend; "
-                "if you cannot, call the consulate at %(phone)s. Case %(reference)s."
-            ) % {**values, "phone": case.consulate.phone}
-        else:  # a consulate whose number the network data does not give (until staff enter it)
-            text = (
-                _(
-                    "Consulate of Mexico in %(city)s: you have a hearing on %(when)s at %(where)s. Please attend; "
-                    "if you cannot, contact the consulate. Case %(reference)s."
-                )
-                % values
-            )
-        return _to_person(reminder, text)
+        return build_person_hearing(reminder, hearing, _local, _textable)
+    when, where = _local(hearing.starts_at, case), hearing.location
     subject = _("Hearing in 2 days: %(reference)s") % {"reference": case.reference}
     text = _("%(kind)s on %(when)s at %(where)s, case %(reference)s.") % {
         "kind": _display(hearing, "kind"),
@@ -283,6 +262,8 @@ def _build_hearing(reminder: Reminder) -> Outgoing | Skip:
             "hearing": {"starts_at": hearing.starts_at.isoformat(), "location": where},
         }
         return _to_partner(reminder, subject, text, event)
+    if case.in_custody:
+        text = f"{text}\n\n{custody_note(case)}"
     return _email(_staff(reminder, case), subject, text, reminder)
 
 

@@ -9,7 +9,6 @@ import datetime as dt
 import zoneinfo
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.utils import timezone
 
 from cases.models import Case, Hearing, Referral, Reminder, RepatriationHandoff, Task
@@ -17,6 +16,7 @@ from cases.models.case import ART36_CONTACT_HOURS, Status
 from cases.models.crossoffice import ACTIVE_REFERRAL, REFERRAL_ANSWER_HOURS, ReferralStatus
 from cases.models.reminder import ReminderChannel, ReminderKind, ReminderStatus
 from cases.models.work import HearingStatus
+from cases.reminders.recipients import hearing_recipients, person_channel
 
 QUIET_START = dt.time(21, 0)
 QUIET_END = dt.time(8, 0)
@@ -58,19 +58,6 @@ def local_before(moment: dt.datetime, tz: zoneinfo.ZoneInfo, delta: dt.timedelta
 
 def local_morning(day: dt.date, tz: zoneinfo.ZoneInfo, at: dt.time = STAFF_MORNING) -> dt.datetime:
     return dt.datetime.combine(day, at, tzinfo=tz).astimezone(dt.UTC)
-
-
-def person_channel(person) -> str | None:
-    """SMS when the person has a phone, else email; none without consent or any address. With SMS turned
-    off (``SMS_BACKEND=off``) email is preferred; a person with only a phone still gets an SMS reminder,
-    which then fails with that reason, so staff see that the person was not reminded."""
-    if not person.contact_consent:
-        return None
-    if person.phone and (settings.SMS_BACKEND != "off" or not person.email):
-        return ReminderChannel.SMS
-    if person.email:
-        return ReminderChannel.EMAIL
-    return None
 
 
 def partner_channel(partner) -> str | None:
@@ -161,12 +148,19 @@ def hearing_due_at(kind: str, starts_at: dt.datetime, tz: zoneinfo.ZoneInfo) -> 
 
 def hearing_reminders_sync(hearing: Hearing) -> None:
     """The person 7 days and 1 day before (quiet hours respected), the case's officer 2 days before, and
-    each partner with an active referral on the case 2 days before."""
+    each partner with an active referral on the case 2 days before.
+
+    The person's reminders exist when someone may receive them now (cases/reminders/recipients.py): the
+    person at liberty, or while detained a consented emergency contact or the attorney of record; the
+    row's channel is theirs. While detained with nobody to tell, the rows are kept when the person could
+    be reached at liberty, so a release before they are due sends them (to the person); if the person is
+    still detained then, they are skipped and the officer sees that nobody could be told."""
     case = Case.objects.select_related("consulate", "person").get(pk=hearing.case_id)
     wanted: list[Wanted] = []
     if hearing.status == HearingStatus.SCHEDULED and case.status != Status.CLOSED:
         tz = consulate_tz(case)
-        channel = person_channel(case.person)
+        recipients = hearing_recipients(case)
+        channel = recipients[0].channel if recipients else person_channel(case.person)
         if channel:
             for kind in (ReminderKind.HEARING_PERSON_7D, ReminderKind.HEARING_PERSON_1D):
                 due = hearing_due_at(kind, hearing.starts_at, tz)

@@ -215,6 +215,9 @@ def case_update(*, actor, case: Case, expected_version: int | None = None, **cha
         transfer_propose_for_custody(case, actor)
     if set(changed) & set(CUSTODY_FIELDS + ART36_FIELDS):
         schedule.art36_reminder_sync(case)
+    if set(changed) & set(CUSTODY_FIELDS):
+        # detained or released: the person's hearing reminders change recipient (re-checked when sent)
+        schedule.case_hearings_resync(case)
     return case
 
 

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.identifiers import curp_birth_date, normalize_a_number, validate_curp
+from cases.identifiers import check_curp_sex, curp_birth_date, normalize_a_number, validate_curp
 from cases.models import Case, EmergencyContact, Hearing, IdentifierReview, Person
 from cases.models.case import Status
 from cases.models.identifier_review import ReviewResolution, ReviewStatus
@@ -99,8 +99,10 @@ def _clean_identifiers(fields: dict, current: Person | None = None) -> dict:
             errors.setdefault("curp", []).append(
                 _("The CURP encodes a different date of birth (%s).") % curp_birth_date(curp)
             )
-        if sex in ("H", "M") and curp[10] != sex:
-            errors.setdefault("curp", []).append(_("The CURP encodes a different sex."))
+        try:
+            check_curp_sex(curp, sex)
+        except ValidationError as exc:
+            errors.setdefault("curp", []).extend(exc.messages)
     if errors:
         raise ValidationError(errors)
     return cleaned
@@ -225,7 +227,8 @@ def _closure_approval_sticks(person: Person) -> None:
 
 
 def _hearing_reminders_follow(person: Person) -> None:
-    """The person's hearing reminders follow their contact details and consent."""
+    """The person's hearing reminders follow their contact details and consent (and, while detained,
+    their emergency contacts')."""
 
     hearings = Hearing.objects.filter(
         case__person=person, status=HearingStatus.SCHEDULED, starts_at__gt=timezone.now()
@@ -244,13 +247,17 @@ def emergency_contact_save(*, actor, person: Person, contact: EmergencyContact) 
     contact.person = person
     contact.full_clean()
     contact.save()
+    # a contact the person agreed may be told of hearings while detained: their reminders follow
+    _hearing_reminders_follow(person)
     return contact
 
 
 @transaction.atomic
 def emergency_contact_delete(*, actor, contact: EmergencyContact) -> None:
     authorize(actor, "person.edit", contact.person)
+    person = contact.person
     contact.delete()
+    _hearing_reminders_follow(person)
 
 
 @transaction.atomic

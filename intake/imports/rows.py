@@ -16,13 +16,13 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.identifiers import CURP_STATES, normalize_a_number, validate_curp
+from cases.identifiers import CURP_STATES, check_curp_sex, normalize_a_number, validate_curp
 from cases.namekeys import PARTICLES, fold
 
 MEXICO = frozenset({"mexico", "mex", "mx", "mexicana", "mexicano", "mexican", "estados unidos mexicanos"})
 _MALE = {"male", "man", "hombre", "masculino", "h", "varon"}
 _FEMALE = {"female", "woman", "mujer", "femenino", "f"}
-_X = {"x", "non binary", "nonbinary", "no binario"}
+_X = {"x", "non binary", "non-binary", "nonbinary", "no binario", "no-binario"}
 _MONTHS = {
     **{
         m: i
@@ -221,6 +221,7 @@ def parse_row(number: int, values: dict[str, str], *, facilities, language: str,
     if get("curp"):
         try:
             row.curp = validate_curp(get("curp"))
+            check_curp_sex(row.curp, row.sex)
         except ValidationError as exc:
             row.errors.setdefault("curp", []).extend(exc.messages)
     if get("a_number"):

@@ -219,6 +219,25 @@ def test_create_refuses_a_curp_that_disagrees_with_the_birth_date(api_officer_cl
     assert set(response.json()["errors"]) == {"curp"}
 
 
+def test_create_accepts_a_curp_with_x_for_a_non_binary_person(api_officer_client):
+    curp = f.make_curp(date_of_birth=dt.date(1991, 4, 5), sex="X")
+    response = api_officer_client.post(url("persons/"), _new_person(sex="X", curp=curp), format="json")
+    assert response.status_code == 201, response.content
+    assert (response.json()["sex"], response.json()["curp"]) == ("X", curp)
+
+
+def test_create_refuses_a_curp_with_x_for_a_person_recorded_as_female(api_officer_client):
+    curp = f.make_curp(date_of_birth=dt.date(1991, 4, 5), sex="X")
+    response = api_officer_client.post(
+        url("persons/"), _new_person(curp=curp), format="json", HTTP_ACCEPT_LANGUAGE="es"
+    )
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert set(errors) == {"curp"}
+    assert "sexo" in errors["curp"][0]
+    assert not Person.objects.with_curp(curp).exists()
+
+
 def test_create_refuses_a_malformed_a_number(api_officer_client):
     response = api_officer_client.post(url("persons/"), _new_person(a_number="12"), format="json")
     assert response.status_code == 400

@@ -65,7 +65,7 @@ def test_wrong_length_is_refused(value):
         pytest.param("BOXW310832HNERXN0", id="day-32"),
         pytest.param("BOXW310230HNERXN0", id="february-30"),
         pytest.param("BOXW010229HNERXN0", id="1901-not-a-leap-year"),
-        pytest.param("BOXW310820XNERXN0", id="sex-X"),
+        pytest.param("BOXW310820QNERXN0", id="sex-Q"),
         pytest.param("BAXW310820HNERAN0", id="vowel-where-consonant-goes"),
         pytest.param("B1XW310820HNERXN0", id="digit-in-name-letters"),
     ],
@@ -74,6 +74,18 @@ def test_malformed_curp_with_right_check_digit_is_refused(first17):
     with pytest.raises(ValidationError) as excinfo:
         validate_curp(with_check_digit(first17))
     assert error_code(excinfo) == "curp_format"
+
+
+def test_curp_with_x_in_the_sex_position_is_valid():
+    """RENAPO issues CURPs with X (non-binary) in the sex position since 2023 (issue 20)."""
+    assert validate_curp("BOXW310820XNERXN03") == "BOXW310820XNERXN03"
+    assert validate_curp("boxw310820xnerxn03") == "BOXW310820XNERXN03"
+
+
+def test_curp_with_x_still_has_its_check_digit_verified():
+    with pytest.raises(ValidationError) as excinfo:
+        validate_curp("BOXW310820XNERXN04")
+    assert error_code(excinfo) == "curp_check_digit"
 
 
 def test_leap_day_is_a_real_date():
@@ -92,7 +104,7 @@ def test_century_comes_from_the_homonym_character(homonym, year):
 
 @given(
     dob=st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2099, 12, 31)),
-    sex=st.sampled_from("HM"),
+    sex=st.sampled_from("HMX"),
 )
 def test_factory_curps_are_valid_and_encode_their_birth_date(dob, sex):
     curp = make_curp(date_of_birth=dob, sex=sex)

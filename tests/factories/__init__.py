@@ -124,7 +124,7 @@ def make_curp(
     """
     n = next(_curp_counter)
     dob = date_of_birth or dt.date(1950, 1, 1) + dt.timedelta(days=_rng.randrange(0, 27000))
-    sex = sex if sex in ("H", "M") else _rng.choice("HM")
+    sex = sex if sex in ("H", "M", "X") else _rng.choice("HM")
     state = state or _rng.choice(sorted(CURP_STATES))
     consonants = _digits(n, CURP_CONSONANTS, 3)
     initials = _digits(n // len(CURP_CONSONANTS) ** 3, LETTERS, 3)

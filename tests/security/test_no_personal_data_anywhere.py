@@ -1,7 +1,7 @@
 """No personal data in logs, Celery messages, server-produced URLs or the access log, across a workflow.
 
 One realistic day of a case, through the real doors: an officer registers a person on the staff UI's add
-form and another through the API, reads them back, opens a case in custody, schedules a hearing (which
+form and another through the API, reads them back, opens a case (custody recorded, released since), schedules a hearing (which
 writes reminders), uploads and downloads a document, refers the case to a partner with consent; the
 partner lists, reads and accepts the referral with its API token; a duplicate CURP is refused and an
 unknown id is a 404; the beat dispatcher publishes the due reminders on the real broker (Redis, the
@@ -279,7 +279,8 @@ def test_a_whole_workflow_leaves_no_personal_data_behind(logs, messages, provide
     assert "curp" in duplicate.json()["errors"]
     assert api.get(url("persons/987654321/")).status_code == 404
 
-    # A case in custody, a hearing (reminders), a document, a referral with consent.
+    # A case with its custody (released since: a detained person's phone is never texted, and this
+    # walk needs the person's own SMS), a hearing (reminders), a document, a referral with consent.
     facility = DetentionFacility.objects.get(name="Prairieland Detention Center")
     opened = api.post(
         url("cases/"),
@@ -294,6 +295,7 @@ def test_a_whole_workflow_leaves_no_personal_data_behind(logs, messages, provide
     )
     assert opened.status_code == 201, opened.json()
     case = Case.objects.get(pk=opened.json()["id"])
+    case = services.case_update(actor=officer, case=case, released_on=dt.date(2026, 1, 9))
 
     # Searches by CURP, A-number and name: the API takes them in a POST body, the staff UI's search box
     # posts them and lists with an opaque key; the autocomplete of the case's person posts too.

@@ -46,6 +46,40 @@ def test_invalid_curp_is_a_field_error_and_writes_nothing(client, world, with_co
     assert (Person.objects.count(), EmergencyContact.objects.count()) == before
 
 
+def test_an_emergency_contact_the_person_agreed_may_be_told_of_hearings_is_saved_so(client, world):
+    login_verified(client, world.officer_a)
+    data = person_post(
+        curp="BOXW310820XNERXN03",
+        sex="X",
+        **_contact(name="Lupe Bóxer"),
+        **{
+            "emergency_contacts-0-phone": "214 555 0177",
+            "emergency_contacts-0-hearing_reminders_consent": "on",
+        },
+    )
+    response = client.post(reverse("admin:cases_person_add"), data)
+    assert response.status_code == 302
+    contact = Person.objects.with_curp("BOXW310820XNERXN03").get().emergency_contacts.get()
+    assert (contact.name, contact.hearing_reminders_consent) == ("Lupe Bóxer", True)
+
+
+def test_person_add_accepts_a_curp_with_x_for_a_non_binary_person(client, world):
+    login_verified(client, world.officer_a)
+    response = client.post(reverse("admin:cases_person_add"), person_post(curp="BOXW310820XNERXN03", sex="X"))
+    assert response.status_code == 302
+    assert Person.objects.with_curp("BOXW310820XNERXN03").get().sex == "X"
+
+
+def test_person_add_refuses_a_curp_whose_sex_letter_disagrees(client, world):
+    login_verified(client, world.officer_a)
+    response = client.post(reverse("admin:cases_person_add"), person_post(curp="BOXW310820XNERXN03", sex="H"))
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert list(errors) == ["curp"]
+    assert "X (no binario)" in errors["curp"][0]
+    assert not Person.objects.with_curp("BOXW310820XNERXN03").exists()
+
+
 def test_person_add_normalises_the_a_number_and_saves_the_contact(client, world):
     login_verified(client, world.officer_a)
     response = client.post(

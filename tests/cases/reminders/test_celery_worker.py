@@ -177,7 +177,7 @@ def test_a_hearing_a_week_out_reminds_at_local_times_reschedule_moves_cancel_rem
         (dallas_7d,) = clock.around(central(2026, 3, 3, 9, 30))
         assert _summary([dallas_7d]) == [("sms", ReminderKind.HEARING_PERSON_7D, dallas_hearing.pk)]
         texts = {d["body"]["to"]: d["body"]["body"] for d in provider.deliveries}
-        assert "you have a hearing on Tuesday, March 10, 2026, 7:00 AM at" in texts["+19155550102"]
+        assert "You have a hearing on Tuesday, March 10, 2026, 7:00 AM at" in texts["+19155550102"]
         assert "El Paso Immigration Court" in texts["+19155550102"]
         assert "el martes 10 de marzo de 2026 a las 09:30 en" in texts["+12145550101"]
 

@@ -91,7 +91,7 @@ def test_a_due_sms_is_sent_exactly_once_and_recorded_on_the_timeline(frozen, sms
     assert hearing.case.reference in delivery["body"]["body"]
     # The hearing on the consulate's clock, written out in the person's language (Spanish here).
     assert (
-        "tiene una audiencia el martes 12 de mayo de 2026 a las 09:30 en Sala 3." in delivery["body"]["body"]
+        "Tiene una audiencia el martes 12 de mayo de 2026 a las 09:30 en Sala 3." in delivery["body"]["body"]
     )
     (headers,) = sms_http.headers
     assert headers["Idempotency-Key"] == f"reminder-{row.pk}"
@@ -178,7 +178,7 @@ def test_the_person_is_written_to_in_their_language(frozen, sms_http, officer, m
     body = sms_http.deliveries[0]["body"]["body"]
     if language == "en":
         assert body.startswith(
-            "Consulate of Mexico in Dallas: you have a hearing on Tuesday, May 12, 2026, 9:30 AM at Sala 3."
+            "Reminder of an important appointment.\nYou have a hearing on Tuesday, May 12, 2026, 9:30 AM at Sala 3."
         )
 
 
@@ -741,6 +741,9 @@ def test_a_consulate_without_a_number_asks_the_person_to_contact_it(frozen, sms_
     assert deliver(reminder("hearing_person_7d").pk) == "sent"
     (delivery,) = sms_http.deliveries
     body = delivery["body"]["body"]
-    assert {"es": "comuníquese con el consulado.", "en": "contact the consulate."}[language] in body
+    assert {
+        "es": "comuníquese con el Consulado de México en Dallas.",
+        "en": "contact the Consulate of Mexico in Dallas.",
+    }[language] in body
     assert " al ." not in body
     assert " at ." not in body

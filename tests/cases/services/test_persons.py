@@ -128,6 +128,27 @@ def test_curp_must_agree_with_sex(dallas_officer):
     assert error_fields(excinfo.value) == {"curp"}
 
 
+def test_curp_with_x_registers_a_non_binary_person(dallas_officer):
+    curp = f.make_curp(date_of_birth=DOB, sex="X")
+    person = f.make_person(dallas_officer, curp=curp, sex="X", date_of_birth=DOB)
+    assert (person.curp, person.sex) == (curp, "X")
+
+
+@pytest.mark.parametrize(("curp_sex", "sex"), [("X", "H"), ("X", "M"), ("H", "X"), ("M", "X")])
+def test_curp_sex_letter_must_agree_with_the_sex_including_x(dallas_officer, curp_sex, sex):
+    curp = f.make_curp(date_of_birth=DOB, sex=curp_sex)
+    with pytest.raises(ValidationError) as excinfo:
+        f.make_person(dallas_officer, curp=curp, sex=sex, date_of_birth=DOB)
+    assert error_fields(excinfo.value) == {"curp"}
+    assert "sex" in excinfo.value.message_dict["curp"][0]
+    assert not Person.objects.with_curp(curp).exists()
+
+
+def test_a_curp_with_x_and_no_sex_recorded_is_accepted(dallas_officer):
+    curp = f.make_curp(date_of_birth=DOB, sex="X")
+    assert f.make_person(dallas_officer, curp=curp, sex="", date_of_birth=DOB).curp == curp
+
+
 def test_a_duplicate_curp_never_reaches_a_second_record_across_the_network(person):
     """Across consulates the CURP is withheld for review rather than refused by name (issue 15:
     tests/cases/services/test_identifier_review.py); either way no second person holds it."""

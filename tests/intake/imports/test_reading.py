@@ -206,3 +206,34 @@ def test_row_validation_and_nationality():
         day_first=True,
     )
     assert mujer.sex == "M"
+
+
+def test_a_row_with_a_curp_with_x_reads_as_non_binary():
+    facilities = FacilityIndex([])
+    values = {"paternal_surname": "BOXER", "given_names": "WENDY", "date_of_birth": "08/20/1931"}
+    row = parse_row(
+        2,
+        {**values, "sex": "X", "curp": "BOXW310820XNERXN03"},
+        facilities=facilities,
+        language="en",
+        day_first=False,
+    )
+    assert not row.errors
+    assert (row.sex, row.curp) == ("X", "BOXW310820XNERXN03")
+    disagreeing = parse_row(
+        3,
+        {**values, "sex": "F", "curp": "BOXW310820XNERXN03"},
+        facilities=facilities,
+        language="en",
+        day_first=False,
+    )
+    assert set(disagreeing.errors) == {"curp"}
+    assert not disagreeing.importable
+    wrong_digit = parse_row(
+        4,
+        {**values, "sex": "X", "curp": "BOXW310820XNERXN04"},
+        facilities=facilities,
+        language="en",
+        day_first=False,
+    )
+    assert set(wrong_digit.errors) == {"curp"}
