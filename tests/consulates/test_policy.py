@@ -343,6 +343,7 @@ OPEN_API_VIEWS = {
     "ConsulateViewSet",
     "CountyViewSet",
     "DetentionFacilityViewSet",
+    "ImmigrationCourtViewSet",
     "PartnerViewSet",
     "ReceptionPointViewSet",
 }
