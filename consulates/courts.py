@@ -11,8 +11,8 @@ import pghistory
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from consulates.choices import Basis, State
 from consulates.loading import FastLoad
-from consulates.models import Basis, State
 from consulates.zones import validate_zone
 
 

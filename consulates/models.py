@@ -14,6 +14,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from consulates.choices import Basis, State
+from consulates.courts import ImmigrationCourt
 from consulates.loading import FastLoad
 from consulates.published import validate_one_phone
 from consulates.zones import validate_zone
@@ -40,19 +42,6 @@ class MembershipQuerySet(models.QuerySet):
         for user_id in users:
             principal.forget_user(user_id)
         return updated
-
-
-class State(models.TextChoices):
-    TX = "TX", "Texas"
-    NM = "NM", _("New Mexico")
-    OK = "OK", "Oklahoma"
-
-
-class Basis(models.TextChoices):
-    OFFICIAL = "official", _("Official (a source names it)")
-    INFERRED = "inferred", _("Inferred (provisional rule)")
-    STAFF = "staff", _("Set by staff")
-    SECONDARY = "secondary", _("Secondary source")
 
 
 @pghistory.track()
@@ -395,5 +384,18 @@ class UserAccount(User):
         verbose_name_plural = _("user accounts")
 
 
-# Courts live in their own module (this one is near its size limit); imported here so the app has them.
-from consulates.courts import ImmigrationCourt  # noqa: E402,F401
+# Shared with ``consulates.courts`` (its own module: this one is near its size limit), named here as before.
+__all__ = [
+    "Basis",
+    "Consulate",
+    "County",
+    "DetentionFacility",
+    "ImmigrationCourt",
+    "Partner",
+    "PartnerMembership",
+    "ReceptionPoint",
+    "Role",
+    "StaffMembership",
+    "State",
+    "UserAccount",
+]

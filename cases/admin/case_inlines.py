@@ -31,9 +31,23 @@ class HearingInline(ServiceInlineMixin, InlinePermissions, admin.TabularInline):
     model = Hearing
     form = forms.HearingForm
     extra = 0
-    fields = ["kind", "starts_at", "location", "notes", "status", "outcome", "cancel_reason"]
+    fields = ["kind", "court", "starts_at", "location", "notes", "status", "outcome", "cancel_reason"]
     readonly_fields = ["status"]
     verbose_name_plural = _("hearings")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        field = formset.form.base_fields.get("court")
+        if field is not None:
+            courts = [("", field.empty_label), *((court.pk, str(court)) for court in field.queryset)]
+            formset.form = type(formset.form.__name__, (formset.form,), {"court_choices": courts})
+        return formset
+
+    def get_queryset(self, request):
+        # Each row's time is shown on its court's clock (else the place's): their zones come with the rows.
+        return (
+            super().get_queryset(request).select_related("court", "case__consulate", "case__facility__county")
+        )
 
     def get_fields(self, request, obj=None):
         if self.has_change_permission(request, obj):

@@ -23,6 +23,7 @@ from consulates.models import Consulate
 from consulates.policy import authorize, home_consulate
 
 PERSON_FIELDS = {
+    "us_county",
     "given_names",
     "paternal_surname",
     "maternal_surname",

@@ -30,6 +30,7 @@ from consulates.models import Consulate, DetentionFacility, ReceptionPoint
 from devtools.demo.addresses import AddressMaker
 from devtools.demo.curp import curp_complete, curp_stem
 from devtools.demo.names import GIVEN_FEMALE, GIVEN_MALE, LANGUAGES, SURNAMES
+from devtools.demo.zones import COURT_HOURS, next_court_day
 
 STATUS_WEIGHTS = [
     (Status.OPEN, 15),
@@ -78,10 +79,12 @@ class Seeder:
         self.rng = random.Random(seed)
         self.officers = officers or {}
         self.consulates = list(Consulate.objects.all())
-        facilities = DetentionFacility.objects.select_related("county").filter(active=True)
+        facilities = DetentionFacility.objects.select_related("county__consulate").filter(active=True)
         self.facilities_by_consulate: dict[int, list[int]] = {}
+        self.facility_zones: dict[int, str] = {}
         for facility in facilities:
             self.facilities_by_consulate.setdefault(facility.county.consulate_id, []).append(facility.pk)
+            self.facility_zones[facility.pk] = facility.zone_name
         self.reception_points = list(ReceptionPoint.objects.values_list("pk", flat=True))
         # CURPs and A-numbers in use, by blind index (the columns hold ciphertext).
         self.curp_index = Person._meta.get_field("curp_bidx").index_of
@@ -327,8 +330,11 @@ class Seeder:
                     )
                 )
             if status in (Status.OPEN, Status.IN_PROGRESS) and rng.random() < 0.35:
-                starts = self.now + dt.timedelta(days=rng.randint(-10, 60), hours=rng.randint(0, 8))
-                starts = starts.replace(minute=0, second=0, microsecond=0)
+                # A weekday at court hours, on the clock of where it is held (the place of custody's,
+                # else the consulate's: these hearings have no court).
+                zone = zoneinfo.ZoneInfo(self.facility_zones.get(case[10]) or consulate.timezone)
+                day = next_court_day(self.now.astimezone(zone).date(), rng.randint(-10, 60))
+                starts = dt.datetime.combine(day, rng.choice(COURT_HOURS), tzinfo=zone)
                 hearing_rows.append(
                     (
                         case_id,
