@@ -26,7 +26,8 @@ from cases.models.case import NotifiedBy, Outcome, Priority, Status
 from cases.models.work import EventKind, HearingKind
 from cases.namekeys import match_keys
 from cases.services.cases import case_reference_allocate
-from consulates.models import Consulate, DetentionFacility, ReceptionPoint
+from consulates.courts import CourtKind
+from consulates.models import Consulate, DetentionFacility, ImmigrationCourt, ReceptionPoint
 from devtools.demo.addresses import AddressMaker
 from devtools.demo.curp import curp_complete, curp_stem
 from devtools.demo.names import GIVEN_FEMALE, GIVEN_MALE, LANGUAGES, SURNAMES
@@ -85,6 +86,10 @@ class Seeder:
         for facility in facilities:
             self.facilities_by_consulate.setdefault(facility.county.consulate_id, []).append(facility.pk)
             self.facility_zones[facility.pk] = facility.zone_name
+        # Immigration courts by zone: a demo hearing is at a court of the zone where it is held.
+        self.courts_by_zone: dict[str, list[tuple[int, str]]] = {}
+        for court in ImmigrationCourt.objects.filter(kind=CourtKind.IMMIGRATION_COURT).order_by("pk"):
+            self.courts_by_zone.setdefault(court.timezone, []).append((court.pk, court.name))
         self.reception_points = list(ReceptionPoint.objects.values_list("pk", flat=True))
         # CURPs and A-numbers in use, by blind index (the columns hold ciphertext).
         self.curp_index = Person._meta.get_field("curp_bidx").index_of
@@ -330,9 +335,11 @@ class Seeder:
                     )
                 )
             if status in (Status.OPEN, Status.IN_PROGRESS) and rng.random() < 0.35:
-                # A weekday at court hours, on the clock of where it is held (the place of custody's,
-                # else the consulate's: these hearings have no court).
-                zone = zoneinfo.ZoneInfo(self.facility_zones.get(case[10]) or consulate.timezone)
+                # At an immigration court of the zone of the place of custody (else the consulate's), on a
+                # weekday at court hours on that court's clock.
+                zone_name = self.facility_zones.get(case[10]) or consulate.timezone
+                court_id, court_name = rng.choice(self.courts_by_zone.get(zone_name) or [(None, "")])
+                zone = zoneinfo.ZoneInfo(zone_name)
                 day = next_court_day(self.now.astimezone(zone).date(), rng.randint(-10, 60))
                 starts = dt.datetime.combine(day, rng.choice(COURT_HOURS), tzinfo=zone)
                 hearing_rows.append(
@@ -340,7 +347,8 @@ class Seeder:
                         case_id,
                         rng.choice(HearingKind.values),
                         starts,
-                        "Corte de Inmigración",
+                        court_name or "Corte de Inmigración",
+                        court_id,
                         "scheduled",
                         "",
                         "",
@@ -355,7 +363,9 @@ class Seeder:
         self._copy("cases_case", self.CASE_COLUMNS, case_rows)
         self._copy("cases_caseevent", "case_id, kind, occurred_at, recorded_at, text, payload", event_rows)
         self._copy(
-            "cases_hearing", "case_id, kind, starts_at, location, status, outcome, notes", hearing_rows
+            "cases_hearing",
+            "case_id, kind, starts_at, location, court_id, status, outcome, notes",
+            hearing_rows,
         )
         self._copy(
             "cases_task",

@@ -46,10 +46,11 @@ def test_the_panhandle_case_has_its_hearing_on_central_time(seeded):
 
 
 def test_bulk_hearings_fall_on_weekdays_at_court_hours_where_they_are_held(seeded):
-    hearings = Hearing.objects.filter(location="Corte de Inmigración").select_related(
+    # The bulk ones are at an immigration court (the two "live" reminder examples are timed to the minute).
+    hearings = Hearing.objects.filter(court__kind="immigration_court").select_related(
         "court", "case__consulate", "case__facility__county__consulate"
     )
-    assert hearings.exists()
+    assert hearings.count() > 10
     for hearing in hearings:
         local = hearing.starts_at.astimezone(zoneinfo.ZoneInfo(hearing.zone_name))
         assert local.weekday() < 5, hearing.pk
