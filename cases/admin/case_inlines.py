@@ -7,6 +7,7 @@ from cases.admin import case_forms as forms
 from cases.admin.base import ServiceInlineMixin
 from cases.models import Hearing, Task
 from consulates.policy import can
+from consulates.zones import time_in_zone
 
 
 class InlinePermissions:
@@ -52,7 +53,15 @@ class HearingInline(ServiceInlineMixin, InlinePermissions, admin.TabularInline):
     def get_fields(self, request, obj=None):
         if self.has_change_permission(request, obj):
             return self.fields
-        return [f for f in self.fields if f != "cancel_reason"]
+        # Read only: the time on the court's clock, its zone named where it is not the page's.
+        return ["held_at" if f == "starts_at" else f for f in self.fields if f != "cancel_reason"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "held_at"]
+
+    @admin.display(description=_("starts at"))
+    def held_at(self, obj):
+        return time_in_zone(obj.starts_at, obj.zone_name) if obj.starts_at else "—"
 
 
 class TaskInline(ServiceInlineMixin, InlinePermissions, admin.TabularInline):
