@@ -210,6 +210,8 @@ def case_update(*, actor, case: Case, expected_version: int | None = None, **cha
         transfer_propose_for_custody(case, actor)
     if set(changed) & set(CUSTODY_FIELDS + ART36_FIELDS):
         schedule.art36_reminder_sync(case)
+    if "facility" in changed:  # the place of custody's zone: hearings without a court, the person's nights
+        schedule.case_hearings_resync(case)
     return case
 
 

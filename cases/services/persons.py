@@ -205,7 +205,8 @@ def person_update(
             alias.save(update_fields=["match_keys"])
     if set(cleaned) & set(VULNERABILITY_FIELDS) and (was_vulnerable or saved.is_vulnerable):
         _closure_approval_sticks(saved)
-    if set(cleaned) & {"phone", "email", "contact_consent", "preferred_language"}:
+    # ``us_county``: the person's zone, whose night their hearing reminders wait out.
+    if set(cleaned) & {"phone", "email", "contact_consent", "preferred_language", "us_county"}:
         _hearing_reminders_follow(saved)
     return saved
 

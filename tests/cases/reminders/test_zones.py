@@ -106,3 +106,16 @@ def test_a_late_reminder_waits_out_the_night_where_the_person_is(
     body = delivery["body"]["body"]
     assert "10:00" in body  # the court's wall clock, not Albuquerque's 09:00
     assert ("(hora del Centro)" in body) is zone_named
+
+
+def test_a_county_recorded_later_moves_the_persons_reminders_out_of_their_night():
+    officer, case = panhandle_case(county=None)
+    hearing = hearing_at(officer, case, at(CHICAGO, "2026-05-12 08:30"), court=court())
+    services.person_update(
+        actor=officer, person=case.person, us_county=County.objects.get(state="TX", name="Potter")
+    )
+    due = {
+        r.kind: r.due_at
+        for r in Reminder.objects.filter(subject_type="hearing", subject_id=hearing.pk, status="pending")
+    }
+    assert due["hearing_person_7d"] == at(CHICAGO, "2026-05-05 08:30")  # Amarillo's morning, not 09:00
