@@ -10,10 +10,12 @@ import pytest
 from cases import services
 from cases.models import Case, Reminder
 from cases.reminders.dispatch import deliver
+from cases.reminders.messages import build
+from cases.reminders.scans import schedule_digests
 from cases.zones import hearing_zone_name, person_zone_name
 from consulates.models import County, DetentionFacility, ImmigrationCourt
 from tests import factories as f
-from tests.cases.reminders.conftest import CHICAGO, DENVER, at, rows
+from tests.cases.reminders.conftest import CHICAGO, DENVER, NOW, at, rows
 from tests.cases.reminders.test_deliver import provider, sms_http  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
@@ -119,3 +121,12 @@ def test_a_county_recorded_later_moves_the_persons_reminders_out_of_their_night(
         for r in Reminder.objects.filter(subject_type="hearing", subject_id=hearing.pk, status="pending")
     }
     assert due["hearing_person_7d"] == at(CHICAGO, "2026-05-05 08:30")  # Amarillo's morning, not 09:00
+
+
+def test_the_daily_digest_gives_a_hearing_on_its_courts_clock():
+    officer, case = panhandle_case(county="Lubbock")
+    services.case_assign(actor=officer, case=case, assignee=officer)
+    hearing_at(officer, case, at(CHICAGO, "2026-05-04 14:00"), court=court())  # 13:00 in Albuquerque
+    schedule_digests(NOW)  # 09:00 in Albuquerque: its morning digest is due
+    message = build(Reminder.objects.get(kind="digest", user=officer))
+    assert f"14:00 (hora del Centro) {case.reference}" in message.body
