@@ -14,9 +14,12 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from consulates.choices import Basis, State
+from consulates.courts import ImmigrationCourt
 from consulates.loading import FastLoad
 from consulates.published import validate_one_phone
 from consulates.reception_models import ReceptionPoint  # noqa: F401  (a model of this app)
+from consulates.zones import validate_zone
 from encryption.fields import EncryptedCharField
 from signin import principal
 
@@ -40,18 +43,6 @@ class MembershipQuerySet(models.QuerySet):
         for user_id in users:
             principal.forget_user(user_id)
         return updated
-
-
-class State(models.TextChoices):
-    TX = "TX", "Texas"
-    NM = "NM", _("New Mexico")
-    OK = "OK", "Oklahoma"
-
-
-class Basis(models.TextChoices):
-    OFFICIAL = "official", _("Official (a source names it)")
-    INFERRED = "inferred", _("Inferred (provisional rule)")
-    STAFF = "staff", _("Set by staff")
 
 
 @pghistory.track()
@@ -127,6 +118,12 @@ class County(FastLoad, models.Model):
     latitude = models.DecimalField(_("latitude"), max_digits=8, decimal_places=5, null=True, blank=True)
     longitude = models.DecimalField(_("longitude"), max_digits=8, decimal_places=5, null=True, blank=True)
     source = models.TextField(_("source"), blank=True)
+    # The county's legal zone (49 CFR 71.7(e)): hearings, quiet hours and deadlines there follow it, not
+    # the consulate's (Albuquerque, on Mountain time, serves Panhandle counties on Central time).
+    timezone = models.CharField(_("timezone"), max_length=40, blank=True, validators=[validate_zone])
+    timezone_basis = models.CharField(_("timezone basis"), max_length=10, choices=Basis.choices, blank=True)
+    timezone_source = models.TextField(_("timezone source"), blank=True)
+    timezone_notes = models.TextField(_("timezone notes"), blank=True)
     curated = models.BooleanField(_("edited by staff"), default=False)
 
     class Meta:
@@ -137,6 +134,11 @@ class County(FastLoad, models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}, {self.state}"
+
+    @property
+    def zone_name(self) -> str:
+        """The county's IANA zone; its consulate's while the reference data has none for it."""
+        return self.timezone or self.consulate.timezone
 
 
 @pghistory.track()
@@ -157,6 +159,13 @@ class DetentionFacility(FastLoad, models.Model):
     )
     notes = models.TextField(_("notes"), blank=True)
     source = models.TextField(_("source"), blank=True)
+    timezone = models.CharField(
+        _("timezone"),
+        max_length=40,
+        blank=True,
+        validators=[validate_zone],
+        help_text=_("Leave empty: the facility keeps the time of its county. Set it only where it differs."),
+    )
     active = models.BooleanField(_("active"), default=True)
     curated = models.BooleanField(_("edited by staff"), default=False)
 
@@ -167,6 +176,11 @@ class DetentionFacility(FastLoad, models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.city}, {self.state})"
+
+    @property
+    def zone_name(self) -> str:
+        """The facility's IANA zone: its own when staff set one, else its county's."""
+        return self.timezone or self.county.zone_name
 
 
 class PartnerService(models.TextChoices):
@@ -340,3 +354,20 @@ class UserAccount(User):
         proxy = True
         verbose_name = _("user account")
         verbose_name_plural = _("user accounts")
+
+
+# Shared with ``consulates.courts`` (its own module: this one is near its size limit), named here as before.
+__all__ = [
+    "Basis",
+    "Consulate",
+    "County",
+    "DetentionFacility",
+    "ImmigrationCourt",
+    "Partner",
+    "PartnerMembership",
+    "ReceptionPoint",
+    "Role",
+    "StaffMembership",
+    "State",
+    "UserAccount",
+]

@@ -16,6 +16,7 @@ from django.db import transaction
 
 from api.models import ApiToken
 from consulates.access import forget_access
+from consulates.courts import CourtKind, ImmigrationCourt
 from consulates.models import (
     Basis,
     Consulate,
@@ -127,6 +128,8 @@ def network_load(*, data_dir: Path = DATA_DIR) -> LoadReport:
             Consulate, report, {"slug": record["id"]}, _consulate_values(record)
         )
 
+    with (data_dir / "county_timezones.csv").open(encoding="utf-8") as fh:
+        zones = {row["county_fips"]: _zone_values(row) for row in csv.DictReader(fh)}
     counties = {}
     with (data_dir / "county_districts.csv").open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
@@ -139,8 +142,12 @@ def network_load(*, data_dir: Path = DATA_DIR) -> LoadReport:
                 "latitude": Decimal(row["lat"]) if row["lat"] else None,
                 "longitude": Decimal(row["lon"]) if row["lon"] else None,
                 "source": row["source"],
+                **zones.get(row["county_fips"], {}),
             }
-            counties[row["county_fips"]] = _upsert(County, report, {"fips": row["county_fips"]}, values)
+            county = _upsert(County, report, {"fips": row["county_fips"]}, values)
+            if county.curated and not county.timezone and row["county_fips"] in zones:
+                _fill_zone(county, zones[row["county_fips"]], report)
+            counties[row["county_fips"]] = county
 
     with (data_dir / "facility_counties.csv").open(encoding="utf-8") as fh:
         facility_county = {row["facility_name"]: row for row in csv.DictReader(fh)}
@@ -161,7 +168,78 @@ def network_load(*, data_dir: Path = DATA_DIR) -> LoadReport:
         _upsert(DetentionFacility, report, {"name": record["name"]}, values)
 
     reception_points_load(data_dir, report, _upsert)
+
+    courts: dict[str, ImmigrationCourt] = {}
+    for name, values in _court_rows(data_dir):
+        # The control court by the start of the source's words ("San Antonio Immigration Court (2017)").
+        said = values["control_court_note"]
+        controls = sorted((known for known in courts if said.startswith(known)), key=len)
+        values["control_court"] = courts[controls[-1]] if controls else None
+        courts[name] = _upsert(ImmigrationCourt, report, {"name": name}, values)
     return report
+
+
+def _zone_values(row: dict) -> dict:
+    basis = row["basis"] if row["basis"] in Basis.values else Basis.INFERRED
+    return {
+        "timezone": row["timezone"],
+        "timezone_basis": basis,
+        "timezone_source": row["source"],
+        "timezone_notes": row["notes"],
+    }
+
+
+def _fill_zone(county: County, values: dict, report: LoadReport) -> None:
+    """A county staff edited (its district moved) before counties had zones: its zone is a new fact,
+    not something staff chose, so it is filled in; a zone staff set is never replaced."""
+    for name, value in values.items():
+        setattr(county, name, value)
+    county.save(update_fields=list(values))
+    report.updated["county zone"] += 1
+
+
+def _court_rows(data_dir: Path) -> list[tuple[str, dict]]:
+    """Immigration courts and hearing locations, then federal district court divisions, as (name, values);
+    a hearing location comes after the court that controls it, whose row it points to."""
+    rows: list[tuple[str, dict]] = []
+    with (data_dir / "immigration_courts.csv").open(encoding="utf-8") as fh:
+        courts = sorted(csv.DictReader(fh), key=lambda row: bool(row["control_court"]))
+    for row in courts:
+        values = {
+            "kind": row["kind"],
+            "city": row["city"],
+            "state": row["state"],
+            "address": row["address"],
+            "detained_docket": row["detained_docket"],
+            "inside_facility": row["inside_facility"],
+            "control_court_note": row["control_court"],
+            "timezone": row["timezone"],
+            "phone": row["phone"],
+            "status": row["opened_or_status"],
+            "basis": row["basis"],
+            "source": row["source"],
+            "notes": row["notes"],
+        }
+        rows.append((row["name"], values))
+    with (data_dir / "federal_district_courts.csv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            division = row["division"]
+            name = row["district"] if division.startswith("(") else f"{row['district']}, {division} Division"
+            values = {
+                "kind": CourtKind.FEDERAL_DISTRICT,
+                "city": row["court_cities"],
+                "state": row["state"],
+                "district": row["district"],
+                "abbreviation": row["abbreviation"],
+                "division": division,
+                "control_court_note": "",
+                "timezone": row["timezone"],
+                "basis": row["basis"],
+                "source": row["source"],
+                "notes": row["notes"],
+            }
+            rows.append((name, values))
+    return rows
 
 
 def mark_curated(obj) -> None:

@@ -18,6 +18,7 @@ from django.utils import formats
 
 from cases.models import Hearing, Task
 from cases.models.work import HearingStatus
+from cases.zones import hearing_zone_sql
 from consulates.policy import reach
 
 WEEK, MONTH = "week", "month"
@@ -120,9 +121,10 @@ def scoped(user, scope: str, consulate_id: int | None = None) -> tuple[QuerySet,
 
 
 def _local_day():
-    """A hearing's day where it is held: its start in its case's consulate's zone, as a date (SQL)."""
+    """A hearing's day where it is held: its start in its court's zone (else the place of custody's, else
+    the consulate's; ``cases.zones``), as a date (SQL)."""
     held = Func(
-        F("case__consulate__timezone"),
+        hearing_zone_sql(),
         F("starts_at"),
         function="timezone",
         output_field=models.DateTimeField(),
@@ -165,16 +167,16 @@ def hearings_between(
     )
     counts = _per_day(rows, "local_day")
     rows = _first_per_day(rows, "local_day", [F("starts_at").asc(), F("pk").asc()], per_day)
-    rows = rows.select_related("case__consulate", "case__person", "case__assigned_to").order_by(
-        "starts_at", "pk"
-    )
+    rows = rows.select_related(
+        "court", "case__consulate", "case__facility__county__consulate", "case__person", "case__assigned_to"
+    ).order_by("starts_at", "pk")
     items = [
         Item(
             "hearing",
             hearing,
             hearing.local_day,
             starts_at=hearing.starts_at,
-            zone=hearing.case.consulate.timezone,
+            zone=hearing.zone_name,
         )
         for hearing in rows
     ]

@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from cases.models.work import NOTE_KINDS, EventKind, HearingKind
 from cases.selectors import assignable_users
 from cases.timeline import person_name
+from cases.zones import hearing_zone_name, wall_clock_entered
+from consulates.courts import ImmigrationCourt
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -48,10 +50,38 @@ class NoteForm(QuickForm):
 
 
 class HearingForm(QuickForm):
+    """The date and time are the court's wall clock (without a court: the place of custody's, else the
+    consulate's), whatever zone the page is shown in (``cases.zones``)."""
+
     kind = forms.ChoiceField(label=_("Kind of hearing"), choices=HearingKind.choices)
+    court = forms.ModelChoiceField(
+        label=_("Court"),
+        queryset=ImmigrationCourt.objects.order_by("state", "city", "name"),
+        required=False,
+        empty_label=_("Not in the list"),
+        help_text=_("The time is the court's local time."),
+    )
     starts_at = forms.DateTimeField(label=_("Date and time"), required=False, widget=DATETIME_INPUT)
     location = forms.CharField(label=_("Court or place"), required=False, max_length=200)
     notes = forms.CharField(label=_("Notes"), required=False, max_length=2000)
+
+    def __init__(self, *args, case=None, court_choices=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.case = case
+        if court_choices is not None:  # read once for the page's several hearing forms
+            self.fields["court"].choices = court_choices
+
+    @classmethod
+    def court_choices(cls) -> list:
+        field = cls.base_fields["court"]
+        return [("", field.empty_label), *((court.pk, str(court)) for court in field.queryset)]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_at") and self.case is not None:
+            zone = hearing_zone_name(None, court=data.get("court"), case=self.case)
+            data["starts_at"] = wall_clock_entered(data["starts_at"], zone)
+        return data
 
 
 class HearingEditForm(HearingForm):

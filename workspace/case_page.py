@@ -26,6 +26,7 @@ from cases.models.work import HearingStatus
 from cases.reminders.person_messages import custody_note
 from cases.services import hearing_state
 from cases.timeline import GROUPS, kinds_of, person_name, timeline_entries
+from cases.zones import wall_clock_shown
 from consulates.policy import can
 from workspace.case_forms import DoneForm, HearingEditForm, HearingForm, NoteForm, TaskForm
 
@@ -86,7 +87,7 @@ def hearings_of(case: Case) -> tuple[list, list]:
     """Upcoming (scheduled, not yet started; soonest first) and the latest past or cancelled ones."""
     now = timezone.now()
     upcoming, past = [], []
-    for hearing in case.hearings.order_by("starts_at", "pk"):
+    for hearing in case.hearings.select_related("court").order_by("starts_at", "pk"):
         if hearing.status == HearingStatus.SCHEDULED and hearing.starts_at >= now:
             upcoming.append(hearing)
         else:
@@ -147,10 +148,14 @@ def forms_for(case: Case, hearings: list, tasks: list, bound: dict | None = None
     """Unbound quick forms, except the one that was just posted (``bound``: its prefix and form). The
     hearings' reschedule forms and the tasks' "done" buttons hang on each hearing and task."""
     bound = bound or {}
+    courts = HearingForm.court_choices()
     result = {
         "note": _dress(bound.get("note") or NoteForm(prefix="note"), case, _("Save"), url="case_note"),
         "hearing": _dress(
-            bound.get("hearing") or HearingForm(prefix="hearing"), case, _("Schedule"), url="case_hearing_add"
+            bound.get("hearing") or HearingForm(prefix="hearing", case=case, court_choices=courts),
+            case,
+            _("Schedule"),
+            url="case_hearing_add",
         ),
         "task": _dress(
             bound.get("task") or TaskForm(prefix="task", case=case),
@@ -163,9 +168,12 @@ def forms_for(case: Case, hearings: list, tasks: list, bound: dict | None = None
         key = f"hearing-{hearing.pk}"
         form = bound.get(key) or HearingEditForm(
             prefix=key,
+            case=case,
+            court_choices=courts,
             initial={
                 "kind": hearing.kind,
-                "starts_at": hearing.starts_at,
+                "court": hearing.court_id,
+                "starts_at": wall_clock_shown(hearing.starts_at, hearing.zone_name),
                 "location": hearing.location,
                 "notes": hearing.notes,
                 "seen": hearing_state(hearing),

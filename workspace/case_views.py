@@ -23,7 +23,7 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -31,9 +31,11 @@ from django.views.decorators.http import require_GET, require_POST
 from cases import services
 from cases.access import AccessAction, record_access
 from cases.models import Case, Hearing
+from cases.zones import hearing_zone_name
 from consulates.policy import can
 from workspace.case_forms import DoneForm, HearingEditForm, HearingForm, NoteForm, TaskForm
 from workspace.case_page import case_context, case_for
+from workspace.templatetags.workspace import when
 
 # The parts of the page a quick action can re-render: element id -> template.
 PARTS = {
@@ -170,13 +172,14 @@ def hearing_add(request, pk: int):
             starts_at=data["starts_at"],
             location=data["location"],
             notes=data["notes"],
+            court=data["court"],
         )
 
     return _quick(
         request,
         case,
         key="hearing",
-        form=HearingForm(request.POST, prefix="hearing"),
+        form=HearingForm(request.POST, prefix="hearing", case=case),
         run=run,
         parts=["header", "timeline", "hearings"],
         message=_("Hearing scheduled."),
@@ -191,7 +194,7 @@ def hearing_edit(request, pk: int, hearing_pk: int):
     hearing = get_object_or_404(case.hearings, pk=hearing_pk)
 
     key = f"hearing-{hearing.pk}"
-    form = HearingEditForm(request.POST, prefix=key)
+    form = HearingEditForm(request.POST, prefix=key, case=case)
 
     def run(data):
         try:
@@ -203,6 +206,7 @@ def hearing_edit(request, pk: int, hearing_pk: int):
                 location=data["location"],
                 notes=data["notes"],
                 seen=data["seen"] or None,
+                court=data["court"],
             )
         except ValidationError as error:
             if error.code != "stale":
@@ -213,7 +217,7 @@ def hearing_edit(request, pk: int, hearing_pk: int):
             form.data = form.data.copy()
             form.data[f"{key}-seen"] = services.hearing_state(current)
             now = _("It is now: %(when)s, %(place)s.") % {
-                "when": formats.date_format(timezone.localtime(current.starts_at), "DATETIME_FORMAT"),
+                "when": when(current.starts_at, hearing_zone_name(current)),
                 "place": current.location,
             }
             raise ValidationError([error, now]) from error

@@ -23,6 +23,7 @@ from consulates.policy import authorize, can
 from workspace import ics
 from workspace.calendar import MINE, scoped
 from workspace.models import CalendarFeed
+from workspace.templatetags.workspace import when_named
 
 TOKEN_BYTES = 32  # 43 characters in the address
 PAST_DAYS, FUTURE_DAYS = 60, 400  # the window a feed covers around today
@@ -88,8 +89,18 @@ def feed_events(
     # Only the columns the feed writes: nothing personal is even read.
     hearing_rows = (
         hearings.filter(starts_at__gte=since, starts_at__lt=until)
-        .select_related("case")
-        .only("pk", "starts_at", "status", "case__reference")
+        .select_related("case__consulate", "case__facility__county", "court")
+        .only(
+            "pk",
+            "starts_at",
+            "status",
+            "case__reference",
+            "case__consulate__timezone",
+            "case__facility__timezone",
+            "case__facility__county__timezone",
+            "court__timezone",
+            "court__name",
+        )
         .order_by("starts_at", "pk")
     )
     task_rows = (
@@ -111,7 +122,12 @@ def feed_events(
                 stamp=now,
                 status="CANCELLED" if cancelled else "CONFIRMED",
                 url=case_url(hearing.case_id),
-                description=case_url(hearing.case_id),
+                # The instant is exact in any calendar app; the text says the time where the court sits.
+                description=_("%(when)s at the court. %(url)s")
+                % {
+                    "when": when_named(hearing.starts_at, hearing.zone_name),
+                    "url": case_url(hearing.case_id),
+                },
             )
         )
     for task in task_rows:

@@ -88,7 +88,7 @@ def my_hearings(user, now: dt.datetime | None = None) -> Queue:
             starts_at__gte=now,
             starts_at__lt=now + dt.timedelta(days=HEARING_DAYS),
         )
-        .select_related("case")
+        .select_related("case__consulate", "case__facility__county__consulate", "court")
         .order_by("starts_at", "pk")
     )
     return _queue(

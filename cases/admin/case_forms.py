@@ -19,6 +19,7 @@ from cases.models.work import NOTE_KINDS, EventKind, HearingStatus
 from cases.selectors import assignable_users
 from cases.services.cases import UPDATABLE_FIELDS
 from cases.services.lifecycle import open_work
+from cases.zones import hearing_zone_name, wall_clock_entered, wall_clock_shown
 from consulates.models import ReceptionPoint
 from consulates.policy import home_consulate
 from consulates.selectors import consulates_selectable_by, facilities_with_district
@@ -192,12 +193,40 @@ class CaseChangeForm(ServiceModelForm):
 
 
 class HearingForm(ServiceModelForm):
+    """The date and time are shown and typed on the court's clock (without a court, the place of
+    custody's, else the consulate's: ``cases.zones``), whatever zone the page is in."""
+
     cancel_reason = forms.CharField(label=capfirst(_("cancel, because")), required=False)
 
     class Meta:
         model = Hearing
-        fields = ["kind", "starts_at", "location", "notes", "outcome"]
+        fields = ["kind", "court", "starts_at", "location", "notes", "outcome"]
         widgets = {"notes": forms.TextInput, "outcome": forms.TextInput}
+        help_texts = {"starts_at": _("The court's local time.")}
+
+    court_choices = None  # set by the inline: the courts read once for all its rows
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["location"].required = False  # the court's name when only a court is chosen
+        if self.court_choices is not None:
+            court = self.fields["court"]
+            court.choices = self.court_choices
+            inner = getattr(court.widget, "widget", None)  # inside the admin's related-field wrapper
+            if inner is not None:
+                inner.choices = self.court_choices
+        if self.instance.pk is not None and self.instance.starts_at is not None:
+            self.initial["starts_at"] = wall_clock_shown(self.instance.starts_at, self.instance.zone_name)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_at") and self.instance.case_id:
+            case = Case.objects.select_related("consulate", "facility__county__consulate").get(
+                pk=self.instance.case_id
+            )
+            zone = hearing_zone_name(None, court=data.get("court"), case=case)
+            data["starts_at"] = wall_clock_entered(data["starts_at"], zone)
+        return data
 
     def run_service(self, data):
         actor = self.request.user
@@ -208,20 +237,22 @@ class HearingForm(ServiceModelForm):
                 case=Case.objects.get(pk=hearing.case_id),
                 kind=data["kind"],
                 starts_at=data["starts_at"],
-                location=data["location"],
+                location=data.get("location") or "",
                 notes=data.get("notes", ""),
+                court=data.get("court"),
             )
         if data.get("cancel_reason"):
             return services.hearing_cancel(actor=actor, hearing=hearing, reason=data["cancel_reason"])
-        schedule_fields = {"kind", "starts_at", "location", "notes"}
+        schedule_fields = {"kind", "starts_at", "location", "notes", "court"}
         if schedule_fields & set(self.changed_data) and hearing.status == HearingStatus.SCHEDULED:
             hearing = services.hearing_update(
                 actor=actor,
                 hearing=hearing,
                 kind=data["kind"],
                 starts_at=data["starts_at"],
-                location=data["location"],
+                location=data.get("location") or "",
                 notes=data.get("notes", ""),
+                court=data.get("court"),
             )
         if "outcome" in self.changed_data and data.get("outcome"):
             hearing = services.hearing_outcome_record(actor=actor, hearing=hearing, outcome=data["outcome"])

@@ -23,6 +23,7 @@ from cases.selectors import case_search_filter
 from cases.services.lifecycle import closure_needs_approval
 from consulates.admin_mixins import CaseWorkAdmin
 from consulates.policy import can, reach
+from consulates.zones import time_in_zone
 from staffsite.formats import in_words
 
 
@@ -291,9 +292,14 @@ class CaseAdmin(AccessLoggedAdminMixin, ServiceAdminMixin, CaseWorkAdmin, admin.
                 (name, ACTIONS[name][0], reverse("admin:cases_case_action", args=[obj.pk, name]))
                 for name in available_actions(request.user, obj)
             ]
-            extra_context["upcoming_hearings"] = obj.hearings.filter(
+            upcoming = obj.hearings.filter(
                 status=HearingStatus.SCHEDULED, starts_at__gte=timezone.now()
-            ).order_by("starts_at")[:5]
+            ).select_related("court", "case__consulate", "case__facility__county__consulate")
+            # On each court's clock, its zone named where it is not the page's ("10:00 (hora del Centro)").
+            extra_context["upcoming_hearings"] = [
+                (time_in_zone(hearing.starts_at, hearing.zone_name), hearing)
+                for hearing in upcoming.order_by("starts_at")[:5]
+            ]
             extra_context["open_tasks"] = obj.tasks.filter(done=False).select_related("assignee")[:10]
             extra_context["case_actions"] += [
                 *crossoffice.case_object_tools(request, obj),

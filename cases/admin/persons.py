@@ -215,7 +215,17 @@ class PersonAdmin(AccessLoggedAdminMixin, ServiceAdminMixin, CaseWorkAdmin, admi
             },
         ),
         (_("Language"), {"fields": [("languages", "needs_interpreter", "preferred_language")]}),
-        (_("Contact"), {"fields": [("phone", "email"), ("us_address", "mexico_address"), "contact_consent"]}),
+        (
+            _("Contact"),
+            {
+                "fields": [
+                    ("phone", "email"),
+                    ("us_address", "mexico_address"),
+                    "us_county",
+                    "contact_consent",
+                ]
+            },
+        ),
         (
             _("Vulnerability"),
             {

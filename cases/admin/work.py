@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Hearing, Task
 from consulates.admin_mixins import CaseWorkAdmin
+from consulates.zones import time_in_zone
 
 
 class ReadOnlyListAdmin(CaseWorkAdmin):
@@ -101,8 +102,8 @@ class MyHearingsFilter(admin.SimpleListFilter):
 
 @admin.register(Hearing)
 class HearingAdmin(ReadOnlyListAdmin, admin.ModelAdmin):
-    list_display = ["starts_at", "kind", "case_link", "location", "status"]
-    list_select_related = ["case"]
+    list_display = ["held_at", "kind", "case_link", "location", "status"]
+    list_select_related = ["case__consulate", "case__facility__county__consulate", "court"]
     list_filter = [UpcomingFilter, MyHearingsFilter, "status", "kind"]
     search_fields = ["case__reference", "location"]
     date_hierarchy = "starts_at"
@@ -110,3 +111,8 @@ class HearingAdmin(ReadOnlyListAdmin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return Hearing.objects.visible_to(request.user)
+
+    @admin.display(description=_("starts at"), ordering="starts_at")
+    def held_at(self, obj):
+        """The court's local time, its zone named where it is not the page's."""
+        return time_in_zone(obj.starts_at, obj.zone_name)

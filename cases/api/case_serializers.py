@@ -12,7 +12,14 @@ from cases.models import Case, CaseEvent, Consent, Hearing, Person, Referral, Ta
 from cases.models.case import NotifiedBy, Outcome, Priority
 from cases.models.crossoffice import ConsentMethod, DataCategory
 from cases.models.work import NOTE_KINDS, HearingKind
-from consulates.models import Consulate, DetentionFacility, Partner, PartnerService, ReceptionPoint
+from consulates.models import (
+    Consulate,
+    DetentionFacility,
+    ImmigrationCourt,
+    Partner,
+    PartnerService,
+    ReceptionPoint,
+)
 
 
 class UserRefSerializer(FastOutputMixin, serializers.Serializer):
@@ -176,8 +183,24 @@ class NoteSerializer(serializers.Serializer):
 
 class HearingInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=HearingKind.choices)
-    starts_at = DateTimeField()
-    location = serializers.CharField(max_length=200)
+    starts_at = DateTimeField(
+        help_text="An instant with its UTC offset, e.g. `2026-12-10T10:00:00-06:00` for 10:00 at a court "
+        "on Central time (the court's `timezone` in /courts/)."
+    )
+    court = serializers.PrimaryKeyRelatedField(
+        queryset=ImmigrationCourt.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The court (an id of /courts/). Its time zone is the hearing's.",
+    )
+    location = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The court or place as written; may be left out when `court` is given (its name is used).",
+    )
     notes = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -227,7 +250,7 @@ class ReferralInputSerializer(serializers.Serializer):
 class HearingSerializer(FastOutputMixin, serializers.ModelSerializer):
     class Meta:
         model = Hearing
-        fields = ["id", "case", "kind", "starts_at", "location", "status", "outcome", "notes"]
+        fields = ["id", "case", "kind", "starts_at", "court", "location", "status", "outcome", "notes"]
         read_only_fields = fields
 
 

@@ -162,6 +162,15 @@ class Person(FastLoad, BlindIndexedModel):
         blank=True,
         help_text=_("Street and number, city, state and ZIP code where the person lives or was arrested."),
     )
+    us_county = models.ForeignKey(
+        "consulates.County",
+        verbose_name=_("county of the US address"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Messages to the person respect the night hours of this county's time."),
+    )
     mexico_address = EncryptedCharField(
         _("address in Mexico"),
         max_length=ADDRESS_MAX_LENGTH,

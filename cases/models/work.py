@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models.case import Case
+from cases.zones import hearing_zone_name
 from consulates.loading import FastLoad
 from consulates.policy import ScopedQuerySet
 from staffsite.formats import in_words
@@ -161,6 +162,15 @@ class Hearing(FastLoad, models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=HearingKind.choices)
     starts_at = models.DateTimeField(_("starts at"))
     location = models.CharField(_("court / location"), max_length=200)
+    # The hearing's time is the court's wall clock (its zone); without a court, the place's (cases.zones).
+    court = models.ForeignKey(
+        "consulates.ImmigrationCourt",
+        verbose_name=_("court"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="hearings",
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=HearingStatus.choices, default=HearingStatus.SCHEDULED
     )
@@ -177,6 +187,11 @@ class Hearing(FastLoad, models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {in_words(self.starts_at)}"
+
+    @property
+    def zone_name(self) -> str:
+        """The zone of the hearing's time: its court's, else the place of custody's, else the consulate's."""
+        return hearing_zone_name(self)
 
 
 @pghistory.track(

@@ -17,6 +17,7 @@ from cases.models.work import HearingStatus
 from cases.reminders.channels import Outgoing, Skip
 from consulates.models import Consulate
 from consulates.policy import can, home_consulate
+from consulates.zones import zone_after_time
 
 
 def build_digest(reminder: Reminder) -> Outgoing | Skip:
@@ -38,7 +39,7 @@ def build_digest(reminder: Reminder) -> Outgoing | Skip:
             starts_at__gte=start,
             starts_at__lt=start + dt.timedelta(days=1),
         )
-        .select_related("case")
+        .select_related("case__consulate", "case__facility__county__consulate", "court")
         .order_by("starts_at")
     )
     tasks = list(
@@ -72,9 +73,7 @@ def build_digest(reminder: Reminder) -> Outgoing | Skip:
         ]
         if hearings:
             lines.append(_("Hearings today:"))
-            lines += [
-                f"  - {h.starts_at.astimezone(tz):%H:%M} {h.case.reference} · {h.location}" for h in hearings
-            ]
+            lines += [f"  - {_court_time(h, tz)} {h.case.reference} · {h.location}" for h in hearings]
         if tasks:
             lines.append(_("Tasks due or overdue:"))
             lines += [f"  - {t.due_date.isoformat()} {t.case.reference} · {t.title}" for t in tasks]
@@ -91,3 +90,12 @@ def build_digest(reminder: Reminder) -> Outgoing | Skip:
     return Outgoing(
         to=[user.email], subject=subject, body="\n".join(lines), reference=f"reminder-{reminder.pk}"
     )
+
+
+def _court_time(hearing, tz: zoneinfo.ZoneInfo) -> str:
+    """The hearing's time on the court's clock, its zone named where the consulate's clock differs."""
+    zone = hearing.zone_name
+    local = hearing.starts_at.astimezone(zoneinfo.ZoneInfo(zone))
+    if local.utcoffset() == hearing.starts_at.astimezone(tz).utcoffset():
+        return f"{local:%H:%M}"
+    return f"{local:%H:%M} ({zone_after_time(zone) or local.tzname()})"

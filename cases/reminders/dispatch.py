@@ -43,7 +43,7 @@ from cases.models import Reminder
 from cases.models.reminder import ReminderStatus
 from cases.reminders import messages, sendsql
 from cases.reminders.channels import DeliveryError, PermanentDeliveryError, Senders, Skip
-from cases.reminders.schedule import consulate_tz, respect_quiet_hours
+from cases.reminders.schedule import recipient_tz, respect_quiet_hours
 
 logger = logging.getLogger(__name__)
 
@@ -181,7 +181,7 @@ def _deliver_one(reminder: Reminder, now: dt.datetime, senders: Senders) -> str:
         return "not due"
     if reminder.person_id and reminder.case_id:
         # A late reminder to a person is sent at once, but never in the quiet hours of the night.
-        allowed = respect_quiet_hours(now, consulate_tz(reminder.case))
+        allowed = respect_quiet_hours(now, recipient_tz(reminder))
         if allowed > now:
             reminder.lease_until = allowed
             reminder.save(update_fields=["lease_until", "updated_at"])

@@ -31,8 +31,9 @@ from cases.reminders import webhook_events
 from cases.reminders.channels import Outgoing, Skip
 from cases.reminders.digest import build_digest
 from cases.reminders.person_messages import build_person_hearing, custody_note
-from cases.reminders.schedule import hearing_due_at
+from cases.reminders.schedule import hearing_due_at, recipient_tz
 from consulates.policy import holders
+from consulates.zones import zone_after_time
 
 
 class _Batch(threading.local):
@@ -45,7 +46,7 @@ _batch = _Batch()
 
 # What each kind's builder loads as its subject, with which related rows.
 SUBJECTS = {
-    "hearing": (Hearing, ("case__consulate", "case__assigned_to")),
+    "hearing": (Hearing, ("case__consulate", "case__assigned_to", "case__facility__county", "court")),
     "task": (Task, ("case__consulate", "case__assigned_to")),
     "referral": (Referral, ()),
     "case": (Case, ("consulate", "assigned_to")),
@@ -147,13 +148,18 @@ def normalise_phone(phone: str) -> str:
     )
 
 
-def _local(moment: dt.datetime, case: Case) -> str:
-    """The moment on the consulate's clock, written out in the message's language ("martes 12 de mayo de
-    2026 a las 09:30", "Tuesday, May 12, 2026, 9:30 AM"): no date a reader could take for another."""
-    local = moment.astimezone(zoneinfo.ZoneInfo(case.consulate.timezone))
-    return date_format(
+def _local(moment: dt.datetime, case: Case, *, zone: str | None = None, reader: str | None = None) -> str:
+    """The moment on the clock of ``zone`` (default the consulate's), written out in the message's
+    language ("martes 12 de mayo de 2026 a las 09:30", "Tuesday, May 12, 2026, 9:30 AM"): no date a
+    reader could take for another. The zone is named after it when the ``reader``'s clock differs."""
+    zone = zone or case.consulate.timezone
+    local = moment.astimezone(zoneinfo.ZoneInfo(zone))
+    text = date_format(
         local, pgettext("date and time in a reminder (Django date format)", "l, F j, Y, g:i A")
     )
+    if reader and local.utcoffset() != moment.astimezone(zoneinfo.ZoneInfo(reader)).utcoffset():
+        text = f"{text} ({zone_after_time(zone) or local.tzname()})"
+    return text
 
 
 def _day(day: dt.date) -> str:
@@ -231,8 +237,9 @@ def _hearing(reminder: Reminder):
         return None, Skip("the hearing is no longer scheduled")
     if hearing.case.status == Status.CLOSED:
         return None, Skip("the case is closed")
-    tz = zoneinfo.ZoneInfo(hearing.case.consulate.timezone)
-    if reminder.due_at != hearing_due_at(reminder.kind, hearing.starts_at, tz):
+    tz = zoneinfo.ZoneInfo(hearing.zone_name)
+    person_tz = recipient_tz(reminder) if reminder.person_id else None
+    if reminder.due_at != hearing_due_at(reminder.kind, hearing.starts_at, tz, person_tz):
         # a row left behind by a change that did not go through the services
         return None, Skip("the hearing was moved")
     return hearing, None
@@ -243,10 +250,17 @@ def _build_hearing(reminder: Reminder) -> Outgoing | Skip:
     if skip:
         return skip
     case = hearing.case
+    # On the court's clock; its zone named when the reader's clock differs (the person's, else the
+    # consulate's): "martes 12 de mayo de 2026, 10:00 AM (hora del Centro)".
+    reader = recipient_tz(reminder).key if reminder.person_id else case.consulate.timezone
+
+    def on_the_courts_clock(moment, case):
+        return _local(moment, case, zone=hearing.zone_name, reader=reader)
+
     kind = reminder.kind
     if kind in (ReminderKind.HEARING_PERSON_7D, ReminderKind.HEARING_PERSON_1D):
-        return build_person_hearing(reminder, hearing, _local, _textable)
-    when, where = _local(hearing.starts_at, case), hearing.location
+        return build_person_hearing(reminder, hearing, on_the_courts_clock, _textable)
+    when, where = on_the_courts_clock(hearing.starts_at, case), hearing.location
     subject = _("Hearing in 2 days: %(reference)s") % {"reference": case.reference}
     text = _("%(kind)s on %(when)s at %(where)s, case %(reference)s.") % {
         "kind": _display(hearing, "kind"),

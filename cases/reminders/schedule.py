@@ -1,4 +1,7 @@
-"""When reminders are due, computed in the consulate's timezone. Called by the services inside their
+"""When reminders are due, computed in the zone of the place they are about: a hearing's reminders count
+days on its court's clock (``cases.zones``), a message to a person waits out the night where the person
+is (their county's zone, else their place of custody's, else the consulate's); staff reminders about a
+case use the consulate's clock. Called by the services inside their
 transaction: each ``*_sync`` function makes the pending reminders of one subject match what the subject
 needs now (new rows created, rows no longer wanted cancelled), so rescheduling moves reminders and
 cancelling removes them, atomically with the change."""
@@ -11,12 +14,13 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from cases.models import Case, Hearing, Referral, Reminder, RepatriationHandoff, Task
+from cases.models import Case, Hearing, Person, Referral, Reminder, RepatriationHandoff, Task
 from cases.models.case import ART36_CONTACT_HOURS, Status
 from cases.models.crossoffice import ACTIVE_REFERRAL, REFERRAL_ANSWER_HOURS, ReferralStatus
 from cases.models.reminder import ReminderChannel, ReminderKind, ReminderStatus
 from cases.models.work import HearingStatus
 from cases.reminders.recipients import hearing_recipients, person_channel
+from cases.zones import hearing_zone_name, person_zone_name
 
 QUIET_START = dt.time(21, 0)
 QUIET_END = dt.time(8, 0)
@@ -38,6 +42,19 @@ class Wanted:
 
 def consulate_tz(case: Case) -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(case.consulate.timezone)
+
+
+def recipient_tz(reminder) -> zoneinfo.ZoneInfo:
+    """The zone of a reminder's person (its quiet hours): as the send query found it
+    (``sendsql.lock_pending``), else looked up."""
+    zone = getattr(reminder, "recipient_zone", None)
+    if not zone:
+        person = Person.objects.select_related("us_county__consulate").get(pk=reminder.person_id)
+        case = Case.objects.select_related("consulate", "facility__county__consulate").get(
+            pk=reminder.case_id
+        )
+        zone = person_zone_name(person, case)
+    return zoneinfo.ZoneInfo(zone)
 
 
 def respect_quiet_hours(moment: dt.datetime, tz: zoneinfo.ZoneInfo) -> dt.datetime:
@@ -137,12 +154,15 @@ HEARING_DAYS_BEFORE = {
 }
 
 
-def hearing_due_at(kind: str, starts_at: dt.datetime, tz: zoneinfo.ZoneInfo) -> dt.datetime:
-    """When a hearing reminder of ``kind`` is due for a hearing at ``starts_at`` (quiet hours for the
-    person). The send task compares it with the row's due time to notice a hearing that moved."""
+def hearing_due_at(
+    kind: str, starts_at: dt.datetime, tz: zoneinfo.ZoneInfo, person_tz: zoneinfo.ZoneInfo | None = None
+) -> dt.datetime:
+    """When a hearing reminder of ``kind`` is due for a hearing at ``starts_at``: days counted on the
+    hearing's clock (``tz``), then the quiet hours of the person's (``person_tz``, default ``tz``). The
+    send task compares it with the row's due time to notice a hearing that moved."""
     due = local_before(starts_at, tz, dt.timedelta(days=HEARING_DAYS_BEFORE[kind]))
     if kind in (ReminderKind.HEARING_PERSON_7D, ReminderKind.HEARING_PERSON_1D):
-        due = respect_quiet_hours(due, tz)
+        due = respect_quiet_hours(due, person_tz or tz)
     return due
 
 
@@ -154,16 +174,20 @@ def hearing_reminders_sync(hearing: Hearing) -> None:
     person at liberty, or while detained a consented emergency contact or the attorney of record; the
     row's channel is theirs. While detained with nobody to tell, the rows are kept when the person could
     be reached at liberty, so a release before they are due sends them (to the person); if the person is
-    still detained then, they are skipped and the officer sees that nobody could be told."""
-    case = Case.objects.select_related("consulate", "person").get(pk=hearing.case_id)
+    still detained then, they are skipped and the officer sees that nobody could be told. Days count on
+    the hearing's clock (its court's zone), quiet hours on the person's."""
+    case = Case.objects.select_related(
+        "consulate", "person__us_county__consulate", "facility__county__consulate"
+    ).get(pk=hearing.case_id)
     wanted: list[Wanted] = []
     if hearing.status == HearingStatus.SCHEDULED and case.status != Status.CLOSED:
-        tz = consulate_tz(case)
+        tz = zoneinfo.ZoneInfo(hearing_zone_name(hearing, case=case))
         recipients = hearing_recipients(case)
         channel = recipients[0].channel if recipients else person_channel(case.person)
         if channel:
+            person_tz = zoneinfo.ZoneInfo(person_zone_name(case.person, case))
             for kind in (ReminderKind.HEARING_PERSON_7D, ReminderKind.HEARING_PERSON_1D):
-                due = hearing_due_at(kind, hearing.starts_at, tz)
+                due = hearing_due_at(kind, hearing.starts_at, tz, person_tz)
                 wanted.append(
                     Wanted(kind, channel, f"person:{case.person_id}", due, person_id=case.person_id)
                 )

@@ -22,7 +22,7 @@ from cases import events
 from cases.models import Case, CaseEvent, Person, Reminder
 from cases.models.reminder import ReminderStatus
 from cases.models.work import EventKind
-from consulates.models import Consulate, Partner
+from consulates.models import Consulate, County, DetentionFacility, Partner
 
 
 def _execute(sql: str, params) -> psycopg.Cursor:
@@ -80,14 +80,20 @@ def _lock_query():
         "partner": _Columns(Partner, "p"),
     }
     tables = {name: part.model._meta.db_table for name, part in parts.items()}
+    county, facility = County._meta.db_table, DetentionFacility._meta.db_table
+    # The recipient's zone for the quiet hours (cases.zones.person_zone_name), as the last column.
     sql = f"""
-        SELECT {", ".join(part.sql for part in parts.values())}
+        SELECT {", ".join(part.sql for part in parts.values())},
+               COALESCE(NULLIF(pz.timezone, ''), NULLIF(f.timezone, ''), NULLIF(fz.timezone, ''), k.timezone)
         FROM {tables["reminder"]} r
         LEFT JOIN {tables["case"]} c ON c.id = r.case_id
         LEFT JOIN {tables["consulate"]} k ON k.id = c.consulate_id
         LEFT JOIN {tables["person"]} pe ON pe.id = r.person_id
         LEFT JOIN {tables["user"]} u ON u.id = r.user_id
         LEFT JOIN {tables["partner"]} p ON p.id = r.partner_id
+        LEFT JOIN {county} pz ON pz.id = pe.us_county_id
+        LEFT JOIN {facility} f ON f.id = c.facility_id
+        LEFT JOIN {county} fz ON fz.id = f.county_id
         WHERE r.id = ANY(%s) AND r.status = %s
         ORDER BY r.id
         FOR UPDATE OF r SKIP LOCKED"""  # noqa: S608 - table and column names from the models, ids parameters
@@ -110,6 +116,7 @@ def lock_pending(reminder_ids: list[int]) -> list[Reminder]:
             loaded[name] = part.load(row[start : start + part.width], caches[name])
             start += part.width
         reminder, case = loaded["reminder"], loaded["case"]
+        reminder.recipient_zone = row[start] if reminder.person_id else None
         if case is not None and not consulate_field.is_cached(case):
             consulate_field.set_cached_value(case, loaded["consulate"])
         for name, field in related:

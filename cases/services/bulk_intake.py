@@ -29,7 +29,7 @@ from cases.models.case import Priority, Status
 from cases.models.crossoffice import Transfer, TransferStatus
 from cases.models.identity import PersonAlias
 from cases.models.reminder import Reminder, ReminderStatus
-from cases.models.work import EventKind
+from cases.models.work import EventKind, Hearing, HearingStatus
 from cases.reminders import schedule
 from cases.services.aliases import _clean as alias_clean
 from cases.services.aliases import _parts as name_parts
@@ -312,7 +312,7 @@ def cases_custody_update_many(*, actor, changes: dict[int, dict], operation=None
 
 def _after_custody(actor, cases: list[Case]) -> None:
     """What ``case_update`` does after custody changed, for the cases where it has something to do: a
-    transfer to propose or withdraw, an art. 36 reminder to keep in step."""
+    transfer to propose or withdraw, an art. 36 reminder to keep in step, hearing reminders to resync."""
     if not cases:
         return
     ids = [case.pk for case in cases]
@@ -326,6 +326,11 @@ def _after_custody(actor, cases: list[Case]) -> None:
             subject_type="case-art36", subject_id__in=ids, status=ReminderStatus.PENDING
         ).values_list("subject_id", flat=True)
     )
+    heard = set(
+        Hearing.objects.filter(
+            case_id__in=ids, status=HearingStatus.SCHEDULED, starts_at__gt=timezone.now()
+        ).values_list("case_id", flat=True)
+    )
     districts = district_consulate_ids({case.facility_id for case in cases if case.facility_id})
     for case in cases:
         district = districts.get(case.facility_id) if case.in_custody else None
@@ -333,3 +338,5 @@ def _after_custody(actor, cases: list[Case]) -> None:
             transfer_propose_for_custody(case, actor)
         if case.pk in reminded or case.consulate_notified_at is not None:
             schedule.art36_reminder_sync(case)
+        if case.pk in heard:  # their reminders' recipient and zone follow custody (as ``case_update``)
+            schedule.case_hearings_resync(case)

@@ -216,7 +216,8 @@ def case_update(*, actor, case: Case, expected_version: int | None = None, **cha
     if set(changed) & set(CUSTODY_FIELDS + ART36_FIELDS):
         schedule.art36_reminder_sync(case)
     if set(changed) & set(CUSTODY_FIELDS):
-        # detained or released: the person's hearing reminders change recipient (re-checked when sent)
+        # Detained or released: the person's hearing reminders change recipient (re-checked when sent);
+        # another place of custody: its zone (hearings without a court, the person's nights).
         schedule.case_hearings_resync(case)
     return case
 

@@ -24,6 +24,7 @@ from consulates.models import Consulate
 from consulates.policy import authorize, home_consulate
 
 PERSON_FIELDS = {
+    "us_county",
     "given_names",
     "paternal_surname",
     "maternal_surname",
@@ -212,7 +213,8 @@ def person_update(
             alias.save(update_fields=["match_keys"])
     if set(cleaned) & set(VULNERABILITY_FIELDS) and (was_vulnerable or saved.is_vulnerable):
         _closure_approval_sticks(saved)
-    if set(cleaned) & {"phone", "email", "contact_consent", "preferred_language"}:
+    # ``us_county``: the person's zone, whose night their hearing reminders wait out.
+    if set(cleaned) & {"phone", "email", "contact_consent", "preferred_language", "us_county"}:
         _hearing_reminders_follow(saved)
     return saved
 

@@ -15,30 +15,43 @@ from cases.models import Case, Hearing, Task
 from cases.models.work import HearingKind, HearingStatus
 from cases.reminders import schedule, webhook_events
 from cases.services.common import case_write, require_assignable, touch
+from consulates.courts import ImmigrationCourt
 
 
-def _validate_hearing(kind: str, starts_at, location: str) -> None:
+def _validate_hearing(kind: str, starts_at, location: str, court=None) -> str:
+    """Refuse what is missing; return the place as recorded (the court's name when only a court is
+    chosen)."""
     errors = {}
+    location = (location or "").strip() or (court.name if court is not None else "")
     if kind not in HearingKind.values:
         errors["kind"] = [_("Choose the kind of hearing.")]
     if starts_at is None:
         errors["starts_at"] = [_("Enter the date and time of the hearing.")]
     elif timezone.is_naive(starts_at):
         errors["starts_at"] = [_("Enter the time with its timezone.")]
-    if not (location or "").strip():
+    if not location:
         errors["location"] = [_("Enter the court or place of the hearing.")]
     if errors:
         raise ValidationError(errors)
+    return location
 
 
 @transaction.atomic
 def hearing_schedule(
-    *, actor, case: Case, kind: str, starts_at: dt.datetime, location: str, notes: str = ""
+    *,
+    actor,
+    case: Case,
+    kind: str,
+    starts_at: dt.datetime,
+    location: str = "",
+    notes: str = "",
+    court: ImmigrationCourt | None = None,
 ) -> Hearing:
-    _validate_hearing(kind, starts_at, location)
+    """``starts_at`` is an instant: forms read the typed time in the hearing's zone (``cases.zones``)."""
+    location = _validate_hearing(kind, starts_at, location, court)
     case = case_write(case, actor, "case.work")
     hearing = Hearing.objects.create(
-        case=case, kind=kind, starts_at=starts_at, location=location.strip(), notes=notes
+        case=case, kind=kind, starts_at=starts_at, location=location, notes=notes, court=court
     )
     event = events.hearing_scheduled(case, actor, hearing=hearing)
     webhook_events.hearing_scheduled(event, hearing)
@@ -50,7 +63,14 @@ def hearing_schedule(
 def hearing_state(hearing: Hearing) -> str:
     """A short token of a hearing as a writer read it (kind, time, place, notes, status), for
     ``hearing_update(seen=...)``."""
-    fields = (hearing.kind, hearing.starts_at.timestamp(), hearing.location, hearing.notes, hearing.status)
+    fields = (
+        hearing.kind,
+        hearing.starts_at.timestamp(),
+        hearing.location,
+        hearing.notes,
+        hearing.status,
+        hearing.court_id,
+    )
     return hashlib.sha256("\x1f".join(map(str, fields)).encode()).hexdigest()[:16]
 
 
@@ -61,14 +81,15 @@ def hearing_update(
     hearing: Hearing,
     kind: str,
     starts_at: dt.datetime,
-    location: str,
+    location: str = "",
     notes: str = "",
     seen: str | None = None,
+    court: ImmigrationCourt | None = None,
 ) -> Hearing:
     """Reschedule or correct a scheduled hearing. ``seen``: the ``hearing_state`` the writer read; when
     the hearing changed since (someone else rescheduled it), the change is refused as stale (the case's
     version is not used: a note logged meanwhile does not conflict with a new time)."""
-    _validate_hearing(kind, starts_at, location)
+    location = _validate_hearing(kind, starts_at, location, court)
     case = case_write(hearing.case_id, actor, "case.work")
     hearing = Hearing.objects.select_for_update().get(pk=hearing.pk)
     if hearing.status != HearingStatus.SCHEDULED:
@@ -80,9 +101,12 @@ def hearing_update(
             ),
             code="stale",
         )
-    new = {"kind": kind, "starts_at": starts_at, "location": location.strip(), "notes": notes}
+    new = {"kind": kind, "starts_at": starts_at, "location": location, "notes": notes, "court": court}
     changes = {
-        name: [str(getattr(hearing, name)), str(value)]
+        name: [
+            "" if getattr(hearing, name) is None else str(getattr(hearing, name)),
+            "" if value is None else str(value),
+        ]
         for name, value in new.items()
         if getattr(hearing, name) != value
     }
@@ -92,7 +116,7 @@ def hearing_update(
         setattr(hearing, name, value)
     hearing.save()
     event = events.hearing_updated(case, actor, hearing=hearing, changes=changes)
-    if {"starts_at", "location"} & set(changes):  # the time or place: what a partner plans around
+    if {"starts_at", "location", "court"} & set(changes):  # the time or place: what a partner plans around
         webhook_events.hearing_changed(event, hearing)
     touch(case, actor)
     schedule.hearing_reminders_sync(hearing)

@@ -15,6 +15,7 @@ from consulates.models import (
     Consulate,
     County,
     DetentionFacility,
+    ImmigrationCourt,
     Partner,
     PartnerMembership,
     ReceptionPoint,
@@ -27,6 +28,7 @@ from consulates.services import (
     partner_webhook_secret_set,
     user_staff_flag_sync,
 )
+from consulates.zones import zone_label
 from signin.totp import second_factor_reset
 from staffsite.admin_shown_once import shown_once_response
 
@@ -71,24 +73,15 @@ class ConsulateAdmin(CuratedOnSaveMixin, ReferenceDataAdmin, admin.ModelAdmin):
         return [*super().get_readonly_fields(request, obj), "zone"]
 
 
-ZONE_LABELS = {
-    "America/Chicago": _("Central time"),
-    "America/Denver": _("Mountain time"),
-}
-
-
-def zone_label(name: str) -> str:
-    """The consulate's zone as people say it ("Central time"), else its IANA name."""
-    return str(ZONE_LABELS.get(name, name))
-
-
 @admin.register(County)
 class CountyAdmin(CuratedOnSaveMixin, ReferenceDataAdmin, admin.ModelAdmin):
-    list_display = ["name", "state", "fips", "consulate", "basis", "confidence", "curated"]
-    list_filter = ["state", "consulate", "basis", "confidence", "curated"]
+    list_display = ["name", "state", "fips", "consulate", "zone", "basis", "confidence", "curated"]
+    list_filter = ["state", "consulate", ("timezone", ZoneFilter), "basis", "confidence", "curated"]
     search_fields = ["name", "fips"]
     list_select_related = ["consulate"]
     readonly_fields = ["fips", "curated"]
+    source_fields = ("source", "timezone_source")
+    loaded_text_fields = ("timezone_notes",)
     fields = [
         "state",
         "name",
@@ -99,18 +92,41 @@ class CountyAdmin(CuratedOnSaveMixin, ReferenceDataAdmin, admin.ModelAdmin):
         "latitude",
         "longitude",
         "source",
+        "timezone",
+        "timezone_basis",
+        "timezone_source",
+        "timezone_notes",
         "curated",
     ]
+
+    @admin.display(description=_("timezone"), ordering="timezone")
+    def zone(self, obj):
+        return zone_label(obj.timezone) if obj.timezone else "—"
 
 
 @admin.register(DetentionFacility)
 class DetentionFacilityAdmin(CuratedOnSaveMixin, ReferenceDataAdmin, admin.ModelAdmin):
-    list_display = ["name", "city", "state", "county", "district", "ice_field_office", "operator", "active"]
+    list_display = [
+        "name",
+        "city",
+        "state",
+        "county",
+        "district",
+        "zone",
+        "ice_field_office",
+        "operator",
+        "active",
+    ]
     list_filter = ["state", "ice_field_office", "county__consulate", "active"]
     search_fields = ["name", "city", "operator"]
     list_select_related = ["county__consulate"]
     autocomplete_fields = ["county"]
-    readonly_fields = ["district", "curated"]
+    readonly_fields = ["district", "zone", "curated"]
+
+    @admin.display(description=_("time in use"))
+    def zone(self, obj):
+        """The zone the facility's times are in: its own, else its county's."""
+        return zone_label(obj.zone_name)
 
     @admin.display(description=_("district consulate"), ordering="county__consulate__city")
     def district(self, obj):
@@ -157,6 +173,46 @@ class ReceptionPointAdmin(CuratedOnSaveMixin, ReferenceDataAdmin, admin.ModelAdm
         if not change:
             mark_curated(obj)  # a point staff add is theirs: the loader never marks it not offered
         super().save_model(request, obj, form, change)
+
+
+@admin.register(ImmigrationCourt)
+class ImmigrationCourtAdmin(CuratedOnSaveMixin, ReferenceDataAdmin, admin.ModelAdmin):
+    """Immigration courts, hearing locations and federal district courts, each in its own zone."""
+
+    list_display = ["name", "kind", "city", "state", "zone", "control_court", "basis", "active"]
+    list_filter = ["kind", "state", ("timezone", ZoneFilter), "basis", "active"]
+    search_fields = ["name", "city", "abbreviation"]
+    list_select_related = ["control_court"]
+    readonly_fields = ["zone", "curated"]
+    # The sources' own words, in English: for whoever maintains the data until staff rewrite the row.
+    loaded_text_fields = ("notes", "detained_docket", "status", "control_court_note")
+    fields = [
+        "name",
+        "kind",
+        "city",
+        "state",
+        "address",
+        "district",
+        "abbreviation",
+        "division",
+        "detained_docket",
+        "inside_facility",
+        "control_court",
+        "control_court_note",
+        "timezone",
+        "zone",
+        "phone",
+        "status",
+        "basis",
+        "source",
+        "notes",
+        "active",
+        "curated",
+    ]
+
+    @admin.display(description=_("time in use"), ordering="timezone")
+    def zone(self, obj):
+        return zone_label(obj.timezone)
 
 
 class PartnerForm(forms.ModelForm):

@@ -3,7 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from consulates.models import Consulate, County, DetentionFacility, Partner, ReceptionPoint
+from consulates.models import Consulate, County, DetentionFacility, ImmigrationCourt, Partner, ReceptionPoint
 from consulates.policy import can
 
 
@@ -32,12 +32,25 @@ class CountySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = County
-        fields = ["id", "fips", "name", "state", "consulate", "consulate_code", "basis", "confidence"]
+        fields = [
+            "id",
+            "fips",
+            "name",
+            "state",
+            "consulate",
+            "consulate_code",
+            "basis",
+            "confidence",
+            "timezone",
+        ]
 
 
 class DetentionFacilitySerializer(serializers.ModelSerializer):
     county_fips = serializers.CharField(source="county.fips", read_only=True)
     district_consulate = serializers.IntegerField(source="county.consulate_id", read_only=True)
+    timezone = serializers.CharField(
+        source="zone_name", read_only=True, help_text="IANA zone: the facility's own, else its county's."
+    )
 
     class Meta:
         model = DetentionFacility
@@ -52,6 +65,29 @@ class DetentionFacilitySerializer(serializers.ModelSerializer):
             "district_consulate",
             "ice_field_office",
             "address",
+            "timezone",
+            "active",
+        ]
+
+
+class ImmigrationCourtSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ImmigrationCourt
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "city",
+            "state",
+            "address",
+            "district",
+            "abbreviation",
+            "division",
+            "inside_facility",
+            "control_court",
+            "timezone",
+            "phone",
+            "basis",
             "active",
         ]
 

@@ -9,7 +9,7 @@ from rest_framework import viewsets
 from api.filters import FilterSet
 from api.views import ApiViewMixin
 from consulates.api import serializers
-from consulates.models import Consulate, County, DetentionFacility, Partner, ReceptionPoint
+from consulates.models import Consulate, County, DetentionFacility, ImmigrationCourt, Partner, ReceptionPoint
 
 
 class CountyFilter(FilterSet):
@@ -30,6 +30,12 @@ class FacilityFilter(FilterSet):
     class Meta:
         model = DetentionFacility
         fields = ["district_consulate", "state", "active"]
+
+
+class CourtFilter(FilterSet):
+    class Meta:
+        model = ImmigrationCourt
+        fields = ["kind", "state", "timezone", "active"]
 
 
 class PartnerFilter(FilterSet):
@@ -65,7 +71,7 @@ class CountyViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
 class DetentionFacilityViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     """Immigration detention facilities in the districts, with their county (and so their consulate)."""
 
-    queryset = DetentionFacility.objects.select_related("county").order_by("name", "pk")
+    queryset = DetentionFacility.objects.select_related("county__consulate").order_by("name", "pk")
     serializer_class = serializers.DetentionFacilitySerializer
     filterset_class = FacilityFilter
 
@@ -76,6 +82,16 @@ class ReceptionPointViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
 
     queryset = ReceptionPoint.objects.order_by("mx_state", "mx_city", "pk")
     serializer_class = serializers.ReceptionPointSerializer
+
+
+@extend_schema_view(list=extend_schema(tags=["reference"]), retrieve=extend_schema(tags=["reference"]))
+class ImmigrationCourtViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    """Immigration courts, hearing locations in detention facilities and federal district court divisions,
+    each with its IANA time zone (a hearing's time is the court's wall clock)."""
+
+    queryset = ImmigrationCourt.objects.order_by("state", "city", "name", "pk")
+    serializer_class = serializers.ImmigrationCourtSerializer
+    filterset_class = CourtFilter
 
 
 @extend_schema_view(list=extend_schema(tags=["reference"]), retrieve=extend_schema(tags=["reference"]))

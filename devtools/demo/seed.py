@@ -26,10 +26,12 @@ from cases.models.case import NotifiedBy, Outcome, Priority, Status
 from cases.models.work import EventKind, HearingKind
 from cases.namekeys import match_keys
 from cases.services.cases import case_reference_allocate
-from consulates.models import Consulate, DetentionFacility, ReceptionPoint
+from consulates.courts import CourtKind
+from consulates.models import Consulate, DetentionFacility, ImmigrationCourt, ReceptionPoint
 from devtools.demo.addresses import AddressMaker
 from devtools.demo.curp import curp_complete, curp_stem
 from devtools.demo.names import GIVEN_FEMALE, GIVEN_MALE, LANGUAGES, SURNAMES
+from devtools.demo.zones import COURT_HOURS, next_court_day
 
 STATUS_WEIGHTS = [
     (Status.OPEN, 15),
@@ -78,10 +80,16 @@ class Seeder:
         self.rng = random.Random(seed)
         self.officers = officers or {}
         self.consulates = list(Consulate.objects.all())
-        facilities = DetentionFacility.objects.select_related("county").filter(active=True)
+        facilities = DetentionFacility.objects.select_related("county__consulate").filter(active=True)
         self.facilities_by_consulate: dict[int, list[int]] = {}
+        self.facility_zones: dict[int, str] = {}
         for facility in facilities:
             self.facilities_by_consulate.setdefault(facility.county.consulate_id, []).append(facility.pk)
+            self.facility_zones[facility.pk] = facility.zone_name
+        # Immigration courts by zone: a demo hearing is at a court of the zone where it is held.
+        self.courts_by_zone: dict[str, list[tuple[int, str]]] = {}
+        for court in ImmigrationCourt.objects.filter(kind=CourtKind.IMMIGRATION_COURT).order_by("pk"):
+            self.courts_by_zone.setdefault(court.timezone, []).append((court.pk, court.name))
         self.reception_points = list(
             ReceptionPoint.objects.designated_operating().order_by("pk").values_list("pk", flat=True)
         )
@@ -329,14 +337,20 @@ class Seeder:
                     )
                 )
             if status in (Status.OPEN, Status.IN_PROGRESS) and rng.random() < 0.35:
-                starts = self.now + dt.timedelta(days=rng.randint(-10, 60), hours=rng.randint(0, 8))
-                starts = starts.replace(minute=0, second=0, microsecond=0)
+                # At an immigration court of the zone of the place of custody (else the consulate's), on a
+                # weekday at court hours on that court's clock.
+                zone_name = self.facility_zones.get(case[10]) or consulate.timezone
+                court_id, court_name = rng.choice(self.courts_by_zone.get(zone_name) or [(None, "")])
+                zone = zoneinfo.ZoneInfo(zone_name)
+                day = next_court_day(self.now.astimezone(zone).date(), rng.randint(-10, 60))
+                starts = dt.datetime.combine(day, rng.choice(COURT_HOURS), tzinfo=zone)
                 hearing_rows.append(
                     (
                         case_id,
                         rng.choice(HearingKind.values),
                         starts,
-                        "Corte de Inmigración",
+                        court_name or "Corte de Inmigración",
+                        court_id,
                         "scheduled",
                         "",
                         "",
@@ -351,7 +365,9 @@ class Seeder:
         self._copy("cases_case", self.CASE_COLUMNS, case_rows)
         self._copy("cases_caseevent", "case_id, kind, occurred_at, recorded_at, text, payload", event_rows)
         self._copy(
-            "cases_hearing", "case_id, kind, starts_at, location, status, outcome, notes", hearing_rows
+            "cases_hearing",
+            "case_id, kind, starts_at, location, court_id, status, outcome, notes",
+            hearing_rows,
         )
         self._copy(
             "cases_task",

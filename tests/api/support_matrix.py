@@ -39,7 +39,14 @@ from rest_framework.test import APIClient
 from api.models import ApiToken
 from cases import services
 from cases.models import Case, CaseEvent, Consent, Document, Hearing, Person, Referral, Task, Transfer
-from consulates.models import County, DetentionFacility, Partner, PartnerService, ReceptionPoint
+from consulates.models import (
+    County,
+    DetentionFacility,
+    ImmigrationCourt,
+    Partner,
+    PartnerService,
+    ReceptionPoint,
+)
 from intake.inquiries.services import inquiry_send
 from tests import factories as f
 from tests.auth import login_verified
@@ -163,6 +170,7 @@ def build_world() -> SimpleNamespace:
         "foreign": DetentionFacility.objects.filter(county__consulate=w.houston).order_by("pk").first(),
     }
     w.reception_point = ReceptionPoint.objects.order_by("pk").first()
+    w.court = ImmigrationCourt.objects.order_by("pk").first()
 
     # Credentials: staff use sessions (as the staff apps do), partners their API tokens.
     w.session = {}

@@ -108,6 +108,8 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ("facility-detail", "GET"): Op("reference", ("own", "foreign"), lambda w, k: w.facility[k].pk),
     ("reception-point-list", "GET"): Op("reference", (LIST,)),
     ("reception-point-detail", "GET"): Op("reference", ("any",), lambda w, k: w.reception_point.pk),
+    ("court-list", "GET"): Op("reference", (LIST,)),
+    ("court-detail", "GET"): Op("reference", ("any",), lambda w, k: w.court.pk),
     ("partner-list", "GET"): Op("reference", (LIST,)),
     ("partner-detail", "GET"): Op(
         "reference", ("own", "foreign"), lambda w, k: (w.partner_a if k == "own" else w.partner_d).pk
@@ -392,6 +394,8 @@ PATTERNS: dict[tuple[str, str], dict[str, str]] = {
     ("facility-detail", "GET"): PUBLIC,
     ("reception-point-list", "GET"): PUBLIC,
     ("reception-point-detail", "GET"): PUBLIC,
+    ("court-list", "GET"): PUBLIC,
+    ("court-detail", "GET"): PUBLIC,
     ("partner-list", "GET"): PUBLIC,
     ("partner-detail", "GET"): PUBLIC,
     ("report-list", "GET"): STAFF_LIST,

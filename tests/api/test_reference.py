@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from consulates.models import Consulate, County, DetentionFacility, Partner, ReceptionPoint
+from consulates.models import Consulate, County, DetentionFacility, ImmigrationCourt, Partner, ReceptionPoint
 from tests import factories as f
 from tests.api.conftest import url
 
@@ -15,6 +15,7 @@ ROUTES = {
     "counties": County,
     "facilities": DetentionFacility,
     "reception-points": ReceptionPoint,
+    "courts": ImmigrationCourt,
     "partners": Partner,
 }
 

@@ -154,6 +154,7 @@ def _path_id(world, role: str, path: str):
         "/api/v1/counties/": lambda: world.county["own"].pk,
         "/api/v1/facilities/": lambda: world.facility["own"].pk,
         "/api/v1/reception-points/": lambda: world.reception_point.pk,
+        "/api/v1/courts/": lambda: world.court.pk,
         "/api/v1/partners/": lambda: world.partner_a.pk,
     }
     for prefix, pk in prefixes.items():
@@ -190,7 +191,14 @@ class _Client(werkzeug.Client):
 def _for_role(path: str, role: str) -> bool:
     """Partners use their own routes and the reference data; staff everything else."""
     partner_side = path.startswith("/api/v1/partner/")
-    reference = path.split("/")[3] in {"consulates", "counties", "facilities", "reception-points", "partners"}
+    reference = path.split("/")[3] in {
+        "consulates",
+        "counties",
+        "facilities",
+        "reception-points",
+        "courts",
+        "partners",
+    }
     return (partner_side or reference) if role == PARTNER else not partner_side
 
 

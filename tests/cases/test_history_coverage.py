@@ -69,6 +69,7 @@ NOT_PERSONAL = {
     "consulates.County": "network reference data (tracked all the same)",
     "consulates.DetentionFacility": "network reference data (tracked all the same)",
     "consulates.ReceptionPoint": "network reference data (tracked all the same)",
+    "consulates.ImmigrationCourt": "network reference data (tracked all the same)",
 }
 
 

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.db.models import Count
 
-from consulates.models import Basis, Consulate, County, DetentionFacility, ReceptionPoint
+from consulates.models import Basis, Consulate, County, DetentionFacility, ImmigrationCourt, ReceptionPoint
 from consulates.published import published_phone
 from consulates.selectors import consulate_for_facility, county_for_fips, facilities_with_district
 from consulates.services import CONSULATE_CODES, mark_curated, network_load
@@ -122,7 +122,7 @@ def test_reception_points_are_loaded():
 # --- idempotence and staff edits ------------------------------------------------------------------
 
 
-MODELS = (Consulate, County, DetentionFacility, ReceptionPoint)
+MODELS = (Consulate, County, DetentionFacility, ReceptionPoint, ImmigrationCourt)
 
 
 def test_second_run_creates_and_updates_nothing():

@@ -347,6 +347,7 @@ OPEN_API_VIEWS = {
     "ConsulateViewSet",
     "CountyViewSet",
     "DetentionFacilityViewSet",
+    "ImmigrationCourtViewSet",
     "PartnerViewSet",
     "ReceptionPointViewSet",
 }

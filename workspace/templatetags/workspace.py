@@ -10,14 +10,16 @@ from django import template
 from django.utils import formats, timezone
 from django.utils.translation import gettext, ngettext
 
+from consulates.zones import time_in_zone, zone_after_time
+
 register = template.Library()
 
 
 @register.simple_tag
 def when(value, zone: str | None = None, style: str = "DATETIME_FORMAT"):
     """``value`` (an aware datetime) in ``zone`` (IANA name; default the active zone), as the locale
-    writes it: "6 de diciembre de 2026 a las 14:30". The zone's abbreviation follows when it differs
-    from the active one ("… 13:30 MST")."""
+    writes it: "6 de diciembre de 2026 a las 14:30". The zone's name follows when it differs from the
+    active one ("… 10:00 (hora del Centro)"; a zone without a name here, its abbreviation)."""
     if value is None:
         return ""
     if not isinstance(value, dt.datetime):
@@ -31,8 +33,14 @@ def when(value, zone: str | None = None, style: str = "DATETIME_FORMAT"):
     text = formats.date_format(local, style)
     shows_time = style in ("DATETIME_FORMAT", "SHORT_DATETIME_FORMAT", "TIME_FORMAT")
     if shows_time and zone and local.utcoffset() != timezone.localtime(value, active).utcoffset():
-        text = f"{text} {local.tzname()}"
+        text = f"{text} ({zone_after_time(zone) or local.tzname()})"
     return text
+
+
+def when_named(value: dt.datetime, zone: str) -> str:
+    """``value`` in ``zone`` with the zone always named ("10 de diciembre de 2026 a las 10:00 (hora del
+    Centro)"): for texts read where the active zone is unknown (a calendar file, a message)."""
+    return time_in_zone(value, zone, name=True)
 
 
 @register.filter

@@ -80,6 +80,7 @@ PERSON_SCRUB = Scrub(
         "phone": BLANK,
         "email": BLANK,
         "us_address": BLANK,
+        "us_county": BLANK,
         "mexico_address": BLANK,
         "contact_consent": False,
         "contact_consent_at": BLANK,

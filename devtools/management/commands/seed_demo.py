@@ -12,6 +12,7 @@ from devtools.demo.reminders import reminders_seed
 from devtools.demo.seed import Seeder
 from devtools.demo.totp import demo_login_lines
 from devtools.demo.users import demo_users_create
+from devtools.demo.zones import panhandle_seed
 
 
 class Command(BaseCommand):
@@ -68,6 +69,8 @@ class Command(BaseCommand):
         # Issue 19: an obvious possible duplicate at Dallas, so the review queue is not empty.
         self.stdout.write(self.style.SUCCESS(f"Possible duplicates: {duplicates_seed()}."))
         self.stdout.write(self.style.SUCCESS(f"Inquiries: {inquiries_seed()} open at the demo consulates."))
+        # Issue 20: a Panhandle case of Albuquerque (Mountain) with a hearing on Central time in Lubbock.
+        self.stdout.write(self.style.SUCCESS(f"Panhandle case: {panhandle_seed()}."))
         self._print_logins()
 
     def _print_logins(self):
