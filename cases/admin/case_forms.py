@@ -31,9 +31,15 @@ OPEN_FIELDS = [
     "facility",
     "detained_since",
     "arrested_at",
+    "arresting_agency",
+    "advised_at",
+    "notification_request",
+    "notification_request_at",
     "consulate_notified_at",
     "notified_by",
     "first_contact_at",
+    "opposes_consular_action",
+    "opposition_note",
 ]
 
 
@@ -80,7 +86,7 @@ class CaseAddForm(ServiceModelForm):
 
     def run_service(self, data):
         values = {name: data.get(name) for name in OPEN_FIELDS}
-        for name in ("subtype", "notified_by"):
+        for name in ("subtype", "notified_by", "arresting_agency", "opposition_note"):
             values[name] = values[name] or ""
         return services.case_open(actor=self.request.user, **values)
 
@@ -159,7 +165,7 @@ class CaseChangeForm(ServiceModelForm):
 
     def run_service(self, data):
         changes = {name: data.get(name) for name in UPDATABLE_FIELDS if name in self.changed_data}
-        for name in ("subtype", "notified_by"):
+        for name in ("subtype", "notified_by", "arresting_agency", "opposition_note"):
             if name in changes and changes[name] is None:
                 changes[name] = ""
         case = self.instance
