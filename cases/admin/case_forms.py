@@ -54,6 +54,9 @@ class FacilityChoiceField(forms.ModelChoiceField):
 
 
 def _setup_common(form) -> None:
+    if "notification_request" in form.fields:
+        # Left out of a post (an older page), it reads as "not known", which the service stores.
+        form.fields["notification_request"].required = False
     if "subtype" in form.fields:
         form.fields["subtype"] = forms.ChoiceField(
             label=capfirst(_("subtype")), choices=[("", "---------"), *subtype_choices()], required=False
