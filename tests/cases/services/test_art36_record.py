@@ -69,13 +69,15 @@ def test_the_art36_record_is_kept_on_open_and_update(officer):
     case.refresh_from_db()
     assert (case.arresting_agency, case.notification_request) == ("sheriff_287g", "requested")
     assert case.advice_delay == dt.timedelta(hours=2)
-    assert case.opposes_consular_action is False and case.opposition_recorded_at is None
+    assert case.opposes_consular_action is False
+    assert case.opposition_recorded_at is None
 
     case = services.case_update(
         actor=officer, case=case, opposes_consular_action=True, opposition_note="Lo dijo en la visita"
     )
     case.refresh_from_db()
-    assert case.opposes_consular_action and case.opposition_recorded_at is not None
+    assert case.opposes_consular_action
+    assert case.opposition_recorded_at is not None
     event = CaseEvent.objects.filter(case=case, kind=EventKind.ART36).latest("pk")
     assert set(event.payload["changes"]) == {"opposes_consular_action", "opposition_note"}
 
@@ -131,7 +133,8 @@ def test_bad_art36_input_is_a_field_error_in_spanish_and_nothing_is_written(offi
     errors = _errors(lambda: services.case_update(actor=officer, case=case, **values))
     assert errors[field] == [spanish]
     english = _errors(lambda: services.case_update(actor=officer, case=case, **values), "en")
-    assert english[field] and english[field] != [spanish]
+    assert english[field]
+    assert english[field] != [spanish]
     stored = Case.objects.get(pk=case.pk)
     assert stored.version == case.version
     assert all(getattr(stored, name) == getattr(case, name) for name in values)
@@ -197,11 +200,13 @@ def test_the_workspace_home_and_the_list_filter_leave_out_declined_and_opposed(c
         home = client.get(reverse("workspace:home"), HTTP_ACCEPT_LANGUAGE="es")
     queue = home.context["queues"]["art36"]
     listed = {case.pk for case in queue.rows}
-    assert flagged.pk in listed and not listed & {declined.pk, opposed.pk}
+    assert flagged.pk in listed
+    assert not listed & {declined.pk, opposed.pk}
     assert "Meta interna de la red" in home.text
     changelist = client.get(reverse("admin:cases_case_changelist"), {"flag": "art36"})
     shown = {case.pk for case in changelist.context["cl"].result_list}
-    assert flagged.pk in shown and not shown & {declined.pk, opposed.pk}
+    assert flagged.pk in shown
+    assert not shown & {declined.pk, opposed.pk}
 
 
 # --- what staff see -----------------------------------------------------------------------------------------
@@ -263,7 +268,8 @@ def test_the_admin_form_records_the_art36_fields(client, officer):
     assert response.status_code == 302, response.context["adminform"].form.errors
     stored = Case.objects.get(pk=case.pk)
     assert (stored.arresting_agency, stored.notification_request) == ("sheriff_287g", "declined")
-    assert stored.opposes_consular_action and stored.opposition_recorded_at is not None
+    assert stored.opposes_consular_action
+    assert stored.opposition_recorded_at is not None
     shown = client.get(page).text
     assert "Oposición registrada el" in client.get(reverse("workspace:case", args=[case.pk])).text
     assert "sheriff" in shown
