@@ -140,6 +140,8 @@ def _value(model_field, value):
         return value
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(model_field, models.BooleanField):
+        return _("yes") if value in (True, "True") else _("no")
     if isinstance(value, str) and isinstance(model_field, models.DateTimeField | models.DateField):
         try:
             parsed = dt.datetime.fromisoformat(value)

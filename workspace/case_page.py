@@ -105,6 +105,15 @@ def header_context(request, case: Case, upcoming: list) -> dict:
         "assignee": person_name(case.assigned_to) if case.assigned_to_id else "",
         "next_hearing": upcoming[0] if upcoming else None,
         "art36_overdue": case.art36_contact_overdue,
+        "art36_recorded": any(
+            (
+                case.arrested_at,
+                case.advised_at,
+                case.consulate_notified_at,
+                case.first_contact_at,
+                case.notification_request != "unknown",
+            )
+        ),
         "notification_delay": render_delay(case.notification_delay),
         "contact_delay": render_delay(case.contact_delay),
         "primary_actions": primary,

@@ -97,7 +97,8 @@ def my_hearings(user, now: dt.datetime | None = None) -> Queue:
 
 
 def art36_flags(user) -> Queue:
-    """Cases of the user's reach with no consular contact 48 hours after the consulate was notified."""
+    """Cases of the user's reach with no consular contact 48 hours after the consulate was notified (the
+    network's internal target; never a national who declined notification or opposes consular action)."""
     cases = (
         Case.objects.visible_to(user)
         .art36_contact_overdue()

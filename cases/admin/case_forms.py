@@ -34,9 +34,15 @@ OPEN_FIELDS = [
     "facility",
     "detained_since",
     "arrested_at",
+    "arresting_agency",
+    "advised_at",
+    "notification_request",
+    "notification_request_at",
     "consulate_notified_at",
     "notified_by",
     "first_contact_at",
+    "opposes_consular_action",
+    "opposition_note",
 ]
 
 
@@ -51,6 +57,9 @@ class FacilityChoiceField(forms.ModelChoiceField):
 
 
 def _setup_common(form) -> None:
+    if "notification_request" in form.fields:
+        # Left out of a post (an older page), it reads as "not known", which the service stores.
+        form.fields["notification_request"].required = False
     if "subtype" in form.fields:
         form.fields["subtype"] = forms.ChoiceField(
             label=capfirst(_("subtype")), choices=[("", "---------"), *subtype_choices()], required=False
@@ -89,7 +98,7 @@ class CaseAddForm(ServiceModelForm):
 
     def run_service(self, data):
         values = {name: data.get(name) for name in OPEN_FIELDS}
-        for name in ("subtype", "notified_by"):
+        for name in ("subtype", "notified_by", "arresting_agency", "opposition_note"):
             values[name] = values[name] or ""
         return services.case_open(actor=self.request.user, **values)
 
@@ -168,7 +177,7 @@ class CaseChangeForm(ServiceModelForm):
 
     def run_service(self, data):
         changes = {name: data.get(name) for name in UPDATABLE_FIELDS if name in self.changed_data}
-        for name in ("subtype", "notified_by"):
+        for name in ("subtype", "notified_by", "arresting_agency", "opposition_note"):
             if name in changes and changes[name] is None:
                 changes[name] = ""
         case = self.instance

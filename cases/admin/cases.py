@@ -65,8 +65,18 @@ class CaseAdmin(AccessLoggedAdminMixin, ServiceAdminMixin, CaseWorkAdmin, admin.
         (None, {"fields": ["person", "consulate", ("category", "subtype"), "priority", "summary"]}),
         (_("Custody"), {"fields": ["facility", "detained_since"]}),
         (
-            _("Art. 36 clock"),
-            {"fields": ["arrested_at", ("consulate_notified_at", "notified_by"), "first_contact_at"]},
+            _("Consular notification (art. 36)"),
+            {
+                "fields": [
+                    ("arrested_at", "arresting_agency"),
+                    "advised_at",
+                    ("notification_request", "notification_request_at"),
+                    ("consulate_notified_at", "notified_by"),
+                    "first_contact_at",
+                    "opposes_consular_action",
+                    "opposition_note",
+                ]
+            },
         ),
     ]
     change_fieldsets = [
@@ -86,12 +96,16 @@ class CaseAdmin(AccessLoggedAdminMixin, ServiceAdminMixin, CaseWorkAdmin, admin.
         ),
         (_("Custody"), {"fields": [("facility", "district"), ("detained_since", "released_on")]}),
         (
-            _("Art. 36 clock"),
+            _("Consular notification (art. 36)"),
             {
                 "fields": [
-                    "arrested_at",
+                    ("arrested_at", "arresting_agency"),
+                    "advised_at",
+                    ("notification_request", "notification_request_at"),
                     ("consulate_notified_at", "notified_by"),
                     "first_contact_at",
+                    "opposes_consular_action",
+                    ("opposition_note", "opposition_recorded_at"),
                     "art36_delays",
                 ]
             },
@@ -110,6 +124,7 @@ class CaseAdmin(AccessLoggedAdminMixin, ServiceAdminMixin, CaseWorkAdmin, admin.
         "closure_panel",
         "district",
         "art36_delays",
+        "opposition_recorded_at",
         "timeline",
     ]
 
@@ -234,7 +249,9 @@ class CaseAdmin(AccessLoggedAdminMixin, ServiceAdminMixin, CaseWorkAdmin, admin.
     @admin.display(description=_("art. 36 delays"))
     def art36_delays(self, obj):
         delays = format_html(
-            "{}: {}<br>{}: {}",
+            "{}: {}<br>{}: {}<br>{}: {}",
+            _("arrest → advised of the right"),
+            render_delay(obj.advice_delay),
             _("arrest → notification"),
             render_delay(obj.notification_delay),
             _("notification → first contact"),
@@ -244,7 +261,10 @@ class CaseAdmin(AccessLoggedAdminMixin, ServiceAdminMixin, CaseWorkAdmin, admin.
             return format_html(
                 '{}<br><strong class="case-flag case-flag-art36">{}</strong>',
                 delays,
-                _("No consular contact 48 hours after notification: contact the person now."),
+                _(
+                    "Network's internal target missed (not a treaty deadline): no consular contact 48 hours "
+                    "after notification. Contact the person now."
+                ),
             )
         return delays
 

@@ -65,13 +65,14 @@ class CustodyFilter(admin.SimpleListFilter):
 
 
 class FlagsFilter(admin.SimpleListFilter):
-    """The cases that need attention now: no consular contact 48 hours after the art. 36 notification."""
+    """The cases that need attention now: no consular contact 48 hours after the art. 36 notification (the
+    network's internal target, ``Case.objects.art36_contact_overdue``)."""
 
     title = _("needs attention")
     parameter_name = "flag"
 
     def lookups(self, request, model_admin):
-        return [("art36", _("Art. 36: no consular contact 48 h after notification"))]
+        return [("art36", _("Network's internal target: no consular contact 48 h after notification"))]
 
     def queryset(self, request, queryset):
         if self.value() == "art36":

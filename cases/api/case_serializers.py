@@ -9,8 +9,9 @@ from rest_framework import serializers
 from api.fast_output import FastOutputMixin
 from api.fields import DateTimeField
 from cases.models import Case, CaseEvent, Consent, Hearing, Person, Referral, Task, Transfer
-from cases.models.case import NotifiedBy, Outcome, Priority
+from cases.models.case import NotificationRequest, NotifiedBy, Outcome, Priority
 from cases.models.crossoffice import ConsentMethod, DataCategory
+from cases.models.identity import ArrestingAgency
 from cases.models.work import NOTE_KINDS, HearingKind
 from consulates.models import (
     Consulate,
@@ -39,9 +40,15 @@ class PersonRefSerializer(FastOutputMixin, serializers.ModelSerializer):
 
 
 class Art36Serializer(serializers.Serializer):
+    advice_delay_hours = serializers.FloatField(allow_null=True, help_text="Arrest to advised of the right.")
     notification_delay_hours = serializers.FloatField(allow_null=True)
     contact_delay_hours = serializers.FloatField(allow_null=True)
-    contact_overdue = serializers.BooleanField()
+    contact_expected = serializers.BooleanField(
+        help_text="False when the person declined notification or opposes consular action."
+    )
+    contact_overdue = serializers.BooleanField(
+        help_text="The network's internal 48-hour contact target missed (not a treaty deadline)."
+    )
 
 
 def _hours(delta) -> float | None:
@@ -74,6 +81,9 @@ class CaseSerializer(FastOutputMixin, serializers.ModelSerializer):
     # Read-only model fields lose ``allow_blank``; declared here so the schema admits "" (not yet known).
     notified_by = serializers.ChoiceField(choices=NotifiedBy.choices, allow_blank=True, read_only=True)
     outcome = serializers.ChoiceField(choices=Outcome.choices, allow_blank=True, read_only=True)
+    arresting_agency = serializers.ChoiceField(
+        choices=ArrestingAgency.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Case
@@ -94,9 +104,16 @@ class CaseSerializer(FastOutputMixin, serializers.ModelSerializer):
             "released_on",
             "in_custody",
             "arrested_at",
+            "arresting_agency",
+            "advised_at",
+            "notification_request",
+            "notification_request_at",
             "consulate_notified_at",
             "notified_by",
             "first_contact_at",
+            "opposes_consular_action",
+            "opposition_recorded_at",
+            "opposition_note",
             "art36",
             "expected_removal_date",
             "reception_point",
@@ -112,8 +129,10 @@ class CaseSerializer(FastOutputMixin, serializers.ModelSerializer):
     @extend_schema_field(Art36Serializer)
     def get_art36(self, obj) -> dict:
         return {
+            "advice_delay_hours": _hours(obj.advice_delay),
             "notification_delay_hours": _hours(obj.notification_delay),
             "contact_delay_hours": _hours(obj.contact_delay),
+            "contact_expected": obj.art36_contact_expected,
             "contact_overdue": obj.art36_contact_overdue,
         }
 
@@ -144,6 +163,14 @@ class CaseCreateSerializer(serializers.Serializer):
     consulate_notified_at = DateTimeField(required=False, allow_null=True)
     notified_by = serializers.ChoiceField(choices=NotifiedBy.choices, required=False, allow_blank=True)
     first_contact_at = DateTimeField(required=False, allow_null=True)
+    arresting_agency = serializers.ChoiceField(
+        choices=ArrestingAgency.choices, required=False, allow_blank=True
+    )
+    advised_at = DateTimeField(required=False, allow_null=True)
+    notification_request = serializers.ChoiceField(choices=NotificationRequest.choices, required=False)
+    notification_request_at = DateTimeField(required=False, allow_null=True)
+    opposes_consular_action = serializers.BooleanField(required=False)
+    opposition_note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
 class CaseUpdateSerializer(serializers.Serializer):
@@ -160,6 +187,14 @@ class CaseUpdateSerializer(serializers.Serializer):
     consulate_notified_at = DateTimeField(required=False, allow_null=True)
     notified_by = serializers.ChoiceField(choices=NotifiedBy.choices, required=False, allow_blank=True)
     first_contact_at = DateTimeField(required=False, allow_null=True)
+    arresting_agency = serializers.ChoiceField(
+        choices=ArrestingAgency.choices, required=False, allow_blank=True
+    )
+    advised_at = DateTimeField(required=False, allow_null=True)
+    notification_request = serializers.ChoiceField(choices=NotificationRequest.choices, required=False)
+    notification_request_at = DateTimeField(required=False, allow_null=True)
+    opposes_consular_action = serializers.BooleanField(required=False)
+    opposition_note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     expected_removal_date = serializers.DateField(required=False, allow_null=True)
     reception_point = serializers.PrimaryKeyRelatedField(
         queryset=ReceptionPoint.objects.all(), required=False, allow_null=True

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.categories import SUBTYPE_LABELS, Category
+from cases.models.identity import ArrestingAgency
 from consulates.loading import FastLoad
 from consulates.policy import ScopedQuerySet
 
@@ -52,6 +53,15 @@ class NotifiedBy(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class NotificationRequest(models.TextChoices):
+    """Art. 36(1)(b): Mexico is not a mandatory-notification country, so the consulate is notified only if
+    the detained national asks for it once advised of the right."""
+
+    UNKNOWN = "unknown", _("Not known")
+    REQUESTED = "requested", _("Asked for the consulate to be notified")
+    DECLINED = "declined", _("Declined consular notification")
+
+
 class CaseQuerySet(ScopedQuerySet):
     # visible_to / held_for: consulates.policy (SCOPES)
 
@@ -59,11 +69,15 @@ class CaseQuerySet(ScopedQuerySet):
         return self.filter(facility__isnull=False, released_on__isnull=True)
 
     def art36_contact_overdue(self, now: dt.datetime | None = None) -> CaseQuerySet:
-        """In custody, the consulate notified 48 hours ago or more, and still no consular contact."""
+        """The network's internal target missed (not a treaty deadline): in custody, the consulate notified
+        48 hours ago or more, still no consular contact, and the national neither declined notification
+        nor opposes consular action (art. 36(1)(c))."""
         cutoff = (now or timezone.now()) - dt.timedelta(hours=ART36_CONTACT_HOURS)
         return (
             self.in_custody()
             .filter(first_contact_at__isnull=True, consulate_notified_at__lte=cutoff)
+            .filter(opposes_consular_action=False)
+            .exclude(notification_request=NotificationRequest.DECLINED)
             .exclude(status=Status.CLOSED)
         )
 
@@ -79,6 +93,8 @@ class CaseQuerySet(ScopedQuerySet):
         )
 
 
+# The network's own follow-up target, not a rule of the treaty (which sets no hour count): consular
+# contact within this many hours of the consulate being notified.
 ART36_CONTACT_HOURS = 48
 
 
@@ -124,11 +140,51 @@ class Case(FastLoad, models.Model):
     )
     detained_since = models.DateField(_("detained since"), null=True, blank=True)
     released_on = models.DateField(_("released on"), null=True, blank=True)
-    # Vienna Convention art. 36 clock
+    # Vienna Convention art. 36: arrest, advice of the right, the national's choice, notification, contact
     arrested_at = models.DateTimeField(_("arrested at"), null=True, blank=True)
+    arresting_agency = models.CharField(
+        _("arresting agency"), max_length=20, choices=ArrestingAgency.choices, blank=True, db_default=""
+    )
+    advised_at = models.DateTimeField(
+        _("advised of the right to consular notification at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the arresting or holding authority told the person they may have the consulate notified."
+        ),
+    )
+    notification_request = models.CharField(
+        _("consular notification"),
+        max_length=10,
+        choices=NotificationRequest.choices,
+        default=NotificationRequest.UNKNOWN,
+        db_default=NotificationRequest.UNKNOWN,
+        help_text=_(
+            "Mexico is not a mandatory-notification country: the authorities notify the consulate only if "
+            "the person asks for it."
+        ),
+    )
+    notification_request_at = models.DateTimeField(
+        _("asked for or declined notification at"), null=True, blank=True
+    )
     consulate_notified_at = models.DateTimeField(_("consulate notified at"), null=True, blank=True)
     notified_by = models.CharField(_("notified by"), max_length=10, choices=NotifiedBy.choices, blank=True)
     first_contact_at = models.DateTimeField(_("first consular contact at"), null=True, blank=True)
+    # Art. 36(1)(c): consular officers refrain from acting for a detained national who expressly opposes it.
+    # The record stays; ``opposition_recorded_at`` is set by the case services when it is recorded.
+    opposes_consular_action = models.BooleanField(
+        _("opposes consular action"),
+        default=False,
+        db_default=False,
+        help_text=_(
+            "The detained person expressly opposes any action by the consulate on their behalf (Vienna "
+            "Convention art. 36(1)(c)): officers refrain from acting while the record is kept."
+        ),
+    )
+    opposition_recorded_at = models.DateTimeField(
+        _("opposition recorded at"), null=True, blank=True, editable=False
+    )
+    opposition_note = models.TextField(_("how and to whom the person stated it"), blank=True, db_default="")
     # Removal and repatriation
     expected_removal_date = models.DateField(_("expected removal date"), null=True, blank=True)
     reception_point = models.ForeignKey(
@@ -230,6 +286,23 @@ class Case(FastLoad, models.Model):
                 name="case_report_notified_idx",
                 condition=Q(consulate_notified_at__isnull=False),
             ),
+            # Art. 36 delays by arresting agency and by facility: arrested in a date range.
+            models.Index(
+                fields=["arrested_at"],
+                include=[
+                    "consulate",
+                    "id",
+                    "facility",
+                    "arresting_agency",
+                    "advised_at",
+                    "notification_request",
+                    "consulate_notified_at",
+                    "first_contact_at",
+                    "opposes_consular_action",
+                ],
+                name="case_report_arrested_idx",
+                condition=Q(arrested_at__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -281,9 +354,24 @@ class Case(FastLoad, models.Model):
         return None
 
     @property
+    def art36_contact_expected(self) -> bool:
+        """Whether the consulate should seek contact at all: not when the national declined notification
+        or opposes consular action."""
+        return not self.opposes_consular_action and self.notification_request != NotificationRequest.DECLINED
+
+    @property
+    def advice_delay(self):
+        """Arrest -> advised of the right to consular notification."""
+        if self.arrested_at and self.advised_at:
+            return self.advised_at - self.arrested_at
+        return None
+
+    @property
     def art36_contact_overdue(self) -> bool:
+        """The network's internal 48-hour target missed (see ``CaseQuerySet.art36_contact_overdue``)."""
         return (
-            self.in_custody
+            self.art36_contact_expected
+            and self.in_custody
             and self.status != Status.CLOSED
             and self.first_contact_at is None
             and self.consulate_notified_at is not None

@@ -258,6 +258,7 @@ class ArrestingAgency(models.TextChoices):
     HSI = "hsi", _("ICE Homeland Security Investigations")
     CBP = "cbp", _("Customs and Border Protection (Border Patrol, ports of entry)")
     SHERIFF_287G = "sheriff_287g", _("Sheriff's office under a 287(g) agreement")
+    SHERIFF = "sheriff", _("Sheriff's office (no 287(g) agreement)")
     LOCAL_POLICE = "local_police", _("Local police")
     STATE = "state", _("State police or prison")
     US_MARSHALS = "us_marshals", _("US Marshals")

@@ -37,7 +37,10 @@ class ReminderKind(models.TextChoices):
     TASK_OVERDUE = "task_overdue", _("Task 2 days overdue (to the supervisor)")
     REFERRAL_PARTNER_72H = "referral_partner_72h", _("Referral unanswered for 72 hours (to the partner)")
     REFERRAL_OFFICER_7D = "referral_officer_7d", _("Referral unanswered for 7 days (to the officer)")
-    ART36_NO_CONTACT = "art36_no_contact", _("No consular contact 48 hours after notification")
+    ART36_NO_CONTACT = (
+        "art36_no_contact",
+        _("Internal target: no consular contact 48 hours after notification"),
+    )
     HANDOFF_UNCONFIRMED = "handoff_unconfirmed", _("Hand-off unconfirmed 48 hours after removal")
     CASE_INACTIVE = "case_inactive", _("No activity for 14 days")
     DIGEST = "digest", _("Daily digest")

@@ -339,11 +339,14 @@ def _build_referral(reminder: Reminder) -> Outgoing | Skip:
 def _build_art36(reminder: Reminder) -> Outgoing | Skip:
     case = _subject("case", reminder)
     if case is None or not case.art36_contact_overdue:
-        return Skip("consular contact recorded or no longer in custody")
-    subject = _("Art. 36: no consular contact yet, case %(reference)s") % {"reference": case.reference}
+        return Skip("consular contact recorded, no longer in custody, declined or opposed")
+    subject = _("Internal 48-hour target: no consular contact yet, case %(reference)s") % {
+        "reference": case.reference
+    }
     text = _(
         "The consulate was notified on %(notified)s and there is no consular contact recorded for case "
-        "%(reference)s. Contact the person now."
+        "%(reference)s. The network's internal target is to contact the person within 48 hours of "
+        "notification (a target of the network, not a deadline set by the treaty). Contact the person now."
     ) % {"notified": _local(case.consulate_notified_at, case), "reference": case.reference}
     return _email(_staff(reminder, case), subject, text, reminder)
 

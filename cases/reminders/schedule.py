@@ -290,10 +290,12 @@ def referral_reminders_sync(referral: Referral) -> None:
 
 
 def art36_reminder_sync(case: Case) -> None:
-    """The officer, when a person in custody has no consular contact 48 hours after notification."""
+    """The officer, when a person in custody has no consular contact 48 hours after notification (the
+    network's internal target). Never for a national who declined notification or opposes consular action."""
     wanted: list[Wanted] = []
     if (
         case.status != Status.CLOSED
+        and case.art36_contact_expected
         and case.in_custody
         and case.consulate_notified_at is not None
         and case.first_contact_at is None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from cases.reports import network, operations, quality
+from cases.reports import art36, network, operations, quality
 
 SECTIONS = [
     (
@@ -18,6 +18,8 @@ SECTIONS = [
             quality.days_to_closure,
             quality.art36_by_facility,
             quality.art36_by_notifier,
+            art36.art36_by_agency,
+            art36.art36_sequence_by_facility,
             quality.referrals_by_partner,
             quality.pending_transfers,
         ],

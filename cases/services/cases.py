@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from cases import events
 from cases.categories import SUBTYPE_CATEGORY, Category
 from cases.models import Case, Operation, Person
-from cases.models.case import NotifiedBy, Priority
+from cases.models.case import NotificationRequest, NotifiedBy, Priority
+from cases.models.identity import ArrestingAgency
 from cases.models.work import NOTE_KINDS, EventKind
 from cases.reminders import schedule
 from cases.services.common import (
@@ -26,7 +27,20 @@ from consulates.models import Consulate, DetentionFacility
 from consulates.policy import authorize
 
 CUSTODY_FIELDS = ("facility", "detained_since", "released_on")
-ART36_FIELDS = ("arrested_at", "consulate_notified_at", "notified_by", "first_contact_at")
+ART36_FIELDS = (
+    "arrested_at",
+    "arresting_agency",
+    "advised_at",
+    "notification_request",
+    "notification_request_at",
+    "consulate_notified_at",
+    "notified_by",
+    "first_contact_at",
+    "opposes_consular_action",
+    "opposition_note",
+)
+# Text fields stored blank when empty (``None`` from a form or the API becomes "").
+BLANK_TEXT_FIELDS = ("subtype", "notified_by", "summary", "arresting_agency", "opposition_note")
 GENERAL_FIELDS = ("category", "subtype", "priority", "summary", "expected_removal_date", "reception_point")
 UPDATABLE_FIELDS = CUSTODY_FIELDS + ART36_FIELDS + GENERAL_FIELDS
 
@@ -70,28 +84,83 @@ def _validate_case_fields(values: dict, *, consulate_tz: str) -> None:
         errors["released_on"] = [_("The release date cannot be before the detention date.")]
     if released and not values.get("facility"):
         errors["released_on"] = [_("Record the facility the person was released from.")]
-    arrested, notified, contacted = (
-        values.get(f) for f in ("arrested_at", "consulate_notified_at", "first_contact_at")
+    _validate_art36(values, errors, now=now)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _add(errors: dict, name: str, message: str) -> None:
+    errors.setdefault(name, []).append(message)
+
+
+def _validate_art36(values: dict, errors: dict, *, now: dt.datetime) -> None:
+    """Art. 36 as it works for Mexico (not a mandatory-notification country): arrest, the person advised
+    of the right, the person's choice (asked for notification, declined, or not known), the consulate
+    notified and by whom, first contact; and an express opposition to consular action (36(1)(c))."""
+    arrested, advised, chosen_at, notified, contacted = (
+        values.get(f)
+        for f in (
+            "arrested_at",
+            "advised_at",
+            "notification_request_at",
+            "consulate_notified_at",
+            "first_contact_at",
+        )
     )
     for name, value in (
         ("arrested_at", arrested),
+        ("advised_at", advised),
+        ("notification_request_at", chosen_at),
         ("consulate_notified_at", notified),
         ("first_contact_at", contacted),
     ):
         if value and value > now:
-            errors.setdefault(name, []).append(_("This time cannot be in the future."))
-    if arrested and notified and notified < arrested:
-        errors.setdefault("consulate_notified_at", []).append(
-            _("The consulate cannot be notified before the arrest.")
+            _add(errors, name, _("This time cannot be in the future."))
+    if arrested and advised and advised < arrested:
+        _add(errors, "advised_at", _("The person cannot be advised of the right before the arrest."))
+    if arrested and chosen_at and chosen_at < arrested:
+        _add(
+            errors,
+            "notification_request_at",
+            _("The person cannot ask for or decline notification before the arrest."),
         )
+    if arrested and notified and notified < arrested:
+        _add(errors, "consulate_notified_at", _("The consulate cannot be notified before the arrest."))
     if arrested and contacted and contacted < arrested:
-        errors.setdefault("first_contact_at", []).append(_("Consular contact cannot precede the arrest."))
+        _add(errors, "first_contact_at", _("Consular contact cannot precede the arrest."))
+    agency = values.get("arresting_agency") or ""
+    if agency and agency not in ArrestingAgency.values:
+        _add(errors, "arresting_agency", _("Choose the agency that made the arrest."))
+    request = values.get("notification_request")
+    if request not in NotificationRequest.values:
+        _add(
+            errors,
+            "notification_request",
+            _("Say whether the person asked for the consulate to be notified, declined, or it is not known."),
+        )
+    elif request == NotificationRequest.UNKNOWN and chosen_at:
+        _add(
+            errors,
+            "notification_request",
+            _("Say whether the person asked for the consulate to be notified or declined at that time."),
+        )
+    elif request == NotificationRequest.DECLINED and values.get("notified_by") == NotifiedBy.PERSON:
+        _add(
+            errors,
+            "notification_request",
+            _("The person cannot both decline notification and be the one who notified the consulate: "
+              "correct one of the two."),
+        )  # fmt: skip
     if notified and not values.get("notified_by"):
-        errors.setdefault("notified_by", []).append(_("Say who notified the consulate."))
+        _add(errors, "notified_by", _("Say who notified the consulate."))
     if values.get("notified_by") and values["notified_by"] not in NotifiedBy.values:
-        errors.setdefault("notified_by", []).append(_("Choose who notified the consulate."))
-    if errors:
-        raise ValidationError(errors)
+        _add(errors, "notified_by", _("Choose who notified the consulate."))
+    if (values.get("opposition_note") or "").strip() and not values.get("opposes_consular_action"):
+        _add(
+            errors,
+            "opposition_note",
+            _("Describe how the person stated it only when the person opposes consular action."),
+        )
 
 
 def _display(case: Case, name: str) -> str:
@@ -121,6 +190,12 @@ def case_open(
     consulate_notified_at: dt.datetime | None = None,
     notified_by: str = "",
     first_contact_at: dt.datetime | None = None,
+    arresting_agency: str = "",
+    advised_at: dt.datetime | None = None,
+    notification_request: str = NotificationRequest.UNKNOWN,
+    notification_request_at: dt.datetime | None = None,
+    opposes_consular_action: bool = False,
+    opposition_note: str = "",
     operation: Operation | None = None,
 ) -> Case:
     """Open a case under a consulate the actor works for, for a person that consulate registered or
@@ -146,6 +221,12 @@ def case_open(
         "consulate_notified_at": consulate_notified_at,
         "notified_by": notified_by or "",
         "first_contact_at": first_contact_at,
+        "arresting_agency": arresting_agency or "",
+        "advised_at": advised_at,
+        "notification_request": notification_request or NotificationRequest.UNKNOWN,
+        "notification_request_at": notification_request_at,
+        "opposes_consular_action": bool(opposes_consular_action),
+        "opposition_note": (opposition_note or "").strip(),
     }
     _validate_case_fields(values, consulate_tz=consulate.timezone)
     if operation is not None and operation.consulate_id != consulate.pk:
@@ -162,6 +243,7 @@ def case_open(
         last_activity_at=now,
         closure_needs_approval=priority == Priority.URGENT or current.is_vulnerable,
         operation=operation,
+        opposition_recorded_at=now if values["opposes_consular_action"] else None,
         **values,
     )
     events.case_opened(case, actor)
@@ -174,16 +256,20 @@ def case_open(
 
 @transaction.atomic
 def case_update(*, actor, case: Case, expected_version: int | None = None, **changes) -> Case:
-    """Change custody, the art. 36 clock, category, priority or repatriation data of a case. A case
-    urgent before or after the change keeps needing a supervisor's approval to close."""
+    """Change custody, the art. 36 record, category, priority or repatriation data of a case. A case
+    urgent before or after the change keeps needing a supervisor's approval to close. Recording that the
+    person opposes consular action stamps ``opposition_recorded_at``; withdrawing it clears the stamp."""
     unknown = set(changes) - set(UPDATABLE_FIELDS)
     if unknown:
         raise TypeError(f"Not updatable here: {sorted(unknown)}")
     case = case_write(case, actor, "case.work", expected_version=expected_version)
     values = {name: getattr(case, name) for name in UPDATABLE_FIELDS}
     values.update(changes)
-    for name in ("subtype", "notified_by", "summary"):
+    for name in BLANK_TEXT_FIELDS:
         values[name] = values[name] or ""
+    values["opposition_note"] = values["opposition_note"].strip()
+    values["notification_request"] = values["notification_request"] or NotificationRequest.UNKNOWN
+    values["opposes_consular_action"] = bool(values["opposes_consular_action"])
     _validate_case_fields(values, consulate_tz=case.consulate.timezone)
     changed = [name for name in changes if getattr(case, name) != values[name]]
     if not changed:
@@ -201,6 +287,10 @@ def case_update(*, actor, case: Case, expected_version: int | None = None, **cha
         saved_fields.append("closure_needs_approval")
     for name in changed:
         setattr(case, name, values[name])
+    if "opposes_consular_action" in changed:
+        # When the opposition was recorded (or withdrawn: cleared; the history keeps the earlier time).
+        case.opposition_recorded_at = timezone.now() if case.opposes_consular_action else None
+        saved_fields.append("opposition_recorded_at")
     after = {name: _display(case, name) for name in changed}
     for kind, group in (
         (EventKind.CUSTODY, CUSTODY_FIELDS),

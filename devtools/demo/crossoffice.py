@@ -78,6 +78,8 @@ class CrossOfficeResult:
     flights: int = 0
     belongings: dict[str, int] = field(default_factory=dict)
     art36_overdue: int = 0
+    art36_declined: int = 0
+    art36_sheriff_287g: int = 0
 
     def count(self, bucket: dict[str, int], key: str) -> None:
         bucket[key] = bucket.get(key, 0) + 1
@@ -90,7 +92,8 @@ class CrossOfficeResult:
             f"transfers: {fmt(self.transfers)}; consents: {self.consents} ({self.consents_withdrawn} withdrawn); "
             f"referrals: {fmt(self.referrals)}; hand-offs: {self.handoffs} ({self.handoffs_confirmed} confirmed, "
             f"{self.handoffs_overdue} overdue, {self.flights} by flight); belongings: {fmt(self.belongings)}; "
-            f"art. 36 overdue: {self.art36_overdue}"
+            f"art. 36 overdue: {self.art36_overdue} ({self.art36_declined} declined notification, "
+            f"{self.art36_sheriff_287g} arrested by a 287(g) sheriff)"
         )
 
 
@@ -430,18 +433,64 @@ class CrossOfficeSeeder:
             arrested = notified - dt.timedelta(hours=self.rng.randint(3, 40))
             changes = {
                 "arrested_at": arrested,
+                "arresting_agency": "ice_ero",
+                "advised_at": arrested + dt.timedelta(hours=1),
+                "notification_request": "requested",
+                "notification_request_at": arrested + dt.timedelta(hours=1),
                 "consulate_notified_at": notified,
                 "notified_by": self.rng.choice(["facility", "ice", "family"]),
                 "first_contact_at": None,
             }
-            if not case.in_custody:
-                changes["facility"] = self.rng.choice(self.facilities[case.consulate.slug])
-            if case.detained_since is None or case.detained_since > arrested.date():
-                changes["detained_since"] = arrested.astimezone(
-                    zoneinfo.ZoneInfo(case.consulate.timezone)
-                ).date()
-            services.case_update(actor=self.officer(case), case=case, **changes)
+            self._art36_update(case, changes, arrested)
             self.result.art36_overdue += 1
+        self._art36_declined(with_facilities)
+        self._art36_sheriff(with_facilities)
+
+    def _art36_update(self, case: Case, changes: dict, arrested: dt.datetime) -> None:
+        """Put the case in custody from the arrest on, and record the art. 36 sequence through the service."""
+        if not case.in_custody:
+            changes["facility"] = self.rng.choice(self.facilities[case.consulate.slug])
+        if case.detained_since is None or case.detained_since > arrested.date():
+            changes["detained_since"] = arrested.astimezone(zoneinfo.ZoneInfo(case.consulate.timezone)).date()
+        services.case_update(actor=self.officer(case), case=case, **changes)
+
+    def _art36_declined(self, slugs) -> None:
+        """A detainee who, advised of the right, declined consular notification; the family called the
+        consulate. No 48-hour contact flag for them."""
+        for case in self.take(slugs, 1):
+            arrested = self.now - dt.timedelta(days=4, hours=self.rng.randint(0, 12))
+            advised = arrested + dt.timedelta(hours=2)
+            changes = {
+                "arrested_at": arrested,
+                "arresting_agency": "ice_ero",
+                "advised_at": advised,
+                "notification_request": "declined",
+                "notification_request_at": advised,
+                "consulate_notified_at": arrested + dt.timedelta(days=1),
+                "notified_by": "family",
+                "first_contact_at": None,
+            }
+            self._art36_update(case, changes, arrested)
+            self.result.art36_declined += 1
+
+    def _art36_sheriff(self, slugs) -> None:
+        """A detainee arrested by a sheriff's office under a 287(g) agreement (Texas SB 8 makes every county
+        jail's sheriff enter one), who asked for the consulate to be notified and was visited."""
+        texas = [slug for slug in slugs if self.pools[slug] and self.pools[slug][0].consulate.state == "TX"]
+        for case in self.take(texas or slugs, 1):
+            arrested = self.now - dt.timedelta(days=3, hours=self.rng.randint(0, 12))
+            changes = {
+                "arrested_at": arrested,
+                "arresting_agency": "sheriff_287g",
+                "advised_at": arrested + dt.timedelta(hours=5),
+                "notification_request": "requested",
+                "notification_request_at": arrested + dt.timedelta(hours=5),
+                "consulate_notified_at": arrested + dt.timedelta(hours=20),
+                "notified_by": "facility",
+                "first_contact_at": arrested + dt.timedelta(hours=40),
+            }
+            self._art36_update(case, changes, arrested)
+            self.result.art36_sheriff_287g += 1
 
     @transaction.atomic
     def seed(self) -> CrossOfficeResult:

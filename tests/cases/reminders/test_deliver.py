@@ -312,7 +312,17 @@ def _handoff(officer, case):
         (
             _art36,
             lambda c: Case.objects.filter(pk=c.pk).update(first_contact_at=NOW),
-            "consular contact recorded or no longer in custody",
+            "consular contact recorded, no longer in custody, declined or opposed",
+        ),
+        (
+            _art36,
+            lambda c: Case.objects.filter(pk=c.pk).update(notification_request="declined"),
+            "consular contact recorded, no longer in custody, declined or opposed",
+        ),
+        (
+            _art36,
+            lambda c: Case.objects.filter(pk=c.pk).update(opposes_consular_action=True),
+            "consular contact recorded, no longer in custody, declined or opposed",
         ),
         (
             _handoff,

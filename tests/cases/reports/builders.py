@@ -30,6 +30,7 @@ from cases import services
 from cases.categories import Category
 from cases.models import Case, Hearing, Referral, Transfer
 from cases.models.case import NotifiedBy, Outcome, Priority, Status
+from cases.models.identity import ArrestingAgency
 from cases.models.person import VULNERABILITY_FIELDS, Person
 from cases.reports.common import ReportParams
 from consulates.models import DetentionFacility, ReceptionPoint
@@ -68,6 +69,10 @@ class Spec:
     notified: dt.datetime | None = None
     notified_by: str = ""
     contact: dt.datetime | None = None
+    agency: str = ""  # the arresting agency
+    advised: dt.datetime | None = None  # advised of the right to consular notification
+    request: str = "unknown"  # asked for notification, declined, or not known
+    opposes: bool = False  # opposes consular action (art. 36(1)(c))
     assignee: str | None = None
     inactive: bool = False
     person: str | None = None  # cases with the same key share one person
@@ -110,6 +115,9 @@ def specs() -> list[Spec]:
             notified=at(CHI, 1, 8, 6),
             notified_by=NotifiedBy.FACILITY,
             contact=at(CHI, 1, 8, 16),
+            agency="ice_ero",
+            advised=at(CHI, 1, 7, 23),
+            request="requested",
         ),
         # Closed late on a Sunday (Monday in UTC): the week of the 13th locally.
         Spec(
@@ -188,6 +196,9 @@ def specs() -> list[Spec]:
             notified=at(CHI, 2, 14, 20),
             notified_by=NotifiedBy.FACILITY,
             contact=at(CHI, 2, 15, 8),
+            agency="sheriff_287g",
+            advised=at(CHI, 2, 14, 10),
+            request="requested",
             person="p1",
             flags=("is_minor",),
         ),
@@ -202,6 +213,9 @@ def specs() -> list[Spec]:
             arrested=at(CHI, 2, 2, 10),
             notified=at(CHI, 2, 3, 10),
             notified_by=NotifiedBy.ICE,
+            agency="sheriff_287g",
+            advised=at(CHI, 2, 2, 16, 30),
+            request="declined",
             inactive=True,
         ),
         Spec(
@@ -216,6 +230,8 @@ def specs() -> list[Spec]:
             notified=at(CHI, 1, 26, 18),
             notified_by=NotifiedBy.FACILITY,
             contact=at(CHI, 1, 28, 18),
+            agency="ice_ero",
+            opposes=True,
             flags=("fears_return", "is_pregnant"),
         ),
         Spec(
@@ -240,6 +256,8 @@ def specs() -> list[Spec]:
             notified=at(DEN, 2, 5, 13),
             notified_by=NotifiedBy.FACILITY,
             contact=at(DEN, 2, 6, 13),
+            agency="cbp",
+            advised=at(DEN, 2, 5, 10, 45),
         ),
         Spec(
             "o7",
@@ -262,6 +280,8 @@ def specs() -> list[Spec]:
             arrested=at(CHI, 2, 23, 20),
             notified=at(CHI, 2, 24, 0, 30),
             notified_by=NotifiedBy.ICE,
+            agency="local_police",
+            advised=at(CHI, 2, 23, 21),
         ),
         # Opened 23:30 the day before the range (Monday in UTC): out of the weekly flow.
         Spec("c8", e, at(DEN, 1, 5, 23, 30), category=Category.LABORAL, priority=Priority.LOW),
@@ -448,6 +468,10 @@ def build(*, manager_password: bool = False, tag: str = "") -> SimpleNamespace:
             consulate_notified_at=spec.notified,
             notified_by=spec.notified_by,
             first_contact_at=spec.contact,
+            arresting_agency=spec.agency,
+            advised_at=spec.advised,
+            notification_request=spec.request,
+            opposes_consular_action=spec.opposes,
             last_activity_at=now - dt.timedelta(days=20 if spec.inactive else 1),
         )
         spec.case.refresh_from_db()
@@ -706,6 +730,49 @@ def expected_art36_by_notifier(w, consulate=None, params=PARAMS, operation=None)
     return rows
 
 
+def _art36_sequence(w, consulate, key_of, label, params=PARAMS):
+    """Cases arrested in the range (local date at their consulate), grouped; each delay over the cases with
+    both of its times."""
+    groups = defaultdict(list)
+    for s in _scope(w, consulate):
+        if in_range(s.arrested, s.tz, params):
+            groups[key_of(s)].append(s)
+    rows = []
+    for key in sorted(groups, key=lambda k: (k is None, k or "")):  # PostgreSQL sorts NULL last
+        cases = groups[key]
+        row = {label: key or "—", "arrests": len(cases)}
+        for name, later, earlier in (
+            ("advised", "advised", "arrested"),
+            ("notification", "notified", "arrested"),
+            ("contact", "contact", "notified"),
+        ):
+            hours = [
+                _hours(getattr(s, later), getattr(s, earlier))
+                for s in cases
+                if getattr(s, later) and getattr(s, earlier)
+            ]
+            row[f"{name}_median"] = r1(statistics.median(hours)) if hours else None
+            row[f"{name}_p90"] = r1(percentile_cont(hours, 0.9)) if hours else None
+        row["declined"] = sum(s.request == "declined" for s in cases)
+        row["opposed"] = sum(s.opposes for s in cases)
+        rows.append(row)
+    return rows
+
+
+def expected_art36_by_agency(w, consulate=None, params=PARAMS):
+    rows = _art36_sequence(w, consulate, lambda s: s.agency or None, "agency", params)
+    for row in rows:
+        if row["agency"] != "—":
+            row["agency"] = _label(ArrestingAgency, row["agency"])
+    return rows
+
+
+def expected_art36_sequence_by_facility(w, consulate=None, params=PARAMS):
+    return _art36_sequence(
+        w, consulate, lambda s: w.facility[s.facility].name if s.facility else None, "facility", params
+    )
+
+
 def expected_referrals_by_partner(w, consulate=None, params=PARAMS, operation=None):
     scoped = {s.key for s in _scope(w, consulate, operation)}
     groups = defaultdict(list)
@@ -856,6 +923,8 @@ EXPECTED = {
     "days_to_closure": expected_days_to_closure,
     "art36_by_facility": expected_art36_by_facility,
     "art36_by_notifier": expected_art36_by_notifier,
+    "art36_by_agency": expected_art36_by_agency,
+    "art36_sequence_by_facility": expected_art36_sequence_by_facility,
     "referrals_by_partner": expected_referrals_by_partner,
     "pending_transfers": expected_pending_transfers,
     "closed_by_outcome": expected_closed_by_outcome,

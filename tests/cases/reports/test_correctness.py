@@ -12,7 +12,8 @@ from cases import services
 from cases.categories import Category
 from cases.models import Case, Task
 from cases.models.case import Outcome
-from cases.reports import network, operations, quality
+from cases.models.identity import ArrestingAgency
+from cases.reports import art36, network, operations, quality
 from cases.reports.common import ReportParams
 from cases.reports.registry import REPORTS
 from intake.inquiries import reports as inquiry_reports
@@ -83,6 +84,17 @@ def test_the_figures_themselves(world):
     # after the range, is out.
     assert (dallas_facility["cases"], dallas_facility["notification_median"]) == (3, 12.0)
     assert (dallas_facility["contact_median"], dallas_facility["no_contact"]) == (11.0, 1)
+
+    # Art. 36 from the arrest: o1 and o2 were arrested by a 287(g) sheriff (advised after 2 h and 6.5 h,
+    # notified after 12 h and 24 h; o2 declined notification); c2 and o3 by ICE ERO (o3 opposes
+    # consular action); o8, arrested 20:00 on the range's last day, is in by its arrest.
+    agencies = {r["agency"]: r for r in rows("art36_by_agency", manager)}
+    sheriff = agencies[str(ArrestingAgency.SHERIFF_287G.label)]
+    assert (sheriff["arrests"], sheriff["declined"], sheriff["opposed"]) == (2, 1, 0)
+    assert (sheriff["advised_median"], sheriff["notification_median"]) == (4.2, 18.0)
+    ice = agencies[str(ArrestingAgency.ICE_ERO.label)]
+    assert (ice["arrests"], ice["declined"], ice["opposed"]) == (2, 0, 1)
+    assert agencies[str(ArrestingAgency.LOCAL_POLICE.label)]["advised_median"] == 1.0
 
     transfers = {r["to"]: r for r in rows("pending_transfers", manager)}
     assert transfers["El Paso"] == {"to": "El Paso", "pending": 2, "median_age": 6.0, "oldest": 10.0}
@@ -168,6 +180,7 @@ def test_a_case_inactive_for_exactly_fourteen_days_is_not_yet_inactive(world):
 def test_every_report_is_registered_once_with_its_own_name():
     assert set(REPORTS) == set(b.EXPECTED)
     modules = (
+        art36.__name__,
         network.__name__,
         quality.__name__,
         operations.__name__,

@@ -37,6 +37,7 @@ EVIL_OFFICER = ("@SUM(1+1)", "-2+3")  # first and last name: "@SUM(1+1) -2+3"
 NAMED = {
     "custody_by_facility": ("facility", EVIL_FACILITY, "in_custody"),
     "art36_by_facility": ("facility", EVIL_FACILITY, "cases"),
+    "art36_sequence_by_facility": ("facility", EVIL_FACILITY, "arrests"),
     "referrals_by_partner": ("partner", EVIL_PARTNER, "referrals"),
     "workload": ("officer", " ".join(EVIL_OFFICER), "open_cases"),
 }

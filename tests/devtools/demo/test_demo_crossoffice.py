@@ -122,6 +122,11 @@ def test_handoffs_belongings_and_art36_delays(seeded):
     set_by_officers = CaseEvent.objects.filter(kind="art36", actor__username__startswith="oficial.")
     flagged = Case.objects.art36_contact_overdue().filter(pk__in=set_by_officers.values("case_id"))
     assert flagged.count() >= 3
+    # a detainee who declined notification (never flagged) and one arrested by a 287(g) sheriff
+    declined = Case.objects.filter(notification_request="declined", advised_at__isnull=False)
+    assert declined.count() == 1
+    assert not Case.objects.art36_contact_overdue().filter(pk__in=declined).exists()
+    assert Case.objects.filter(arresting_agency="sheriff_287g", consulate__state="TX").count() == 1
 
 
 def test_reseeding_if_empty_changes_nothing(seeded):
