@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from cases import events
 from cases.models import Case, Person
-from cases.models.case import Priority, Status
+from cases.models.case import Status
 from cases.models.crossoffice import Transfer, TransferStatus
 from cases.models.identity import PersonAlias
 from cases.models.reminder import Reminder, ReminderStatus
@@ -33,7 +33,13 @@ from cases.models.work import EventKind, Hearing, HearingStatus
 from cases.reminders import schedule
 from cases.services.aliases import _clean as alias_clean
 from cases.services.aliases import _parts as name_parts
-from cases.services.cases import UPDATABLE_FIELDS, _display, _validate_case_fields, case_reference_allocate
+from cases.services.cases import (
+    UPDATABLE_FIELDS,
+    _display,
+    _validate_case_fields,
+    case_opening_values,
+    case_reference_allocate,
+)
 from cases.services.common import bump
 from cases.services.identifier_reviews import (
     IDENTIFIER_FIELDS,
@@ -196,18 +202,12 @@ def detainees_open(
                 {"person": _("This person's data was anonymised: register the person again.")}
             )
             continue
-        values = {
-            "category": item.category,
-            "subtype": item.subtype or "",
-            "priority": Priority.NORMAL,
-            "summary": "",
-            "facility": item.facility,
-            "detained_since": item.detained_since,
-            "arrested_at": None,
-            "consulate_notified_at": None,
-            "notified_by": "",
-            "first_contact_at": None,
-        }
+        values = case_opening_values(
+            category=item.category,
+            subtype=item.subtype,
+            facility=item.facility,
+            detained_since=item.detained_since,
+        )
         try:
             _validate_case_fields(values, consulate_tz=consulate.timezone)
         except ValidationError as error:

@@ -174,6 +174,47 @@ def _display(case: Case, name: str) -> str:
     return str(value)
 
 
+def case_opening_values(
+    *,
+    category: str,
+    subtype: str = "",
+    priority: str = Priority.NORMAL,
+    summary: str = "",
+    facility: DetentionFacility | None = None,
+    detained_since: dt.date | None = None,
+    arrested_at: dt.datetime | None = None,
+    consulate_notified_at: dt.datetime | None = None,
+    notified_by: str = "",
+    first_contact_at: dt.datetime | None = None,
+    arresting_agency: str = "",
+    advised_at: dt.datetime | None = None,
+    notification_request: str = NotificationRequest.UNKNOWN,
+    notification_request_at: dt.datetime | None = None,
+    opposes_consular_action: bool = False,
+    opposition_note: str = "",
+) -> dict:
+    """The fields a new case is opened with, as ``case_open`` (and the set-wise ``detainees_open``) store
+    them, before ``_validate_case_fields``."""
+    return {
+        "category": category,
+        "subtype": subtype or "",
+        "priority": priority,
+        "summary": summary,
+        "facility": facility,
+        "detained_since": detained_since,
+        "arrested_at": arrested_at,
+        "consulate_notified_at": consulate_notified_at,
+        "notified_by": notified_by or "",
+        "first_contact_at": first_contact_at,
+        "arresting_agency": arresting_agency or "",
+        "advised_at": advised_at,
+        "notification_request": notification_request or NotificationRequest.UNKNOWN,
+        "notification_request_at": notification_request_at,
+        "opposes_consular_action": bool(opposes_consular_action),
+        "opposition_note": (opposition_note or "").strip(),
+    }
+
+
 @transaction.atomic
 def case_open(
     *,
@@ -210,24 +251,24 @@ def case_open(
         )
     if current.anonymised_at is not None:
         raise ValidationError({"person": _("This person's data was anonymised: register the person again.")})
-    values = {
-        "category": category,
-        "subtype": subtype or "",
-        "priority": priority,
-        "summary": summary,
-        "facility": facility,
-        "detained_since": detained_since,
-        "arrested_at": arrested_at,
-        "consulate_notified_at": consulate_notified_at,
-        "notified_by": notified_by or "",
-        "first_contact_at": first_contact_at,
-        "arresting_agency": arresting_agency or "",
-        "advised_at": advised_at,
-        "notification_request": notification_request or NotificationRequest.UNKNOWN,
-        "notification_request_at": notification_request_at,
-        "opposes_consular_action": bool(opposes_consular_action),
-        "opposition_note": (opposition_note or "").strip(),
-    }
+    values = case_opening_values(
+        category=category,
+        subtype=subtype,
+        priority=priority,
+        summary=summary,
+        facility=facility,
+        detained_since=detained_since,
+        arrested_at=arrested_at,
+        consulate_notified_at=consulate_notified_at,
+        notified_by=notified_by,
+        first_contact_at=first_contact_at,
+        arresting_agency=arresting_agency,
+        advised_at=advised_at,
+        notification_request=notification_request,
+        notification_request_at=notification_request_at,
+        opposes_consular_action=opposes_consular_action,
+        opposition_note=opposition_note,
+    )
     _validate_case_fields(values, consulate_tz=consulate.timezone)
     if operation is not None and operation.consulate_id != consulate.pk:
         raise ValidationError({"operation": _("Choose an operation of the case's consulate.")})
