@@ -37,18 +37,11 @@ def duplicate_review_open(
     existing = DuplicateReview.objects.filter(pair, status=DuplicateStatus.OPEN).first()
     if existing is not None:
         return existing
-    consulate_id = consulate if isinstance(consulate, int) else consulate.pk
     try:
         with transaction.atomic():
-            return DuplicateReview.objects.create(
-                person=person,
-                candidate=candidate,
-                score=round(float(score), 4),
-                reasons=list(reasons),
-                source=source,
-                requested_by=actor,
-                requesting_consulate_id=consulate_id,
-            )
+            review = _review(actor, person, candidate, score, reasons, source, consulate)
+            review.save(force_insert=True)
+            return review
     except IntegrityError:
         # The same pair opened at the same moment by another writer: theirs stands.
         return DuplicateReview.objects.get(pair, status=DuplicateStatus.OPEN)
@@ -60,20 +53,23 @@ def duplicate_reviews_open_new(
     """``duplicate_review_open`` for persons registered in the caller's transaction, many at once: each
     (person, candidate, score, reasons). A person just registered has no review yet, so none is looked
     up. Returns the reviews, in order."""
-    consulate_id = consulate if isinstance(consulate, int) else consulate.pk
     return DuplicateReview.objects.bulk_create(
         [
-            DuplicateReview(
-                person=person,
-                candidate=candidate,
-                score=round(float(score), 4),
-                reasons=list(reasons),
-                source=source,
-                requested_by=actor,
-                requesting_consulate_id=consulate_id,
-            )
+            _review(actor, person, candidate, score, reasons, source, consulate)
             for person, candidate, score, reasons in reviews
         ]
+    )
+
+
+def _review(actor, person, candidate, score, reasons, source, consulate) -> DuplicateReview:
+    return DuplicateReview(
+        person=person,
+        candidate=candidate,
+        score=round(float(score), 4),
+        reasons=list(reasons),
+        source=source,
+        requested_by=actor,
+        requesting_consulate_id=consulate if isinstance(consulate, int) else consulate.pk,
     )
 
 

@@ -44,7 +44,14 @@ from cases.services.identifier_reviews import IMPORT
 from cases.services.operations import operation_case_attach
 from cases.services.persons import person_register
 from consulates.models import DetentionFacility
-from intake.imports.commit_bulk import IDENTIFIER_IN_REVIEW, IN_FLIGHT, WRITTEN, commit_bulk, plan
+from intake.imports.commit_bulk import (
+    IDENTIFIER_IN_REVIEW,
+    IN_FLIGHT,
+    WRITTEN,
+    commit_bulk,
+    custody_changes,
+    plan,
+)
 from intake.imports.rows import Parsed
 from intake.models import ImportBatch, ImportRow, RowDecision
 
@@ -354,11 +361,7 @@ def _case_for(actor, batch, person: Person, parsed: Parsed, facilities) -> tuple
             operation=batch.operation,
         )
     else:
-        changes = {}
-        if facility is not None and case.facility_id != facility.pk:
-            changes["facility"] = facility
-        if parsed.book_in_date and case.detained_since != parsed.book_in_date:
-            changes["detained_since"] = parsed.book_in_date
+        changes = custody_changes(case, facility, parsed.book_in_date)
         if changes:
             case = case_update(actor=actor, case=case, **changes)
         if batch.operation_id and case.operation_id is None:

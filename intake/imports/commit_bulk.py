@@ -173,11 +173,7 @@ def commit_bulk(actor, batch, rows: list[ImportRow], parsed, outcomes, started, 
             if case is None:
                 openings[row.pk] = _opening(item, facility, person=linked[outcome.person_id])
             else:
-                change = {}
-                if facility is not None and case.facility_id != facility.pk:
-                    change["facility"] = facility
-                if item.book_in_date and case.detained_since != item.book_in_date:
-                    change["detained_since"] = item.book_in_date
+                change = custody_changes(case, facility, item.book_in_date)
                 if change or (batch.operation_id and case.operation_id is None):
                     custody[row.pk] = (case.pk, change)
                 row.person_id, row.case = outcome.person_id, case
@@ -295,6 +291,17 @@ def rows_written(rows: list[ImportRow]) -> None:
                 [row.review_id for row in rows],
             ],
         )
+
+
+def custody_changes(case: Case, facility, book_in_date) -> dict:
+    """What a list's row changes in the custody of the consulate's open case of its person: the facility
+    and the book-in date it gives, where they differ (nothing the list leaves empty)."""
+    changes = {}
+    if facility is not None and case.facility_id != facility.pk:
+        changes["facility"] = facility
+    if book_in_date and case.detained_since != book_in_date:
+        changes["detained_since"] = book_in_date
+    return changes
 
 
 def _register_fields(item: Parsed) -> dict:

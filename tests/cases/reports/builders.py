@@ -730,11 +730,11 @@ def expected_art36_by_notifier(w, consulate=None, params=PARAMS, operation=None)
     return rows
 
 
-def _art36_sequence(w, consulate, key_of, label, params=PARAMS):
+def _art36_sequence(w, consulate, key_of, label, params=PARAMS, operation=None):
     """Cases arrested in the range (local date at their consulate), grouped; each delay over the cases with
     both of its times."""
     groups = defaultdict(list)
-    for s in _scope(w, consulate):
+    for s in _scope(w, consulate, operation):
         if in_range(s.arrested, s.tz, params):
             groups[key_of(s)].append(s)
     rows = []
@@ -759,17 +759,22 @@ def _art36_sequence(w, consulate, key_of, label, params=PARAMS):
     return rows
 
 
-def expected_art36_by_agency(w, consulate=None, params=PARAMS):
-    rows = _art36_sequence(w, consulate, lambda s: s.agency or None, "agency", params)
+def expected_art36_by_agency(w, consulate=None, params=PARAMS, operation=None):
+    rows = _art36_sequence(w, consulate, lambda s: s.agency or None, "agency", params, operation)
     for row in rows:
         if row["agency"] != "—":
             row["agency"] = _label(ArrestingAgency, row["agency"])
     return rows
 
 
-def expected_art36_sequence_by_facility(w, consulate=None, params=PARAMS):
+def expected_art36_sequence_by_facility(w, consulate=None, params=PARAMS, operation=None):
     return _art36_sequence(
-        w, consulate, lambda s: w.facility[s.facility].name if s.facility else None, "facility", params
+        w,
+        consulate,
+        lambda s: w.facility[s.facility].name if s.facility else None,
+        "facility",
+        params,
+        operation,
     )
 
 
