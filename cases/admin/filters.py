@@ -44,7 +44,8 @@ class AssigneeFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value():
-            return queryset.filter(assigned_to_id=self.value())
+            # A value that is no officer's (edited by hand) lists nothing.
+            return queryset.filter(assigned_to_id=self.value()) if self.value().isdigit() else queryset.none()
         return queryset
 
 
