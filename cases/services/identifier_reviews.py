@@ -86,38 +86,21 @@ def identifiers_screen(
     for the record). Raises a field error for a duplicate the actor can see, ``IdentifierReviewLimited``
     over the rate of ``budget``; returns those held by persons the actor cannot see, to be withheld and
     reviewed."""
-    if not identifiers:
-        return []
-    scope, rate = _budget(budget)
-    wait = ratelimit.exceeded(scope, str(actor.pk), rate)
-    if wait:
-        raise IdentifierReviewLimited(next(iter(identifiers)), wait)
-    others = Person.objects.exclude(pk=person_pk) if person_pk else Person.objects.all()
-    visible = Person.objects.visible_to(actor)
-    errors: dict[str, str] = {}
-    withheld: list[Withheld] = []
-    for field, value in identifiers.items():
-        matches = others.with_curp(value) if field == "curp" else others.with_a_number(value)
-        holder_id = matches.values_list("pk", flat=True).first()
-        if holder_id is None:
-            continue
-        if visible.filter(pk=holder_id).exists():
-            errors[field] = duplicate_message(field)
-        else:
-            withheld.append(Withheld(field=field, value=value, holder_id=holder_id))
-    if errors:
-        raise ValidationError(errors)
-    for item in withheld:
-        wait = ratelimit.hit(scope, str(actor.pk), rate)
-        if wait:
-            raise IdentifierReviewLimited(item.field, wait)
-    return withheld
+    result = identifiers_screen_many(
+        actor=actor, identifiers={None: identifiers}, budget=budget, exclude=person_pk
+    )[None]
+    if isinstance(result, ValidationError):
+        raise result
+    return result
 
 
-def identifiers_screen_many(*, actor, identifiers: dict, budget: str = INTERACTIVE) -> dict:
-    """``identifiers_screen`` for many new records at once (``{key: {field: normalised value}}``), with
-    the same answers per key: a list of ``Withheld``, or the ``ValidationError`` the single screen raises
-    (a visible holder's duplicate, another record of the same call holding the value, the rate limit)."""
+def identifiers_screen_many(
+    *, actor, identifiers: dict, budget: str = INTERACTIVE, exclude: int | None = None
+) -> dict:
+    """The screening of many records at once (``{key: {field: normalised value}}``; ``exclude``: the
+    record being changed, whose own values are no duplicate): per key, a list of ``Withheld``, or the
+    ``ValidationError`` ``identifiers_screen`` raises (a visible holder's duplicate, another record of the
+    same call holding the value, the rate limit). Nothing is looked up past the rate limit."""
     out: dict = {key: [] for key in identifiers}
     asked = {key: values for key, values in identifiers.items() if values}
     if not asked:
@@ -133,9 +116,8 @@ def identifiers_screen_many(*, actor, identifiers: dict, budget: str = INTERACTI
         values = {values[field] for values in asked.values() if values.get(field)}
         if not values:
             continue
-        found = (
-            Person.objects.with_curp(*values) if field == "curp" else Person.objects.with_a_number(*values)
-        )
+        people = Person.objects.exclude(pk=exclude) if exclude else Person.objects.all()
+        found = people.with_curp(*values) if field == "curp" else people.with_a_number(*values)
         bidx = "curp_bidx" if field == "curp" else "a_number_bidx"
         index_of = Person._meta.get_field(bidx).index_of
         by_index = {index_of(value): value for value in values}

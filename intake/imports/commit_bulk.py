@@ -19,7 +19,7 @@ from cases.categories import Category
 from cases.models import Case, Person
 from cases.models.case import Status
 from cases.models.identity import AliasSource
-from cases.namekeys import fold, match_keys
+from cases.namekeys import match_keys
 from cases.services.bulk_intake import Opening, aliases_add_many, cases_custody_update_many, detainees_open
 from cases.services.duplicate_reviews import duplicate_reviews_open_new
 from cases.services.identifier_reviews import IMPORT
@@ -118,14 +118,6 @@ def _written_alias(parsed: Parsed) -> dict | None:
         "maternal_surname": maternal[:80],
         "source": AliasSource.DETAINEE_LIST,
     }
-
-
-def _same_name(person: Person, alias: dict) -> bool:
-    def parts(a, b, c):
-        return tuple(" ".join(fold(part or "").split()) for part in (a, b, c))
-
-    wanted = parts(alias["given_names"], alias["paternal_surname"], alias["maternal_surname"])
-    return wanted == parts(person.given_names, person.paternal_surname, person.maternal_surname)
 
 
 def commit_bulk(actor, batch, rows: list[ImportRow], parsed, outcomes, started, facilities, locks) -> list:
@@ -245,13 +237,13 @@ def commit_bulk(actor, batch, rows: list[ImportRow], parsed, outcomes, started, 
     for row in kept + [row for row in opened if outcomes[row.pk].decision == RowDecision.LINKED]:
         alias = _written_alias(parsed[row.pk])
         person = linked[row.person_id]
-        if alias is not None and not _same_name(person, alias):
+        if alias is not None:
             aliases.append((person, alias))
     for row in opened:
         alias = _written_alias(parsed[row.pk])
-        if outcomes[row.pk].decision != RowDecision.LINKED and alias and not _same_name(row.person, alias):
+        if outcomes[row.pk].decision != RowDecision.LINKED and alias:
             aliases.append((row.person, alias))
-    aliases_add_many(actor, aliases)
+    aliases_add_many(actor, aliases)  # leaves out a name the person already has
     with events.collected():
         for row in kept + opened:
             events.imported(
