@@ -31,7 +31,9 @@ def case_page_context(request, case) -> dict:
                 "receipt_url": _url("handover_receipt", case, handover.pk)
                 if handover.acknowledged_at is None and can(request.user, "handover.acknowledge", handover)
                 else "",
-                "download_url": _url("handover_download", case, handover.pk) if may_download else "",
+                "download_url": _url("handover_download", case, handover.pk)
+                if may_download and handover.export_file.name
+                else "",
             }
             for handover in handovers
         ]
@@ -145,6 +147,8 @@ def download_view(model_admin, request, object_id, pk):
     case = _case_or_404(model_admin, request, object_id)
     handover = case_handover(user=request.user, case=case, pk=pk)
     if handover is None or not can(request.user, "handover.export.download", handover):
+        raise Http404
+    if not handover.export_file.name:  # erased with the person's data
         raise Http404
     handle = handover.export_file.open("rb")
     record_access(
