@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.access import AccessAction, record_access
 from cases.admin import handover_forms as forms
 from cases.models import Case
-from cases.selectors.handover import case_handover, case_handovers
+from cases.selectors.handover import case_handover, case_handovers, held_outside_network
 from consulates.policy import can
 
 
@@ -25,6 +25,8 @@ def case_page_context(request, case) -> dict:
     handovers = case_handovers(user=request.user, case=case)
     may_download = can(request.user, "handover.export.download", handovers[0]) if handovers else False
     return {
+        # A hint beside the "Hand over" button, for whoever may send it (not a rule: a suggestion).
+        "handover_suggested": can(request.user, "handover.send", case) and held_outside_network(case),
         "handovers": [
             {
                 "record": handover,
@@ -36,7 +38,7 @@ def case_page_context(request, case) -> dict:
                 else "",
             }
             for handover in handovers
-        ]
+        ],
     }
 
 

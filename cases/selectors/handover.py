@@ -8,6 +8,7 @@ from collections import defaultdict
 from django.db.models import QuerySet
 
 from cases.models import Case, Handover
+from consulates.choices import State
 from consulates.models import ConsularPost
 
 _RELATED = ("post", "sent_by", "acknowledgement_recorded_by")
@@ -39,3 +40,14 @@ def handover_posts_by_state() -> list[tuple[str, list[ConsularPost]]]:
     for post in handover_posts():
         grouped[post.state].append(post)
     return list(grouped.items())
+
+
+def held_outside_network(case: Case) -> bool:
+    """Whether the case's person is held (now) at a facility outside the network's districts: one with no
+    county of the network, or in a state other than Texas, Oklahoma and New Mexico. The case page then
+    suggests a hand-over to whoever may send it. (Facilities outside TX/OK/NM come with the custody work,
+    with ``county`` empty; until then this is never true.)"""
+    if not case.in_custody:
+        return False
+    facility = case.facility
+    return facility.county_id is None or facility.state not in State.values

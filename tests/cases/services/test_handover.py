@@ -19,7 +19,8 @@ from cases.models.case import Outcome, Status
 from cases.models.crossoffice import TransferStatus
 from cases.models.reminder import EVENT_TYPES, ReminderStatus
 from cases.models.work import EventKind, HearingStatus
-from consulates.models import ConsularPost, Consulate
+from cases.selectors.handover import held_outside_network
+from consulates.models import ConsularPost, Consulate, DetentionFacility
 from tests import factories as f
 from tests.dbchecks import error_fields
 
@@ -214,3 +215,15 @@ def test_a_receipt_before_the_sending_is_refused(officer, supervisor, case, atla
             acknowledged_at=handover.sent_at - dt.timedelta(days=1),
         )
     assert error_fields(exc.value) == {"acknowledged_at"}
+
+
+def test_a_person_held_outside_the_network_is_suggested_for_a_hand_over(case):
+    assert not held_outside_network(case)  # not in custody
+    inside = DetentionFacility.objects.get(name="Prairieland Detention Center")
+    case.facility, case.released_on = inside, None
+    assert not held_outside_network(case)
+    # As the custody work records them: a facility in another state, without a county of the network.
+    case.facility = DetentionFacility(name="Stewart Detention Center", state="GA", county=None)
+    assert held_outside_network(case)
+    case.released_on = timezone.localdate()
+    assert not held_outside_network(case)
