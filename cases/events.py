@@ -247,6 +247,23 @@ def handoff_changed(case: Case, actor, *, handoff, kind: str, changes: dict | No
     )
 
 
+def handover_changed(case: Case, actor, *, handover, kind: str) -> CaseEvent:
+    acknowledged = kind == EventKind.HANDOVER_ACKNOWLEDGED
+    return _record(
+        case,
+        kind,
+        actor,
+        text=handover.acknowledgement_notes if acknowledged else handover.reason_notes,
+        handover_id=handover.pk,
+        post_id=handover.post_id,
+        post=handover.post.name,
+        reason=handover.reason,
+        method=handover.method,
+        sent_at=handover.sent_at.isoformat(),
+        acknowledged_by=handover.acknowledged_by_name if acknowledged else "",
+    )
+
+
 def belonging_changed(case: Case, actor, *, belonging, kind: str) -> CaseEvent:
     return _record(
         case,

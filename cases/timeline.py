@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from cases.models import Case, CaseEvent, Hearing, RepatriationHandoff, Task
 from cases.models.case import Outcome, Status
+from cases.models.handover import HandoverMethod, HandoverReason
 from cases.models.work import EventKind, HearingKind
 from consulates.models import Consulate
 
@@ -56,6 +57,8 @@ GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
             K.TRANSFER_ACCEPTED,
             K.TRANSFER_REJECTED,
             K.TRANSFER_CANCELLED,
+            K.HANDOVER_SENT,
+            K.HANDOVER_ACKNOWLEDGED,
             K.CONSENT_RECORDED,
             K.CONSENT_WITHDRAWN,
             K.REFERRED,
@@ -202,6 +205,12 @@ def _facts(event: CaseEvent, payload: dict, names: dict) -> list:
         return [str(dict(Outcome.choices).get(payload["outcome"], payload["outcome"]))]
     if payload.get("partner") and kind in GROUPS["crossoffice"][1]:
         return [payload["partner"]]
+    if kind == K.HANDOVER_SENT:
+        reason = dict(HandoverReason.choices).get(payload.get("reason"), "")
+        method = dict(HandoverMethod.choices).get(payload.get("method"), "")
+        return [f for f in (payload.get("post"), reason and str(reason), method and str(method)) if f]
+    if kind == K.HANDOVER_ACKNOWLEDGED:
+        return [f for f in (payload.get("post"), payload.get("acknowledged_by")) if f]
     if kind in (K.HANDOFF_PREPARED, K.HANDOFF_UPDATED, K.HANDOFF_CONFIRMED):
         return [f for f in (payload.get("reception_point"), _when(payload.get("removal_date"))) if f]
     if kind in (K.BELONGING_RECORDED, K.BELONGING_RESOLVED):

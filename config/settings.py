@@ -584,6 +584,12 @@ SPECTACULAR_SETTINGS = {
         "DocumentKindEnum": "cases.models.document.DocumentKind",
         "ConsulateKindEnum": "consulates.models.Consulate.Kind",
         "ReceptionPointKindEnum": "consulates.models.ReceptionPoint.Kind",
+        "CaseOutcomeEnum": "cases.models.case.Outcome",
+        "ClosureOutcomeEnum": "cases.models.case.CLOSURE_OUTCOMES",
+        "HandoverMethodEnum": "cases.models.handover.HandoverMethod",
+        "MethodEnum": "cases.models.crossoffice.ConsentMethod",
+        "HandoverReasonEnum": "cases.models.handover.HandoverReason",
+        "ConsularPostKindEnum": "consulates.models.ConsularPost.Kind",
     },
 }
 

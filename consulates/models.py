@@ -19,6 +19,7 @@ from consulates.courts import ImmigrationCourt
 from consulates.loading import FastLoad
 from consulates.published import validate_one_phone
 from consulates.reception_models import ReceptionPoint  # noqa: F401  (a model of this app)
+from consulates.us_consulates import ConsularPost  # noqa: F401  (a model of this app)
 from consulates.zones import validate_zone
 from encryption.fields import EncryptedCharField
 from signin import principal
@@ -360,6 +361,7 @@ class UserAccount(User):
 __all__ = [
     "Basis",
     "Consulate",
+    "ConsularPost",
     "County",
     "DetentionFacility",
     "ImmigrationCourt",

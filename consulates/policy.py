@@ -193,6 +193,22 @@ POLICY: dict[str, Rule] = {
         at="from_consulate_id",
         when=_transition("cancel"),
     ),
+    # A hand-over to a Mexican consulate outside the network sends the person's data (the person export)
+    # and closes the case: a supervisor of the case's consulate decides it, as a closure needing approval
+    # and a transfer are decided (docs/decisions/0022-handover-outside-network.md). The data sent is
+    # downloaded again by the same; the other consulate's receipt is recorded by anyone working the case.
+    "handover.send": Rule(
+        SUPERVISORS,
+        _("Only a supervisor of this consulate can hand a case over to another consulate."),
+        at="consulate_id",
+        when=_transition("close_request"),
+    ),
+    "handover.export.download": Rule(
+        SUPERVISORS,
+        _("Only a supervisor of this consulate can download the data sent."),
+        at="case.consulate_id",
+    ),
+    "handover.acknowledge": Rule(WORKERS, _CHANGE_WORK, at="case.consulate_id"),
     "consent.record": Rule(WORKERS, _CHANGE_WORK, at="consulate_id", when=_case_open),
     "consent.withdraw": Rule(WORKERS, _CHANGE_WORK, at="case.consulate_id", when=_transition("withdraw")),
     "referral.create": Rule(WORKERS, _CHANGE_WORK, at="consulate_id", when=_case_open),
@@ -628,6 +644,7 @@ SCOPES: dict[tuple[str, str], Callable[[Any, Access, Any], Q]] = {
     ("cases.Task", "view"): _case_rows(None),
     ("cases.RepatriationHandoff", "view"): _case_rows("custody"),
     ("cases.Belonging", "view"): _case_rows("custody"),
+    ("cases.Handover", "view"): _case_rows(None),
     ("cases.Document", "view"): _document_view,
     ("cases.Reminder", "view"): _reminder_view,
     ("cases.WebhookDelivery", "view"): _webhook_delivery_view,

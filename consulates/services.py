@@ -29,6 +29,7 @@ from consulates.models import (
 from consulates.policy import authorize
 from consulates.published import published_address, published_phone
 from consulates.reception_loading import reception_points_load
+from consulates.us_consulates_loading import consular_posts_load
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -117,8 +118,8 @@ def _consulate_values(record: dict) -> dict:
 
 @transaction.atomic
 def network_load(*, data_dir: Path = DATA_DIR) -> LoadReport:
-    """Load consulates, counties, facilities and reception points (``consulates.reception_loading``)
-    from ``data_dir``."""
+    """Load consulates, counties, facilities, reception points (``consulates.reception_loading``), the
+    Mexican consulates in the US (``consulates.us_consulates_loading``) and courts from ``data_dir``."""
     report = LoadReport()
     facts = json.loads((data_dir / "network_facts.json").read_text(encoding="utf-8"))
 
@@ -168,6 +169,7 @@ def network_load(*, data_dir: Path = DATA_DIR) -> LoadReport:
         _upsert(DetentionFacility, report, {"name": record["name"]}, values)
 
     reception_points_load(data_dir, report, _upsert)
+    consular_posts_load(data_dir, report, _upsert)
 
     courts: dict[str, ImmigrationCourt] = {}
     for name, values in _court_rows(data_dir):

@@ -4,11 +4,18 @@ every table."""
 
 from __future__ import annotations
 
-from consulates.models import Consulate, County, DetentionFacility, ImmigrationCourt, ReceptionPoint
+from consulates.models import (
+    ConsularPost,
+    Consulate,
+    County,
+    DetentionFacility,
+    ImmigrationCourt,
+    ReceptionPoint,
+)
 from consulates.services import network_load
 
 # In the order their foreign keys need.
-MODELS = (Consulate, County, DetentionFacility, ReceptionPoint, ImmigrationCourt)
+MODELS = (Consulate, County, DetentionFacility, ReceptionPoint, ImmigrationCourt, ConsularPost)
 _rows: dict = {}
 
 

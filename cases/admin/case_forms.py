@@ -14,7 +14,7 @@ from cases import services
 from cases.admin.base import ServiceModelForm
 from cases.categories import subtype_choices
 from cases.models import Case, Hearing, Task
-from cases.models.case import Outcome
+from cases.models.case import CLOSURE_OUTCOMES
 from cases.models.work import NOTE_KINDS, EventKind, HearingStatus
 from cases.selectors import assignable_users
 from cases.services.cases import UPDATABLE_FIELDS
@@ -324,7 +324,7 @@ class AssignForm(forms.Form):
 
 
 class CloseRequestForm(forms.Form):
-    outcome = forms.ChoiceField(label=capfirst(_("outcome")), choices=[("", "---------"), *Outcome.choices])
+    outcome = forms.ChoiceField(label=capfirst(_("outcome")), choices=[("", "---------"), *CLOSURE_OUTCOMES])
     outcome_notes = forms.CharField(
         label=capfirst(_("outcome notes")), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import services
 from cases.admin import case_forms as forms
-from cases.admin import crossoffice, reminders, repatriation
+from cases.admin import crossoffice, handover, reminders, repatriation
 from cases.admin.access_logging import AccessLoggedAdminMixin, access_log_link
 from cases.admin.base import ServiceAdminMixin, add_service_errors
 from cases.admin.case_actions import ACTIONS, available_actions, run_action
@@ -301,6 +301,7 @@ class CaseAdmin(AccessLoggedAdminMixin, ServiceAdminMixin, CaseWorkAdmin, admin.
             ),
             *crossoffice.case_urls(self),
             *repatriation.case_urls(self),
+            *handover.case_urls(self),
             *super().get_urls(),
         ]
 
@@ -324,9 +325,11 @@ class CaseAdmin(AccessLoggedAdminMixin, ServiceAdminMixin, CaseWorkAdmin, admin.
             extra_context["case_actions"] += [
                 *crossoffice.case_object_tools(request, obj),
                 *repatriation.case_object_tools(request, obj),
+                *handover.case_object_tools(request, obj),
             ]
             extra_context.update(crossoffice.case_page_context(request, obj))
             extra_context.update(repatriation.case_page_context(request, obj))
+            extra_context.update(handover.case_page_context(request, obj))
             extra_context.update(reminders.case_page_context(request, obj))
             extra_context["access_log_url"] = access_log_link(request, case=obj.pk)
         return super().change_view(request, object_id, form_url, extra_context)

@@ -9,7 +9,7 @@ from rest_framework import serializers
 from api.fast_output import FastOutputMixin
 from api.fields import DateTimeField
 from cases.models import Case, CaseEvent, Consent, Hearing, Person, Referral, Task, Transfer
-from cases.models.case import NotificationRequest, NotifiedBy, Outcome, Priority
+from cases.models.case import CLOSURE_OUTCOMES, NotificationRequest, NotifiedBy, Outcome, Priority
 from cases.models.crossoffice import ConsentMethod, DataCategory
 from cases.models.identity import ArrestingAgency
 from cases.models.work import NOTE_KINDS, HearingKind
@@ -246,7 +246,7 @@ class TaskInputSerializer(serializers.Serializer):
 
 
 class CloseSerializer(serializers.Serializer):
-    outcome = serializers.ChoiceField(choices=Outcome.choices)
+    outcome = serializers.ChoiceField(choices=CLOSURE_OUTCOMES)
     outcome_notes = serializers.CharField(required=False, allow_blank=True, default="")
 
 

@@ -23,6 +23,7 @@ from cases import services
 from cases.api import case_serializers as s
 from cases.api.access_logging import AccessLoggedViewSetMixin
 from cases.api.case_filters import CaseFilter, CaseSearchFilter, CaseSearchSerializer
+from cases.api.handover import CaseDetailSerializer, HandoverActionsMixin, handovers_prefetch
 from cases.api.permissions import IsStaffMember
 from cases.api.persons import IDEMPOTENCY_KEY, IF_MATCH
 from cases.api.search import PostedSearchMixin, search_results_serializer
@@ -65,11 +66,12 @@ def _user(pk):
         request=CaseSearchSerializer,
         responses=search_results_serializer("CaseSearchResults", s.CaseSerializer),
     ),
-    retrieve=extend_schema(tags=["cases"]),
+    retrieve=extend_schema(tags=["cases"], responses=CaseDetailSerializer),
     create=extend_schema(tags=["cases"], request=s.CaseCreateSerializer, parameters=[IDEMPOTENCY_KEY]),
     partial_update=extend_schema(tags=["cases"], request=s.CaseUpdateSerializer, parameters=[IF_MATCH]),
 )
 class CaseViewSet(
+    HandoverActionsMixin,
     PostedSearchMixin,
     AccessLoggedViewSetMixin,
     ApiViewMixin,
@@ -100,7 +102,12 @@ class CaseViewSet(
             # A read: only the related columns the answer shows (no decrypting of identifiers it does not
             # show). A write loads whole rows for its service.
             cases = cases.only(*s.CASE_OUTPUT_COLUMNS)
+        if self.action == "retrieve":
+            cases = cases.prefetch_related(handovers_prefetch(self.request.user))
         return cases
+
+    def get_serializer_class(self):
+        return CaseDetailSerializer if self.action == "retrieve" else super().get_serializer_class()
 
     def access_ids(self, obj) -> dict:
         return {"case_id": obj.pk, "person_id": obj.person_id}

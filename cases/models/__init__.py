@@ -2,6 +2,7 @@ from cases.models.access import AccessAction, AccessLog
 from cases.models.case import Case, CaseSequence
 from cases.models.crossoffice import Consent, Referral, Transfer
 from cases.models.document import Document
+from cases.models.handover import Handover
 from cases.models.identifier_review import IdentifierReview
 from cases.models.identity import DuplicateReview, Operation, PersonAlias, PersonMerge
 from cases.models.person import EmergencyContact, Person
@@ -29,6 +30,7 @@ __all__ = [
     "Document",
     "DuplicateReview",
     "EmergencyContact",
+    "Handover",
     "Hearing",
     "IdentifierReview",
     "OpenCaseload",

@@ -19,6 +19,8 @@ class AccessAction(models.TextChoices):
     DOWNLOAD = "download", _("downloaded a document")
     EXPORT = "export", _("exported")
     PERSON_EXPORT = "person_export", _("exported the person's data")
+    # The person export sent to another consulate with a hand-over (made, or downloaded again).
+    HANDOVER_EXPORT = "handover_export", _("exported the person's data for a hand-over")
     ERASE = "erase", _("erased the person's data")
     # Entered a CURP or A-number that this person (one the user cannot see) holds: a review was opened.
     IDENTIFIER_REVIEW = "identifier_review", _("entered an identifier this person holds")

@@ -39,10 +39,16 @@ class Outcome(models.TextChoices):
     REMOVED = "removed", _("Removed (without consular hand-off)")
     RESOLVED = "resolved", _("Resolved in the person's favour")
     REFERRED = "referred", _("Referred elsewhere and closed")
+    # Only by a hand-over (``cases.services.handover``): the person is now another consulate's.
+    TRANSFERRED_OUT = "transferred_out", _("Transferred out to another consulate")
     NO_LONGER_NEEDED = "no_longer_needed", _("Protection no longer needed or declined")
     NOT_LOCATED = "not_located", _("Person not located")
     DECEASED = "deceased", _("Person deceased")
     OTHER = "other", _("Other")
+
+
+# The outcomes a closure may be asked for with: a case is transferred out only by a hand-over.
+CLOSURE_OUTCOMES = [(value, label) for value, label in Outcome.choices if value != Outcome.TRANSFERRED_OUT]
 
 
 class NotifiedBy(models.TextChoices):

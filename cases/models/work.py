@@ -50,6 +50,8 @@ class EventKind(models.TextChoices):
     HANDOFF_PREPARED = "handoff_prepared", _("Repatriation hand-off prepared")
     HANDOFF_UPDATED = "handoff_updated", _("Repatriation hand-off updated")
     HANDOFF_CONFIRMED = "handoff_confirmed", _("Reception in Mexico confirmed")
+    HANDOVER_SENT = "handover_sent", _("Handed over to another consulate")
+    HANDOVER_ACKNOWLEDGED = "handover_receipt", _("Hand-over receipt acknowledged")
     BELONGING_RECORDED = "belonging_recorded", _("Belonging recorded")
     BELONGING_RESOLVED = "belonging_resolved", _("Belonging returned or missing")
     DOCUMENT_UPLOADED = "document_uploaded", _("Document uploaded")

@@ -2,6 +2,7 @@
 
 from cases.services.cases import case_assign, case_note_add, case_open, case_reference_allocate, case_update
 from cases.services.documents import document_upload
+from cases.services.handover import handover_acknowledge, handover_record
 from cases.services.lifecycle import case_close_approve, case_close_reject, case_close_request, case_reopen
 from cases.services.persons import (
     emergency_contact_delete,
@@ -51,6 +52,8 @@ __all__ = [
     "consent_withdraw",
     "document_upload",
     "handoff_confirm",
+    "handover_acknowledge",
+    "handover_record",
     "handoff_prepare",
     "handoff_update",
     "referral_accept",

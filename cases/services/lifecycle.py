@@ -112,6 +112,10 @@ def case_close_request(
         )
     if outcome not in Outcome.values:
         raise ValidationError({"outcome": _("Choose the outcome of the case.")})
+    if outcome == Outcome.TRANSFERRED_OUT:
+        raise ValidationError(
+            {"outcome": _("A case is transferred out by recording its hand-over to the other consulate.")}
+        )
     if outcome == Outcome.OTHER and not outcome_notes.strip():
         raise ValidationError({"outcome_notes": _("Describe the outcome.")})
     now = timezone.now()
@@ -133,6 +137,34 @@ def case_close_request(
     bump(case, now)
     case.save()
     return case
+
+
+def close_as_transferred_out(case: Case, actor, *, notes: str) -> None:
+    """The closure a hand-over makes (``cases.services.handover``, inside its transaction, with the case
+    locked and the hand-over authorized): closed at once with the outcome "transferred out", no approval
+    (only a supervisor hands a case over). Like any closure it ends the pending transfer and the active
+    referrals and cancels the case's reminders; its open tasks are marked done (nothing is left to do
+    here). Its scheduled hearings stay as they are, on the record: the other consulate follows them now,
+    and nobody here is reminded of them. Reopening works as for any closure."""
+    if not case.allows("close_request"):
+        raise ValidationError(
+            _("Only an open or in-progress case can be handed over; this one is %(status)s.")
+            % {"status": case.get_status_display().lower()},
+            code="transition",
+        )
+    now = timezone.now()
+    old_status = case.status
+    case.outcome, case.outcome_notes = Outcome.TRANSFERRED_OUT, notes
+    case.closure_requested_by, case.closure_requested_at = actor, now
+    case.closure_completes_tasks, case.closure_cancels_hearings = True, False
+    case.status, case.closed_at = Status.CLOSED, now
+    events.case_closed(case, actor)
+    _end_cross_office_work(case, actor)
+    _wrap_up_open_work(case, actor)
+    _cancel_reminders(case)
+    events.status_changed(case, actor, old=old_status, new=Status.CLOSED)
+    bump(case, now)
+    case.save()
 
 
 @transaction.atomic

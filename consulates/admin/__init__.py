@@ -5,9 +5,9 @@ data every staff member reads; the roles are ``consulates.access``'s."""
 
 from django.contrib import admin
 
-from consulates.admin import network, oauth, sign_in, tokens
+from consulates.admin import consular_posts, network, oauth, sign_in, tokens
 
 # One sign for "nothing here" on every staff page (Django's default is a hyphen beside our dashes).
 admin.site.empty_value_display = "—"
 
-__all__ = ["network", "oauth", "sign_in", "tokens"]
+__all__ = ["consular_posts", "network", "oauth", "sign_in", "tokens"]

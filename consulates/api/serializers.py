@@ -3,7 +3,15 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from consulates.models import Consulate, County, DetentionFacility, ImmigrationCourt, Partner, ReceptionPoint
+from consulates.models import (
+    ConsularPost,
+    Consulate,
+    County,
+    DetentionFacility,
+    ImmigrationCourt,
+    Partner,
+    ReceptionPoint,
+)
 from consulates.policy import can
 
 
@@ -164,3 +172,10 @@ class PartnerSerializer(serializers.ModelSerializer):
         if request is None or not can(request.user, "staff.enter"):
             return None
         return {"name": obj.contact_name, "email": obj.contact_email, "phone": obj.contact_phone}
+
+
+class ConsularPostSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ConsularPost
+        fields = ["id", "name", "city", "state", "website", "kind", "in_network", "consulate", "basis"]
+        read_only_fields = fields

@@ -9,7 +9,15 @@ from rest_framework import viewsets
 from api.filters import FilterSet
 from api.views import ApiViewMixin
 from consulates.api import serializers
-from consulates.models import Consulate, County, DetentionFacility, ImmigrationCourt, Partner, ReceptionPoint
+from consulates.models import (
+    ConsularPost,
+    Consulate,
+    County,
+    DetentionFacility,
+    ImmigrationCourt,
+    Partner,
+    ReceptionPoint,
+)
 
 
 class CountyFilter(FilterSet):
@@ -36,6 +44,12 @@ class CourtFilter(FilterSet):
     class Meta:
         model = ImmigrationCourt
         fields = ["kind", "state", "timezone", "active"]
+
+
+class ConsularPostFilter(FilterSet):
+    class Meta:
+        model = ConsularPost
+        fields = ["in_network", "state"]
 
 
 class PartnerFilter(FilterSet):
@@ -92,6 +106,16 @@ class ImmigrationCourtViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     queryset = ImmigrationCourt.objects.order_by("state", "city", "name", "pk")
     serializer_class = serializers.ImmigrationCourtSerializer
     filterset_class = CourtFilter
+
+
+@extend_schema_view(list=extend_schema(tags=["reference"]), retrieve=extend_schema(tags=["reference"]))
+class ConsularPostViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    """The 53 Mexican consulates in the US as sourced; those outside the network (``in_network=false``)
+    are where a case is handed over (``POST cases/{id}/handover/``)."""
+
+    queryset = ConsularPost.objects.order_by("state", "city", "pk")
+    serializer_class = serializers.ConsularPostSerializer
+    filterset_class = ConsularPostFilter
 
 
 @extend_schema_view(list=extend_schema(tags=["reference"]), retrieve=extend_schema(tags=["reference"]))

@@ -40,6 +40,7 @@ from api.models import ApiToken
 from cases import services
 from cases.models import Case, CaseEvent, Consent, Document, Hearing, Person, Referral, Task, Transfer
 from consulates.models import (
+    ConsularPost,
     County,
     DetentionFacility,
     ImmigrationCourt,
@@ -171,6 +172,7 @@ def build_world() -> SimpleNamespace:
     }
     w.reception_point = ReceptionPoint.objects.order_by("pk").first()
     w.court = ImmigrationCourt.objects.order_by("pk").first()
+    w.outside_post = ConsularPost.objects.get(city="Atlanta")
 
     # Credentials: staff use sessions (as the staff apps do), partners their API tokens.
     w.session = {}

@@ -110,6 +110,8 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ("reception-point-detail", "GET"): Op("reference", ("any",), lambda w, k: w.reception_point.pk),
     ("court-list", "GET"): Op("reference", (LIST,)),
     ("court-detail", "GET"): Op("reference", ("any",), lambda w, k: w.court.pk),
+    ("consular-post-list", "GET"): Op("reference", (LIST,)),
+    ("consular-post-detail", "GET"): Op("reference", ("any",), lambda w, k: w.outside_post.pk),
     ("partner-list", "GET"): Op("reference", (LIST,)),
     ("partner-detail", "GET"): Op(
         "reference", ("own", "foreign"), lambda w, k: (w.partner_a if k == "own" else w.partner_d).pk
@@ -181,6 +183,13 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ),
     ("case-referrals", "POST"): _case_action(
         lambda w, k: {"partner": w.consented_partner[k].pk, "service": "shelter"}
+    ),
+    ("case-handover", "POST"): _case_action(
+        lambda w, k: {"post": w.outside_post.pk, "reason": "moved", "method": "email"}
+    ),
+    # No hand-over in the world: whoever may record a receipt on the case is told so (400).
+    ("case-handover-receipt", "POST"): _case_action(
+        lambda w, k: {"handover": 0, "acknowledged_by_name": "Lic. Ana Ruiz"}
     ),
     # Transfers
     ("transfer-list", "GET"): Op("transfer", (LIST,)),
@@ -320,6 +329,23 @@ REGISTER = {
     "manager": "403",
     "administrator": "2xx",
 }
+# A hand-over to a consulate outside the network: a supervisor of the case's consulate (and
+# administrators); officers are refused (403), like closure decisions.
+HANDOVER = {
+    **WORK,
+    "officer_own": "403 404 403",
+    "officer_foreign": "404 403 404",
+    "supervisor_own": "2xx 404 2xx",
+    "administrator": "2xx",
+}
+# Its receipt: whoever works the case (none exists in the world: 400 once permitted).
+HANDOVER_RECEIPT = {
+    **WORK,
+    "officer_own": "400 404 400",
+    "officer_foreign": "404 400 404",
+    "supervisor_own": "400 404 400",
+    "administrator": "400",
+}
 # Transfers (own: Dallas -> El Paso; foreign: Houston -> El Paso; incoming: El Paso -> Dallas).
 TRANSFER_DECIDE = {
     **WORK,
@@ -396,6 +422,8 @@ PATTERNS: dict[tuple[str, str], dict[str, str]] = {
     ("reception-point-detail", "GET"): PUBLIC,
     ("court-list", "GET"): PUBLIC,
     ("court-detail", "GET"): PUBLIC,
+    ("consular-post-list", "GET"): PUBLIC,
+    ("consular-post-detail", "GET"): PUBLIC,
     ("partner-list", "GET"): PUBLIC,
     ("partner-detail", "GET"): PUBLIC,
     ("report-list", "GET"): STAFF_LIST,
@@ -422,6 +450,8 @@ PATTERNS: dict[tuple[str, str], dict[str, str]] = {
     ("case-transfers", "POST"): WORK,
     ("case-consents", "POST"): WORK,
     ("case-referrals", "POST"): WORK,
+    ("case-handover", "POST"): HANDOVER,
+    ("case-handover-receipt", "POST"): HANDOVER_RECEIPT,
     ("transfer-list", "GET"): STAFF_LIST,
     ("transfer-detail", "GET"): READ,
     ("transfer-accept", "POST"): TRANSFER_DECIDE,

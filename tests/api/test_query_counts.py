@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 FEW, MANY = 2, 20
 
 # Reference lists: the network's rows are fixed, so the page size varies instead.
-REFERENCE = ["consulates/", "counties/", "facilities/", "reception-points/", "courts/"]
+REFERENCE = ["consulates/", "counties/", "facilities/", "reception-points/", "courts/", "consular-posts/"]
 # Lists whose rows the test creates; "{case}"/"{referral}" is the first case/referral of the world.
 STAFF = [
     "partners/",

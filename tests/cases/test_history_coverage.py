@@ -23,6 +23,7 @@ PERSONAL_DATA = {
     "cases.Referral",
     "cases.RepatriationHandoff",
     "cases.Belonging",
+    "cases.Handover",  # which person's case went to which consulate, and what was sent
     "cases.Document",
     "cases.IdentifierReview",  # who entered which person's identifier (the value itself is not tracked)
     "cases.Reminder",  # recipient phone or e-mail address
@@ -70,6 +71,7 @@ NOT_PERSONAL = {
     "consulates.DetentionFacility": "network reference data (tracked all the same)",
     "consulates.ReceptionPoint": "network reference data (tracked all the same)",
     "consulates.ImmigrationCourt": "network reference data (tracked all the same)",
+    "consulates.ConsularPost": "network reference data (tracked all the same)",
 }
 
 

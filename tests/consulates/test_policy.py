@@ -94,6 +94,9 @@ TABLE = {
     "case.close.approve": _consulate({"supervisor"} | ADMINS),
     "case.reopen": _consulate(WORKERS),
     "handoff.confirm": _consulate(WORKERS),
+    "handover.send": _consulate({"supervisor"} | ADMINS),
+    "handover.export.download": _consulate({"supervisor"} | ADMINS),
+    "handover.acknowledge": _consulate(WORKERS),
     "document.download": _same(STAFF | {"partner"}),
     "document.upload": _consulate(WORKERS),
     "reminder.retry": _consulate(WORKERS),
@@ -289,6 +292,8 @@ SERVICES_WITHOUT_THEIR_OWN_CHECK = {
     "person_erase_requested",
     # Builds the data of ``person_export``, which authorized ``person.export``.
     "person_export_data",
+    # The closure a hand-over makes: called by ``handover_record`` after it authorized ``handover.send``.
+    "close_as_transferred_out",
 }
 
 
@@ -344,6 +349,7 @@ def _views(patterns, prefix=""):
 # API views open to every signed-in caller (staff and partners alike): the reference data of the
 # network and the API's own description.
 OPEN_API_VIEWS = {
+    "ConsularPostViewSet",
     "ConsulateViewSet",
     "CountyViewSet",
     "DetentionFacilityViewSet",

@@ -57,6 +57,7 @@ from cases.models import (
     Consent,
     Document,
     EmergencyContact,
+    Handover,
     IdentifierReview,
     Person,
     PersonAlias,
@@ -100,6 +101,9 @@ def _anonymise(person_ids: list[int], *, now: dt.datetime) -> None:
     )
     documents = list(Document.objects.filter(case_id__in=scope.case_ids).only("pk", "file"))
     files = [(d.file.storage, d.file.name) for d in documents if d.file.name]
+    # The exports sent with hand-overs to other consulates are the person's data too.
+    exports = Handover.objects.filter(case_id__in=scope.case_ids).exclude(export_file="").only("export_file")
+    files += [(h.export_file.storage, h.export_file.name) for h in exports]
     Consent.objects.filter(form_document__in=[d.pk for d in documents]).update(form_document=None)
     Document.objects.filter(pk__in=[d.pk for d in documents]).delete()
     EmergencyContact.objects.filter(person_id__in=person_ids).delete()

@@ -134,10 +134,17 @@ def _labels() -> dict:
     }
 
 
-def person_export_data(*, person: Person, actor, documents_dir: str = "documents") -> tuple[dict, list]:
-    """The export's JSON structure, and the (document, path in the zip) pairs to add."""
+def person_export_data(
+    *, person: Person, actor, documents_dir: str = "documents", only_case: Case | None = None
+) -> tuple[dict, list]:
+    """The export's JSON structure, and the (document, path in the zip) pairs to add. ``only_case``: the
+    person and that one case (a hand-over sends the case handed over, not the person's cases at the
+    network's other consulates)."""
     names = _Names()
-    cases = list(Case.objects.filter(person=person).order_by("opened_at", "pk"))
+    cases = Case.objects.filter(person=person)
+    if only_case is not None:
+        cases = cases.filter(pk=only_case.pk)
+    cases = list(cases.order_by("opened_at", "pk"))
     files = []
     data_cases = []
     for case in cases:
@@ -214,13 +221,21 @@ def _merged_records(person: Person, names) -> list[dict]:
     return out
 
 
-def person_export(*, actor, person: Person, out: IO[bytes]) -> str:
+def person_export(*, actor, person: Person, out: IO[bytes], handover_of: Case | None = None) -> str:
     """Write the zip of everything held about ``person`` to ``out``; return the file name to offer.
 
-    Administrators holding the export permission (``person.export`` in ``consulates.policy``). A document whose file is missing from storage is
-    listed with ``"file_missing": true``. The caller records the export in the access log."""
-    authorize(actor, "person.export", person)
-    data, files = person_export_data(person=person, actor=actor)
+    Administrators holding the export permission (``person.export`` in ``consulates.policy``). With
+    ``handover_of`` (a case of the person, by ``cases.services.handover`` only): the export sent with the
+    hand-over of that case, by whoever may send it (``handover.send``), holding that case alone. A
+    document whose file is missing from storage is listed with ``"file_missing": true``. The caller
+    records the export in the access log."""
+    if handover_of is None:
+        authorize(actor, "person.export", person)
+    else:
+        authorize(actor, "handover.send", handover_of)
+        if handover_of.person_id != person.pk:
+            raise ValueError("The case handed over is not this person's.")
+    data, files = person_export_data(person=person, actor=actor, only_case=handover_of)
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for document, path, meta in files:
             try:

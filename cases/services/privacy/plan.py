@@ -134,6 +134,19 @@ SCRUB_PLAN: tuple[Scrub, ...] = (
             )
         },
     ),
+    # A hand-over to another consulate: its free text goes, and the export sent (the person's data: the
+    # stored file is deleted by ``anonymise``); which consulate, when and how stay.
+    Scrub(
+        "cases.Handover",
+        "cases.HandoverHistory",
+        _by_case,
+        {
+            "reason_notes": BLANK,
+            "method_notes": BLANK,
+            "acknowledgement_notes": BLANK,
+            "export_file": BLANK,
+        },
+    ),
     Scrub(
         "cases.Belonging",
         "cases.BelongingHistory",

@@ -4,7 +4,10 @@ from consulates.services import network_load
 
 
 class Command(BaseCommand):
-    help = "Load the consular network (consulates, counties, facilities, reception points). Idempotent."
+    help = (
+        "Load the consular network (consulates, counties, facilities, reception points, courts, the Mexican "
+        "consulates in the US). Idempotent."
+    )
 
     def handle(self, *args, **options):
         report = network_load()

@@ -7,6 +7,7 @@ from cases.models import Case, Person
 from consulates.models import Consulate
 from devtools.demo.crossoffice import crossoffice_seed
 from devtools.demo.duplicates import duplicates_seed
+from devtools.demo.handover import handover_seed
 from devtools.demo.inquiries import inquiries_seed
 from devtools.demo.reminders import reminders_seed
 from devtools.demo.seed import Seeder
@@ -71,6 +72,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Inquiries: {inquiries_seed()} open at the demo consulates."))
         # Issue 20: a Panhandle case of Albuquerque (Mountain) with a hearing on Central time in Lubbock.
         self.stdout.write(self.style.SUCCESS(f"Panhandle case: {panhandle_seed()}."))
+        # Issue 20: a case handed over to a consulate outside the network (moved by ICE to Georgia).
+        self.stdout.write(self.style.SUCCESS(f"Hand-over: {handover_seed()}."))
         self._print_logins()
 
     def _print_logins(self):

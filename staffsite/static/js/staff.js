@@ -64,3 +64,32 @@ document.addEventListener("DOMContentLoaded", () => {
     note.focus({ preventScroll: true });
   }
 });
+
+// A long list to choose from (the consulates a case is handed over to): typing in the search box beside it
+// shows only the options whose text, or whose group (the state), contains what is typed.
+document.addEventListener("DOMContentLoaded", () => {
+  for (const box of document.querySelectorAll("[data-filter-select]")) {
+    const select = document.getElementById(box.dataset.filterSelect);
+    if (!select) {
+      continue;
+    }
+    const plain = (text) => text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+    box.addEventListener("input", () => {
+      const typed = plain(box.value.trim());
+      for (const group of select.querySelectorAll("optgroup")) {
+        const groupMatches = plain(group.label).includes(typed);
+        let shown = 0;
+        for (const option of group.querySelectorAll("option")) {
+          const match = !typed || groupMatches || plain(option.textContent).includes(typed);
+          option.hidden = !match;
+          shown += match ? 1 : 0;
+        }
+        group.hidden = shown === 0;
+      }
+      const visible = Array.from(select.options).filter((option) => option.value && !option.hidden);
+      if (visible.length === 1) {
+        select.value = visible[0].value;
+      }
+    });
+  }
+});
