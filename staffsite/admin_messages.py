@@ -45,6 +45,7 @@ SUBJECTS = {
     "consulates.county": pgettext_lazy("confirmation subject", "the county"),
     "consulates.detentionfacility": pgettext_lazy("confirmation subject", "the detention facility"),
     "consulates.receptionpoint": pgettext_lazy("confirmation subject", "the reception point"),
+    "consulates.consularpost": pgettext_lazy("confirmation subject", "the Mexican consulate in the US"),
     "consulates.immigrationcourt": pgettext_lazy("confirmation subject", "the court"),
     "consulates.partner": pgettext_lazy("confirmation subject", "the partner organisation"),
     "consulates.staffmembership": pgettext_lazy("confirmation subject", "the staff membership"),

@@ -102,12 +102,14 @@ class CaseViewSet(
             # A read: only the related columns the answer shows (no decrypting of identifiers it does not
             # show). A write loads whole rows for its service.
             cases = cases.only(*s.CASE_OUTPUT_COLUMNS)
-        if self.action == "retrieve":
+        if self.action not in ("list", "search"):  # the detail, and what the actions answer
             cases = cases.prefetch_related(handovers_prefetch(self.request.user))
         return cases
 
     def get_serializer_class(self):
-        return CaseDetailSerializer if self.action == "retrieve" else super().get_serializer_class()
+        if self.action in ("list", "search"):
+            return super().get_serializer_class()
+        return CaseDetailSerializer
 
     def access_ids(self, obj) -> dict:
         return {"case_id": obj.pk, "person_id": obj.person_id}
@@ -115,7 +117,7 @@ class CaseViewSet(
     def _respond(self, case, code=status.HTTP_200_OK):
         case = self.get_queryset().filter(pk=case.pk).first() or case
         self.etag_object = case
-        return Response(s.CaseSerializer(case, context=self.get_serializer_context()).data, status=code)
+        return Response(CaseDetailSerializer(case, context=self.get_serializer_context()).data, status=code)
 
     def _created(self, data):
         self.etag_object = None  # the case's ETag changed with this; read the case again for the new one
@@ -154,7 +156,7 @@ class CaseViewSet(
     @extend_schema(
         tags=["case actions"],
         request=s.AssignSerializer,
-        responses=s.CaseSerializer,
+        responses=CaseDetailSerializer,
         parameters=[OPTIONAL_IF_MATCH, IDEMPOTENCY_KEY],
     )
     @action(detail=True, methods=["post"])
@@ -173,7 +175,7 @@ class CaseViewSet(
     @extend_schema(
         tags=["case actions"],
         request=s.CloseSerializer,
-        responses=s.CaseSerializer,
+        responses=CaseDetailSerializer,
         parameters=[OPTIONAL_IF_MATCH, IDEMPOTENCY_KEY],
     )
     @action(detail=True, methods=["post"], url_path="request-closure")
@@ -192,7 +194,7 @@ class CaseViewSet(
     @extend_schema(
         tags=["case actions"],
         request=None,
-        responses=s.CaseSerializer,
+        responses=CaseDetailSerializer,
         parameters=[OPTIONAL_IF_MATCH, IDEMPOTENCY_KEY],
     )
     @action(detail=True, methods=["post"], url_path="approve-closure")
@@ -206,7 +208,7 @@ class CaseViewSet(
     @extend_schema(
         tags=["case actions"],
         request=s.ReasonSerializer,
-        responses=s.CaseSerializer,
+        responses=CaseDetailSerializer,
         parameters=[OPTIONAL_IF_MATCH, IDEMPOTENCY_KEY],
     )
     @action(detail=True, methods=["post"], url_path="reject-closure")
@@ -225,7 +227,7 @@ class CaseViewSet(
     @extend_schema(
         tags=["case actions"],
         request=s.ReasonSerializer,
-        responses=s.CaseSerializer,
+        responses=CaseDetailSerializer,
         parameters=[OPTIONAL_IF_MATCH, IDEMPOTENCY_KEY],
     )
     @action(detail=True, methods=["post"])

@@ -9,6 +9,27 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+# The new history tables made append-only like every other (``cases.history``); the consulates' one here,
+# as ``consulates`` may not import ``cases``.
+HISTORY_TABLES = ["cases_handoverhistory", "consulates_consularpostevent"]
+
+
+def protect(apps, schema_editor):
+    from cases import history
+
+    for table in HISTORY_TABLES:
+        history.protect_history_table(schema_editor, table)
+        history.index_event_times(schema_editor, table)
+
+
+def unprotect(apps, schema_editor):
+    from cases import history
+
+    for table in HISTORY_TABLES:
+        history.unindex_event_times(schema_editor, table)
+        history.unprotect_table(schema_editor, table)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -114,4 +135,5 @@ class Migration(migrations.Migration):
             model_name='handover',
             trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "cases_handoverhistory" ("acknowledged_at", "acknowledged_by_name", "acknowledgement_notes", "acknowledgement_recorded_by_id", "case_id", "export_file", "export_sha256", "export_size", "id", "method", "method_notes", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "post_id", "reason", "reason_notes", "recorded_at", "sent_at", "sent_by_id") VALUES (OLD."acknowledged_at", OLD."acknowledged_by_name", OLD."acknowledgement_notes", OLD."acknowledgement_recorded_by_id", OLD."case_id", OLD."export_file", OLD."export_sha256", OLD."export_size", OLD."id", OLD."method", OLD."method_notes", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."post_id", OLD."reason", OLD."reason_notes", OLD."recorded_at", OLD."sent_at", OLD."sent_by_id"); RETURN NULL;', hash='c31e4751db92be165d2635b690d2dc70ab932364', operation='DELETE', pgid='pgtrigger_delete_delete_45661', table='cases_handover', when='AFTER')),
         ),
+        migrations.RunPython(protect, unprotect),
     ]

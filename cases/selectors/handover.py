@@ -47,7 +47,7 @@ def held_outside_network(case: Case) -> bool:
     county of the network, or in a state other than Texas, Oklahoma and New Mexico. The case page then
     suggests a hand-over to whoever may send it. (Facilities outside TX/OK/NM come with the custody work,
     with ``county`` empty; until then this is never true.)"""
-    if not case.in_custody:
-        return False
     facility = case.facility
+    if facility is None or case.released_on is not None:
+        return False
     return facility.county_id is None or facility.state not in State.values

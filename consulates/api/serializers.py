@@ -175,6 +175,9 @@ class PartnerSerializer(serializers.ModelSerializer):
 
 
 class ConsularPostSerializer(serializers.ModelSerializer):
+    # Empty where the sources do not say consulate general or consulate.
+    kind = serializers.ChoiceField(choices=ConsularPost.Kind.choices, allow_blank=True, read_only=True)
+
     class Meta:
         model = ConsularPost
         fields = ["id", "name", "city", "state", "website", "kind", "in_network", "consulate", "basis"]

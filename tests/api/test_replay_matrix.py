@@ -123,6 +123,25 @@ def _referral_case(w, ctx, first):
     return ctx["referral"].case if "referral" in ctx else w.case["own"]
 
 
+def _handover_in_case(w, ctx, first):
+    def pick(body):
+        return next((row for row in body.get("handovers", []) if row["id"] == first["id"]), None)
+
+    return f"/api/v1/cases/{w.case['unreferred'].pk}/", pick
+
+
+def _handed_over(w):
+    case = w.case["unreferred"]
+    handover = services.handover_record(
+        actor=f.supervisor(case.consulate.slug),
+        case=case,
+        post=w.outside_post,
+        reason="moved",
+        method="email",
+    )
+    return {"handover": handover}
+
+
 BOTH = ("officer_moved", "case_transferred")
 PARTNER = ("consent_withdrawn", "referral_withdrawn")
 
@@ -197,6 +216,23 @@ SCENARIOS: dict[str, Scenario] = {
     ),
     "case-referrals": _case_route(
         lambda w, ctx: {"partner": w.partner_e.pk, "service": "shelter"}, read=_detail("referrals")
+    ),
+    # A hand-over closes the case: the closed case can no longer be transferred away, so the supervisor's
+    # move is the loss; the hand-over is read again in the case detail.
+    "case-handover": Scenario(
+        "supervisor_own",
+        _unreferred,
+        lambda w, ctx: {"post": w.outside_post.pk, "reason": "moved", "method": "email"},
+        ("officer_moved",),
+        _handover_in_case,
+    ),
+    "case-handover-receipt": Scenario(
+        "officer_own",
+        _unreferred,
+        lambda w, ctx: {"handover": ctx["handover"].pk, "acknowledged_by_name": "Lic. Ana Ruiz"},
+        ("officer_moved",),
+        _handover_in_case,
+        setup=_handed_over,
     ),
     "transfer-accept": Scenario(
         "supervisor_own",

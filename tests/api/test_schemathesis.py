@@ -77,6 +77,9 @@ POSITIVE_DATA_EXCEPTIONS = {
             ("POST", "/api/v1/cases/{id}/consents/"),
             ("POST", "/api/v1/cases/{id}/referrals/"),
             ("POST", "/api/v1/cases/{id}/transfers/"),
+            # and a post of the network is refused on ``post`` (a transfer, not a hand-over)
+            ("POST", "/api/v1/cases/{id}/handover/"),
+            ("POST", "/api/v1/cases/{id}/handover-receipt/"),
         )
     },
     **{

@@ -59,6 +59,7 @@ EXPECTED = {
     "consulates.DetentionFacility": (STAFF, ADMINS, NOBODY),
     "consulates.ReceptionPoint": (STAFF, ADMINS, NOBODY),
     "consulates.ImmigrationCourt": (STAFF, ADMINS, NOBODY),
+    "consulates.ConsularPost": (STAFF, ADMINS, NOBODY),
     "consulates.Partner": (STAFF, ADMINS, NOBODY),
     "consulates.StaffMembership": (ADMINS, ADMINS, ADMINS),
     "consulates.PartnerMembership": (ADMINS, ADMINS, ADMINS),
