@@ -47,7 +47,10 @@ GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
             K.REOPENED,
         ),
     ),
-    "details": (gettext_lazy("Case details and custody"), (K.UPDATED, K.CUSTODY, K.ART36)),
+    "details": (
+        gettext_lazy("Case details and custody"),
+        (K.UPDATED, K.CUSTODY, K.CUSTODY_VERIFIED, K.LOCATE_ATTEMPT, K.ART36),
+    ),
     "documents": (gettext_lazy("Documents"), (K.DOCUMENT_UPLOADED,)),
     "crossoffice": (
         gettext_lazy("Transfers, consents and referrals"),

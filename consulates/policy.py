@@ -627,6 +627,8 @@ SCOPES: dict[tuple[str, str], Callable[[Any, Access, Any], Q]] = {
     ("cases.Hearing", "view"): _case_rows("hearings"),
     ("cases.Task", "view"): _case_rows(None),
     ("cases.RepatriationHandoff", "view"): _case_rows("custody"),
+    ("cases.CustodyEpisode", "view"): _case_rows("custody"),
+    ("cases.CaseLocateAttempt", "view"): _case_rows(None),
     ("cases.Belonging", "view"): _case_rows("custody"),
     ("cases.Document", "view"): _document_view,
     ("cases.Reminder", "view"): _reminder_view,
