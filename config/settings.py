@@ -584,6 +584,12 @@ SPECTACULAR_SETTINGS = {
         "DocumentKindEnum": "cases.models.document.DocumentKind",
         "ConsulateKindEnum": "consulates.models.Consulate.Kind",
         "ReceptionPointKindEnum": "consulates.models.ReceptionPoint.Kind",
+        "ArrestingAgencyEnum": "cases.models.identity.ArrestingAgency",
+        "CustodySourceEnum": "cases.models.custody.CustodySource",
+        "RecordedCustodySourceEnum": "cases.models.custody.RECORDABLE_SOURCES",
+        "EpisodeEndEnum": "cases.models.custody.EpisodeEnd",
+        "LocateWhereEnum": "cases.models.custody.LocateWhere",
+        "LocateResultEnum": "cases.models.custody.LocateResult",
     },
 }
 

@@ -102,6 +102,9 @@ POLICY: dict[str, Rule] = {
     "partner.enter": Rule(PARTNERS, _("This part of the API is for partner organisations.")),
     "reference.view": Rule(STAFF),
     "reference.manage": Rule(ADMINISTRATORS),
+    # A facility not in the list (a county jail, a hospital, one in another state), added from the custody
+    # form by those who record custody: officers, supervisors and administrators.
+    "facility.add": Rule(WORKERS, _("You cannot add facilities.")),
     "partner.deactivate": Rule(
         ADMINISTRATORS, _("Only an administrator can change a partner organisation's access.")
     ),

@@ -23,6 +23,7 @@ from cases import services
 from cases.api import case_serializers as s
 from cases.api.access_logging import AccessLoggedViewSetMixin
 from cases.api.case_filters import CaseFilter, CaseSearchFilter, CaseSearchSerializer
+from cases.api.custody import CustodyActionsMixin
 from cases.api.permissions import IsStaffMember
 from cases.api.persons import IDEMPOTENCY_KEY, IF_MATCH
 from cases.api.search import PostedSearchMixin, search_results_serializer
@@ -70,6 +71,7 @@ def _user(pk):
     partial_update=extend_schema(tags=["cases"], request=s.CaseUpdateSerializer, parameters=[IF_MATCH]),
 )
 class CaseViewSet(
+    CustodyActionsMixin,
     PostedSearchMixin,
     AccessLoggedViewSetMixin,
     ApiViewMixin,

@@ -29,6 +29,12 @@ class CustodySource(models.TextChoices):
     LEGACY = "legacy", _("Recorded before the custody history")
 
 
+# What staff may give as the source of what they record (the migration's own is not theirs to choose).
+RECORDABLE_SOURCES = [
+    (value, label) for value, label in CustodySource.choices if value != CustodySource.LEGACY
+]
+
+
 class EpisodeEnd(models.TextChoices):
     """How an episode ended: the person was moved to another facility, or released (the stay ended)."""
 
