@@ -267,8 +267,8 @@ def cases_custody_update_many(*, actor, changes: dict[int, dict], operation=None
     if operation is not None:
         authorize(actor, "operation.manage", operation)
     cases = list(
-        Case.objects.select_for_update()
-        .select_related("consulate")
+        Case.objects.select_for_update(of=("self",))
+        .select_related("consulate", "facility")  # the facility's name for the timeline, read with the row
         .filter(pk__in=list(changes))
         .order_by("pk")
     )

@@ -111,7 +111,7 @@ def _known(case: Case, episodes: list[CustodyEpisode], now) -> list[CustodyEpiso
     ]
 
 
-def plan_apply(
+def _plan_apply(
     case: Case, episodes: list[CustodyEpisode], wanted: dict, *, actor, source: str, today: dt.date, now
 ) -> Plan:
     """The episodes that make the case's current custody what ``wanted`` states (any of ``CURRENT``;
@@ -205,7 +205,7 @@ def custody_apply(case: Case, *, actor, source: str, wanted: dict) -> list[str]:
     (the caller records the timeline, saves the case and does what follows a custody change)."""
     episodes = list(CustodyEpisode.objects.filter(case=case).select_related("facility").order_by(*ORDER))
     now = timezone.now()
-    plan = plan_apply(case, episodes, wanted, actor=actor, source=source, today=local_today(case), now=now)
+    plan = _plan_apply(case, episodes, wanted, actor=actor, source=source, today=local_today(case), now=now)
     _write([plan])
     return _set_current(case, plan, now)
 
@@ -233,7 +233,7 @@ def custody_apply_many(cases: list[Case], wanted: dict[int, dict], *, actor, sou
     plans = []
     for case in cases:
         try:
-            plan = plan_apply(
+            plan = _plan_apply(
                 case, by_case[case.pk], wanted[case.pk], actor=actor, source=source,
                 today=local_today(case), now=now,
             )  # fmt: skip
@@ -276,7 +276,7 @@ def _validate_day(errors: dict, name: str, day, today: dt.date) -> None:
         errors.setdefault(name, []).append(_("This date cannot be in the future."))
 
 
-def after_custody_change(case: Case, actor, changed: list[str], before: dict, *, saved: list[str]) -> None:
+def _after_change(case: Case, actor, changed: list[str], before: dict, *, saved: list[str]) -> None:
     """What follows a change of current custody, for one case: its timeline entry, the case saved, a
     transfer proposed (or withdrawn) when the facility lies in another district, the art. 36 and hearing
     reminders kept in step, and an open "verify custody" task completed."""
@@ -358,7 +358,7 @@ def custody_move(
     before = {name: _shown(case, name) for name in CURRENT}
     _write([plan])
     changed = _set_current(case, plan, now)
-    after_custody_change(case, actor, changed, before, saved=[])
+    _after_change(case, actor, changed, before, saved=[])
     return new
 
 
@@ -399,7 +399,7 @@ def custody_release(
     if last.pk is not None:
         last.save(update_fields=["notes"])
     changed = _set_current(case, plan, now)
-    after_custody_change(case, actor, changed, before, saved=[])
+    _after_change(case, actor, changed, before, saved=[])
     return last
 
 
@@ -463,7 +463,7 @@ def custody_episode_correct(
         if item.pk is None:
             item.save(force_insert=True)
     changed = _set_current(case, Plan(episodes=history), timezone.now())
-    after_custody_change(case, actor, changed, before, saved=[])
+    _after_change(case, actor, changed, before, saved=[])
     return target
 
 
@@ -471,9 +471,9 @@ def custody_episode_correct(
 def custody_verify(*, actor, case: Case, expected_version: int | None = None) -> Case:
     """Staff checked that the person is still held where the case says (or released as it says)."""
     case = case_write(case, actor, "case.work", expected_version=expected_version)
-    if case.facility_id is None:
+    if not case.in_custody:
         raise ValidationError(_("The case does not show the person in custody."), code="not_in_custody")
     case.custody_verified_at = timezone.now()
     events.custody_verified(case, actor)
-    after_custody_change(case, actor, [], {}, saved=[])
+    _after_change(case, actor, [], {}, saved=[])
     return case
