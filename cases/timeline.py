@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from cases.models import Case, CaseEvent, Hearing, RepatriationHandoff, Task
 from cases.models.case import Outcome, Status
+from cases.models.custody import LocateResult, LocateWhere
 from cases.models.work import EventKind, HearingKind
 from consulates.models import Consulate
 
@@ -211,6 +212,10 @@ def _facts(event: CaseEvent, payload: dict, names: dict) -> list:
         return [f for f in (payload.get("description"),) if f]
     if kind == K.INQUIRY_LINKED:
         return _inquiry_facts(payload)
+    if kind == K.LOCATE_ATTEMPT:
+        where = dict(LocateWhere.choices).get(payload.get("where"), payload.get("where", ""))
+        result = dict(LocateResult.choices).get(payload.get("result"), payload.get("result", ""))
+        return [str(f) for f in (result, where, payload.get("facility")) if f]
     return []
 
 

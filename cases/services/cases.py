@@ -279,7 +279,8 @@ def case_open(
     now = timezone.now()
     year = now.astimezone(zoneinfo.ZoneInfo(consulate.timezone)).year
     (reference,) = case_reference_allocate(consulate=consulate, year=year)
-    custody = {name: values.pop(name) for name in ("facility", "detained_since")}
+    # Custody is recorded by the custody service (its history); without a facility there is none to record.
+    custody = {name: values.pop(name) for name in ("facility", "detained_since")} if facility else {}
     case = Case.objects.create(
         reference=reference,
         person=person,

@@ -74,6 +74,7 @@ class Plan:
     update: dict[int, CustodyEpisode] = field(default_factory=dict)
     delete: list[CustodyEpisode] = field(default_factory=list)
     episodes: list[CustodyEpisode] = field(default_factory=list)  # the history after the plan
+    loose_since: dt.date | None = None  # a detention date without any facility (no history to hold it)
 
     def changed(self, episode: CustodyEpisode) -> None:
         if episode.pk is not None:
@@ -126,7 +127,8 @@ def _plan_apply(
     facility, since, released = wanted["facility"], wanted["detained_since"], wanted["released_on"]
     if facility is None:
         if not history:
-            plan.episodes = history
+            # No facility known: a detention date alone has no episode to live in; it stays on the case.
+            plan.episodes, plan.loose_since = history, since
             return plan
         stay = stay_of(history)
         if len(stay) < len(history):
@@ -135,7 +137,7 @@ def _plan_apply(
             )
         plan.delete = [episode for episode in stay if episode.pk is not None]
         plan.create = []
-        plan.episodes = []
+        plan.episodes, plan.loose_since = [], since
         return plan
     last = history[-1] if history else None
     since_changed = since != current["detained_since"]
@@ -212,6 +214,8 @@ def custody_apply(case: Case, *, actor, source: str, wanted: dict) -> list[str]:
 
 def _set_current(case: Case, plan: Plan, now) -> list[str]:
     derived = derive(plan.episodes)
+    if not plan.episodes:
+        derived["detained_since"] = plan.loose_since
     changed = [name for name in CURRENT if getattr(case, name) != derived[name]]
     for name in changed:
         setattr(case, name, derived[name])
