@@ -100,7 +100,14 @@ class CustodyActionsMixin:
     ``locate-attempts`` (GET, POST) on a case."""
 
     @extend_schema(tags=["custody"], responses=CustodyEpisodeSerializer(many=True))
-    @action(detail=True, methods=["get"], url_path="custody", url_name="custody", filterset_class=None)
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="custody",
+        url_name="custody",
+        filterset_class=None,
+        pagination_class=None,
+    )
     def custody(self, request, pk=None, **kwargs):
         case = self.get_object()
         self.etag_object = None
@@ -152,6 +159,7 @@ class CustodyActionsMixin:
         url_path="locate-attempts",
         url_name="locate-attempts",
         filterset_class=None,
+        pagination_class=None,
     )
     def locate_attempts(self, request, pk=None, **kwargs):
         case = self.get_object()
