@@ -59,6 +59,7 @@ def test_an_officer_records_moves_and_a_search(page, live_server, officer, artif
     assert PRAIRIELAND in history
     assert "Hora de la Montaña" in history  # the facility's clock, not the page's
     page.screenshot(path=str(artifacts / "custody-move-other-district.png"), full_page=True)
+    page.locator("#custody").screenshot(path=str(artifacts / "custody-section-transfer-proposed.png"))
 
     # A search for the person: the ICE locator shows her moved out of the network's area.
     page.click("#custody summary:has-text('Registrar una búsqueda')")
