@@ -92,6 +92,7 @@ CONFLICTS = {
     "taken": "identifier_taken",
     "open_cases": "open_cases",
     "merged": "person_merged",  # the record was merged into another (issue 19)
+    "not_in_custody": "not_in_custody",  # a release or a custody check for a person not shown in custody
 }
 
 

@@ -340,3 +340,22 @@ def inquiry_linked(case: Case, actor, *, inquiry, how: str) -> CaseEvent:
         channel=inquiry.channel,
         received_at=inquiry.received_at.isoformat(),
     )
+
+
+def custody_verified(case: Case, actor) -> CaseEvent:
+    """Staff checked that the person is still where the case says."""
+    return _record(case, EventKind.CUSTODY_VERIFIED, actor, facility_id=case.facility_id)
+
+
+def locate_attempted(case: Case, actor, *, attempt) -> CaseEvent:
+    """A search for the person: where and what it gave (the notes stay on the attempt)."""
+    return _record(
+        case,
+        EventKind.LOCATE_ATTEMPT,
+        actor,
+        occurred_at=attempt.attempted_at,
+        attempt_id=attempt.pk,
+        where=attempt.where,
+        result=attempt.result,
+        facility=str(attempt.facility) if attempt.facility_id else "",
+    )

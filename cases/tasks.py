@@ -11,6 +11,7 @@ from cases.reports.summary import compact
 from cases.reports.weekly import schedule_weekly_reports as schedule
 from cases.services.privacy import retention_run
 from cases.services.privacy.anonymise import person_erase_requested
+from cases.services.verification import verify_custody_scan as custody_scan
 
 
 @shared_task(name="reminders.send", ignore_result=True)
@@ -45,6 +46,13 @@ def schedule_digests() -> int:
 @shared_task(name="reminders.schedule_inactivity", ignore_result=True)
 def schedule_inactivity() -> int:
     return scans.schedule_inactivity()
+
+
+@shared_task(name="custody.verify_scan", ignore_result=True)
+def verify_custody_scan() -> int:
+    """Hourly (beat): a "verify custody" task on each open case in custody not verified for 7 days (one
+    open such task per case; safe to run twice or at once)."""
+    return custody_scan()
 
 
 @shared_task(name="reports.schedule_weekly", ignore_result=True)

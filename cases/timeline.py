@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from cases.models import Case, CaseEvent, Hearing, RepatriationHandoff, Task
 from cases.models.case import Outcome, Status
+from cases.models.custody import LocateResult, LocateWhere
 from cases.models.handover import HandoverMethod, HandoverReason
 from cases.models.work import EventKind, HearingKind
 from consulates.models import Consulate
@@ -48,7 +49,10 @@ GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
             K.REOPENED,
         ),
     ),
-    "details": (gettext_lazy("Case details and custody"), (K.UPDATED, K.CUSTODY, K.ART36)),
+    "details": (
+        gettext_lazy("Case details and custody"),
+        (K.UPDATED, K.CUSTODY, K.CUSTODY_VERIFIED, K.LOCATE_ATTEMPT, K.ART36),
+    ),
     "documents": (gettext_lazy("Documents"), (K.DOCUMENT_UPLOADED,)),
     "crossoffice": (
         gettext_lazy("Transfers, consents and referrals"),
@@ -217,6 +221,10 @@ def _facts(event: CaseEvent, payload: dict, names: dict) -> list:
         return [f for f in (payload.get("description"),) if f]
     if kind == K.INQUIRY_LINKED:
         return _inquiry_facts(payload)
+    if kind == K.LOCATE_ATTEMPT:
+        where = dict(LocateWhere.choices).get(payload.get("where"), payload.get("where", ""))
+        result = dict(LocateResult.choices).get(payload.get("result"), payload.get("result", ""))
+        return [str(f) for f in (result, where, payload.get("facility")) if f]
     return []
 
 

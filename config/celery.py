@@ -77,6 +77,12 @@ CONFIG = dict(
             "schedule": 3600.0,
             "options": {"expires": 3000},
         },
+        # Custody not verified for 7 days: a "verify custody" task (cases/services/verification.py).
+        "custody-verify-scan": {
+            "task": "custody.verify_scan",
+            "schedule": 3600.0,
+            "options": {"expires": 3000},
+        },
         # Monday 08:00 Central: the task checks the local time, so DST needs no second entry.
         "reports-weekly": {"task": "reports.schedule_weekly", "schedule": 900.0, "options": {"expires": 800}},
         # Retention: every night at 09:15 UTC (03:15 Central, 02:15 Mountain standard time).

@@ -590,6 +590,15 @@ SPECTACULAR_SETTINGS = {
         "MethodEnum": "cases.models.crossoffice.ConsentMethod",
         "HandoverReasonEnum": "cases.models.handover.HandoverReason",
         "ConsularPostKindEnum": "consulates.models.ConsularPost.Kind",
+        "ArrestingAgencyEnum": "cases.models.identity.ArrestingAgency",
+        "StateEnum": "consulates.choices.State",
+        "UsStateEnum": "consulates.choices.UsState",
+        "FacilityKindEnum": "consulates.choices.FacilityKind",
+        "CustodySourceEnum": "cases.models.custody.CustodySource",
+        "RecordedCustodySourceEnum": "cases.models.custody.RECORDABLE_SOURCES",
+        "EpisodeEndEnum": "cases.models.custody.EpisodeEnd",
+        "LocateWhereEnum": "cases.models.custody.LocateWhere",
+        "LocateResultEnum": "cases.models.custody.LocateResult",
     },
 }
 

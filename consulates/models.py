@@ -12,9 +12,10 @@ from django.contrib.auth.models import User
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from consulates.choices import Basis, State
+from consulates.choices import NETWORK_STATES, Basis, FacilityKind, State, UsState
 from consulates.courts import ImmigrationCourt
 from consulates.loading import FastLoad
 from consulates.published import validate_one_phone
@@ -144,14 +145,31 @@ class County(FastLoad, models.Model):
 
 @pghistory.track()
 class DetentionFacility(FastLoad, models.Model):
-    """An immigration detention facility; its county decides the consulate in charge."""
+    """A place where nationals are held (an ICE centre, a county jail, a CBP station, a hospital...); its
+    county decides the consulate in charge. A facility outside the network's states has no county (and
+    so no district): its zone is entered with it (the check constraint)."""
 
     name = models.CharField(_("name"), max_length=160, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=FacilityKind.choices, default=FacilityKind.ICE)
     operator = models.CharField(_("operator"), max_length=160, blank=True)
     city = models.CharField(_("city"), max_length=80)
-    state = models.CharField(_("state"), max_length=2, choices=State.choices)
+    state = models.CharField(_("state"), max_length=2, choices=UsState.choices)
     county = models.ForeignKey(
-        County, verbose_name=_("county"), on_delete=models.PROTECT, related_name="facilities"
+        County,
+        verbose_name=_("county"),
+        on_delete=models.PROTECT,
+        related_name="facilities",
+        null=True,
+        blank=True,
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("added by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Staff who added a facility that was not in the list."),
     )
     ice_field_office = models.CharField(_("ICE field office"), max_length=80, blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True)
@@ -174,14 +192,28 @@ class DetentionFacility(FastLoad, models.Model):
         ordering = ["name"]
         verbose_name = _("detention facility")
         verbose_name_plural = _("detention facilities")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(county__isnull=False) | (~Q(state__in=NETWORK_STATES) & ~Q(timezone="")),
+                name="facility_county_or_outside_with_zone",
+                violation_error_message=_(
+                    "A facility in Texas, Oklahoma or New Mexico needs its county; one in another state, its zone."
+                ),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.city}, {self.state})"
 
     @property
+    def in_network(self) -> bool:
+        """In a county of the network (so in a consulate's district)."""
+        return self.county_id is not None
+
+    @property
     def zone_name(self) -> str:
         """The facility's IANA zone: its own when staff set one, else its county's."""
-        return self.timezone or self.county.zone_name
+        return self.timezone or (self.county.zone_name if self.county_id else "")
 
 
 class PartnerService(models.TextChoices):

@@ -102,6 +102,9 @@ POLICY: dict[str, Rule] = {
     "partner.enter": Rule(PARTNERS, _("This part of the API is for partner organisations.")),
     "reference.view": Rule(STAFF),
     "reference.manage": Rule(ADMINISTRATORS),
+    # A facility not in the list (a county jail, a hospital, one in another state), added from the custody
+    # form by those who record custody: officers, supervisors and administrators.
+    "facility.add": Rule(WORKERS, _("You cannot add facilities.")),
     "partner.deactivate": Rule(
         ADMINISTRATORS, _("Only an administrator can change a partner organisation's access.")
     ),
@@ -643,6 +646,8 @@ SCOPES: dict[tuple[str, str], Callable[[Any, Access, Any], Q]] = {
     ("cases.Hearing", "view"): _case_rows("hearings"),
     ("cases.Task", "view"): _case_rows(None),
     ("cases.RepatriationHandoff", "view"): _case_rows("custody"),
+    ("cases.CustodyEpisode", "view"): _case_rows("custody"),
+    ("cases.CaseLocateAttempt", "view"): _case_rows(None),
     ("cases.Belonging", "view"): _case_rows("custody"),
     ("cases.Handover", "view"): _case_rows(None),
     ("cases.Document", "view"): _document_view,

@@ -18,10 +18,11 @@ def consulates_selectable_by(user) -> QuerySet[Consulate]:
     return Consulate.objects.filter(reach(user).q("pk"))
 
 
-def consulate_for_facility(facility: DetentionFacility | int) -> Consulate:
-    """Resolve facility -> county -> district consulate. The one place this rule lives."""
+def consulate_for_facility(facility: DetentionFacility | int) -> Consulate | None:
+    """Resolve facility -> county -> district consulate. The one place this rule lives. ``None`` for a
+    facility outside the network (no county, no district)."""
     facility_id = facility if isinstance(facility, int) else facility.pk
-    return Consulate.objects.get(counties__facilities__pk=facility_id)
+    return Consulate.objects.filter(counties__facilities__pk=facility_id).first()
 
 
 def district_consulate_ids(facility_ids) -> dict[int, int]:

@@ -198,31 +198,11 @@ class Inquiry(models.Model):
             return value
 
 
-class LocateWhere(models.TextChoices):
-    ICE_LOCATOR = "ice_locator", _("ICE online detainee locator")
-    FACILITY = "facility", _("Call to a detention facility or jail")
-    COURT = "court", _("Immigration court information line")
-    HOSPITAL = "hospital", _("Hospital")
-    CONSULATE = "consulate", _("Another consulate")
-    PARTNER = "partner", _("Partner organisation")
-    OTHER = "other", _("Other")
-
-
-class LocateResult(models.TextChoices):
-    FOUND = "found", _("Found in custody")
-    NOT_FOUND = "not_found", _("Not found")
-    RELEASED = "released", _("Released")
-    MINOR = "minor", _("A minor: the locator does not show minors")
-    TRANSFERRED_OUT = "transferred_out", _("Moved out of the network's area")
-    REMOVED = "removed", _("Already returned to Mexico")
-
-
-LOCATED_RESULTS = (
-    LocateResult.FOUND,
-    LocateResult.RELEASED,
-    LocateResult.TRANSFERRED_OUT,
-    LocateResult.REMOVED,
-)
+# The searches' choices are the case's locate history's (an inquiry's searches are copied there when it is
+# converted into a case): one list, in cases (intake depends on cases, not the reverse).
+from cases.models.custody import LOCATED_RESULTS as LOCATED_RESULTS  # noqa: E402
+from cases.models.custody import LocateResult as LocateResult  # noqa: E402
+from cases.models.custody import LocateWhere as LocateWhere  # noqa: E402
 
 
 class LocateAttemptQuerySet(ScopedQuerySet):

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from workspace import calendar_views, case_views, views
+from workspace import calendar_views, case_views, custody_views, views
 
 app_name = "workspace"
 
@@ -23,4 +23,8 @@ urlpatterns = [
     path("case/<int:pk>/hearings/<int:hearing_pk>/", case_views.hearing_edit, name="case_hearing_edit"),
     path("case/<int:pk>/tasks/", case_views.task_add, name="case_task_add"),
     path("case/<int:pk>/tasks/<int:task_pk>/done/", case_views.task_done, name="case_task_done"),
+    path("case/<int:pk>/custody/move/", custody_views.custody_move, name="case_custody_move"),
+    path("case/<int:pk>/custody/release/", custody_views.custody_release, name="case_custody_release"),
+    path("case/<int:pk>/custody/verified/", custody_views.custody_verified, name="case_custody_verified"),
+    path("case/<int:pk>/locate/", custody_views.locate_add, name="case_locate_add"),
 ]

@@ -50,6 +50,8 @@ class FacilityChoiceField(forms.ModelChoiceField):
     """Each facility shows the consulate whose district it lies in, so staff see it while choosing."""
 
     def label_from_instance(self, obj):
+        if obj.county_id is None:  # a facility outside TX/OK/NM belongs to no district
+            return _("%(facility)s · outside the network") % {"facility": obj}
         return _("%(facility)s · district: %(consulate)s") % {
             "facility": obj,
             "consulate": obj.county.consulate.city,

@@ -239,6 +239,8 @@ class CaseAdmin(AccessLoggedAdminMixin, ServiceAdminMixin, CaseWorkAdmin, admin.
     def district(self, obj):
         if not obj.facility_id:
             return "—"
+        if obj.facility.county_id is None:
+            return _("outside the network")
         district = obj.facility.county.consulate
         if district.pk != obj.consulate_id:
             return format_html(

@@ -23,6 +23,7 @@ from cases import services
 from cases.api import case_serializers as s
 from cases.api.access_logging import AccessLoggedViewSetMixin
 from cases.api.case_filters import CaseFilter, CaseSearchFilter, CaseSearchSerializer
+from cases.api.custody import CustodyActionsMixin
 from cases.api.handover import CaseDetailSerializer, HandoverActionsMixin, handovers_prefetch
 from cases.api.permissions import IsStaffMember
 from cases.api.persons import IDEMPOTENCY_KEY, IF_MATCH
@@ -72,6 +73,7 @@ def _user(pk):
 )
 class CaseViewSet(
     HandoverActionsMixin,
+    CustodyActionsMixin,
     PostedSearchMixin,
     AccessLoggedViewSetMixin,
     ApiViewMixin,

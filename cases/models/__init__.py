@@ -1,6 +1,7 @@
 from cases.models.access import AccessAction, AccessLog
 from cases.models.case import Case, CaseSequence
 from cases.models.crossoffice import Consent, Referral, Transfer
+from cases.models.custody import CaseLocateAttempt, CustodyEpisode
 from cases.models.document import Document
 from cases.models.handover import Handover
 from cases.models.identifier_review import IdentifierReview
@@ -23,6 +24,8 @@ __all__ = [
     "AccessLog",
     "Belonging",
     "Case",
+    "CaseLocateAttempt",
+    "CustodyEpisode",
     "DailyFlow",
     "CaseEvent",
     "CaseSequence",

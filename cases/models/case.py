@@ -146,6 +146,9 @@ class Case(FastLoad, models.Model):
     )
     detained_since = models.DateField(_("detained since"), null=True, blank=True)
     released_on = models.DateField(_("released on"), null=True, blank=True)
+    # When staff last confirmed where the person is held (a custody record, a search that found the
+    # person, or a check): the "verify custody" task follows it (cases.services.verification).
+    custody_verified_at = models.DateTimeField(_("custody verified at"), null=True, blank=True)
     # Vienna Convention art. 36: arrest, advice of the right, the national's choice, notification, contact
     arrested_at = models.DateTimeField(_("arrested at"), null=True, blank=True)
     arresting_agency = models.CharField(

@@ -23,6 +23,8 @@ class EventKind(models.TextChoices):
     VISIT = "visit", _("Visit")
     UPDATED = "updated", _("Case updated")
     CUSTODY = "custody", _("Custody changed")
+    CUSTODY_VERIFIED = "custody_verified", _("Custody verified")
+    LOCATE_ATTEMPT = "locate_attempt", _("Search for the person")
     ART36 = "art36", _("Art. 36 clock updated")
     ASSIGNED = "assigned", _("Assigned")
     STATUS = "status", _("Status changed")
@@ -72,6 +74,7 @@ EVENT_KINDS_BY_CATEGORY = {
     "notes": NOTE_KINDS,
     "custody": (
         EventKind.CUSTODY,
+        EventKind.CUSTODY_VERIFIED,
         EventKind.ART36,
         EventKind.HANDOFF_PREPARED,
         EventKind.HANDOFF_UPDATED,
@@ -196,12 +199,21 @@ class Hearing(FastLoad, models.Model):
         return hearing_zone_name(self)
 
 
+class TaskKind(models.TextChoices):
+    """A task a scan creates (at most one open per case and kind); tasks staff add have none."""
+
+    VERIFY_CUSTODY = "verify_custody", _("Verify custody")
+
+
 @pghistory.track(
     pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), model_name="TaskHistory"
 )
 class Task(FastLoad, models.Model):
     case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="tasks")
     title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=TaskKind.choices, blank=True, default="", db_default=""
+    )
     due_date = models.DateField(_("due date"), null=True, blank=True)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -227,6 +239,13 @@ class Task(FastLoad, models.Model):
         indexes = [
             models.Index(fields=["assignee", "done", "due_date"], name="task_assignee_due_idx"),
             models.Index(fields=["due_date"], name="task_open_due_idx", condition=models.Q(done=False)),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "kind"],
+                condition=models.Q(done=False) & ~models.Q(kind=""),
+                name="task_one_open_of_a_kind",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -23,6 +23,7 @@ from cases.reports.common import (
     scoped_consulate,
 )
 from cases.reports.summary import daily_flow, held_consulates, open_caseload, open_tasks, scheduled_hearings
+from consulates.choices import FacilityKind
 from consulates.models import Consulate
 
 OPEN_STATUSES = [Status.OPEN, Status.IN_PROGRESS, Status.PENDING_CLOSURE]
@@ -144,7 +145,7 @@ def custody_by_facility(user, params: ReportParams) -> Report:
         grouped = (
             open_caseload(user, scoped_consulate(user, params))
             .filter(facility__isnull=False)
-            .values("facility_id", "facility__name", "facility__county__consulate__city")
+            .values("facility_id", "facility__name", "facility__kind", "facility__county__consulate__city")
             .annotate(n=Sum("n", default=0))
             .filter(n__gt=0)
             .order_by("-n", "facility__name")
@@ -154,7 +155,9 @@ def custody_by_facility(user, params: ReportParams) -> Report:
         rows.append(
             {
                 "facility": row["facility__name"],
-                "district": row["facility__county__consulate__city"],
+                "kind": str(FacilityKind(row["facility__kind"]).label),
+                # A facility outside TX/OK/NM belongs to no district.
+                "district": row["facility__county__consulate__city"] or _("outside the network"),
                 "in_custody": row["n"],
             }
         )
@@ -164,7 +167,12 @@ def custody_by_facility(user, params: ReportParams) -> Report:
     return Report(
         "custody_by_facility",
         _("Cases in custody by facility"),
-        [("facility", _("Facility")), ("district", _("District")), ("in_custody", _("In custody"))],
+        [
+            ("facility", _("Facility")),
+            ("kind", _("Kind of facility")),
+            ("district", _("District")),
+            ("in_custody", _("In custody")),
+        ],
         rows,
         chart={"type": "bar", "label": "facility", "values": ["in_custody"], "horizontal": True},
         note=_("Now (the date range does not apply)."),

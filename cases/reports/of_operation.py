@@ -43,7 +43,7 @@ def custody_by_facility(user, params: ReportParams):
     return (
         open_cases(user, params)
         .filter(IN_CUSTODY)
-        .values("facility_id", "facility__name", "facility__county__consulate__city")
+        .values("facility_id", "facility__name", "facility__kind", "facility__county__consulate__city")
         .annotate(n=Count("pk"))
         .order_by("-n", "facility__name")
     )

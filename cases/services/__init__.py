@@ -1,9 +1,11 @@
 """Every write to persons and cases goes through these functions."""
 
 from cases.services.cases import case_assign, case_note_add, case_open, case_reference_allocate, case_update
+from cases.services.custody import custody_episode_correct, custody_move, custody_release, custody_verify
 from cases.services.documents import document_upload
 from cases.services.handover import handover_acknowledge, handover_record
 from cases.services.lifecycle import case_close_approve, case_close_reject, case_close_request, case_reopen
+from cases.services.locate import locate_attempt_record
 from cases.services.persons import (
     emergency_contact_delete,
     emergency_contact_save,
@@ -45,6 +47,11 @@ from cases.services.work import (
 )
 
 __all__ = [
+    "custody_episode_correct",
+    "custody_move",
+    "custody_release",
+    "custody_verify",
+    "locate_attempt_record",
     "person_register_screened",
     "belonging_record",
     "belonging_resolve",

@@ -27,6 +27,7 @@ from cases import events
 from cases.models import Case, Person
 from cases.models.case import Status
 from cases.models.crossoffice import Transfer, TransferStatus
+from cases.models.custody import CustodySource
 from cases.models.identity import PersonAlias
 from cases.models.reminder import Reminder, ReminderStatus
 from cases.models.work import EventKind, Hearing, HearingStatus
@@ -34,6 +35,7 @@ from cases.reminders import schedule
 from cases.services.aliases import _clean as alias_clean
 from cases.services.aliases import _parts as name_parts
 from cases.services.cases import (
+    CUSTODY_FIELDS,
     UPDATABLE_FIELDS,
     _display,
     _validate_case_fields,
@@ -41,6 +43,7 @@ from cases.services.cases import (
     case_reference_allocate,
 )
 from cases.services.common import bump
+from cases.services.custody import custody_apply_many, episodes_open
 from cases.services.identifier_reviews import (
     IDENTIFIER_FIELDS,
     INTERACTIVE,
@@ -49,6 +52,7 @@ from cases.services.identifier_reviews import (
 )
 from cases.services.persons import PERSON_FIELDS, _clean_identifiers
 from cases.services.transfers import transfer_propose_for_custody
+from cases.services.verification import verify_tasks_complete_many
 from consulates.models import Consulate, DetentionFacility
 from consulates.policy import allowed_among, authorize
 from consulates.selectors import district_consulate_ids
@@ -225,6 +229,7 @@ def detainees_open(
             opened_at=now,
             opened_by=actor,
             last_activity_at=now,
+            custody_verified_at=now if values["facility"] else None,
             closure_needs_approval=persons[key].is_vulnerable,
             operation=operation,
             **values,
@@ -232,6 +237,7 @@ def detainees_open(
         for (key, values), reference in zip(valid.items(), references, strict=True)
     }
     Case.objects.bulk_create(list(cases.values()))
+    episodes_open(cases=list(cases.values()), actor=actor, source=CustodySource.IMPORT)
     with events.collected():
         for case in cases.values():
             events.case_opened(case, actor)
@@ -261,8 +267,8 @@ def cases_custody_update_many(*, actor, changes: dict[int, dict], operation=None
     if operation is not None:
         authorize(actor, "operation.manage", operation)
     cases = list(
-        Case.objects.select_for_update()
-        .select_related("consulate")
+        Case.objects.select_for_update(of=("self",))
+        .select_related("consulate", "facility")  # the facility's name for the timeline, read with the row
         .filter(pk__in=list(changes))
         .order_by("pk")
     )
@@ -271,29 +277,44 @@ def cases_custody_update_many(*, actor, changes: dict[int, dict], operation=None
     changed: list[Case] = []
     moved: list[Case] = []
     now = timezone.now()
+    valid: dict[int, Case] = {}
+    wanted: dict[int, dict] = {}
+    for case in cases:
+        if case.pk not in permitted or case.status == Status.CLOSED:
+            continue
+        if operation is not None and case.consulate_id != operation.consulate_id:
+            continue
+        values = {name: getattr(case, name) for name in UPDATABLE_FIELDS} | changes[case.pk]
+        for name in ("subtype", "notified_by", "summary"):
+            values[name] = values[name] or ""
+        try:
+            _validate_case_fields(values, consulate_tz=case.consulate.timezone)
+        except ValidationError:
+            continue
+        valid[case.pk] = case
+        wanted[case.pk] = {
+            name: values[name] for name in changes[case.pk] if getattr(case, name) != values[name]
+        }
+    before = {pk: {name: _display(case, name) for name in CUSTODY_FIELDS} for pk, case in valid.items()}
+    # The custody history first, set-wise: it sets each case's current custody (its only writer).
+    applied = custody_apply_many(
+        [case for pk, case in valid.items() if wanted[pk]],
+        {pk: names for pk, names in wanted.items() if names},
+        actor=actor,
+        source=CustodySource.IMPORT,
+    )
     with events.collected():
-        for case in cases:
-            if case.pk not in permitted or case.status == Status.CLOSED:
+        for pk, case in valid.items():
+            result = applied.get(pk, [])
+            if isinstance(result, ValidationError):
                 continue
-            if operation is not None and case.consulate_id != operation.consulate_id:
-                continue
-            values = {name: getattr(case, name) for name in UPDATABLE_FIELDS} | changes[case.pk]
-            for name in ("subtype", "notified_by", "summary"):
-                values[name] = values[name] or ""
-            try:
-                _validate_case_fields(values, consulate_tz=case.consulate.timezone)
-            except ValidationError:
-                continue
-            names = [name for name in changes[case.pk] if getattr(case, name) != values[name]]
+            names = list(result)
             attach = operation is not None and case.operation_id is None
             out[case.pk] = case
             if not names and not attach:
                 continue
-            before = {name: _display(case, name) for name in names}
-            for name in names:
-                setattr(case, name, values[name])
             if names:
-                diff = {name: [before[name], _display(case, name)] for name in names}
+                diff = {name: [before[pk][name], _display(case, name)] for name in names}
                 events.case_updated(case, actor, kind=EventKind.CUSTODY, changes=diff)
                 moved.append(case)
             if attach:
@@ -304,9 +325,23 @@ def cases_custody_update_many(*, actor, changes: dict[int, dict], operation=None
                 events.status_changed(case, actor, old=Status.OPEN, new=Status.IN_PROGRESS)
             changed.append(case)
     Case.objects.bulk_update(
-        changed, ["facility", "detained_since", "operation", "status", "version", "last_activity_at"]
+        changed,
+        [
+            "facility",
+            "detained_since",
+            "released_on",
+            "custody_verified_at",
+            "operation",
+            "status",
+            "version",
+            "last_activity_at",
+        ],
     )
     _after_custody(actor, moved)
+    verify_tasks_complete_many(
+        [case for case in valid.values() if isinstance(applied.get(case.pk), list) and applied[case.pk]],
+        actor,
+    )
     return out
 
 

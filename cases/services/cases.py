@@ -14,6 +14,7 @@ from cases import events
 from cases.categories import SUBTYPE_CATEGORY, Category
 from cases.models import Case, Operation, Person
 from cases.models.case import NotificationRequest, NotifiedBy, Priority
+from cases.models.custody import CustodySource
 from cases.models.identity import ArrestingAgency
 from cases.models.work import NOTE_KINDS, EventKind
 from cases.reminders import schedule
@@ -22,7 +23,9 @@ from cases.services.common import (
     require_assignable,
     touch,
 )
+from cases.services.custody import custody_apply
 from cases.services.transfers import transfer_propose_for_custody
+from cases.services.verification import verify_tasks_complete
 from consulates.models import Consulate, DetentionFacility
 from consulates.policy import authorize
 
@@ -238,6 +241,7 @@ def case_open(
     opposes_consular_action: bool = False,
     opposition_note: str = "",
     operation: Operation | None = None,
+    custody_source: str = CustodySource.OTHER,
 ) -> Case:
     """Open a case under a consulate the actor works for, for a person that consulate registered or
     holds a case of (``Person.objects.openable_by``): a person it only reads because another consulate
@@ -275,6 +279,8 @@ def case_open(
     now = timezone.now()
     year = now.astimezone(zoneinfo.ZoneInfo(consulate.timezone)).year
     (reference,) = case_reference_allocate(consulate=consulate, year=year)
+    # Custody is recorded by the custody service (its history); without a facility there is none to record.
+    custody = {name: values.pop(name) for name in ("facility", "detained_since")} if facility else {}
     case = Case.objects.create(
         reference=reference,
         person=person,
@@ -289,6 +295,8 @@ def case_open(
     )
     events.case_opened(case, actor)
     if facility:
+        custody_apply(case, actor=actor, source=custody_source, wanted=custody)
+        case.save(update_fields=["facility", "detained_since", "custody_verified_at"])
         events.case_updated(case, actor, kind=EventKind.CUSTODY, changes={"facility": ["", str(facility)]})
         transfer_propose_for_custody(case, actor)
     schedule.art36_reminder_sync(case)
@@ -296,7 +304,14 @@ def case_open(
 
 
 @transaction.atomic
-def case_update(*, actor, case: Case, expected_version: int | None = None, **changes) -> Case:
+def case_update(
+    *,
+    actor,
+    case: Case,
+    expected_version: int | None = None,
+    custody_source: str = CustodySource.OTHER,
+    **changes,
+) -> Case:
     """Change custody, the art. 36 record, category, priority or repatriation data of a case. A case
     urgent before or after the change keeps needing a supervisor's approval to close. Recording that the
     person opposes consular action stamps ``opposition_recorded_at``; withdrawing it clears the stamp."""
@@ -320,14 +335,23 @@ def case_update(*, actor, case: Case, expected_version: int | None = None, **cha
         raise ValidationError(
             {"reception_point": _("This reception point is closed or no longer designated: choose another.")}
         )
-    before = {name: _display(case, name) for name in changed}
+    before = {name: _display(case, name) for name in (*changed, *CUSTODY_FIELDS)}
     saved_fields = list(changed)
     urgent_now_or_before = Priority.URGENT in (case.priority, values["priority"])
     if "priority" in changed and urgent_now_or_before and not case.closure_needs_approval:
         case.closure_needs_approval = True
         saved_fields.append("closure_needs_approval")
     for name in changed:
-        setattr(case, name, values[name])
+        if name not in CUSTODY_FIELDS:
+            setattr(case, name, values[name])
+    if set(changed) & set(CUSTODY_FIELDS):
+        # The current custody is the history's (cases.services.custody): recorded there, read back.
+        wanted = {name: values[name] for name in CUSTODY_FIELDS if name in changed}
+        moved = custody_apply(case, actor=actor, source=custody_source, wanted=wanted)
+        changed = [name for name in changed if name not in CUSTODY_FIELDS or name in moved]
+        changed += [name for name in moved if name not in changed]
+        saved_fields = [name for name in saved_fields if name not in CUSTODY_FIELDS] + moved
+        saved_fields.append("custody_verified_at")
     if "opposes_consular_action" in changed:
         # When the opposition was recorded (or withdrawn: cleared; the history keeps the earlier time).
         case.opposition_recorded_at = timezone.now() if case.opposes_consular_action else None
@@ -347,6 +371,7 @@ def case_update(*, actor, case: Case, expected_version: int | None = None, **cha
     if set(changed) & set(CUSTODY_FIELDS + ART36_FIELDS):
         schedule.art36_reminder_sync(case)
     if set(changed) & set(CUSTODY_FIELDS):
+        verify_tasks_complete(case, actor)
         # Detained or released: the person's hearing reminders change recipient (re-checked when sent);
         # another place of custody: its zone (hearings without a court, the person's nights).
         schedule.case_hearings_resync(case)

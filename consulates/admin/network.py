@@ -108,6 +108,7 @@ class CountyAdmin(CuratedOnSaveMixin, ReferenceDataAdmin, admin.ModelAdmin):
 class DetentionFacilityAdmin(CuratedOnSaveMixin, ReferenceDataAdmin, admin.ModelAdmin):
     list_display = [
         "name",
+        "kind",
         "city",
         "state",
         "county",
@@ -117,11 +118,11 @@ class DetentionFacilityAdmin(CuratedOnSaveMixin, ReferenceDataAdmin, admin.Model
         "operator",
         "active",
     ]
-    list_filter = ["state", "ice_field_office", "county__consulate", "active"]
+    list_filter = ["kind", "state", "ice_field_office", "county__consulate", "active"]
     search_fields = ["name", "city", "operator"]
     list_select_related = ["county__consulate"]
     autocomplete_fields = ["county"]
-    readonly_fields = ["district", "zone", "curated"]
+    readonly_fields = ["district", "zone", "curated", "added_by"]
 
     @admin.display(description=_("time in use"))
     def zone(self, obj):
@@ -130,7 +131,7 @@ class DetentionFacilityAdmin(CuratedOnSaveMixin, ReferenceDataAdmin, admin.Model
 
     @admin.display(description=_("district consulate"), ordering="county__consulate__city")
     def district(self, obj):
-        return obj.county.consulate
+        return obj.county.consulate if obj.county_id else _("outside the network")
 
 
 @admin.register(ReceptionPoint)

@@ -54,8 +54,11 @@ class CountySerializer(serializers.ModelSerializer):
 
 
 class DetentionFacilitySerializer(serializers.ModelSerializer):
-    county_fips = serializers.CharField(source="county.fips", read_only=True)
-    district_consulate = serializers.IntegerField(source="county.consulate_id", read_only=True)
+    # A facility outside the network has no county: no FIPS code and no district (null).
+    county_fips = serializers.CharField(source="county.fips", read_only=True, allow_null=True, default=None)
+    district_consulate = serializers.IntegerField(
+        source="county.consulate_id", read_only=True, allow_null=True, default=None
+    )
     timezone = serializers.CharField(
         source="zone_name", read_only=True, help_text="IANA zone: the facility's own, else its county's."
     )
@@ -65,6 +68,7 @@ class DetentionFacilitySerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "name",
+            "kind",
             "operator",
             "city",
             "state",

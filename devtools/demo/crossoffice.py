@@ -110,7 +110,9 @@ class CrossOfficeSeeder:
         self.consulates = {c.slug: c for c in Consulate.objects.all()}
         self.facilities: dict[str, list[DetentionFacility]] = {}
         for facility in (
-            DetentionFacility.objects.filter(active=True).select_related("county__consulate").order_by("pk")
+            DetentionFacility.objects.filter(active=True, county__isnull=False)
+            .select_related("county__consulate")
+            .order_by("pk")
         ):
             self.facilities.setdefault(facility.county.consulate.slug, []).append(facility)
         self.points = list(

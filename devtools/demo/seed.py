@@ -80,7 +80,9 @@ class Seeder:
         self.rng = random.Random(seed)
         self.officers = officers or {}
         self.consulates = list(Consulate.objects.all())
-        facilities = DetentionFacility.objects.select_related("county__consulate").filter(active=True)
+        facilities = DetentionFacility.objects.select_related("county__consulate").filter(
+            active=True, county__isnull=False
+        )
         self.facilities_by_consulate: dict[int, list[int]] = {}
         self.facility_zones: dict[int, str] = {}
         for facility in facilities:
@@ -363,6 +365,7 @@ class Seeder:
                 )
         self._copy("cases_person", self.PERSON_COLUMNS, person_rows)
         self._copy("cases_case", self.CASE_COLUMNS, case_rows)
+        self._custody_episodes(first_case, size)
         self._copy("cases_caseevent", "case_id, kind, occurred_at, recorded_at, text, payload", event_rows)
         self._copy(
             "cases_hearing",
@@ -379,6 +382,34 @@ class Seeder:
         return len(person_rows) + len(case_rows) + len(event_rows) + len(hearing_rows) + len(task_rows)
 
     @staticmethod
+    def _custody_episodes(first_case: int, size: int) -> None:
+        """The custody history of the batch's detained cases, as the custody service would have written
+        it: one episode (their one facility, from the detention date, to the release if any), learnt from
+        the ICE locator; custody last verified within the last ten days (some over the 7-day line, so the
+        "verify custody" scan has work in the demo)."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                INSERT INTO cases_custodyepisode
+                    (case_id, facility_id, agency, started_on, started_time, ended_on, ended_by, source, notes,
+                     recorded_at, recorded_by_id)
+                SELECT id, facility_id, 'ice_ero',
+                       CASE WHEN released_on < detained_since THEN NULL ELSE detained_since END, NULL, released_on,
+                       CASE WHEN released_on IS NULL THEN '' ELSE 'released' END, 'ice_locator', '',
+                       opened_at, opened_by_id
+                FROM cases_case WHERE id BETWEEN %s AND %s AND facility_id IS NOT NULL
+                """,
+                [first_case, first_case + size - 1],
+            )
+            cursor.execute(
+                """
+                UPDATE cases_case SET custody_verified_at = GREATEST(opened_at, now() - random() * interval '10 days')
+                WHERE id BETWEEN %s AND %s AND facility_id IS NOT NULL
+                """,
+                [first_case, first_case + size - 1],
+            )
+
+    @staticmethod
     def _enter_bulk_mode(cursor) -> bool:
         """Skip per-row triggers for this transaction (as pg_restore does); history is then written in
         bulk by ``_write_history``. Needs a superuser (the embedded server and CI have one); without it
@@ -393,7 +424,7 @@ class Seeder:
     @staticmethod
     def _write_history(first_person: int, first_case: int, size: int) -> None:
         """Write the audit rows the pghistory insert triggers would have written, one statement per table."""
-        from cases.models import Case, CaseEvent, Hearing, Person, Task
+        from cases.models import Case, CaseEvent, CustodyEpisode, Hearing, Person, Task
 
         targets = [
             (Person, "id", first_person),
@@ -401,6 +432,7 @@ class Seeder:
             (CaseEvent, "case_id", first_case),
             (Hearing, "case_id", first_case),
             (Task, "case_id", first_case),
+            (CustodyEpisode, "case_id", first_case),
         ]
         with connection.cursor() as cursor:
             for model, key, first in targets:

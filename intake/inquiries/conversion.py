@@ -19,10 +19,12 @@ from cases.identifiers import CURP_STATES
 from cases.matching import MatchQuery, match, reason_text
 from cases.models import Case, Person, PersonAlias
 from cases.models.case import Priority, Status
+from cases.models.custody import SOURCE_OF_SEARCH, CustodySource
 from cases.models.identity import AliasSource, DuplicateSource
 from cases.namekeys import fold
 from cases.services.aliases import alias_add
 from cases.services.cases import case_open
+from cases.services.locate import locate_attempts_copy
 from cases.services.persons import person_register
 from cases.services.registration import hidden_duplicates_review
 from intake.inquiries.services import inquiry_write, save
@@ -133,15 +135,14 @@ def inquiry_link(*, actor, inquiry: Inquiry, person: Person, expected_version: i
     return save(inquiry, ["person", "case"])
 
 
-def _facility(inquiry: Inquiry):
-    """Where the last search found the person held, if one did."""
-    attempt = (
+def _found(inquiry: Inquiry):
+    """The last search that found the person held, if one did."""
+    return (
         inquiry.locate_attempts.filter(result=LocateResult.FOUND, facility__isnull=False)
         .select_related("facility")
         .order_by("-attempted_at", "-pk")
         .first()
     )
-    return attempt.facility if attempt else None
 
 
 @transaction.atomic
@@ -179,7 +180,8 @@ def inquiry_convert(
         sex=sex,
     )
     hidden_duplicates_review(actor=actor, person=person, source=DuplicateSource.INQUIRY)
-    facility = _facility(inquiry)
+    found = _found(inquiry)
+    facility = found.facility if found else None
     summary = _("Opened from inquiry %(number)s.") % {"number": inquiry.pk}
     if inquiry.sought_birthplace and not person.state_of_birth:
         summary += " " + _("Place of birth as the caller said it: %(place)s.") % {
@@ -195,7 +197,12 @@ def inquiry_convert(
         summary=summary,
         facility=facility,
         detained_since=inquiry.arrested_on if facility else None,
+        custody_source=SOURCE_OF_SEARCH.get(found.where, CustodySource.OTHER)
+        if found
+        else CustodySource.OTHER,
     )
+    # The searches made for the inquiry become the case's locate history (copied: the inquiry keeps its own).
+    locate_attempts_copy(case=case, attempts=inquiry.locate_attempts.order_by("attempted_at", "pk"))
     inquiry.person = person
     inquiry.case = case
     events.inquiry_linked(case, actor, inquiry=inquiry, how="converted")

@@ -38,7 +38,19 @@ from rest_framework.test import APIClient
 
 from api.models import ApiToken
 from cases import services
-from cases.models import Case, CaseEvent, Consent, Document, Hearing, Person, Referral, Task, Transfer
+from cases.models import (
+    Case,
+    CaseEvent,
+    CaseLocateAttempt,
+    Consent,
+    CustodyEpisode,
+    Document,
+    Hearing,
+    Person,
+    Referral,
+    Task,
+    Transfer,
+)
 from consulates.models import (
     ConsularPost,
     County,
@@ -259,6 +271,8 @@ def fingerprint() -> tuple:
         list(Case.objects.order_by("pk").values_list("pk", "version", "status", "assigned_to_id", "summary")),
         list(Person.objects.order_by("pk").values_list("pk", "updated_at")),
         CaseEvent.objects.count(),
+        CustodyEpisode.objects.count(),
+        CaseLocateAttempt.objects.count(),
         Hearing.objects.count(),
         Document.objects.count(),
         list(Task.objects.order_by("pk").values_list("pk", "done")),

@@ -33,6 +33,7 @@ from rest_framework.views import APIView
 from api.conditional import etag_for
 from api.errors import CONFLICTS
 from cases.models import Case, Person
+from consulates.models import DetentionFacility
 from tests.api.support_matrix import (
     AUDITOR_ROLES,
     PARTNER_ROLES,
@@ -76,6 +77,10 @@ TRANSFER_KINDS = ("own", "foreign", "incoming")
 
 def _case(w, k):
     return w.case[k].pk
+
+
+def _facility_pk():
+    return DetentionFacility.objects.get(name="Prairieland Detention Center").pk
 
 
 def _later():
@@ -175,6 +180,22 @@ OPERATIONS: dict[tuple[str, str], Op] = {
         lambda w, k: {"kind": "bond", "starts_at": _later(), "location": "Corte de inmigración"}
     ),
     ("case-tasks", "POST"): _case_action(lambda w, k: {"title": "Visitar al connacional"}),
+    ("case-custody", "GET"): Op("case", CASE_KINDS, _case),
+    ("case-custody", "POST"): _case_action(
+        lambda w, k: {
+            "facility": _facility_pk(),
+            "since": timezone.localdate().isoformat(),
+            "source": "ice_locator",
+        }
+    ),
+    ("case-custody-release", "POST"): _case_action(
+        lambda w, k: {"on": timezone.localdate().isoformat(), "source": "family"}
+    ),
+    ("case-custody-verified", "POST"): _case_action(),
+    ("case-locate-attempts", "GET"): Op("case", CASE_KINDS, _case),
+    ("case-locate-attempts", "POST"): _case_action(
+        lambda w, k: {"where": "ice_locator", "result": "not_found", "searched_for": "Número A"}
+    ),
     ("case-transfers", "POST"): _case_action(
         lambda w, k: {"to_consulate": w.san_antonio.pk, "reason": "La familia vive en San Antonio"}
     ),
@@ -447,6 +468,13 @@ PATTERNS: dict[tuple[str, str], dict[str, str]] = {
     ("case-notes", "POST"): WORK,
     ("case-hearings", "POST"): WORK,
     ("case-tasks", "POST"): WORK,
+    ("case-custody", "GET"): READ,
+    ("case-custody", "POST"): WORK,
+    # The world's cases show no custody: nothing to release or to verify (409 for whoever may work).
+    ("case-custody-release", "POST"): WORK_STATE_REFUSED,
+    ("case-custody-verified", "POST"): WORK_STATE_REFUSED,
+    ("case-locate-attempts", "GET"): READ,
+    ("case-locate-attempts", "POST"): WORK,
     ("case-transfers", "POST"): WORK,
     ("case-consents", "POST"): WORK,
     ("case-referrals", "POST"): WORK,

@@ -29,7 +29,7 @@ from api.idempotency import IdempotentPostMixin
 from cases import services
 from cases.models import Case, Consent, Referral, Transfer
 from consulates.access import forget_access
-from consulates.models import PartnerService, StaffMembership
+from consulates.models import DetentionFacility, PartnerService, StaffMembership
 from tests import factories as f
 from tests.api.support_matrix import _walk, client_for, module_world
 from tests.factories.crossoffice import make_referral
@@ -100,6 +100,15 @@ def _pending_closure(w):
 
 def _closed(w):
     services.case_close_request(actor=w.users["officer_own"], case=w.case["unreferred"], outcome="resolved")
+    return {}
+
+
+def _prairieland():
+    return DetentionFacility.objects.get(name="Prairieland Detention Center")
+
+
+def _in_custody(w):
+    services.case_update(actor=w.users["officer_own"], case=w.case["unreferred"], facility=_prairieland())
     return {}
 
 
@@ -206,6 +215,28 @@ SCENARIOS: dict[str, Scenario] = {
         BOTH,
     ),
     "case-tasks": _case_route(lambda w, ctx: {"title": "Visitar al connacional"}, read=_detail("tasks")),
+    # Custody episodes and searches are read only with their case (like hearings).
+    "case-custody": Scenario(
+        "officer_own",
+        _unreferred,
+        lambda w, ctx: {
+            "facility": _prairieland().pk,
+            "since": timezone.localdate().isoformat(),
+            "source": "family",
+        },
+        BOTH,
+    ),
+    "case-custody-release": Scenario(
+        "officer_own",
+        _unreferred,
+        lambda w, ctx: {"on": timezone.localdate().isoformat(), "source": "family"},
+        BOTH,
+        setup=_in_custody,
+    ),
+    "case-custody-verified": _case_route(lambda w, ctx: {}, setup=_in_custody),
+    "case-locate-attempts": Scenario(
+        "officer_own", _unreferred, lambda w, ctx: {"where": "ice_locator", "result": "not_found"}, BOTH
+    ),
     "case-transfers": _case_route(
         lambda w, ctx: {"to_consulate": w.san_antonio.pk, "reason": "La familia vive en San Antonio"},
         read=_detail("transfers"),

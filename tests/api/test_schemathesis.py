@@ -93,6 +93,16 @@ POSITIVE_DATA_EXCEPTIONS = {
             ("POST", "/api/v1/persons/search/"),
         )
     },
+    # Custody: an unknown facility id is a field error, and so is a date that does not fit the case's
+    # custody history (a move before the current facility's start, a "found" search without a facility).
+    **{
+        operation: "an unknown facility, or a date or result that does not fit the custody history (400)"
+        for operation in (
+            ("POST", "/api/v1/cases/{id}/custody/"),
+            ("POST", "/api/v1/cases/{id}/custody/release/"),
+            ("POST", "/api/v1/cases/{id}/locate-attempts/"),
+        )
+    },
     # A generated If-Match is well formed, but not the record's current ETag: 412, as documented.
     **{
         operation: "an If-Match that is not the current ETag is 412"

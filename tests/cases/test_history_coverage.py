@@ -39,6 +39,8 @@ PERSONAL_DATA = {
     "cases.PersonMerge",  # which records were merged (the snapshot of both is not tracked)
     "intake.Inquiry",  # the caller and the person sought
     "intake.LocateAttempt",  # where the person was searched for and found
+    "cases.CustodyEpisode",  # where a person was held, from when to when
+    "cases.CaseLocateAttempt",  # where the person of a case was searched for and found
     "intake.ImportBatch",  # the uploaded list (the file itself is not tracked)
     "intake.ImportRow",  # which person a list's row became (its values are not tracked)
 }

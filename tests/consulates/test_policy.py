@@ -69,6 +69,7 @@ TABLE = {
     "partner.enter": _same({"partner"}),
     "reference.view": _same(STAFF),
     "reference.manage": _same(ADMINS),
+    "facility.add": _same(WORKERS),
     "partner.deactivate": _same(ADMINS),
     "partner.webhook_secret.rotate": (ADMINS | {"partner"}, ADMINS),
     "audit.view": _same(ADMINS | {"auditor"}),
@@ -294,6 +295,14 @@ SERVICES_WITHOUT_THEIR_OWN_CHECK = {
     "person_export_data",
     # The closure a hand-over makes: called by ``handover_record`` after it authorized ``handover.send``.
     "close_as_transferred_out",
+    # The custody history written for a case service that locked the case and authorized ``case.work``
+    # (``case_open``: ``case.open``; the import's ``cases_custody_update_many``: ``allowed_among``).
+    "custody_apply",
+    "custody_apply_many",
+    "episodes_open",
+    # Completed by a custody write that authorized ``case.work`` (or its set-wise twin).
+    "verify_tasks_complete",
+    "verify_tasks_complete_many",
 }
 
 

@@ -98,6 +98,15 @@ def test_convert_carries_the_fields_over(world):
     assert case.consulate == world.dallas
     assert case.facility == facility
     assert case.detained_since == inquiry.arrested_on
+    # The custody history starts from the search that found the person; the searches are the case's too.
+    episode = case.custody_episodes.get()
+    assert (episode.facility, episode.source, episode.started_on) == (
+        facility,
+        "facility",
+        inquiry.arrested_on,
+    )
+    copied = list(case.locate_attempts.values_list("where", "result", "facility_id", "from_inquiry"))
+    assert copied == [(LocateWhere.FACILITY, LocateResult.FOUND, facility.pk, inquiry.pk)]
     assert CaseEvent.objects.filter(
         case=case, kind=EventKind.INQUIRY_LINKED, payload__how="converted"
     ).exists()

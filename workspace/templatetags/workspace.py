@@ -11,6 +11,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext, ngettext
 
 from consulates.zones import time_in_zone, zone_after_time
+from consulates.zones import zone_label as zone_words
 
 register = template.Library()
 
@@ -90,3 +91,9 @@ def control(field):
     if not field.errors:
         return field.as_widget()
     return field.as_widget(attrs={"aria-invalid": "true", "aria-describedby": f"{field.auto_id}-error"})
+
+
+@register.simple_tag
+def zone_label(name: str) -> str:
+    """A place's zone as people say it ("hora del Centro"): for a place whose clock is not the page's."""
+    return zone_words(name)

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from cases.models import Case, Person
 from consulates.models import Consulate
 from devtools.demo.crossoffice import crossoffice_seed
+from devtools.demo.custody import custody_seed
 from devtools.demo.duplicates import duplicates_seed
 from devtools.demo.handover import handover_seed
 from devtools.demo.inquiries import inquiries_seed
@@ -74,6 +75,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Panhandle case: {panhandle_seed()}."))
         # Issue 20: a case handed over to a consulate outside the network (moved by ICE to Georgia).
         self.stdout.write(self.style.SUCCESS(f"Hand-over: {handover_seed()}."))
+        # Issue 20: custody histories, a move to another district and one out of state (demo facility).
+        self.stdout.write(self.style.SUCCESS(f"Custody histories: {custody_seed()}."))
         self._print_logins()
 
     def _print_logins(self):

@@ -33,6 +33,7 @@ from cases.models.case import NotifiedBy, Outcome, Priority, Status
 from cases.models.identity import ArrestingAgency
 from cases.models.person import VULNERABILITY_FIELDS, Person
 from cases.reports.common import ReportParams
+from consulates.choices import FacilityKind
 from consulates.models import DetentionFacility, ReceptionPoint
 from tests import factories as f
 from tests.cases.reports import inquiry_builders
@@ -607,7 +608,12 @@ def expected_custody_by_facility(w, consulate=None, operation=None):
         s.facility for s in _scope(w, consulate, operation) if s.facility and not s.released and s.is_open
     )
     rows = [
-        {"facility": w.facility[slug].name, "district": CITY[slug], "in_custody": n}
+        {
+            "facility": w.facility[slug].name,
+            "kind": str(FacilityKind(w.facility[slug].kind).label),
+            "district": CITY[slug],
+            "in_custody": n,
+        }
         for slug, n in counts.items()
     ]
     return sorted(rows, key=lambda r: (-r["in_custody"], r["facility"]))
