@@ -45,3 +45,14 @@ def test_the_demo_case_is_handed_over_to_atlanta_with_the_export_logged(seeded):
     assert handover.export_size > 0
     assert AccessLog.objects.filter(action=AccessAction.HANDOVER_EXPORT, case_id=handover.case_id).exists()
     assert "Hand-over: " in seeded
+
+
+def test_the_demo_hand_over_follows_a_custody_history_out_of_the_network(seeded):
+    handover = Handover.objects.get(
+        case__person__given_names=PERSON["given_names"],
+        case__person__paternal_surname=PERSON["paternal_surname"],
+    )
+    episodes = list(handover.case.custody_episodes.order_by("started_on", "pk").select_related("facility"))
+    assert [e.facility.county is None for e in episodes] == [False, True]
+    assert episodes[1].facility.state == "GA"
+    assert episodes[1].facility.name.startswith("DEMO")
