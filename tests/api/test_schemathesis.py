@@ -168,6 +168,7 @@ def _path_id(world, role: str, path: str):
         "/api/v1/facilities/": lambda: world.facility["own"].pk,
         "/api/v1/reception-points/": lambda: world.reception_point.pk,
         "/api/v1/courts/": lambda: world.court.pk,
+        "/api/v1/consular-posts/": lambda: world.outside_post.pk,
         "/api/v1/partners/": lambda: world.partner_a.pk,
     }
     for prefix, pk in prefixes.items():
