@@ -10,6 +10,14 @@ from cases.services.persons import (
     person_register,
     person_update,
 )
+from cases.services.proceedings import (
+    deadline_add,
+    deadline_resolve,
+    proceeding_decide,
+    proceeding_open,
+    proceeding_status_set,
+    proceeding_update,
+)
 from cases.services.referrals import (
     consent_record,
     consent_withdraw,
@@ -44,6 +52,12 @@ from cases.services.work import (
 )
 
 __all__ = [
+    "deadline_add",
+    "deadline_resolve",
+    "proceeding_decide",
+    "proceeding_open",
+    "proceeding_status_set",
+    "proceeding_update",
     "person_register_screened",
     "belonging_record",
     "belonging_resolve",

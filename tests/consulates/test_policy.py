@@ -94,6 +94,7 @@ TABLE = {
     "case.close.approve": _consulate({"supervisor"} | ADMINS),
     "case.reopen": _consulate(WORKERS),
     "handoff.confirm": _consulate(WORKERS),
+    "proceeding.record": _consulate(WORKERS),
     "document.download": _same(STAFF | {"partner"}),
     "document.upload": _consulate(WORKERS),
     "reminder.retry": _consulate(WORKERS),
