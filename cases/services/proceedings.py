@@ -102,6 +102,8 @@ def proceeding_update(
     proceeding.save()
     events.proceeding_updated(case, actor, proceeding=proceeding, changes=changes)
     touch(case, actor)
+    if {"counsel_kind", "counsel_partner"} & set(changes):  # who a detained person's reminders reach
+        schedule.case_hearings_resync(case)
     if "court" in changes:  # the deadlines' reminders are on the court's clock
         for deadline in proceeding.deadlines.filter(status=DeadlineStatus.OPEN):
             schedule.deadline_reminders_sync(deadline)
