@@ -29,6 +29,7 @@ from cases.timeline import GROUPS, kinds_of, person_name, timeline_entries
 from cases.zones import wall_clock_shown
 from consulates.policy import can
 from workspace.case_forms import DoneForm, HearingEditForm, HearingForm, NoteForm, TaskForm
+from workspace.proceedings import proceedings_context
 
 TIMELINE_PAGE = 50
 PAST_HEARINGS = 5
@@ -238,6 +239,8 @@ def case_context(request, case: Case, *, bound: dict | None = None, parts=None) 
         context["open_tasks"] = list(case.tasks.filter(done=False).select_related("assignee"))
     if working and (everything or parts & {"note", "hearings", "tasks"}):
         context["forms"] = forms_for(case, upcoming, context["open_tasks"], bound)
+    if everything or "proceedings" in parts:
+        context.update(proceedings_context(request, case, bound=bound))
     if everything:
         context.update(panels_context(request, case))
     return context

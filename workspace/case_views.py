@@ -44,6 +44,7 @@ PARTS = {
     "note": ("log", "workspace/case/_note_form.html"),
     "tasks": ("tasks", "workspace/case/_tasks.html"),
     "hearings": ("hearings", "workspace/case/_hearings.html"),
+    "proceedings": ("proceedings", "workspace/case/_proceedings.html"),
 }
 
 
