@@ -584,6 +584,14 @@ SPECTACULAR_SETTINGS = {
         "DocumentKindEnum": "cases.models.document.DocumentKind",
         "ConsulateKindEnum": "consulates.models.Consulate.Kind",
         "ReceptionPointKindEnum": "consulates.models.ReceptionPoint.Kind",
+        "ProceedingKindEnum": "cases.models.proceeding.ProceedingKind",
+        "ProceedingStatusEnum": "cases.models.proceeding.ProceedingStatus",
+        "ProceedingOutcomeEnum": "cases.models.proceeding.ProceedingOutcome",
+        "CounselKindEnum": "cases.models.proceeding.CounselKind",
+        "DeadlineKindEnum": "cases.models.proceeding.DeadlineKind",
+        "DeadlineStatusEnum": "cases.models.proceeding.DeadlineStatus",
+        "DeadlineResolutionEnum": ["met", "waived"],
+        "CaseOutcomeEnum": "cases.models.case.Outcome",
     },
 }
 
