@@ -8,6 +8,7 @@ from consulates.models import Consulate
 from devtools.demo.crossoffice import crossoffice_seed
 from devtools.demo.duplicates import duplicates_seed
 from devtools.demo.inquiries import inquiries_seed
+from devtools.demo.proceedings import proceedings_seed
 from devtools.demo.reminders import reminders_seed
 from devtools.demo.seed import Seeder
 from devtools.demo.totp import demo_login_lines
@@ -71,6 +72,9 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Inquiries: {inquiries_seed()} open at the demo consulates."))
         # Issue 20: a Panhandle case of Albuquerque (Mountain) with a hearing on Central time in Lubbock.
         self.stdout.write(self.style.SUCCESS(f"Panhandle case: {panhandle_seed()}."))
+        # Decision 0022: legal proceedings (removal with hearings, a BIA deadline, voluntary departure, habeas).
+        seeded = Case.objects.filter(pk__gt=last_before)
+        self.stdout.write(self.style.SUCCESS(f"Legal proceedings: {proceedings_seed(cases=seeded)}."))
         self._print_logins()
 
     def _print_logins(self):
