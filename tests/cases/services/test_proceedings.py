@@ -314,3 +314,23 @@ def test_a_hearing_is_scheduled_in_the_chosen_proceeding_of_its_case_only(office
         )
     assert error_fields(refused.value) == {"proceeding"}
     assert Hearing.objects.filter(case=another).count() == 0
+
+
+def test_the_timeline_names_the_proceeding_its_decision_and_the_deadline(officer, case):
+    from django.utils import translation
+
+    from cases.timeline import kinds_of, timeline_entries
+
+    proceeding = open_removal(officer, case)
+    services.proceeding_decide(
+        actor=officer, proceeding=proceeding, outcome="removal_ordered", decided_on=TODAY
+    )
+    events = case.events.filter(kind__in=kinds_of("proceedings")).select_related("actor").order_by("-pk")
+    with translation.override("es"):
+        decided, opened = timeline_entries(events)
+    assert opened.group == "proceedings"
+    assert decided.facts[:2] == [
+        "Procedimiento de deportación ante un juez de inmigración",
+        "Deportación ordenada",
+    ]
+    assert decided.facts[2].startswith("Apelación ante la Junta de Apelaciones de Inmigración: ")
