@@ -18,6 +18,9 @@ class CasesConfig(AppConfig):
         # The reminders send the weekly report without importing the reports (see ``messages.register``).
         from cases.models.reminder import ReminderKind
         from cases.reminders import messages
+        from cases.reminders.deadline_messages import build_deadline
         from cases.reports.weekly import build_weekly_report
 
         messages.register(ReminderKind.WEEKLY_REPORT, build_weekly_report)
+        messages.register(ReminderKind.DEADLINE_7D, build_deadline)
+        messages.register(ReminderKind.DEADLINE_2D, build_deadline)

@@ -89,6 +89,7 @@ def hearing_scheduled(case: Case, actor, *, hearing) -> CaseEvent:
         EventKind.HEARING_SCHEDULED,
         actor,
         hearing_id=hearing.pk,
+        proceeding_id=hearing.proceeding_id,
         hearing_kind=hearing.kind,
         starts_at=hearing.starts_at.isoformat(),
         location=hearing.location,
@@ -358,4 +359,67 @@ def locate_attempted(case: Case, actor, *, attempt) -> CaseEvent:
         where=attempt.where,
         result=attempt.result,
         facility=str(attempt.facility) if attempt.facility_id else "",
+    )
+
+
+def proceeding_opened(case: Case, actor, *, proceeding) -> CaseEvent:
+    return _record(
+        case,
+        EventKind.PROCEEDING_OPENED,
+        actor,
+        proceeding_id=proceeding.pk,
+        proceeding_kind=proceeding.kind,
+        court_id=proceeding.court_id,
+    )
+
+
+def proceeding_updated(case: Case, actor, *, proceeding, changes: dict) -> CaseEvent:
+    """``changes`` as display strings (a court or partner by its name)."""
+    return _record(
+        case,
+        EventKind.PROCEEDING_UPDATED,
+        actor,
+        proceeding_id=proceeding.pk,
+        proceeding_kind=proceeding.kind,
+        changes=changes,
+    )
+
+
+def proceeding_decided(case: Case, actor, *, proceeding, previous: list, deadlines: list) -> CaseEvent:
+    return _record(
+        case,
+        EventKind.PROCEEDING_DECIDED,
+        actor,
+        proceeding_id=proceeding.pk,
+        proceeding_kind=proceeding.kind,
+        outcome=proceeding.outcome,
+        decided_on=proceeding.decided_on.isoformat(),
+        previous=previous,
+        deadlines=[{"id": d.pk, "kind": d.kind, "due_on": d.due_on.isoformat()} for d in deadlines],
+    )
+
+
+def deadline_added(case: Case, actor, *, deadline) -> CaseEvent:
+    return _record(
+        case,
+        EventKind.DEADLINE_ADDED,
+        actor,
+        text=deadline.description,
+        proceeding_id=deadline.proceeding_id,
+        deadline_id=deadline.pk,
+        deadline_kind=deadline.kind,
+        due_on=deadline.due_on.isoformat(),
+    )
+
+
+def deadline_resolved(case: Case, actor, *, deadline) -> CaseEvent:
+    return _record(
+        case,
+        EventKind.DEADLINE_RESOLVED,
+        actor,
+        proceeding_id=deadline.proceeding_id,
+        deadline_id=deadline.pk,
+        deadline_kind=deadline.kind,
+        due_on=deadline.due_on.isoformat(),
+        status=deadline.status,
     )

@@ -20,10 +20,11 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases.models import Case, CaseEvent, Hearing, RepatriationHandoff, Task
+from cases.models import Case, CaseEvent, Hearing, Proceeding, RepatriationHandoff, Task
 from cases.models.case import Outcome, Status
 from cases.models.custody import LocateResult, LocateWhere
 from cases.models.handover import HandoverMethod, HandoverReason
+from cases.models.proceeding import DeadlineKind, DeadlineStatus, ProceedingKind, ProceedingOutcome
 from cases.models.work import EventKind, HearingKind
 from consulates.models import Consulate
 
@@ -34,6 +35,16 @@ GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
     "notes": (gettext_lazy("Notes"), (K.NOTE, K.PARTNER_NOTE)),
     "contact": (gettext_lazy("Calls and visits"), (K.CALL, K.VISIT)),
     "hearings": (gettext_lazy("Hearings"), (K.HEARING_SCHEDULED, K.HEARING_UPDATED)),
+    "proceedings": (
+        gettext_lazy("Legal proceedings"),
+        (
+            K.PROCEEDING_OPENED,
+            K.PROCEEDING_UPDATED,
+            K.PROCEEDING_DECIDED,
+            K.DEADLINE_ADDED,
+            K.DEADLINE_RESOLVED,
+        ),
+    ),
     "tasks": (gettext_lazy("Tasks"), (K.TASK_ADDED, K.TASK_UPDATED, K.TASK_COMPLETED)),
     "status": (
         gettext_lazy("Status and assignment"),
@@ -90,6 +101,7 @@ GROUP_OF = {kind: key for key, (_label, kinds) in GROUPS.items() for kind in kin
 _MODEL_OF = {
     K.HEARING_SCHEDULED: Hearing,
     K.HEARING_UPDATED: Hearing,
+    K.PROCEEDING_UPDATED: Proceeding,
     K.TASK_ADDED: Task,
     K.TASK_UPDATED: Task,
     K.TASK_COMPLETED: Task,
@@ -188,6 +200,8 @@ def _facts(event: CaseEvent, payload: dict, names: dict) -> list:
         if kind == K.HEARING_UPDATED:  # what changed is in ``changes``
             return [hearing_kind] if hearing_kind else []
         return [f for f in (hearing_kind, _when(payload.get("starts_at")), payload.get("location")) if f]
+    if kind in GROUPS["proceedings"][1]:
+        return _proceeding_facts(kind, payload)
     if kind in (K.TASK_ADDED, K.TASK_COMPLETED, K.TASK_UPDATED):
         due = payload.get("due_date") if kind == K.TASK_ADDED else None
         return [f for f in (payload.get("title", ""), _when(due) and _when(due).date()) if f]
@@ -226,6 +240,25 @@ def _facts(event: CaseEvent, payload: dict, names: dict) -> list:
         result = dict(LocateResult.choices).get(payload.get("result"), payload.get("result", ""))
         return [str(f) for f in (result, where, payload.get("facility")) if f]
     return []
+
+
+def _proceeding_facts(kind: str, payload: dict) -> list:
+    """The proceeding's kind, its decision, or the deadline and its day."""
+    facts = [str(dict(ProceedingKind.choices).get(payload.get("proceeding_kind"), ""))]
+    if kind == K.PROCEEDING_DECIDED:
+        facts.append(str(dict(ProceedingOutcome.choices).get(payload.get("outcome"), "")))
+        facts += [
+            f"{dict(DeadlineKind.choices).get(d.get('kind'), '')}: {_when(d.get('due_on')).date()}"
+            for d in payload.get("deadlines", [])
+            if _when(d.get("due_on"))
+        ]
+    if kind in (K.DEADLINE_ADDED, K.DEADLINE_RESOLVED):
+        facts = [str(dict(DeadlineKind.choices).get(payload.get("deadline_kind"), ""))]
+        due = _when(payload.get("due_on"))
+        facts.append(due.date() if due else "")
+        if kind == K.DEADLINE_RESOLVED:
+            facts.append(str(dict(DeadlineStatus.choices).get(payload.get("status"), "")))
+    return [f for f in facts if f]
 
 
 def _inquiry_facts(payload: dict) -> list:

@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from cases.api import cases, crossoffice, partner, persons, reports
+from cases.api import cases, crossoffice, partner, persons, proceedings, reports
 from consulates.api import views as reference
 from intake.inquiries import api as inquiries
 
@@ -18,6 +18,9 @@ router.register("consular-posts", reference.ConsularPostViewSet, basename="consu
 router.register("partners", reference.PartnerViewSet, basename="partner")
 router.register("persons", persons.PersonViewSet, basename="person")
 router.register("cases", cases.CaseViewSet, basename="case")
+router.register(
+    r"cases/(?P<case_pk>\d+)/proceedings", proceedings.ProceedingViewSet, basename="case-proceeding"
+)
 router.register("transfers", crossoffice.TransferViewSet, basename="transfer")
 router.register("referrals", crossoffice.ReferralViewSet, basename="referral")
 router.register("consents", crossoffice.ConsentViewSet, basename="consent")

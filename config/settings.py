@@ -599,6 +599,13 @@ SPECTACULAR_SETTINGS = {
         "EpisodeEndEnum": "cases.models.custody.EpisodeEnd",
         "LocateWhereEnum": "cases.models.custody.LocateWhere",
         "LocateResultEnum": "cases.models.custody.LocateResult",
+        "ProceedingKindEnum": "cases.models.proceeding.ProceedingKind",
+        "ProceedingStatusEnum": "cases.models.proceeding.ProceedingStatus",
+        "ProceedingOutcomeEnum": "cases.models.proceeding.ProceedingOutcome",
+        "CounselKindEnum": "cases.models.proceeding.CounselKind",
+        "DeadlineKindEnum": "cases.models.proceeding.DeadlineKind",
+        "DeadlineStatusEnum": "cases.models.proceeding.DeadlineStatus",
+        "DeadlineResolutionEnum": ["met", "waived"],
     },
 }
 

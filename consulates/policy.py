@@ -179,6 +179,9 @@ POLICY: dict[str, Rule] = {
     # Reception in Mexico is confirmed even after the case was closed (often it is closed as repatriated
     # before the reception point answers).
     "handoff.confirm": Rule(WORKERS, _CHANGE_WORK, at="consulate_id"),
+    # Legal proceedings, their deadlines and attorney of record: recorded by those who work the case, while
+    # it is open (a decision arriving after closure is recorded after reopening).
+    "proceeding.record": Rule(WORKERS, _CHANGE_WORK, at="consulate_id", when=_case_open),
     "document.download": Rule(STAFF | PARTNERS),  # which documents: ``scope``
     "document.upload": Rule(WORKERS, _CHANGE_WORK, at="consulate_id"),
     "document.upload.partner": Rule(PARTNERS, _("You cannot add documents to this case."), within="view"),
@@ -441,6 +444,13 @@ def _case_rows(category: str | None):
     return rule
 
 
+def _deadline_view(user, access: Access, model) -> Q:
+    """A proceeding's deadlines: staff who see its case; partners never."""
+    if access.partner_id:
+        return NOTHING
+    return Q(proceeding__case__in=_visible_cases(user))
+
+
 def _event_view(user, access: Access, model) -> Q:
     """A partner reads the entries about its own referrals while the case is shared with it, and the
     entries of each data category its consent covers."""
@@ -645,6 +655,10 @@ SCOPES: dict[tuple[str, str], Callable[[Any, Access, Any], Q]] = {
     ("cases.CaseEvent", "view"): _event_view,
     ("cases.Hearing", "view"): _case_rows("hearings"),
     ("cases.Task", "view"): _case_rows(None),
+    # Proceedings are the consulate's legal follow-up: partners read the hearings their consent covers,
+    # not the proceedings, their deadlines or the attorney of record (decision 0024).
+    ("cases.Proceeding", "view"): _case_rows(None),
+    ("cases.ProceedingDeadline", "view"): _deadline_view,
     ("cases.RepatriationHandoff", "view"): _case_rows("custody"),
     ("cases.CustodyEpisode", "view"): _case_rows("custody"),
     ("cases.CaseLocateAttempt", "view"): _case_rows(None),

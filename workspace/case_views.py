@@ -45,6 +45,7 @@ PARTS = {
     "tasks": ("tasks", "workspace/case/_tasks.html"),
     "hearings": ("hearings", "workspace/case/_hearings.html"),
     "custody": ("custody", "workspace/case/_custody.html"),
+    "proceedings": ("proceedings", "workspace/case/_proceedings.html"),
 }
 
 

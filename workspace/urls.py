@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from workspace import calendar_views, case_views, custody_views, views
+from workspace import calendar_views, case_views, custody_views, proceeding_views, views
 
 app_name = "workspace"
 
@@ -21,6 +21,37 @@ urlpatterns = [
     path("case/<int:pk>/note/", case_views.note_add, name="case_note"),
     path("case/<int:pk>/hearings/", case_views.hearing_add, name="case_hearing_add"),
     path("case/<int:pk>/hearings/<int:hearing_pk>/", case_views.hearing_edit, name="case_hearing_edit"),
+    path("case/<int:pk>/proceedings/", proceeding_views.proceeding_add, name="case_proceeding_add"),
+    path(
+        "case/<int:pk>/proceedings/<int:proceeding_pk>/",
+        proceeding_views.proceeding_edit,
+        name="case_proceeding_edit",
+    ),
+    path(
+        "case/<int:pk>/proceedings/<int:proceeding_pk>/decision/",
+        proceeding_views.proceeding_decide,
+        name="case_proceeding_decide",
+    ),
+    path(
+        "case/<int:pk>/proceedings/<int:proceeding_pk>/status/",
+        proceeding_views.proceeding_status,
+        name="case_proceeding_status",
+    ),
+    path(
+        "case/<int:pk>/proceedings/<int:proceeding_pk>/deadlines/",
+        proceeding_views.deadline_add,
+        name="case_deadline_add",
+    ),
+    path(
+        "case/<int:pk>/proceedings/<int:proceeding_pk>/hearings/",
+        proceeding_views.proceeding_hearing_add,
+        name="case_proceeding_hearing_add",
+    ),
+    path(
+        "case/<int:pk>/deadlines/<int:deadline_pk>/",
+        proceeding_views.deadline_resolve,
+        name="case_deadline_resolve",
+    ),
     path("case/<int:pk>/tasks/", case_views.task_add, name="case_task_add"),
     path("case/<int:pk>/tasks/<int:task_pk>/done/", case_views.task_done, name="case_task_done"),
     path("case/<int:pk>/custody/move/", custody_views.custody_move, name="case_custody_move"),

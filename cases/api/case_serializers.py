@@ -237,6 +237,14 @@ class HearingInputSerializer(serializers.Serializer):
         help_text="The court or place as written; may be left out when `court` is given (its name is used).",
     )
     notes = serializers.CharField(required=False, allow_blank=True, default="")
+    proceeding = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The case's open proceeding the hearing is part of (see /cases/{id}/proceedings/). Left "
+        "out: the case's open removal proceedings for a hearing before an immigration judge (recorded when "
+        "there are none), its open criminal case for a criminal court hearing.",
+    )
 
 
 class TaskInputSerializer(serializers.Serializer):
@@ -286,6 +294,14 @@ class HearingSerializer(FastOutputMixin, serializers.ModelSerializer):
     class Meta:
         model = Hearing
         fields = ["id", "case", "kind", "starts_at", "court", "location", "status", "outcome", "notes"]
+        read_only_fields = fields
+
+
+class StaffHearingSerializer(HearingSerializer):
+    """A hearing as staff read it: with the proceeding it is part of (partners' hearings do not name it)."""
+
+    class Meta(HearingSerializer.Meta):
+        fields = [*HearingSerializer.Meta.fields, "proceeding"]
         read_only_fields = fields
 
 

@@ -264,7 +264,7 @@ class CaseViewSet(
     @extend_schema(
         tags=["case actions"],
         request=s.HearingInputSerializer,
-        responses={201: s.HearingSerializer},
+        responses={201: s.StaffHearingSerializer},
         parameters=[IDEMPOTENCY_KEY],
     )
     @action(detail=True, methods=["post"])
@@ -272,8 +272,13 @@ class CaseViewSet(
         case = self.get_object()
         data = s.HearingInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        hearing = services.hearing_schedule(actor=request.user, case=case, **data.validated_data)
-        return self._created(s.HearingSerializer(hearing).data)
+        values = dict(data.validated_data)
+        if values.get("proceeding") is not None:  # one of this case's: another's is not told apart from none
+            values["proceeding"] = case.proceedings.filter(pk=values["proceeding"]).first()
+            if values["proceeding"] is None:
+                raise ValidationError({"proceeding": [_("Choose an open proceeding of this case.")]})
+        hearing = services.hearing_schedule(actor=request.user, case=case, **values)
+        return self._created(s.StaffHearingSerializer(hearing).data)
 
     @extend_schema(
         tags=["case actions"],

@@ -7,6 +7,7 @@ from cases.models.handover import Handover
 from cases.models.identifier_review import IdentifierReview
 from cases.models.identity import DuplicateReview, Operation, PersonAlias, PersonMerge
 from cases.models.person import EmergencyContact, Person
+from cases.models.proceeding import Proceeding, ProceedingDeadline
 from cases.models.reminder import Reminder, SmsOptOut, WebhookDelivery
 from cases.models.repatriation import Belonging, RepatriationHandoff
 from cases.models.report_summary import (
@@ -43,6 +44,8 @@ __all__ = [
     "Person",
     "PersonAlias",
     "PersonMerge",
+    "Proceeding",
+    "ProceedingDeadline",
     "Referral",
     "Reminder",
     "RepatriationHandoff",

@@ -30,6 +30,11 @@ class EventKind(models.TextChoices):
     STATUS = "status", _("Status changed")
     HEARING_SCHEDULED = "hearing_scheduled", _("Hearing scheduled")
     HEARING_UPDATED = "hearing_updated", _("Hearing updated")
+    PROCEEDING_OPENED = "proceeding_opened", _("Legal proceeding recorded")
+    PROCEEDING_UPDATED = "proceeding_updated", _("Legal proceeding updated")
+    PROCEEDING_DECIDED = "proceeding_decided", _("Decision recorded")
+    DEADLINE_ADDED = "deadline_added", _("Deadline added")
+    DEADLINE_RESOLVED = "deadline_resolved", _("Deadline met or waived")
     TASK_ADDED = "task_added", _("Task added")
     TASK_UPDATED = "task_updated", _("Task updated")
     TASK_COMPLETED = "task_completed", _("Task completed")
@@ -171,6 +176,16 @@ class Hearing(FastLoad, models.Model):
     court = models.ForeignKey(
         "consulates.ImmigrationCourt",
         verbose_name=_("court"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="hearings",
+    )
+    # The proceeding the hearing is part of (cases.models.proceeding); empty only for a hearing outside
+    # the listed proceedings (a family court hearing) or one written before proceedings existed.
+    proceeding = models.ForeignKey(
+        "cases.Proceeding",
+        verbose_name=_("legal proceeding"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,

@@ -6,9 +6,11 @@ person's hearing reminders go instead to, in this order:
 
 1. an emergency contact the person agreed may be told of hearings while detained
    (``EmergencyContact.hearing_reminders_consent``): a text to their phone, else an email;
-2. the attorney of record: a partner with an active legal representation referral on the case that
-   rests on the person's consent covering hearings (``DataCategory.HEARINGS``): an email to the
-   partner's contact address;
+2. the attorney of record: the partner organisation named as attorney of record of one of the case's
+   open proceedings (``Proceeding.counsel_partner``) to which the person's standing consent covers
+   hearings (``DataCategory.HEARINGS``); then any partner with an active legal representation referral
+   on the case that rests on such a consent (the attorney before proceedings were recorded): an email to
+   the partner's contact address;
 
 and to nobody when neither exists (the reminder is skipped with that reason, and the officer's case page
 and two-day email say nobody could be told). Never to the person's own phone while in custody.
@@ -24,8 +26,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from cases.models import Case, EmergencyContact, Referral
+from cases.models import Case, Consent, EmergencyContact, Proceeding, Referral
 from cases.models.crossoffice import DataCategory
+from cases.models.proceeding import OPEN_STATUSES, CounselKind
 from cases.models.reminder import ReminderChannel
 from consulates.models import PartnerService
 
@@ -69,6 +72,29 @@ def custody_recipients(case: Case) -> list[Recipient]:
         reachable = _phone_or_email(contact.phone, contact.email)
         if reachable:
             found.append(Recipient(EMERGENCY_CONTACT, *reachable, name=contact.name))
+    consented = (
+        Consent.objects.active()
+        .filter(case_id=case.pk, scope__contains=[DataCategory.HEARINGS])
+        .values("partner_id")
+    )
+    of_record = (
+        Proceeding.objects.filter(
+            case_id=case.pk,
+            status__in=OPEN_STATUSES,
+            counsel_kind=CounselKind.PARTNER,
+            counsel_partner__active=True,
+            counsel_partner__in=consented,
+        )
+        .exclude(counsel_partner__contact_email="")
+        .select_related("counsel_partner")
+        .order_by("-started_on", "-pk")
+    )
+    told = set()
+    for proceeding in of_record:
+        partner = proceeding.counsel_partner
+        if partner.pk not in told:
+            told.add(partner.pk)
+            found.append(Recipient(ATTORNEY, ReminderChannel.EMAIL, partner.contact_email, name=partner.name))
     attorneys = (
         Referral.objects.active()
         .filter(
@@ -83,6 +109,9 @@ def custody_recipients(case: Case) -> list[Recipient]:
         .order_by("referred_at", "pk")
     )
     for referral in attorneys:
+        if referral.partner_id in told:
+            continue
+        told.add(referral.partner_id)
         found.append(
             Recipient(
                 ATTORNEY, ReminderChannel.EMAIL, referral.partner.contact_email, name=referral.partner.name

@@ -14,9 +14,19 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from cases.models import Case, Hearing, Person, Referral, Reminder, RepatriationHandoff, Task
+from cases.models import (
+    Case,
+    Hearing,
+    Person,
+    ProceedingDeadline,
+    Referral,
+    Reminder,
+    RepatriationHandoff,
+    Task,
+)
 from cases.models.case import ART36_CONTACT_HOURS, Status
 from cases.models.crossoffice import ACTIVE_REFERRAL, REFERRAL_ANSWER_HOURS, ReferralStatus
+from cases.models.proceeding import DeadlineStatus, ProceedingStatus
 from cases.models.reminder import ReminderChannel, ReminderKind, ReminderStatus
 from cases.models.work import HearingStatus
 from cases.reminders.recipients import hearing_recipients, person_channel
@@ -229,6 +239,9 @@ def case_reminders_resync(case: Case) -> None:
     for task in Task.objects.filter(case=case, done=False).order_by("pk"):
         task_reminders_sync(task)
     art36_reminder_sync(case)
+    deadlines = ProceedingDeadline.objects.filter(proceeding__case=case, status=DeadlineStatus.OPEN)
+    for deadline in deadlines.order_by("pk"):
+        deadline_reminders_sync(deadline)
     handoff = RepatriationHandoff.objects.filter(case=case).select_related("case__consulate").first()
     if handoff is not None:
         handoff_reminder_sync(handoff)
@@ -318,3 +331,33 @@ def handoff_reminder_sync(handoff: RepatriationHandoff) -> None:
             )
         )
     sync("handoff", handoff.pk, wanted, case=handoff.case)
+
+
+DEADLINE_DAYS_BEFORE = {ReminderKind.DEADLINE_7D: 7, ReminderKind.DEADLINE_2D: 2}
+
+
+def deadline_due_at(kind: str, due_on: dt.date, zone: str) -> dt.datetime:
+    """08:00 on the court's clock, 7 or 2 days before the deadline's day (a day at the court)."""
+    return local_morning(due_on - dt.timedelta(days=DEADLINE_DAYS_BEFORE[kind]), zoneinfo.ZoneInfo(zone))
+
+
+def deadline_reminders_sync(deadline: ProceedingDeadline) -> None:
+    """The case's assignee (or, unassigned, the consulate's supervisors: ``case-officer``) 7 and 2 days
+    before an open deadline, at 08:00 on the clock of the proceeding's court (else where the person is
+    held, else the consulate's). None once it is met or waived, the proceeding closed or the case closed."""
+    deadline = ProceedingDeadline.objects.select_related(
+        "proceeding__court", "proceeding__case__consulate", "proceeding__case__facility__county__consulate"
+    ).get(pk=deadline.pk)
+    proceeding = deadline.proceeding
+    case = proceeding.case
+    wanted: list[Wanted] = []
+    if (
+        deadline.status == DeadlineStatus.OPEN
+        and proceeding.status != ProceedingStatus.CLOSED
+        and case.status != Status.CLOSED
+    ):
+        zone = proceeding.zone_name
+        for kind in DEADLINE_DAYS_BEFORE:
+            due = deadline_due_at(kind, deadline.due_on, zone)
+            wanted.append(Wanted(kind, ReminderChannel.EMAIL, "case-officer", due))
+    sync("deadline", deadline.pk, wanted, case=case)

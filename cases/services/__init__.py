@@ -13,6 +13,14 @@ from cases.services.persons import (
     person_register,
     person_update,
 )
+from cases.services.proceedings import (
+    deadline_add,
+    deadline_resolve,
+    proceeding_decide,
+    proceeding_open,
+    proceeding_status_set,
+    proceeding_update,
+)
 from cases.services.referrals import (
     consent_record,
     consent_withdraw,
@@ -52,6 +60,12 @@ __all__ = [
     "custody_release",
     "custody_verify",
     "locate_attempt_record",
+    "deadline_add",
+    "deadline_resolve",
+    "proceeding_decide",
+    "proceeding_open",
+    "proceeding_status_set",
+    "proceeding_update",
     "person_register_screened",
     "belonging_record",
     "belonging_resolve",

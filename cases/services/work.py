@@ -11,10 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import events
-from cases.models import Case, Hearing, Task
+from cases.models import Case, Hearing, Proceeding, Task
+from cases.models.proceeding import ProceedingStatus
 from cases.models.work import HearingKind, HearingStatus
 from cases.reminders import schedule, webhook_events
 from cases.services.common import case_write, require_assignable, touch
+from cases.services.proceedings import proceeding_for_hearing
 from consulates.courts import ImmigrationCourt
 
 
@@ -46,12 +48,26 @@ def hearing_schedule(
     location: str = "",
     notes: str = "",
     court: ImmigrationCourt | None = None,
+    proceeding: Proceeding | None = None,
 ) -> Hearing:
-    """``starts_at`` is an instant: forms read the typed time in the hearing's zone (``cases.zones``)."""
+    """``starts_at`` is an instant: forms read the typed time in the hearing's zone (``cases.zones``).
+    ``proceeding``: the case's open proceeding the hearing is part of; without one, the open proceeding
+    of the hearing's kind (``proceeding_for_hearing``: removal proceedings before an immigration judge,
+    opened when there is none)."""
     location = _validate_hearing(kind, starts_at, location, court)
     case = case_write(case, actor, "case.work")
+    if proceeding is None:
+        proceeding = proceeding_for_hearing(case, hearing_kind=kind, court=court)
+    elif proceeding.case_id != case.pk or proceeding.status == ProceedingStatus.CLOSED:
+        raise ValidationError({"proceeding": [_("Choose an open proceeding of this case.")]})
     hearing = Hearing.objects.create(
-        case=case, kind=kind, starts_at=starts_at, location=location, notes=notes, court=court
+        case=case,
+        kind=kind,
+        starts_at=starts_at,
+        location=location,
+        notes=notes,
+        court=court,
+        proceeding=proceeding,
     )
     event = events.hearing_scheduled(case, actor, hearing=hearing)
     webhook_events.hearing_scheduled(event, hearing)

@@ -185,6 +185,18 @@ def build_world() -> SimpleNamespace:
     w.reception_point = ReceptionPoint.objects.order_by("pk").first()
     w.court = ImmigrationCourt.objects.order_by("pk").first()
     w.outside_post = ConsularPost.objects.get(city="Atlanta")
+    # A removal proceeding of each case, decided, with its BIA appeal deadline.
+    w.proceeding, w.deadline = {}, {}
+    for kind, case in w.case.items():
+        actor = foreign_officer if kind == "foreign" else officer
+        w.proceeding[kind] = services.proceeding_open(actor=actor, case=case, kind="removal")
+        services.proceeding_decide(
+            actor=actor,
+            proceeding=w.proceeding[kind],
+            outcome="removal_ordered",
+            decided_on=timezone.localdate(),
+        )
+        w.deadline[kind] = w.proceeding[kind].deadlines.get()
 
     # Credentials: staff use sessions (as the staff apps do), partners their API tokens.
     w.session = {}

@@ -32,7 +32,7 @@ from rest_framework.views import APIView
 
 from api.conditional import etag_for
 from api.errors import CONFLICTS
-from cases.models import Case, Person
+from cases.models import Case, Person, Proceeding
 from consulates.models import DetentionFacility
 from tests.api.support_matrix import (
     AUDITOR_ROLES,
@@ -95,6 +95,17 @@ def _pdf():
 
 def _case_action(body=None):
     return Op("case", CASE_KINDS, _case, body or (lambda w, k: {}))
+
+
+def _proceeding_op(body=None, *, etag=False):
+    return Op(
+        "case",
+        CASE_KINDS,
+        lambda w, k: w.proceeding[k].pk,
+        body,
+        if_match=(lambda w, k: Proceeding.objects.get(pk=w.proceeding[k].pk)) if etag else None,
+        more=lambda w, k: {"case_pk": w.case[k].pk},
+    )
 
 
 def _partner_op(body=None):
@@ -211,6 +222,27 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     # No hand-over in the world: whoever may record a receipt on the case is told so (400).
     ("case-handover-receipt", "POST"): _case_action(
         lambda w, k: {"handover": 0, "acknowledged_by_name": "Lic. Ana Ruiz"}
+    ),
+    # Proceedings of a case (under /cases/{case_pk}/proceedings/)
+    ("case-proceeding-list", "GET"): Op("case", CASE_KINDS, _case, lookup="case_pk"),
+    ("case-proceeding-list", "POST"): Op(
+        "case",
+        CASE_KINDS,
+        _case,
+        lambda w, k: {"kind": "criminal", "court_name": "Corte penal del condado", "docket_number": "F-1"},
+        lookup="case_pk",
+    ),
+    ("case-proceeding-detail", "GET"): _proceeding_op(),
+    ("case-proceeding-detail", "PATCH"): _proceeding_op(lambda w, k: {"notes": "Cambiado"}, etag=True),
+    ("case-proceeding-decision", "POST"): _proceeding_op(
+        lambda w, k: {"outcome": "relief_granted", "decided_on": timezone.localdate().isoformat()}, etag=True
+    ),
+    ("case-proceeding-status-set", "POST"): _proceeding_op(lambda w, k: {"status": "on_appeal"}, etag=True),
+    ("case-proceeding-deadlines", "POST"): _proceeding_op(
+        lambda w, k: {"kind": "filing", "due_on": timezone.localdate().isoformat(), "description": "Escrito"}
+    ),
+    ("case-proceeding-resolve-deadline", "POST"): _proceeding_op(
+        lambda w, k: {"deadline": w.deadline[k].pk, "status": "waived"}
     ),
     # Transfers
     ("transfer-list", "GET"): Op("transfer", (LIST,)),
@@ -480,6 +512,11 @@ PATTERNS: dict[tuple[str, str], dict[str, str]] = {
     ("case-referrals", "POST"): WORK,
     ("case-handover", "POST"): HANDOVER,
     ("case-handover-receipt", "POST"): HANDOVER_RECEIPT,
+    **{
+        (name, method): READ if method == "GET" else WORK
+        for name, method in OPERATIONS
+        if name.startswith("case-proceeding-")
+    },
     ("transfer-list", "GET"): STAFF_LIST,
     ("transfer-detail", "GET"): READ,
     ("transfer-accept", "POST"): TRANSFER_DECIDE,

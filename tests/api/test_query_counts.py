@@ -35,6 +35,7 @@ STAFF = [
     "consents/",
     "tasks/",
     "cases/{case}/timeline/",
+    "cases/{case}/proceedings/",
 ]
 PARTNER = ["partner/referrals/", "partner/referrals/{referral}/timeline/", "partner/inquiries/"]
 # Searches (POST, terms in the body): every row of the world matches ``{"search": "Ortega"}``.
@@ -97,6 +98,25 @@ class World:
                 sought_paternal_surname="Ortega",
                 sought_a_number=f"A{200000000 + i}",
             )
+            # the first case's proceedings grow, each with a deadline and a hearing
+            proceeding = services.proceeding_open(
+                actor=self.officer, case=self.cases[0], kind="criminal", court_name=f"Corte penal {i}"
+            )
+            services.deadline_add(
+                actor=self.officer,
+                proceeding=proceeding,
+                kind="filing",
+                due_on=now.date(),
+                description="Escrito",
+            )
+            services.hearing_schedule(
+                actor=self.officer,
+                case=self.cases[0],
+                kind="criminal",
+                starts_at=now + dt.timedelta(days=5),
+                location="Sala penal",
+                proceeding=proceeding,
+            )
             # the first case's timeline grows too, written by different people
             author = (self.officer, self.colleague)[i % 2]
             services.case_note_add(actor=author, case=self.cases[0], kind="call", text=f"Llamada {i}")
@@ -122,8 +142,16 @@ def count_queries(client, path: str, params: dict, *, method: str = "get") -> tu
 
 
 def test_every_list_endpoint_is_measured():
-    listed = {prefix for prefix, viewset, _basename in router.registry if hasattr(viewset, "list")}
-    measured = {p.rstrip("/") for p in REFERENCE + STAFF + PARTNER if "{" not in p}
+    listed = {
+        prefix.replace(r"(?P<case_pk>\d+)", "{case}")  # a list under a case
+        for prefix, viewset, _basename in router.registry
+        if hasattr(viewset, "list")
+    }
+    measured = {
+        p.rstrip("/")
+        for p in REFERENCE + STAFF + PARTNER
+        if "{" not in p or p.startswith("cases/{case}/proc")
+    }
     assert listed == measured
     timelines = {
         prefix

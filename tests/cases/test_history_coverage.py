@@ -18,6 +18,8 @@ PERSONAL_DATA = {
     "cases.CaseEvent",
     "cases.Hearing",
     "cases.Task",
+    "cases.Proceeding",  # a person's legal proceedings, their attorney and docket number
+    "cases.ProceedingDeadline",  # the deadlines of a person's proceedings
     "cases.Transfer",
     "cases.Consent",
     "cases.Referral",

@@ -98,6 +98,7 @@ TABLE = {
     "handover.send": _consulate({"supervisor"} | ADMINS),
     "handover.export.download": _consulate({"supervisor"} | ADMINS),
     "handover.acknowledge": _consulate(WORKERS),
+    "proceeding.record": _consulate(WORKERS),
     "document.download": _same(STAFF | {"partner"}),
     "document.upload": _consulate(WORKERS),
     "reminder.retry": _consulate(WORKERS),

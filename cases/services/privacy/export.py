@@ -1,7 +1,7 @@
 """Everything the service holds about one person, as a zip: ``data.json`` and the documents' files.
 
-``data.json`` has the person, their emergency contacts and each case with its timeline, hearings, tasks,
-referrals, consents, transfers, hand-off, belongings and documents (metadata; the files are under
+``data.json`` has the person, their emergency contacts and each case with its timeline, hearings, legal
+proceedings (with their deadlines), tasks, referrals, consents, transfers, hand-off, belongings and documents (metadata; the files are under
 ``documents/`` in the zip). Values are stored codes and ISO dates; each choice also has its label
 (``<field>_display``) and ``labels`` names every field, in the language of the request (Spanish or
 English), so the person can read their own data.
@@ -33,6 +33,8 @@ from cases.models import (
     Person,
     PersonAlias,
     PersonMerge,
+    Proceeding,
+    ProceedingDeadline,
     Referral,
     RepatriationHandoff,
     Task,
@@ -50,6 +52,8 @@ RECORD_MODELS = {
     "case": Case,
     "event": CaseEvent,
     "hearing": Hearing,
+    "proceeding": Proceeding,
+    "deadline": ProceedingDeadline,
     "task": Task,
     "referral": Referral,
     "consent": Consent,
@@ -70,6 +74,7 @@ INTERNAL_RELATIONS = {
     "merged",
     "merged_into",
     "review",
+    "proceeding",
 }
 SKIPPED_FIELDS = {"search_name", "file", "match_keys", "snapshot"}
 
@@ -155,6 +160,14 @@ def person_export_data(
         entry["hearings"] = [
             _record(h, names) for h in Hearing.objects.filter(case=case).order_by("starts_at", "pk")
         ]
+        entry["proceedings"] = []
+        for proceeding in Proceeding.objects.filter(case=case).order_by("created_at", "pk"):
+            record = _record(proceeding, names)
+            record["deadlines"] = [
+                _record(d, names)
+                for d in ProceedingDeadline.objects.filter(proceeding=proceeding).order_by("due_on", "pk")
+            ]
+            entry["proceedings"].append(record)
         entry["tasks"] = [
             _record(t, names) for t in Task.objects.filter(case=case).order_by("created_at", "pk")
         ]

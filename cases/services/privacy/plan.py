@@ -20,7 +20,9 @@ BLANK = object()  # the field's empty value: None when nullable, else "", [] or 
 # Keys of a timeline entry's details that hold free text (a task's title, a belonging's description),
 # and the fields whose old and new values a "changes" entry may quote.
 FREE_TEXT_PAYLOAD_KEYS = frozenset({"title", "description"})
-FREE_TEXT_CHANGE_KEYS = frozenset({"summary", "notes", "title", "outcome_notes", "description"})
+FREE_TEXT_CHANGE_KEYS = frozenset(
+    {"summary", "notes", "title", "outcome_notes", "description", "docket_number", "court_name"}
+)
 
 
 # --- The plan --------------------------------------------------------------------------------------
@@ -104,6 +106,14 @@ SCRUB_PLAN: tuple[Scrub, ...] = (
     ),
     Scrub("cases.Hearing", "cases.HearingHistory", _by_case, {"outcome": BLANK, "notes": BLANK}),
     Scrub("cases.Task", "cases.TaskHistory", _by_case, {"title": ANONYMISED_NAME}),
+    # A proceeding's docket number finds the person in public court records; its notes are free text.
+    Scrub("cases.Proceeding", "cases.ProceedingHistory", _by_case, {"notes": BLANK, "docket_number": BLANK}),
+    Scrub(
+        "cases.ProceedingDeadline",
+        "cases.DeadlineHistory",
+        lambda scope: Q(proceeding__case_id__in=scope.case_ids),
+        {"description": BLANK},
+    ),
     Scrub("cases.Transfer", "cases.TransferHistory", _by_case, {"reason": BLANK, "note": BLANK}),
     Scrub("cases.Consent", "cases.ConsentHistory", _by_case, {"withdrawal_note": BLANK}),
     Scrub(

@@ -10,6 +10,7 @@ from devtools.demo.custody import custody_seed
 from devtools.demo.duplicates import duplicates_seed
 from devtools.demo.handover import handover_seed
 from devtools.demo.inquiries import inquiries_seed
+from devtools.demo.proceedings import proceedings_seed
 from devtools.demo.reminders import reminders_seed
 from devtools.demo.seed import Seeder
 from devtools.demo.totp import demo_login_lines
@@ -77,6 +78,9 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Hand-over: {handover_seed()}."))
         # Issue 20: custody histories, a move to another district and one out of state (demo facility).
         self.stdout.write(self.style.SUCCESS(f"Custody histories: {custody_seed()}."))
+        # Decision 0024: legal proceedings (removal with hearings, a BIA deadline, voluntary departure, habeas).
+        seeded = Case.objects.filter(pk__gt=last_before)
+        self.stdout.write(self.style.SUCCESS(f"Legal proceedings: {proceedings_seed(cases=seeded)}."))
         self._print_logins()
 
     def _print_logins(self):

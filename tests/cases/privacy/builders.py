@@ -18,7 +18,7 @@ from django.utils import timezone
 from cases import services
 from cases.models import Case, Document, EmergencyContact, Person
 from cases.models.crossoffice import ConsentMethod
-from consulates.models import ReceptionPoint
+from consulates.models import ImmigrationCourt, ReceptionPoint
 from tests import factories as f
 from tests.factories.crossoffice import FULL_SCOPE
 from tests.factories.documents import valid_pdf_bytes, valid_png_bytes
@@ -89,6 +89,22 @@ def build_person(
         starts_at=hearing.starts_at,
         location=hearing.location,
         notes=f"Lleva la carta y el acta de Herminia {token}",
+    )
+    habeas = services.proceeding_open(
+        actor=officer,
+        case=case,
+        kind="habeas",
+        court=ImmigrationCourt.objects.get(name="Northern District of Texas, Dallas Division"),
+        docket_number=f"3:26-cv-{token}",
+        notes=f"Recurso por la detención de {given} {token}",
+    )
+    services.proceeding_update(actor=officer, proceeding=habeas, notes=f"Audiencia de fianza para {token}")
+    services.deadline_add(
+        actor=officer,
+        proceeding=habeas,
+        kind="filing",
+        due_on=timezone.localdate(),
+        description=f"Carta {token}",
     )
     task = services.task_add(actor=officer, case=case, title=f"Llamar a Herminia {token}")
     services.task_update(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import json
@@ -11,11 +12,14 @@ import zipfile
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
+from cases import services
 from cases.models import AccessLog, CaseEvent
 from cases.models.access import AccessAction
 from cases.services import privacy
+from cases.services.privacy.export import person_export_data
+from consulates.models import ImmigrationCourt
 from tests import factories as f
 from tests.auth import login_verified
 from tests.cases.privacy.builders import build_person
@@ -149,3 +153,23 @@ def test_the_person_page_offers_export_and_erase_to_administrators_only(client, 
     content = client.get(url).content.decode()
     assert export_url not in content
     assert erase_url not in content
+
+
+def test_the_export_holds_the_legal_proceedings_and_their_deadlines(admin_user):
+    officer = f.officer("dallas")
+    case = f.make_case(officer)
+    proceeding = services.proceeding_open(
+        actor=officer,
+        case=case,
+        kind="removal",
+        court=ImmigrationCourt.objects.get(name="Dallas Immigration Court"),
+    )
+    services.proceeding_decide(
+        actor=officer, proceeding=proceeding, outcome="removal_ordered", decided_on=timezone.localdate()
+    )
+    data, _files = person_export_data(person=case.person, actor=admin_user)
+    (exported,) = data["cases"][0]["proceedings"]
+    assert exported["outcome"] == "removal_ordered"
+    assert exported["court"] == "Dallas Immigration Court"
+    (deadline,) = exported["deadlines"]
+    assert deadline["due_on"] == (timezone.localdate() + dt.timedelta(days=30)).isoformat()

@@ -36,7 +36,7 @@ from cases.reports.common import ReportParams
 from consulates.choices import FacilityKind
 from consulates.models import DetentionFacility, ReceptionPoint
 from tests import factories as f
-from tests.cases.reports import inquiry_builders
+from tests.cases.reports import inquiry_builders, proceeding_builders
 from tests.factories.crossoffice import make_referral, make_transfer
 from tests.worlds import rolled_back
 
@@ -478,6 +478,7 @@ def build(*, manager_password: bool = False, tag: str = "") -> SimpleNamespace:
         spec.case.refresh_from_db()
         assert spec.case.consulate.slug == spec.consulate, spec.key
     inquiry_builders.build(w)  # the inquiries of the inquiries' report
+    proceeding_builders.build(w)  # the legal proceedings of the proceedings reports
     _operations(w)
     return w
 
@@ -924,6 +925,14 @@ def expected_inquiries_by_consulate(w, consulate=None, operation=None):
     return inquiry_builders.expected_by_consulate(w, consulate)
 
 
+def expected_detained_without_counsel(w, consulate=None, operation=None):
+    return proceeding_builders.expected_detained_without_counsel(w, _scope(w, consulate, operation))
+
+
+def expected_proceeding_outcomes(w, consulate=None, params=PARAMS, operation=None):
+    return proceeding_builders.expected_proceeding_outcomes(w, _scope(w, consulate, operation), params)
+
+
 EXPECTED = {
     "open_cases": expected_open_cases,
     "weekly_flow": expected_weekly_flow,
@@ -944,4 +953,6 @@ EXPECTED = {
     "inquiries_by_channel": expected_inquiries_by_channel,
     "inquiries_by_consulate": expected_inquiries_by_consulate,
     "operations": expected_operations,
+    "detained_without_counsel": expected_detained_without_counsel,
+    "proceeding_outcomes": expected_proceeding_outcomes,
 }
