@@ -25,6 +25,7 @@ from django.utils import timezone
 from PIL import Image
 from rest_framework.views import APIView
 
+from api.conditional import etag_for
 from api.idempotency import IdempotentPostMixin
 from cases import services
 from cases.models import Case, Consent, Referral, Transfer
@@ -66,6 +67,8 @@ class Scenario:
     setup: Callable = field(default=lambda w: {})  # (world) -> ctx, the state the first request needs
     case: Callable = field(default=lambda w, ctx, first: w.case["unreferred"])  # whose data is at stake
     multipart: bool = False
+    url: Callable = field(default=lambda w, ctx: {})  # (world, ctx) -> other URL kwargs (a nested route's)
+    if_match: Callable | None = None  # (world, ctx) -> the object whose ETag the write must name
 
 
 def _later():
@@ -153,6 +156,45 @@ def _handed_over(w):
 
 BOTH = ("officer_moved", "case_transferred")
 PARTNER = ("consent_withdrawn", "referral_withdrawn")
+
+
+def _case_pk(w, ctx):
+    return {"case_pk": w.case["unreferred"].pk}
+
+
+def _proceeding_detail(w, ctx, first):
+    path = f"/api/v1/cases/{w.case['unreferred'].pk}/proceedings/{first['id']}/"
+    return path, lambda body: body
+
+
+def _pending_proceeding(w):
+    case = w.case["unreferred"]
+    return {"proceeding": services.proceeding_open(actor=w.users["officer_own"], case=case, kind="removal")}
+
+
+def _decided_proceeding(w):
+    ctx = _pending_proceeding(w)
+    services.proceeding_decide(
+        actor=w.users["officer_own"],
+        proceeding=ctx["proceeding"],
+        outcome="removal_ordered",
+        decided_on=timezone.localdate(),
+    )
+    ctx["proceeding"].refresh_from_db()
+    return ctx
+
+
+def _proceeding_route(body, *, setup, if_match=False):
+    return Scenario(
+        "officer_own",
+        lambda w, ctx: ctx["proceeding"].pk,
+        body,
+        BOTH,
+        _proceeding_detail,
+        setup=setup,
+        url=_case_pk,
+        if_match=(lambda w, ctx: ctx["proceeding"]) if if_match else None,
+    )
 
 
 def _case_route(body, losses=BOTH, read=None, **extra):
@@ -264,6 +306,35 @@ SCENARIOS: dict[str, Scenario] = {
         ("officer_moved",),
         _handover_in_case,
         setup=_handed_over,
+    ),
+    # Legal proceedings of a case (nested under it): read again in the proceeding's detail.
+    "case-proceeding-list": Scenario(
+        "officer_own",
+        None,
+        lambda w, ctx: {"kind": "removal", "notes": "Audiencia inicial pendiente"},
+        BOTH,
+        _proceeding_detail,
+        url=_case_pk,
+    ),
+    "case-proceeding-decision": _proceeding_route(
+        lambda w, ctx: {"outcome": "removal_ordered", "decided_on": timezone.localdate().isoformat()},
+        setup=_pending_proceeding,
+        if_match=True,
+    ),
+    "case-proceeding-status-set": _proceeding_route(
+        lambda w, ctx: {"status": "on_appeal"}, setup=_decided_proceeding, if_match=True
+    ),
+    "case-proceeding-deadlines": _proceeding_route(
+        lambda w, ctx: {
+            "kind": "filing",
+            "due_on": (timezone.localdate() + dt.timedelta(days=10)).isoformat(),
+            "description": "Escrito de pruebas",
+        },
+        setup=_pending_proceeding,
+    ),
+    "case-proceeding-resolve-deadline": _proceeding_route(
+        lambda w, ctx: {"deadline": ctx["proceeding"].deadlines.get().pk, "status": "waived"},
+        setup=_decided_proceeding,
     ),
     "transfer-accept": Scenario(
         "supervisor_own",
@@ -415,9 +486,10 @@ def test_every_keyed_route_has_a_scenario():
     assert set(LOSSES) >= {loss for scenario in SCENARIOS.values() for loss in scenario.losses}
 
 
-def _post(client, path, scenario, data, key):
+def _post(client, path, scenario, data, key, if_match=None):
     fmt = "multipart" if scenario.multipart else "json"
-    return client.post(path, data, format=fmt, headers={"Idempotency-Key": key})
+    headers = {"Idempotency-Key": key} | ({"If-Match": if_match} if if_match else {})
+    return client.post(path, data, format=fmt, headers=headers)
 
 
 def _identifiers(case) -> list[str]:
@@ -433,19 +505,21 @@ def _identifiers(case) -> list[str]:
 def test_a_replay_after_losing_sight_shows_only_what_a_fresh_read_shows(module_world, name, loss):
     w, scenario = module_world, SCENARIOS[name]
     ctx = scenario.setup(w)
-    kwargs = {"version": "v1"}
+    kwargs = {"version": "v1"} | scenario.url(w, ctx)
     if scenario.target is not None:
         kwargs["pk"] = scenario.target(w, ctx)
+    if_match = etag_for(scenario.if_match(w, ctx)) if scenario.if_match else None
     path = reverse(f"v1:{name}", kwargs=kwargs)
     client = client_for(w, scenario.role)
     key = f"replay-{name}-{loss}"
 
     data = scenario.body(w, ctx)
-    first = _post(client, path, scenario, data, key)
+    first = _post(client, path, scenario, data, key, if_match)
     assert 200 <= first.status_code < 300, first.content[:300]
     case = scenario.case(w, ctx, first.json())
     LOSSES[loss](w, scenario.role, case)
-    replay = _post(client, path, scenario, scenario.body(w, ctx) if scenario.multipart else data, key)
+    body = scenario.body(w, ctx) if scenario.multipart else data
+    replay = _post(client, path, scenario, body, key, if_match)
 
     assert replay.get("Idempotent-Replayed") == "true", (replay.status_code, replay.content[:300])
     shown = replay.content.decode()
