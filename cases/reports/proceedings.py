@@ -78,4 +78,5 @@ def proceeding_outcomes(user, params: ReportParams) -> Report:
         [("kind", _("Kind of proceeding")), ("outcome", _("Decision")), ("proceedings", _("Proceedings"))],
         rows,
         note=_("Proceedings whose decision date falls in the date range."),
+        chart={"type": "bar", "label": "outcome", "values": ["proceedings"], "horizontal": True},
     )
