@@ -18,6 +18,8 @@ class CasesConfig(AppConfig):
         # The reminders send the weekly report without importing the reports (see ``messages.register``).
         from cases.models.reminder import ReminderKind
         from cases.reminders import messages
+        from cases.reminders.removal_messages import build_removal_no_handoff
         from cases.reports.weekly import build_weekly_report
 
         messages.register(ReminderKind.WEEKLY_REPORT, build_weekly_report)
+        messages.register(ReminderKind.REMOVAL_NO_HANDOFF, build_removal_no_handoff)

@@ -242,8 +242,25 @@ def handoff_changed(case: Case, actor, *, handoff, kind: str, changes: dict | No
         text=handoff.confirmation_notes if kind == EventKind.HANDOFF_CONFIRMED else "",
         handoff_id=handoff.pk,
         removal_date=handoff.removal_date.isoformat(),
+        removal_time=handoff.removal_time.isoformat(timespec="minutes") if handoff.removal_time else "",
+        removal_mode=handoff.removal_mode,
+        removal_carrier=handoff.removal_carrier,
+        removal_flight_number=handoff.removal_flight_number,
+        removal_place=handoff.reception_point.mx_city,
         reception_point=handoff.reception_point.name,
         changes=changes or {},
+    )
+
+
+def removal_warning_seen(case: Case, actor, *, acks) -> CaseEvent:
+    """An officer saw the removal warnings (their words as shown) and recorded why the removal goes ahead."""
+    return _record(
+        case,
+        EventKind.REMOVAL_WARNING_SEEN,
+        actor,
+        text=acks[0].reason,
+        keys=[ack.key for ack in acks],
+        warnings=[ack.warning for ack in acks],
     )
 
 

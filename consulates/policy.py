@@ -628,6 +628,7 @@ SCOPES: dict[tuple[str, str], Callable[[Any, Access, Any], Q]] = {
     ("cases.Task", "view"): _case_rows(None),
     ("cases.RepatriationHandoff", "view"): _case_rows("custody"),
     ("cases.Belonging", "view"): _case_rows("custody"),
+    ("cases.RemovalWarningAck", "view"): _case_rows("custody"),
     ("cases.Document", "view"): _document_view,
     ("cases.Reminder", "view"): _reminder_view,
     ("cases.WebhookDelivery", "view"): _webhook_delivery_view,

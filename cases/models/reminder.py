@@ -42,6 +42,7 @@ class ReminderKind(models.TextChoices):
         _("Internal target: no consular contact 48 hours after notification"),
     )
     HANDOFF_UNCONFIRMED = "handoff_unconfirmed", _("Hand-off unconfirmed 48 hours after removal")
+    REMOVAL_NO_HANDOFF = "removal_no_handoff", _("Removal in 48 hours without a hand-off")
     CASE_INACTIVE = "case_inactive", _("No activity for 14 days")
     DIGEST = "digest", _("Daily digest")
     WEEKLY_REPORT = "weekly_report", _("Weekly caseload report")

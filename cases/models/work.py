@@ -50,6 +50,7 @@ class EventKind(models.TextChoices):
     HANDOFF_PREPARED = "handoff_prepared", _("Repatriation hand-off prepared")
     HANDOFF_UPDATED = "handoff_updated", _("Repatriation hand-off updated")
     HANDOFF_CONFIRMED = "handoff_confirmed", _("Reception in Mexico confirmed")
+    REMOVAL_WARNING_SEEN = "removal_warning_seen", _("Removal warning seen")
     BELONGING_RECORDED = "belonging_recorded", _("Belonging recorded")
     BELONGING_RESOLVED = "belonging_resolved", _("Belonging returned or missing")
     DOCUMENT_UPLOADED = "document_uploaded", _("Document uploaded")
@@ -74,6 +75,7 @@ EVENT_KINDS_BY_CATEGORY = {
         EventKind.HANDOFF_PREPARED,
         EventKind.HANDOFF_UPDATED,
         EventKind.HANDOFF_CONFIRMED,
+        EventKind.REMOVAL_WARNING_SEEN,
         EventKind.BELONGING_RECORDED,
         EventKind.BELONGING_RESOLVED,
     ),

@@ -18,6 +18,7 @@ from cases.models import Case, Hearing, Person, Referral, Reminder, Repatriation
 from cases.models.case import ART36_CONTACT_HOURS, Status
 from cases.models.crossoffice import ACTIVE_REFERRAL, REFERRAL_ANSWER_HOURS, ReferralStatus
 from cases.models.reminder import ReminderChannel, ReminderKind, ReminderStatus
+from cases.models.removal import removal_moment, removal_zone_name
 from cases.models.work import HearingStatus
 from cases.reminders.recipients import hearing_recipients, person_channel
 from cases.zones import hearing_zone_name, person_zone_name
@@ -229,6 +230,7 @@ def case_reminders_resync(case: Case) -> None:
     for task in Task.objects.filter(case=case, done=False).order_by("pk"):
         task_reminders_sync(task)
     art36_reminder_sync(case)
+    removal_reminder_sync(case)
     handoff = RepatriationHandoff.objects.filter(case=case).select_related("case__consulate").first()
     if handoff is not None:
         handoff_reminder_sync(handoff)
@@ -318,3 +320,31 @@ def handoff_reminder_sync(handoff: RepatriationHandoff) -> None:
             )
         )
     sync("handoff", handoff.pk, wanted, case=handoff.case)
+
+
+REMOVAL_NO_HANDOFF_HOURS = 48
+
+
+def removal_no_handoff_due_at(case: Case) -> dt.datetime | None:
+    """48 hours before the case's expected removal (its date and time on the reception point's clock;
+    the start of the day there when the time is not known), or None without a removal date."""
+    if case.expected_removal_date is None:
+        return None
+    zone = removal_zone_name(case.reception_point, case.consulate.timezone)
+    moment = removal_moment(case.expected_removal_date, case.expected_removal_time, zone)
+    return (moment - dt.timedelta(hours=REMOVAL_NO_HANDOFF_HOURS)).astimezone(dt.UTC)
+
+
+def removal_reminder_sync(case: Case) -> None:
+    """The case's officer (its consulate's supervisors while unassigned), 48 hours before a removal for
+    which no hand-off is prepared. A new date, time or reception point moves it; preparing the hand-off
+    or closing the case cancels it."""
+    wanted: list[Wanted] = []
+    due = removal_no_handoff_due_at(case)
+    if (
+        due is not None
+        and case.status != Status.CLOSED
+        and not RepatriationHandoff.objects.filter(case_id=case.pk).exists()
+    ):
+        wanted.append(Wanted(ReminderKind.REMOVAL_NO_HANDOFF, ReminderChannel.EMAIL, "case-officer", due))
+    sync("case-removal", case.pk, wanted, case=case)

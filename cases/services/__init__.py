@@ -24,6 +24,7 @@ from cases.services.referrals import (
 )
 from cases.services.registration import person_register_screened
 from cases.services.reminders import reminder_retry, webhook_delivery_retry
+from cases.services.removal import removal_warnings_acknowledge
 from cases.services.repatriation import (
     belonging_record,
     belonging_resolve,
@@ -52,6 +53,7 @@ __all__ = [
     "document_upload",
     "handoff_confirm",
     "handoff_prepare",
+    "removal_warnings_acknowledge",
     "handoff_update",
     "referral_accept",
     "referral_document_upload",

@@ -22,6 +22,7 @@ from cases.services.common import (
     require_assignable,
     touch,
 )
+from cases.services.removal import REMOVAL_FIELDS, normalise_removal, removal_errors
 from cases.services.transfers import transfer_propose_for_custody
 from consulates.models import Consulate, DetentionFacility
 from consulates.policy import authorize
@@ -41,7 +42,17 @@ ART36_FIELDS = (
 )
 # Text fields stored blank when empty (``None`` from a form or the API becomes "").
 BLANK_TEXT_FIELDS = ("subtype", "notified_by", "summary", "arresting_agency", "opposition_note")
-GENERAL_FIELDS = ("category", "subtype", "priority", "summary", "expected_removal_date", "reception_point")
+GENERAL_FIELDS = (
+    "category",
+    "subtype",
+    "priority",
+    "summary",
+    "expected_removal_date",
+    *REMOVAL_FIELDS,
+    "reception_point",
+)
+# The fields whose change moves the 48-hour reminder of a removal without a hand-off.
+REMOVAL_CLOCK_FIELDS = ("expected_removal_date", "expected_removal_time", "reception_point")
 UPDATABLE_FIELDS = CUSTODY_FIELDS + ART36_FIELDS + GENERAL_FIELDS
 
 
@@ -171,6 +182,8 @@ def _display(case: Case, name: str) -> str:
         return ""
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.isoformat(timespec="minutes")
     return str(value)
 
 
@@ -311,7 +324,16 @@ def case_update(*, actor, case: Case, expected_version: int | None = None, **cha
     values["opposition_note"] = values["opposition_note"].strip()
     values["notification_request"] = values["notification_request"] or NotificationRequest.UNKNOWN
     values["opposes_consular_action"] = bool(values["opposes_consular_action"])
-    _validate_case_fields(values, consulate_tz=case.consulate.timezone)
+    normalise_removal(values)
+    try:
+        _validate_case_fields(values, consulate_tz=case.consulate.timezone)
+        errors = {}
+    except ValidationError as error:
+        errors = error.message_dict
+    for name, messages in removal_errors(values).items():
+        errors.setdefault(name, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
     changed = [name for name in changes if getattr(case, name) != values[name]]
     if not changed:
         return case
@@ -346,6 +368,8 @@ def case_update(*, actor, case: Case, expected_version: int | None = None, **cha
         transfer_propose_for_custody(case, actor)
     if set(changed) & set(CUSTODY_FIELDS + ART36_FIELDS):
         schedule.art36_reminder_sync(case)
+    if set(changed) & set(REMOVAL_CLOCK_FIELDS):
+        schedule.removal_reminder_sync(case)
     if set(changed) & set(CUSTODY_FIELDS):
         # Detained or released: the person's hearing reminders change recipient (re-checked when sent);
         # another place of custody: its zone (hearings without a court, the person's nights).
