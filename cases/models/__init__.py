@@ -5,8 +5,8 @@ from cases.models.document import Document
 from cases.models.identifier_review import IdentifierReview
 from cases.models.identity import DuplicateReview, Operation, PersonAlias, PersonMerge
 from cases.models.person import EmergencyContact, Person
-from cases.models.removal import RemovalWarningAck
 from cases.models.reminder import Reminder, SmsOptOut, WebhookDelivery
+from cases.models.removal import RemovalWarningAck
 from cases.models.repatriation import Belonging, RepatriationHandoff
 from cases.models.report_summary import (
     DailyFlow,

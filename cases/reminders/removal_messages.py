@@ -25,10 +25,15 @@ def build_removal_no_handoff(reminder: Reminder) -> Outgoing | Skip:
         return Skip("the removal was moved")
     with translation.override("es"):
         when = removal_when_text(
-            case.expected_removal_date, case.expected_removal_time, case.reception_point, case.consulate.timezone
+            case.expected_removal_date,
+            case.expected_removal_time,
+            case.reception_point,
+            case.consulate.timezone,
         )
         means = removal_means_text(case.removal_mode, case.removal_carrier, case.removal_flight_number)
-        subject = _("Removal in 48 hours without a hand-off: case %(reference)s") % {"reference": case.reference}
+        subject = _("Removal in 48 hours without a hand-off: case %(reference)s") % {
+            "reference": case.reference
+        }
         text = _(
             "Case %(reference)s expects the removal on %(when)s to %(point)s, and no hand-off is prepared. "
             "Prepare it so the reception point knows the person's needs before they arrive."

@@ -103,24 +103,24 @@ def reception_warnings(case: Case) -> list[RemovalWarning]:
     needs = ", ".join(person.vulnerabilities)
     warnings = []
     time = case.expected_removal_time
-    if time is not None and point.hours_from is not None and point.hours_to is not None:
-        if _outside_hours(time, point.hours_from, point.hours_to):
-            warnings.append(
-                RemovalWarning(
-                    f"hours:{point.pk}:{time:%H:%M}",
-                    _(
-                        "The person is flagged (%(needs)s), and the removal at %(time)s is outside the hours "
-                        "agreed with %(point)s (%(start)s to %(end)s, local time)."
-                    )
-                    % {
-                        "needs": needs,
-                        "time": time_format(time),
-                        "point": point.name,
-                        "start": time_format(point.hours_from),
-                        "end": time_format(point.hours_to),
-                    },
+    has_hours = point.hours_from is not None and point.hours_to is not None
+    if time is not None and has_hours and _outside_hours(time, point.hours_from, point.hours_to):
+        warnings.append(
+            RemovalWarning(
+                f"hours:{point.pk}:{time:%H:%M}",
+                _(
+                    "The person is flagged (%(needs)s), and the removal at %(time)s is outside the hours "
+                    "agreed with %(point)s (%(start)s to %(end)s, local time)."
                 )
+                % {
+                    "needs": needs,
+                    "time": time_format(time),
+                    "point": point.name,
+                    "start": time_format(point.hours_from),
+                    "end": time_format(point.hours_to),
+                },
             )
+        )
     if point.designated_2016 == ReceptionPoint.Designation.NO:
         warnings.append(
             RemovalWarning(

@@ -39,7 +39,9 @@ def removal_errors(values: dict) -> dict[str, list[str]]:
         errors["removal_mode"] = [_("Choose how the person is removed.")]
     elif mode in MODE_POINT_KINDS and point is not None and point.kind not in MODE_POINT_KINDS[mode]:
         if mode == RemovalMode.FLIGHT:
-            message = _("A flight arrives at an airport: choose an airport as the reception point, or another mode.")
+            message = _(
+                "A flight arrives at an airport: choose an airport as the reception point, or another mode."
+            )
         else:
             message = _(
                 "A removal by bus or on foot arrives at a land port of entry: choose a land port as the "
@@ -52,7 +54,9 @@ def removal_errors(values: dict) -> dict[str, list[str]]:
     elif number and mode != RemovalMode.FLIGHT:
         errors["removal_flight_number"] = [_("A flight number is recorded only for a removal by flight.")]
     elif number and not FLIGHT_NUMBER.match(number):
-        errors["removal_flight_number"] = [_("Enter the flight number as the airline gives it, e.g. AM 1234.")]
+        errors["removal_flight_number"] = [
+            _("Enter the flight number as the airline gives it, e.g. AM 1234.")
+        ]
     if carrier and mode != RemovalMode.BUS:
         errors["removal_carrier"] = [_("A carrier is recorded only for a removal by bus.")]
     return errors
@@ -71,7 +75,9 @@ def acknowledge_pending(case: Case, actor, reason: str) -> list[RemovalWarningAc
         raise ValidationError({"warnings_reason": [_("Say why the removal goes ahead despite the warning.")]})
     # The case's row lock orders the acknowledgements of one case: no key is recorded twice.
     acks = [
-        RemovalWarningAck.objects.create(case=case, key=w.key, warning=w.text, reason=reason, acknowledged_by=actor)
+        RemovalWarningAck.objects.create(
+            case=case, key=w.key, warning=w.text, reason=reason, acknowledged_by=actor
+        )
         for w in pending
     ]
     events.removal_warning_seen(case, actor, acks=acks)
