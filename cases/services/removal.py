@@ -14,6 +14,7 @@ from cases.models import Case, RemovalWarningAck
 from cases.models.removal import MODE_POINT_KINDS, RemovalMode
 from cases.selectors.repatriation import reception_warnings
 from cases.services.common import case_write, touch
+from consulates.policy import authorize
 
 REMOVAL_FIELDS = ("expected_removal_time", "removal_mode", "removal_carrier", "removal_flight_number")
 REMOVAL_TEXT_FIELDS = ("removal_mode", "removal_carrier", "removal_flight_number")
@@ -66,6 +67,7 @@ def acknowledge_pending(case: Case, actor, reason: str) -> list[RemovalWarningAc
     """Inside a service holding the case's lock: record that ``actor`` saw the case's current removal
     warnings not yet acknowledged, and why the removal goes ahead. Nothing pending: nothing recorded.
     The warnings are computed again from the case as it is now, not taken from the page."""
+    authorize(actor, "case.work", case)
     reason = (reason or "").strip()
     seen = set(RemovalWarningAck.objects.filter(case=case).values_list("key", flat=True))
     pending = [w for w in reception_warnings(case) if w.key not in seen]

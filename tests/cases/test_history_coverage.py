@@ -23,6 +23,7 @@ PERSONAL_DATA = {
     "cases.Referral",
     "cases.RepatriationHandoff",
     "cases.Belonging",
+    "cases.RemovalWarningAck",  # why a vulnerable person's removal went ahead despite a warning
     "cases.Document",
     "cases.IdentifierReview",  # who entered which person's identifier (the value itself is not tracked)
     "cases.Reminder",  # recipient phone or e-mail address
