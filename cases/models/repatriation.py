@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models.case import Case
-from cases.models.removal import RemovalMeans
+from cases.models.removal import RemovalMeans, removal_means_text, removal_when_text
 from consulates.loading import FastLoad
 from consulates.models import Consulate, ReceptionPoint
 from consulates.policy import ScopedQuerySet
@@ -150,6 +150,17 @@ class RepatriationHandoff(FastLoad, RemovalMeans, models.Model):
         tz = self.confirmation_zone()
         start = dt.datetime.combine(self.removal_date + dt.timedelta(days=1), dt.time(0), tzinfo=tz)
         return start + dt.timedelta(hours=HANDOFF_CONFIRMATION_HOURS)
+
+    @property
+    def removal_when(self) -> str:
+        """The removal's date, and its time on the reception point's clock with the place named."""
+        return removal_when_text(
+            self.removal_date, self.removal_time, self.reception_point, self.case.consulate.timezone
+        )
+
+    @property
+    def removal_means(self) -> str:
+        return removal_means_text(self.removal_mode, self.removal_carrier, self.removal_flight_number)
 
     @property
     def confirmation_overdue(self) -> bool:
