@@ -7,6 +7,26 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+HISTORY_TABLES = ["cases_removalwarningackhistory"]
+
+
+def protect(apps, schema_editor):
+    """The new history table made append-only like every other (``cases.history``)."""
+    from cases import history
+
+    for table in HISTORY_TABLES:
+        history.protect_history_table(schema_editor, table)
+        history.index_event_times(schema_editor, table)
+
+
+def unprotect(apps, schema_editor):
+    from cases import history
+
+    for table in HISTORY_TABLES:
+        history.unindex_event_times(schema_editor, table)
+        history.unprotect_table(schema_editor, table)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -241,4 +261,5 @@ class Migration(migrations.Migration):
             model_name='removalwarningack',
             trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "cases_removalwarningackhistory" ("acknowledged_at", "acknowledged_by_id", "case_id", "id", "key", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reason", "warning") VALUES (OLD."acknowledged_at", OLD."acknowledged_by_id", OLD."case_id", OLD."id", OLD."key", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."reason", OLD."warning"); RETURN NULL;', hash='30339134921d027a9088560399a7b7d6fd8f3088', operation='DELETE', pgid='pgtrigger_delete_delete_de0f9', table='cases_removalwarningack', when='AFTER')),
         ),
+        migrations.RunPython(protect, unprotect),
     ]
