@@ -19,8 +19,10 @@ class CasesConfig(AppConfig):
         from cases.models.reminder import ReminderKind
         from cases.reminders import messages
         from cases.reminders.deadline_messages import build_deadline
+        from cases.reminders.removal_messages import build_removal_no_handoff
         from cases.reports.weekly import build_weekly_report
 
         messages.register(ReminderKind.WEEKLY_REPORT, build_weekly_report)
         messages.register(ReminderKind.DEADLINE_7D, build_deadline)
         messages.register(ReminderKind.DEADLINE_2D, build_deadline)
+        messages.register(ReminderKind.REMOVAL_NO_HANDOFF, build_removal_no_handoff)

@@ -243,6 +243,11 @@ def handoff_changed(case: Case, actor, *, handoff, kind: str, changes: dict | No
         text=handoff.confirmation_notes if kind == EventKind.HANDOFF_CONFIRMED else "",
         handoff_id=handoff.pk,
         removal_date=handoff.removal_date.isoformat(),
+        removal_time=handoff.removal_time.isoformat(timespec="minutes") if handoff.removal_time else "",
+        removal_mode=handoff.removal_mode,
+        removal_carrier=handoff.removal_carrier,
+        removal_flight_number=handoff.removal_flight_number,
+        removal_place=handoff.reception_point.mx_city,
         reception_point=handoff.reception_point.name,
         changes=changes or {},
     )
@@ -262,6 +267,18 @@ def handover_changed(case: Case, actor, *, handover, kind: str) -> CaseEvent:
         method=handover.method,
         sent_at=handover.sent_at.isoformat(),
         acknowledged_by=handover.acknowledged_by_name if acknowledged else "",
+    )
+
+
+def removal_warning_seen(case: Case, actor, *, acks) -> CaseEvent:
+    """An officer saw the removal warnings (their words as shown) and recorded why the removal goes ahead."""
+    return _record(
+        case,
+        EventKind.REMOVAL_WARNING_SEEN,
+        actor,
+        text=acks[0].reason,
+        keys=[ack.key for ack in acks],
+        warnings=[ack.warning for ack in acks],
     )
 
 

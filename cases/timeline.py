@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Q
+from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -25,6 +26,7 @@ from cases.models.case import Outcome, Status
 from cases.models.custody import LocateResult, LocateWhere
 from cases.models.handover import HandoverMethod, HandoverReason
 from cases.models.proceeding import DeadlineKind, DeadlineStatus, ProceedingKind, ProceedingOutcome
+from cases.models.removal import removal_means_text
 from cases.models.work import EventKind, HearingKind
 from consulates.models import Consulate
 
@@ -88,6 +90,7 @@ GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
             K.HANDOFF_PREPARED,
             K.HANDOFF_UPDATED,
             K.HANDOFF_CONFIRMED,
+            K.REMOVAL_WARNING_SEEN,
             K.BELONGING_RECORDED,
             K.BELONGING_RESOLVED,
         ),
@@ -161,6 +164,11 @@ def _value(model_field, value):
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(model_field, models.BooleanField):
         return _("yes") if value in (True, "True") else _("no")
+    if isinstance(value, str) and isinstance(model_field, models.TimeField):
+        try:
+            return time_format(dt.time.fromisoformat(value))  # "22:30" (the place's clock: see the label)
+        except ValueError:
+            return value
     if isinstance(value, str) and isinstance(model_field, models.DateTimeField | models.DateField):
         try:
             parsed = dt.datetime.fromisoformat(value)
@@ -230,7 +238,9 @@ def _facts(event: CaseEvent, payload: dict, names: dict) -> list:
     if kind == K.HANDOVER_ACKNOWLEDGED:
         return [f for f in (payload.get("post"), payload.get("acknowledged_by")) if f]
     if kind in (K.HANDOFF_PREPARED, K.HANDOFF_UPDATED, K.HANDOFF_CONFIRMED):
-        return [f for f in (payload.get("reception_point"), _when(payload.get("removal_date"))) if f]
+        return [f for f in (payload.get("reception_point"), *_removal_facts(payload)) if f]
+    if kind == K.REMOVAL_WARNING_SEEN:
+        return list(payload.get("warnings") or [])
     if kind in (K.BELONGING_RECORDED, K.BELONGING_RESOLVED):
         return [f for f in (payload.get("description"),) if f]
     if kind == K.INQUIRY_LINKED:
@@ -259,6 +269,31 @@ def _proceeding_facts(kind: str, payload: dict) -> list:
         if kind == K.DEADLINE_RESOLVED:
             facts.append(str(dict(DeadlineStatus.choices).get(payload.get("status"), "")))
     return [f for f in facts if f]
+
+
+def _removal_facts(payload: dict) -> list:
+    """The removal's day, with its time in words on the reception point's clock when known ("12 de mayo
+    de 2026 a las 22:30, hora de Tapachula"), and its mode ("Vuelo AM 1234")."""
+    day = _when(payload.get("removal_date"))
+    if day is None:
+        return []
+    when = day
+    time = payload.get("removal_time")
+    if time:
+        try:
+            moment = dt.datetime.combine(day.date(), dt.time.fromisoformat(time))
+        except ValueError:
+            moment = None
+        if moment is not None:
+            when = date_format(moment, "DATETIME_FORMAT")
+            if payload.get("removal_place"):
+                when = _("%(when)s, %(place)s time") % {"when": when, "place": payload["removal_place"]}
+    means = removal_means_text(
+        payload.get("removal_mode") or "",
+        payload.get("removal_carrier") or "",
+        payload.get("removal_flight_number") or "",
+    )
+    return [when, means]
 
 
 def _inquiry_facts(payload: dict) -> list:

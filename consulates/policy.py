@@ -664,6 +664,7 @@ SCOPES: dict[tuple[str, str], Callable[[Any, Access, Any], Q]] = {
     ("cases.CaseLocateAttempt", "view"): _case_rows(None),
     ("cases.Belonging", "view"): _case_rows("custody"),
     ("cases.Handover", "view"): _case_rows(None),
+    ("cases.RemovalWarningAck", "view"): _case_rows("custody"),
     ("cases.Document", "view"): _document_view,
     ("cases.Reminder", "view"): _reminder_view,
     ("cases.WebhookDelivery", "view"): _webhook_delivery_view,

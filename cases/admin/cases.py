@@ -110,7 +110,16 @@ class CaseAdmin(AccessLoggedAdminMixin, ServiceAdminMixin, CaseWorkAdmin, admin.
                 ]
             },
         ),
-        (_("Removal and repatriation"), {"fields": [("expected_removal_date", "reception_point")]}),
+        (
+            _("Removal and repatriation"),
+            {
+                "fields": [
+                    ("expected_removal_date", "expected_removal_time"),
+                    "reception_point",
+                    ("removal_mode", "removal_carrier", "removal_flight_number"),
+                ]
+            },
+        ),
         (_("Log a note, call or visit"), {"fields": ["note_kind", "note_text", "expected_version"]}),
         (_("Timeline"), {"fields": ["timeline"]}),
     ]

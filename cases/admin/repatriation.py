@@ -26,7 +26,8 @@ from cases.admin import repatriation_forms as forms
 from cases.admin.base import ServiceInlineMixin
 from cases.admin.documents import CaseInlinePermissions, DocumentInline
 from cases.models import Belonging, Case, RepatriationHandoff
-from cases.selectors.repatriation import case_handoff, handoff_sheet, handoffs_list, reception_warnings
+from cases.models.removal import removal_means_text, removal_when_text
+from cases.selectors.repatriation import case_handoff, handoff_sheet, handoffs_list, removal_warnings
 from consulates.admin_mixins import CaseWorkAdmin
 from consulates.policy import can, reach
 from staffsite.formats import in_words
@@ -74,11 +75,26 @@ def handoff_state(handoff: RepatriationHandoff | None) -> str:
 # --- Case page hooks --------------------------------------------------------------------------------
 
 
+def removal_plan(case: Case) -> dict:
+    """The case's removal in words: when (on the reception point's clock, the place named) and how."""
+    return {
+        "when": removal_when_text(
+            case.expected_removal_date,
+            case.expected_removal_time,
+            case.reception_point,
+            case.consulate.timezone,
+        ),
+        "means": removal_means_text(case.removal_mode, case.removal_carrier, case.removal_flight_number),
+    }
+
+
 def case_page_context(request, case) -> dict:
     handoff = case_handoff(user=request.user, case=case)
     return {
         "repatriation": {
             "handoff": handoff,
+            "plan": removal_plan(case),
+            "warnings": removal_warnings(user=request.user, case=case),
             "state": handoff_state(handoff),
             "overdue": bool(handoff and handoff.confirmation_overdue),
             "due_at": handoff.confirmation_due_at() if handoff else None,
@@ -176,8 +192,13 @@ def handoff_form_view(model_admin, request, object_id):
         return _back_to_case(
             request, case, _("The reception was already confirmed; the hand-off can no longer change.")
         )
+    warnings = removal_warnings(user=request.user, case=case)
     form = forms.HandoffForm(
-        request.POST if request.method == "POST" else None, instance=handoff, request=request, case=case
+        request.POST if request.method == "POST" else None,
+        instance=handoff,
+        request=request,
+        case=case,
+        unseen_warnings=[w for w in warnings if w.ack is None],
     )
     if request.method == "POST" and form.is_valid():
         messages.success(request, _("Hand-off saved.") if handoff else _("Hand-off prepared."))
@@ -190,7 +211,8 @@ def handoff_form_view(model_admin, request, object_id):
         title=title,
         form=form,
         template="handoff_form.html",
-        warnings=reception_warnings(case),
+        warnings=warnings,
+        plan=removal_plan(case),
     )
 
 

@@ -83,11 +83,19 @@ class HandoffForm(ServiceModelForm):
             for name in ("medical_needs", "medication", "disability", "minors_details", "belongings_notes")
         } | {"notes": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, request, case: Case, **kwargs):
+    def __init__(self, *args, request, case: Case, unseen_warnings=(), **kwargs):
         self.request, self.case = request, case
         super().__init__(*args, **kwargs)
         if self.instance.pk is None and not self.is_bound:
             self.initial.update(handoff_suggestions(case))
+        if unseen_warnings:
+            # Not a block: left empty, the hand-off is saved and the warnings stay shown as not yet seen.
+            self.fields["warnings_reason"] = forms.CharField(
+                label=capfirst(_("why the removal goes ahead despite the warnings")),
+                widget=forms.Textarea(attrs={"rows": 2}),
+                required=False,
+                help_text=_("Recorded with your name and the time on the case's timeline."),
+            )
 
     def sections(self):
         return [(title, [self[name] for name in names]) for title, names in HANDOFF_SECTIONS]
@@ -97,10 +105,15 @@ class HandoffForm(ServiceModelForm):
 
     def run_service(self, data):
         values = {name: data.get(name) for name in HANDOFF_FIELDS}
+        reason = data.get("warnings_reason") or ""
         if self.instance.pk is None:
-            return repatriation_services.handoff_prepare(actor=self.request.user, case=self.case, **values)
-        changed = {name: values[name] for name in self.changed_data}
-        return repatriation_services.handoff_update(actor=self.request.user, handoff=self.instance, **changed)
+            return repatriation_services.handoff_prepare(
+                actor=self.request.user, case=self.case, warnings_reason=reason, **values
+            )
+        changed = {name: values[name] for name in self.changed_data if name in HANDOFF_FIELDS}
+        return repatriation_services.handoff_update(
+            actor=self.request.user, handoff=self.instance, warnings_reason=reason, **changed
+        )
 
 
 class ConfirmReceptionForm(ServiceFormMixin, forms.Form):

@@ -12,6 +12,7 @@ from cases.models import Case, CaseEvent, Consent, Hearing, Person, Referral, Ta
 from cases.models.case import CLOSURE_OUTCOMES, NotificationRequest, NotifiedBy, Outcome, Priority
 from cases.models.crossoffice import ConsentMethod, DataCategory
 from cases.models.identity import ArrestingAgency
+from cases.models.removal import RemovalMode
 from cases.models.work import NOTE_KINDS, HearingKind
 from consulates.models import (
     Consulate,
@@ -84,6 +85,10 @@ class CaseSerializer(FastOutputMixin, serializers.ModelSerializer):
     arresting_agency = serializers.ChoiceField(
         choices=ArrestingAgency.choices, allow_blank=True, read_only=True
     )
+    removal_mode = serializers.ChoiceField(choices=RemovalMode.choices, allow_blank=True, read_only=True)
+    expected_removal_time = serializers.TimeField(
+        read_only=True, allow_null=True, help_text="Local time at the reception point (its `timezone`)."
+    )
 
     class Meta:
         model = Case
@@ -116,6 +121,10 @@ class CaseSerializer(FastOutputMixin, serializers.ModelSerializer):
             "opposition_note",
             "art36",
             "expected_removal_date",
+            "expected_removal_time",
+            "removal_mode",
+            "removal_carrier",
+            "removal_flight_number",
             "reception_point",
             "outcome",
             "outcome_notes",
@@ -196,9 +205,49 @@ class CaseUpdateSerializer(serializers.Serializer):
     opposes_consular_action = serializers.BooleanField(required=False)
     opposition_note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     expected_removal_date = serializers.DateField(required=False, allow_null=True)
+    expected_removal_time = serializers.TimeField(
+        required=False,
+        allow_null=True,
+        help_text="Local time at the reception point (its `timezone` in /reception-points/), e.g. `22:30`.",
+    )
+    removal_mode = serializers.ChoiceField(
+        choices=RemovalMode.choices,
+        required=False,
+        allow_blank=True,
+        help_text="A flight goes to an airport reception point; a bus or on foot to a land port.",
+    )
+    removal_carrier = serializers.CharField(
+        required=False, allow_blank=True, max_length=120, help_text="The bus carrier, if known (bus only)."
+    )
+    removal_flight_number = serializers.CharField(
+        required=False, allow_blank=True, max_length=12, help_text="Required for a flight; a flight only."
+    )
     reception_point = serializers.PrimaryKeyRelatedField(
         queryset=ReceptionPoint.objects.all(), required=False, allow_null=True
     )
+
+
+class RemovalWarningSerializer(serializers.Serializer):
+    key = serializers.CharField(
+        help_text="The warning with what it is about (point, time): a new plan, a new key."
+    )
+    text = serializers.CharField(help_text="The warning in the caller's language.")
+    seen = serializers.BooleanField(help_text="An officer recorded why the removal goes ahead.")
+    seen_by = UserRefSerializer(allow_null=True)
+    seen_at = DateTimeField(allow_null=True)
+    reason = serializers.CharField(allow_blank=True)
+
+    @staticmethod
+    def of(warning) -> dict:
+        ack = warning.ack
+        return {
+            "key": warning.key,
+            "text": warning.text,
+            "seen": ack is not None,
+            "seen_by": ack.acknowledged_by if ack else None,
+            "seen_at": ack.acknowledged_at if ack else None,
+            "reason": ack.reason if ack else "",
+        }
 
 
 # Action inputs

@@ -30,6 +30,7 @@ from cases.api.persons import IDEMPOTENCY_KEY, IF_MATCH
 from cases.api.search import PostedSearchMixin, search_results_serializer
 from cases.models import Case, CaseEvent, Document
 from cases.models.work import EventKind
+from cases.selectors.repatriation import removal_warnings
 from consulates.models import Consulate
 from consulates.policy import home_consulate
 
@@ -344,6 +345,44 @@ class CaseViewSet(
         data.is_valid(raise_exception=True)
         referral = services.referral_create(actor=request.user, case=case, **data.validated_data)
         return self._created(s.ReferralSerializer(referral).data)
+
+    @extend_schema(
+        methods=["GET"],
+        tags=["cases"],
+        responses=s.RemovalWarningSerializer(many=True),
+        description="Warnings about a vulnerable person's removal to the case's reception point, each with "
+        "who recorded seeing it, when and why the removal goes ahead.",
+    )
+    @extend_schema(
+        methods=["POST"],
+        tags=["case actions"],
+        request=s.ReasonSerializer,
+        responses=s.CaseSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        description="Record that you saw the warnings not yet seen, and why the removal goes ahead.",
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        url_path="removal-warnings",
+        pagination_class=None,
+        filterset_class=None,
+    )
+    def removal_warnings(self, request, pk=None, **kwargs):
+        case = self.get_object()
+        if request.method == "POST":
+            data = s.ReasonSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            services.removal_warnings_acknowledge(
+                actor=request.user, case=case, reason=data.validated_data["reason"]
+            )
+            return self._respond(case)
+        self.etag_object = None
+        warnings = removal_warnings(user=request.user, case=case)
+        self.record_read(request, case, what="api: removal warnings")
+        return Response(
+            s.RemovalWarningSerializer([s.RemovalWarningSerializer.of(w) for w in warnings], many=True).data
+        )
 
     @extend_schema(
         tags=["cases"],

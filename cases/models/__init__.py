@@ -9,6 +9,7 @@ from cases.models.identity import DuplicateReview, Operation, PersonAlias, Perso
 from cases.models.person import EmergencyContact, Person
 from cases.models.proceeding import Proceeding, ProceedingDeadline
 from cases.models.reminder import Reminder, SmsOptOut, WebhookDelivery
+from cases.models.removal import RemovalWarningAck
 from cases.models.repatriation import Belonging, RepatriationHandoff
 from cases.models.report_summary import (
     DailyFlow,
@@ -47,6 +48,7 @@ __all__ = [
     "Proceeding",
     "ProceedingDeadline",
     "Referral",
+    "RemovalWarningAck",
     "Reminder",
     "RepatriationHandoff",
     "ScheduledHearings",

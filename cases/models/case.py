@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.categories import SUBTYPE_LABELS, Category
 from cases.models.identity import ArrestingAgency
+from cases.models.removal import RemovalMeans
 from consulates.loading import FastLoad
 from consulates.policy import ScopedQuerySet
 
@@ -107,7 +108,7 @@ ART36_CONTACT_HOURS = 48
 @pghistory.track(
     pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), model_name="CaseHistory"
 )
-class Case(FastLoad, models.Model):
+class Case(FastLoad, RemovalMeans, models.Model):
     """Invariants: ``reference`` is ``<CODE>-<YEAR>-<6 digits>``, unique, allocated by
     ``CaseSequence``; ``version`` increases on every change; status changes only through the
     lifecycle services; a closed case has an outcome; ``closure_needs_approval`` is set whenever the
@@ -196,6 +197,12 @@ class Case(FastLoad, models.Model):
     opposition_note = models.TextField(_("how and to whom the person stated it"), blank=True, db_default="")
     # Removal and repatriation
     expected_removal_date = models.DateField(_("expected removal date"), null=True, blank=True)
+    expected_removal_time = models.TimeField(
+        _("expected removal time"),
+        null=True,
+        blank=True,
+        help_text=_("Local time at the reception point."),
+    )
     reception_point = models.ForeignKey(
         "consulates.ReceptionPoint",
         verbose_name=_("reception point"),

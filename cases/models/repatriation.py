@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models.case import Case
+from cases.models.removal import RemovalMeans, removal_means_text, removal_when_text
 from consulates.loading import FastLoad
 from consulates.models import Consulate, ReceptionPoint
 from consulates.policy import ScopedQuerySet
@@ -57,7 +58,7 @@ class HandoffQuerySet(ScopedQuerySet):
 @pghistory.track(
     pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), model_name="HandoffHistory"
 )
-class RepatriationHandoff(FastLoad, models.Model):
+class RepatriationHandoff(FastLoad, RemovalMeans, models.Model):
     """What the reception point in Mexico needs to know to receive the person. One per case, prepared
     once the removal date and reception point are known; ``confirmed_at`` records that the reception
     point received the person. Unconfirmed 48 hours after the end of the removal date (a day at the
@@ -67,6 +68,9 @@ class RepatriationHandoff(FastLoad, models.Model):
         Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="handoff"
     )
     removal_date = models.DateField(_("removal date"))
+    removal_time = models.TimeField(
+        _("removal time"), null=True, blank=True, help_text=_("Local time at the reception point.")
+    )
     reception_point = models.ForeignKey(
         "consulates.ReceptionPoint",
         verbose_name=_("reception point"),
@@ -146,6 +150,17 @@ class RepatriationHandoff(FastLoad, models.Model):
         tz = self.confirmation_zone()
         start = dt.datetime.combine(self.removal_date + dt.timedelta(days=1), dt.time(0), tzinfo=tz)
         return start + dt.timedelta(hours=HANDOFF_CONFIRMATION_HOURS)
+
+    @property
+    def removal_when(self) -> str:
+        """The removal's date, and its time on the reception point's clock with the place named."""
+        return removal_when_text(
+            self.removal_date, self.removal_time, self.reception_point, self.case.consulate.timezone
+        )
+
+    @property
+    def removal_means(self) -> str:
+        return removal_means_text(self.removal_mode, self.removal_carrier, self.removal_flight_number)
 
     @property
     def confirmation_overdue(self) -> bool:

@@ -59,6 +59,7 @@ class EventKind(models.TextChoices):
     HANDOFF_CONFIRMED = "handoff_confirmed", _("Reception in Mexico confirmed")
     HANDOVER_SENT = "handover_sent", _("Handed over to another consulate")
     HANDOVER_ACKNOWLEDGED = "handover_receipt", _("Hand-over receipt acknowledged")
+    REMOVAL_WARNING_SEEN = "removal_warning_seen", _("Removal warning seen")
     BELONGING_RECORDED = "belonging_recorded", _("Belonging recorded")
     BELONGING_RESOLVED = "belonging_resolved", _("Belonging returned or missing")
     DOCUMENT_UPLOADED = "document_uploaded", _("Document uploaded")
@@ -84,6 +85,7 @@ EVENT_KINDS_BY_CATEGORY = {
         EventKind.HANDOFF_PREPARED,
         EventKind.HANDOFF_UPDATED,
         EventKind.HANDOFF_CONFIRMED,
+        EventKind.REMOVAL_WARNING_SEEN,
         EventKind.BELONGING_RECORDED,
         EventKind.BELONGING_RESOLVED,
     ),

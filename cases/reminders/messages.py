@@ -49,7 +49,7 @@ SUBJECTS = {
     "hearing": (Hearing, ("case__consulate", "case__assigned_to", "case__facility__county", "court")),
     "task": (Task, ("case__consulate", "case__assigned_to")),
     "referral": (Referral, ()),
-    "case": (Case, ("consulate", "assigned_to")),
+    "case": (Case, ("consulate", "assigned_to", "reception_point")),
     "handoff": (RepatriationHandoff, ("case__consulate", "case__assigned_to", "reception_point")),
 }
 KIND_SUBJECTS = {
@@ -64,6 +64,7 @@ KIND_SUBJECTS = {
     ReminderKind.ART36_NO_CONTACT: "case",
     ReminderKind.HANDOFF_UNCONFIRMED: "handoff",
     ReminderKind.CASE_INACTIVE: "case",
+    ReminderKind.REMOVAL_NO_HANDOFF: "case",
 }
 
 

@@ -28,6 +28,7 @@ from cases.models.case import ART36_CONTACT_HOURS, Status
 from cases.models.crossoffice import ACTIVE_REFERRAL, REFERRAL_ANSWER_HOURS, ReferralStatus
 from cases.models.proceeding import DeadlineStatus, ProceedingStatus
 from cases.models.reminder import ReminderChannel, ReminderKind, ReminderStatus
+from cases.models.removal import removal_moment, removal_zone_name
 from cases.models.work import HearingStatus
 from cases.reminders.recipients import hearing_recipients, person_channel
 from cases.zones import hearing_zone_name, person_zone_name
@@ -242,6 +243,7 @@ def case_reminders_resync(case: Case) -> None:
     deadlines = ProceedingDeadline.objects.filter(proceeding__case=case, status=DeadlineStatus.OPEN)
     for deadline in deadlines.order_by("pk"):
         deadline_reminders_sync(deadline)
+    removal_reminder_sync(case)
     handoff = RepatriationHandoff.objects.filter(case=case).select_related("case__consulate").first()
     if handoff is not None:
         handoff_reminder_sync(handoff)
@@ -361,3 +363,31 @@ def deadline_reminders_sync(deadline: ProceedingDeadline) -> None:
             due = deadline_due_at(kind, deadline.due_on, zone)
             wanted.append(Wanted(kind, ReminderChannel.EMAIL, "case-officer", due))
     sync("deadline", deadline.pk, wanted, case=case)
+
+
+REMOVAL_NO_HANDOFF_HOURS = 48
+
+
+def removal_no_handoff_due_at(case: Case) -> dt.datetime | None:
+    """48 hours before the case's expected removal (its date and time on the reception point's clock;
+    the start of the day there when the time is not known), or None without a removal date."""
+    if case.expected_removal_date is None:
+        return None
+    zone = removal_zone_name(case.reception_point, case.consulate.timezone)
+    moment = removal_moment(case.expected_removal_date, case.expected_removal_time, zone)
+    return (moment - dt.timedelta(hours=REMOVAL_NO_HANDOFF_HOURS)).astimezone(dt.UTC)
+
+
+def removal_reminder_sync(case: Case) -> None:
+    """The case's officer (its consulate's supervisors while unassigned), 48 hours before a removal for
+    which no hand-off is prepared. A new date, time or reception point moves it; preparing the hand-off
+    or closing the case cancels it."""
+    wanted: list[Wanted] = []
+    due = removal_no_handoff_due_at(case)
+    if (
+        due is not None
+        and case.status != Status.CLOSED
+        and not RepatriationHandoff.objects.filter(case_id=case.pk).exists()
+    ):
+        wanted.append(Wanted(ReminderKind.REMOVAL_NO_HANDOFF, ReminderChannel.EMAIL, "case-officer", due))
+    sync("case-removal", case.pk, wanted, case=case)

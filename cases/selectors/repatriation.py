@@ -5,10 +5,15 @@ found (the views answer 404)."""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass, replace
+
 from django.db.models import QuerySet
+from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 
-from cases.models import Belonging, Case, Document, RepatriationHandoff
+from cases.models import Belonging, Case, Document, RemovalWarningAck, RepatriationHandoff
+from consulates.models import ReceptionPoint
 
 _HANDOFF_RELATED = ("reception_point", "prepared_by", "confirmation_recorded_by")
 
@@ -69,32 +74,99 @@ def document_for_download(*, user, pk: int) -> Document | None:
     return Document.objects.visible_to(user).select_related("case").filter(pk=pk).first()
 
 
-def reception_warnings(case: Case) -> list[str]:
-    """What the officer should know before sending a vulnerable person to the case's reception point:
-    a minor to a point where the sources list no DIF reception of children, an older adult or a person
-    with a medical need or disability to a point outside the 2016 local arrangements. Warnings only: the
-    hand-off can still be prepared (the person may travel with family, or no other point is used)."""
+@dataclass(frozen=True)
+class RemovalWarning:
+    """A warning about a vulnerable person's removal. ``key`` names it with what it is about (the point,
+    the time), so an acknowledgement covers this plan only; ``ack`` is the acknowledgement, if any."""
+
+    key: str
+    text: str
+    ack: RemovalWarningAck | None = None
+
+
+def _outside_hours(time: dt.time, start: dt.time, end: dt.time) -> bool:
+    if start <= end:
+        return not (start <= time <= end)
+    return end < time < start  # hours that run past midnight
+
+
+def reception_warnings(case: Case) -> list[RemovalWarning]:
+    """What the officer should know before a vulnerable person (flagged a minor, an unaccompanied minor,
+    pregnant, an older adult, with a disability or a serious medical condition) is removed to the case's
+    reception point: a removal time outside the hours agreed with the point (where the sources give them);
+    a point not designated under the 2016 local arrangements, or closed or no longer offered; and an
+    unaccompanied minor sent where the sources list no DIF reception of children. Warnings only: the
+    removal is the US authorities' decision; the officer records why it goes ahead."""
     person, point = case.person, case.reception_point
-    if point is None:
+    if point is None or not person.is_vulnerable:
         return []
+    needs = ", ".join(person.vulnerabilities)
     warnings = []
-    receivers = set(point.receivers)
-    if (person.is_minor or person.is_unaccompanied_minor) and "dif" not in receivers:
+    time = case.expected_removal_time
+    has_hours = point.hours_from is not None and point.hours_to is not None
+    if time is not None and has_hours and _outside_hours(time, point.hours_from, point.hours_to):
         warnings.append(
-            _("The person is a minor, and the sources do not list DIF receiving children at %(point)s.")
-            % {"point": point.name}
-        )
-    needs = [
-        str(person._meta.get_field(name).verbose_name)
-        for name in ("is_older_adult", "has_serious_medical_condition", "has_disability", "is_pregnant")
-        if getattr(person, name)
-    ]
-    if needs and point.designated_2016 == "no":
-        warnings.append(
-            _(
-                "The person is flagged (%(needs)s), and %(point)s is not one of the points designated "
-                "under the 2016 local repatriation arrangements."
+            RemovalWarning(
+                f"hours:{point.pk}:{time:%H:%M}",
+                _(
+                    "The person is flagged (%(needs)s), and the removal at %(time)s is outside the hours "
+                    "agreed with %(point)s (%(start)s to %(end)s, local time)."
+                )
+                % {
+                    "needs": needs,
+                    "time": time_format(time),
+                    "point": point.name,
+                    "start": time_format(point.hours_from),
+                    "end": time_format(point.hours_to),
+                },
             )
-            % {"needs": ", ".join(needs), "point": point.name}
+        )
+    if point.designated_2016 == ReceptionPoint.Designation.NO:
+        warnings.append(
+            RemovalWarning(
+                f"designation:{point.pk}",
+                _(
+                    "The person is flagged (%(needs)s), and %(point)s is not one of the points designated "
+                    "under the 2016 local repatriation arrangements."
+                )
+                % {"needs": needs, "point": point.name},
+            )
+        )
+    if not point.offered or point.status in ReceptionPoint.NOT_OFFERABLE:
+        warnings.append(
+            RemovalWarning(
+                f"closed:{point.pk}",
+                _(
+                    "The person is flagged (%(needs)s), and %(point)s is closed or no longer offered for "
+                    "new hand-offs."
+                )
+                % {"needs": needs, "point": point.name},
+            )
+        )
+    if person.is_unaccompanied_minor and ReceptionPoint.Receiver.DIF not in point.receivers:
+        warnings.append(
+            RemovalWarning(
+                f"dif:{point.pk}",
+                _(
+                    "The person is an unaccompanied minor, and the sources do not list DIF receiving "
+                    "children at %(point)s."
+                )
+                % {"point": point.name},
+            )
         )
     return warnings
+
+
+def removal_warnings(*, user, case: Case) -> list[RemovalWarning]:
+    """The warnings of the case's removal, each with its acknowledgement (who, when, why) when an officer
+    recorded one for this plan: one query for the acknowledgements, none without warnings."""
+    warnings = reception_warnings(case)
+    if not warnings:
+        return []
+    acks = {
+        ack.key: ack
+        for ack in RemovalWarningAck.objects.visible_to(user)
+        .filter(case=case, key__in=[w.key for w in warnings])
+        .select_related("acknowledged_by")
+    }
+    return [replace(w, ack=acks.get(w.key)) for w in warnings]

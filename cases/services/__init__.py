@@ -35,6 +35,7 @@ from cases.services.referrals import (
 )
 from cases.services.registration import person_register_screened
 from cases.services.reminders import reminder_retry, webhook_delivery_retry
+from cases.services.removal import removal_warnings_acknowledge
 from cases.services.repatriation import (
     belonging_record,
     belonging_resolve,
@@ -76,6 +77,7 @@ __all__ = [
     "handover_acknowledge",
     "handover_record",
     "handoff_prepare",
+    "removal_warnings_acknowledge",
     "handoff_update",
     "referral_accept",
     "referral_document_upload",

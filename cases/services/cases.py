@@ -24,6 +24,7 @@ from cases.services.common import (
     touch,
 )
 from cases.services.custody import custody_apply
+from cases.services.removal import REMOVAL_FIELDS, normalise_removal, removal_errors
 from cases.services.transfers import transfer_propose_for_custody
 from cases.services.verification import verify_tasks_complete
 from consulates.models import Consulate, DetentionFacility
@@ -44,7 +45,17 @@ ART36_FIELDS = (
 )
 # Text fields stored blank when empty (``None`` from a form or the API becomes "").
 BLANK_TEXT_FIELDS = ("subtype", "notified_by", "summary", "arresting_agency", "opposition_note")
-GENERAL_FIELDS = ("category", "subtype", "priority", "summary", "expected_removal_date", "reception_point")
+GENERAL_FIELDS = (
+    "category",
+    "subtype",
+    "priority",
+    "summary",
+    "expected_removal_date",
+    *REMOVAL_FIELDS,
+    "reception_point",
+)
+# The fields whose change moves the 48-hour reminder of a removal without a hand-off.
+REMOVAL_CLOCK_FIELDS = ("expected_removal_date", "expected_removal_time", "reception_point")
 UPDATABLE_FIELDS = CUSTODY_FIELDS + ART36_FIELDS + GENERAL_FIELDS
 
 
@@ -174,6 +185,8 @@ def _display(case: Case, name: str) -> str:
         return ""
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.isoformat(timespec="minutes")
     return str(value)
 
 
@@ -326,7 +339,16 @@ def case_update(
     values["opposition_note"] = values["opposition_note"].strip()
     values["notification_request"] = values["notification_request"] or NotificationRequest.UNKNOWN
     values["opposes_consular_action"] = bool(values["opposes_consular_action"])
-    _validate_case_fields(values, consulate_tz=case.consulate.timezone)
+    normalise_removal(values)
+    try:
+        _validate_case_fields(values, consulate_tz=case.consulate.timezone)
+        errors = {}
+    except ValidationError as error:
+        errors = error.message_dict
+    for name, messages in removal_errors(values).items():
+        errors.setdefault(name, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
     changed = [name for name in changes if getattr(case, name) != values[name]]
     if not changed:
         return case
@@ -370,6 +392,8 @@ def case_update(
         transfer_propose_for_custody(case, actor)
     if set(changed) & set(CUSTODY_FIELDS + ART36_FIELDS):
         schedule.art36_reminder_sync(case)
+    if set(changed) & set(REMOVAL_CLOCK_FIELDS):
+        schedule.removal_reminder_sync(case)
     if set(changed) & set(CUSTODY_FIELDS):
         verify_tasks_complete(case, actor)
         # Detained or released: the person's hearing reminders change recipient (re-checked when sent);

@@ -16,6 +16,7 @@ from cases.models.repatriation import BelongingKind, BelongingStatus, IdentityDo
 from cases.models.work import EventKind
 from cases.reminders import schedule
 from cases.services.common import case_write, lock_case, refuse_if_closed, touch
+from cases.services.removal import acknowledge_pending
 from consulates.policy import authorize
 
 HANDOFF_FIELDS = (
@@ -35,6 +36,22 @@ HANDOFF_FIELDS = (
     "belongings_notes",
     "notes",
 )
+
+
+# What the hand-off copies from the case's removal plan (it follows the case until the reception is
+# confirmed): the case's field -> the hand-off's.
+FROM_CASE = {
+    "expected_removal_date": "removal_date",
+    "expected_removal_time": "removal_time",
+    "removal_mode": "removal_mode",
+    "removal_carrier": "removal_carrier",
+    "removal_flight_number": "removal_flight_number",
+    "reception_point": "reception_point",
+}
+
+
+def _from_case(case: Case) -> dict:
+    return {theirs: getattr(case, ours) for ours, theirs in FROM_CASE.items()}
 
 
 def _clean_handoff(values: dict) -> dict:
@@ -68,8 +85,11 @@ def _clean_handoff(values: dict) -> dict:
 
 
 @transaction.atomic
-def handoff_prepare(*, actor, case: Case, **values) -> RepatriationHandoff:
-    """Prepare the hand-off sheet once the case has a removal date and a reception point."""
+def handoff_prepare(*, actor, case: Case, warnings_reason: str = "", **values) -> RepatriationHandoff:
+    """Prepare the hand-off sheet once the case has a removal date and a reception point. With
+    ``warnings_reason``, the officer also records why the removal goes ahead despite the warnings about
+    a vulnerable person's removal (``cases.services.removal``). Cancels the 48-hour reminder of a
+    removal without a hand-off."""
     case = case_write(case, actor, "case.work")
     errors = {}
     if not case.expected_removal_date:
@@ -89,22 +109,23 @@ def handoff_prepare(*, actor, case: Case, **values) -> RepatriationHandoff:
     unknown = set(values) - set(HANDOFF_FIELDS)
     if unknown:
         raise TypeError(f"Not a hand-off field: {sorted(unknown)}")
-    handoff = RepatriationHandoff.objects.create(
-        case=case,
-        removal_date=case.expected_removal_date,
-        reception_point=case.reception_point,
-        prepared_by=actor,
-        **_clean_handoff(values),
-    )
+    cleaned = _clean_handoff(values)
+    if warnings_reason.strip():
+        acknowledge_pending(case, actor, warnings_reason)
+    handoff = RepatriationHandoff.objects.create(case=case, prepared_by=actor, **_from_case(case), **cleaned)
     events.handoff_changed(case, actor, handoff=handoff, kind=EventKind.HANDOFF_PREPARED)
     touch(case, actor)
     schedule.handoff_reminder_sync(handoff)
+    schedule.removal_reminder_sync(case)
     return handoff
 
 
 @transaction.atomic
-def handoff_update(*, actor, handoff: RepatriationHandoff, **values) -> RepatriationHandoff:
-    """Change the needs, documents or family contact; removal date and reception point follow the case."""
+def handoff_update(
+    *, actor, handoff: RepatriationHandoff, warnings_reason: str = "", **values
+) -> RepatriationHandoff:
+    """Change the needs, documents or family contact; the removal plan (date, time, mode, carrier or
+    flight, reception point) follows the case. ``warnings_reason`` as in ``handoff_prepare``."""
     case = lock_case(handoff.case_id)
     handoff = (
         RepatriationHandoff.objects.select_for_update().select_related("reception_point").get(pk=handoff.pk)
@@ -119,10 +140,13 @@ def handoff_update(*, actor, handoff: RepatriationHandoff, **values) -> Repatria
     merged = {name: getattr(handoff, name) for name in HANDOFF_FIELDS}
     merged.update(values)
     cleaned = _clean_handoff(merged)
-    cleaned["removal_date"] = case.expected_removal_date or handoff.removal_date
-    cleaned["reception_point"] = case.reception_point or handoff.reception_point
+    if case.expected_removal_date and case.reception_point_id:
+        cleaned |= _from_case(case)
+    acknowledged = acknowledge_pending(case, actor, warnings_reason) if warnings_reason.strip() else []
     changed = [name for name, value in cleaned.items() if getattr(handoff, name) != value]
     if not changed:
+        if acknowledged:
+            touch(case, actor)
         return handoff
     for name in changed:
         setattr(handoff, name, cleaned[name])

@@ -28,6 +28,12 @@ from cases.models.crossoffice import DataCategory
 from cases.models.repatriation import BelongingKind, IdentityDocument
 from consulates.models import Consulate, DetentionFacility, Partner, PartnerMembership, ReceptionPoint
 from devtools.demo.names import GIVEN_FEMALE, GIVEN_MALE, SURNAMES
+from devtools.demo.removals import (
+    WARNING_REASON,
+    outside_hours_for_an_older_adult,
+    point_with_hours,
+    removal_plan,
+)
 from devtools.demo.users import DEMO_PARTNERS
 
 # Where people removed through each district usually cross (the rest draw a point at random).
@@ -76,6 +82,7 @@ class CrossOfficeResult:
     handoffs_confirmed: int = 0
     handoffs_overdue: int = 0
     flights: int = 0
+    warnings_seen: int = 0
     belongings: dict[str, int] = field(default_factory=dict)
     art36_overdue: int = 0
     art36_declined: int = 0
@@ -91,7 +98,7 @@ class CrossOfficeResult:
         return (
             f"transfers: {fmt(self.transfers)}; consents: {self.consents} ({self.consents_withdrawn} withdrawn); "
             f"referrals: {fmt(self.referrals)}; hand-offs: {self.handoffs} ({self.handoffs_confirmed} confirmed, "
-            f"{self.handoffs_overdue} overdue, {self.flights} by flight); belongings: {fmt(self.belongings)}; "
+            f"{self.handoffs_overdue} overdue, {self.flights} by flight, {self.warnings_seen} warned and seen); belongings: {fmt(self.belongings)}; "
             f"art. 36 overdue: {self.art36_overdue} ({self.art36_declined} declined notification, "
             f"{self.art36_sheriff_287g} arrested by a 287(g) sheriff)"
         )
@@ -377,12 +384,20 @@ class CrossOfficeSeeder:
             flight = plan == "upcoming" and i == 5 and self.flight_point is not None
             point = self.flight_point if flight else self._point_for(case)
             changes = {"expected_removal_date": removal, "reception_point": point}
+            changes |= removal_plan(self.rng, point, flight=flight, walk=i % 2 == 1)
+            late_point = point_with_hours() if i == 6 else None
+            if late_point is not None:
+                changes |= outside_hours_for_an_older_adult(case, actor, late_point)
+                self.result.warnings_seen += 1
             if not case.in_custody:
                 changes["facility"] = self.rng.choice(self.facilities[case.consulate.slug])
                 changes["detained_since"] = min(removal, today) - dt.timedelta(days=self.rng.randint(10, 60))
             case = services.case_update(actor=actor, case=case, **changes)
             belongings = self._belongings(case, actor)
-            handoff = services.handoff_prepare(actor=actor, case=case, **self._handoff_values())
+            reason = WARNING_REASON if late_point is not None else ""
+            handoff = services.handoff_prepare(
+                actor=actor, case=case, warnings_reason=reason, **self._handoff_values()
+            )
             self.result.handoffs += 1
             if flight:
                 services.handoff_update(

@@ -187,6 +187,8 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ("case-reject-closure", "POST"): _case_action(lambda w, k: {"reason": "Falta la constancia"}),
     ("case-reopen", "POST"): _case_action(lambda w, k: {"reason": "Nueva detención"}),
     ("case-notes", "POST"): _case_action(lambda w, k: {"kind": "call", "text": "Llamada a la familia"}),
+    ("case-removal-warnings", "GET"): Op("case", CASE_KINDS, _case),
+    ("case-removal-warnings", "POST"): _case_action(lambda w, k: {"reason": "No hay otro punto posible"}),
     ("case-hearings", "POST"): _case_action(
         lambda w, k: {"kind": "bond", "starts_at": _later(), "location": "Corte de inmigración"}
     ),
@@ -498,6 +500,8 @@ PATTERNS: dict[tuple[str, str], dict[str, str]] = {
     ("case-reject-closure", "POST"): SUPERVISE_CLOSURE,
     ("case-reopen", "POST"): WORK_STATE_REFUSED,
     ("case-notes", "POST"): WORK,
+    ("case-removal-warnings", "GET"): READ,
+    ("case-removal-warnings", "POST"): WORK,
     ("case-hearings", "POST"): WORK,
     ("case-tasks", "POST"): WORK,
     ("case-custody", "GET"): READ,

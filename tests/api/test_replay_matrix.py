@@ -246,6 +246,7 @@ SCENARIOS: dict[str, Scenario] = {
         setup=_pending_closure,
     ),
     "case-reopen": _case_route(lambda w, ctx: {"reason": "Nueva detención"}, setup=_closed),
+    "case-removal-warnings": _case_route(lambda w, ctx: {"reason": "No hay otro punto posible"}),
     "case-notes": _case_route(
         lambda w, ctx: {"kind": "call", "text": "Llamada a la familia"},
         read=_in_timeline("cases", _unreferred),

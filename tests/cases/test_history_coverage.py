@@ -26,6 +26,7 @@ PERSONAL_DATA = {
     "cases.RepatriationHandoff",
     "cases.Belonging",
     "cases.Handover",  # which person's case went to which consulate, and what was sent
+    "cases.RemovalWarningAck",  # why a vulnerable person's removal went ahead despite a warning
     "cases.Document",
     "cases.IdentifierReview",  # who entered which person's identifier (the value itself is not tracked)
     "cases.Reminder",  # recipient phone or e-mail address

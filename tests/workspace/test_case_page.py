@@ -382,3 +382,33 @@ def test_the_workspace_and_the_admin_page_link_to_the_case_page(client, world):
     assert page_url(world.case_a) in search
     admin_page = client.get(reverse("admin:cases_case_change", args=[world.case_a.pk])).content.decode()
     assert f'href="{page_url(world.case_a)}"' in admin_page
+
+
+def test_the_removal_plan_and_its_warnings_are_on_the_page(client, world):
+    """Issue 20: the removal in words on the point's clock, with its mode; a warning about a vulnerable
+    person's removal, and once seen, who saw it and why the removal goes ahead."""
+    from consulates.models import ReceptionPoint
+
+    type(world.person_a).objects.filter(pk=world.person_a.pk).update(is_unaccompanied_minor=True)
+    case = services.case_update(
+        actor=world.officer_a,
+        case=world.case_a,
+        expected_removal_date=dt.date(2031, 3, 12),
+        expected_removal_time=dt.time(9, 30),
+        reception_point=ReceptionPoint.objects.get(name="Ojinaga"),
+        removal_mode="on_foot",
+    )
+    with translation.override("es"):
+        html = (
+            signed_in(client, world.officer_a).get(page_url(case), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+        )
+    assert INVALID_MARKER not in html
+    assert "12 de marzo de 2031 a las 09:30, hora de Ojinaga · A pie por un puerto fronterizo" in html
+    assert "el DIF reciba a niñas, niños y adolescentes en Ojinaga" in html
+    assert "vista por" not in html
+    services.removal_warnings_acknowledge(
+        actor=world.officer_a, case=case, reason="Su tío lo recibe en Ojinaga."
+    )
+    html = client.get(page_url(case), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "vista por" in html
+    assert "Su tío lo recibe en Ojinaga." in html

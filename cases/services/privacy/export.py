@@ -36,6 +36,7 @@ from cases.models import (
     Proceeding,
     ProceedingDeadline,
     Referral,
+    RemovalWarningAck,
     RepatriationHandoff,
     Task,
     Transfer,
@@ -60,6 +61,7 @@ RECORD_MODELS = {
     "transfer": Transfer,
     "handoff": RepatriationHandoff,
     "belonging": Belonging,
+    "removal_warning_seen": RemovalWarningAck,
     "document": Document,
     "other_name": PersonAlias,
     "merge": PersonMerge,
@@ -184,6 +186,10 @@ def person_export_data(
         entry["handoff"] = _record(handoff, names) if handoff else None
         entry["belongings"] = [
             _record(b, names) for b in Belonging.objects.filter(case=case).order_by("recorded_at", "pk")
+        ]
+        entry["removal_warnings_seen"] = [
+            _record(a, names)
+            for a in RemovalWarningAck.objects.filter(case=case).order_by("acknowledged_at", "pk")
         ]
         entry["documents"] = []
         for document in Document.objects.filter(case=case).order_by("uploaded_at", "pk"):

@@ -19,7 +19,7 @@ BLANK = object()  # the field's empty value: None when nullable, else "", [] or 
 
 # Keys of a timeline entry's details that hold free text (a task's title, a belonging's description),
 # and the fields whose old and new values a "changes" entry may quote.
-FREE_TEXT_PAYLOAD_KEYS = frozenset({"title", "description"})
+FREE_TEXT_PAYLOAD_KEYS = frozenset({"title", "description", "warnings"})
 FREE_TEXT_CHANGE_KEYS = frozenset(
     {"summary", "notes", "title", "outcome_notes", "description", "docket_number", "court_name"}
 )
@@ -156,6 +156,13 @@ SCRUB_PLAN: tuple[Scrub, ...] = (
             "acknowledgement_notes": BLANK,
             "export_file": BLANK,
         },
+    ),
+    # Why a vulnerable person's removal went ahead, and the warning's words (they name the person's flags).
+    Scrub(
+        "cases.RemovalWarningAck",
+        "cases.RemovalWarningAckHistory",
+        _by_case,
+        {"warning": BLANK, "reason": BLANK},
     ),
     Scrub(
         "cases.Belonging",

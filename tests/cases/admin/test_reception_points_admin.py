@@ -140,7 +140,8 @@ def test_a_reception_points_page_shows_and_edits_the_sourced_facts(client):
 @pytest.mark.parametrize(
     ("flags", "city", "expected"),
     [
-        ({"is_minor": True}, "Ojinaga", ["DIF"]),  # INM only: no DIF listed
+        ({"is_unaccompanied_minor": True}, "Ojinaga", ["DIF"]),  # INM only: no DIF listed
+        ({"is_minor": True}, "Ojinaga", []),  # a child travelling with family: DIF is for those alone
         ({"is_unaccompanied_minor": True}, "Nuevo Laredo", []),  # DIF CAMEF at the bridge
         ({"is_older_adult": True}, "Tapachula", ["2016"]),  # a 2025 airport, outside the arrangements
         ({"has_serious_medical_condition": True}, "Ciudad Acuña", []),
@@ -160,9 +161,9 @@ def test_the_handoff_form_warns_about_a_vulnerable_person_sent_to_a_point_not_de
     warnings = page.context["warnings"]
     assert len(warnings) == len(expected)
     for warning, word in zip(warnings, expected, strict=True):
-        assert city in warning
-        assert word in warning
-        assert warning in page.content.decode()
+        assert city in warning.text
+        assert word in warning.text
+        assert warning.text in page.content.decode()
     # a warning only: the hand-off is prepared
     post = {"minors_travelling": "0", "destination": "Tlaxiaco, Oaxaca"}
     assert client.post(url, post).status_code == 302

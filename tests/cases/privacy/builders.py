@@ -146,12 +146,18 @@ def build_person(
         to_consulate=f.consulate("el_paso"),
         reason=f"Su hermana {token} vive en El Paso",
     )
-    point = ReceptionPoint.objects.order_by("pk").first()
+    # A flight to Tapachula (outside the 2016 arrangements): a warning for an older adult, seen with a reason.
+    point = ReceptionPoint.objects.get(mx_city="Tapachula", kind="airport")
     services.case_update(
         actor=officer,
         case=case,
         expected_removal_date=timezone.localdate() + dt.timedelta(days=3),
         reception_point=point,
+        removal_mode="flight",
+        removal_flight_number="GXA 1234",
+    )
+    assert services.removal_warnings_acknowledge(
+        actor=officer, case=case, reason=f"Lo espera su hija {token} en el aeropuerto"
     )
     handoff = services.handoff_prepare(
         actor=officer,

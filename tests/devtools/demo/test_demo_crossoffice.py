@@ -12,7 +12,16 @@ from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 
-from cases.models import Belonging, Case, CaseEvent, Consent, Referral, RepatriationHandoff, Transfer
+from cases.models import (
+    Belonging,
+    Case,
+    CaseEvent,
+    Consent,
+    Referral,
+    RemovalWarningAck,
+    RepatriationHandoff,
+    Transfer,
+)
 from cases.models.crossoffice import ACTIVE_REFERRAL, ReferralStatus, TransferStatus
 from consulates.models import PartnerMembership
 
@@ -116,6 +125,20 @@ def test_handoffs_belongings_and_art36_delays(seeded):
     assert not any(h.confirmation_overdue for h in upcoming)
     prepared = CaseEvent.objects.filter(kind="handoff_prepared").values_list("case_id", flat=True)
     assert sorted(prepared) == sorted(handoffs.values_list("case_id", flat=True))
+    # every hand-off with a time and a mode that reaches its point (decision 0025)
+    assert all(h.removal_time and h.removal_mode for h in handoffs)
+    [flight] = [h for h in handoffs.select_related("reception_point") if h.reception_point.kind == "airport"]
+    assert flight.removal_mode == "flight"
+    assert flight.removal_flight_number
+    assert {h.removal_mode for h in handoffs if h.pk != flight.pk} <= {"bus", "on_foot"}
+    assert handoffs.filter(removal_mode="bus").exists()
+    # an older adult scheduled outside a bridge's agreed hours, the warning seen with its reason
+    [ack] = RemovalWarningAck.objects.select_related("case__person", "case__reception_point")
+    assert ack.key.startswith("hours:")
+    assert ack.reason
+    assert ack.case.person.is_older_adult
+    assert ack.case.expected_removal_time > ack.case.reception_point.hours_to
+    assert CaseEvent.objects.filter(kind="removal_warning_seen", case=ack.case).count() == 1
     assert set(Belonging.objects.values_list("status", flat=True)) == {"held", "returned", "missing"}
     assert Belonging.objects.filter(kind="cash", amount__gt=0).exists()
     # art. 36: the cases whose clock the demo officers set through the service are overdue
