@@ -258,7 +258,7 @@ def _proceeding_facts(kind: str, payload: dict) -> list:
     if kind == K.PROCEEDING_DECIDED:
         facts.append(str(dict(ProceedingOutcome.choices).get(payload.get("outcome"), "")))
         facts += [
-            f"{dict(DeadlineKind.choices).get(d.get('kind'), '')}: {_when(d.get('due_on')).date()}"
+            f"{dict(DeadlineKind.choices).get(d.get('kind'), '')}: {date_format(_when(d.get('due_on')).date())}"
             for d in payload.get("deadlines", [])
             if _when(d.get("due_on"))
         ]

@@ -8,6 +8,7 @@ import zoneinfo
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from cases import services
 from cases.models import Hearing, Proceeding, Reminder
@@ -334,3 +335,7 @@ def test_the_timeline_names_the_proceeding_its_decision_and_the_deadline(officer
         "Deportación ordenada",
     ]
     assert decided.facts[2].startswith("Apelación ante la Junta de Apelaciones de Inmigración: ")
+    with translation.override("es"):
+        in_words = date_format(TODAY + dt.timedelta(days=30))  # the deadline's day in words, not ISO
+    assert decided.facts[2].endswith(in_words)
+    assert " de " in in_words
