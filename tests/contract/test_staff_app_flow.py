@@ -37,7 +37,7 @@ def test_a_native_staff_app_works_cases_and_reads_a_report_through_the_generated
     from consular_client.api.partner import partner_referrals_list
     from consular_client.api.reports import reports_list, reports_retrieve
     from consular_client.models import (
-        Case,
+        CaseDetail,
         CasesListPriorityItem,
         CasesListStatusItem,
         CaseStatusEnum,
@@ -77,7 +77,7 @@ def test_a_native_staff_app_works_cases_and_reads_a_report_through_the_generated
 
     # Read one, with its ETag; another consulate's case does not exist for this user.
     read = cases_retrieve.sync_detailed(routine.pk, client=client)
-    assert isinstance(read.parsed, Case)
+    assert isinstance(read.parsed, CaseDetail)  # the detail carries the case's hand-overs too
     assert read.parsed.priority is PriorityEnum.NORMAL
     hidden = cases_retrieve.sync_detailed(foreign.pk, client=client)
     assert hidden.status_code == 404
