@@ -28,8 +28,8 @@ def _values(data: dict) -> dict:
     return {name: value for name, value in data.items() if name != "version"}
 
 
-def _proceeding(case, proceeding_pk: int) -> Proceeding:
-    return get_object_or_404(Proceeding.objects.filter(case=case), pk=proceeding_pk)
+def _proceeding(request, case, proceeding_pk: int) -> Proceeding:
+    return get_object_or_404(Proceeding.objects.visible_to(request.user).filter(case=case), pk=proceeding_pk)
 
 
 def _answer(request, case, key, form, run, message):
@@ -54,7 +54,7 @@ def proceeding_add(request, pk: int):
 @require_POST
 def proceeding_edit(request, pk: int, proceeding_pk: int):
     case = _case(request, pk)
-    proceeding = _proceeding(case, proceeding_pk)
+    proceeding = _proceeding(request, case, proceeding_pk)
     key = f"proceeding-{proceeding.pk}"
 
     def run(data):
@@ -71,7 +71,7 @@ def proceeding_edit(request, pk: int, proceeding_pk: int):
 @require_POST
 def proceeding_decide(request, pk: int, proceeding_pk: int):
     case = _case(request, pk)
-    proceeding = _proceeding(case, proceeding_pk)
+    proceeding = _proceeding(request, case, proceeding_pk)
     key = f"decision-{proceeding.pk}"
 
     def run(data):
@@ -92,7 +92,7 @@ def proceeding_decide(request, pk: int, proceeding_pk: int):
 @require_POST
 def proceeding_status(request, pk: int, proceeding_pk: int):
     case = _case(request, pk)
-    proceeding = _proceeding(case, proceeding_pk)
+    proceeding = _proceeding(request, case, proceeding_pk)
     key = f"status-{proceeding.pk}"
 
     def run(data):
@@ -107,7 +107,7 @@ def proceeding_status(request, pk: int, proceeding_pk: int):
 @require_POST
 def deadline_add(request, pk: int, proceeding_pk: int):
     case = _case(request, pk)
-    proceeding = _proceeding(case, proceeding_pk)
+    proceeding = _proceeding(request, case, proceeding_pk)
     key = f"deadline-{proceeding.pk}"
 
     def run(data):
@@ -120,7 +120,8 @@ def deadline_add(request, pk: int, proceeding_pk: int):
 @require_POST
 def deadline_resolve(request, pk: int, deadline_pk: int):
     case = _case(request, pk)
-    deadline = get_object_or_404(ProceedingDeadline.objects.filter(proceeding__case=case), pk=deadline_pk)
+    deadlines = ProceedingDeadline.objects.visible_to(request.user).filter(proceeding__case=case)
+    deadline = get_object_or_404(deadlines, pk=deadline_pk)
     key = f"resolve-{deadline.pk}"
 
     def run(data):
@@ -135,7 +136,7 @@ def deadline_resolve(request, pk: int, deadline_pk: int):
 @require_POST
 def proceeding_hearing_add(request, pk: int, proceeding_pk: int):
     case = _case(request, pk)
-    proceeding = _proceeding(case, proceeding_pk)
+    proceeding = _proceeding(request, case, proceeding_pk)
     key = f"phearing-{proceeding.pk}"
 
     def run(data):

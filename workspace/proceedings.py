@@ -39,7 +39,8 @@ def _initial(proceeding: Proceeding) -> dict:
 def proceedings_context(request, case, *, bound: dict | None = None) -> dict:
     bound = bound or {}
     proceedings = list(
-        Proceeding.objects.filter(case=case)
+        Proceeding.objects.visible_to(request.user)
+        .filter(case=case)
         .select_related("court", "counsel_partner")
         .prefetch_related(
             Prefetch("deadlines", ProceedingDeadline.objects.order_by("due_on", "pk")),
