@@ -2,8 +2,9 @@
 ``case_update`` of the custody of the case the consulate already has open for a known person),
 ``duplicate_review_open``, and the case timeline's ``imported`` event.
 
-* Rows are matched in chunks (``match_many``), then written one by one, each in its own transaction (a
-  savepoint inside a caller's): a bad row never stops the others, and is recorded with its reason.
+* Rows are matched in chunks (``match_many``), then written set-wise by chunk (``commit_bulk``) or, where
+  that cannot be, one by one, each in its own transaction (a savepoint inside a caller's): a bad row never
+  stops the others, and is recorded with its reason.
 * Provenance: the row points to the person, case and review it created or linked.
 * A certain match with a person the importing consulate cannot see reveals nothing: the row makes a new
   record, as "review", with a ``DuplicateReview`` for the owning consulate; an identifier that person
@@ -25,7 +26,7 @@ import logging
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DatabaseError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -48,9 +49,9 @@ from intake.imports.commit_bulk import (
     IDENTIFIER_IN_REVIEW,
     IN_FLIGHT,
     WRITTEN,
-    commit_bulk,
     custody_changes,
     plan,
+    write_together,
 )
 from intake.imports.rows import Parsed
 from intake.models import ImportBatch, ImportRow, RowDecision
@@ -217,15 +218,7 @@ def _commit_chunk(
     locks = {row.pk: identity_locks(parsed[row.pk]) for row in importable}
     together, single = plan(importable, locks)
     if together:
-        try:
-            with transaction.atomic():
-                single += commit_bulk(actor, batch, together, parsed, outcomes, started, facilities, locks)
-        except DatabaseError:
-            # Undone whole (a concurrent write of the same identifier, say): each row on its own.
-            logger.warning(
-                "import %s: a chunk's set-wise write failed; its rows are written one by one", batch.pk
-            )
-            single = together + single
+        single += write_together(actor, batch, together, parsed, outcomes, started, facilities, locks)
     for row in sorted(single, key=lambda row: row.number):
         _commit_row(actor, batch, row, parsed[row.pk], outcomes[row.pk], started, facilities)
     counts = {decision: 0 for decision in RowDecision.values}

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 
 from cases import events
 from cases.categories import Category
@@ -25,6 +26,8 @@ from cases.services.duplicate_reviews import duplicate_reviews_open_new
 from cases.services.identifier_reviews import IMPORT
 from intake.imports.rows import Parsed
 from intake.models import ImportRow, RowDecision
+
+logger = logging.getLogger(__name__)
 
 WRITTEN = (RowDecision.LINKED, RowDecision.NEW, RowDecision.REVIEW, RowDecision.REPEATED)
 # A reason code of ours beside the matcher's: an identifier was withheld for review.
@@ -256,6 +259,43 @@ def commit_bulk(actor, batch, rows: list[ImportRow], parsed, outcomes, started, 
             )
     rows_written(done + kept + opened)
     return single
+
+
+# A set-wise write that fails is tried again in halves, down to this many rows; smaller parts go one by
+# one. One bad row in a chunk of 500 then costs a few undone halves, not 500 rows written on their own.
+SMALLEST_PART = 16
+_ROW_STATE = ("decision", "errors", "reasons", "person_id", "case_id", "review_id")
+
+
+def write_together(actor, batch, rows: list[ImportRow], parsed, outcomes, started, facilities, locks):
+    """``commit_bulk`` in its own savepoint; returns the rows left for the one-by-one path. A database
+    error (a concurrent write of the same identifier, say) undoes the part whole: its rows get back the
+    state they had and are written in halves, each again set-wise."""
+    before = {row.pk: [getattr(row, name) for name in _ROW_STATE] for row in rows}
+    try:
+        with transaction.atomic():
+            return commit_bulk(actor, batch, rows, parsed, outcomes, started, facilities, locks)
+    except DatabaseError as error:
+        # The log names the error's state and constraint, never its detail (it can quote a row's values).
+        diag = getattr(error.__cause__, "diag", None)
+        logger.warning(
+            "import %s: a set-wise write of %s rows failed (%s, %s %s); written again in smaller parts",
+            batch.pk,
+            len(rows),
+            type(error).__name__,
+            getattr(diag, "sqlstate", None),
+            getattr(diag, "constraint_name", None),
+        )
+    for row in rows:
+        for name, value in zip(_ROW_STATE, before[row.pk], strict=True):
+            setattr(row, name, value)
+    if len(rows) <= SMALLEST_PART:
+        return rows
+    half = len(rows) // 2
+    return [
+        *write_together(actor, batch, rows[:half], parsed, outcomes, started, facilities, locks),
+        *write_together(actor, batch, rows[half:], parsed, outcomes, started, facilities, locks),
+    ]
 
 
 def rows_written(rows: list[ImportRow]) -> None:

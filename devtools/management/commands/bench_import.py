@@ -12,19 +12,23 @@ process of its own (as the web server is) asks for a staff page (the Dallas supe
 (median, 95th percentile, worst) against the staff pages' 300 ms goal.
 
 The rows it creates stay (persons, cases and their history are append-only): each run uses new names
-(``--seed``), so a second run is not a re-import. ``--profile`` prints the 25 costliest functions.
+(``--seed``), so a second run is not a re-import. ``--profile`` prints the 25 costliest functions;
+``--statements`` the import's SQL statements counted by kind (independent of the machine's load).
 
     make bench-import DATABASE_URL=postgres://postgres@127.0.0.1:5432/consular_bench
 """
 
 from __future__ import annotations
 
+import collections
+import contextlib
 import cProfile
 import csv
 import io
 import multiprocessing
 import pstats
 import random
+import re
 import statistics
 import time
 import unicodedata
@@ -32,7 +36,7 @@ import unicodedata
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connections
+from django.db import connection, connections
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases.models import Person
@@ -52,6 +56,30 @@ def _ice(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).upper()
 
 
+class StatementCounter:
+    """An execute wrapper counting statements by their first words (numbers and literals dropped)."""
+
+    SHAPE = re.compile(r"'[^']*'|\b\d+\b|%s")
+
+    def __init__(self):
+        self.counts: collections.Counter = collections.Counter()
+        self.seconds: collections.Counter = collections.Counter()
+
+    def __call__(self, execute, sql, params, many, context):
+        shape = self.SHAPE.sub("?", " ".join(sql.split()))[:110]
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.counts[shape] += 1
+            self.seconds[shape] += time.perf_counter() - started
+
+    def report(self, out) -> None:
+        out.write(f"  {sum(self.counts.values()):,} statements; the 30 most frequent:")
+        for shape, count in self.counts.most_common(30):
+            out.write(f"  {count:7,} {self.seconds[shape]:7.1f} s  {shape}")
+
+
 class Command(BaseCommand):
     help = "Time a 10,000-row detainee list imported at Dallas against the seeded network (goal: 60 s)."
 
@@ -65,6 +93,9 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=None, help="random seed (default: the time)")
         parser.add_argument("--preview", action="store_true", help="also time the matched preview")
         parser.add_argument("--profile", action="store_true")
+        parser.add_argument(
+            "--statements", action="store_true", help="count the import's SQL statements by kind"
+        )
         parser.add_argument("--no-page", action="store_true", help="do not time a staff page meanwhile")
 
     def handle(self, *args, **options):
@@ -105,7 +136,9 @@ class Command(BaseCommand):
         batch = services.import_start(actor=actor, batch=batch, run_async=False)
         if profiler:
             profiler.enable()
-        batch = services.import_run(actor=actor, batch_id=batch.pk)
+        counter = StatementCounter() if options["statements"] else None
+        with connection.execute_wrapper(counter) if counter else contextlib.nullcontext():
+            batch = services.import_run(actor=actor, batch_id=batch.pk)
         if profiler:
             profiler.disable()
         timings["match and write every row"] = time.perf_counter() - mark
@@ -130,6 +163,8 @@ class Command(BaseCommand):
         )
         if sampler:
             sampler.report(self.stdout)
+        if counter:
+            counter.report(self.stdout)
         if profiler:
             stream = io.StringIO()
             pstats.Stats(profiler, stream=stream).sort_stats("cumulative").print_stats(25)

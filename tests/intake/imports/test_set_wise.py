@@ -1,7 +1,8 @@
 """The set-wise write of a chunk (``commit_bulk`` and ``cases.services.bulk_intake``) leaves what the
 one-by-one path leaves: the same records, timeline, history and provenance; custody updates with their
 events, version and transfer proposal; the same identifier screening and permissions; and a chunk whose
-set-wise write fails is written one row at a time."""
+set-wise write fails is written again in halves, set-wise, down to the part with the failing row, which is
+written one row at a time."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from cases.models.work import EventKind
 from cases.services.identifier_reviews import identifiers_screen, identifiers_screen_many
 from consulates.models import DetentionFacility
 from consulates.policy import allowed_among, can
-from intake.imports import commit_bulk, services
+from intake.imports import commit, commit_bulk, services
 from intake.models import RowDecision
 from tests import factories as f
 from tests.intake.imports.world import build
@@ -125,6 +126,37 @@ def test_a_chunk_whose_set_wise_write_fails_is_written_row_by_row(world, monkeyp
     assert sorted(batch.rows.values_list("decision", flat=True)) == [RowDecision.NEW, RowDecision.NEW]
     assert Person.objects.count() == before + 2
     assert all(row.case_id for row in batch.rows.all())
+
+
+def test_one_failing_row_sends_only_a_small_part_of_its_chunk_one_by_one(world, monkeypatch):
+    opened = commit_bulk.detainees_open
+
+    def breaks_on_one_row(**kwargs):
+        if any(
+            item.register and item.register["given_names"].upper() == "ROTO"
+            for item in kwargs["items"].values()
+        ):
+            raise IntegrityError("a concurrent write")
+        return opened(**kwargs)
+
+    alone = []
+    commit_row = commit._commit_row
+
+    def counted(actor, batch, row, *args):
+        alone.append(row.number)
+        return commit_row(actor, batch, row, *args)
+
+    monkeypatch.setattr(commit_bulk, "detainees_open", breaks_on_one_row)
+    monkeypatch.setattr(commit, "_commit_row", counted)
+    lines = [
+        f"A2055{n:05d},SALAS,{'ROTO' if n == 37 else 'NUEVO'},{1 + n % 12:02d}/{1 + n % 27:02d}/{1950 + n % 40},"
+        "M,MEXICO,Prairieland Detention Center,11/30/2026\n"
+        for n in range(60)
+    ]
+    batch = _import(world, "".join(lines))
+    assert set(batch.rows.values_list("decision", flat=True)) == {RowDecision.NEW}
+    assert 38 in alone  # the failing row (numbered from 1) went on its own, with few others
+    assert len(alone) <= commit_bulk.SMALLEST_PART
 
 
 def test_many_identifiers_are_screened_as_one(world):
