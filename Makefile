@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate lint format audit lock deps-check messages benchmark bench-reports bench-reminders bench-api bench-pages bench-import bench-matching clean
+.PHONY: run test test-migrations install migrate lint format audit lock deps-check messages benchmark bench-reports bench-reminders bench-api bench-pages bench-import bench-matching clean
 
 # Exactly the locked packages (requirements/dev.lock, every file's hash checked), then the project itself.
 # pip and setuptools are upgraded first: the ones bundled with Python are old (setuptools 65.5 has known CVEs).
@@ -31,9 +31,14 @@ run: migrate
 # (pytest-django: test_<name>_gw0, _gw1...) and its own Redis database (tests/conftest.py); a test file
 # runs whole in one worker (--dist loadfile), so its module-wide worlds are built once. The 15 slowest
 # tests are listed at the end. PYTEST_WORKERS=0 runs it in one process (e.g. with a debugger).
+# The data migrations' tests on a seeded database (marker "migrations": minutes of Django's migration
+# state, for migrations that change rarely) run apart, in CI: make test-migrations.
 PYTEST_WORKERS ?= auto
 test: install
-	$(BIN)/pytest -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadfile --durations=15 $(PYTEST_ARGS)
+	$(BIN)/pytest -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadfile --durations=15 -m "not migrations" $(PYTEST_ARGS)
+
+test-migrations: install
+	$(BIN)/pytest -p no:cacheprovider -m migrations $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -3,7 +3,8 @@ are taken back to before the custody history and the proceedings, and forward ag
 facility gets one custody episode that says what the case said (``cases.0016``), and every hearing ends
 up in its own case's single removal proceedings (``cases.0019``).
 
-Transactional (migrations change the schema): the tables are flushed afterwards and the conftest puts the
+Marked ``migrations``: run by CI (``make test-migrations``), not by ``make test`` (Django's migration state
+for the whole project, back and forth, takes minutes). Transactional (migrations change the schema): the tables are flushed afterwards and the conftest puts the
 network back, as after every ``transaction=True`` test."""
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ def _migrate(targets) -> None:
     executor.migrate(targets)
 
 
+@pytest.mark.migrations
 @pytest.mark.django_db(transaction=True)
 def test_custody_and_hearings_carry_over_on_a_seeded_database():
     Seeder(seed=20, officers=demo_users_create()).seed(cases=400)
