@@ -31,6 +31,11 @@ class ConsularPost(FastLoad, models.Model):
         CAREER = "consulate", _("Consulate")
 
     name = models.CharField(_("name"), max_length=160)
+    title_confirmed = models.BooleanField(
+        _("title of the post confirmed"),
+        default=True,
+        help_text=_("Unticked where the sources do not confirm the post's title (consulate general or not)."),
+    )
     city = models.CharField(_("city"), max_length=120)
     state = models.CharField(_("state"), max_length=2, help_text=_("US state or territory (two letters)."))
     website = models.URLField(_("website"), blank=True)

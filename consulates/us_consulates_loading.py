@@ -1,7 +1,8 @@
 """``network_load``'s part for the Mexican consulates in the US: ``consulates/data/us_mexican_consulates.csv``.
 
-Each of the 53 rows is loaded with its basis, sources and notes, by city and state (the posts' names carry
-the sources' doubts, "(title of post not confirmed)", and may be corrected). ``kind`` is set only where the
+Each of the 53 rows is loaded with its basis, sources and notes, by city and state. Where the file's name
+carries the sources' doubt, "(title of post not confirmed)", the name is loaded without it and
+``title_confirmed`` is unticked (the doubt is not written into a name staff read in Spanish). ``kind`` is set only where the
 file gives one. The 13 rows of this network are linked to their ``Consulate`` by the file's
 ``network_id``. Staff edits (``curated``) are never touched."""
 
@@ -14,12 +15,15 @@ from consulates.models import Consulate
 from consulates.us_consulates import ConsularPost
 
 FILE = "us_mexican_consulates.csv"
+UNCONFIRMED = "(title of post not confirmed)"
 
 
 def post_values(row: dict, consulates: dict[str, Consulate]) -> dict:
     in_network = row["in_tx_ok_nm_network"].strip().lower() == "yes"
+    name = row["name_es"].strip()
     return {
-        "name": row["name_es"],
+        "name": name.removesuffix(UNCONFIRMED).strip(),
+        "title_confirmed": not name.endswith(UNCONFIRMED),
         "website": row["website"],
         "kind": row["kind"] if row["kind"] in ConsularPost.Kind.values else "",
         "in_network": in_network,

@@ -10,13 +10,13 @@ from consulates.models import ConsularPost
 
 @admin.register(ConsularPost)
 class ConsularPostAdmin(CuratedOnSaveMixin, ReferenceDataAdmin, admin.ModelAdmin):
-    list_display = ["name", "city", "state", "kind", "in_network", "consulate", "basis"]
-    list_filter = ["in_network", "state", "kind", "basis"]
+    list_display = ["name", "title_confirmed", "city", "state", "kind", "in_network", "consulate", "basis"]
+    list_filter = ["in_network", "title_confirmed", "state", "kind", "basis"]
     search_fields = ["name", "city", "state"]
     list_select_related = ["consulate"]
     readonly_fields = ["in_network", "consulate", "curated"]
     fields = [
-        "name",
+        ("name", "title_confirmed"),
         ("city", "state"),
         "website",
         "kind",

@@ -184,5 +184,7 @@ class ConsularPostSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ConsularPost
-        fields = ["id", "name", "city", "state", "website", "kind", "in_network", "consulate", "basis"]
+        fields = [
+            "id", "name", "title_confirmed", "city", "state", "website", "kind", "in_network", "consulate", "basis"
+        ]  # fmt: skip
         read_only_fields = fields

@@ -22,12 +22,22 @@ def test_every_row_is_loaded_as_sourced():
     assert len(loaded) == 53
     for row in ROWS:
         post = loaded[(row["state"], row["city"])]
-        assert (post.name, post.website, post.kind, post.basis, post.source, post.notes) == (
-            row["name_es"], row["website"], row["kind"], row["basis"], row["source"], row["notes"]
+        doubted = row["name_es"].endswith("(title of post not confirmed)")
+        name = row["name_es"].removesuffix("(title of post not confirmed)").strip()
+        assert (post.name, post.title_confirmed, post.website, post.kind, post.basis, post.source, post.notes) == (
+            name, not doubted, row["website"], row["kind"], row["basis"], row["source"], row["notes"]
         )  # fmt: skip
         assert post.in_network == (row["in_tx_ok_nm_network"] == "yes")
         assert (post.consulate.slug if post.consulate else "") == row["network_id"]
         post.full_clean()  # an administrator can save every loaded row's page as it is
+
+
+def test_the_sources_doubt_about_a_title_is_kept_apart_from_the_name():
+    atlanta = ConsularPost.objects.get(city="Atlanta")
+    assert (atlanta.name, atlanta.title_confirmed) == ("Consulado de México en Atlanta", False)
+    assert str(atlanta) == "Consulado de México en Atlanta"
+    assert not ConsularPost.objects.filter(name__contains="(").exists()
+    assert ConsularPost.objects.get(city="Albuquerque").title_confirmed
 
 
 def test_kind_only_where_a_source_says_it():

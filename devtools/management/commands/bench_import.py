@@ -168,6 +168,8 @@ class Command(BaseCommand):
         if profiler:
             stream = io.StringIO()
             pstats.Stats(profiler, stream=stream).sort_stats("cumulative").print_stats(25)
+            profiler.dump_stats("var/bench-import.prof")
+            stream.write("(the whole profile: var/bench-import.prof, for pstats or snakeviz)\n")
             self.stdout.write(stream.getvalue())
 
     def _list(self, rng: random.Random, rows: int, duplicates: float) -> bytes:
