@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cases.models.case import Case
 from cases.models.document import Document
@@ -176,4 +177,6 @@ class FormalRequest(models.Model):
     @property
     def shown_status(self) -> str:
         """The status as staff read it: overdue is derived from a sent request's due day."""
-        return str(_("Overdue")) if self.is_overdue else self.get_status_display()
+        return (
+            str(pgettext_lazy("formal request", "Overdue")) if self.is_overdue else self.get_status_display()
+        )
