@@ -93,10 +93,6 @@ def _transition(name: str) -> Callable[[Any], bool]:
     return lambda obj: obj.allows(name)
 
 
-def _visit_open(visit) -> bool:
-    return visit.status != "cancelled"
-
-
 _CHANGE_WORK = _("You cannot change case work of this consulate.")
 _SUPERVISOR_ONLY = _("Only a supervisor of this consulate can do this.")
 
@@ -197,7 +193,7 @@ POLICY: dict[str, Rule] = {
         WORKERS,
         _("Only the consulate that planned this visit can record it."),
         at="consulate_id",
-        when=_visit_open,
+        when=_transition("record"),
     ),
     # Formal requests to authorities: written by the workers of the consulate that makes them (on its own
     # cases, or facilities of its district); managers read them all.

@@ -72,6 +72,10 @@ class FacilityVisit(models.Model):
     def __str__(self) -> str:
         return f"{self.facility_id} {self.planned_for}"
 
+    def allows(self, action: str) -> bool:
+        """The policy's state check (``visit.record``): a cancelled visit records nothing more."""
+        return self.status != VisitStatus.CANCELLED
+
 
 class InterviewNeed(models.TextChoices):
     NONE = "", _("No particular need")
