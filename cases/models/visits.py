@@ -153,9 +153,10 @@ class ChecklistVersion(models.Model):
     def current(cls) -> ChecklistVersion:
         """The newest version. The migration writes version 1; a database emptied since (a flushed test
         database) gets it back here rather than a checklist with no items."""
-        return cls.objects.order_by("-number").first() or cls.objects.get_or_create(
-            number=1, defaults={"items": CHECKLIST_V1}
-        )[0]
+        return (
+            cls.objects.order_by("-number").first()
+            or cls.objects.get_or_create(number=1, defaults={"items": CHECKLIST_V1})[0]
+        )
 
     def text(self, key: str) -> str:
         """The item's text in the reader's language (Spanish unless English is active)."""
