@@ -46,10 +46,10 @@ class RequestKind(models.TextChoices):
 
 
 class RequestStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    SENT = "sent", _("Sent")
-    ANSWERED = "answered", _("Answered")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    DRAFT = "draft", pgettext_lazy("formal request", "Draft")
+    SENT = "sent", pgettext_lazy("formal request", "Sent")
+    ANSWERED = "answered", pgettext_lazy("formal request", "Answered")
+    WITHDRAWN = "withdrawn", pgettext_lazy("formal request", "Withdrawn")
 
 
 OPEN_REQUEST_STATUSES = (RequestStatus.DRAFT, RequestStatus.SENT)

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cases.models.case import Case
 from consulates.policy import ScopedQuerySet
@@ -23,7 +24,7 @@ NOTE_MAX = 2000
 class VisitStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
     DONE = "done", _("Done")
-    CANCELLED = "cancelled", _("Cancelled")
+    CANCELLED = "cancelled", pgettext_lazy("facility visit", "Cancelled")
 
 
 @pghistory.track(
