@@ -10,9 +10,8 @@ import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from cases.models.case import Case
 from consulates.policy import ScopedQuerySet
