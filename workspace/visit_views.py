@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cases import services
+from cases.access import AccessAction, record_access
 from cases.models import (
     Case,
     ChecklistItemAnswer,
@@ -157,7 +158,7 @@ def visit_page(request, pk: int):
     user = request.user
     working = can(user, "visit.record", visit)
     nationals = visit_nationals(visit, user)
-    checklist = getattr(visit, "checklist", None) if hasattr(visit, "checklist") else None
+    checklist = visit.checklist if hasattr(visit, "checklist") else None
     version = checklist.checklist_version if checklist else ChecklistVersion.current()
     saved = {a.key: a for a in checklist.answers.all()} if checklist else {}
     posted = request.POST if request.method == "POST" else None
@@ -208,6 +209,8 @@ def visit_page(request, pk: int):
             else:
                 messages.success(request, message)
                 return redirect("workspace:visit", visit.pk)
+    # The list names the persons held there: a read of their records, logged as a list.
+    record_access(request, AccessAction.LIST, what=f"staff: facility visit {visit.pk}")
     problems = {a.key: a for a in saved.values() if a.answer == "problem"}
     context = {
         "title": _("Visit to %(facility)s") % {"facility": visit.facility.name},
@@ -362,6 +365,9 @@ def request_page(request, pk: int):
         else:
             messages.success(request, _("Request updated."))
             return redirect("workspace:request", formal.pk)
+    record_access(
+        request, AccessAction.VIEW, case_id=formal.case_id, what=f"staff: formal request {formal.pk}"
+    )
     context = {
         "title": str(formal),
         "formal": formal,
