@@ -259,7 +259,11 @@ def _prefill(request, user) -> tuple[dict, dict]:
     if sources["facility"] is None and get.get("facility", "").isdigit():
         sources["facility"] = DetentionFacility.objects.filter(pk=int(get["facility"])).first()
     if sources["case"] is None and get.get("case", "").isdigit():
-        sources["case"] = Case.objects.visible_to(user).filter(pk=int(get["case"])).first()
+        sources["case"] = (
+            Case.objects.visible_to(user).select_related("facility").filter(pk=int(get["case"])).first()
+        )
+    if sources["facility"] is None and sources["case"] is not None and sources["case"].facility_id:
+        sources["facility"] = sources["case"].facility  # where the person is held now
     if sources["facility"] is not None:
         initial.setdefault("authority_kind", AuthorityKind.FACILITY)
         initial.setdefault("authority_name", sources["facility"].name)

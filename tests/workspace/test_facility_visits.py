@@ -238,3 +238,35 @@ def test_the_facility_page_reads_in_a_fixed_number_of_queries(client, world):
     with CaptureQueriesContext(connection) as more:
         client.get(url)
     assert len(more) == len(few)
+
+
+def test_the_case_page_shows_the_interviews_and_requests_of_the_case(client, world):
+    login_verified(client, world.officer)
+    visit = _plan(world)
+    case = world.cases[2]
+    services.visit_interviews_record(
+        actor=world.officer,
+        visit=visit,
+        rows=[
+            {
+                "case_id": case.pk,
+                "seen": False,
+                "findings": "Trasladado a enfermería",
+                "need": "",
+                "needs": "",
+            }
+        ],
+    )
+    new = reverse("workspace:request_new") + f"?case={case.pk}"
+    assert PRAIRIELAND in client.get(new).content.decode()  # where the person is held now
+    request = services.request_create(
+        actor=world.officer,
+        authority_kind="court",
+        authority_name="Corte del condado de Johnson",
+        kind="custody_records",
+        case=case,
+    )
+    page = client.get(reverse("workspace:case", args=[case.pk])).content.decode()
+    assert reverse("workspace:visit", args=[visit.pk]) in page
+    assert reverse("workspace:request", args=[request.pk]) in page
+    assert new.replace("&", "&amp;") in page
