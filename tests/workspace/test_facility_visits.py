@@ -11,6 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -24,6 +25,7 @@ from cases.models.work import EventKind
 from consulates.models import DetentionFacility
 from tests import factories as f
 from tests.auth import login_verified
+from tests.factories.documents import valid_pdf_bytes
 from tests.worlds import rolled_back
 
 pytestmark = pytest.mark.django_db
@@ -270,3 +272,24 @@ def test_the_case_page_shows_the_interviews_and_requests_of_the_case(client, wor
     assert reverse("workspace:visit", args=[visit.pk]) in page
     assert reverse("workspace:request", args=[request.pk]) in page
     assert new.replace("&", "&amp;") in page
+
+
+def test_a_document_of_a_request_is_uploaded_to_its_case_and_linked(client, world, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    login_verified(client, world.officer)
+    request = services.request_create(
+        actor=world.officer,
+        authority_kind="facility",
+        authority_name=PRAIRIELAND,
+        kind="medical_records",
+        case=world.cases[1],
+        facility=world.prairieland,
+    )
+    upload = SimpleUploadedFile("oficio.pdf", valid_pdf_bytes(), content_type="application/pdf")
+    response = client.post(
+        reverse("workspace:request", args=[request.pk]),
+        {"form": "document", "doc-file": upload, "doc-description": "Oficio enviado"},
+    )
+    assert response.status_code == 302
+    (document,) = request.documents.all()
+    assert (document.case, document.description) == (world.cases[1], "Oficio enviado")
