@@ -93,6 +93,11 @@ CONFLICTS = {
     "open_cases": "open_cases",
     "merged": "person_merged",  # the record was merged into another (issue 19)
     "not_in_custody": "not_in_custody",  # a release or a custody check for a person not shown in custody
+    # Facility visits and formal requests (decision 0026)
+    "visit_cancelled": "visit_cancelled",
+    "not_draft": "request_not_draft",
+    "not_sent": "request_not_sent",
+    "request_closed": "request_closed",
 }
 
 

@@ -20,9 +20,11 @@ class CasesConfig(AppConfig):
         from cases.reminders import messages
         from cases.reminders.deadline_messages import build_deadline
         from cases.reminders.removal_messages import build_removal_no_handoff
+        from cases.reminders.request_messages import build_request_due
         from cases.reports.weekly import build_weekly_report
 
         messages.register(ReminderKind.WEEKLY_REPORT, build_weekly_report)
         messages.register(ReminderKind.DEADLINE_7D, build_deadline)
         messages.register(ReminderKind.DEADLINE_2D, build_deadline)
         messages.register(ReminderKind.REMOVAL_NO_HANDOFF, build_removal_no_handoff)
+        messages.register(ReminderKind.REQUEST_DUE, build_request_due)

@@ -440,3 +440,21 @@ def deadline_resolved(case: Case, actor, *, deadline) -> CaseEvent:
         due_on=deadline.due_on.isoformat(),
         status=deadline.status,
     )
+
+
+def visit_interview(case: Case, actor, *, interview, first: bool) -> CaseEvent:
+    """An interview on a facility visit (a ``visit`` entry): which visit and facility, seen or not and the
+    main need. What was found and the needs stay in the interview (encrypted), not in the timeline."""
+    visit = interview.visit
+    return _record(
+        case,
+        EventKind.VISIT,
+        actor,
+        visit_id=visit.pk,
+        facility_id=visit.facility_id,
+        facility=visit.facility.name,
+        seen=interview.seen,
+        need=interview.need,
+        interview_id=interview.pk,
+        corrected=not first,
+    )

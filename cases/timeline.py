@@ -27,6 +27,7 @@ from cases.models.custody import LocateResult, LocateWhere
 from cases.models.handover import HandoverMethod, HandoverReason
 from cases.models.proceeding import DeadlineKind, DeadlineStatus, ProceedingKind, ProceedingOutcome
 from cases.models.removal import removal_means_text
+from cases.models.visits import InterviewNeed
 from cases.models.work import EventKind, HearingKind
 from consulates.models import Consulate
 
@@ -249,6 +250,10 @@ def _facts(event: CaseEvent, payload: dict, names: dict) -> list:
         where = dict(LocateWhere.choices).get(payload.get("where"), payload.get("where", ""))
         result = dict(LocateResult.choices).get(payload.get("result"), payload.get("result", ""))
         return [str(f) for f in (result, where, payload.get("facility")) if f]
+    if kind == K.VISIT and payload.get("visit_id"):  # an interview on a facility visit (decision 0026)
+        seen = _("seen") if payload.get("seen") else _("not seen")
+        need = dict(InterviewNeed.choices).get(payload.get("need") or "", "") if payload.get("need") else ""
+        return [str(f) for f in (payload.get("facility"), seen, need) if f]
     return []
 
 

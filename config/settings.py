@@ -605,6 +605,12 @@ SPECTACULAR_SETTINGS = {
         "CounselKindEnum": "cases.models.proceeding.CounselKind",
         "DeadlineKindEnum": "cases.models.proceeding.DeadlineKind",
         "DeadlineStatusEnum": "cases.models.proceeding.DeadlineStatus",
+        "VisitStatusEnum": "cases.models.visits.VisitStatus",
+        "InterviewNeedEnum": "cases.models.visits.InterviewNeed",
+        "ConditionAnswerEnum": "cases.models.visits.ConditionAnswer",
+        "AuthorityKindEnum": "cases.models.formal_request.AuthorityKind",
+        "RequestKindEnum": "cases.models.formal_request.RequestKind",
+        "RequestStatusEnum": "cases.models.formal_request.RequestStatus",
         "DeadlineResolutionEnum": ["met", "waived"],
     },
 }

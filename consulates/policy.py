@@ -182,6 +182,24 @@ POLICY: dict[str, Rule] = {
     # Legal proceedings, their deadlines and attorney of record: recorded by those who work the case, while
     # it is open (a decision arriving after closure is recorded after reopening).
     "proceeding.record": Rule(WORKERS, _CHANGE_WORK, at="consulate_id", when=_case_open),
+    # Facility visits (decision 0026): planned and recorded by the workers of the consulate whose district
+    # holds the facility (the visit's consulate is that district's); managers read every visit. A cancelled
+    # visit records nothing more.
+    "facility.view": Rule(STAFF),
+    "visit.plan": Rule(
+        WORKERS, _("You can plan visits only to facilities in your consulate's district."), at="consulate_id"
+    ),
+    "visit.record": Rule(
+        WORKERS,
+        _("Only the consulate that planned this visit can record it."),
+        at="consulate_id",
+        when=_transition("record"),
+    ),
+    # Formal requests to authorities: written by the workers of the consulate that makes them (on its own
+    # cases, or facilities of its district); managers read them all.
+    "request.record": Rule(
+        WORKERS, _("Only the consulate that makes this request can change it."), at="consulate_id"
+    ),
     "document.download": Rule(STAFF | PARTNERS),  # which documents: ``scope``
     "document.upload": Rule(WORKERS, _CHANGE_WORK, at="consulate_id"),
     "document.upload.partner": Rule(PARTNERS, _("You cannot add documents to this case."), within="view"),
@@ -644,6 +662,18 @@ def _import_row_view(user, access: Access, model) -> Q:
     return reach(user).q("batch__consulate_id")
 
 
+def _reached(*lookups: str) -> Callable[[Any, Access, Any], Q]:
+    """Rows of a consulate's own work (visits, their interviews and checklists, formal requests): staff
+    who work with case data at that consulate see them, network-wide roles all; partners none."""
+
+    def rule(user, access: Access, model) -> Q:
+        if access.role not in STAFF:
+            return NOTHING
+        return reach(user).q(*lookups)
+
+    return rule
+
+
 # (model label, purpose) -> the filter. A model missing here has no rows anyone may list.
 SCOPES: dict[tuple[str, str], Callable[[Any, Access, Any], Q]] = {
     ("cases.Case", "view"): _case_view,
@@ -676,6 +706,13 @@ SCOPES: dict[tuple[str, str], Callable[[Any, Access, Any], Q]] = {
     ("cases.PersonMerge", "view"): _merge_view,
     ("cases.Operation", "view"): _consulate_rows,
     ("cases.Operation", "held"): _held,
+    # Facility visits and formal requests are the visiting (requesting) consulate's work (decision 0026).
+    ("cases.FacilityVisit", "view"): _reached("consulate_id"),
+    ("cases.VisitInterview", "view"): _reached("visit__consulate_id"),
+    ("cases.VisitChecklist", "view"): _reached("visit__consulate_id"),
+    ("cases.ChecklistItemAnswer", "view"): _reached("checklist__visit__consulate_id"),
+    ("cases.FormalRequest", "view"): _reached("consulate_id"),
+    ("cases.FormalRequest", "held"): _held,
     ("intake.Inquiry", "view"): _inquiry_view,
     ("intake.Inquiry", "held"): _held,
     ("intake.LocateAttempt", "view"): _locate_view,

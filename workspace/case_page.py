@@ -29,6 +29,7 @@ from cases.timeline import GROUPS, kinds_of, person_name, timeline_entries
 from cases.zones import wall_clock_shown
 from consulates.policy import can
 from workspace.case_forms import DoneForm, HearingEditForm, HearingForm, NoteForm, TaskForm
+from workspace.case_visits import visits_context
 from workspace.custody_page import custody_context
 from workspace.proceedings import proceedings_context
 
@@ -246,4 +247,5 @@ def case_context(request, case: Case, *, bound: dict | None = None, parts=None) 
         context.update(proceedings_context(request, case, bound=bound))
     if everything:
         context.update(panels_context(request, case))
+        context.update(visits_context(request.user, case))
     return context

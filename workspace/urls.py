@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from workspace import calendar_views, case_views, custody_views, proceeding_views, views
+from workspace import calendar_views, case_views, custody_views, proceeding_views, views, visit_views
 
 app_name = "workspace"
 
@@ -10,6 +10,12 @@ urlpatterns = [
     path("tasks/<int:pk>/done/", views.task_done, name="task_done"),
     path("closures/<int:pk>/", views.closure_decide, name="closure_decide"),
     path("transfers/<int:pk>/", views.transfer_decide, name="transfer_decide"),
+    # Facilities, their visits and the formal requests to authorities (decision 0026).
+    path("facilities/", visit_views.facility_list, name="facilities"),
+    path("facilities/<int:pk>/", visit_views.facility_page, name="facility"),
+    path("visits/<int:pk>/", visit_views.visit_page, name="visit"),
+    path("requests/new/", visit_views.request_new, name="request_new"),
+    path("requests/<int:pk>/", visit_views.request_page, name="request"),
     path("calendar/", calendar_views.calendar_page, name="calendar"),
     path("calendar/feed/", calendar_views.calendar_feed_manage, name="calendar_feed_manage"),
     # Any name ending in .ics reaches the feed, which refuses a wrong one itself without logging the address.

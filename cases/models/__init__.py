@@ -3,6 +3,7 @@ from cases.models.case import Case, CaseSequence
 from cases.models.crossoffice import Consent, Referral, Transfer
 from cases.models.custody import CaseLocateAttempt, CustodyEpisode
 from cases.models.document import Document
+from cases.models.formal_request import FormalRequest
 from cases.models.handover import Handover
 from cases.models.identifier_review import IdentifierReview
 from cases.models.identity import DuplicateReview, Operation, PersonAlias, PersonMerge
@@ -19,9 +20,22 @@ from cases.models.report_summary import (
     ScheduledHearings,
     VulnerableOpen,
 )
+from cases.models.visits import (
+    ChecklistItemAnswer,
+    ChecklistVersion,
+    FacilityVisit,
+    VisitChecklist,
+    VisitInterview,
+)
 from cases.models.work import CaseEvent, Hearing, Task
 
 __all__ = [
+    "VisitInterview",
+    "VisitChecklist",
+    "FormalRequest",
+    "FacilityVisit",
+    "ChecklistVersion",
+    "ChecklistItemAnswer",
     "AccessAction",
     "AccessLog",
     "Belonging",

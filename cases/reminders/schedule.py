@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from cases.models import (
     Case,
+    FormalRequest,
     Hearing,
     Person,
     ProceedingDeadline,
@@ -26,6 +27,7 @@ from cases.models import (
 )
 from cases.models.case import ART36_CONTACT_HOURS, Status
 from cases.models.crossoffice import ACTIVE_REFERRAL, REFERRAL_ANSWER_HOURS, ReferralStatus
+from cases.models.formal_request import RequestStatus
 from cases.models.proceeding import DeadlineStatus, ProceedingStatus
 from cases.models.reminder import ReminderChannel, ReminderKind, ReminderStatus
 from cases.models.removal import removal_moment, removal_zone_name
@@ -391,3 +393,34 @@ def removal_reminder_sync(case: Case) -> None:
     ):
         wanted.append(Wanted(ReminderKind.REMOVAL_NO_HANDOFF, ReminderChannel.EMAIL, "case-officer", due))
     sync("case-removal", case.pk, wanted, case=case)
+
+
+# Formal requests (decision 0026): their owner, 3 days and 1 day before the answer is due, at 08:00 on the
+# clock of the place the request is about (the facility's, where the person is held, else the consulate's).
+REQUEST_DAYS_BEFORE = (3, 1)
+
+
+def request_due_at(days_before: int, due_on: dt.date, zone: str) -> dt.datetime:
+    return local_morning(due_on - dt.timedelta(days=days_before), zoneinfo.ZoneInfo(zone))
+
+
+def request_reminders_sync(request: FormalRequest) -> None:
+    """The owner of a sent request, before its answer is due; none for a draft, once it is answered or
+    withdrawn, or without a due day."""
+    request = FormalRequest.objects.select_related(
+        "facility__county__consulate", "case__facility__county__consulate", "consulate"
+    ).get(pk=request.pk)
+    wanted: list[Wanted] = []
+    if request.status == RequestStatus.SENT and request.due_on is not None:
+        for days in REQUEST_DAYS_BEFORE:
+            due = request_due_at(days, request.due_on, request.zone_name)
+            wanted.append(
+                Wanted(
+                    ReminderKind.REQUEST_DUE,
+                    ReminderChannel.EMAIL,
+                    f"user:{request.owner_id}",
+                    due,
+                    user_id=request.owner_id,
+                )
+            )
+    sync("formal_request", request.pk, wanted, case=request.case)

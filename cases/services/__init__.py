@@ -3,6 +3,14 @@
 from cases.services.cases import case_assign, case_note_add, case_open, case_reference_allocate, case_update
 from cases.services.custody import custody_episode_correct, custody_move, custody_release, custody_verify
 from cases.services.documents import document_upload
+from cases.services.formal_requests import (
+    request_answer,
+    request_create,
+    request_document_attach,
+    request_send,
+    request_update,
+    request_withdraw,
+)
 from cases.services.handover import handover_acknowledge, handover_record
 from cases.services.lifecycle import case_close_approve, case_close_reject, case_close_request, case_reopen
 from cases.services.locate import locate_attempt_record
@@ -44,6 +52,12 @@ from cases.services.repatriation import (
     handoff_update,
 )
 from cases.services.transfers import transfer_accept, transfer_cancel, transfer_reject, transfer_request
+from cases.services.visits import (
+    visit_checklist_record,
+    visit_interviews_record,
+    visit_plan,
+    visit_update,
+)
 from cases.services.work import (
     hearing_cancel,
     hearing_outcome_record,
@@ -56,6 +70,16 @@ from cases.services.work import (
 )
 
 __all__ = [
+    "request_answer",
+    "request_create",
+    "request_document_attach",
+    "request_send",
+    "request_update",
+    "request_withdraw",
+    "visit_checklist_record",
+    "visit_interviews_record",
+    "visit_plan",
+    "visit_update",
     "custody_episode_correct",
     "custody_move",
     "custody_release",

@@ -45,6 +45,8 @@ from cases.models import (
     Consent,
     CustodyEpisode,
     Document,
+    FacilityVisit,
+    FormalRequest,
     Hearing,
     Person,
     Referral,
@@ -197,6 +199,22 @@ def build_world() -> SimpleNamespace:
             decided_on=timezone.localdate(),
         )
         w.deadline[kind] = w.proceeding[kind].deadlines.get()
+    # A planned visit of each consulate to a facility of its district, and a draft formal request on each
+    # case (decision 0026).
+    w.visit = {
+        kind: services.visit_plan(actor=actor, facility=w.facility[kind], planned_for=timezone.localdate())
+        for kind, actor in (("own", officer), ("foreign", foreign_officer))
+    }
+    w.formal_request = {
+        kind: services.request_create(
+            actor=actor,
+            authority_kind="ice_field_office",
+            authority_name="ICE Field Office",
+            kind="custody_records",
+            case=w.case[kind],
+        )
+        for kind, actor in (("own", officer), ("foreign", foreign_officer))
+    }
 
     # Credentials: staff use sessions (as the staff apps do), partners their API tokens.
     w.session = {}
@@ -291,6 +309,8 @@ def fingerprint() -> tuple:
         list(Transfer.objects.order_by("pk").values_list("pk", "status")),
         list(Consent.objects.order_by("pk").values_list("pk", "withdrawn_at")),
         list(Referral.objects.order_by("pk").values_list("pk", "status", "updated_at")),
+        list(FacilityVisit.objects.order_by("pk").values_list("pk", "version", "status")),
+        list(FormalRequest.objects.order_by("pk").values_list("pk", "version", "status")),
     )
 
 

@@ -32,7 +32,7 @@ from rest_framework.views import APIView
 
 from api.conditional import etag_for
 from api.errors import CONFLICTS
-from cases.models import Case, Person, Proceeding
+from cases.models import Case, FacilityVisit, FormalRequest, Person, Proceeding
 from consulates.models import DetentionFacility
 from tests.api.support_matrix import (
     AUDITOR_ROLES,
@@ -105,6 +105,29 @@ def _proceeding_op(body=None, *, etag=False):
         body,
         if_match=(lambda w, k: Proceeding.objects.get(pk=w.proceeding[k].pk)) if etag else None,
         more=lambda w, k: {"case_pk": w.case[k].pk},
+    )
+
+
+VISIT_KINDS = ("own", "foreign")
+
+
+def _visit_op(body=None, *, etag=False):
+    return Op(
+        "case",
+        VISIT_KINDS,
+        lambda w, k: w.visit[k].pk,
+        body,
+        if_match=(lambda w, k: FacilityVisit.objects.get(pk=w.visit[k].pk)) if etag else None,
+    )
+
+
+def _request_op(body=None, *, etag=False):
+    return Op(
+        "case",
+        VISIT_KINDS,
+        lambda w, k: w.formal_request[k].pk,
+        body,
+        if_match=(lambda w, k: FormalRequest.objects.get(pk=w.formal_request[k].pk)) if etag else None,
     )
 
 
@@ -246,6 +269,41 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ("case-proceeding-resolve-deadline", "POST"): _proceeding_op(
         lambda w, k: {"deadline": w.deadline[k].pk, "status": "waived"}
     ),
+    # Facility visits and formal requests (decision 0026): own = Dallas's, foreign = Houston's.
+    ("visit-list", "GET"): Op("case", (LIST,)),
+    ("visit-list", "POST"): Op(
+        "case",
+        VISIT_KINDS,
+        body=lambda w, k: {"facility": w.facility[k].pk, "planned_for": timezone.localdate().isoformat()},
+    ),
+    ("visit-detail", "GET"): _visit_op(),
+    ("visit-detail", "PATCH"): _visit_op(lambda w, k: {"notes": "Llevar formatos"}, etag=True),
+    ("visit-interviews", "POST"): _visit_op(
+        lambda w, k: {"interviews": [{"case": w.case[k].pk, "seen": True}]}, etag=True
+    ),
+    ("visit-checklist", "POST"): _visit_op(
+        lambda w, k: {"answers": [{"key": "food", "answer": "adequate"}]}, etag=True
+    ),
+    ("formal-request-list", "GET"): Op("case", (LIST,)),
+    ("formal-request-list", "POST"): Op(
+        "case",
+        VISIT_KINDS,
+        body=lambda w, k: {
+            "authority_kind": "court",
+            "authority_name": "Corte del condado",
+            "kind": "custody_records",
+            "case": w.case[k].pk,
+        },
+    ),
+    ("formal-request-detail", "GET"): _request_op(),
+    ("formal-request-detail", "PATCH"): _request_op(lambda w, k: {"details": "Cambiado"}, etag=True),
+    ("formal-request-send", "POST"): _request_op(
+        lambda w, k: {"sent_on": timezone.localdate().isoformat()}, etag=True
+    ),
+    ("formal-request-answer", "POST"): _request_op(
+        lambda w, k: {"answered_on": timezone.localdate().isoformat(), "response": "Sí"}, etag=True
+    ),
+    ("formal-request-withdraw", "POST"): _request_op(lambda w, k: {}, etag=True),
     # Transfers
     ("transfer-list", "GET"): Op("transfer", (LIST,)),
     ("transfer-detail", "GET"): Op("transfer", TRANSFER_KINDS, lambda w, k: w.transfer[k].pk),
@@ -463,7 +521,64 @@ PARTNER_INQUIRY_READ = {
     "partner_inactive": "403",
 }
 
+# Visits and formal requests (own: Dallas's, foreign: Houston's): their consulate's staff read them and
+# network-wide roles; its workers and administrators change them; managers read.
+VISIT_READ = {
+    "anonymous": "401",
+    "officer_own": "2xx 404",
+    "officer_foreign": "404 2xx",
+    "supervisor_own": "2xx 404",
+    "manager": "2xx",
+    "administrator": "2xx",
+    **AUDITORS_REFUSED,
+    **PARTNERS_REFUSED,
+}
+VISIT_WORK = {**VISIT_READ, "manager": "403"}
+# Planning at a facility of another consulate's district is refused (403): the policy's ``visit.plan``.
+VISIT_PLAN = {
+    **VISIT_WORK,
+    "officer_own": "2xx 403",
+    "officer_foreign": "403 2xx",
+    "supervisor_own": "2xx 403",
+}
+# The world's cases are held nowhere: no one is on a visit's list (400 for whoever may record it).
+VISIT_INTERVIEWS = {
+    **VISIT_WORK,
+    "officer_own": "400 404",
+    "officer_foreign": "404 400",
+    "supervisor_own": "400 404",
+    "administrator": "400",
+}
+# A request on a case the caller does not see: the case is refused as input (400); managers read only.
+REQUEST_CREATE = {
+    **VISIT_WORK,
+    "officer_own": "2xx 400",
+    "officer_foreign": "400 2xx",
+    "supervisor_own": "2xx 400",
+}
+# The world's requests are drafts: answering one is refused by its state (409).
+REQUEST_ANSWER = {
+    **VISIT_WORK,
+    "officer_own": "409 404",
+    "officer_foreign": "404 409",
+    "supervisor_own": "409 404",
+    "administrator": "409",
+}
+
 PATTERNS: dict[tuple[str, str], dict[str, str]] = {
+    ("visit-list", "GET"): STAFF_LIST,
+    ("visit-list", "POST"): VISIT_PLAN,
+    ("visit-detail", "GET"): VISIT_READ,
+    ("visit-detail", "PATCH"): VISIT_WORK,
+    ("visit-interviews", "POST"): VISIT_INTERVIEWS,
+    ("visit-checklist", "POST"): VISIT_WORK,
+    ("formal-request-list", "GET"): STAFF_LIST,
+    ("formal-request-list", "POST"): REQUEST_CREATE,
+    ("formal-request-detail", "GET"): VISIT_READ,
+    ("formal-request-detail", "PATCH"): VISIT_WORK,
+    ("formal-request-send", "POST"): VISIT_WORK,
+    ("formal-request-answer", "POST"): REQUEST_ANSWER,
+    ("formal-request-withdraw", "POST"): VISIT_WORK,
     ("partner-inquiry-list", "GET"): PARTNER_LIST,
     ("partner-inquiry-list", "POST"): PARTNER_LIST,
     ("partner-inquiry-detail", "GET"): PARTNER_INQUIRY_READ,

@@ -36,6 +36,8 @@ STAFF = [
     "tasks/",
     "cases/{case}/timeline/",
     "cases/{case}/proceedings/",
+    "visits/",
+    "formal-requests/",
 ]
 PARTNER = ["partner/referrals/", "partner/referrals/{referral}/timeline/", "partner/inquiries/"]
 # Searches (POST, terms in the body): every row of the world matches ``{"search": "Ortega"}``.
@@ -116,6 +118,24 @@ class World:
                 starts_at=now + dt.timedelta(days=5),
                 location="Sala penal",
                 proceeding=proceeding,
+            )
+            # a visit per case, with its interview and checklist, and a formal request with a document
+            visit = services.visit_plan(
+                actor=self.officer, facility=self.facility, planned_for=now.date(), officers=[self.colleague]
+            )
+            services.visit_interviews_record(
+                actor=self.officer, visit=visit, rows=[{"case_id": case.pk, "seen": True, "findings": "Bien"}]
+            )
+            services.visit_checklist_record(actor=self.officer, visit=visit, answers={})
+            services.request_create(
+                actor=self.officer,
+                authority_kind="facility",
+                authority_name=self.facility.name,
+                kind="medical_records",
+                case=case,
+                facility=self.facility,
+                sent_on=now.date(),
+                due_on=now.date(),
             )
             # the first case's timeline grows too, written by different people
             author = (self.officer, self.colleague)[i % 2]

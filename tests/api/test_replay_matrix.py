@@ -206,6 +206,91 @@ def _partner_route(body, losses=PARTNER, read=None, **extra):
     return Scenario("partner_referred", _own_referral, body, losses, read, case=_referral_case, **extra)
 
 
+# Facility visits and formal requests (decision 0026): the officer's consulate's; read again in their
+# detail, which a moved officer no longer finds.
+def _planned_visit(w):
+    officer = w.users["officer_own"]
+    services.custody_move(
+        actor=officer,
+        case=w.case["unreferred"],
+        facility=_prairieland(),
+        since=timezone.localdate(),
+        source="ice_locator",
+    )
+    return {
+        "visit": services.visit_plan(actor=officer, facility=_prairieland(), planned_for=timezone.localdate())
+    }
+
+
+def _draft_request(w, sent=False):
+    return {
+        "request": services.request_create(
+            actor=w.users["officer_own"],
+            authority_kind="facility",
+            authority_name="Prairieland Detention Center",
+            kind="medical_records",
+            case=w.case["unreferred"],
+            sent_on=timezone.localdate() if sent else None,
+        )
+    }
+
+
+def _visit_route(body, setup=_planned_visit):
+    return Scenario(
+        "officer_own",
+        lambda w, ctx: ctx["visit"].pk,
+        body,
+        ("officer_moved",),
+        _detail("visits", lambda w, ctx, first: ctx["visit"].pk),
+        setup=setup,
+        if_match=lambda w, ctx: ctx["visit"],
+    )
+
+
+def _request_route(body, setup=_draft_request):
+    return Scenario(
+        "officer_own",
+        lambda w, ctx: ctx["request"].pk,
+        body,
+        ("officer_moved",),
+        _detail("formal-requests", lambda w, ctx, first: ctx["request"].pk),
+        setup=setup,
+        if_match=lambda w, ctx: ctx["request"],
+    )
+
+
+VISIT_SCENARIOS = {
+    "visit-list": Scenario(
+        "officer_own",
+        None,
+        lambda w, ctx: {"facility": _prairieland().pk, "planned_for": timezone.localdate().isoformat()},
+        ("officer_moved",),
+        _detail("visits"),
+    ),
+    "visit-interviews": _visit_route(
+        lambda w, ctx: {"interviews": [{"case": w.case["unreferred"].pk, "seen": True, "findings": "Bien"}]}
+    ),
+    "visit-checklist": _visit_route(lambda w, ctx: {"answers": [{"key": "food", "answer": "adequate"}]}),
+    "formal-request-list": Scenario(
+        "officer_own",
+        None,
+        lambda w, ctx: {
+            "authority_kind": "ice_field_office",
+            "authority_name": "ICE Dallas",
+            "kind": "custody_records",
+            "case": w.case["unreferred"].pk,
+        },
+        ("officer_moved",),
+        _detail("formal-requests"),
+    ),
+    "formal-request-send": _request_route(lambda w, ctx: {"sent_on": timezone.localdate().isoformat()}),
+    "formal-request-answer": _request_route(
+        lambda w, ctx: {"answered_on": timezone.localdate().isoformat(), "response": "Enviado"},
+        setup=lambda w: _draft_request(w, sent=True),
+    ),
+    "formal-request-withdraw": _request_route(lambda w, ctx: {}),
+}
+
 SCENARIOS: dict[str, Scenario] = {
     "person-list": Scenario(
         "officer_own",
@@ -417,6 +502,7 @@ SCENARIOS: dict[str, Scenario] = {
         case=_referral_case,
         multipart=True,
     ),
+    **VISIT_SCENARIOS,
 }
 
 

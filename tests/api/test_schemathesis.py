@@ -119,6 +119,26 @@ POSITIVE_DATA_EXCEPTIONS = {
         "/api/v1/cases/{id}/request-closure/",
     ): "an outcome without its notes is refused (cases.services)",
     ("POST", "/api/v1/persons/"): "a person needs at least one surname, which no schema keyword can say",
+    # Facility visits and formal requests (decision 0026): every change names the record's ETag (412
+    # otherwise); a visit is planned only at a facility of the caller's district (403), a request needs a
+    # case or a facility the caller sees (400).
+    **{
+        operation: "an If-Match that is not the current ETag is 412"
+        for operation in (
+            ("PATCH", "/api/v1/visits/{id}/"),
+            ("POST", "/api/v1/visits/{id}/interviews/"),
+            ("POST", "/api/v1/visits/{id}/checklist/"),
+            ("PATCH", "/api/v1/formal-requests/{id}/"),
+            ("POST", "/api/v1/formal-requests/{id}/send/"),
+            ("POST", "/api/v1/formal-requests/{id}/answer/"),
+            ("POST", "/api/v1/formal-requests/{id}/withdraw/"),
+        )
+    },
+    ("POST", "/api/v1/visits/"): "a facility of another district (403), or unknown officers (400)",
+    (
+        "POST",
+        "/api/v1/formal-requests/",
+    ): "a case or a facility the caller sees is needed, across fields (400)",
 }
 CSRF = "schemathesisschemathesisschemat1"  # 32 characters, as Django's CSRF cookie
 STAFF = ("officer_own", "supervisor_own", "manager")
@@ -170,6 +190,8 @@ def _path_id(world, role: str, path: str):
         "/api/v1/courts/": lambda: world.court.pk,
         "/api/v1/consular-posts/": lambda: world.outside_post.pk,
         "/api/v1/partners/": lambda: world.partner_a.pk,
+        "/api/v1/visits/": lambda: world.visit[own].pk,
+        "/api/v1/formal-requests/": lambda: world.formal_request[own].pk,
     }
     for prefix, pk in prefixes.items():
         if path.startswith(prefix):

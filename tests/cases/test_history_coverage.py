@@ -46,6 +46,11 @@ PERSONAL_DATA = {
     "cases.CaseLocateAttempt",  # where the person of a case was searched for and found
     "intake.ImportBatch",  # the uploaded list (the file itself is not tracked)
     "intake.ImportRow",  # which person a list's row became (its values are not tracked)
+    "cases.FacilityVisit",  # which officers visited which facility when (decision 0026)
+    "cases.VisitInterview",  # what a visit found of a person and what they need (encrypted)
+    "cases.VisitChecklist",  # who answered a visit's conditions checklist
+    "cases.ChecklistItemAnswer",  # a visit's answer on the conditions (its note may name someone)
+    "cases.FormalRequest",  # a request to an authority about a person's case (details and answer encrypted)
 }
 
 # Models without personal data, each with the reason (tracked or not).
@@ -77,6 +82,7 @@ NOT_PERSONAL = {
     "consulates.ReceptionPoint": "network reference data (tracked all the same)",
     "consulates.ImmigrationCourt": "network reference data (tracked all the same)",
     "consulates.ConsularPost": "network reference data (tracked all the same)",
+    "cases.ChecklistVersion": "the checklist's item texts, one row per version (tracked all the same)",
 }
 
 

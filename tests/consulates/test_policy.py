@@ -121,6 +121,11 @@ TABLE = {
     "import.run": _consulate(WORKERS),
     "import.work": _consulate(WORKERS),
     "operation.manage": _consulate(WORKERS),
+    # Facility visits and formal requests (decision 0026): the district consulate's workers; managers read.
+    "facility.view": _same(STAFF),
+    "visit.plan": _consulate(WORKERS),
+    "visit.record": _consulate(WORKERS),
+    "request.record": _consulate(WORKERS),
 }
 # Rules that also need the object within a scope (a query): their who part is in the table with no
 # object; the database tests of the services and pages cover the rest.

@@ -15,6 +15,7 @@ from devtools.demo.reminders import reminders_seed
 from devtools.demo.seed import Seeder
 from devtools.demo.totp import demo_login_lines
 from devtools.demo.users import demo_users_create
+from devtools.demo.visits import visits_seed
 from devtools.demo.zones import panhandle_seed
 
 
@@ -81,6 +82,8 @@ class Command(BaseCommand):
         # Decision 0024: legal proceedings (removal with hearings, a BIA deadline, voluntary departure, habeas).
         seeded = Case.objects.filter(pk__gt=last_before)
         self.stdout.write(self.style.SUCCESS(f"Legal proceedings: {proceedings_seed(cases=seeded)}."))
+        # Decision 0026: a facility visit planned at Prairieland with Dallas nationals held there.
+        self.stdout.write(self.style.SUCCESS(f"Facility visits: {visits_seed()}."))
         self._print_logins()
 
     def _print_logins(self):
