@@ -3,6 +3,13 @@
 from cases.services.cases import case_assign, case_note_add, case_open, case_reference_allocate, case_update
 from cases.services.custody import custody_episode_correct, custody_move, custody_release, custody_verify
 from cases.services.documents import document_upload
+from cases.services.family import (
+    checklist_item_add,
+    checklist_item_update,
+    relationship_add,
+    relationship_correct,
+    relationship_end,
+)
 from cases.services.handover import handover_acknowledge, handover_record
 from cases.services.lifecycle import case_close_approve, case_close_reject, case_close_request, case_reopen
 from cases.services.locate import locate_attempt_record
@@ -56,6 +63,11 @@ from cases.services.work import (
 )
 
 __all__ = [
+    "checklist_item_add",
+    "checklist_item_update",
+    "relationship_add",
+    "relationship_correct",
+    "relationship_end",
     "custody_episode_correct",
     "custody_move",
     "custody_release",
