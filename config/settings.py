@@ -606,6 +606,11 @@ SPECTACULAR_SETTINGS = {
         "DeadlineKindEnum": "cases.models.proceeding.DeadlineKind",
         "DeadlineStatusEnum": "cases.models.proceeding.DeadlineStatus",
         "DeadlineResolutionEnum": ["met", "waived"],
+        "RelationshipKindEnum": "cases.models.family.RelationshipKind",
+        "WhereaboutsEnum": "cases.models.family.Whereabouts",
+        "ChecklistItemKindEnum": "cases.models.family.ChecklistItemKind",
+        "ChecklistStatusEnum": "cases.models.family.ChecklistStatus",
+        "DocumentToIssueEnum": "cases.models.family.DocumentToIssue",
     },
 }
 

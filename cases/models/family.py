@@ -162,6 +162,7 @@ class Side:
         self.own_whereabouts = own_whereabouts
         self.relative_letter = letter
         self.cases: list = []  # the relative's cases the viewer may see (filled by the selector)
+        self.detained_at = None  # the facility of the relative's open case in custody (the selector's)
 
     @property
     def whereabouts_label(self):

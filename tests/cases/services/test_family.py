@@ -161,7 +161,8 @@ def test_correct_and_end_are_on_the_open_cases_timelines_and_kept_in_history(wor
         services.relationship_end(actor=world.dallas, relationship=relationship, reason="  ")
     services.relationship_end(actor=world.dallas, relationship=relationship, reason="Registrado por error")
     relationship.refresh_from_db()
-    assert relationship.ended_at is not None and relationship.end_reason == "Registrado por error"
+    assert relationship.ended_at is not None
+    assert relationship.end_reason == "Registrado por error"
     kinds = list(
         CaseEvent.objects.filter(case=world.father_case, payload__relationship_id=relationship.pk)
         .order_by("pk")
@@ -222,5 +223,6 @@ def test_marking_the_task_done_marks_its_item_done(world):
     item = services.checklist_item_add(actor=world.dallas, case=world.father_case, kind="power_of_attorney")
     services.task_complete(actor=world.dallas, task=item.task)
     item.refresh_from_db()
-    assert item.status == ChecklistStatus.DONE and item.resolved_at is not None
+    assert item.status == ChecklistStatus.DONE
+    assert item.resolved_at is not None
     assert FamilyChecklistItem.objects.visible_to(world.houston).filter(pk=item.pk).count() == 0
