@@ -351,6 +351,7 @@ class PartnerRelationshipViewSet(ApiViewMixin, viewsets.GenericViewSet):
     ``family`` (404 otherwise, as for a referral the partner does not hold)."""
 
     permission_classes = [IsPartnerMember]
+    scope_family = None  # no staff app's token reaches the partners' door (oauth.scopes)
     serializer_class = PartnerRelationshipSerializer
     pagination_class = None
 

@@ -38,7 +38,7 @@ def test_record_read_from_both_sides_correct_and_remove(world):
     )
     assert created.status_code == 201, created.content
     body = created.json()
-    assert (body["relative"]["id"], body["relative_kind"], body["label"]) == (child.pk, "child", "child of")
+    assert (body["relative"]["id"], body["relative_kind"], body["label"]) == (child.pk, "child", "hijo/a de")
     assert [c["reference"] for c in body["relative_cases"]] == [child_case.reference]
     from_child = client.get(url(f"cases/{child_case.pk}/relationships/")).json()
     assert [(r["relative"]["id"], r["relative_kind"], r["person_whereabouts"]) for r in from_child] == [
