@@ -88,6 +88,8 @@ def test_a_partner_reads_relationships_only_when_the_consent_covers_the_family(w
     client, _token = token_client(partner_user)
     path = url(f"partner/referrals/{referral.pk}/relationships/")
     assert client.get(path).status_code == 404
+    timeline = client.get(url(f"partner/referrals/{referral.pk}/timeline/"), {"limit": 100}).json()["results"]
+    assert "relationship_added" not in {entry["kind"] for entry in timeline}
     services.consent_withdraw(actor=officer, consent=referral.consent, note="Amplía")
     referral = make_referral(officer, father_case, partner)  # a new full consent, family included
     answer = client.get(url(f"partner/referrals/{referral.pk}/relationships/"))

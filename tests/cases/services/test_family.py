@@ -227,3 +227,25 @@ def test_marking_the_task_done_marks_its_item_done(world):
     assert item.status == ChecklistStatus.DONE
     assert item.resolved_at is not None
     assert FamilyChecklistItem.objects.visible_to(world.houston).filter(pk=item.pk).count() == 0
+
+
+def test_a_person_and_themself_cannot_be_one_row_in_the_database(world):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        FamilyRelationship.objects.create(
+            person_a=world.father, person_b=world.father, kind="other", recorded_by=world.dallas
+        )
+
+
+def test_erasing_a_relative_clears_the_relationships_free_text_in_rows_and_history():
+    from cases.services import privacy
+
+    officer = f.officer("dallas")
+    father = f.make_person(officer)
+    mother = f.make_person(officer, given_names="Lucía", paternal_surname="Ruiz")
+    relationship = services.relationship_add(
+        actor=officer, person=father, relative=mother, kind="spouse", notes="Vive en Celaya con su hermana"
+    )
+    privacy.person_erase(actor=f.administrator(), person=mother, reason="Solicitud escrita, folio 12")
+    relationship.refresh_from_db()
+    assert relationship.notes == ""
+    assert set(relationship.history.values_list("notes", flat=True)) == {""}
