@@ -139,3 +139,10 @@ def test_the_panel_runs_the_same_queries_for_2_and_for_6_relatives(client, world
     few = measure()
     grow(4)
     assert measure() == few
+
+
+def test_the_persons_staff_page_links_to_the_family_page(client, world):
+    login_verified(client, world.officer_a)
+    client.cookies.load({"django_language": "es"})
+    text = client.get(reverse("admin:cases_person_change", args=[world.person_a.pk])).content.decode()
+    assert reverse("workspace:person_family", args=[world.person_a.pk]) in text
