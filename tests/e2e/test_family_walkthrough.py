@@ -12,6 +12,7 @@ from django.utils import timezone
 from cases.models import FamilyChecklistItem, FamilyRelationship, Task
 from cases.models.work import TaskKind
 from consulates.models import Consulate, DetentionFacility, Role, StaffMembership
+from tests.e2e.accessibility import axe_violations, horizontal_overflow
 from tests.e2e.signin import sign_in
 from tests.e2e.test_content_security_policy import LISTEN
 from tests.factories import make_case, make_person
@@ -43,7 +44,7 @@ def _link(page, child, kind_label: str) -> None:
 
 
 def test_an_officer_links_a_detained_father_to_his_children_and_fills_the_checklist(
-    page, live_server, officer, artifacts
+    page, browser, live_server, officer, artifacts
 ):
     today = timezone.localdate()
     father = make_person(
@@ -121,4 +122,23 @@ def test_an_officer_links_a_detained_father_to_his_children_and_fills_the_checkl
     page.screenshot(path=str(artifacts / "family-checklist.png"), full_page=True)
 
     assert FamilyRelationship.objects.active().count() == 3
+
+    # The panel, as axe-core reads it (injected into a page whose context bypasses the CSP), at a desk's
+    # width and a phone's: no serious violation, no sideways scroll.
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900},
+        locale="es-MX",
+        timezone_id="America/Chicago",
+        bypass_csp=True,
+    )
+    checker = context.new_page()
+    sign_in(checker, live_server, officer, PASSWORD)
+    checker.goto(f"{father_url}?family_q=Sandoval#family")
+    checker.locator("#family-relatives", has_text="Lucía Ruiz Domínguez").wait_for()
+    for width, height in ((1280, 900), (390, 844)):
+        checker.set_viewport_size({"width": width, "height": height})
+        checker.reload(wait_until="domcontentloaded")
+        assert horizontal_overflow(checker) == [], width
+        assert axe_violations(checker) == [], width
+    context.close()
     assert not Task.objects.filter(case=father_case, kind=TaskKind.FAMILY_PREPAREDNESS, done=False).exists()
