@@ -458,3 +458,33 @@ def visit_interview(case: Case, actor, *, interview, first: bool) -> CaseEvent:
         interview_id=interview.pk,
         corrected=not first,
     )
+
+
+def relationship_recorded(
+    case: Case, actor, *, kind: str, relationship, relative_kind: str, **extra
+) -> CaseEvent:
+    """A relationship of the case's person was recorded, corrected or removed (``kind``). The payload names
+    the relative by id and how they are related, never by name: the timeline is read by whoever sees the
+    case, the relative's record only by whoever sees it."""
+    return _record(
+        case,
+        kind,
+        actor,
+        relationship_id=relationship.pk,
+        relative_id=relationship.person_b_id
+        if relationship.person_a_id == case.person_id
+        else relationship.person_a_id,
+        relative_kind=relative_kind,
+        **extra,
+    )
+
+
+def family_item_added(case: Case, actor, *, item) -> CaseEvent:
+    due = item.due_on.isoformat() if item.due_on else None
+    return _record(case, EventKind.FAMILY_ITEM_ADDED, actor, item_id=item.pk, item_kind=item.kind, due_on=due)
+
+
+def family_item_resolved(case: Case, actor, *, item) -> CaseEvent:
+    return _record(
+        case, EventKind.FAMILY_ITEM_DONE, actor, item_id=item.pk, item_kind=item.kind, status=item.status
+    )

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from cases.models import Case, CaseEvent, Hearing, Proceeding, RepatriationHandoff, Task
 from cases.models.case import Outcome, Status
 from cases.models.custody import LocateResult, LocateWhere
+from cases.models.family import ChecklistItemKind, ChecklistStatus, RelationshipKind
 from cases.models.handover import HandoverMethod, HandoverReason
 from cases.models.proceeding import DeadlineKind, DeadlineStatus, ProceedingKind, ProceedingOutcome
 from cases.models.removal import removal_means_text
@@ -94,6 +95,16 @@ GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
             K.REMOVAL_WARNING_SEEN,
             K.BELONGING_RECORDED,
             K.BELONGING_RESOLVED,
+        ),
+    ),
+    "family": (
+        gettext_lazy("Family"),
+        (
+            K.RELATIONSHIP_ADDED,
+            K.RELATIONSHIP_CHANGED,
+            K.RELATIONSHIP_ENDED,
+            K.FAMILY_ITEM_ADDED,
+            K.FAMILY_ITEM_DONE,
         ),
     ),
     "reminders": (gettext_lazy("Reminders"), (K.REMINDER_SENT,)),
@@ -246,6 +257,8 @@ def _facts(event: CaseEvent, payload: dict, names: dict) -> list:
         return [f for f in (payload.get("description"),) if f]
     if kind == K.INQUIRY_LINKED:
         return _inquiry_facts(payload)
+    if kind in GROUPS["family"][1]:
+        return _family_facts(kind, payload)
     if kind == K.LOCATE_ATTEMPT:
         where = dict(LocateWhere.choices).get(payload.get("where"), payload.get("where", ""))
         result = dict(LocateResult.choices).get(payload.get("result"), payload.get("result", ""))
@@ -255,6 +268,19 @@ def _facts(event: CaseEvent, payload: dict, names: dict) -> list:
         need = dict(InterviewNeed.choices).get(payload.get("need") or "", "") if payload.get("need") else ""
         return [str(f) for f in (payload.get("facility"), seen, need) if f]
     return []
+
+
+def _family_facts(kind: str, payload: dict) -> list:
+    """How the relative is related (never their name: the timeline is read by whoever sees the case), or
+    the checklist item, its due date and how it was resolved."""
+    if kind in (K.FAMILY_ITEM_ADDED, K.FAMILY_ITEM_DONE):
+        facts = [str(dict(ChecklistItemKind.choices).get(payload.get("item_kind"), ""))]
+        if kind == K.FAMILY_ITEM_DONE:
+            facts.append(str(dict(ChecklistStatus.choices).get(payload.get("status"), "")))
+        elif _when(payload.get("due_on")):
+            facts.append(_when(payload["due_on"]).date())
+        return [f for f in facts if f]
+    return [f for f in (str(dict(RelationshipKind.choices).get(payload.get("relative_kind"), "")),) if f]
 
 
 def _proceeding_facts(kind: str, payload: dict) -> list:

@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from cases.api import cases, crossoffice, partner, persons, proceedings, reports, visits
+from cases.api import cases, crossoffice, family, partner, persons, proceedings, reports, visits
 from consulates.api import views as reference
 from intake.inquiries import api as inquiries
 
@@ -23,11 +23,29 @@ router.register(
 )
 router.register("visits", visits.VisitViewSet, basename="visit")
 router.register("formal-requests", visits.FormalRequestViewSet, basename="formal-request")
+router.register(
+    r"persons/(?P<person_pk>\d+)/relationships",
+    family.PersonRelationshipViewSet,
+    basename="person-relationship",
+)
+router.register(
+    r"cases/(?P<case_pk>\d+)/relationships", family.CaseRelationshipViewSet, basename="case-relationship"
+)
+router.register(
+    r"cases/(?P<case_pk>\d+)/family-checklist",
+    family.FamilyChecklistViewSet,
+    basename="case-family-checklist",
+)
 router.register("transfers", crossoffice.TransferViewSet, basename="transfer")
 router.register("referrals", crossoffice.ReferralViewSet, basename="referral")
 router.register("consents", crossoffice.ConsentViewSet, basename="consent")
 router.register("tasks", crossoffice.TaskViewSet, basename="task")
 router.register("partner/referrals", partner.PartnerReferralViewSet, basename="partner-referral")
+router.register(
+    r"partner/referrals/(?P<referral_pk>\d+)/relationships",
+    family.PartnerRelationshipViewSet,
+    basename="partner-referral-relationship",
+)
 router.register("partner/inquiries", inquiries.PartnerInquiryViewSet, basename="partner-inquiry")
 
 urlpatterns = [

@@ -612,6 +612,11 @@ SPECTACULAR_SETTINGS = {
         "RequestKindEnum": "cases.models.formal_request.RequestKind",
         "RequestStatusEnum": "cases.models.formal_request.RequestStatus",
         "DeadlineResolutionEnum": ["met", "waived"],
+        "RelationshipKindEnum": "cases.models.family.RelationshipKind",
+        "WhereaboutsEnum": "cases.models.family.Whereabouts",
+        "ChecklistItemKindEnum": "cases.models.family.ChecklistItemKind",
+        "ChecklistStatusEnum": "cases.models.family.ChecklistStatus",
+        "DocumentToIssueEnum": "cases.models.family.DocumentToIssue",
     },
 }
 

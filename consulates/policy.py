@@ -200,6 +200,13 @@ POLICY: dict[str, Rule] = {
     "request.record": Rule(
         WORKERS, _("Only the consulate that makes this request can change it."), at="consulate_id"
     ),
+    # Families (decision 0027): a relationship is recorded by whoever may change one of the two persons
+    # and sees the other (the service checks the relative's visibility); corrected or removed by whoever
+    # may change either of them and sees both (``scope(..., "work")``). The family-preparedness checklist
+    # is case work: the case's workers while it is open.
+    "family.add": Rule(WORKERS, _("You cannot record this person's family."), within="work"),
+    "family.change": Rule(WORKERS, _("You cannot change this family relationship."), within="work"),
+    "family_checklist.edit": Rule(WORKERS, _CHANGE_WORK, at="consulate_id", when=_case_open),
     "document.download": Rule(STAFF | PARTNERS),  # which documents: ``scope``
     "document.upload": Rule(WORKERS, _CHANGE_WORK, at="consulate_id"),
     "document.upload.partner": Rule(PARTNERS, _("You cannot add documents to this case."), within="view"),
@@ -625,6 +632,32 @@ def _held_persons_of(relation: str, consulate_id: int) -> Q:
     return Q(**{f"{relation}__registered_by_id": consulate_id}) | Q(**{f"{relation}_id__in": held})
 
 
+def _shared_persons(partner_id: int, category: str):
+    return (
+        _model("cases.Case").objects.filter(pk__in=shared_case_ids(partner_id, category)).values("person_id")
+    )
+
+
+def _relationship_view(user, access: Access, model) -> Q:
+    """Staff see a relationship when they see both persons (the person rule, once per side); a partner
+    the relationships of the persons of its referred cases whose standing consent covers ``family``."""
+    if access.partner_id:
+        persons = _shared_persons(access.partner_id, "family")
+        return Q(person_a__in=persons) | Q(person_b__in=persons)
+    if access.role not in STAFF:
+        return NOTHING
+    persons = _model("cases.Person").objects.visible_to(user).values("pk")
+    return Q(person_a__in=persons) & Q(person_b__in=persons)
+
+
+def _relationship_work(user, access: Access, model) -> Q:
+    """Corrected or removed by a worker who sees both persons and may change either of them."""
+    if access.role not in WORKERS:
+        return NOTHING
+    persons = _model("cases.Person").objects.filter(scope(user, _model("cases.Person"), "work")).values("pk")
+    return _relationship_view(user, access, model) & (Q(person_a__in=persons) | Q(person_b__in=persons))
+
+
 def _alias_view(user, access: Access, model) -> Q:
     """A person's other names are seen by whoever sees the person."""
     return Q(person__in=_model("cases.Person").objects.visible_to(user).values("pk"))
@@ -702,6 +735,10 @@ SCOPES: dict[tuple[str, str], Callable[[Any, Access, Any], Q]] = {
     ("cases.Consent", "view"): _consent_view,
     ("cases.Referral", "view"): _referral_view,
     ("cases.PersonAlias", "view"): _alias_view,
+    ("cases.FamilyRelationship", "view"): _relationship_view,
+    ("cases.FamilyRelationship", "work"): _relationship_work,
+    # The checklist is the consulate's case work: partners do not see it.
+    ("cases.FamilyChecklistItem", "view"): _case_rows(None),
     ("cases.DuplicateReview", "view"): _duplicate_review_view,
     ("cases.PersonMerge", "view"): _merge_view,
     ("cases.Operation", "view"): _consulate_rows,

@@ -31,6 +31,7 @@ from consulates.policy import can
 from workspace.case_forms import DoneForm, HearingEditForm, HearingForm, NoteForm, TaskForm
 from workspace.case_visits import visits_context
 from workspace.custody_page import custody_context
+from workspace.family import family_context
 from workspace.proceedings import proceedings_context
 
 TIMELINE_PAGE = 50
@@ -245,6 +246,8 @@ def case_context(request, case: Case, *, bound: dict | None = None, parts=None) 
         context.update(custody_context(request.user, case, working=working, bound=bound))
     if everything or "proceedings" in parts:
         context.update(proceedings_context(request, case, bound=bound))
+    if everything or "family" in parts:
+        context.update(family_context(request, case.person, case=case, bound=bound))
     if everything:
         context.update(panels_context(request, case))
         context.update(visits_context(request.user, case))

@@ -1,6 +1,14 @@
 from django.urls import path, re_path
 
-from workspace import calendar_views, case_views, custody_views, proceeding_views, views, visit_views
+from workspace import (
+    calendar_views,
+    case_views,
+    custody_views,
+    family_views,
+    proceeding_views,
+    views,
+    visit_views,
+)
 
 app_name = "workspace"
 
@@ -64,4 +72,24 @@ urlpatterns = [
     path("case/<int:pk>/custody/release/", custody_views.custody_release, name="case_custody_release"),
     path("case/<int:pk>/custody/verified/", custody_views.custody_verified, name="case_custody_verified"),
     path("case/<int:pk>/locate/", custody_views.locate_add, name="case_locate_add"),
+    path("case/<int:pk>/family/checklist/", family_views.checklist_item_add, name="case_family_item_add"),
+    path(
+        "case/<int:pk>/family/checklist/<int:item_pk>/",
+        family_views.checklist_item_update,
+        name="case_family_item",
+    ),
+    # A person's family: the page, and the relationship actions (posted from it or from a case page).
+    path("person/<int:pk>/family/", family_views.person_family, name="person_family"),
+    path("person/<int:pk>/family/link/", family_views.family_link, name="person_family_link"),
+    path("person/<int:pk>/family/new/", family_views.family_new, name="person_family_new"),
+    path(
+        "person/<int:pk>/family/<int:relationship_pk>/",
+        family_views.family_change,
+        name="person_family_change",
+    ),
+    path(
+        "person/<int:pk>/family/<int:relationship_pk>/remove/",
+        family_views.family_end,
+        name="person_family_end",
+    ),
 ]

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from cases import services
 from cases.admin import privacy
@@ -315,6 +316,10 @@ class PersonAdmin(AccessLoggedAdminMixin, ServiceAdminMixin, CaseWorkAdmin, admi
                 # The merge pages are the workspace's (intake.reviews), named here by URL only.
                 merge_url = reverse("reviews:person_merge", args=[obj.pk])
                 extra_context["privacy_tools"].append(("merge", _("Merge with another record"), merge_url))
+            if can(request.user, "staff.enter"):
+                # The person's relatives (decision 0027): the workspace's page, named here by URL only.
+                family_url = reverse("workspace:person_family", args=[obj.pk])
+                extra_context["privacy_tools"].append(("family", pgettext("panel", "Family"), family_url))
         return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=_("anonymised"), boolean=True)

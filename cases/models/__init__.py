@@ -3,6 +3,7 @@ from cases.models.case import Case, CaseSequence
 from cases.models.crossoffice import Consent, Referral, Transfer
 from cases.models.custody import CaseLocateAttempt, CustodyEpisode
 from cases.models.document import Document
+from cases.models.family import FamilyChecklistItem, FamilyRelationship
 from cases.models.formal_request import FormalRequest
 from cases.models.handover import Handover
 from cases.models.identifier_review import IdentifierReview
@@ -49,6 +50,8 @@ __all__ = [
     "Document",
     "DuplicateReview",
     "EmergencyContact",
+    "FamilyChecklistItem",
+    "FamilyRelationship",
     "Handover",
     "Hearing",
     "IdentifierReview",

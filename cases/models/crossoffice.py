@@ -127,6 +127,7 @@ class DataCategory(models.TextChoices):
     CUSTODY = "custody", _("Custody and removal")
     HEARINGS = "hearings", _("Hearings")
     NOTES = "notes", _("Notes, calls and visits")
+    FAMILY = "family", _("Family relationships")
 
 
 class ConsentQuerySet(ScopedQuerySet):

@@ -68,6 +68,11 @@ class EventKind(models.TextChoices):
     IMPORTED = "imported", _("Imported from a detainee list")
     MERGED = "merged", _("Person records merged")
     UNMERGED = "unmerged", _("Person records separated again")
+    RELATIONSHIP_ADDED = "relationship_added", _("Relative recorded")
+    RELATIONSHIP_CHANGED = "relationship_changed", _("Family relationship corrected")
+    RELATIONSHIP_ENDED = "relationship_ended", _("Family relationship removed")
+    FAMILY_ITEM_ADDED = "family_item_added", _("Family-preparedness item added")
+    FAMILY_ITEM_DONE = "family_item_done", _("Family-preparedness item resolved")
 
 
 NOTE_KINDS = (EventKind.NOTE, EventKind.CALL, EventKind.VISIT)
@@ -90,6 +95,7 @@ EVENT_KINDS_BY_CATEGORY = {
         EventKind.BELONGING_RESOLVED,
     ),
     "hearings": (EventKind.HEARING_SCHEDULED, EventKind.HEARING_UPDATED),
+    "family": (EventKind.RELATIONSHIP_ADDED, EventKind.RELATIONSHIP_CHANGED, EventKind.RELATIONSHIP_ENDED),
 }
 REFERRAL_EVENT_KINDS = (
     EventKind.REFERRED,
@@ -220,6 +226,12 @@ class TaskKind(models.TextChoices):
     """A task a scan creates (at most one open per case and kind); tasks staff add have none."""
 
     VERIFY_CUSTODY = "verify_custody", _("Verify custody")
+    FAMILY_PREPAREDNESS = "family_prep", _("Family preparedness")
+
+
+# Kinds with at most one open task per case (a scan's); a case has as many family-preparedness tasks
+# as pending checklist items.
+ONE_OPEN_TASK_KINDS = (TaskKind.VERIFY_CUSTODY,)
 
 
 @pghistory.track(
@@ -260,7 +272,7 @@ class Task(FastLoad, models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["case", "kind"],
-                condition=models.Q(done=False) & ~models.Q(kind=""),
+                condition=models.Q(done=False, kind__in=ONE_OPEN_TASK_KINDS),
                 name="task_one_open_of_a_kind",
             ),
         ]

@@ -3,6 +3,13 @@
 from cases.services.cases import case_assign, case_note_add, case_open, case_reference_allocate, case_update
 from cases.services.custody import custody_episode_correct, custody_move, custody_release, custody_verify
 from cases.services.documents import document_upload
+from cases.services.family import (
+    checklist_item_add,
+    checklist_item_update,
+    relationship_add,
+    relationship_correct,
+    relationship_end,
+)
 from cases.services.formal_requests import (
     request_answer,
     request_create,
@@ -80,6 +87,11 @@ __all__ = [
     "visit_interviews_record",
     "visit_plan",
     "visit_update",
+    "checklist_item_add",
+    "checklist_item_update",
+    "relationship_add",
+    "relationship_correct",
+    "relationship_end",
     "custody_episode_correct",
     "custody_move",
     "custody_release",

@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 from cases import events
 from cases.models import Case, Hearing, Proceeding, Task
 from cases.models.proceeding import ProceedingStatus
-from cases.models.work import HearingKind, HearingStatus
+from cases.models.work import HearingKind, HearingStatus, TaskKind
 from cases.reminders import schedule, webhook_events
 from cases.services.common import case_write, require_assignable, touch
+from cases.services.family import checklist_task_done
 from cases.services.proceedings import proceeding_for_hearing
 from consulates.courts import ImmigrationCourt
 
@@ -236,6 +237,8 @@ def task_complete(*, actor, task: Task) -> Task:
     if task.done:
         raise ValidationError(_("This task is already done."), code="task_done")
     _record_completion(case, actor, task, timezone.now())
+    if task.kind == TaskKind.FAMILY_PREPAREDNESS:  # its checklist item is done with it
+        checklist_task_done(case, actor, task)
     touch(case, actor)
     schedule.task_reminders_sync(task)
     return task

@@ -46,6 +46,8 @@ from cases.models import (
     CustodyEpisode,
     Document,
     FacilityVisit,
+    FamilyChecklistItem,
+    FamilyRelationship,
     FormalRequest,
     Hearing,
     Person,
@@ -215,6 +217,17 @@ def build_world() -> SimpleNamespace:
         )
         for kind, actor in (("own", officer), ("foreign", foreign_officer))
     }
+    # Families: each case's person has a child of the same consulate on record, and another relative who
+    # is not yet linked (what a new relationship links); each case a family-preparedness item.
+    w.relationship, w.spare_relative, w.checklist_item = {}, {}, {}
+    for kind, case in w.case.items():
+        actor = foreign_officer if kind == "foreign" else officer
+        child = f.make_person(actor, given_names="Hijo", is_minor=True)
+        w.relationship[kind] = services.relationship_add(
+            actor=actor, person=case.person, relative=child, kind="child"
+        )
+        w.spare_relative[kind] = f.make_person(actor, given_names="Hermana")
+        w.checklist_item[kind] = services.checklist_item_add(actor=actor, case=case, kind="nationality")
 
     # Credentials: staff use sessions (as the staff apps do), partners their API tokens.
     w.session = {}
@@ -311,6 +324,8 @@ def fingerprint() -> tuple:
         list(Referral.objects.order_by("pk").values_list("pk", "status", "updated_at")),
         list(FacilityVisit.objects.order_by("pk").values_list("pk", "version", "status")),
         list(FormalRequest.objects.order_by("pk").values_list("pk", "version", "status")),
+        list(FamilyRelationship.objects.order_by("pk").values_list("pk", "version", "ended_at")),
+        list(FamilyChecklistItem.objects.order_by("pk").values_list("pk", "version", "status")),
     )
 
 

@@ -32,7 +32,15 @@ from rest_framework.views import APIView
 
 from api.conditional import etag_for
 from api.errors import CONFLICTS
-from cases.models import Case, FacilityVisit, FormalRequest, Person, Proceeding
+from cases.models import (
+    Case,
+    FacilityVisit,
+    FamilyChecklistItem,
+    FamilyRelationship,
+    FormalRequest,
+    Person,
+    Proceeding,
+)
 from consulates.models import DetentionFacility
 from tests.api.support_matrix import (
     AUDITOR_ROLES,
@@ -128,6 +136,28 @@ def _request_op(body=None, *, etag=False):
         lambda w, k: w.formal_request[k].pk,
         body,
         if_match=(lambda w, k: FormalRequest.objects.get(pk=w.formal_request[k].pk)) if etag else None,
+    )
+
+
+def _relationship_op(body):
+    return Op(
+        "case",
+        CASE_KINDS,
+        lambda w, k: w.relationship[k].pk,
+        body,
+        if_match=lambda w, k: FamilyRelationship.objects.get(pk=w.relationship[k].pk),
+        more=lambda w, k: {"person_pk": w.person[k].pk},
+    )
+
+
+def _checklist_op(body=None, *, etag=False):
+    return Op(
+        "case",
+        CASE_KINDS,
+        lambda w, k: w.checklist_item[k].pk,
+        body,
+        if_match=(lambda w, k: FamilyChecklistItem.objects.get(pk=w.checklist_item[k].pk)) if etag else None,
+        more=lambda w, k: {"case_pk": w.case[k].pk},
     )
 
 
@@ -304,6 +334,42 @@ OPERATIONS: dict[tuple[str, str], Op] = {
         lambda w, k: {"answered_on": timezone.localdate().isoformat(), "response": "Sí"}, etag=True
     ),
     ("formal-request-withdraw", "POST"): _request_op(lambda w, k: {}, etag=True),
+    # Families: a person's relationships (under /persons/{person_pk}/), a case's (its person's) and its
+    # family-preparedness checklist, a partner's read through its referral
+    ("person-relationship-list", "GET"): Op(
+        "case", CASE_KINDS, lambda w, k: w.person[k].pk, lookup="person_pk"
+    ),
+    ("person-relationship-list", "POST"): Op(
+        "case",
+        CASE_KINDS,
+        lambda w, k: w.person[k].pk,
+        lambda w, k: {
+            "relative": w.spare_relative[k].pk,
+            "kind": "sibling",
+            "relative_whereabouts": "mexico",
+        },
+        lookup="person_pk",
+    ),
+    ("person-relationship-detail", "PATCH"): _relationship_op(
+        lambda w, k: {"relative_whereabouts": "mexico"}
+    ),
+    ("person-relationship-detail", "DELETE"): _relationship_op(
+        lambda w, k: {"reason": "Registrado por error"}
+    ),
+    ("case-relationship-list", "GET"): Op("case", CASE_KINDS, _case, lookup="case_pk"),
+    ("case-family-checklist-list", "GET"): Op("case", CASE_KINDS, _case, lookup="case_pk"),
+    ("case-family-checklist-list", "POST"): Op(
+        "case",
+        CASE_KINDS,
+        _case,
+        lambda w, k: {"kind": "documents", "document": "passport"},
+        lookup="case_pk",
+    ),
+    ("case-family-checklist-detail", "GET"): _checklist_op(),
+    ("case-family-checklist-detail", "PATCH"): _checklist_op(lambda w, k: {"status": "done"}, etag=True),
+    ("partner-referral-relationship-list", "GET"): Op(
+        "referral", PARTNER_REFERRAL_KINDS, lambda w, k: w.referral[k].pk, lookup="referral_pk"
+    ),
     # Transfers
     ("transfer-list", "GET"): Op("transfer", (LIST,)),
     ("transfer-detail", "GET"): Op("transfer", TRANSFER_KINDS, lambda w, k: w.transfer[k].pk),
@@ -636,6 +702,18 @@ PATTERNS: dict[tuple[str, str], dict[str, str]] = {
         for name, method in OPERATIONS
         if name.startswith("case-proceeding-")
     },
+    ("person-relationship-list", "GET"): READ,
+    ("person-relationship-list", "POST"): WORK,
+    ("person-relationship-detail", "PATCH"): WORK,
+    ("person-relationship-detail", "DELETE"): WORK,
+    ("case-relationship-list", "GET"): READ,
+    ("case-family-checklist-list", "GET"): READ,
+    ("case-family-checklist-list", "POST"): WORK,
+    ("case-family-checklist-detail", "GET"): READ,
+    ("case-family-checklist-detail", "PATCH"): WORK,
+    # The relationships of a referred case's person: through an active referral whose consent covers the
+    # family (the own case's, with every category), never an ended one's.
+    ("partner-referral-relationship-list", "GET"): PARTNER_DOWNLOAD,
     ("transfer-list", "GET"): STAFF_LIST,
     ("transfer-detail", "GET"): READ,
     ("transfer-accept", "POST"): TRANSFER_DECIDE,

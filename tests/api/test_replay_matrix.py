@@ -167,6 +167,13 @@ def _proceeding_detail(w, ctx, first):
     return path, lambda body: body
 
 
+def _relationship_in_list(w, ctx, first):
+    def pick(body):
+        return next((row for row in body if row["id"] == first["id"]), None)
+
+    return f"/api/v1/persons/{w.person['unreferred'].pk}/relationships/", pick
+
+
 def _pending_proceeding(w):
     case = w.case["unreferred"]
     return {"proceeding": services.proceeding_open(actor=w.users["officer_own"], case=case, kind="removal")}
@@ -392,6 +399,27 @@ SCENARIOS: dict[str, Scenario] = {
         ("officer_moved",),
         _handover_in_case,
         setup=_handed_over,
+    ),
+    # Families: a relationship recorded on the person of a case, read again in the person's list; a
+    # family-preparedness item, in its detail.
+    "person-relationship-list": Scenario(
+        "officer_own",
+        None,
+        lambda w, ctx: {"relative": w.spare_relative["unreferred"].pk, "kind": "sibling"},
+        BOTH,
+        _relationship_in_list,
+        url=lambda w, ctx: {"person_pk": w.person["unreferred"].pk},
+    ),
+    "case-family-checklist-list": Scenario(
+        "officer_own",
+        None,
+        lambda w, ctx: {"kind": "caregiver", "caregiver_name": "Carmen Ruiz", "due_on": "2027-01-15"},
+        BOTH,
+        lambda w, ctx, first: (
+            f"/api/v1/cases/{w.case['unreferred'].pk}/family-checklist/{first['id']}/",
+            lambda body: body,
+        ),
+        url=_case_pk,
     ),
     # Legal proceedings of a case (nested under it): read again in the proceeding's detail.
     "case-proceeding-list": Scenario(

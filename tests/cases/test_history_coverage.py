@@ -43,6 +43,8 @@ PERSONAL_DATA = {
     "intake.Inquiry",  # the caller and the person sought
     "intake.LocateAttempt",  # where the person was searched for and found
     "cases.CustodyEpisode",  # where a person was held, from when to when
+    "cases.FamilyRelationship",  # who is whose relative, where each one is
+    "cases.FamilyChecklistItem",  # who cares for a person's children, their contact
     "cases.CaseLocateAttempt",  # where the person of a case was searched for and found
     "intake.ImportBatch",  # the uploaded list (the file itself is not tracked)
     "intake.ImportRow",  # which person a list's row became (its values are not tracked)

@@ -99,6 +99,7 @@ TABLE = {
     "handover.export.download": _consulate({"supervisor"} | ADMINS),
     "handover.acknowledge": _consulate(WORKERS),
     "proceeding.record": _consulate(WORKERS),
+    "family_checklist.edit": _consulate(WORKERS),
     "document.download": _same(STAFF | {"partner"}),
     "document.upload": _consulate(WORKERS),
     "reminder.retry": _consulate(WORKERS),
@@ -137,6 +138,10 @@ WITHIN = {
     "document.upload.partner": {"partner"},
     "duplicate_review.resolve": WORKERS,
     "person.merge": {"supervisor"} | ADMINS,
+    # A relationship: recorded on a person the user may change, corrected or removed when the user sees
+    # both persons and may change one (tests/cases/services/test_family.py).
+    "family.add": WORKERS,
+    "family.change": WORKERS,
 }
 
 
@@ -279,6 +284,8 @@ def test_every_admin_action_maps_to_a_rule():
 # Public service functions that take an actor but decide nothing themselves: each is called only by a
 # service that authorized first (named), or records who acted without acting on anyone's data.
 SERVICES_WITHOUT_THEIR_OWN_CHECK = {
+    # A family-preparedness task marked done: called by ``task_complete`` after it authorized ``case.work``.
+    "checklist_task_done",
     # Proposed by the custody change of ``case_update``, which authorized ``case.work``.
     "transfer_propose_for_custody",
     # Called by ``person_register`` / ``person_update`` after they authorized.

@@ -164,6 +164,20 @@ SCRUB_PLAN: tuple[Scrub, ...] = (
         _by_case,
         {"warning": BLANK, "reason": BLANK},
     ),
+    # Families (decision 0027): the relationship's notes and the reason it was removed (the pair stays: the
+    # other person's record keeps that a relative existed); the checklist's caregiver, description and note.
+    Scrub(
+        "cases.FamilyRelationship",
+        "cases.FamilyRelationshipHistory",
+        lambda scope: Q(person_a_id__in=scope.person_ids) | Q(person_b_id__in=scope.person_ids),
+        {"notes": BLANK, "end_reason": BLANK},
+    ),
+    Scrub(
+        "cases.FamilyChecklistItem",
+        "cases.FamilyChecklistItemHistory",
+        _by_case,
+        {"caregiver_name": BLANK, "caregiver_contact": BLANK, "note": BLANK, "description": BLANK},
+    ),
     Scrub(
         "cases.Belonging",
         "cases.BelongingHistory",

@@ -8,6 +8,7 @@ from consulates.models import Consulate
 from devtools.demo.crossoffice import crossoffice_seed
 from devtools.demo.custody import custody_seed
 from devtools.demo.duplicates import duplicates_seed
+from devtools.demo.family import family_seed
 from devtools.demo.handover import handover_seed
 from devtools.demo.inquiries import inquiries_seed
 from devtools.demo.proceedings import proceedings_seed
@@ -84,6 +85,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Legal proceedings: {proceedings_seed(cases=seeded)}."))
         # Decision 0026: a facility visit planned at Prairieland with Dallas nationals held there.
         self.stdout.write(self.style.SUCCESS(f"Facility visits: {visits_seed()}."))
+        # Issue 21: a detained father linked to his two children in DFPS care and their mother in Mexico.
+        self.stdout.write(self.style.SUCCESS(f"Families: {family_seed()}."))
         self._print_logins()
 
     def _print_logins(self):
