@@ -19,6 +19,7 @@ class CasesConfig(AppConfig):
         from cases.models.reminder import ReminderKind
         from cases.reminders import messages
         from cases.reminders.deadline_messages import build_deadline
+        from cases.reminders.incident_messages import build_incident
         from cases.reminders.removal_messages import build_removal_no_handoff
         from cases.reports.weekly import build_weekly_report
 
@@ -26,3 +27,4 @@ class CasesConfig(AppConfig):
         messages.register(ReminderKind.DEADLINE_7D, build_deadline)
         messages.register(ReminderKind.DEADLINE_2D, build_deadline)
         messages.register(ReminderKind.REMOVAL_NO_HANDOFF, build_removal_no_handoff)
+        messages.register(ReminderKind.INCIDENT_RECORDED, build_incident)

@@ -6,6 +6,8 @@ from cases.models.document import Document
 from cases.models.handover import Handover
 from cases.models.identifier_review import IdentifierReview
 from cases.models.identity import DuplicateReview, Operation, PersonAlias, PersonMerge
+from cases.models.incident import CriticalIncident
+from cases.models.notification import Notification
 from cases.models.person import EmergencyContact, Person
 from cases.models.proceeding import Proceeding, ProceedingDeadline
 from cases.models.reminder import Reminder, SmsOptOut, WebhookDelivery
@@ -27,6 +29,7 @@ __all__ = [
     "Belonging",
     "Case",
     "CaseLocateAttempt",
+    "CriticalIncident",
     "CustodyEpisode",
     "DailyFlow",
     "CaseEvent",
@@ -39,6 +42,7 @@ __all__ = [
     "Hearing",
     "IdentifierReview",
     "OpenCaseload",
+    "Notification",
     "Operation",
     "OpenPerson",
     "OpenTask",

@@ -4,8 +4,10 @@ from cases.services.cases import case_assign, case_note_add, case_open, case_ref
 from cases.services.custody import custody_episode_correct, custody_move, custody_release, custody_verify
 from cases.services.documents import document_upload
 from cases.services.handover import handover_acknowledge, handover_record
+from cases.services.incidents import incident_close, incident_record
 from cases.services.lifecycle import case_close_approve, case_close_reject, case_close_request, case_reopen
 from cases.services.locate import locate_attempt_record
+from cases.services.notifications import notification_mark_read, notifications_mark_all_read
 from cases.services.persons import (
     emergency_contact_delete,
     emergency_contact_save,
@@ -56,6 +58,10 @@ from cases.services.work import (
 )
 
 __all__ = [
+    "incident_close",
+    "incident_record",
+    "notification_mark_read",
+    "notifications_mark_all_read",
     "custody_episode_correct",
     "custody_move",
     "custody_release",
