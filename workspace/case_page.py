@@ -30,6 +30,7 @@ from cases.zones import wall_clock_shown
 from consulates.policy import can
 from workspace.case_forms import DoneForm, HearingEditForm, HearingForm, NoteForm, TaskForm
 from workspace.custody_page import custody_context
+from workspace.incidents import incidents_context
 from workspace.proceedings import proceedings_context
 
 TIMELINE_PAGE = 50
@@ -242,6 +243,8 @@ def case_context(request, case: Case, *, bound: dict | None = None, parts=None) 
         context["forms"] = forms_for(case, upcoming, context["open_tasks"], bound)
     if everything or "custody" in parts:
         context.update(custody_context(request.user, case, working=working, bound=bound))
+    if everything or "incidents" in parts:
+        context.update(incidents_context(request, case, bound=bound))
     if everything or "proceedings" in parts:
         context.update(proceedings_context(request, case, bound=bound))
     if everything:

@@ -1,6 +1,14 @@
 from django.urls import path, re_path
 
-from workspace import calendar_views, case_views, custody_views, proceeding_views, views
+from workspace import (
+    calendar_views,
+    case_views,
+    custody_views,
+    incident_views,
+    notification_views,
+    proceeding_views,
+    views,
+)
 
 app_name = "workspace"
 
@@ -10,6 +18,9 @@ urlpatterns = [
     path("tasks/<int:pk>/done/", views.task_done, name="task_done"),
     path("closures/<int:pk>/", views.closure_decide, name="closure_decide"),
     path("transfers/<int:pk>/", views.transfer_decide, name="transfer_decide"),
+    path("notifications/", notification_views.notifications_page, name="notifications"),
+    path("notifications/read/", notification_views.notifications_read_all, name="notifications_read_all"),
+    path("notifications/<int:pk>/read/", notification_views.notification_read, name="notification_read"),
     path("calendar/", calendar_views.calendar_page, name="calendar"),
     path("calendar/feed/", calendar_views.calendar_feed_manage, name="calendar_feed_manage"),
     # Any name ending in .ics reaches the feed, which refuses a wrong one itself without logging the address.
@@ -51,6 +62,12 @@ urlpatterns = [
         "case/<int:pk>/deadlines/<int:deadline_pk>/",
         proceeding_views.deadline_resolve,
         name="case_deadline_resolve",
+    ),
+    path("case/<int:pk>/incidents/", incident_views.incident_add, name="case_incident_add"),
+    path(
+        "case/<int:pk>/incidents/<int:incident_pk>/close/",
+        incident_views.incident_close,
+        name="case_incident_close",
     ),
     path("case/<int:pk>/tasks/", case_views.task_add, name="case_task_add"),
     path("case/<int:pk>/tasks/<int:task_pk>/done/", case_views.task_done, name="case_task_done"),
