@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from cases.api import cases, crossoffice, partner, persons, proceedings, reports
+from cases.api import cases, crossoffice, incidents, partner, persons, proceedings, reports
 from consulates.api import views as reference
 from intake.inquiries import api as inquiries
 
@@ -21,6 +21,8 @@ router.register("cases", cases.CaseViewSet, basename="case")
 router.register(
     r"cases/(?P<case_pk>\d+)/proceedings", proceedings.ProceedingViewSet, basename="case-proceeding"
 )
+router.register(r"cases/(?P<case_pk>\d+)/incidents", incidents.IncidentViewSet, basename="case-incident")
+router.register("notifications", incidents.NotificationViewSet, basename="notification")
 router.register("transfers", crossoffice.TransferViewSet, basename="transfer")
 router.register("referrals", crossoffice.ReferralViewSet, basename="referral")
 router.register("consents", crossoffice.ConsentViewSet, basename="consent")

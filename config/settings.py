@@ -609,6 +609,11 @@ SPECTACULAR_SETTINGS = {
         "DeadlineKindEnum": "cases.models.proceeding.DeadlineKind",
         "DeadlineStatusEnum": "cases.models.proceeding.DeadlineStatus",
         "DeadlineResolutionEnum": ["met", "waived"],
+        "IncidentKindEnum": "cases.models.incident.IncidentKind",
+        "IncidentSourceEnum": "cases.models.incident.IncidentSource",
+        "IncidentStatusEnum": "cases.models.incident.IncidentStatus",
+        "TaskKindEnum": "cases.models.work.TaskKind",
+        "NotificationKindEnum": "cases.models.notification.NotificationKind",
     },
 }
 

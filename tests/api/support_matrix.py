@@ -43,9 +43,11 @@ from cases.models import (
     CaseEvent,
     CaseLocateAttempt,
     Consent,
+    CriticalIncident,
     CustodyEpisode,
     Document,
     Hearing,
+    Notification,
     Person,
     Referral,
     Task,
@@ -197,6 +199,24 @@ def build_world() -> SimpleNamespace:
             decided_on=timezone.localdate(),
         )
         w.deadline[kind] = w.proceeding[kind].deadlines.get()
+    # A hunger strike on each case (its consulate's supervisors and the managers are told of it): the
+    # own supervisor's and the manager's notification of the own case's.
+    w.incident = {
+        kind: services.incident_record(
+            actor=foreign_officer if kind == "foreign" else officer,
+            case=case,
+            kind="hunger_strike",
+            occurred_at=timezone.now() - dt.timedelta(days=1),
+            place="Enfermería del centro",
+            source="facility",
+            description="Rechaza los alimentos desde hace tres días.",
+        )
+        for kind, case in w.case.items()
+    }
+    w.notification = {
+        who: Notification.objects.get(recipient=w.users[role], target_id=w.incident["own"].pk)
+        for who, role in (("supervisor", "supervisor_own"), ("manager", "manager"))
+    }
 
     # Credentials: staff use sessions (as the staff apps do), partners their API tokens.
     w.session = {}
@@ -291,6 +311,8 @@ def fingerprint() -> tuple:
         list(Transfer.objects.order_by("pk").values_list("pk", "status")),
         list(Consent.objects.order_by("pk").values_list("pk", "withdrawn_at")),
         list(Referral.objects.order_by("pk").values_list("pk", "status", "updated_at")),
+        list(CriticalIncident.objects.order_by("pk").values_list("pk", "status", "version")),
+        list(Notification.objects.order_by("pk").values_list("pk", "read_at")),
     )
 
 

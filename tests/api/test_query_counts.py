@@ -36,7 +36,10 @@ STAFF = [
     "tasks/",
     "cases/{case}/timeline/",
     "cases/{case}/proceedings/",
+    "cases/{case}/incidents/",
 ]
+# The supervisor's own notifications (one per incident of the first case).
+SUPERVISOR = ["notifications/"]
 PARTNER = ["partner/referrals/", "partner/referrals/{referral}/timeline/", "partner/inquiries/"]
 # Searches (POST, terms in the body): every row of the world matches ``{"search": "Ortega"}``.
 SEARCHES = ["persons/search/", "cases/search/"]
@@ -50,7 +53,9 @@ class World:
         self.partner_user = f.partner_user(self.partner)
         self.facility = DetentionFacility.objects.get(name="Prairieland Detention Center")
         self.cases, self.referrals = [], []
+        self.chief = f.supervisor("dallas")
         self.staff = csrf_client(self.officer)
+        self.supervisor = csrf_client(self.chief)
         self.partner_client, _token = token_client(self.partner_user)
 
     def grow(self, count: int) -> None:
@@ -117,6 +122,17 @@ class World:
                 location="Sala penal",
                 proceeding=proceeding,
             )
+            # the first case's incidents grow, each with its checklist and a notification to the supervisor
+            services.incident_record(
+                actor=self.officer,
+                case=self.cases[0],
+                kind="death" if i % 2 else "medical_emergency",
+                occurred_at=now - dt.timedelta(hours=i + 1),
+                facility=self.facility if i % 2 else None,
+                place="" if i % 2 else f"Hospital {i}",
+                source="facility",
+                description=f"Descripción {i}",
+            )
             # the first case's timeline grows too, written by different people
             author = (self.officer, self.colleague)[i % 2]
             services.case_note_add(actor=author, case=self.cases[0], kind="call", text=f"Llamada {i}")
@@ -149,8 +165,8 @@ def test_every_list_endpoint_is_measured():
     }
     measured = {
         p.rstrip("/")
-        for p in REFERENCE + STAFF + PARTNER
-        if "{" not in p or p.startswith("cases/{case}/proc")
+        for p in REFERENCE + STAFF + PARTNER + SUPERVISOR
+        if "{" not in p or p.startswith(("cases/{case}/proc", "cases/{case}/inc"))
     }
     assert listed == measured
     timelines = {
@@ -182,14 +198,22 @@ def test_lists_with_rows():
     world = World()
     world.grow(FEW)
     measured = {}
-    for client, templates in ((world.staff, STAFF), (world.partner_client, PARTNER)):
+    for client, templates in (
+        (world.staff, STAFF),
+        (world.partner_client, PARTNER),
+        (world.supervisor, SUPERVISOR),
+    ):
         for template in templates:
             measured[template] = [count_queries(client, world.path(template), {"limit": 100})]
     for template in SEARCHES:
         body = {"search": "Ortega", "limit": 100}
         measured[template] = [count_queries(world.staff, url(template), body, method="post")]
     world.grow(MANY - FEW)
-    for client, templates in ((world.staff, STAFF), (world.partner_client, PARTNER)):
+    for client, templates in (
+        (world.staff, STAFF),
+        (world.partner_client, PARTNER),
+        (world.supervisor, SUPERVISOR),
+    ):
         for template in templates:
             measured[template].append(count_queries(client, world.path(template), {"limit": 100}))
     for template in SEARCHES:
