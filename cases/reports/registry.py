@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from cases.reports import art36, network, operations, proceedings, quality
+from cases.reports import art36, incidents, network, operations, proceedings, quality
 
 SECTIONS = [
     (
@@ -26,6 +26,7 @@ SECTIONS = [
     ),
     (_("Outcomes"), [quality.closed_by_outcome, quality.repatriations, quality.vulnerable_open]),
     (_("Legal proceedings"), [proceedings.detained_without_counsel, proceedings.proceeding_outcomes]),
+    (_("Critical incidents"), [incidents.critical_incidents]),
     (_("Enforcement operations"), [operations.operations]),
 ]
 
