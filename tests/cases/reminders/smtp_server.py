@@ -17,7 +17,7 @@ class _Handler(socketserver.StreamRequestHandler):
     def handle(self) -> None:
         server = self.server.owner
         self._say("220 localhost test SMTP")
-        sender, recipients = None, []
+        _sender, recipients = None, []
         while True:
             raw = self.rfile.readline()
             if not raw:
@@ -27,7 +27,7 @@ class _Handler(socketserver.StreamRequestHandler):
             if verb in ("EHLO", "HELO"):
                 self._say("250 localhost")
             elif verb == "MAIL":
-                sender, recipients = command.split(":", 1)[1].strip(), []
+                _sender, recipients = command.split(":", 1)[1].strip(), []
                 self._say("250 OK")
             elif verb == "RCPT":
                 recipients.append(command.split(":", 1)[1].strip().strip("<>"))
@@ -49,7 +49,7 @@ class _Handler(socketserver.StreamRequestHandler):
                     server.messages.append((recipients, message))
                 self._say("250 OK: queued")
             elif verb == "RSET":
-                sender, recipients = None, []
+                _sender, recipients = None, []
                 self._say("250 OK")
             elif verb == "NOOP":
                 self._say("250 OK")

@@ -90,7 +90,8 @@ def test_a_death_in_custody_is_emailed_at_once_to_the_supervisors_and_managers_o
         assert rows.count() == 2
         assert rows.filter(status=ReminderStatus.SENT).count() == 1
         waiting = rows.get(status=ReminderStatus.PENDING)
-        assert waiting.attempts == 1 and "mail server error" in waiting.last_error
+        assert waiting.attempts == 1
+        assert "mail server error" in waiting.last_error
         assert len(smtp.messages) == 1
 
         # Beat's dispatcher in the minutes after: the refused one is retried and arrives.
