@@ -187,9 +187,7 @@ POLICY: dict[str, Rule] = {
     # consulate's supervisors and every regional manager (``told``); a notification is read (and marked
     # read) by its recipient alone.
     "incident.record": Rule(WORKERS, _CHANGE_WORK, at="consulate_id", when=_case_open),
-    "incident.close": Rule(
-        SUPERVISORS, _SUPERVISOR_ONLY, at="case.consulate_id", when=lambda incident: incident.status == "open"
-    ),
+    "incident.close": Rule(SUPERVISORS, _SUPERVISOR_ONLY, at="case.consulate_id", when=_transition("close")),
     "incident.told": Rule(frozenset({SUPERVISOR, MANAGER})),
     "notification.read": Rule(frozenset(), _("This notification is for someone else."), owner="recipient_id"),
     "document.download": Rule(STAFF | PARTNERS),  # which documents: ``scope``

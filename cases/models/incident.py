@@ -114,6 +114,10 @@ class CriticalIncident(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {in_words(self.occurred_at)}"
 
+    def allows(self, transition: str) -> bool:
+        """The policy's state check (``incident.close``): only an open incident is closed."""
+        return transition == "close" and self.status == IncidentStatus.OPEN
+
     @property
     def zone_name(self) -> str:
         """The place's zone: the facility's, else the consulate's."""

@@ -23,5 +23,7 @@ def notification_mark_read(*, actor, notification: Notification | int) -> Notifi
 
 @transaction.atomic
 def notifications_mark_all_read(*, actor) -> int:
-    """Mark every unread notification of ``actor`` read; how many were."""
+    """Mark every unread notification of ``actor`` read (their own: staff who work with case data); how
+    many were."""
+    authorize(actor, "staff.enter")
     return Notification.objects.filter(recipient=actor, read_at__isnull=True).update(read_at=timezone.now())

@@ -44,6 +44,8 @@ PERSONAL_DATA = {
     "intake.LocateAttempt",  # where the person was searched for and found
     "cases.CustodyEpisode",  # where a person was held, from when to when
     "cases.CaseLocateAttempt",  # where the person of a case was searched for and found
+    "cases.CriticalIncident",  # a death, injury or disappearance in custody (the description encrypted)
+    "cases.Notification",  # which staff member was told of which case's incident, and when they read it
     "intake.ImportBatch",  # the uploaded list (the file itself is not tracked)
     "intake.ImportRow",  # which person a list's row became (its values are not tracked)
 }
