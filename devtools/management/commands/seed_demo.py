@@ -10,6 +10,7 @@ from devtools.demo.custody import custody_seed
 from devtools.demo.duplicates import duplicates_seed
 from devtools.demo.handover import handover_seed
 from devtools.demo.inquiries import inquiries_seed
+from devtools.demo.incidents import incidents_seed
 from devtools.demo.proceedings import proceedings_seed
 from devtools.demo.reminders import reminders_seed
 from devtools.demo.seed import Seeder
@@ -81,6 +82,8 @@ class Command(BaseCommand):
         # Decision 0024: legal proceedings (removal with hearings, a BIA deadline, voluntary departure, habeas).
         seeded = Case.objects.filter(pk__gt=last_before)
         self.stdout.write(self.style.SUCCESS(f"Legal proceedings: {proceedings_seed(cases=seeded)}."))
+        # Decision 0026: a closed critical incident, for the incidents report.
+        self.stdout.write(self.style.SUCCESS(f"Critical incidents: {incidents_seed(cases=seeded)}."))
         self._print_logins()
 
     def _print_logins(self):
