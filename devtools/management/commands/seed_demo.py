@@ -9,8 +9,8 @@ from devtools.demo.crossoffice import crossoffice_seed
 from devtools.demo.custody import custody_seed
 from devtools.demo.duplicates import duplicates_seed
 from devtools.demo.handover import handover_seed
-from devtools.demo.inquiries import inquiries_seed
 from devtools.demo.incidents import incidents_seed
+from devtools.demo.inquiries import inquiries_seed
 from devtools.demo.proceedings import proceedings_seed
 from devtools.demo.reminders import reminders_seed
 from devtools.demo.seed import Seeder
