@@ -321,6 +321,7 @@ class StaffMembership(models.Model):
         choices=settings.LANGUAGES,
         default="es",
         db_default="es",
+        blank=True,  # left empty: Spanish, the staff default
     )
 
     objects = MembershipQuerySet.as_manager()

@@ -23,12 +23,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='staffmembership',
             name='language',
-            field=models.CharField(choices=[('es', 'Español'), ('en', 'English')], db_default='es', default='es', max_length=5, verbose_name='language of messages'),
+            field=models.CharField(blank=True, choices=[('es', 'Español'), ('en', 'English')], db_default='es', default='es', max_length=5, verbose_name='language of messages'),
         ),
         migrations.AddField(
             model_name='staffmembershipevent',
             name='language',
-            field=models.CharField(choices=[('es', 'Español'), ('en', 'English')], db_default='es', default='es', max_length=5, verbose_name='language of messages'),
+            field=models.CharField(blank=True, choices=[('es', 'Español'), ('en', 'English')], db_default='es', default='es', max_length=5, verbose_name='language of messages'),
         ),
         pgtrigger.migrations.AddTrigger(
             model_name='staffmembership',
