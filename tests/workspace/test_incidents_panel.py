@@ -125,3 +125,39 @@ def test_a_manager_reads_the_panel_without_forms_and_the_supervisor_closes(clien
     assert answer.status_code == 302
     incident.refresh_from_db()
     assert incident.status == "closed"
+
+
+def test_the_notifications_page_reads_a_fixed_number_of_queries(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cases import services
+
+    officer, chief, _manager, case = world
+
+    def record(count: int) -> None:
+        for i in range(count):
+            services.incident_record(
+                actor=officer,
+                case=f.make_case(officer) if i % 2 else case,
+                kind="medical_emergency",
+                occurred_at=timezone.now() - dt.timedelta(hours=i + 1),
+                place=f"Hospital {i}",
+                source="facility",
+                description="Dolor en el pecho.",
+            )
+
+    def measure() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(reverse("workspace:notifications"))
+        assert page.status_code == 200
+        return len(captured), page.content.decode().count('id="notification-')
+
+    login_verified(client, chief)
+    record(2)
+    client.get(reverse("workspace:notifications"))
+    few, few_rows = measure()
+    record(8)
+    many, many_rows = measure()
+    assert (few_rows, many_rows) == (2, 10)
+    assert few == many
