@@ -19,6 +19,7 @@ class CasesConfig(AppConfig):
         from cases.models.reminder import ReminderKind
         from cases.reminders import messages
         from cases.reminders.deadline_messages import build_deadline
+        from cases.reminders.incident_messages import build_incident
         from cases.reminders.removal_messages import build_removal_no_handoff
         from cases.reminders.request_messages import build_request_due
         from cases.reports.weekly import build_weekly_report
@@ -28,3 +29,4 @@ class CasesConfig(AppConfig):
         messages.register(ReminderKind.DEADLINE_2D, build_deadline)
         messages.register(ReminderKind.REMOVAL_NO_HANDOFF, build_removal_no_handoff)
         messages.register(ReminderKind.REQUEST_DUE, build_request_due)
+        messages.register(ReminderKind.INCIDENT_RECORDED, build_incident)

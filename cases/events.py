@@ -488,3 +488,23 @@ def family_item_resolved(case: Case, actor, *, item) -> CaseEvent:
     return _record(
         case, EventKind.FAMILY_ITEM_DONE, actor, item_id=item.pk, item_kind=item.kind, status=item.status
     )
+
+
+def incident_recorded(case: Case, actor, *, incident) -> CaseEvent:
+    """A critical incident: its kind and place (the description stays on the encrypted record)."""
+    return _record(
+        case,
+        EventKind.INCIDENT_RECORDED,
+        actor,
+        occurred_at=incident.occurred_at,
+        incident_id=incident.pk,
+        incident_kind=incident.kind,
+        facility_id=incident.facility_id,
+        zone=incident.zone_name,
+    )
+
+
+def incident_closed(case: Case, actor, *, incident) -> CaseEvent:
+    return _record(
+        case, EventKind.INCIDENT_CLOSED, actor, incident_id=incident.pk, incident_kind=incident.kind
+    )

@@ -26,6 +26,7 @@ from cases.models.case import Outcome, Status
 from cases.models.custody import LocateResult, LocateWhere
 from cases.models.family import ChecklistItemKind, ChecklistStatus, RelationshipKind
 from cases.models.handover import HandoverMethod, HandoverReason
+from cases.models.incident import IncidentKind
 from cases.models.proceeding import DeadlineKind, DeadlineStatus, ProceedingKind, ProceedingOutcome
 from cases.models.removal import removal_means_text
 from cases.models.visits import InterviewNeed
@@ -49,6 +50,7 @@ GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
             K.DEADLINE_RESOLVED,
         ),
     ),
+    "incidents": (gettext_lazy("Critical incidents"), (K.INCIDENT_RECORDED, K.INCIDENT_CLOSED)),
     "tasks": (gettext_lazy("Tasks"), (K.TASK_ADDED, K.TASK_UPDATED, K.TASK_COMPLETED)),
     "status": (
         gettext_lazy("Status and assignment"),
@@ -222,6 +224,8 @@ def _facts(event: CaseEvent, payload: dict, names: dict) -> list:
         return [f for f in (hearing_kind, _when(payload.get("starts_at")), payload.get("location")) if f]
     if kind in GROUPS["proceedings"][1]:
         return _proceeding_facts(kind, payload)
+    if kind in GROUPS["incidents"][1]:  # its kind (the description stays on the incident)
+        return [f for f in (str(dict(IncidentKind.choices).get(payload.get("incident_kind"), "")),) if f]
     if kind in (K.TASK_ADDED, K.TASK_COMPLETED, K.TASK_UPDATED):
         due = payload.get("due_date") if kind == K.TASK_ADDED else None
         return [f for f in (payload.get("title", ""), _when(due) and _when(due).date()) if f]

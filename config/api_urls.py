@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from cases.api import cases, crossoffice, family, partner, persons, proceedings, reports, visits
+from cases.api import cases, crossoffice, family, incidents, partner, persons, proceedings, reports, visits
 from consulates.api import views as reference
 from intake.inquiries import api as inquiries
 
@@ -36,6 +36,8 @@ router.register(
     family.FamilyChecklistViewSet,
     basename="case-family-checklist",
 )
+router.register(r"cases/(?P<case_pk>\d+)/incidents", incidents.IncidentViewSet, basename="case-incident")
+router.register("notifications", incidents.NotificationViewSet, basename="notification")
 router.register("transfers", crossoffice.TransferViewSet, basename="transfer")
 router.register("referrals", crossoffice.ReferralViewSet, basename="referral")
 router.register("consents", crossoffice.ConsentViewSet, basename="consent")

@@ -239,6 +239,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Where the staff site is reached from outside (the links in emails: an incident's case page).
+SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
+
 # Internationalisation: Spanish first, English available.
 LANGUAGE_CODE = "es"
 LANGUAGES = [("es", _("Español")), ("en", _("English"))]
@@ -617,6 +620,11 @@ SPECTACULAR_SETTINGS = {
         "ChecklistItemKindEnum": "cases.models.family.ChecklistItemKind",
         "ChecklistStatusEnum": "cases.models.family.ChecklistStatus",
         "DocumentToIssueEnum": "cases.models.family.DocumentToIssue",
+        "IncidentKindEnum": "cases.models.incident.IncidentKind",
+        "IncidentSourceEnum": "cases.models.incident.IncidentSource",
+        "IncidentStatusEnum": "cases.models.incident.IncidentStatus",
+        "TaskKindEnum": "cases.models.work.TaskKind",
+        "NotificationKindEnum": "cases.models.notification.NotificationKind",
     },
 }
 

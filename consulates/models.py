@@ -313,6 +313,16 @@ class StaffMembership(models.Model):
             "administrator, and every export is logged."
         ),
     )
+    # What the system writes to the user (an incident's email, later others) is in this language; the pages
+    # follow the language chosen on them.
+    language = models.CharField(
+        _("language of messages"),
+        max_length=5,
+        choices=settings.LANGUAGES,
+        default="es",
+        db_default="es",
+        blank=True,  # left empty: Spanish, the staff default
+    )
 
     objects = MembershipQuerySet.as_manager()
 

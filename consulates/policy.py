@@ -207,6 +207,14 @@ POLICY: dict[str, Rule] = {
     "family.add": Rule(WORKERS, _("You cannot record this person's family."), within="work"),
     "family.change": Rule(WORKERS, _("You cannot change this family relationship."), within="work"),
     "family_checklist.edit": Rule(WORKERS, _CHANGE_WORK, at="consulate_id", when=_case_open),
+    # Critical incidents (decision 0028): recorded by those who work the case while it is open; closed, with
+    # a note, by a supervisor of the case's consulate (or an administrator). Recording one tells the case's
+    # consulate's supervisors and every regional manager (``told``); a notification is read (and marked
+    # read) by its recipient alone.
+    "incident.record": Rule(WORKERS, _CHANGE_WORK, at="consulate_id", when=_case_open),
+    "incident.close": Rule(SUPERVISORS, _SUPERVISOR_ONLY, at="case.consulate_id", when=_transition("close")),
+    "incident.told": Rule(frozenset({SUPERVISOR, MANAGER})),
+    "notification.read": Rule(frozenset(), _("This notification is for someone else."), owner="recipient_id"),
     "document.download": Rule(STAFF | PARTNERS),  # which documents: ``scope``
     "document.upload": Rule(WORKERS, _CHANGE_WORK, at="consulate_id"),
     "document.upload.partner": Rule(PARTNERS, _("You cannot add documents to this case."), within="view"),
@@ -263,6 +271,17 @@ def holders(action: str, consulate_id: int | None = None):
     if consulate_id is not None:
         users = users.filter(staff_membership__consulate_id=consulate_id)
     return users
+
+
+def told(action: str, consulate_id: int):
+    """The active staff users ``action``'s rule names who are told of something at ``consulate_id``: its
+    consulate-bound roles at that consulate, its network-wide roles wherever they are."""
+    who = POLICY[action].who
+    return get_user_model().objects.filter(
+        Q(staff_membership__role__in=who & CONSULATE_BOUND, staff_membership__consulate_id=consulate_id)
+        | Q(staff_membership__role__in=who & NETWORK_WIDE),
+        is_active=True,
+    )
 
 
 def _path(obj, path: str):
@@ -474,6 +493,18 @@ def _deadline_view(user, access: Access, model) -> Q:
     if access.partner_id:
         return NOTHING
     return Q(proceeding__case__in=_visible_cases(user))
+
+
+def _notification_view(user, access: Access, model) -> Q:
+    """A notification is its recipient's alone."""
+    if access.role not in STAFF:
+        return NOTHING
+    return Q(recipient_id=user.pk)
+
+
+def _incident_held(user, access: Access, model) -> Q:
+    """The incidents a user's reports count: their case's consulate within the user's reach."""
+    return reach(user).q("case__consulate_id")
 
 
 def _event_view(user, access: Access, model) -> Q:
@@ -728,6 +759,10 @@ SCOPES: dict[tuple[str, str], Callable[[Any, Access, Any], Q]] = {
     ("cases.Belonging", "view"): _case_rows("custody"),
     ("cases.Handover", "view"): _case_rows(None),
     ("cases.RemovalWarningAck", "view"): _case_rows("custody"),
+    # Critical incidents are the consulate's own protection work: staff who see the case, partners never.
+    ("cases.CriticalIncident", "view"): _case_rows(None),
+    ("cases.CriticalIncident", "held"): _incident_held,
+    ("cases.Notification", "view"): _notification_view,
     ("cases.Document", "view"): _document_view,
     ("cases.Reminder", "view"): _reminder_view,
     ("cases.WebhookDelivery", "view"): _webhook_delivery_view,

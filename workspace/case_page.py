@@ -32,6 +32,7 @@ from workspace.case_forms import DoneForm, HearingEditForm, HearingForm, NoteFor
 from workspace.case_visits import visits_context
 from workspace.custody_page import custody_context
 from workspace.family import family_context
+from workspace.incidents import incidents_context
 from workspace.proceedings import proceedings_context
 
 TIMELINE_PAGE = 50
@@ -244,6 +245,8 @@ def case_context(request, case: Case, *, bound: dict | None = None, parts=None) 
         context["forms"] = forms_for(case, upcoming, context["open_tasks"], bound)
     if everything or "custody" in parts:
         context.update(custody_context(request.user, case, working=working, bound=bound))
+    if everything or "incidents" in parts:
+        context.update(incidents_context(request, case, bound=bound))
     if everything or "proceedings" in parts:
         context.update(proceedings_context(request, case, bound=bound))
     if everything or "family" in parts:

@@ -47,6 +47,7 @@ PARTS = {
     "custody": ("custody", "workspace/case/_custody.html"),
     "proceedings": ("proceedings", "workspace/case/_proceedings.html"),
     "family": ("family", "workspace/case/_family.html"),
+    "incidents": ("incidents", "workspace/case/_incidents.html"),
 }
 
 

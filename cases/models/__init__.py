@@ -8,6 +8,8 @@ from cases.models.formal_request import FormalRequest
 from cases.models.handover import Handover
 from cases.models.identifier_review import IdentifierReview
 from cases.models.identity import DuplicateReview, Operation, PersonAlias, PersonMerge
+from cases.models.incident import CriticalIncident
+from cases.models.notification import Notification
 from cases.models.person import EmergencyContact, Person
 from cases.models.proceeding import Proceeding, ProceedingDeadline
 from cases.models.reminder import Reminder, SmsOptOut, WebhookDelivery
@@ -42,6 +44,7 @@ __all__ = [
     "Belonging",
     "Case",
     "CaseLocateAttempt",
+    "CriticalIncident",
     "CustodyEpisode",
     "DailyFlow",
     "CaseEvent",
@@ -56,6 +59,7 @@ __all__ = [
     "Hearing",
     "IdentifierReview",
     "OpenCaseload",
+    "Notification",
     "Operation",
     "OpenPerson",
     "OpenTask",

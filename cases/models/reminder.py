@@ -46,6 +46,7 @@ class ReminderKind(models.TextChoices):
     DEADLINE_2D = "deadline_2d", _("Deadline of a proceeding in 2 days")
     REMOVAL_NO_HANDOFF = "removal_no_handoff", _("Removal in 48 hours without a hand-off")
     REQUEST_DUE = "request_due", _("Formal request's answer due soon (to its owner)")
+    INCIDENT_RECORDED = "incident_recorded", _("Critical incident recorded (to supervisors and managers)")
     CASE_INACTIVE = "case_inactive", _("No activity for 14 days")
     DIGEST = "digest", _("Daily digest")
     WEEKLY_REPORT = "weekly_report", _("Weekly caseload report")

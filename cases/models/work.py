@@ -35,6 +35,8 @@ class EventKind(models.TextChoices):
     PROCEEDING_DECIDED = "proceeding_decided", _("Decision recorded")
     DEADLINE_ADDED = "deadline_added", _("Deadline added")
     DEADLINE_RESOLVED = "deadline_resolved", _("Deadline met or waived")
+    INCIDENT_RECORDED = "incident_recorded", _("Critical incident recorded")
+    INCIDENT_CLOSED = "incident_closed", _("Critical incident closed")
     TASK_ADDED = "task_added", _("Task added")
     TASK_UPDATED = "task_updated", _("Task updated")
     TASK_COMPLETED = "task_completed", _("Task completed")
@@ -227,11 +229,25 @@ class TaskKind(models.TextChoices):
 
     VERIFY_CUSTODY = "verify_custody", _("Verify custody")
     FAMILY_PREPAREDNESS = "family_prep", _("Family preparedness")
+    # A critical incident's checklist (``cases.services.incidents``): one of each per incident.
+    INCIDENT_FAMILY_US = "incident_family_us", _("Contact the family in the US")
+    INCIDENT_FAMILY_MX = "incident_family_mx", _("Contact the family in Mexico")
+    INCIDENT_RECORDS = "incident_records", _("Request the medical and custody records")
+    INCIDENT_COUNSEL = "incident_counsel", _("Arrange counsel for the family")
+    INCIDENT_REMAINS = "incident_remains", _("Arrange the repatriation of the remains")
 
 
 # Kinds with at most one open task per case (a scan's); a case has as many family-preparedness tasks
-# as pending checklist items.
+# as pending checklist items, and an incident's checklist tasks are one of each per incident.
 ONE_OPEN_TASK_KINDS = (TaskKind.VERIFY_CUSTODY,)
+
+INCIDENT_TASK_KINDS = (
+    TaskKind.INCIDENT_FAMILY_US,
+    TaskKind.INCIDENT_FAMILY_MX,
+    TaskKind.INCIDENT_RECORDS,
+    TaskKind.INCIDENT_COUNSEL,
+    TaskKind.INCIDENT_REMAINS,
+)
 
 
 @pghistory.track(
@@ -244,6 +260,15 @@ class Task(FastLoad, models.Model):
         _("kind"), max_length=20, choices=TaskKind.choices, blank=True, default="", db_default=""
     )
     due_date = models.DateField(_("due date"), null=True, blank=True)
+    # The critical incident whose checklist the task is part of (one task of each kind per incident).
+    incident = models.ForeignKey(
+        "cases.CriticalIncident",
+        verbose_name=_("critical incident"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tasks",
+    )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("assignee"),
@@ -274,6 +299,11 @@ class Task(FastLoad, models.Model):
                 fields=["case", "kind"],
                 condition=models.Q(done=False, kind__in=ONE_OPEN_TASK_KINDS),
                 name="task_one_open_of_a_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["incident", "kind"],
+                condition=models.Q(incident__isnull=False),
+                name="task_one_of_a_kind_per_incident",
             ),
         ]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from cases.reports import art36, network, operations, proceedings, quality, requests
+from cases.reports import art36, incidents, network, operations, proceedings, quality, requests
 
 SECTIONS = [
     (
@@ -27,6 +27,7 @@ SECTIONS = [
     (_("Outcomes"), [quality.closed_by_outcome, quality.repatriations, quality.vulnerable_open]),
     (_("Legal proceedings"), [proceedings.detained_without_counsel, proceedings.proceeding_outcomes]),
     (_("Requests to authorities"), [requests.unanswered_requests]),
+    (_("Critical incidents"), [incidents.critical_incidents]),
     (_("Enforcement operations"), [operations.operations]),
 ]
 

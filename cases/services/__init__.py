@@ -19,8 +19,10 @@ from cases.services.formal_requests import (
     request_withdraw,
 )
 from cases.services.handover import handover_acknowledge, handover_record
+from cases.services.incidents import incident_close, incident_record
 from cases.services.lifecycle import case_close_approve, case_close_reject, case_close_request, case_reopen
 from cases.services.locate import locate_attempt_record
+from cases.services.notifications import notification_mark_read, notifications_mark_all_read
 from cases.services.persons import (
     emergency_contact_delete,
     emergency_contact_save,
@@ -92,6 +94,10 @@ __all__ = [
     "relationship_add",
     "relationship_correct",
     "relationship_end",
+    "incident_close",
+    "incident_record",
+    "notification_mark_read",
+    "notifications_mark_all_read",
     "custody_episode_correct",
     "custody_move",
     "custody_release",

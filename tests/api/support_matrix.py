@@ -43,6 +43,7 @@ from cases.models import (
     CaseEvent,
     CaseLocateAttempt,
     Consent,
+    CriticalIncident,
     CustodyEpisode,
     Document,
     FacilityVisit,
@@ -50,6 +51,7 @@ from cases.models import (
     FamilyRelationship,
     FormalRequest,
     Hearing,
+    Notification,
     Person,
     Referral,
     Task,
@@ -228,6 +230,24 @@ def build_world() -> SimpleNamespace:
         )
         w.spare_relative[kind] = f.make_person(actor, given_names="Hermana")
         w.checklist_item[kind] = services.checklist_item_add(actor=actor, case=case, kind="nationality")
+    # A hunger strike on each case (its consulate's supervisors and the managers are told of it): the
+    # own supervisor's and the manager's notification of the own case's.
+    w.incident = {
+        kind: services.incident_record(
+            actor=foreign_officer if kind == "foreign" else officer,
+            case=case,
+            kind="hunger_strike",
+            occurred_at=timezone.now() - dt.timedelta(days=1),
+            place="Enfermería del centro",
+            source="facility",
+            description="Rechaza los alimentos desde hace tres días.",
+        )
+        for kind, case in w.case.items()
+    }
+    w.notification = {
+        who: Notification.objects.get(recipient=w.users[role], target_id=w.incident["own"].pk)
+        for who, role in (("supervisor", "supervisor_own"), ("manager", "manager"))
+    }
 
     # Credentials: staff use sessions (as the staff apps do), partners their API tokens.
     w.session = {}
@@ -326,6 +346,8 @@ def fingerprint() -> tuple:
         list(FormalRequest.objects.order_by("pk").values_list("pk", "version", "status")),
         list(FamilyRelationship.objects.order_by("pk").values_list("pk", "version", "ended_at")),
         list(FamilyChecklistItem.objects.order_by("pk").values_list("pk", "version", "status")),
+        list(CriticalIncident.objects.order_by("pk").values_list("pk", "status", "version")),
+        list(Notification.objects.order_by("pk").values_list("pk", "read_at")),
     )
 
 

@@ -34,6 +34,7 @@ from api.conditional import etag_for
 from api.errors import CONFLICTS
 from cases.models import (
     Case,
+    CriticalIncident,
     FacilityVisit,
     FamilyChecklistItem,
     FamilyRelationship,
@@ -157,6 +158,17 @@ def _checklist_op(body=None, *, etag=False):
         lambda w, k: w.checklist_item[k].pk,
         body,
         if_match=(lambda w, k: FamilyChecklistItem.objects.get(pk=w.checklist_item[k].pk)) if etag else None,
+        more=lambda w, k: {"case_pk": w.case[k].pk},
+    )
+
+
+def _incident_op(body=None, *, etag=False):
+    return Op(
+        "case",
+        CASE_KINDS,
+        lambda w, k: w.incident[k].pk,
+        body,
+        if_match=(lambda w, k: CriticalIncident.objects.get(pk=w.incident[k].pk)) if etag else None,
         more=lambda w, k: {"case_pk": w.case[k].pk},
     )
 
@@ -370,6 +382,31 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ("partner-referral-relationship-list", "GET"): Op(
         "referral", PARTNER_REFERRAL_KINDS, lambda w, k: w.referral[k].pk, lookup="referral_pk"
     ),
+    # Critical incidents of a case (under /cases/{case_pk}/incidents/)
+    ("case-incident-list", "GET"): Op("case", CASE_KINDS, _case, lookup="case_pk"),
+    ("case-incident-list", "POST"): Op(
+        "case",
+        CASE_KINDS,
+        _case,
+        lambda w, k: {
+            "kind": "medical_emergency",
+            "occurred_at": (timezone.now() - dt.timedelta(hours=2)).isoformat(),
+            "facility": _facility_pk(),
+            "source": "family",
+            "description": "Trasladado al hospital con dolor en el pecho.",
+        },
+        lookup="case_pk",
+    ),
+    ("case-incident-detail", "GET"): _incident_op(),
+    ("case-incident-close", "POST"): _incident_op(lambda w, k: {"note": "Huelga terminada."}, etag=True),
+    # One's notifications (supervisor: the own supervisor's; manager: the manager's)
+    ("notification-list", "GET"): Op("notification", (LIST,)),
+    ("notification-detail", "GET"): Op(
+        "notification", ("supervisor", "manager"), lambda w, k: w.notification[k].pk
+    ),
+    ("notification-read", "POST"): Op(
+        "notification", ("supervisor", "manager"), lambda w, k: w.notification[k].pk, lambda w, k: {}
+    ),
     # Transfers
     ("transfer-list", "GET"): Op("transfer", (LIST,)),
     ("transfer-detail", "GET"): Op("transfer", TRANSFER_KINDS, lambda w, k: w.transfer[k].pk),
@@ -524,6 +561,17 @@ HANDOVER_RECEIPT = {
     "officer_foreign": "404 400 404",
     "supervisor_own": "400 404 400",
     "administrator": "400",
+}
+# A notification is its recipient's alone (another's is not there: 404); auditors and partners have none.
+NOTIFICATION_READ = {
+    "anonymous": "401",
+    "officer_own": "404",
+    "officer_foreign": "404",
+    "supervisor_own": "2xx 404",
+    "manager": "404 2xx",
+    "administrator": "404",
+    **AUDITORS_REFUSED,
+    **PARTNERS_REFUSED,
 }
 # Transfers (own: Dallas -> El Paso; foreign: Houston -> El Paso; incoming: El Paso -> Dallas).
 TRANSFER_DECIDE = {
@@ -714,6 +762,14 @@ PATTERNS: dict[tuple[str, str], dict[str, str]] = {
     # The relationships of a referred case's person: through an active referral whose consent covers the
     # family (the own case's, with every category), never an ended one's.
     ("partner-referral-relationship-list", "GET"): PARTNER_DOWNLOAD,
+    ("case-incident-list", "GET"): READ,
+    ("case-incident-list", "POST"): WORK,
+    ("case-incident-detail", "GET"): READ,
+    # Closing an incident: a supervisor of the case's consulate (and administrators), as a hand-over.
+    ("case-incident-close", "POST"): HANDOVER,
+    ("notification-list", "GET"): STAFF_LIST,
+    ("notification-detail", "GET"): NOTIFICATION_READ,
+    ("notification-read", "POST"): NOTIFICATION_READ,
     ("transfer-list", "GET"): STAFF_LIST,
     ("transfer-detail", "GET"): READ,
     ("transfer-accept", "POST"): TRANSFER_DECIDE,
@@ -759,12 +815,19 @@ OWNED: dict[str, dict[str, set[str]]] = {
         f: {"own", "unreferred", "withdrawn", "incoming"} for f in ("case", "consent", "referral", "transfer")
     },
     "supervisor_own": {
-        f: {"own", "unreferred", "withdrawn", "incoming"} for f in ("case", "consent", "referral", "transfer")
+        **{
+            f: {"own", "unreferred", "withdrawn", "incoming"}
+            for f in ("case", "consent", "referral", "transfer")
+        },
+        "notification": {"supervisor"},
     },
     "officer_foreign": {f: {"foreign"} for f in ("case", "consent", "referral", "transfer")},
     "manager": {
-        f: {"own", "foreign", "unreferred", "withdrawn", "incoming"}
-        for f in ("case", "consent", "referral", "transfer")
+        **{
+            f: {"own", "foreign", "unreferred", "withdrawn", "incoming"}
+            for f in ("case", "consent", "referral", "transfer")
+        },
+        "notification": {"manager"},
     },
     "administrator": {
         f: {"own", "foreign", "unreferred", "withdrawn", "incoming"}

@@ -38,7 +38,10 @@ STAFF = [
     "cases/{case}/proceedings/",
     "visits/",
     "formal-requests/",
+    "cases/{case}/incidents/",
 ]
+# The supervisor's own notifications (one per incident of the first case).
+SUPERVISOR = ["notifications/"]
 PARTNER = ["partner/referrals/", "partner/referrals/{referral}/timeline/", "partner/inquiries/"]
 # The families' lists (one person's or one case's rows, not paged): measured in tests/api/test_family_api.py.
 FAMILY = [
@@ -59,7 +62,9 @@ class World:
         self.partner_user = f.partner_user(self.partner)
         self.facility = DetentionFacility.objects.get(name="Prairieland Detention Center")
         self.cases, self.referrals = [], []
+        self.chief = f.supervisor("dallas")
         self.staff = csrf_client(self.officer)
+        self.supervisor = csrf_client(self.chief)
         self.partner_client, _token = token_client(self.partner_user)
 
     def grow(self, count: int) -> None:
@@ -144,6 +149,17 @@ class World:
                 sent_on=now.date(),
                 due_on=now.date(),
             )
+            # the first case's incidents grow, each with its checklist and a notification to the supervisor
+            services.incident_record(
+                actor=self.officer,
+                case=self.cases[0],
+                kind="death" if i % 2 else "medical_emergency",
+                occurred_at=now - dt.timedelta(hours=i + 1),
+                facility=self.facility if i % 2 else None,
+                place="" if i % 2 else f"Hospital {i}",
+                source="facility",
+                description=f"Descripción {i}",
+            )
             # the first case's timeline grows too, written by different people
             author = (self.officer, self.colleague)[i % 2]
             services.case_note_add(actor=author, case=self.cases[0], kind="call", text=f"Llamada {i}")
@@ -176,8 +192,8 @@ def test_every_list_endpoint_is_measured():
     }
     measured = {
         p.rstrip("/")
-        for p in REFERENCE + STAFF + PARTNER
-        if "{" not in p or p.startswith("cases/{case}/proc")
+        for p in REFERENCE + STAFF + PARTNER + SUPERVISOR
+        if "{" not in p or p.startswith(("cases/{case}/proc", "cases/{case}/inc"))
     }
     assert listed == measured | set(FAMILY)
     timelines = {
@@ -209,14 +225,22 @@ def test_lists_with_rows():
     world = World()
     world.grow(FEW)
     measured = {}
-    for client, templates in ((world.staff, STAFF), (world.partner_client, PARTNER)):
+    for client, templates in (
+        (world.staff, STAFF),
+        (world.partner_client, PARTNER),
+        (world.supervisor, SUPERVISOR),
+    ):
         for template in templates:
             measured[template] = [count_queries(client, world.path(template), {"limit": 100})]
     for template in SEARCHES:
         body = {"search": "Ortega", "limit": 100}
         measured[template] = [count_queries(world.staff, url(template), body, method="post")]
     world.grow(MANY - FEW)
-    for client, templates in ((world.staff, STAFF), (world.partner_client, PARTNER)):
+    for client, templates in (
+        (world.staff, STAFF),
+        (world.partner_client, PARTNER),
+        (world.supervisor, SUPERVISOR),
+    ):
         for template in templates:
             measured[template].append(count_queries(client, world.path(template), {"limit": 100}))
     for template in SEARCHES:

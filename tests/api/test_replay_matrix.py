@@ -204,6 +204,32 @@ def _proceeding_route(body, *, setup, if_match=False):
     )
 
 
+def _incident_detail(w, ctx, first):
+    path = f"/api/v1/cases/{w.case['unreferred'].pk}/incidents/{first['id']}/"
+    return path, lambda body: body
+
+
+def _incident_body(w, ctx):
+    return {
+        "kind": "serious_injury",
+        "occurred_at": (timezone.now() - dt.timedelta(hours=3)).isoformat(),
+        "place": "Hospital del condado",
+        "source": "hospital",
+        "description": "Fractura tras una caída en el área común.",
+    }
+
+
+def _open_incident(w):
+    body = _incident_body(w, {})
+    body["occurred_at"] = timezone.now() - dt.timedelta(hours=3)
+    incident = services.incident_record(actor=w.users["officer_own"], case=w.case["unreferred"], **body)
+    return {"incident": incident}
+
+
+def _notification_detail(w, ctx, first):
+    return f"/api/v1/notifications/{first['id']}/", lambda body: body
+
+
 def _case_route(body, losses=BOTH, read=None, **extra):
     return Scenario("officer_own", _unreferred, body, losses, read or _detail("cases", _unreferred), **extra)
 
@@ -449,6 +475,27 @@ SCENARIOS: dict[str, Scenario] = {
     "case-proceeding-resolve-deadline": _proceeding_route(
         lambda w, ctx: {"deadline": ctx["proceeding"].deadlines.get().pk, "status": "waived"},
         setup=_decided_proceeding,
+    ),
+    # Critical incidents of a case (nested under it): read again in the incident's detail.
+    "case-incident-list": Scenario("officer_own", None, _incident_body, BOTH, _incident_detail, url=_case_pk),
+    "case-incident-close": Scenario(
+        "supervisor_own",
+        lambda w, ctx: ctx["incident"].pk,
+        lambda w, ctx: {"note": "Dado de alta; la familia fue informada."},
+        BOTH,
+        _incident_detail,
+        setup=_open_incident,
+        url=_case_pk,
+        if_match=lambda w, ctx: ctx["incident"],
+    ),
+    # One's own notification: still one's own after moving to another consulate (a fresh read shows it).
+    "notification-read": Scenario(
+        "supervisor_own",
+        lambda w, ctx: w.notification["supervisor"].pk,
+        lambda w, ctx: {},
+        ("officer_moved",),
+        _notification_detail,
+        case=lambda w, ctx, first: w.case["own"],
     ),
     "transfer-accept": Scenario(
         "supervisor_own",

@@ -44,7 +44,9 @@ def test_every_api_route_and_method_is_documented(schema_file):
     missing = []
     for name, method in sorted(resolved_operations()):
         kwargs = {"version": "v1"}
-        if name.startswith(("case-proceeding-", "case-relationship-", "case-family-checklist-")):
+        if name.startswith(
+            ("case-proceeding-", "case-relationship-", "case-family-checklist-", "case-incident-")
+        ):
             kwargs["case_pk"] = "987656"  # under a case: /cases/{case_pk}/proceedings/...
         if name.startswith("person-relationship-"):  # under a person
             kwargs["person_pk"] = "987656"

@@ -192,6 +192,10 @@ def _path_id(world, role: str, path: str):
         "/api/v1/partners/": lambda: world.partner_a.pk,
         "/api/v1/visits/": lambda: world.visit[own].pk,
         "/api/v1/formal-requests/": lambda: world.formal_request[own].pk,
+        # one's own notification (the own supervisor's, the manager's; others have none: 404)
+        "/api/v1/notifications/": lambda: (
+            world.notification["manager" if role == "manager" else "supervisor"].pk
+        ),
     }
     for prefix, pk in prefixes.items():
         if path.startswith(prefix):

@@ -46,6 +46,8 @@ PERSONAL_DATA = {
     "cases.FamilyRelationship",  # who is whose relative, where each one is
     "cases.FamilyChecklistItem",  # who cares for a person's children, their contact
     "cases.CaseLocateAttempt",  # where the person of a case was searched for and found
+    "cases.CriticalIncident",  # a death, injury or disappearance in custody (the description encrypted)
+    "cases.Notification",  # which staff member was told of which case's incident, and when they read it
     "intake.ImportBatch",  # the uploaded list (the file itself is not tracked)
     "intake.ImportRow",  # which person a list's row became (its values are not tracked)
     "cases.FacilityVisit",  # which officers visited which facility when (decision 0026)

@@ -100,6 +100,11 @@ TABLE = {
     "handover.acknowledge": _consulate(WORKERS),
     "proceeding.record": _consulate(WORKERS),
     "family_checklist.edit": _consulate(WORKERS),
+    "incident.record": _consulate(WORKERS),
+    "incident.close": _consulate({"supervisor"} | ADMINS),
+    "incident.told": _same({"supervisor", "manager"}),
+    # A notification: only its own recipient (below), whatever the role.
+    "notification.read": (set(), set()),
     "document.download": _same(STAFF | {"partner"}),
     "document.upload": _consulate(WORKERS),
     "reminder.retry": _consulate(WORKERS),
@@ -161,6 +166,7 @@ def _object(consulate_id: int, partner_id: int, *, allows=True, user_id: int = 9
         case=case,
         partner_id=partner_id,
         user_id=user_id,
+        recipient_id=user_id,
         allows=lambda name: allows,
     )
 
@@ -190,6 +196,14 @@ def test_a_digest_may_be_retried_by_its_own_recipient():
     assert can(officer, "digest.retry", _object(OWN, 7, user_id=5))
     assert not can(officer, "digest.retry", _object(OWN, 7, user_id=6))
     assert not can(_user("nobody", pk=5), "digest.retry", _object(OWN, 7, user_id=5))
+
+
+@pytest.mark.parametrize("role", ["officer", "supervisor", "manager", "administrator"])
+def test_a_notification_is_read_by_its_recipient_alone(role):
+    user = _user(role, pk=5)
+    assert can(user, "notification.read", _object(OWN, 7, user_id=5))
+    assert not can(user, "notification.read", _object(OWN, 7, user_id=6))
+    assert not can(_user("nobody", pk=5), "notification.read", _object(OWN, 7, user_id=5))
 
 
 @pytest.mark.parametrize("action", sorted(a for a, rule in POLICY.items() if rule.when))
@@ -229,15 +243,15 @@ def _name(call: ast.Call) -> str:
 
 
 def _named_actions() -> dict[str, list[str]]:
-    """Every action string passed to ``can``/``authorize``/``holders`` or set as a permission's
+    """Every action string passed to ``can``/``authorize``/``holders``/``told`` or set as a permission's
     ``action``, with where."""
     found: dict[str, list[str]] = {}
     for path in PRODUCTION:
         tree = ast.parse(path.read_text())
         for call in _calls(tree):
-            if _name(call) not in ("can", "authorize", "holders"):
+            if _name(call) not in ("can", "authorize", "holders", "told"):
                 continue
-            position = 0 if _name(call) == "holders" else 1
+            position = 0 if _name(call) in ("holders", "told") else 1
             for node in ast.walk(call.args[position]) if len(call.args) > position else ():
                 if isinstance(node, ast.Constant) and isinstance(node.value, str):
                     found.setdefault(node.value, []).append(str(path.relative_to(ROOT)))

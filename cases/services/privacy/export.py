@@ -1,7 +1,7 @@
 """Everything the service holds about one person, as a zip: ``data.json`` and the documents' files.
 
 ``data.json`` has the person, their emergency contacts and each case with its timeline, hearings, legal
-proceedings (with their deadlines), tasks, referrals, consents, transfers, hand-off, belongings and documents (metadata; the files are under
+proceedings (with their deadlines), critical incidents, tasks, referrals, consents, transfers, hand-off, belongings and documents (metadata; the files are under
 ``documents/`` in the zip). Values are stored codes and ISO dates; each choice also has its label
 (``<field>_display``) and ``labels`` names every field, in the language of the request (Spanish or
 English), so the person can read their own data.
@@ -27,6 +27,7 @@ from cases.models import (
     Case,
     CaseEvent,
     Consent,
+    CriticalIncident,
     Document,
     EmergencyContact,
     Hearing,
@@ -55,6 +56,7 @@ RECORD_MODELS = {
     "hearing": Hearing,
     "proceeding": Proceeding,
     "deadline": ProceedingDeadline,
+    "incident": CriticalIncident,
     "task": Task,
     "referral": Referral,
     "consent": Consent,
@@ -77,6 +79,7 @@ INTERNAL_RELATIONS = {
     "merged_into",
     "review",
     "proceeding",
+    "incident",
 }
 SKIPPED_FIELDS = {"search_name", "file", "match_keys", "snapshot"}
 
@@ -170,6 +173,10 @@ def person_export_data(
                 for d in ProceedingDeadline.objects.filter(proceeding=proceeding).order_by("due_on", "pk")
             ]
             entry["proceedings"].append(record)
+        entry["incidents"] = [
+            _record(i, names)
+            for i in CriticalIncident.objects.filter(case=case).order_by("occurred_at", "pk")
+        ]
         entry["tasks"] = [
             _record(t, names) for t in Task.objects.filter(case=case).order_by("created_at", "pk")
         ]

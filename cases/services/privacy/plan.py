@@ -114,6 +114,13 @@ SCRUB_PLAN: tuple[Scrub, ...] = (
         lambda scope: Q(proceeding__case_id__in=scope.case_ids),
         {"description": BLANK},
     ),
+    # A critical incident's description and closing note (encrypted; a closed one keeps a note: a check).
+    Scrub(
+        "cases.CriticalIncident",
+        "cases.CriticalIncidentHistory",
+        _by_case,
+        {"description": ANONYMISED_NAME, "closing_note": ANONYMISED_NAME},
+    ),
     Scrub("cases.Transfer", "cases.TransferHistory", _by_case, {"reason": BLANK, "note": BLANK}),
     Scrub("cases.Consent", "cases.ConsentHistory", _by_case, {"withdrawal_note": BLANK}),
     Scrub(

@@ -10,6 +10,7 @@ from devtools.demo.custody import custody_seed
 from devtools.demo.duplicates import duplicates_seed
 from devtools.demo.family import family_seed
 from devtools.demo.handover import handover_seed
+from devtools.demo.incidents import incidents_seed
 from devtools.demo.inquiries import inquiries_seed
 from devtools.demo.proceedings import proceedings_seed
 from devtools.demo.reminders import reminders_seed
@@ -87,6 +88,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Facility visits: {visits_seed()}."))
         # Issue 21: a detained father linked to his two children in DFPS care and their mother in Mexico.
         self.stdout.write(self.style.SUCCESS(f"Families: {family_seed()}."))
+        # Decision 0028: a closed critical incident, for the incidents report.
+        self.stdout.write(self.style.SUCCESS(f"Critical incidents: {incidents_seed(cases=seeded)}."))
         self._print_logins()
 
     def _print_logins(self):

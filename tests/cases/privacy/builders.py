@@ -106,6 +106,16 @@ def build_person(
         due_on=timezone.localdate(),
         description=f"Carta {token}",
     )
+    incident = services.incident_record(
+        actor=officer,
+        case=case,
+        kind="hunger_strike",
+        occurred_at=timezone.now() - dt.timedelta(days=1),
+        place="Enfermería",
+        source="family",
+        description=f"Herminia {token} avisó de la huelga",
+    )
+    services.incident_close(actor=f.supervisor("dallas"), incident=incident, note=f"Terminó; {token}")
     task = services.task_add(actor=officer, case=case, title=f"Llamar a Herminia {token}")
     services.task_update(
         actor=officer, task=task, title=f"Llamar a Herminia {token} otra vez", due_date=None, assignee=None

@@ -11,7 +11,7 @@ from django.urls import reverse
 from kombu.simple import SimpleQueue
 
 from cases import services
-from cases.models import AccessLog, Case, Document, EmergencyContact, Person
+from cases.models import AccessLog, Case, CriticalIncident, Document, EmergencyContact, Person
 from cases.models.access import AccessAction
 from cases.services import privacy
 from config.celery import MAINTENANCE_QUEUE
@@ -77,6 +77,11 @@ def test_erasure_clears_everything_whatever_the_age(closed, admin_user, django_c
     assert Person.objects.get(pk=other.person.pk).us_address == other.person.us_address != ""
     assert Case.objects.get(pk=closed.case.pk).anonymised_at is not None
     assert not Document.objects.filter(case__person=closed.person).exists()
+    incidents = CriticalIncident.objects.filter(case=closed.case)
+    assert set(incidents.values_list("description", "closing_note")) == {("***", "***")}
+    history = apps.get_model("cases", "CriticalIncidentHistory").objects.filter(case_id=closed.case.pk)
+    assert history.exists()
+    assert set(history.values_list("description", "closing_note")) <= {("***", "***")}
     assert find_values(case_tables(), closed.values) == {}
     assert set(find_values(case_tables(), other.values)) >= {"cases_person", "cases_personhistory"}
     assert Person.objects.get(pk=other.person.pk).anonymised_at is None

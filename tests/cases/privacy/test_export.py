@@ -67,7 +67,12 @@ def test_the_zip_holds_everything_about_the_person(full, admin_user):
     assert len(entry["events"]) == CaseEvent.objects.filter(case=case).count() > 10
     assert {e["kind"] for e in entry["events"]} >= {"opened", "note", "document_uploaded", "referred"}
     assert [h["notes"] for h in entry["hearings"]] == [case.hearings.get().notes]
-    assert [t["title"] for t in entry["tasks"]] == [case.tasks.get().title]
+    # the task added by hand and the checklist of the case's critical incident
+    assert sorted(t["title"] for t in entry["tasks"]) == sorted(case.tasks.values_list("title", flat=True))
+    assert len(entry["tasks"]) == 5
+    [incident] = entry["incidents"]
+    assert incident["kind"] == "hunger_strike"
+    assert incident["description"].endswith("avisó de la huelga")
     assert [r["request_note"] for r in entry["referrals"]] == [case.referrals.get().request_note]
     assert [c["method"] for c in entry["consents"]] == ["uploaded_form"]
     assert entry["consents"][0]["partner"] == case.consents.get().partner.name

@@ -36,7 +36,7 @@ from cases.reports.common import ReportParams
 from consulates.choices import FacilityKind
 from consulates.models import DetentionFacility, ReceptionPoint
 from tests import factories as f
-from tests.cases.reports import inquiry_builders, proceeding_builders, request_builders
+from tests.cases.reports import incident_builders, inquiry_builders, proceeding_builders, request_builders
 from tests.factories.crossoffice import make_referral, make_transfer
 from tests.worlds import rolled_back
 
@@ -480,6 +480,7 @@ def build(*, manager_password: bool = False, tag: str = "") -> SimpleNamespace:
     inquiry_builders.build(w)  # the inquiries of the inquiries' report
     proceeding_builders.build(w)  # the legal proceedings of the proceedings reports
     request_builders.build(w)  # the formal requests of the unanswered requests report
+    incident_builders.build(w)  # the critical incidents of the incidents report
     _operations(w)
     return w
 
@@ -940,6 +941,10 @@ def expected_unanswered_requests(w, consulate=None, operation=None):
     return request_builders.expected(w, keys, consulate)
 
 
+def expected_critical_incidents(w, consulate=None, params=PARAMS, operation=None):
+    return incident_builders.expected(w, _scope(w, consulate, operation), params)
+
+
 EXPECTED = {
     "open_cases": expected_open_cases,
     "weekly_flow": expected_weekly_flow,
@@ -963,4 +968,5 @@ EXPECTED = {
     "detained_without_counsel": expected_detained_without_counsel,
     "proceeding_outcomes": expected_proceeding_outcomes,
     "unanswered_requests": expected_unanswered_requests,
+    "critical_incidents": expected_critical_incidents,
 }
