@@ -253,7 +253,7 @@ class ChecklistItemSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ChecklistInputSerializer(serializers.Serializer):
+class FamilyChecklistInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ChecklistItemKind.choices)
     document = serializers.ChoiceField(choices=DocumentToIssue.choices, required=False, allow_blank=True)
     description = serializers.CharField(max_length=200, required=False, allow_blank=True)
@@ -263,7 +263,7 @@ class ChecklistInputSerializer(serializers.Serializer):
     due_on = serializers.DateField(required=False, allow_null=True)
 
 
-class ChecklistChangeSerializer(ChecklistInputSerializer):
+class FamilyChecklistChangeSerializer(FamilyChecklistInputSerializer):
     kind = None
     status = serializers.ChoiceField(choices=ChecklistStatus.choices, required=False)
 
@@ -274,13 +274,13 @@ class ChecklistChangeSerializer(ChecklistInputSerializer):
     create=extend_schema(
         tags=["families"],
         parameters=[CASE, IDEMPOTENCY_KEY],
-        request=ChecklistInputSerializer,
+        request=FamilyChecklistInputSerializer,
         responses={201: ChecklistItemSerializer},
     ),
     partial_update=extend_schema(
         tags=["families"],
         parameters=[CASE, IF_MATCH],
-        request=ChecklistChangeSerializer,
+        request=FamilyChecklistChangeSerializer,
         responses=ChecklistItemSerializer,
     ),
 )
@@ -325,7 +325,7 @@ class FamilyChecklistViewSet(
 
     def create(self, request, *args, **kwargs):
         case = self._case()
-        data = ChecklistInputSerializer(data=request.data)
+        data = FamilyChecklistInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         item = services.checklist_item_add(actor=request.user, case=case, **data.validated_data)
         return self._respond(item, status.HTTP_201_CREATED)
@@ -333,7 +333,7 @@ class FamilyChecklistViewSet(
     def partial_update(self, request, *args, **kwargs):
         item = self.get_object()
         version = expected_version(request, item)
-        data = ChecklistChangeSerializer(data=request.data)
+        data = FamilyChecklistChangeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         item = services.checklist_item_update(
             actor=request.user, item=item, expected_version=version, **data.validated_data

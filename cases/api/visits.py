@@ -113,7 +113,7 @@ class ChecklistRowSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
-class ChecklistInputSerializer(serializers.Serializer):
+class VisitChecklistInputSerializer(serializers.Serializer):
     answers = ChecklistRowSerializer(many=True)
 
 
@@ -195,12 +195,12 @@ class VisitViewSet(
         services.visit_interviews_record(actor=request.user, visit=visit, rows=rows, expected_version=version)
         return self._respond(visit)
 
-    @extend_schema(tags=["visits"], request=ChecklistInputSerializer, **_VISIT_WRITE)
+    @extend_schema(tags=["visits"], request=VisitChecklistInputSerializer, **_VISIT_WRITE)
     @action(detail=True, methods=["post"])
     def checklist(self, request, *args, **kwargs):
         visit = self.get_object()
         version = expected_version(request, visit)
-        data = ChecklistInputSerializer(data=request.data)
+        data = VisitChecklistInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         answers = {
             row["key"]: {"answer": row["answer"], "note": row["note"]}

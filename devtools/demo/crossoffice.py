@@ -350,7 +350,10 @@ class CrossOfficeSeeder:
         made = []
         kinds = [BelongingKind.MATRICULA, BelongingKind.PASSPORT, BelongingKind.CASH, BelongingKind.PHONE]
         kinds += [BelongingKind.MEDICINE, BelongingKind.OTHER]
-        for kind in rng.sample(kinds, rng.randint(1, 3)):
+        chosen = rng.sample(kinds, rng.randint(1, 3))
+        if not self.result.belongings and BelongingKind.CASH not in chosen:
+            chosen[0] = BelongingKind.CASH  # the first person's property holds cash, whatever the seed
+        for kind in chosen:
             values = {}
             if kind == BelongingKind.CASH:
                 values["amount"] = Decimal(rng.randint(5, 480)) + Decimal(
