@@ -1,5 +1,6 @@
 from cases.models.access import AccessAction, AccessLog
 from cases.models.case import Case, CaseSequence
+from cases.models.children import AgencyRequest, ChildAssessment, ChildWelfareCase
 from cases.models.crossoffice import Consent, Referral, Transfer
 from cases.models.custody import CaseLocateAttempt, CustodyEpisode
 from cases.models.document import Document
@@ -24,6 +25,7 @@ from cases.models.work import CaseEvent, Hearing, Task
 __all__ = [
     "AccessAction",
     "AccessLog",
+    "AgencyRequest",
     "Belonging",
     "Case",
     "CaseLocateAttempt",
@@ -31,6 +33,8 @@ __all__ = [
     "DailyFlow",
     "CaseEvent",
     "CaseSequence",
+    "ChildAssessment",
+    "ChildWelfareCase",
     "Consent",
     "Document",
     "DuplicateReview",

@@ -59,6 +59,10 @@ class EventKind(models.TextChoices):
     HANDOFF_CONFIRMED = "handoff_confirmed", _("Reception in Mexico confirmed")
     HANDOVER_SENT = "handover_sent", _("Handed over to another consulate")
     HANDOVER_ACKNOWLEDGED = "handover_receipt", _("Hand-over receipt acknowledged")
+    CHILD_WELFARE_RECORDED = "child_welfare", _("Child-welfare agency case recorded")
+    AGENCY_REQUEST_ADDED = "agency_request", _("Agency request recorded")
+    AGENCY_REQUEST_UPDATED = "agency_request_upd", _("Agency request updated")
+    CHILD_ASSESSED = "child_assessed", _("Child's assessment recorded")
     REMOVAL_WARNING_SEEN = "removal_warning_seen", _("Removal warning seen")
     BELONGING_RECORDED = "belonging_recorded", _("Belonging recorded")
     BELONGING_RESOLVED = "belonging_resolved", _("Belonging returned or missing")
@@ -220,6 +224,12 @@ class TaskKind(models.TextChoices):
     """A task a scan creates (at most one open per case and kind); tasks staff add have none."""
 
     VERIFY_CUSTODY = "verify_custody", _("Verify custody")
+    # One per open request of a child-welfare agency (``cases.AgencyRequest.task``): many may be open.
+    AGENCY_REQUEST = "agency_request", _("Request of a child-welfare agency")
+
+
+# Kinds of which a case may have several open tasks (each belongs to its own record).
+MANY_OPEN_TASK_KINDS = (TaskKind.AGENCY_REQUEST,)
 
 
 @pghistory.track(
@@ -260,7 +270,9 @@ class Task(FastLoad, models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["case", "kind"],
-                condition=models.Q(done=False) & ~models.Q(kind=""),
+                condition=models.Q(done=False)
+                & ~models.Q(kind="")
+                & ~models.Q(kind__in=MANY_OPEN_TASK_KINDS),
                 name="task_one_open_of_a_kind",
             ),
         ]
