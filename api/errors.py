@@ -93,6 +93,8 @@ CONFLICTS = {
     "open_cases": "open_cases",
     "merged": "person_merged",  # the record was merged into another (issue 19)
     "not_in_custody": "not_in_custody",  # a release or a custody check for a person not shown in custody
+    # A child's case closed as repatriated before the DIF confirmed receiving the child (decision 0026).
+    "child_reception_unconfirmed": "child_reception_unconfirmed",
 }
 
 
