@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from cases.api import cases, crossoffice, partner, persons, proceedings, reports
+from cases.api import cases, children, crossoffice, partner, persons, proceedings, reports
 from consulates.api import views as reference
 from intake.inquiries import api as inquiries
 
@@ -20,6 +20,17 @@ router.register("persons", persons.PersonViewSet, basename="person")
 router.register("cases", cases.CaseViewSet, basename="case")
 router.register(
     r"cases/(?P<case_pk>\d+)/proceedings", proceedings.ProceedingViewSet, basename="case-proceeding"
+)
+router.register(
+    r"cases/(?P<case_pk>\d+)/child-welfare", children.ChildWelfareViewSet, basename="case-child-welfare"
+)
+router.register(
+    r"cases/(?P<case_pk>\d+)/agency-requests", children.AgencyRequestViewSet, basename="case-agency-request"
+)
+router.register(
+    r"cases/(?P<case_pk>\d+)/child-assessments",
+    children.ChildAssessmentViewSet,
+    basename="case-child-assessment",
 )
 router.register("transfers", crossoffice.TransferViewSet, basename="transfer")
 router.register("referrals", crossoffice.ReferralViewSet, basename="referral")

@@ -197,6 +197,30 @@ def _proceeding_route(body, *, setup, if_match=False):
     )
 
 
+def _child_pk(w, ctx):
+    return {"case_pk": w.child["own"].case.pk}
+
+
+def _child_detail(prefix: str):
+    def read(w, ctx, first):
+        return f"/api/v1/cases/{w.child['own'].case.pk}/{prefix}/{first['id']}/", lambda body: body
+
+    return read
+
+
+def _child_route(prefix: str, body):
+    """A POST under the world's own child's case (``support_matrix``: ``w.child``)."""
+    return Scenario(
+        "officer_own",
+        None,
+        body,
+        BOTH,
+        _child_detail(prefix),
+        url=_child_pk,
+        case=lambda w, ctx, first: w.child["own"].case,
+    )
+
+
 def _case_route(body, losses=BOTH, read=None, **extra):
     return Scenario("officer_own", _unreferred, body, losses, read or _detail("cases", _unreferred), **extra)
 
@@ -336,6 +360,17 @@ SCENARIOS: dict[str, Scenario] = {
     "case-proceeding-resolve-deadline": _proceeding_route(
         lambda w, ctx: {"deadline": ctx["proceeding"].deadlines.get().pk, "status": "waived"},
         setup=_decided_proceeding,
+    ),
+    # A child's case (decision 0026): read again in each record's detail.
+    "case-child-welfare-list": _child_route(
+        "child-welfare", lambda w, ctx: {"agency": w.dfps.pk, "court_cause_number": "DF-26-00002"}
+    ),
+    "case-agency-request-list": _child_route(
+        "agency-requests",
+        lambda w, ctx: {"kind": "reunification", "due_date": timezone.localdate().isoformat()},
+    ),
+    "case-child-assessment-list": _child_route(
+        "child-assessments", lambda w, ctx: {"situation": "separated", "age_basis": "document"}
     ),
     "transfer-accept": Scenario(
         "supervisor_own",
