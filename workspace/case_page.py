@@ -29,6 +29,7 @@ from cases.timeline import GROUPS, kinds_of, person_name, timeline_entries
 from cases.zones import wall_clock_shown
 from consulates.policy import can
 from workspace.case_forms import DoneForm, HearingEditForm, HearingForm, NoteForm, TaskForm
+from workspace.children_page import children_context
 from workspace.custody_page import custody_context
 from workspace.proceedings import proceedings_context
 
@@ -244,6 +245,8 @@ def case_context(request, case: Case, *, bound: dict | None = None, parts=None) 
         context.update(custody_context(request.user, case, working=working, bound=bound))
     if everything or "proceedings" in parts:
         context.update(proceedings_context(request, case, bound=bound))
+    if everything or "children" in parts:
+        context.update(children_context(request, case, bound=bound))
     if everything:
         context.update(panels_context(request, case))
     return context

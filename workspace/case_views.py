@@ -46,6 +46,7 @@ PARTS = {
     "hearings": ("hearings", "workspace/case/_hearings.html"),
     "custody": ("custody", "workspace/case/_custody.html"),
     "proceedings": ("proceedings", "workspace/case/_proceedings.html"),
+    "children": ("children", "workspace/case/_children.html"),
 }
 
 

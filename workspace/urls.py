@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from workspace import calendar_views, case_views, custody_views, proceeding_views, views
+from workspace import calendar_views, case_views, children_views, custody_views, proceeding_views, views
 
 app_name = "workspace"
 
@@ -58,4 +58,12 @@ urlpatterns = [
     path("case/<int:pk>/custody/release/", custody_views.custody_release, name="case_custody_release"),
     path("case/<int:pk>/custody/verified/", custody_views.custody_verified, name="case_custody_verified"),
     path("case/<int:pk>/locate/", custody_views.locate_add, name="case_locate_add"),
+    path("case/<int:pk>/child/welfare/", children_views.welfare_save, name="case_child_welfare"),
+    path("case/<int:pk>/child/requests/", children_views.request_add, name="case_agency_request_add"),
+    path(
+        "case/<int:pk>/child/requests/<int:request_pk>/",
+        children_views.request_update,
+        name="case_agency_request_update",
+    ),
+    path("case/<int:pk>/child/assessments/", children_views.assess, name="case_child_assess"),
 ]
