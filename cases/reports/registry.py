@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from cases.reports import art36, network, operations, proceedings, quality
+from cases.reports import art36, children, network, operations, proceedings, quality
 
 SECTIONS = [
     (
@@ -26,6 +26,14 @@ SECTIONS = [
     ),
     (_("Outcomes"), [quality.closed_by_outcome, quality.repatriations, quality.vulnerable_open]),
     (_("Legal proceedings"), [proceedings.detained_without_counsel, proceedings.proceeding_outcomes]),
+    (
+        _("Children"),
+        [
+            children.children_by_status,
+            children.children_screened_before_return,
+            children.children_dif_confirmation,
+        ],
+    ),
     (_("Enforcement operations"), [operations.operations]),
 ]
 

@@ -36,7 +36,7 @@ from cases.reports.common import ReportParams
 from consulates.choices import FacilityKind
 from consulates.models import DetentionFacility, ReceptionPoint
 from tests import factories as f
-from tests.cases.reports import inquiry_builders, proceeding_builders
+from tests.cases.reports import children_builders, inquiry_builders, proceeding_builders
 from tests.factories.crossoffice import make_referral, make_transfer
 from tests.worlds import rolled_back
 
@@ -479,6 +479,7 @@ def build(*, manager_password: bool = False, tag: str = "") -> SimpleNamespace:
         assert spec.case.consulate.slug == spec.consulate, spec.key
     inquiry_builders.build(w)  # the inquiries of the inquiries' report
     proceeding_builders.build(w)  # the legal proceedings of the proceedings reports
+    children_builders.build(w)  # the children of the children's reports
     _operations(w)
     return w
 
@@ -933,6 +934,20 @@ def expected_proceeding_outcomes(w, consulate=None, params=PARAMS, operation=Non
     return proceeding_builders.expected_proceeding_outcomes(w, _scope(w, consulate, operation), params)
 
 
+def expected_children_by_status(w, consulate=None, params=PARAMS, operation=None):
+    return children_builders.expected_children_by_status(w, _scope(w, consulate, operation), params)
+
+
+def expected_children_screened_before_return(w, consulate=None, params=PARAMS, operation=None):
+    return children_builders.expected_children_screened_before_return(
+        w, _scope(w, consulate, operation), params
+    )
+
+
+def expected_children_dif_confirmation(w, consulate=None, params=PARAMS, operation=None):
+    return children_builders.expected_children_dif_confirmation(w, _scope(w, consulate, operation), params)
+
+
 EXPECTED = {
     "open_cases": expected_open_cases,
     "weekly_flow": expected_weekly_flow,
@@ -955,4 +970,7 @@ EXPECTED = {
     "operations": expected_operations,
     "detained_without_counsel": expected_detained_without_counsel,
     "proceeding_outcomes": expected_proceeding_outcomes,
+    "children_by_status": expected_children_by_status,
+    "children_screened_before_return": expected_children_screened_before_return,
+    "children_dif_confirmation": expected_children_dif_confirmation,
 }
