@@ -95,6 +95,8 @@ CONFLICTS = {
     "not_in_custody": "not_in_custody",  # a release or a custody check for a person not shown in custody
     # A child's case closed as repatriated before the DIF confirmed receiving the child (decision 0026).
     "child_reception_unconfirmed": "child_reception_unconfirmed",
+    "not_a_child": "not_a_child",  # a child's record on the case of a person who was 18 or older
+    "no_agency_case": "no_agency_case",  # an agency's request before the agency's case is recorded
 }
 
 

@@ -124,7 +124,7 @@ def children_screened_before_return(user, params: ReportParams) -> Report:
             ("returned", _("Children handed over")),
             ("screened", _("Screened before the hand-off")),
             ("not_screened", _("Not screened before")),
-            ("share", _("% screened")),
+            ("share", _("Screened (%)")),
         ],
         rows,
         chart={"type": "bar", "label": "consulate", "values": ["screened", "not_screened"]},

@@ -37,6 +37,8 @@ STAFF = [
     "cases/{case}/timeline/",
     "cases/{case}/proceedings/",
 ]
+# A child's case's lists: measured in tests/api/test_children_api.py (on a child's case).
+CHILDREN = ["cases/{case}/child-welfare/", "cases/{case}/agency-requests/", "cases/{case}/child-assessments/"]
 PARTNER = ["partner/referrals/", "partner/referrals/{referral}/timeline/", "partner/inquiries/"]
 # Searches (POST, terms in the body): every row of the world matches ``{"search": "Ortega"}``.
 SEARCHES = ["persons/search/", "cases/search/"]
@@ -149,8 +151,8 @@ def test_every_list_endpoint_is_measured():
     }
     measured = {
         p.rstrip("/")
-        for p in REFERENCE + STAFF + PARTNER
-        if "{" not in p or p.startswith("cases/{case}/proc")
+        for p in REFERENCE + STAFF + PARTNER + CHILDREN
+        if "{" not in p or p.startswith(("cases/{case}/proc", "cases/{case}/child", "cases/{case}/agency"))
     }
     assert listed == measured
     timelines = {

@@ -44,6 +44,9 @@ PERSONAL_DATA = {
     "intake.LocateAttempt",  # where the person was searched for and found
     "cases.CustodyEpisode",  # where a person was held, from when to when
     "cases.CaseLocateAttempt",  # where the person of a case was searched for and found
+    "cases.ChildWelfareCase",  # a child's agency and court numbers, the caseworker and the advocate
+    "cases.AgencyRequest",  # what a child-welfare agency asked the consulate to do for a child
+    "cases.ChildAssessment",  # a child's screening answers and guardian in Mexico
     "intake.ImportBatch",  # the uploaded list (the file itself is not tracked)
     "intake.ImportRow",  # which person a list's row became (its values are not tracked)
 }
