@@ -68,9 +68,10 @@ class AgencyRequestStatusForm(QuickForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-def _answer(field: str, label) -> forms.ChoiceField:
+def _answer() -> forms.ChoiceField:
+    # Not required: left unanswered it is "not established yet" (the service's default).
     return forms.ChoiceField(
-        label=label, choices=Answer.choices, initial=Answer.UNKNOWN, widget=forms.RadioSelect
+        label="", choices=Answer.choices, initial=Answer.UNKNOWN, widget=forms.RadioSelect, required=False
     )
 
 
@@ -80,10 +81,10 @@ class AssessmentForm(QuickForm):
     situation = forms.ChoiceField(label="", choices=[*EMPTY, *ChildSituation.choices], required=False)
     age_basis = forms.ChoiceField(label="", choices=[*EMPTY, *AgeBasis.choices], required=False)
     age_notes = forms.CharField(label="", required=False, max_length=300)
-    victim_of_trafficking = _answer("victim_of_trafficking", "")
-    at_risk_of_trafficking = _answer("at_risk_of_trafficking", "")
-    fears_return = _answer("fears_return", "")
-    can_decide_alone = _answer("can_decide_alone", "")
+    victim_of_trafficking = _answer()
+    at_risk_of_trafficking = _answer()
+    fears_return = _answer()
+    can_decide_alone = _answer()
     guardian_name = forms.CharField(label="", required=False, max_length=160)
     guardian_relationship = forms.CharField(label="", required=False, max_length=60)
     guardian_check = forms.ChoiceField(label="", choices=[*EMPTY, *GuardianCheck.choices], required=False)

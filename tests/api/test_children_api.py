@@ -64,7 +64,8 @@ def test_the_agency_case_and_a_request_through_the_api(officer, child_case, dfps
         format="json",
         headers={"If-Match": etag_for(record)},
     )
-    assert fresh.status_code == 200 and fresh.json()["version"] == 2
+    assert fresh.status_code == 200
+    assert fresh.json()["version"] == 2
     due = (TODAY + dt.timedelta(days=5)).isoformat()
     answer = client.post(
         base + "agency-requests/",
@@ -72,7 +73,8 @@ def test_the_agency_case_and_a_request_through_the_api(officer, child_case, dfps
         format="json",
         headers={"Idempotency-Key": "ar-1"},
     )
-    assert answer.status_code == 201 and answer.json()["task"] is not None
+    assert answer.status_code == 201
+    assert answer.json()["task"] is not None
     request = AgencyRequest.objects.get(pk=answer.json()["id"])
     done = client.patch(
         base + f"agency-requests/{request.pk}/",
@@ -105,7 +107,8 @@ def test_the_assessment_is_read_with_its_questions(officer, child_case):
     )
     assert answer.status_code == 201, answer.content
     body = answer.json()
-    assert body["form_version"] == "2026-1" and body["complete"] is False
+    assert body["form_version"] == "2026-1"
+    assert body["complete"] is False
     fears = next(q for q in body["questions"] if q["field"] == "fears_return")
     assert fears["question"].startswith("¿")
     assert fears["answer"] == "Sí"
