@@ -606,6 +606,14 @@ SPECTACULAR_SETTINGS = {
         "DeadlineKindEnum": "cases.models.proceeding.DeadlineKind",
         "DeadlineStatusEnum": "cases.models.proceeding.DeadlineStatus",
         "DeadlineResolutionEnum": ["met", "waived"],
+        "PartnerKindEnum": "consulates.models.PartnerKind",
+        "AgencyRequestKindEnum": "cases.models.children.AgencyRequestKind",
+        "AgencyRequestStatusEnum": "cases.models.children.AgencyRequestStatus",
+        "AdvocateKindEnum": "cases.models.children.AdvocateKind",
+        "ChildSituationEnum": "cases.models.children.ChildSituation",
+        "AgeBasisEnum": "cases.models.children.AgeBasis",
+        "ScreeningAnswerEnum": "cases.models.children.Answer",
+        "GuardianCheckEnum": "cases.models.children.GuardianCheck",
     },
 }
 

@@ -31,9 +31,11 @@ def closure_needs_approval(case: Case) -> bool:
     return case.closure_needs_approval or _urgent_or_vulnerable(case) or case.is_child_case
 
 
-def _direct_closure(case: Case) -> str:
-    """The policy's action that lets a user close at once a case needing approval."""
-    return "case.close.child" if case.is_child_case else "case.close.direct"
+def _may_close_directly(actor, case: Case) -> bool:
+    """Whether ``actor`` may close at once a case needing approval: a child's case by its own rule."""
+    if case.is_child_case:
+        return can(actor, "case.close.child", case)
+    return can(actor, "case.close.direct", case)
 
 
 def require_child_reception(case: Case, outcome: str) -> None:
@@ -147,7 +149,7 @@ def case_close_request(
     case.outcome, case.outcome_notes = outcome, outcome_notes.strip()
     case.closure_requested_by, case.closure_requested_at = actor, now
     case.closure_completes_tasks, case.closure_cancels_hearings = bool(complete_tasks), bool(cancel_hearings)
-    if closure_needs_approval(case) and not can(actor, _direct_closure(case), case):
+    if closure_needs_approval(case) and not _may_close_directly(actor, case):
         case.status = Status.PENDING_CLOSURE
         events.closure_requested(case, actor)
     else:

@@ -44,7 +44,7 @@ def test_every_api_route_and_method_is_documented(schema_file):
     missing = []
     for name, method in sorted(resolved_operations()):
         kwargs = {"version": "v1"}
-        if name.startswith("case-proceeding-"):  # under a case: /cases/{case_pk}/proceedings/...
+        if name.startswith(("case-proceeding-", "case-child-", "case-agency-request-")):  # under a case
             kwargs["case_pk"] = "987656"
         if name.endswith(("-list", "-search")) or name == "partner-webhook-secret":
             path = reverse(f"v1:{name}", kwargs=kwargs).replace("987656", "{}")
