@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from cases.models import Case, Person
 from consulates.models import Consulate
+from devtools.demo.children import children_seed
 from devtools.demo.crossoffice import crossoffice_seed
 from devtools.demo.custody import custody_seed
 from devtools.demo.duplicates import duplicates_seed
@@ -81,6 +82,8 @@ class Command(BaseCommand):
         # Decision 0024: legal proceedings (removal with hearings, a BIA deadline, voluntary departure, habeas).
         seeded = Case.objects.filter(pk__gt=last_before)
         self.stdout.write(self.style.SUCCESS(f"Legal proceedings: {proceedings_seed(cases=seeded)}."))
+        # Decision 0026: two siblings in DFPS care, an unaccompanied girl received by the DIF.
+        self.stdout.write(self.style.SUCCESS(f"Children: {children_seed()}."))
         self._print_logins()
 
     def _print_logins(self):
