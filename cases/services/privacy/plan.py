@@ -120,7 +120,13 @@ SCRUB_PLAN: tuple[Scrub, ...] = (
         "cases.ChildWelfareCase",
         "cases.ChildWelfareHistory",
         _by_case,
-        {"agency_case_number": BLANK, "court_cause_number": BLANK, "notes": BLANK},
+        {
+            "agency_case_number": BLANK,
+            "court_cause_number": BLANK,
+            "notes": BLANK,
+            "caseworker_phone": BLANK,
+            "advocate_phone": BLANK,
+        },
     ),
     Scrub(
         "cases.AgencyRequest",
