@@ -105,3 +105,16 @@ def test_no_panel_on_an_adults_case_and_a_manager_reads_without_forms(client, of
     page = client.get(reverse("workspace:case", args=[child_case.pk])).content.decode()
     assert 'id="children"' in page
     assert 'id="assessment-form"' not in page
+
+
+def test_another_consulates_officer_gets_404_and_nothing_is_saved(client, child_case):
+    login_verified(client, f.officer("houston"))
+    answer = _post(
+        client,
+        "case_child_assess",
+        [child_case.pk],
+        "assessment",
+        {"situation": "separated", "age_basis": "document"},
+    )
+    assert answer.status_code == 404
+    assert not ChildAssessment.objects.filter(case=child_case).exists()
