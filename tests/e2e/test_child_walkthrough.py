@@ -15,6 +15,7 @@ from cases import services
 from cases.models import Case, ChildAssessment
 from cases.models.case import Status
 from consulates.models import Consulate, ReceptionPoint, Role, StaffMembership
+from tests.e2e.accessibility import axe_violations, horizontal_overflow
 from tests.e2e.signin import sign_in
 from tests.e2e.test_content_security_policy import LISTEN
 from tests.factories import make_case, make_person
@@ -132,3 +133,24 @@ def test_a_childs_assessment_the_difs_confirmation_and_the_supervisors_closure(
     assert (case.status, case.outcome) == (Status.CLOSED, "repatriated")
     assert page.evaluate("window.__csp") == []
     page.screenshot(path=str(artifacts / "child-closed-by-supervisor.png"), full_page=True)
+
+
+def test_the_child_panel_is_accessible_and_fits_a_narrow_screen(
+    browser, live_server, staff, child_case, artifacts
+):
+    """axe-core's serious and critical rules on the case page with the child panel, its assessment form open,
+    at a desk's and a phone's width (a context that lets the test inject axe past the page's CSP)."""
+    case, _point = child_case
+    context = browser.new_context(locale="es-MX", timezone_id="America/Chicago", bypass_csp=True)
+    page = context.new_page()
+    try:
+        sign_in(page, live_server, "oficial.dallas", PASSWORD)
+        page.goto(f"{live_server.url}/case/{case.pk}/#children")
+        page.locator("#assessment-form").wait_for()
+        for width in (1280, 390):
+            page.set_viewport_size({"width": width, "height": 900})
+            assert horizontal_overflow(page) == [], width
+            assert axe_violations(page) == [], width
+        page.locator("#children").screenshot(path=str(artifacts / "child-panel-phone.png"))
+    finally:
+        context.close()
