@@ -132,7 +132,12 @@ def _unaccompanied(officer, dallas, point, today) -> None:
         dif_office=point,
     )
     services.case_update(
-        actor=officer, case=case, expected_removal_date=today - dt.timedelta(days=1), reception_point=point
+        actor=officer,
+        case=case,
+        expected_removal_date=today - dt.timedelta(days=1),
+        expected_removal_time=dt.time(10, 0),
+        removal_mode="on_foot",
+        reception_point=point,
     )
     handoff = services.handoff_prepare(
         actor=officer,
