@@ -93,11 +93,15 @@ CONFLICTS = {
     "open_cases": "open_cases",
     "merged": "person_merged",  # the record was merged into another (issue 19)
     "not_in_custody": "not_in_custody",  # a release or a custody check for a person not shown in custody
-    # Facility visits and formal requests (decision 0026)
+    # Facility visits and formal requests (decision 0029)
     "visit_cancelled": "visit_cancelled",
     "not_draft": "request_not_draft",
     "not_sent": "request_not_sent",
     "request_closed": "request_closed",
+    # A child's case closed as repatriated before the DIF confirmed receiving the child (decision 0029).
+    "child_reception_unconfirmed": "child_reception_unconfirmed",
+    "not_a_child": "not_a_child",  # a child's record on the case of a person who was 18 or older
+    "no_agency_case": "no_agency_case",  # an agency's request before the agency's case is recorded
 }
 
 

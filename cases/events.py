@@ -508,3 +508,43 @@ def incident_closed(case: Case, actor, *, incident) -> CaseEvent:
     return _record(
         case, EventKind.INCIDENT_CLOSED, actor, incident_id=incident.pk, incident_kind=incident.kind
     )
+
+
+# Children (decision 0029): the agency's case, its requests, the child's assessment. Agency and request
+# words only; the numbers and names stay on their records.
+
+
+def child_welfare_recorded(case: Case, actor, *, record, created: bool, changes: list[str]) -> CaseEvent:
+    return _record(
+        case,
+        EventKind.CHILD_WELFARE_RECORDED,
+        actor,
+        record_id=record.pk,
+        agency=record.agency.name,
+        created=created,
+        fields=changes,
+    )
+
+
+def agency_request_changed(case: Case, actor, *, request, kind: str) -> CaseEvent:
+    return _record(
+        case,
+        kind,
+        actor,
+        request_id=request.pk,
+        request_kind=request.kind,
+        status=request.status,
+        due_date=request.due_date.isoformat() if request.due_date else None,
+    )
+
+
+def child_assessed(case: Case, actor, *, assessment) -> CaseEvent:
+    return _record(
+        case,
+        EventKind.CHILD_ASSESSED,
+        actor,
+        assessment_id=assessment.pk,
+        form_version=assessment.form_version,
+        situation=assessment.situation,
+        complete=assessment.complete,
+    )

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from cases.models import Case, CaseEvent, Hearing, Proceeding, RepatriationHandoff, Task
 from cases.models.case import Outcome, Status
+from cases.models.children import AgencyRequestKind, AgencyRequestStatus, ChildSituation
 from cases.models.custody import LocateResult, LocateWhere
 from cases.models.family import ChecklistItemKind, ChecklistStatus, RelationshipKind
 from cases.models.handover import HandoverMethod, HandoverReason
@@ -108,6 +109,10 @@ GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
             K.FAMILY_ITEM_ADDED,
             K.FAMILY_ITEM_DONE,
         ),
+    ),
+    "children": (
+        gettext_lazy("Child protection"),
+        (K.CHILD_WELFARE_RECORDED, K.AGENCY_REQUEST_ADDED, K.AGENCY_REQUEST_UPDATED, K.CHILD_ASSESSED),
     ),
     "reminders": (gettext_lazy("Reminders"), (K.REMINDER_SENT,)),
     "inquiries": (gettext_lazy("Inquiries from families and partners"), (K.INQUIRY_LINKED,)),
@@ -263,6 +268,8 @@ def _facts(event: CaseEvent, payload: dict, names: dict) -> list:
         return _inquiry_facts(payload)
     if kind in GROUPS["family"][1]:
         return _family_facts(kind, payload)
+    if kind in GROUPS["children"][1]:
+        return _child_facts(kind, payload)
     if kind == K.LOCATE_ATTEMPT:
         where = dict(LocateWhere.choices).get(payload.get("where"), payload.get("where", ""))
         result = dict(LocateResult.choices).get(payload.get("result"), payload.get("result", ""))
@@ -285,6 +292,21 @@ def _family_facts(kind: str, payload: dict) -> list:
             facts.append(_when(payload["due_on"]).date())
         return [f for f in facts if f]
     return [f for f in (str(dict(RelationshipKind.choices).get(payload.get("relative_kind"), "")),) if f]
+
+
+def _child_facts(kind: str, payload: dict) -> list:
+    """The agency; the request, its status and due day; the child's situation and whether the assessment
+    is complete."""
+    if kind == K.CHILD_WELFARE_RECORDED:
+        return [payload.get("agency", "")]
+    if kind == K.CHILD_ASSESSED:
+        situation = dict(ChildSituation.choices).get(payload.get("situation"), "")
+        complete = _("complete") if payload.get("complete") else _("incomplete")
+        return [f for f in (situation and str(situation), complete) if f]
+    what = dict(AgencyRequestKind.choices).get(payload.get("request_kind"), "")
+    status = dict(AgencyRequestStatus.choices).get(payload.get("status"), "")
+    due = _when(payload.get("due_date"))
+    return [f for f in (what and str(what), status and str(status), due and due.date()) if f]
 
 
 def _proceeding_facts(kind: str, payload: dict) -> list:

@@ -3,7 +3,18 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from cases.api import cases, crossoffice, family, incidents, partner, persons, proceedings, reports, visits
+from cases.api import (
+    cases,
+    children,
+    crossoffice,
+    family,
+    incidents,
+    partner,
+    persons,
+    proceedings,
+    reports,
+    visits,
+)
 from consulates.api import views as reference
 from intake.inquiries import api as inquiries
 
@@ -38,6 +49,17 @@ router.register(
 )
 router.register(r"cases/(?P<case_pk>\d+)/incidents", incidents.IncidentViewSet, basename="case-incident")
 router.register("notifications", incidents.NotificationViewSet, basename="notification")
+router.register(
+    r"cases/(?P<case_pk>\d+)/child-welfare", children.ChildWelfareViewSet, basename="case-child-welfare"
+)
+router.register(
+    r"cases/(?P<case_pk>\d+)/agency-requests", children.AgencyRequestViewSet, basename="case-agency-request"
+)
+router.register(
+    r"cases/(?P<case_pk>\d+)/child-assessments",
+    children.ChildAssessmentViewSet,
+    basename="case-child-assessment",
+)
 router.register("transfers", crossoffice.TransferViewSet, basename="transfer")
 router.register("referrals", crossoffice.ReferralViewSet, basename="referral")
 router.register("consents", crossoffice.ConsentViewSet, basename="consent")

@@ -625,6 +625,14 @@ SPECTACULAR_SETTINGS = {
         "IncidentStatusEnum": "cases.models.incident.IncidentStatus",
         "TaskKindEnum": "cases.models.work.TaskKind",
         "NotificationKindEnum": "cases.models.notification.NotificationKind",
+        "PartnerKindEnum": "consulates.models.PartnerKind",
+        "AgencyRequestKindEnum": "cases.models.children.AgencyRequestKind",
+        "AgencyRequestStatusEnum": "cases.models.children.AgencyRequestStatus",
+        "AdvocateKindEnum": "cases.models.children.AdvocateKind",
+        "ChildSituationEnum": "cases.models.children.ChildSituation",
+        "AgeBasisEnum": "cases.models.children.AgeBasis",
+        "ScreeningAnswerEnum": "cases.models.children.Answer",
+        "GuardianCheckEnum": "cases.models.children.GuardianCheck",
     },
 }
 

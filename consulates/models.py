@@ -216,6 +216,15 @@ class DetentionFacility(FastLoad, models.Model):
         return self.timezone or (self.county.zone_name if self.county_id else "")
 
 
+class PartnerKind(models.TextChoices):
+    """What a partner organisation is. The partners of the referrals are NGOs; a child-welfare agency (Texas
+    DFPS and its peers) and a CASA programme are partners of a child's case (``cases.ChildWelfareCase``)."""
+
+    NGO = "ngo", _("Non-governmental organisation")
+    CHILD_WELFARE = "child_welfare", _("Child-welfare agency")
+    CASA = "casa", _("CASA programme (court-appointed special advocates)")
+
+
 class PartnerService(models.TextChoices):
     LEGAL = "legal_representation", _("Legal representation")
     BOND = "bond_assistance", _("Bond assistance")
@@ -231,6 +240,16 @@ class Partner(FastLoad, models.Model):
     """A partner NGO; its users see only the cases referred to it (referrals issue)."""
 
     name = models.CharField(_("name"), max_length=160, unique=True)
+    kind = models.CharField(
+        _("kind of organisation"),
+        max_length=20,
+        choices=PartnerKind.choices,
+        default=PartnerKind.NGO,
+        db_default=PartnerKind.NGO,
+    )
+    state = models.CharField(
+        _("state"), max_length=2, blank=True, help_text=_("For a state agency: the state it serves.")
+    )
     services = ArrayField(
         models.CharField(max_length=30, choices=PartnerService.choices),
         verbose_name=_("services"),
@@ -254,6 +273,10 @@ class Partner(FastLoad, models.Model):
         blank=True,
         help_text=_("Shared with the partner; signs each call."),
     )
+    # A row ``load_network`` brought (the state child-welfare agencies) keeps its sources; an administrator's
+    # edit marks it curated and the loader leaves it alone from then on.
+    source = models.TextField(_("source"), blank=True)
+    curated = models.BooleanField(_("edited by staff"), default=False, db_default=False)
 
     objects = NetworkQuerySet.as_manager()
 
@@ -408,6 +431,7 @@ __all__ = [
     "DetentionFacility",
     "ImmigrationCourt",
     "Partner",
+    "PartnerKind",
     "PartnerMembership",
     "ReceptionPoint",
     "Role",

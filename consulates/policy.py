@@ -89,6 +89,11 @@ def _case_open(case) -> bool:
     return case.allows("work")
 
 
+def _child_case_open(case) -> bool:
+    """A child's case (its person under 18 on the day it was opened, ``Case.is_child_case``) still open."""
+    return case.allows("work") and case.is_child_case
+
+
 def _transition(name: str) -> Callable[[Any], bool]:
     return lambda obj: obj.allows(name)
 
@@ -176,6 +181,18 @@ POLICY: dict[str, Rule] = {
         SUPERVISORS, _SUPERVISOR_ONLY, at="consulate_id", when=_transition("close_decide")
     ),
     "case.reopen": Rule(WORKERS, _CHANGE_WORK, at="consulate_id", when=_transition("reopen")),
+    # Children (decision 0029). A child's case is closed by a supervisor of its consulate, whatever its
+    # priority or flags: an officer's closure is a request the supervisor approves (the lifecycle service
+    # asks this rule instead of ``case.close.direct``; a closure as repatriated also waits for the DIF's
+    # confirmation of receipt, a state the service checks).
+    "case.close.child": Rule(
+        SUPERVISORS,
+        _("Only a supervisor of this consulate can close a child's case; an officer asks for its closure."),
+        at="consulate_id",
+    ),
+    # The child-welfare agency's case, its requests and the child's assessment: recorded by those who work
+    # a child's case while it is open; managers read them.
+    "child.record": Rule(WORKERS, _CHANGE_WORK, at="consulate_id", when=_child_case_open),
     # Reception in Mexico is confirmed even after the case was closed (often it is closed as repatriated
     # before the reception point answers).
     "handoff.confirm": Rule(WORKERS, _CHANGE_WORK, at="consulate_id"),
@@ -763,6 +780,11 @@ SCOPES: dict[tuple[str, str], Callable[[Any, Access, Any], Q]] = {
     ("cases.CriticalIncident", "view"): _case_rows(None),
     ("cases.CriticalIncident", "held"): _incident_held,
     ("cases.Notification", "view"): _notification_view,
+    # A child's agency case, the agency's requests and the assessment: the consulate's protection work for
+    # the child, never shared with partners (the agency is not a partner with a door).
+    ("cases.ChildWelfareCase", "view"): _case_rows(None),
+    ("cases.AgencyRequest", "view"): _case_rows(None),
+    ("cases.ChildAssessment", "view"): _case_rows(None),
     ("cases.Document", "view"): _document_view,
     ("cases.Reminder", "view"): _reminder_view,
     ("cases.WebhookDelivery", "view"): _webhook_delivery_view,

@@ -16,6 +16,7 @@ from django.db import transaction
 
 from api.models import ApiToken
 from consulates.access import forget_access
+from consulates.agency_loading import child_welfare_agencies_load
 from consulates.courts import CourtKind, ImmigrationCourt
 from consulates.models import (
     Basis,
@@ -119,7 +120,8 @@ def _consulate_values(record: dict) -> dict:
 @transaction.atomic
 def network_load(*, data_dir: Path = DATA_DIR) -> LoadReport:
     """Load consulates, counties, facilities, reception points (``consulates.reception_loading``), the
-    Mexican consulates in the US (``consulates.us_consulates_loading``) and courts from ``data_dir``."""
+    Mexican consulates in the US (``consulates.us_consulates_loading``), the state child-welfare agencies
+    (``consulates.agency_loading``) and courts from ``data_dir``."""
     report = LoadReport()
     facts = json.loads((data_dir / "network_facts.json").read_text(encoding="utf-8"))
 
@@ -170,6 +172,7 @@ def network_load(*, data_dir: Path = DATA_DIR) -> LoadReport:
 
     reception_points_load(data_dir, report, _upsert)
     consular_posts_load(data_dir, report, _upsert)
+    child_welfare_agencies_load(data_dir, report, _upsert)
 
     courts: dict[str, ImmigrationCourt] = {}
     for name, values in _court_rows(data_dir):

@@ -10,6 +10,8 @@ from consulates.models import (
     County,
     DetentionFacility,
     ImmigrationCourt,
+    Partner,
+    PartnerKind,
     ReceptionPoint,
 )
 from consulates.services import network_load
@@ -24,6 +26,12 @@ def network_load_once() -> None:
     network_load()
     for model in MODELS:
         _rows[model] = list(model.objects.order_by("pk"))
+    # The state child-welfare agencies the loader adds as partners (decision 0029), with their consulates.
+    agencies = Partner.objects.exclude(kind=PartnerKind.NGO).order_by("pk")
+    _rows[Partner] = list(agencies)
+    _rows[Partner.consulates.through] = list(
+        Partner.consulates.through.objects.filter(partner__in=agencies).order_by("pk")
+    )
 
 
 def network_restore() -> None:
@@ -34,5 +42,5 @@ def network_restore() -> None:
     if not _rows:  # no session load in this process (never the case under pytest-django)
         network_load()
         return
-    for model in MODELS:
-        model.objects.bulk_create(_rows[model])
+    for model in (*MODELS, Partner, Partner.consulates.through):
+        model.objects.bulk_create(_rows.get(model, []))

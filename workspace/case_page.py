@@ -30,6 +30,7 @@ from cases.zones import wall_clock_shown
 from consulates.policy import can
 from workspace.case_forms import DoneForm, HearingEditForm, HearingForm, NoteForm, TaskForm
 from workspace.case_visits import visits_context
+from workspace.children_page import children_context
 from workspace.custody_page import custody_context
 from workspace.family import family_context
 from workspace.incidents import incidents_context
@@ -251,6 +252,8 @@ def case_context(request, case: Case, *, bound: dict | None = None, parts=None) 
         context.update(proceedings_context(request, case, bound=bound))
     if everything or "family" in parts:
         context.update(family_context(request, case.person, case=case, bound=bound))
+    if everything or "children" in parts:
+        context.update(children_context(request, case, bound=bound))
     if everything:
         context.update(panels_context(request, case))
         context.update(visits_context(request.user, case))

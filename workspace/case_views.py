@@ -48,6 +48,7 @@ PARTS = {
     "proceedings": ("proceedings", "workspace/case/_proceedings.html"),
     "family": ("family", "workspace/case/_family.html"),
     "incidents": ("incidents", "workspace/case/_incidents.html"),
+    "children": ("children", "workspace/case/_children.html"),
 }
 
 

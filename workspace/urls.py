@@ -3,6 +3,7 @@ from django.urls import path, re_path
 from workspace import (
     calendar_views,
     case_views,
+    children_views,
     custody_views,
     family_views,
     incident_views,
@@ -103,4 +104,12 @@ urlpatterns = [
         family_views.family_end,
         name="person_family_end",
     ),
+    path("case/<int:pk>/child/welfare/", children_views.welfare_save, name="case_child_welfare"),
+    path("case/<int:pk>/child/requests/", children_views.request_add, name="case_agency_request_add"),
+    path(
+        "case/<int:pk>/child/requests/<int:request_pk>/",
+        children_views.request_update,
+        name="case_agency_request_update",
+    ),
+    path("case/<int:pk>/child/assessments/", children_views.assess, name="case_child_assess"),
 ]

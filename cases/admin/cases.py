@@ -376,6 +376,7 @@ class CaseAdmin(AccessLoggedAdminMixin, ServiceAdminMixin, CaseWorkAdmin, admin.
             "form": form,
             "action_label": label,
             "needs_approval": action == "close" and closure_needs_approval(case),
+            "child_case": action == "close" and case.is_child_case,
         }
         return TemplateResponse(request, "admin/cases/case/action.html", context)
 

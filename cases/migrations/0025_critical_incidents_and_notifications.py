@@ -1,4 +1,4 @@
-# Critical incidents and workspace notifications (issue 21, decision 0026): the incident with its history,
+# Critical incidents and workspace notifications (issue 21, decision 0028): the incident with its history,
 # the tasks of its checklist (``Task.incident``; the one-open-task-of-a-kind rule now leaves them out, and
 # an incident has one task of each kind), the notifications with theirs, and the history tables made
 # append-only like every other (``cases.history``).

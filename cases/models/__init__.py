@@ -1,5 +1,6 @@
 from cases.models.access import AccessAction, AccessLog
 from cases.models.case import Case, CaseSequence
+from cases.models.children import AgencyRequest, ChildAssessment, ChildWelfareCase
 from cases.models.crossoffice import Consent, Referral, Transfer
 from cases.models.custody import CaseLocateAttempt, CustodyEpisode
 from cases.models.document import Document
@@ -41,6 +42,7 @@ __all__ = [
     "ChecklistItemAnswer",
     "AccessAction",
     "AccessLog",
+    "AgencyRequest",
     "Belonging",
     "Case",
     "CaseLocateAttempt",
@@ -49,6 +51,8 @@ __all__ = [
     "DailyFlow",
     "CaseEvent",
     "CaseSequence",
+    "ChildAssessment",
+    "ChildWelfareCase",
     "Consent",
     "Document",
     "DuplicateReview",

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.categories import SUBTYPE_LABELS, Category
+from cases.minors import case_day, minor_on
 from cases.models.identity import ArrestingAgency
 from cases.models.removal import RemovalMeans
 from consulates.loading import FastLoad
@@ -357,6 +358,17 @@ class Case(FastLoad, RemovalMeans, models.Model):
     @property
     def subtype_label(self) -> str:
         return str(SUBTYPE_LABELS.get(self.subtype, self.subtype))
+
+    @property
+    def is_child_case(self) -> bool:
+        """The person was under 18 on the day the case was opened (``cases.minors``): the child-welfare
+        record, the assessment and the closure rules for children apply (``consulates.policy``)."""
+        person = self.person
+        return minor_on(
+            born=person.date_of_birth,
+            day=case_day(self.opened_at),
+            flagged=person.is_minor or person.is_unaccompanied_minor,
+        )
 
     @property
     def in_custody(self) -> bool:

@@ -61,6 +61,10 @@ class EventKind(models.TextChoices):
     HANDOFF_CONFIRMED = "handoff_confirmed", _("Reception in Mexico confirmed")
     HANDOVER_SENT = "handover_sent", _("Handed over to another consulate")
     HANDOVER_ACKNOWLEDGED = "handover_receipt", _("Hand-over receipt acknowledged")
+    CHILD_WELFARE_RECORDED = "child_welfare", _("Child-welfare agency case recorded")
+    AGENCY_REQUEST_ADDED = "agency_request", _("Agency request recorded")
+    AGENCY_REQUEST_UPDATED = "agency_request_upd", _("Agency request updated")
+    CHILD_ASSESSED = "child_assessed", _("Child's assessment recorded")
     REMOVAL_WARNING_SEEN = "removal_warning_seen", _("Removal warning seen")
     BELONGING_RECORDED = "belonging_recorded", _("Belonging recorded")
     BELONGING_RESOLVED = "belonging_resolved", _("Belonging returned or missing")
@@ -235,6 +239,8 @@ class TaskKind(models.TextChoices):
     INCIDENT_RECORDS = "incident_records", _("Request the medical and custody records")
     INCIDENT_COUNSEL = "incident_counsel", _("Arrange counsel for the family")
     INCIDENT_REMAINS = "incident_remains", _("Arrange the repatriation of the remains")
+    # One per open request of a child-welfare agency (``cases.AgencyRequest.task``): many may be open.
+    AGENCY_REQUEST = "agency_request", _("Request of a child-welfare agency")
 
 
 # Kinds with at most one open task per case (a scan's); a case has as many family-preparedness tasks

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from cases.reports import art36, incidents, network, operations, proceedings, quality, requests
+from cases.reports import art36, children, incidents, network, operations, proceedings, quality, requests
 
 SECTIONS = [
     (
@@ -28,6 +28,14 @@ SECTIONS = [
     (_("Legal proceedings"), [proceedings.detained_without_counsel, proceedings.proceeding_outcomes]),
     (_("Requests to authorities"), [requests.unanswered_requests]),
     (_("Critical incidents"), [incidents.critical_incidents]),
+    (
+        _("Children"),
+        [
+            children.children_by_status,
+            children.children_screened_before_return,
+            children.children_dif_confirmation,
+        ],
+    ),
     (_("Enforcement operations"), [operations.operations]),
 ]
 

@@ -1,6 +1,12 @@
 """Every write to persons and cases goes through these functions."""
 
 from cases.services.cases import case_assign, case_note_add, case_open, case_reference_allocate, case_update
+from cases.services.children import (
+    agency_request_add,
+    agency_request_update,
+    child_assess,
+    child_welfare_record,
+)
 from cases.services.custody import custody_episode_correct, custody_move, custody_release, custody_verify
 from cases.services.documents import document_upload
 from cases.services.family import (
@@ -98,6 +104,10 @@ __all__ = [
     "incident_record",
     "notification_mark_read",
     "notifications_mark_all_read",
+    "agency_request_add",
+    "agency_request_update",
+    "child_assess",
+    "child_welfare_record",
     "custody_episode_correct",
     "custody_move",
     "custody_release",

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import events
-from cases.models import Case, Hearing, Referral, Reminder, Task, Transfer
+from cases.models import Case, Hearing, Referral, Reminder, RepatriationHandoff, Task, Transfer
 from cases.models.case import Outcome, Priority, Status
 from cases.models.crossoffice import ACTIVE_REFERRAL, TransferStatus
 from cases.models.reminder import EVENT_TYPES, ReminderStatus
@@ -26,8 +26,33 @@ def closure_needs_approval(case: Case) -> bool:
     """Urgent cases and cases of vulnerable persons are closed only with a supervisor's approval, and so
     is a case that was urgent, or whose person was flagged vulnerable, at any time since it was last
     opened or reopened (``Case.closure_needs_approval``, kept by the services): lowering the priority
-    or clearing the flags first does not skip the supervisor."""
-    return case.closure_needs_approval or _urgent_or_vulnerable(case)
+    or clearing the flags first does not skip the supervisor. A child's case always needs one
+    (``case.close.child``), whether or not the person was flagged as a minor."""
+    return case.closure_needs_approval or _urgent_or_vulnerable(case) or case.is_child_case
+
+
+def _may_close_directly(actor, case: Case) -> bool:
+    """Whether ``actor`` may close at once a case needing approval: a child's case by its own rule."""
+    if case.is_child_case:
+        return can(actor, "case.close.child", case)
+    return can(actor, "case.close.direct", case)
+
+
+def require_child_reception(case: Case, outcome: str) -> None:
+    """A child's case is not closed as repatriated until the receiving office (the DIF, at the reception
+    point) has confirmed receiving the child: the hand-off's confirmation (decision 0029). Checked on the
+    request and again on the approval (a request made before the rule, or before a reopening)."""
+    if outcome != Outcome.REPATRIATED or not case.is_child_case:
+        return
+    confirmed = RepatriationHandoff.objects.filter(case=case, confirmed_at__isnull=False).exists()
+    if not confirmed:
+        raise ValidationError(
+            _(
+                "This child's case cannot be closed as repatriated yet: the DIF receiving office has not "
+                "confirmed receiving the child. Record the confirmation on the repatriation hand-off first."
+            ),
+            code="child_reception_unconfirmed",
+        )
 
 
 def _urgent_or_vulnerable(case: Case) -> bool:
@@ -118,12 +143,13 @@ def case_close_request(
         )
     if outcome == Outcome.OTHER and not outcome_notes.strip():
         raise ValidationError({"outcome_notes": _("Describe the outcome.")})
+    require_child_reception(case, outcome)
     now = timezone.now()
     old_status = case.status
     case.outcome, case.outcome_notes = outcome, outcome_notes.strip()
     case.closure_requested_by, case.closure_requested_at = actor, now
     case.closure_completes_tasks, case.closure_cancels_hearings = bool(complete_tasks), bool(cancel_hearings)
-    if closure_needs_approval(case) and not can(actor, "case.close.direct", case):
+    if closure_needs_approval(case) and not _may_close_directly(actor, case):
         case.status = Status.PENDING_CLOSURE
         events.closure_requested(case, actor)
     else:
@@ -173,6 +199,7 @@ def case_close_approve(*, actor, case: Case, expected_version: int | None = None
     case = case_write(case, actor, "case.close.approve", expected_version=expected_version, open_only=False)
     if not case.allows("close_decide"):
         raise ValidationError(_("There is no closure waiting for approval on this case."), code="transition")
+    require_child_reception(case, case.outcome)
     now = timezone.now()
     case.status, case.closed_at = Status.CLOSED, now
     bump(case, now)

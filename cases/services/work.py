@@ -11,9 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import events
-from cases.models import Case, Hearing, Proceeding, Task
+from cases.models import AgencyRequest, Case, Hearing, Proceeding, Task
+from cases.models.children import OPEN_REQUEST_STATUSES, AgencyRequestStatus
 from cases.models.proceeding import ProceedingStatus
-from cases.models.work import HearingKind, HearingStatus, TaskKind
+from cases.models.work import EventKind, HearingKind, HearingStatus, TaskKind
 from cases.reminders import schedule, webhook_events
 from cases.services.common import case_write, require_assignable, touch
 from cases.services.family import checklist_task_done
@@ -239,9 +240,22 @@ def task_complete(*, actor, task: Task) -> Task:
     _record_completion(case, actor, task, timezone.now())
     if task.kind == TaskKind.FAMILY_PREPAREDNESS:  # its checklist item is done with it
         checklist_task_done(case, actor, task)
+    if task.kind == TaskKind.AGENCY_REQUEST:
+        _agency_requests_done(case, actor, task)
     touch(case, actor)
     schedule.task_reminders_sync(task)
     return task
+
+
+def _agency_requests_done(case: Case, actor, task: Task) -> None:
+    """A child-welfare agency's request whose task is marked done is done (``cases.services.children``
+    keeps the task in step with the request the other way round)."""
+    for request in AgencyRequest.objects.select_for_update().filter(
+        task=task, status__in=OPEN_REQUEST_STATUSES
+    ):
+        request.status, request.version = AgencyRequestStatus.DONE, request.version + 1
+        request.save(update_fields=["status", "version", "updated_at"])
+        events.agency_request_changed(case, actor, request=request, kind=EventKind.AGENCY_REQUEST_UPDATED)
 
 
 def _record_completion(case: Case, actor, task: Task, now) -> None:

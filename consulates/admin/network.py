@@ -237,6 +237,8 @@ class PartnerForm(forms.ModelForm):
         model = Partner
         fields = [  # never ``webhook_secret`` itself
             "name",
+            "kind",
+            "state",
             "services",
             "consulates",
             "contact_name",
@@ -262,12 +264,13 @@ class PartnerAdmin(ReferenceDataAdmin, admin.ModelAdmin):
     """Every staff member reads a partner's page; only administrators edit it and its webhook signing
     secret, which nobody reads. Unticking *active* revokes the API tokens of the partner's users."""
 
-    list_display = ["name", "contact_name", "contact_email", "active"]
-    list_filter = ["active", "consulates"]
+    list_display = ["name", "kind", "contact_name", "contact_email", "active"]
+    list_filter = ["active", "kind", "consulates"]
     search_fields = ["name"]
     filter_horizontal = ["consulates"]
     form = PartnerForm
     exclude = ["webhook_secret"]
+    readonly_fields = ["source", "curated"]
 
     def get_fields(self, request, obj=None):
         fields = [name for name in super().get_fields(request, obj) if name not in SECRET_FIELDS]
@@ -299,6 +302,8 @@ class PartnerAdmin(ReferenceDataAdmin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         deactivating = change and "active" in form.changed_data and not obj.active
+        if change and form.has_changed():
+            mark_curated(obj)  # a loaded agency an administrator corrected: ``load_network`` keeps the edit
         super().save_model(request, obj, form, change)
         data = form.cleaned_data
         if data.get("generate_webhook_secret"):

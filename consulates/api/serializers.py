@@ -157,7 +157,7 @@ class PartnerSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Partner
-        fields = ["id", "name", "services", "consulates", "website", "active", "contact"]
+        fields = ["id", "name", "kind", "state", "services", "consulates", "website", "active", "contact"]
 
     @extend_schema_field(
         {

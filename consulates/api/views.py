@@ -58,7 +58,7 @@ class PartnerFilter(FilterSet):
 
     class Meta:
         model = Partner
-        fields = ["service", "consulate", "active"]
+        fields = ["service", "consulate", "active", "kind"]
 
     def filter_service(self, queryset, name, value):
         return queryset.filter(services__contains=[value])
@@ -120,7 +120,8 @@ class ConsularPostViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
 
 @extend_schema_view(list=extend_schema(tags=["reference"]), retrieve=extend_schema(tags=["reference"]))
 class PartnerViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
-    """Partner organisations (NGOs): the services they offer and the consulates they work with."""
+    """Partner organisations: NGOs, and the child-welfare agencies and CASA programmes of children's cases
+    (``kind``): the services they offer and the consulates they work with."""
 
     queryset = Partner.objects.prefetch_related(
         Prefetch("consulates", queryset=Consulate.objects.only("pk"))

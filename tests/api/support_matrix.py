@@ -249,6 +249,26 @@ def build_world() -> SimpleNamespace:
         for who, role in (("supervisor", "supervisor_own"), ("manager", "manager"))
     }
 
+    # Children (decision 0029): a ten-year-old's case in each district, with its agency case (Texas DFPS), a
+    # request of the agency and an assessment.
+    w.dfps = Partner.objects.get(kind="child_welfare", state="TX")
+    w.child = {}
+    for kind, actor in (("own", officer), ("foreign", foreign_officer)):
+        person = f.make_person(actor, date_of_birth=timezone.localdate() - dt.timedelta(days=3660))
+        case = f.make_case(actor, person=person, summary="Niña bajo la tutela de DFPS")
+        w.child[kind] = SimpleNamespace(
+            case=case,
+            welfare=services.child_welfare_record(
+                actor=actor, case=case, agency=w.dfps, agency_case_number="1"
+            ),
+            request=services.agency_request_add(
+                actor=actor, case=case, kind="locate_family", due_date=timezone.localdate()
+            ),
+            assessment=services.child_assess(
+                actor=actor, case=case, situation="separated", age_basis="document"
+            ),
+        )
+
     # Credentials: staff use sessions (as the staff apps do), partners their API tokens.
     w.session = {}
     for role in (*STAFF_ROLES, *AUDITOR_ROLES):

@@ -173,6 +173,29 @@ def _incident_op(body=None, *, etag=False):
     )
 
 
+CHILD_KINDS = ("own", "foreign")  # a child's case of each district (``support_matrix``: ``w.child``)
+
+
+def _child_case(w, k):
+    return w.child[k].case.pk
+
+
+def _child_op(record: str, body=None, *, etag=False):
+    """A row under a child's case: its agency case (``welfare``), a request, an assessment."""
+    return Op(
+        "case",
+        CHILD_KINDS,
+        lambda w, k: getattr(w.child[k], record).pk,
+        body,
+        if_match=(
+            lambda w, k: type(getattr(w.child[k], record)).objects.get(pk=getattr(w.child[k], record).pk)
+        )
+        if etag
+        else None,
+        more=lambda w, k: {"case_pk": w.child[k].case.pk},
+    )
+
+
 def _partner_op(body=None):
     return Op("referral", PARTNER_REFERRAL_KINDS, lambda w, k: w.referral[k].pk, body)
 
@@ -407,6 +430,40 @@ OPERATIONS: dict[tuple[str, str], Op] = {
     ("notification-read", "POST"): Op(
         "notification", ("supervisor", "manager"), lambda w, k: w.notification[k].pk, lambda w, k: {}
     ),
+    # A child's case (decision 0029): the agency's case, its requests, the child's assessments
+    ("case-child-welfare-list", "GET"): Op("case", CHILD_KINDS, _child_case, lookup="case_pk"),
+    ("case-child-welfare-list", "POST"): Op(
+        "case",
+        CHILD_KINDS,
+        _child_case,
+        lambda w, k: {"agency": w.dfps.pk, "court_cause_number": "DF-26-00001"},
+        lookup="case_pk",
+    ),
+    ("case-child-welfare-detail", "GET"): _child_op("welfare"),
+    ("case-child-welfare-detail", "PATCH"): _child_op(
+        "welfare", lambda w, k: {"caseworker_name": "Laura Benavides"}, etag=True
+    ),
+    ("case-agency-request-list", "GET"): Op("case", CHILD_KINDS, _child_case, lookup="case_pk"),
+    ("case-agency-request-list", "POST"): Op(
+        "case",
+        CHILD_KINDS,
+        _child_case,
+        lambda w, k: {"kind": "birth_certificates", "due_date": timezone.localdate().isoformat()},
+        lookup="case_pk",
+    ),
+    ("case-agency-request-detail", "GET"): _child_op("request"),
+    ("case-agency-request-detail", "PATCH"): _child_op(
+        "request", lambda w, k: {"status": "in_progress"}, etag=True
+    ),
+    ("case-child-assessment-list", "GET"): Op("case", CHILD_KINDS, _child_case, lookup="case_pk"),
+    ("case-child-assessment-list", "POST"): Op(
+        "case",
+        CHILD_KINDS,
+        _child_case,
+        lambda w, k: {"situation": "unaccompanied", "age_basis": "statement", "fears_return": "no"},
+        lookup="case_pk",
+    ),
+    ("case-child-assessment-detail", "GET"): _child_op("assessment"),
     # Transfers
     ("transfer-list", "GET"): Op("transfer", (LIST,)),
     ("transfer-detail", "GET"): Op("transfer", TRANSFER_KINDS, lambda w, k: w.transfer[k].pk),
@@ -512,6 +569,17 @@ READ = {
 }
 # Case work: officers and supervisors of the record's consulate, and administrators; managers only read.
 WORK = {**READ, "manager": "403"}
+CHILD_READ = {
+    "anonymous": "401",
+    "officer_own": "2xx 404",
+    "officer_foreign": "404 2xx",
+    "supervisor_own": "2xx 404",
+    "manager": "2xx",
+    "administrator": "2xx",
+    **AUDITORS_REFUSED,
+    **PARTNERS_REFUSED,
+}
+CHILD_WORK = {**CHILD_READ, "manager": "403"}
 # Work refused by the record's state (nothing to reopen): permitted callers get 409, never 2xx.
 WORK_STATE_REFUSED = {
     **WORK,
@@ -770,6 +838,13 @@ PATTERNS: dict[tuple[str, str], dict[str, str]] = {
     ("notification-list", "GET"): STAFF_LIST,
     ("notification-detail", "GET"): NOTIFICATION_READ,
     ("notification-read", "POST"): NOTIFICATION_READ,
+    # A child's case: read by its consulate's staff and the network-wide roles, written by its consulate's
+    # workers and administrators (``child.record``); never a partner's.
+    **{
+        (name, method): CHILD_READ if method == "GET" else CHILD_WORK
+        for name, method in OPERATIONS
+        if name.startswith(("case-child-", "case-agency-request-"))
+    },
     ("transfer-list", "GET"): STAFF_LIST,
     ("transfer-detail", "GET"): READ,
     ("transfer-accept", "POST"): TRANSFER_DECIDE,

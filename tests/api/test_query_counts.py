@@ -42,6 +42,8 @@ STAFF = [
 ]
 # The supervisor's own notifications (one per incident of the first case).
 SUPERVISOR = ["notifications/"]
+# A child's case's lists: measured in tests/api/test_children_api.py (on a child's case).
+CHILDREN = ["cases/{case}/child-welfare/", "cases/{case}/agency-requests/", "cases/{case}/child-assessments/"]
 PARTNER = ["partner/referrals/", "partner/referrals/{referral}/timeline/", "partner/inquiries/"]
 # The families' lists (one person's or one case's rows, not paged): measured in tests/api/test_family_api.py.
 FAMILY = [
@@ -194,6 +196,8 @@ def test_every_list_endpoint_is_measured():
         p.rstrip("/")
         for p in REFERENCE + STAFF + PARTNER + SUPERVISOR
         if "{" not in p or p.startswith(("cases/{case}/proc", "cases/{case}/inc"))
+        for p in REFERENCE + STAFF + PARTNER + CHILDREN
+        if "{" not in p or p.startswith(("cases/{case}/proc", "cases/{case}/child", "cases/{case}/agency"))
     }
     assert listed == measured | set(FAMILY)
     timelines = {

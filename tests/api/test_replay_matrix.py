@@ -230,6 +230,30 @@ def _notification_detail(w, ctx, first):
     return f"/api/v1/notifications/{first['id']}/", lambda body: body
 
 
+def _child_pk(w, ctx):
+    return {"case_pk": w.child["own"].case.pk}
+
+
+def _child_detail(prefix: str):
+    def read(w, ctx, first):
+        return f"/api/v1/cases/{w.child['own'].case.pk}/{prefix}/{first['id']}/", lambda body: body
+
+    return read
+
+
+def _child_route(prefix: str, body):
+    """A POST under the world's own child's case (``support_matrix``: ``w.child``)."""
+    return Scenario(
+        "officer_own",
+        None,
+        body,
+        BOTH,
+        _child_detail(prefix),
+        url=_child_pk,
+        case=lambda w, ctx, first: w.child["own"].case,
+    )
+
+
 def _case_route(body, losses=BOTH, read=None, **extra):
     return Scenario("officer_own", _unreferred, body, losses, read or _detail("cases", _unreferred), **extra)
 
@@ -496,6 +520,17 @@ SCENARIOS: dict[str, Scenario] = {
         ("officer_moved",),
         _notification_detail,
         case=lambda w, ctx, first: w.case["own"],
+    ),
+    # A child's case (decision 0029): read again in each record's detail.
+    "case-child-welfare-list": _child_route(
+        "child-welfare", lambda w, ctx: {"agency": w.dfps.pk, "court_cause_number": "DF-26-00002"}
+    ),
+    "case-agency-request-list": _child_route(
+        "agency-requests",
+        lambda w, ctx: {"kind": "reunification", "due_date": timezone.localdate().isoformat()},
+    ),
+    "case-child-assessment-list": _child_route(
+        "child-assessments", lambda w, ctx: {"situation": "separated", "age_basis": "document"}
     ),
     "transfer-accept": Scenario(
         "supervisor_own",

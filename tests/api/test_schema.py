@@ -52,6 +52,8 @@ def test_every_api_route_and_method_is_documented(schema_file):
             kwargs["person_pk"] = "987656"
         if name.startswith("partner-referral-relationship-"):  # under a partner's referral
             kwargs["referral_pk"] = "987656"
+        if name.startswith(("case-proceeding-", "case-child-", "case-agency-request-")):  # under a case
+            kwargs["case_pk"] = "987656"
         if name.endswith(("-list", "-search")) or name == "partner-webhook-secret":
             path = reverse(f"v1:{name}", kwargs=kwargs).replace("987656", "{}")
         else:

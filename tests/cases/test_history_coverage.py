@@ -48,6 +48,9 @@ PERSONAL_DATA = {
     "cases.CaseLocateAttempt",  # where the person of a case was searched for and found
     "cases.CriticalIncident",  # a death, injury or disappearance in custody (the description encrypted)
     "cases.Notification",  # which staff member was told of which case's incident, and when they read it
+    "cases.ChildWelfareCase",  # a child's agency and court numbers, the caseworker and the advocate
+    "cases.AgencyRequest",  # what a child-welfare agency asked the consulate to do for a child
+    "cases.ChildAssessment",  # a child's screening answers and guardian in Mexico
     "intake.ImportBatch",  # the uploaded list (the file itself is not tracked)
     "intake.ImportRow",  # which person a list's row became (its values are not tracked)
     "cases.FacilityVisit",  # which officers visited which facility when (decision 0026)

@@ -94,6 +94,8 @@ TABLE = {
     "case.close.direct": _consulate({"supervisor"} | ADMINS),
     "case.close.approve": _consulate({"supervisor"} | ADMINS),
     "case.reopen": _consulate(WORKERS),
+    "case.close.child": _consulate({"supervisor"} | ADMINS),
+    "child.record": _consulate(WORKERS),
     "handoff.confirm": _consulate(WORKERS),
     "handover.send": _consulate({"supervisor"} | ADMINS),
     "handover.export.download": _consulate({"supervisor"} | ADMINS),
@@ -168,6 +170,7 @@ def _object(consulate_id: int, partner_id: int, *, allows=True, user_id: int = 9
         user_id=user_id,
         recipient_id=user_id,
         allows=lambda name: allows,
+        is_child_case=True,  # a child's case (``child.record`` starts from one)
     )
 
 

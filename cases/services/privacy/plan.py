@@ -122,6 +122,38 @@ SCRUB_PLAN: tuple[Scrub, ...] = (
         {"description": ANONYMISED_NAME, "closing_note": ANONYMISED_NAME},
     ),
     Scrub("cases.Transfer", "cases.TransferHistory", _by_case, {"reason": BLANK, "note": BLANK}),
+    # A child's agency and court numbers find the child in the agency's and the court's records.
+    Scrub(
+        "cases.ChildWelfareCase",
+        "cases.ChildWelfareHistory",
+        _by_case,
+        {
+            "agency_case_number": BLANK,
+            "court_cause_number": BLANK,
+            "notes": BLANK,
+            "caseworker_phone": BLANK,
+            "advocate_phone": BLANK,
+        },
+    ),
+    Scrub(
+        "cases.AgencyRequest",
+        "cases.AgencyRequestHistory",
+        _by_case,
+        {"description": BLANK, "resolution": BLANK},
+    ),
+    # Append-only: cleared under ``pgtrigger.ignore`` (``anonymise``), as the timeline is.
+    Scrub(
+        "cases.ChildAssessment",
+        "cases.ChildAssessmentHistory",
+        _by_case,
+        {
+            "age_notes": BLANK,
+            "guardian_name": BLANK,
+            "guardian_relationship": BLANK,
+            "dif_office_text": BLANK,
+            "notes": BLANK,
+        },
+    ),
     Scrub("cases.Consent", "cases.ConsentHistory", _by_case, {"withdrawal_note": BLANK}),
     Scrub(
         "cases.Referral",

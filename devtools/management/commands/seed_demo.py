@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from cases.models import Case, Person
 from consulates.models import Consulate
+from devtools.demo.children import children_seed
 from devtools.demo.crossoffice import crossoffice_seed
 from devtools.demo.custody import custody_seed
 from devtools.demo.duplicates import duplicates_seed
@@ -90,6 +91,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Families: {family_seed()}."))
         # Decision 0028: a closed critical incident, for the incidents report.
         self.stdout.write(self.style.SUCCESS(f"Critical incidents: {incidents_seed(cases=seeded)}."))
+        # Decision 0029: two siblings in DFPS care, an unaccompanied girl received by the DIF.
+        self.stdout.write(self.style.SUCCESS(f"Children: {children_seed()}."))
         self._print_logins()
 
     def _print_logins(self):

@@ -36,7 +36,13 @@ from cases.reports.common import ReportParams
 from consulates.choices import FacilityKind
 from consulates.models import DetentionFacility, ReceptionPoint
 from tests import factories as f
-from tests.cases.reports import incident_builders, inquiry_builders, proceeding_builders, request_builders
+from tests.cases.reports import (
+    children_builders,
+    incident_builders,
+    inquiry_builders,
+    proceeding_builders,
+    request_builders,
+)
 from tests.factories.crossoffice import make_referral, make_transfer
 from tests.worlds import rolled_back
 
@@ -481,6 +487,7 @@ def build(*, manager_password: bool = False, tag: str = "") -> SimpleNamespace:
     proceeding_builders.build(w)  # the legal proceedings of the proceedings reports
     request_builders.build(w)  # the formal requests of the unanswered requests report
     incident_builders.build(w)  # the critical incidents of the incidents report
+    children_builders.build(w)  # the children of the children's reports
     _operations(w)
     return w
 
@@ -945,6 +952,20 @@ def expected_critical_incidents(w, consulate=None, params=PARAMS, operation=None
     return incident_builders.expected(w, _scope(w, consulate, operation), params)
 
 
+def expected_children_by_status(w, consulate=None, params=PARAMS, operation=None):
+    return children_builders.expected_children_by_status(w, _scope(w, consulate, operation), params)
+
+
+def expected_children_screened_before_return(w, consulate=None, params=PARAMS, operation=None):
+    return children_builders.expected_children_screened_before_return(
+        w, _scope(w, consulate, operation), params
+    )
+
+
+def expected_children_dif_confirmation(w, consulate=None, params=PARAMS, operation=None):
+    return children_builders.expected_children_dif_confirmation(w, _scope(w, consulate, operation), params)
+
+
 EXPECTED = {
     "open_cases": expected_open_cases,
     "weekly_flow": expected_weekly_flow,
@@ -969,4 +990,7 @@ EXPECTED = {
     "proceeding_outcomes": expected_proceeding_outcomes,
     "unanswered_requests": expected_unanswered_requests,
     "critical_incidents": expected_critical_incidents,
+    "children_by_status": expected_children_by_status,
+    "children_screened_before_return": expected_children_screened_before_return,
+    "children_dif_confirmation": expected_children_dif_confirmation,
 }

@@ -13,7 +13,7 @@ from cases.categories import Category
 from cases.models import Case, Task
 from cases.models.case import Outcome
 from cases.models.identity import ArrestingAgency
-from cases.reports import art36, incidents, network, operations, proceedings, quality, requests
+from cases.reports import art36, children, incidents, network, operations, proceedings, quality, requests
 from cases.reports.common import ReportParams
 from cases.reports.registry import REPORTS
 from intake.inquiries import reports as inquiry_reports
@@ -187,6 +187,7 @@ def test_every_report_is_registered_once_with_its_own_name():
         proceedings.__name__,
         requests.__name__,
         incidents.__name__,
+        children.__name__,
         inquiry_reports.__name__,
     )  # intake registers its own
     assert all(function.__module__ in modules for function in REPORTS.values())
