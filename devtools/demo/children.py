@@ -1,5 +1,6 @@
 """Children in the demo world (decision 0029): a sister and brother in the care of Texas DFPS in Dallas's
-district, each with their own case, the agency's case (numbers, caseworker, a CASA volunteer) and what DFPS
+district (the detained father's children of the family demo, decision 0027, when it ran first), each with
+their own case, the agency's case (numbers, caseworker, a CASA volunteer) and what DFPS
 asked of the consulate (locate family, birth certificates, a home study through the DIF); and an
 unaccompanied girl with a complete assessment and a hand-off the DIF confirmed in Nuevo Laredo, her case
 ready for a supervisor to close. Fictional people and numbers, made through the services."""
@@ -13,7 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases import services
-from cases.models import Person
+from cases.models import Case, Person
+from cases.models.case import Status
 from consulates.models import Consulate, Partner, PartnerKind, ReceptionPoint
 
 SIBLINGS = [
@@ -54,23 +56,7 @@ def children_seed() -> str:
     if Person.objects.filter(registered_by=dallas, given_names="Brenda", paternal_surname="Jiménez").exists():
         return "already there"
     today = timezone.localdate()
-    for n, child in enumerate(SIBLINGS):
-        fields = {k: v for k, v in child.items() if k != "age"}
-        person = services.person_register(
-            actor=officer,
-            consulate=dallas,
-            date_of_birth=_born(child["age"], today),
-            state_of_birth="MC",
-            **fields,
-        )
-        case = services.case_open(
-            actor=officer,
-            person=person,
-            consulate=dallas,
-            category="civil",
-            subtype="custodia_menores",
-            summary="Bajo la tutela de DFPS; su padre está detenido por ICE. DFPS pide apoyo del consulado.",
-        )
+    for n, case in enumerate(_siblings_cases(officer, dallas, today)):
         services.case_assign(actor=officer, case=case, assignee=officer)
         services.child_welfare_record(
             actor=officer,
@@ -101,6 +87,43 @@ def children_seed() -> str:
             )  # fmt: skip
     _unaccompanied(officer, dallas, point, today)
     return "two siblings in DFPS care and an unaccompanied girl received by the DIF (Dallas)"
+
+
+def _siblings_cases(officer, dallas, today) -> list:
+    """The cases of the two children in DFPS care: those of the detained father's children when the family
+    demo registered them (decision 0027: Rogelio Sandoval's), else two siblings registered here."""
+    family = list(
+        Case.objects.filter(
+            consulate=dallas, subtype="custodia_menores", person__paternal_surname="Sandoval",
+            person__maternal_surname="Ruiz",
+        )
+        .exclude(status=Status.CLOSED)
+        .select_related("person")
+        .order_by("person__date_of_birth")
+    )  # fmt: skip
+    if len(family) == 2:
+        return family
+    cases = []
+    for child in SIBLINGS:
+        fields = {k: v for k, v in child.items() if k != "age"}
+        person = services.person_register(
+            actor=officer,
+            consulate=dallas,
+            date_of_birth=_born(child["age"], today),
+            state_of_birth="MC",
+            **fields,
+        )
+        cases.append(
+            services.case_open(
+                actor=officer,
+                person=person,
+                consulate=dallas,
+                category="civil",
+                subtype="custodia_menores",
+                summary="Bajo la tutela de DFPS; su padre está detenido por ICE. DFPS pide apoyo del consulado.",
+            )
+        )
+    return cases
 
 
 def _unaccompanied(officer, dallas, point, today) -> None:

@@ -7,8 +7,15 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 
-from cases.models import AgencyRequest, ChildAssessment, ChildWelfareCase, RepatriationHandoff
+from cases.models import (
+    AgencyRequest,
+    ChildAssessment,
+    ChildWelfareCase,
+    FamilyRelationship,
+    RepatriationHandoff,
+)
 from devtools.demo.children import children_seed
+from devtools.demo.family import family_seed
 from devtools.demo.users import demo_users_create
 
 pytestmark = pytest.mark.django_db
@@ -27,3 +34,22 @@ def test_the_demo_children():
     handoff = RepatriationHandoff.objects.get(case=assessment.case)
     assert handoff.confirmed_at is not None
     assert children_seed() == "already there"
+
+
+def test_the_dfps_children_are_the_detained_fathers_when_the_family_demo_ran_first():
+    if not get_user_model().objects.filter(username="oficial.dallas").exists():
+        demo_users_create()
+    family_seed()
+    children_seed()
+    welfare = ChildWelfareCase.objects.select_related("case__person")
+    assert {(w.case.person.given_names, w.case.person.paternal_surname) for w in welfare} == {
+        ("Daniela", "Sandoval"),
+        ("Mateo", "Sandoval"),
+    }
+    pairs = set(
+        FamilyRelationship.objects.filter(ended_at__isnull=True).values_list(
+            "person_a__given_names", "person_b__given_names"
+        )
+    )
+    for child in ("Daniela", "Mateo"):
+        assert ("Rogelio", child) in pairs or (child, "Rogelio") in pairs
