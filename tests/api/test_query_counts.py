@@ -194,10 +194,11 @@ def test_every_list_endpoint_is_measured():
     }
     measured = {
         p.rstrip("/")
-        for p in REFERENCE + STAFF + PARTNER + SUPERVISOR
-        if "{" not in p or p.startswith(("cases/{case}/proc", "cases/{case}/inc"))
-        for p in REFERENCE + STAFF + PARTNER + CHILDREN
-        if "{" not in p or p.startswith(("cases/{case}/proc", "cases/{case}/child", "cases/{case}/agency"))
+        for p in REFERENCE + STAFF + PARTNER + SUPERVISOR + CHILDREN
+        if "{" not in p
+        or p.startswith(
+            ("cases/{case}/proc", "cases/{case}/inc", "cases/{case}/child", "cases/{case}/agency")
+        )
     }
     assert listed == measured | set(FAMILY)
     timelines = {

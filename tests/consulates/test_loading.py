@@ -45,4 +45,5 @@ def test_an_instance_loads_as_django_would_load_it(monkeypatch):
         monkeypatch.setattr(model, "from_db", classmethod(models.Model.from_db.__func__))
     django = [[_seen(row) for row in queryset.all()] for queryset in querysets]
     assert fast == django
-    assert sum(map(len, fast)) > 2 * len(FAST)  # most models had rows to compare
+    empty = [model.__name__ for model, rows in zip(FAST, fast[::2], strict=True) if not rows]
+    assert len(FAST) - len(empty) >= 12, empty  # a dozen models at least had rows to compare

@@ -29,6 +29,8 @@ PARTNER_FIELDS = [
     "contact_phone",
     "website",
     "webhook_url",
+    "kind",
+    "state",
 ]
 
 
