@@ -74,7 +74,7 @@ def children_seed() -> str:
         if n == 0:
             services.agency_request_add(
                 actor=officer, case=case, kind="locate_family", due_date=today + dt.timedelta(days=14),
-                description="Localizar a la abuela materna en Michoacán", requested_on=today - dt.timedelta(days=3),
+                description="Localizar a la abuela materna en México", requested_on=today - dt.timedelta(days=3),
             )  # fmt: skip
             services.agency_request_add(
                 actor=officer, case=case, kind="birth_certificates", due_date=today + dt.timedelta(days=7),
@@ -83,7 +83,7 @@ def children_seed() -> str:
         else:
             services.agency_request_add(
                 actor=officer, case=case, kind="home_study", due_date=today + dt.timedelta(days=30),
-                description="Estudio del hogar de la abuela por medio del DIF Michoacán",
+                description="Estudio del hogar de la abuela por medio del DIF del estado donde vive",
             )  # fmt: skip
     _unaccompanied(officer, dallas, point, today)
     return "two siblings in DFPS care and an unaccompanied girl received by the DIF (Dallas)"
