@@ -28,6 +28,7 @@ from cases.models import (
 from cases.models.case import ART36_CONTACT_HOURS, Status
 from cases.models.crossoffice import ACTIVE_REFERRAL, REFERRAL_ANSWER_HOURS, ReferralStatus
 from cases.models.formal_request import RequestStatus
+from cases.models.incident import CriticalIncident, IncidentKind
 from cases.models.proceeding import DeadlineStatus, ProceedingStatus
 from cases.models.reminder import ReminderChannel, ReminderKind, ReminderStatus
 from cases.models.removal import removal_moment, removal_zone_name
@@ -188,7 +189,9 @@ def hearing_reminders_sync(hearing: Hearing) -> None:
     row's channel is theirs. While detained with nobody to tell, the rows are kept when the person could
     be reached at liberty, so a release before they are due sends them (to the person); if the person is
     still detained then, they are skipped and the officer sees that nobody could be told. Days count on
-    the hearing's clock (its court's zone), quiet hours on the person's."""
+    the hearing's clock (its court's zone), quiet hours on the person's. Once a death in custody is
+    recorded on the case, nobody is reminded of the person's hearing (a family must never get one); the
+    officer and partners still are, to tell the court."""
     case = Case.objects.select_related(
         "consulate", "person__us_county__consulate", "facility__county__consulate"
     ).get(pk=hearing.case_id)
@@ -197,7 +200,8 @@ def hearing_reminders_sync(hearing: Hearing) -> None:
         tz = zoneinfo.ZoneInfo(hearing_zone_name(hearing, case=case))
         recipients = hearing_recipients(case)
         channel = recipients[0].channel if recipients else person_channel(case.person)
-        if channel:
+        died = CriticalIncident.objects.filter(case=case, kind=IncidentKind.DEATH).exists()
+        if channel and not died:
             person_tz = zoneinfo.ZoneInfo(person_zone_name(case.person, case))
             for kind in (ReminderKind.HEARING_PERSON_7D, ReminderKind.HEARING_PERSON_1D):
                 due = hearing_due_at(kind, hearing.starts_at, tz, person_tz)

@@ -106,6 +106,8 @@ def incident_record(
     _open_checklist(case, incident)
     _tell(case, incident, now)
     touch(case, actor)
+    if incident.kind == IncidentKind.DEATH:
+        schedule.case_hearings_resync(case)  # nobody is reminded of a dead person's hearing
     return incident
 
 
