@@ -510,6 +510,24 @@ def incident_closed(case: Case, actor, *, incident) -> CaseEvent:
     )
 
 
+def formal_request_changed(case: Case, actor, *, request, kind: str, changes: list[str] = ()) -> CaseEvent:
+    """A request to an authority about the case (decision 0026) was recorded, corrected, sent, answered or
+    withdrawn (``kind``): what is asked, of which authority, its status and due day. Its details and the
+    authority's answer stay on the request."""
+    return _record(
+        case,
+        kind,
+        actor,
+        request_id=request.pk,
+        request_kind=request.kind,
+        authority_kind=request.authority_kind,
+        authority=request.authority_name,
+        status=request.status,
+        due_on=request.due_on.isoformat() if request.due_on else None,
+        fields=list(changes),
+    )
+
+
 # Children (decision 0029): the agency's case, its requests, the child's assessment. Agency and request
 # words only; the numbers and names stay on their records.
 

@@ -26,6 +26,7 @@ from cases.models.case import Outcome, Status
 from cases.models.children import AgencyRequestKind, AgencyRequestStatus, ChildSituation
 from cases.models.custody import LocateResult, LocateWhere
 from cases.models.family import ChecklistItemKind, ChecklistStatus, RelationshipKind
+from cases.models.formal_request import FormalRequest, RequestKind
 from cases.models.handover import HandoverMethod, HandoverReason
 from cases.models.incident import IncidentKind
 from cases.models.proceeding import DeadlineKind, DeadlineStatus, ProceedingKind, ProceedingOutcome
@@ -113,6 +114,10 @@ GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
     "children": (
         gettext_lazy("Child protection"),
         (K.CHILD_WELFARE_RECORDED, K.AGENCY_REQUEST_ADDED, K.AGENCY_REQUEST_UPDATED, K.CHILD_ASSESSED),
+    ),
+    "requests": (
+        gettext_lazy("Requests to authorities"),
+        (K.REQUEST_RECORDED, K.REQUEST_UPDATED, K.REQUEST_SENT, K.REQUEST_ANSWERED, K.REQUEST_WITHDRAWN),
     ),
     "reminders": (gettext_lazy("Reminders"), (K.REMINDER_SENT,)),
     "inquiries": (gettext_lazy("Inquiries from families and partners"), (K.INQUIRY_LINKED,)),
@@ -270,6 +275,8 @@ def _facts(event: CaseEvent, payload: dict, names: dict) -> list:
         return _family_facts(kind, payload)
     if kind in GROUPS["children"][1]:
         return _child_facts(kind, payload)
+    if kind in GROUPS["requests"][1]:
+        return _request_facts(kind, payload)
     if kind == K.LOCATE_ATTEMPT:
         where = dict(LocateWhere.choices).get(payload.get("where"), payload.get("where", ""))
         result = dict(LocateResult.choices).get(payload.get("result"), payload.get("result", ""))
@@ -292,6 +299,21 @@ def _family_facts(kind: str, payload: dict) -> list:
             facts.append(_when(payload["due_on"]).date())
         return [f for f in facts if f]
     return [f for f in (str(dict(RelationshipKind.choices).get(payload.get("relative_kind"), "")),) if f]
+
+
+def _request_facts(kind: str, payload: dict) -> list:
+    """What is asked and of whom; the day the answer is due (while one is awaited); what a correction
+    changed. What the request says and the authority's answer stay on the request."""
+    what = dict(RequestKind.choices).get(payload.get("request_kind"), "")
+    facts = [what and str(what), payload.get("authority", "")]
+    due = _when(payload.get("due_on"))
+    if due and kind in (K.REQUEST_RECORDED, K.REQUEST_UPDATED, K.REQUEST_SENT):
+        facts.append(_("answer due %(day)s") % {"day": date_format(due.date())})
+    changed = [_field(FormalRequest, name) for name in payload.get("fields") or []]
+    if kind == K.REQUEST_UPDATED and any(changed):
+        labels = ", ".join(str(f.verbose_name) for f in changed if f is not None)
+        facts.append(_("changed: %(fields)s") % {"fields": labels})
+    return [f for f in facts if f]
 
 
 def _child_facts(kind: str, payload: dict) -> list:

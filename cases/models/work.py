@@ -79,6 +79,11 @@ class EventKind(models.TextChoices):
     RELATIONSHIP_ENDED = "relationship_ended", _("Family relationship removed")
     FAMILY_ITEM_ADDED = "family_item_added", _("Family-preparedness item added")
     FAMILY_ITEM_DONE = "family_item_done", _("Family-preparedness item resolved")
+    REQUEST_RECORDED = "request_recorded", _("Request to an authority recorded")
+    REQUEST_UPDATED = "request_updated", _("Request to an authority corrected")
+    REQUEST_SENT = "request_sent", _("Request to an authority sent")
+    REQUEST_ANSWERED = "request_answered", _("Authority answered a request")
+    REQUEST_WITHDRAWN = "request_withdrawn", _("Request to an authority withdrawn")
 
 
 NOTE_KINDS = (EventKind.NOTE, EventKind.CALL, EventKind.VISIT)

@@ -1,7 +1,8 @@
 """Formal requests to authorities (decision 0026): record one (from scratch, or in one step from a
 problem a visit found), send it, record the answer, withdraw it, attach documents. Each write checks the
 policy's ``request.record`` and the version the writer saw, and makes the request's reminders match
-(``schedule.request_reminders_sync``) in the same transaction."""
+(``schedule.request_reminders_sync``) in the same transaction. A request about a case is on that case's
+timeline: each step writes its entry and counts as activity on the case (whose row is locked first)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from cases.models import Document, FormalRequest
+from cases import events
+from cases.models import Case, Document, FormalRequest
 from cases.models.formal_request import TEXT_MAX, AuthorityKind, RequestKind, RequestStatus
+from cases.models.work import EventKind
 from cases.reminders import schedule
+from cases.services.common import lock_case, touch
 from cases.services.documents import document_upload
 from consulates.policy import authorize, can
 
@@ -90,6 +94,8 @@ def request_create(
             }
         )
     owner = owner or actor
+    if case is not None:
+        case = lock_case(case)
     request = FormalRequest(
         consulate_id=consulate_id,
         case=case,
@@ -108,11 +114,22 @@ def request_create(
         request.status, request.sent_on = RequestStatus.SENT, sent_on
     request.save()
     schedule.request_reminders_sync(request)
+    _on_timeline(case, actor, request, EventKind.REQUEST_RECORDED)
     return request
 
 
+def _on_timeline(case: Case | None, actor, request: FormalRequest, kind: str, changes=()) -> None:
+    if case is not None:
+        events.formal_request_changed(case, actor, request=request, kind=kind, changes=changes)
+        touch(case, actor)
+
+
 def _lock(request: FormalRequest | int, actor, expected_version: int | None) -> FormalRequest:
+    """The request under a row lock, after its case's (every case write locks the case first)."""
     pk = request if isinstance(request, int) else request.pk
+    case_id = FormalRequest.objects.filter(pk=pk).values_list("case_id", flat=True).first()
+    if case_id is not None:
+        lock_case(case_id)  # the request's case (read below, after the lock) is current
     request = (
         FormalRequest.objects.select_for_update(of=("self",))
         .select_related("case__facility__county", "facility__county", "consulate")
@@ -127,10 +144,11 @@ def _lock(request: FormalRequest | int, actor, expected_version: int | None) -> 
     return request
 
 
-def _save(request: FormalRequest) -> FormalRequest:
+def _save(request: FormalRequest, actor, kind: str, changes=()) -> FormalRequest:
     request.version += 1
     request.save()
     schedule.request_reminders_sync(request)
+    _on_timeline(request.case if request.case_id else None, actor, request, kind, changes)
     return request
 
 
@@ -144,9 +162,12 @@ def request_update(*, actor, request: FormalRequest, expected_version: int | Non
     values = _clean(current | {k: v for k, v in fields.items() if k in FIELDS})
     _check_owner(request.consulate_id, values["owner"])
     _check_dates(request.sent_on, values["due_on"])
+    changes = [name for name, value in values.items() if current[name] != value]
+    if not changes:
+        return request
     for name, value in values.items():
         setattr(request, name, value)
-    return _save(request)
+    return _save(request, actor, EventKind.REQUEST_UPDATED, changes)
 
 
 @transaction.atomic
@@ -162,7 +183,7 @@ def request_send(
     due_on = due_on or request.due_on
     _check_dates(sent_on, due_on)
     request.status, request.sent_on, request.due_on = RequestStatus.SENT, sent_on, due_on
-    return _save(request)
+    return _save(request, actor, EventKind.REQUEST_SENT)
 
 
 @transaction.atomic
@@ -182,7 +203,7 @@ def request_answer(
         raise ValidationError({"response": [_("Keep it under %(max)s characters.") % {"max": TEXT_MAX}]})
     _check_dates(request.sent_on, None, answered_on)
     request.status, request.answered_on, request.response = RequestStatus.ANSWERED, answered_on, response
-    return _save(request)
+    return _save(request, actor, EventKind.REQUEST_ANSWERED)
 
 
 @transaction.atomic
@@ -191,7 +212,7 @@ def request_withdraw(*, actor, request: FormalRequest, expected_version=None):
     if request.status not in (RequestStatus.DRAFT, RequestStatus.SENT):
         raise ValidationError(_("This request is closed."), code="request_closed")
     request.status = RequestStatus.WITHDRAWN
-    return _save(request)
+    return _save(request, actor, EventKind.REQUEST_WITHDRAWN)
 
 
 @transaction.atomic

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cases import services
 from cases.models import CaseEvent, VisitInterview
@@ -140,3 +140,51 @@ def test_a_request_needs_a_case_or_a_facility_and_an_owner_of_its_consulate(worl
             owner=f.officer("el_paso"),
         )
     assert "owner" in refused.value.message_dict
+
+
+def test_a_request_about_a_case_is_on_its_timeline_without_its_details_or_answer(world):
+    from cases.timeline import kinds_of, timeline_entries
+
+    case = f.make_case(world.officer)
+    version = case.version
+    today = timezone.localdate()
+    request = services.request_create(
+        actor=world.officer,
+        authority_kind="ice_field_office",
+        authority_name="ICE Dallas Field Office",
+        kind="medical_records",
+        case=case,
+        details="Expediente médico de la clínica",
+    )
+    services.request_update(actor=world.officer, request=request, due_on=today + dt.timedelta(5))
+    services.request_update(actor=world.officer, request=request)  # nothing changed: no entry
+    services.request_send(actor=world.officer, request=request, sent_on=today)
+    services.request_answer(actor=world.officer, request=request, answered_on=today, response="Enviado hoy")
+    withdrawn = services.request_create(
+        actor=world.officer, authority_kind="court", authority_name="Corte", kind="complaint", case=case
+    )
+    services.request_withdraw(actor=world.officer, request=withdrawn)
+
+    events = CaseEvent.objects.filter(case=case, kind__in=kinds_of("requests")).order_by("pk")
+    assert [e.kind for e in events] == [
+        "request_recorded",
+        "request_updated",
+        "request_sent",
+        "request_answered",
+        "request_recorded",
+        "request_withdrawn",
+    ]
+    assert all(e.actor_id == world.officer.pk for e in events)
+    stored = str([e.payload for e in events])
+    assert "clínica" not in stored
+    assert "Enviado hoy" not in stored
+    with translation.override("en"):
+        entries = timeline_entries(events.select_related("actor"))
+    assert entries[0].group == "requests"
+    assert "Medical records" in entries[0].facts
+    assert "ICE Dallas Field Office" in entries[0].facts
+    assert any("answer due" in str(fact) for fact in entries[1].facts)
+    assert any(str(fact) == "changed: answer due" for fact in entries[1].facts)
+    case.refresh_from_db()
+    assert case.version == version + 6  # six steps, the first moving the case into progress
+    assert case.status == "in_progress"
