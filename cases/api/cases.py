@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, prefetch_related_objects
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -16,6 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from api import statements
 from api.conditional import expected_version
 from api.pagination import TimelineCursor
 from api.views import ApiViewMixin
@@ -24,11 +25,16 @@ from cases.api import case_serializers as s
 from cases.api.access_logging import AccessLoggedViewSetMixin
 from cases.api.case_filters import CaseFilter, CaseSearchFilter, CaseSearchSerializer
 from cases.api.custody import CustodyActionsMixin
-from cases.api.handover import CaseDetailSerializer, HandoverActionsMixin, handovers_prefetch
+from cases.api.handover import (
+    CaseDetailSerializer,
+    HandoverActionsMixin,
+    handovers_of,
+    handovers_prefetch,
+)
 from cases.api.permissions import IsStaffMember
 from cases.api.persons import IDEMPOTENCY_KEY, IF_MATCH
 from cases.api.search import PostedSearchMixin, search_results_serializer
-from cases.models import Case, CaseEvent, Document
+from cases.models import Case, CaseEvent, Document, Handover
 from cases.models.work import EventKind
 from cases.selectors.repatriation import removal_warnings
 from consulates.models import Consulate
@@ -108,6 +114,26 @@ class CaseViewSet(
         if self.action not in ("list", "search"):  # the detail, and what the actions answer
             cases = cases.prefetch_related(handovers_prefetch(self.request.user))
         return cases
+
+    def compiled_retrieve(self, placeholder):
+        # Its prefetch is ``compiled_related``, only for a case that has hand-overs at all (few have).
+        any_handover = Exists(Handover.objects.filter(case_id=OuterRef("pk")))
+        return self.get_queryset().filter(pk=placeholder).annotate(any_handover=any_handover)
+
+    def compiled_related(self, case) -> None:
+        user = self.request.user
+        if not case.any_handover:
+            case._prefetched_objects_cache = {"handovers": Handover.objects.none()}
+            return
+        found = statements.statement(
+            "case.handovers", user, lambda placeholder: handovers_of(user, placeholder)
+        )
+        if found is None:
+            prefetch_related_objects([case], handovers_prefetch(user))
+            return
+        handovers = Handover.objects.none()
+        handovers._result_cache, handovers._prefetch_done = found.run(case.pk), True
+        case._prefetched_objects_cache = {"handovers": handovers}
 
     def get_serializer_class(self):
         if self.action in ("list", "search"):

@@ -66,12 +66,18 @@ class HandoverReceiptInputSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
+def _visible_handovers(user):
+    return Handover.objects.visible_to(user).select_related("post").order_by("-sent_at", "-pk")
+
+
 def handovers_prefetch(user) -> Prefetch:
     """The case detail's hand-overs, the latest first, in one query for the page."""
-    return Prefetch(
-        "handovers",
-        queryset=Handover.objects.visible_to(user).select_related("post").order_by("-sent_at", "-pk"),
-    )
+    return Prefetch("handovers", queryset=_visible_handovers(user))
+
+
+def handovers_of(user, case_id: int):
+    """One case's hand-overs as ``handovers_prefetch`` loads them (the compiled detail's second read)."""
+    return _visible_handovers(user).filter(case_id=case_id)
 
 
 class HandoverActionsMixin:
