@@ -10,8 +10,9 @@ statement for every request of a caller, only with another id, compiles it once:
   a second time must give the same SQL and parameters (a statement that depends on the moment is refused:
   ``NotReusable``, and the caller keeps the ORM's path);
 * the compiled statement is kept per thread (a compiler belongs to its thread's connection), under a key
-  that names the read and the caller: the user's id and their resolved access (role, consulate, partner).
-  A change of role or consulate changes the key; nothing else goes into a visibility rule.
+  that names the read and the caller (the view's ``compiled_caller``: the user's id and their resolved
+  access, role, consulate and partner). A change of role or consulate changes the key; nothing else goes
+  into a visibility rule.
 
 Each run sends the SQL with the real id in the placeholder's place, and turns the rows into model
 instances the way ``QuerySet`` does (Django's converters, ``from_db``, the ``select_related`` populators).
@@ -26,8 +27,6 @@ from collections.abc import Callable
 from django.db import connections
 from django.db.models import QuerySet
 from django.db.models.query import get_related_populators
-
-from consulates.access import access_for
 
 # An id no row has (ids are positive), to find the parameter that stands for the real one.
 PLACEHOLDER = -7_318_046_529
@@ -89,13 +88,14 @@ def _compile(queryset: QuerySet):
     return sql, params, compiler
 
 
-def statement(name: str, user, build: Callable[[int], QuerySet]) -> Statement | None:
-    """The compiled statement ``name`` for ``user``: ``build(PLACEHOLDER)`` compiled on first use in this
-    thread. ``None`` when it is not reusable (the caller takes the ORM's path)."""
+def statement(name: str, caller, build: Callable[[int], QuerySet]) -> Statement | None:
+    """The compiled statement ``name`` for ``caller`` (a hashable key of everything the queryset depends
+    on): ``build(PLACEHOLDER)`` compiled on first use in this thread. ``None`` when it is not reusable (the
+    caller takes the ORM's path)."""
     cache = getattr(_local, "statements", None)
     if cache is None:
         cache = _local.statements = {}
-    key = (name, user.pk, access_for(user))
+    key = (name, caller)
     found = cache.get(key)
     if found is None:
         try:

@@ -11,7 +11,8 @@ class ApiViewMixin(IdempotentPostMixin, ETagMixin):
     """Mix into every API view (before the DRF view class).
 
     A view whose detail read is hot defines ``compiled_retrieve(placeholder)`` (its queryset, from its own
-    ``get_queryset``, filtered on the placeholder id) and, for what the queryset prefetches,
+    ``get_queryset``, filtered on the placeholder id), ``compiled_caller()`` (what that queryset depends on
+    besides the id: the user and their access) and, for what the queryset prefetches,
     ``compiled_related(obj)``: its ``retrieve`` then runs the statement compiled once (``api.statements``)
     instead of building and compiling the queryset on every request."""
 
@@ -28,7 +29,8 @@ class ApiViewMixin(IdempotentPostMixin, ETagMixin):
         build = getattr(self, "compiled_retrieve", None)
         if build is None:
             return None
-        found = statements.statement(f"{type(self).__qualname__}.retrieve", self.request.user, build)
+        name = f"{type(self).__qualname__}.retrieve"
+        found = statements.statement(name, self.compiled_caller(), build)
         if found is None:
             return None
         self.filter_queryset(None)  # the address's parameters are checked as for any detail

@@ -31,7 +31,7 @@ from cases.api.handover import (
     handovers_of,
     handovers_prefetch,
 )
-from cases.api.permissions import IsStaffMember
+from cases.api.permissions import IsStaffMember, caller_key
 from cases.api.persons import IDEMPOTENCY_KEY, IF_MATCH
 from cases.api.search import PostedSearchMixin, search_results_serializer
 from cases.models import Case, CaseEvent, Document, Handover
@@ -115,6 +115,9 @@ class CaseViewSet(
             cases = cases.prefetch_related(handovers_prefetch(self.request.user))
         return cases
 
+    def compiled_caller(self):
+        return caller_key(self.request.user)
+
     def compiled_retrieve(self, placeholder):
         # Its prefetch is ``compiled_related``, only for a case that has hand-overs at all (few have).
         any_handover = Exists(Handover.objects.filter(case_id=OuterRef("pk")))
@@ -126,7 +129,7 @@ class CaseViewSet(
             case._prefetched_objects_cache = {"handovers": Handover.objects.none()}
             return
         found = statements.statement(
-            "case.handovers", user, lambda placeholder: handovers_of(user, placeholder)
+            "case.handovers", self.compiled_caller(), lambda placeholder: handovers_of(user, placeholder)
         )
         if found is None:
             prefetch_related_objects([case], handovers_prefetch(user))

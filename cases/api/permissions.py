@@ -3,6 +3,7 @@ the services (403 when the role may see but not do)."""
 
 from rest_framework.permissions import BasePermission
 
+from consulates.access import access_for
 from consulates.policy import POLICY, can
 
 
@@ -27,3 +28,9 @@ class IsStaffMember(PolicyPermission):
 
 class IsPartnerMember(PolicyPermission):
     action = "partner.enter"
+
+
+def caller_key(user) -> tuple:
+    """What a visibility rule depends on, beside the data: the user and their resolved access (role,
+    consulate, partner). The key of a compiled read (``api.statements``)."""
+    return (user.pk, access_for(user))
