@@ -1,9 +1,12 @@
 """Time the API's reads against raw pages, in process and over HTTP.
 
 Run with production settings on a seeded database (``docs/benchmarks.md``: ``make bench-api``). Each page
-is an API read beside its raw twin: one hand-written SQL statement for the same page (same filters,
-scope, order and page size, a total count), its encrypted identifiers decrypted as the API decrypts
-them, serialised with orjson. In process, the two run interleaved (API, raw, API, raw...) through
+is an API read beside its raw twin (``devtools/bench_raw_pages.py``): one hand-written SQL statement for
+the same page (same filters, scope, order and page size, a total count) that answers exactly the API's
+JSON: the encrypted fields it shows decrypted, its computed fields computed as the models compute them,
+times in the caller's zone, serialised with orjson. After the warm-up the command compares each API page
+with its raw page (whole page) and refuses to run when they differ, naming the first differing key path
+and both values. In process, the two run interleaved (API, raw, API, raw...) through
 Django's test client for the API (so every middleware, the session or token, the second factor, the
 access log and the serializer count) after a warm-up; the table shows both medians, their ratio against
 the 3x goal, the queries of one API request and how many ran before the view (middleware,
@@ -18,9 +21,6 @@ The command only reads, apart from a session verified with a temporary authentic
 partner token (both removed at the end) and the access-log rows its reads write (the log is append-only:
 they stay, as the record of the benchmark's reads).
 """
-
-# The SQL below is assembled from constant fragments only (every value is a query parameter).
-# ruff: noqa: S608
 
 from __future__ import annotations
 
@@ -50,189 +50,22 @@ from django.test.utils import CaptureQueriesContext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.views import APIView
 
-import encryption
 from api import throttling
 from api.models import ApiToken
+from devtools.bench_raw_pages import (
+    caller_language,
+    caller_zone,
+    first_difference,
+    raw_case_detail,
+    raw_case_list,
+    raw_partner_referrals,
+    raw_person_search,
+)
 
 RATIO_GOAL = 3.0
 THROUGHPUT_GOAL = 0.5
 QUERIES_BEFORE_VIEW_GOAL = 2
 ADMIN_LIST_GOAL_MS = 150
-PAGE = 50
-
-CASE_COLUMNS = """
-    c.id, c.reference, c.consulate_id, co.code, c.category, c.subtype, c.status, c.priority, c.summary,
-    c.facility_id, c.detained_since, c.released_on, c.arrested_at, c.consulate_notified_at, c.notified_by,
-    c.first_contact_at, c.expected_removal_date, c.reception_point_id, c.outcome, c.outcome_notes,
-    c.opened_at, c.closed_at, c.last_activity_at, c.version,
-    p.id, p.given_names, p.paternal_surname, p.maternal_surname, p.curp, p.a_number,
-    u.id, u.first_name, u.last_name, u.username"""
-CASE_FROM = """
-    FROM cases_case c
-    JOIN cases_person p ON p.id = c.person_id
-    JOIN consulates_consulate co ON co.id = c.consulate_id
-    LEFT JOIN auth_user u ON u.id = c.assigned_to_id"""
-OFFICER_SCOPE = """(c.consulate_id = %(consulate)s OR c.id IN (
-    SELECT case_id FROM cases_transfer WHERE status = 'pending' AND to_consulate_id = %(consulate)s))"""
-
-
-def _decrypt(value):
-    return encryption.decrypt(value) if value else value
-
-
-def _hours(delta):
-    return round(delta.total_seconds() / 3600, 2) if delta is not None else None
-
-
-def _case_row(row) -> dict:
-    (pk, reference, consulate, code, category, subtype, status, priority, summary, facility, detained,
-     released, arrested, notified, notified_by, contact, removal, reception, outcome, outcome_notes,
-     opened, closed, activity, version, person, given, paternal, maternal, curp, a_number,
-     user, first, last, username) = row[:34]  # fmt: skip
-    now = dt.datetime.now(dt.UTC)
-    in_custody = facility is not None and released is None
-    overdue = (
-        in_custody and contact is None and notified is not None and now - notified >= dt.timedelta(hours=48)
-    )
-    return {
-        "id": pk,
-        "reference": reference,
-        "person": {
-            "id": person,
-            "full_name": " ".join(part for part in (given, paternal, maternal) if part),
-            "curp": _decrypt(curp),
-            "a_number": _decrypt(a_number),
-        },
-        "consulate": consulate,
-        "consulate_code": code,
-        "category": category,
-        "subtype": subtype,
-        "status": status,
-        "priority": priority,
-        "summary": summary,
-        "assigned_to": {"id": user, "name": f"{first} {last}".strip() or username} if user else None,
-        "facility": facility,
-        "detained_since": detained,
-        "released_on": released,
-        "in_custody": in_custody,
-        "arrested_at": arrested,
-        "consulate_notified_at": notified,
-        "notified_by": notified_by,
-        "first_contact_at": contact,
-        "art36": {
-            "notification_delay_hours": _hours(notified - arrested if notified and arrested else None),
-            "contact_delay_hours": _hours(contact - notified if contact and notified else None),
-            "contact_overdue": overdue,
-        },
-        "expected_removal_date": removal,
-        "reception_point": reception,
-        "outcome": outcome,
-        "outcome_notes": outcome_notes,
-        "opened_at": opened,
-        "closed_at": closed,
-        "last_activity_at": activity,
-        "version": version,
-    }
-
-
-def _fetch(sql: str, params: dict) -> list:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-def raw_case_list(consulate: int | None) -> bytes:
-    scope = f"AND {OFFICER_SCOPE}" if consulate else ""
-    rows = _fetch(
-        f"SELECT {CASE_COLUMNS}, (SELECT count(*) FROM cases_case c WHERE c.status = 'open' {scope}) "
-        f"{CASE_FROM} WHERE c.status = 'open' {scope} ORDER BY c.opened_at DESC, c.id DESC LIMIT %(limit)s",
-        {"consulate": consulate, "limit": PAGE},
-    )
-    count = rows[0][-1] if rows else 0
-    return orjson.dumps({"count": count, "results": [_case_row(row) for row in rows]})
-
-
-def raw_case_detail(pk: int) -> bytes:
-    rows = _fetch(f"SELECT {CASE_COLUMNS} {CASE_FROM} WHERE c.id = %(pk)s", {"pk": pk})
-    return orjson.dumps(_case_row(rows[0]))
-
-
-def raw_partner_referrals(partner: int) -> bytes:
-    rows = _fetch(
-        """SELECT r.id, r.service, r.request_note, r.status, r.referred_at, r.responded_at,
-               r.decline_reason, r.completed_at, r.outcome_note, r.withdrawn_at, r.withdrawal_reason,
-               r.updated_at, cs.scope, cs.withdrawn_at, c.id, c.reference, c.category, c.status,
-               p.given_names, p.paternal_surname, p.maternal_surname, p.curp, p.a_number,
-               (SELECT count(*) FROM cases_referral WHERE partner_id = %(partner)s)
-           FROM cases_referral r
-           JOIN cases_consent cs ON cs.id = r.consent_id
-           JOIN cases_case c ON c.id = r.case_id
-           JOIN cases_person p ON p.id = c.person_id
-           WHERE r.partner_id = %(partner)s
-           ORDER BY r.updated_at DESC, r.id DESC LIMIT %(limit)s""",
-        {"partner": partner, "limit": PAGE},
-    )
-    results = []
-    for row in rows:
-        active = row[3] in ("pending", "accepted", "in_progress") and row[13] is None
-        scope = row[12] or []
-        case = None
-        if active:
-            case = {"id": row[14], "reference": row[15], "category": row[16], "status": row[17]}
-            if "identity" in scope:
-                case["identity"] = {
-                    "full_name": " ".join(part for part in row[18:21] if part),
-                    "curp": _decrypt(row[21]),
-                    "a_number": _decrypt(row[22]),
-                }
-        results.append(
-            {
-                "id": row[0],
-                "service": row[1],
-                "request_note": row[2] if active else "",
-                "status": row[3],
-                "referred_at": row[4],
-                "responded_at": row[5],
-                "decline_reason": row[6],
-                "completed_at": row[7],
-                "outcome_note": row[8] if active else "",
-                "withdrawn_at": row[9],
-                "withdrawal_reason": row[10],
-                "updated_at": row[11],
-                "case": case,
-            }
-        )
-    return orjson.dumps({"count": rows[0][-1] if rows else 0, "results": results})
-
-
-def raw_person_search(word: str) -> bytes:
-    rows = _fetch(
-        """SELECT p.id, p.given_names, p.paternal_surname, p.maternal_surname, p.date_of_birth, p.sex,
-               p.curp, p.a_number, p.registered_by_id,
-               (SELECT count(*) FROM cases_person WHERE search_name LIKE %(pattern)s)
-           FROM cases_person p WHERE p.search_name LIKE %(pattern)s
-           ORDER BY p.paternal_surname, p.given_names, p.id LIMIT %(limit)s""",
-        {"pattern": f"%{word}%", "limit": PAGE},
-    )
-    return orjson.dumps(
-        {
-            "count": rows[0][-1] if rows else 0,
-            "results": [
-                {
-                    "id": row[0],
-                    "given_names": row[1],
-                    "paternal_surname": row[2],
-                    "maternal_surname": row[3],
-                    "date_of_birth": row[4],
-                    "sex": row[5],
-                    "curp": _decrypt(row[6]),
-                    "a_number": _decrypt(row[7]),
-                    "registered_by": row[8],
-                }
-                for row in rows
-            ],
-        }
-    )
 
 
 @contextmanager
@@ -298,17 +131,26 @@ class Command(BaseCommand):
             staff = {user.username: self._verified_client(user, devices) for user in (manager, officer)}
             token, raw_token = self._partner_token(partner_user, token_ids)
             partner = Client(SERVER_NAME=settings.ALLOWED_HOSTS[0], HTTP_AUTHORIZATION=f"Token {raw_token}")
+            # What the API writes for each caller, computed once: the zone of its times, the language of
+            # its labels, and the address its pages' ``next`` links name.
+            manager_zone, officer_zone = caller_zone(manager), caller_zone(officer)
+            partner_zone, language = caller_zone(None), caller_language()
+            origin = f"http://{settings.ALLOWED_HOSTS[0]}"
+            cases_url, referrals_url = f"{origin}/api/v1/cases/", f"{origin}/api/v1/partner/referrals/"
             pages = [
                 ("case list ?status=open, manager", staff["gerente"], "get",
-                 "/api/v1/cases/?status=open&limit=50", None, lambda: raw_case_list(None)),
+                 "/api/v1/cases/?status=open&limit=50", None,
+                 lambda: raw_case_list(None, manager_zone, language, cases_url)),
                 ("case list ?status=open, Dallas officer", staff["oficial.dallas"], "get",
-                 "/api/v1/cases/?status=open&limit=50", None, lambda: raw_case_list(officer_consulate)),
+                 "/api/v1/cases/?status=open&limit=50", None,
+                 lambda: raw_case_list(officer_consulate, officer_zone, language, cases_url)),
                 ("case detail, Dallas officer", staff["oficial.dallas"], "get",
-                 f"/api/v1/cases/{case_id}/", None, lambda: raw_case_detail(case_id)),
+                 f"/api/v1/cases/{case_id}/", None,
+                 lambda: raw_case_detail(case_id, officer_consulate, officer_zone, language)),
                 ("partner referral list", partner, "get", "/api/v1/partner/referrals/?limit=50", None,
-                 lambda: raw_partner_referrals(partner_id)),
+                 lambda: raw_partner_referrals(partner_id, partner_zone, language, referrals_url)),
                 ("person search 'garc', manager", staff["gerente"], "post", "/api/v1/persons/search/",
-                 {"search": "garc", "limit": 50}, lambda: raw_person_search("garc")),
+                 {"search": "garc", "limit": 50}, lambda: raw_person_search("garc", manager_zone, language)),
             ]  # fmt: skip
             self._in_process(pages, runs)
             self._floor(staff["oficial.dallas"], runs)
@@ -355,6 +197,7 @@ class Command(BaseCommand):
                         f"{name}: {path} answered {response.status_code}: {response.content[:300]!r}"
                     )
                 raw()
+            self._same_page(name, response, raw)
             with _queries_before_view() as (seen, captured):
                 self._request(client, method, path, body)
                 queries = len(captured)
@@ -373,6 +216,16 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{name:<42} {api_ms:>8.1f} {raw_ms:>8.2f} {ratio:>6.1f}x {queries:>8} {before:>12}  "
                 f"{'met' if met else 'NOT MET'}"
+            )
+
+    def _same_page(self, name: str, response, raw) -> None:
+        """Refuse to time a raw page that answers anything else than its API page (whole page)."""
+        difference = first_difference(orjson.loads(response.content), orjson.loads(raw()))
+        if difference is not None:
+            path, api_value, raw_value = difference
+            raise CommandError(
+                f"{name}: the raw page differs from the API's at {path}: API {api_value!r}, raw {raw_value!r}. "
+                "Make the raw page (devtools/bench_raw_pages.py) answer what the API answers."
             )
 
     def _floor(self, client, runs: int) -> None:
