@@ -68,6 +68,15 @@ class LimitOffset(LimitOffsetPagination):
         """The page and the total in one statement: each row carries the count of the whole list (an
         uncorrelated scalar sub-query, computed once), instead of a ``COUNT`` query before the page's.
         A page past the end has no row to carry it: then the count is asked on its own."""
+        page_queryset = self.page_queryset(queryset, request)
+        if page_queryset is None:
+            return super().paginate_queryset(queryset, request, view)
+        return self.finish(list(page_queryset), queryset.count)
+
+    def page_queryset(self, queryset, request):
+        """The page's queryset, each row annotated with the list's total (``_list_total``); ``None`` for a
+        list whose rows are not the table's (combined, sliced, distinct or grouped: DRF's own paging). An
+        empty queryset for a list that cannot have rows."""
         query = getattr(queryset, "query", None)
         if (
             not isinstance(queryset, QuerySet)
@@ -76,18 +85,25 @@ class LimitOffset(LimitOffsetPagination):
             or query.distinct
             or query.group_by is not None  # an aggregated list: its rows are not the table's
         ):
-            return super().paginate_queryset(queryset, request, view)
-        self.request = request
-        self.limit = self.get_limit(request)
-        self.offset = self.get_offset(request)
+            return None
+        self.prepare(request)
         try:
             inner, params = queryset.order_by().values("pk").query.sql_with_params()
         except EmptyResultSet:  # a list that cannot have rows (``none()``, ``pk__in=[]``)
-            self.count, self.display_page_controls = 0, False
-            return []
+            return queryset.none()
         total = RawSQL(f"SELECT count(*) FROM ({inner}) AS listed", params)  # noqa: S608, S611 - Django's own SQL
-        page = list(queryset.annotate(_list_total=total)[self.offset : self.offset + self.limit])
-        self.count = page[0]._list_total if page else (queryset.count() if self.offset else 0)
+        return queryset.annotate(_list_total=total)[self.offset : self.offset + self.limit]
+
+    def prepare(self, request) -> None:
+        """The page asked for (400 for a limit or offset the rule refuses)."""
+        self.request = request
+        self.limit = self.get_limit(request)
+        self.offset = self.get_offset(request)
+
+    def finish(self, page: list, count) -> list:
+        """``page`` (from ``page_queryset``, after ``prepare``) with the total it carries; ``count()`` asks
+        for the total on its own when a page past the end carries none."""
+        self.count = page[0]._list_total if page else (count() if self.offset else 0)
         self.display_page_controls = self.count > self.limit and self.template is not None
         return page
 

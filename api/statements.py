@@ -24,6 +24,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import QuerySet
 from django.db.models.query import get_related_populators
@@ -40,15 +41,19 @@ class NotReusable(Exception):
 
 
 class Statement:
-    def __init__(self, build: Callable[[int], QuerySet]):
+    """``build(PLACEHOLDER)`` compiled. Without ``placeholder`` the statement takes no value: everything it
+    depends on is in its key (a list's page: the caller and the address's parameters)."""
+
+    def __init__(self, build: Callable[[int], QuerySet], *, placeholder: bool = True):
         queryset = build(PLACEHOLDER)
         sql, params, compiler = _compile(queryset)
         again, params_again, _unused = _compile(build(PLACEHOLDER))
         if again != sql or list(params_again) != list(params):
             raise NotReusable("the statement is not the same when built and compiled twice")
         slots = [i for i, value in enumerate(params) if value == PLACEHOLDER]
-        if len(slots) != 1:
+        if len(slots) != (1 if placeholder else 0):
             raise NotReusable("the placeholder id is not exactly one parameter")
+        slots = slots or [None]
         self.db = queryset.db
         self.sql, self.params, self.slot = sql, list(params), slots[0]
         self.compiler = compiler
@@ -61,10 +66,11 @@ class Statement:
         self.annotations = dict(compiler.annotation_col_map or {})
         self.col_count = compiler.col_count
 
-    def run(self, value: int) -> list:
+    def run(self, value: int | None = None) -> list:
         """The instances of the rows for ``value`` in the placeholder's place."""
         params = list(self.params)
-        params[self.slot] = value
+        if self.slot is not None:
+            params[self.slot] = value
         with connections[self.db].cursor() as cursor:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()
@@ -84,14 +90,20 @@ class Statement:
 
 def _compile(queryset: QuerySet):
     compiler = queryset.query.get_compiler(using=queryset.db)
-    sql, params = compiler.as_sql()
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:  # a queryset that cannot have rows: nothing to run
+        raise NotReusable("the queryset cannot have rows") from None
     return sql, params, compiler
 
 
-def statement(name: str, caller, build: Callable[[int], QuerySet]) -> Statement | None:
+def statement(
+    name: str, caller, build: Callable[[int], QuerySet], *, placeholder: bool = True
+) -> Statement | None:
     """The compiled statement ``name`` for ``caller`` (a hashable key of everything the queryset depends
     on): ``build(PLACEHOLDER)`` compiled on first use in this thread. ``None`` when it is not reusable (the
-    caller takes the ORM's path)."""
+    caller takes the ORM's path). An exception of ``build`` (a refused parameter) reaches the caller and
+    nothing is kept."""
     cache = getattr(_local, "statements", None)
     if cache is None:
         cache = _local.statements = {}
@@ -99,7 +111,7 @@ def statement(name: str, caller, build: Callable[[int], QuerySet]) -> Statement 
     found = cache.get(key)
     if found is None:
         try:
-            found = Statement(build)
+            found = Statement(build, placeholder=placeholder)
         except NotReusable:
             found = False
         if len(cache) >= _CACHE_SIZE:

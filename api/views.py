@@ -1,6 +1,7 @@
 """The base of every API view: idempotent POSTs and ETags; a detail read through a compiled statement."""
 
 from django.http import Http404
+from rest_framework.response import Response
 
 from api import statements
 from api.conditional import ETagMixin
@@ -45,3 +46,49 @@ class ApiViewMixin(IdempotentPostMixin, ETagMixin):
 
     def compiled_related(self, obj) -> None:
         """Load what the detail's queryset prefetches (nothing by default)."""
+
+
+class CompiledListMixin:
+    """A list whose page runs as a statement compiled once per caller and address (``api.statements``):
+    the view's ``get_queryset``, its filters and the page (with its total) are built and compiled the
+    first time a caller asks for that address in this thread, then only run. ``compiled_list_params``
+    names the parameters such an address may carry: parameters whose meaning depends only on their text
+    (a filter that looks a row up, such as a consulate's id, is not among them); any other keeps the ORM's
+    path. ``page_related(page)`` loads what the page's rows show beyond their own statement.
+
+    Mix in before ``ApiViewMixin``; the view defines ``compiled_caller()`` (see ``ApiViewMixin``)."""
+
+    compiled_list_params: frozenset[str] = frozenset()
+
+    def list(self, request, *args, **kwargs):
+        page = self._compiled_page(request)
+        if page is None:
+            queryset = self.filter_queryset(self.get_queryset())
+            page = self.paginate_queryset(queryset)
+            if page is None:
+                return Response(self.get_serializer(queryset, many=True).data)
+        self.page_related(page)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def page_related(self, page: list) -> None:
+        """Load what the page's rows show beyond their statement (nothing by default)."""
+
+    def _compiled_page(self, request):
+        paginator = self.paginator
+        query = request.query_params
+        if not hasattr(paginator, "page_queryset") or not set(query) <= self.compiled_list_params:
+            return None
+        address = tuple(sorted((name, tuple(query.getlist(name))) for name in query))
+
+        def build(_placeholder):
+            page = paginator.page_queryset(self.filter_queryset(self.get_queryset()), request)
+            if page is None:
+                raise statements.NotReusable("this list is paged by DRF's own paginator")
+            return page
+
+        name = f"{type(self).__qualname__}.list"
+        found = statements.statement(name, (self.compiled_caller(), address), build, placeholder=False)
+        if found is None:
+            return None
+        paginator.prepare(request)
+        return paginator.finish(found.run(), lambda: self.filter_queryset(self.get_queryset()).count())

@@ -35,6 +35,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from consulates.access import Access, access_for
+from consulates.expressions import InArray
 from consulates.models import EXPORT_ROLES, Role
 
 # ------------------------------------------------------------------------------------------------
@@ -472,7 +473,7 @@ def _case_view(user, access: Access, model) -> Q:
         # A supervisor deciding on an incoming transfer reads the case first (read-only: every write
         # checks the case's own consulate).
         incoming = _model("cases.Transfer").objects.pending().filter(to_consulate_id=access.consulate_id)
-        return Q(consulate_id=access.consulate_id) | Q(pk__in=incoming.values("case_id"))
+        return Q(consulate_id=access.consulate_id) | Q(InArray("pk", incoming.order_by().values("case_id")))
     if access.partner_id:
         return Q(pk__in=shared_case_ids(access.partner_id))
     return NOTHING

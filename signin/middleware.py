@@ -137,15 +137,21 @@ class VerifiedDeviceMiddleware(OTPMiddleware):
     device read through the shared cache (``signin.principal``) instead of a query per request."""
 
     def _verify_user_sync(self, request, user):
-        self._init_user_fields(user)
-        if user.is_authenticated:
-            persistent_id = request.session.get(DEVICE_ID_SESSION_KEY)
-            device = None
-            if persistent_id:
-                device = principal.cached(
-                    principal.device_key(persistent_id),
-                    user.pk,
-                    lambda: self._device_from_persistent_id(persistent_id),
-                )
-            user.otp_device = self._finalize_device(request, user, device)
+        # The session's user and its device entries in one round trip (``principal.prefetched``).
+        user_id = request.session.get(SESSION_KEY)
+        persistent_id = request.session.get(DEVICE_ID_SESSION_KEY)
+        keys = [principal.user_key(user_id)] if user_id is not None else []
+        if persistent_id:
+            keys.append(principal.device_key(persistent_id))
+        with principal.prefetched(user_id, keys):
+            self._init_user_fields(user)  # resolves the user
+            if user.is_authenticated:
+                device = None
+                if persistent_id:
+                    device = principal.cached(
+                        principal.device_key(persistent_id),
+                        user.pk,
+                        lambda: self._device_from_persistent_id(persistent_id),
+                    )
+                user.otp_device = self._finalize_device(request, user, device)
         return user

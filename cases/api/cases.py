@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from api import statements
 from api.conditional import expected_version
 from api.pagination import TimelineCursor
-from api.views import ApiViewMixin
+from api.views import ApiViewMixin, CompiledListMixin
 from cases import services
 from cases.api import case_serializers as s
 from cases.api.access_logging import AccessLoggedViewSetMixin
@@ -83,6 +83,7 @@ class CaseViewSet(
     CustodyActionsMixin,
     PostedSearchMixin,
     AccessLoggedViewSetMixin,
+    CompiledListMixin,
     ApiViewMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -99,6 +100,11 @@ class CaseViewSet(
     search_filterset_class = CaseSearchFilter
     search_serializer_class = CaseSearchSerializer
     access_label = "case"
+    # The list's parameters whose meaning is their text alone (``CompiledListMixin``).
+    compiled_list_params = frozenset(
+        {"status", "category", "priority", "assigned_to", "in_custody", "hearing_from", "hearing_to"}
+        | {"updated_since", "ordering", "limit", "offset"}
+    )
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):

@@ -108,3 +108,23 @@ def test_a_disabled_user_or_a_removed_device_counts_at_the_next_request():
     client.get(URL)
     device.delete()
     assert client.get(URL).status_code == 403
+
+
+def test_the_user_and_the_device_come_in_one_round_trip():
+    import redis.client
+
+    client, _ = _signed_in(f.officer("dallas"))
+    assert client.get(URL).status_code == 200
+    reads = []
+    original = redis.client.Redis.execute_command
+
+    def counted(self, *args, **kwargs):
+        reads.append(args[0])
+        return original(self, *args, **kwargs)
+
+    redis.client.Redis.execute_command = counted
+    try:
+        assert client.get("/healthz").status_code == 200
+    finally:
+        redis.client.Redis.execute_command = original
+    assert reads.count("MGET") == 1, reads  # the generations, the user and the device together
