@@ -26,11 +26,20 @@ from collections.abc import Callable
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import BooleanField, QuerySet
+from django.db.models.expressions import RawSQL
 from django.db.models.query import get_related_populators
 
-# An id no row has (ids are positive), to find the parameter that stands for the real one.
+# An id no row has (ids are positive), to find the parameter that stands for the real one; for a key of
+# text (a token's), a text no key is; for a list of ids (``= ANY(%s)``, see ``any_of``), a list of its own.
 PLACEHOLDER = -7_318_046_529
+TEXT_PLACEHOLDER = "\x1fplaceholder\x1f"
+
+
+def _is_placeholder(value, placeholder) -> bool:
+    if isinstance(placeholder, list):
+        return value is placeholder
+    return type(value) is type(placeholder) and value == placeholder
 MAX_ID = 2**63 - 1
 _CACHE_SIZE = 512  # statements per thread: reads x callers (a worker serves a few dozen users at a time)
 _local = threading.local()
@@ -41,17 +50,17 @@ class NotReusable(Exception):
 
 
 class Statement:
-    """``build(PLACEHOLDER)`` compiled. Without ``placeholder`` the statement takes no value: everything it
-    depends on is in its key (a list's page: the caller and the address's parameters)."""
+    """``build(placeholder)`` compiled. With ``placeholder=None`` the statement takes no value: everything
+    it depends on is in its key (a list's page: the caller and the address's parameters)."""
 
-    def __init__(self, build: Callable[[int], QuerySet], *, placeholder: bool = True):
-        queryset = build(PLACEHOLDER)
+    def __init__(self, build: Callable, *, placeholder=PLACEHOLDER):
+        queryset = build(placeholder)
         sql, params, compiler = _compile(queryset)
-        again, params_again, _unused = _compile(build(PLACEHOLDER))
+        again, params_again, _unused = _compile(build(placeholder))
         if again != sql or list(params_again) != list(params):
             raise NotReusable("the statement is not the same when built and compiled twice")
-        slots = [i for i, value in enumerate(params) if value == PLACEHOLDER]
-        if len(slots) != (1 if placeholder else 0):
+        slots = [i for i, value in enumerate(params) if _is_placeholder(value, placeholder)]
+        if len(slots) != (0 if placeholder is None else 1):
             raise NotReusable("the placeholder id is not exactly one parameter")
         slots = slots or [None]
         self.db = queryset.db
@@ -66,7 +75,7 @@ class Statement:
         self.annotations = dict(compiler.annotation_col_map or {})
         self.col_count = compiler.col_count
 
-    def run(self, value: int | None = None) -> list:
+    def run(self, value=None) -> list:
         """The instances of the rows for ``value`` in the placeholder's place."""
         params = list(self.params)
         if self.slot is not None:
@@ -97,11 +106,9 @@ def _compile(queryset: QuerySet):
     return sql, params, compiler
 
 
-def statement(
-    name: str, caller, build: Callable[[int], QuerySet], *, placeholder: bool = True
-) -> Statement | None:
+def statement(name: str, caller, build: Callable, *, placeholder=PLACEHOLDER) -> Statement | None:
     """The compiled statement ``name`` for ``caller`` (a hashable key of everything the queryset depends
-    on): ``build(PLACEHOLDER)`` compiled on first use in this thread. ``None`` when it is not reusable (the
+    on): ``build(placeholder)`` compiled on first use in this thread. ``None`` when it is not reusable (the
     caller takes the ORM's path). An exception of ``build`` (a refused parameter) reaches the caller and
     nothing is kept."""
     cache = getattr(_local, "statements", None)
@@ -118,6 +125,27 @@ def statement(
             cache.clear()
         cache[key] = found
     return found or None
+
+
+def any_of(column: str, placeholder):
+    """``column = ANY(%s)`` with one parameter, a list: a statement for any number of ids (``IN`` writes
+    one parameter per id, so each count would be another statement)."""
+    return RawSQL(f"{column} = ANY(%s)", [placeholder], output_field=BooleanField())  # noqa: S611 - a column name of ours
+
+
+def attach(instances: list, relation: str, rows: list, by: str) -> None:
+    """``rows`` (each with ``by``, the id of its instance) as each instance's prefetched ``relation``, in
+    their order, as ``prefetch_related`` leaves them."""
+    groups: dict = {}
+    for row in rows:
+        groups.setdefault(getattr(row, by), []).append(row)
+    for instance in instances:
+        loaded = getattr(instance, relation).none()
+        loaded._result_cache, loaded._prefetch_done = groups.get(instance.pk, []), True
+        cache = getattr(instance, "_prefetched_objects_cache", None)
+        if cache is None:
+            cache = instance._prefetched_objects_cache = {}
+        cache[relation] = loaded
 
 
 def valid_id(value) -> int | None:

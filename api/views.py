@@ -87,7 +87,7 @@ class CompiledListMixin:
             return page
 
         name = f"{type(self).__qualname__}.list"
-        found = statements.statement(name, (self.compiled_caller(), address), build, placeholder=False)
+        found = statements.statement(name, (self.compiled_caller(), address), build, placeholder=None)
         if found is None:
             return None
         paginator.prepare(request)

@@ -131,18 +131,16 @@ class CaseViewSet(
 
     def compiled_related(self, case) -> None:
         user = self.request.user
-        if not case.any_handover:
-            case._prefetched_objects_cache = {"handovers": Handover.objects.none()}
-            return
-        found = statements.statement(
-            "case.handovers", self.compiled_caller(), lambda placeholder: handovers_of(user, placeholder)
-        )
-        if found is None:
-            prefetch_related_objects([case], handovers_prefetch(user))
-            return
-        handovers = Handover.objects.none()
-        handovers._result_cache, handovers._prefetch_done = found.run(case.pk), True
-        case._prefetched_objects_cache = {"handovers": handovers}
+        rows = []
+        if case.any_handover:
+            found = statements.statement(
+                "case.handovers", self.compiled_caller(), lambda placeholder: handovers_of(user, placeholder)
+            )
+            if found is None:
+                prefetch_related_objects([case], handovers_prefetch(user))
+                return
+            rows = found.run(case.pk)
+        statements.attach([case], "handovers", rows, by="case_id")
 
     def get_serializer_class(self):
         if self.action in ("list", "search"):

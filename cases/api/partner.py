@@ -3,7 +3,7 @@ and updates a partner gives. What it may read of each is cases/api/partner_seria
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -12,13 +12,14 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api import statements
 from api.conditional import claimed_version, if_match
 from api.fields import IsoDateTimeFilter
 from api.filters import ChoicesFilter, FilterSet
 from api.pagination import TimelineCursor
 from api.parsers import MultiPartParser
 from api.schema import ETAG_HEADER
-from api.views import ApiViewMixin
+from api.views import ApiViewMixin, CompiledListMixin
 from cases import services
 from cases.api.access_logging import AccessLoggedViewSetMixin
 from cases.api.case_serializers import EventSerializer, ReasonSerializer
@@ -32,16 +33,35 @@ from cases.api.partner_serializers import (
     PartnerNoteSerializer,
     PartnerReferralSerializer,
 )
-from cases.api.permissions import IsPartnerMember
+from cases.api.permissions import IsPartnerMember, caller_key
 from cases.api.persons import IDEMPOTENCY_KEY
 from cases.downloads import document_response
 from cases.models import CaseEvent, EmergencyContact, Hearing, Referral
-from cases.models.crossoffice import ReferralStatus
+from cases.models.crossoffice import DataCategory, ReferralStatus
 from cases.models.document import Document
 from cases.models.work import HearingStatus
 from consulates.models import Partner
 from consulates.policy import partner_of
 from consulates.services import partner_webhook_secret_rotate
+
+
+# What a shared case shows beside its own row (``SharedCaseSerializer``), from the referral, the case or
+# the person (``to``: the path to them).
+def _contacts(to: str = "case__person__") -> Prefetch:
+    return Prefetch(f"{to}emergency_contacts", queryset=EmergencyContact.objects.order_by("pk"))
+
+
+def _hearings(to: str = "case__") -> Prefetch:
+    scheduled = Hearing.objects.filter(status=HearingStatus.SCHEDULED).order_by("starts_at")
+    return Prefetch(f"{to}hearings", queryset=scheduled)
+
+
+def _contacts_of(person_ids):
+    return _contacts(to="").queryset.filter(statements.any_of("person_id", person_ids))
+
+
+def _hearings_of(case_ids):
+    return _hearings(to="").queryset.filter(statements.any_of("case_id", case_ids))
 
 
 class PartnerReferralFilter(FilterSet):
@@ -79,6 +99,7 @@ def _action_schema(request, description: str):
 )
 class PartnerReferralViewSet(
     AccessLoggedViewSetMixin,
+    CompiledListMixin,
     ApiViewMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -95,6 +116,8 @@ class PartnerReferralViewSet(
     permission_classes = [IsPartnerMember]
     scope_family = None  # no staff app's token reaches the partners' door (oauth.scopes)
     filterset_class = PartnerReferralFilter
+    # The list's parameters whose meaning is their text alone (``CompiledListMixin``).
+    compiled_list_params = frozenset({"status", "service", "updated_since", "limit", "offset"})
     # A referral's detail and timeline take only what they declare (and their paging): 400 otherwise.
     detail_query_params = {
         "retrieve": (),
@@ -108,19 +131,35 @@ class PartnerReferralViewSet(
         if self.action in ("list", "retrieve"):
             # A read: only the columns the answer can show (no decrypting of what it never shows).
             referrals = referrals.only(*PARTNER_OUTPUT_COLUMNS)
-        return (
-            referrals.select_related("consent", "case__person", "case__facility", "case__reception_point")
-            .prefetch_related(
-                Prefetch(
-                    "case__person__emergency_contacts", queryset=EmergencyContact.objects.order_by("pk")
-                ),
-                Prefetch(
-                    "case__hearings",
-                    queryset=Hearing.objects.filter(status=HearingStatus.SCHEDULED).order_by("starts_at"),
-                ),
-            )
-            .order_by("-updated_at", "-pk")
-        )
+        referrals = referrals.select_related(
+            "consent", "case__person", "case__facility", "case__reception_point"
+        ).order_by("-updated_at", "-pk")
+        if self.action == "list":
+            return referrals  # the page's shared contacts and hearings: ``page_related``
+        return referrals.prefetch_related(_contacts(), _hearings())
+
+    def compiled_caller(self):
+        return caller_key(self.request.user)
+
+    def page_related(self, page: list) -> None:
+        """The emergency contacts and scheduled hearings of the page's referrals that show them: active,
+        on a standing consent whose scope covers them (what ``SharedCaseSerializer`` writes). None read
+        for the others."""
+        shared = [r for r in page if r.is_active and r.consent.withdrawn_at is None]
+        persons = [r.case.person for r in shared if DataCategory.CONTACT in r.consent.scope]
+        cases = [r.case for r in shared if DataCategory.HEARINGS in r.consent.scope]
+        for instances, relation, prefetch, build in (
+            (persons, "emergency_contacts", _contacts, _contacts_of),
+            (cases, "hearings", _hearings, _hearings_of),
+        ):
+            if not instances:
+                continue
+            found = statements.statement(f"partner.{relation}", None, build, placeholder=[])
+            if found is None:
+                prefetch_related_objects(instances, prefetch(to=""))
+                continue
+            rows = found.run([instance.pk for instance in instances])
+            statements.attach(instances, relation, rows, by=f"{instances[0]._meta.model_name}_id")
 
     def access_ids(self, obj) -> dict:
         return {"case_id": obj.case_id, "person_id": obj.case.person_id}
