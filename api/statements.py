@@ -40,6 +40,8 @@ def _is_placeholder(value, placeholder) -> bool:
     if isinstance(placeholder, list):
         return value is placeholder
     return type(value) is type(placeholder) and value == placeholder
+
+
 MAX_ID = 2**63 - 1
 _CACHE_SIZE = 512  # statements per thread: reads x callers (a worker serves a few dozen users at a time)
 _local = threading.local()
@@ -75,13 +77,24 @@ class Statement:
         self.annotations = dict(compiler.annotation_col_map or {})
         self.col_count = compiler.col_count
 
-    def run(self, value=None) -> list:
-        """The instances of the rows for ``value`` in the placeholder's place."""
+    def bound(self, value=None) -> tuple[str, list]:
+        """The SQL and its parameters, ``value`` in the placeholder's place."""
         params = list(self.params)
         if self.slot is not None:
             params[self.slot] = value
+        return self.sql, params
+
+    def run(self, value=None, *, before: tuple[str, list] | None = None) -> list:
+        """The instances of the rows for ``value`` in the placeholder's place. ``before``: statements (SQL
+        and parameters) sent first in the same round trip and implicit transaction, such as the read's
+        access-log row: if the read fails, they are undone with it."""
+        sql, params = self.bound(value)
+        if before is not None:
+            sql, params = f"{before[0]}; {sql}", [*before[1], *params]
         with connections[self.db].cursor() as cursor:
-            cursor.execute(self.sql, params)
+            cursor.execute(sql, params)
+            while before is not None and cursor.nextset():
+                pass  # to the read's own result, the last
             rows = cursor.fetchall()
         if not rows:
             return []

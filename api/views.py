@@ -36,9 +36,11 @@ class ApiViewMixin(IdempotentPostMixin, ETagMixin):
             return None
         self.filter_queryset(None)  # the address's parameters are checked as for any detail
         pk = statements.valid_id(self.kwargs.get(self.lookup_url_kwarg or self.lookup_field))
-        rows = found.run(pk) if pk is not None else []
+        before = self.compiled_read_log(pk) if pk is not None else None
+        rows = found.run(pk, before=before) if pk is not None else []
         if not rows:
             raise Http404
+        self.read_logged = before is not None  # written with the read
         obj = rows[0]
         self.compiled_related(obj)
         self.check_object_permissions(self.request, obj)
@@ -46,6 +48,10 @@ class ApiViewMixin(IdempotentPostMixin, ETagMixin):
 
     def compiled_related(self, obj) -> None:
         """Load what the detail's queryset prefetches (nothing by default)."""
+
+    def compiled_read_log(self, pk: int) -> tuple[str, list] | None:
+        """The statement recording the read of ``pk`` (the access log), sent with the read (none here)."""
+        return None
 
 
 class CompiledListMixin:
@@ -91,4 +97,13 @@ class CompiledListMixin:
         if found is None:
             return None
         paginator.prepare(request)
-        return paginator.finish(found.run(), lambda: self.filter_queryset(self.get_queryset()).count())
+        before = self.compiled_list_log()
+        page = paginator.finish(
+            found.run(before=before), lambda: self.filter_queryset(self.get_queryset()).count()
+        )
+        self.read_logged = before is not None
+        return page
+
+    def compiled_list_log(self) -> tuple[str, list] | None:
+        """The statement recording the list's read (the access log), sent with its page (none here)."""
+        return None

@@ -11,6 +11,12 @@ from django.db import connection
 _NO_FLUSH = "SET LOCAL synchronous_commit TO OFF; "
 
 
+def no_flush_prefix() -> str:
+    """What to send before a statement so that its implicit transaction commits without waiting for the
+    disk (as ``asynchronous_commit``); nothing inside a transaction someone else opened."""
+    return "" if connection.in_atomic_block else _NO_FLUSH
+
+
 def _commit_without_flush(execute, sql, params, many, context):
     if many:
         return execute(sql, params, many, context)

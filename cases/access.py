@@ -11,10 +11,19 @@ from django.db import connection
 
 from audit.client_address import client_address
 from audit.commit import asynchronous_commit
+from audit.commit import no_flush_prefix as _NO_FLUSH_IF_AUTOCOMMIT
 from cases.models.access import AccessAction, AccessLog
 from consulates.policy import partner_of
 
 __all__ = ["AccessAction", "record_access", "client_address"]
+
+
+_COLUMNS = ("user_id", "partner_id", "action", "person_id", "case_id", "document_id", "what", "ip_address",
+            "user_agent")  # fmt: skip
+_INSERT = (
+    f"INSERT INTO {AccessLog._meta.db_table} (at, {', '.join(_COLUMNS)}) "  # noqa: S608 - fixed names
+    f"VALUES (now(), {', '.join(['%s'] * len(_COLUMNS))}) RETURNING id, at"
+)
 
 
 def record_access(
@@ -29,24 +38,8 @@ def record_access(
 ) -> AccessLog:
     """One access-log row for one sensitive read. ``user`` defaults to ``request.user``; a partner user's
     partner is recorded too."""
-    user = user if user is not None else getattr(request, "user", None)
-    if user is not None and not getattr(user, "is_authenticated", False):
-        user = None
-    partner_id = None
-    if user is not None:
-        partner_id = partner_of(user)
-    agent = request.META.get("HTTP_USER_AGENT", "")[:200] if request is not None else ""
-    row = AccessLog(
-        user=user,
-        partner_id=partner_id,
-        action=action,
-        person_id=person_id,
-        case_id=case_id,
-        document_id=document_id,
-        what=what[:120],
-        ip_address=client_address(request),
-        user_agent=agent,
-    )
+    row = AccessLog(**_row(request, action, user, what), person_id=person_id, case_id=case_id)
+    row.document_id = document_id
     # Written on every sensitive read: one hand-written INSERT (decision 0010), in one round trip with
     # its asynchronous commit (audit.commit), the database's clock for ``at``.
     with asynchronous_commit(), connection.cursor() as cursor:
@@ -55,12 +48,41 @@ def record_access(
     return row
 
 
-_COLUMNS = ("user_id", "partner_id", "action", "person_id", "case_id", "document_id", "what", "ip_address",
-            "user_agent")  # fmt: skip
-_INSERT = (
-    f"INSERT INTO {AccessLog._meta.db_table} (at, {', '.join(_COLUMNS)}) "  # noqa: S608 - fixed names
-    f"VALUES (now(), {', '.join(['%s'] * len(_COLUMNS))}) RETURNING id, at"
-)
+def _row(request, action: str, user, what: str) -> dict:
+    """The columns of a read's row that come from the request: who, from where, what."""
+    user = user if user is not None else getattr(request, "user", None)
+    if user is not None and not getattr(user, "is_authenticated", False):
+        user = None
+    agent = request.META.get("HTTP_USER_AGENT", "")[:200] if request is not None else ""
+    return {
+        "user_id": user.pk if user is not None else None,
+        "partner_id": partner_of(user) if user is not None else None,
+        "action": action,
+        "what": what[:120],
+        "ip_address": client_address(request),
+        "user_agent": agent,
+    }
+
+
+def access_insert(request, action: str, *, what: str, ids_from: str | None = None, **ids) -> tuple[str, list]:
+    """The row ``record_access`` writes, as SQL to send in the same round trip as the read it records
+    (``api.statements``: before the read's own statement, in its implicit transaction, so a read that
+    fails writes nothing). ``ids_from``: a sub-select (SQL with its parameters, ``%s``) whose columns
+    ``person_id`` and ``case_id`` are the row's ids; the row is written only when it finds the record,
+    as a read of a hidden record (404) writes none. Otherwise ``ids`` are given."""
+    values = _row(request, action, None, what)
+    fixed = [name for name in _COLUMNS if name not in ("person_id", "case_id", "document_id")]
+    columns = ", ".join(fixed)
+    if ids_from is None:
+        values.update(person_id=ids.get("person_id"), case_id=ids.get("case_id"), document_id=None)
+        sql = _INSERT.split(" RETURNING")[0]
+        return _NO_FLUSH_IF_AUTOCOMMIT() + sql, [values[column] for column in _COLUMNS]
+    sql = (
+        f"INSERT INTO {AccessLog._meta.db_table} (at, {columns}, person_id, case_id) "  # noqa: S608 - fixed names
+        f"SELECT now(), {', '.join(['%s'] * len(fixed))}, read.person_id, read.case_id "
+        f"FROM ({ids_from}) AS read (person_id, case_id)"
+    )
+    return _NO_FLUSH_IF_AUTOCOMMIT() + sql, [values[column] for column in fixed]
 
 
 # Query parameters that never carry personal data and may be recorded with their values; every other

@@ -25,6 +25,8 @@ def healthz(request):
 
 
 urlpatterns = [
+    # First: the API's calls are the most frequent, and each pattern tried before theirs costs every one.
+    re_path(r"^api/(?P<version>v1)/", include(("config.api_urls", "api"), namespace="v1")),
     path("", include("workspace.urls")),
     # Issue 19: possible duplicates and merges (/duplicates/, /persons/<id>/merge/, /merges/<id>/).
     path("", include("intake.reviews.urls")),
@@ -43,7 +45,6 @@ urlpatterns = [
     path("reports/", include("cases.reports.urls")),
     path("inquiries/", include("intake.inquiries.urls")),
     path("imports/", include("intake.imports.urls")),  # detainee lists and operations
-    re_path(r"^api/(?P<version>v1)/", include(("config.api_urls", "api"), namespace="v1")),
     path("api/schema/", SpectacularAPIView.as_view(api_version="v1"), name="api-schema"),
     path("api/docs/", docs.swagger_view(), name="api-docs"),
 ]

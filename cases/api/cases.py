@@ -100,6 +100,7 @@ class CaseViewSet(
     search_filterset_class = CaseSearchFilter
     search_serializer_class = CaseSearchSerializer
     access_label = "case"
+    access_columns = ("person_id", "pk")
     # The list's parameters whose meaning is their text alone (``CompiledListMixin``).
     compiled_list_params = frozenset(
         {"status", "category", "priority", "assigned_to", "in_custody", "hearing_from", "hearing_to"}

@@ -99,3 +99,36 @@ def test_unseen_and_absurd_ids_are_404_and_a_moved_officer_sees_the_new_consulat
     membership.save()
     assert client.get(url(f"cases/{dallas_case.pk}/")).status_code == 404
     assert client.get(url(f"cases/{el_paso_case.pk}/")).status_code == 200
+
+
+def test_the_reads_access_rows_are_written_in_the_reads_own_round_trip():
+    from cases.models import AccessLog
+
+    officer = f.officer("dallas")
+    case = f.make_case(officer)
+    hidden = f.make_case(f.officer("el_paso"))
+    client = csrf_client(officer)
+    client.get(url(f"cases/{case.pk}/"))  # compiles the statements
+    before = AccessLog.objects.count()
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url(f"cases/{case.pk}/"), HTTP_USER_AGENT="prueba/1").status_code == 200
+    row = AccessLog.objects.latest("pk")
+    assert (row.action, row.case_id, row.person_id, row.user_id, row.what) == (
+        "api_retrieve",
+        case.pk,
+        case.person_id,
+        officer.pk,
+        "api: case",
+    )
+    assert (row.user_agent, row.ip_address) == ("prueba/1", "127.0.0.1")
+    case_sql = [q["sql"] for q in queries.captured_queries if '"cases_case"' in q["sql"]]
+    assert len(case_sql) == 1
+    assert "INSERT INTO cases_accesslog" in case_sql[0]
+    assert client.get(url(f"cases/{hidden.pk}/")).status_code == 404
+    assert AccessLog.objects.count() == before + 1  # the hidden case's read wrote nothing
+
+    assert client.get(url("cases/?status=open&limit=5")).status_code == 200
+    assert client.get(url("cases/?status=open&limit=5")).status_code == 200
+    listed = AccessLog.objects.latest("pk")
+    assert (listed.action, listed.what, listed.case_id) == ("list", "api: case list ?limit=5&status=open", None)
+    assert AccessLog.objects.count() == before + 3
