@@ -20,26 +20,31 @@ class CountingRateThrottle(SimpleRateThrottle):
         backend = getattr(self.cache, "_cache", None)
         return backend.get_client(write=True) if hasattr(backend, "get_client") else None
 
-    def allow_request(self, request, view):
-        client = None if self.rate is None else self._client()
-        if client is None:
-            return super().allow_request(request, view)
+    def _window_keys(self, request, view) -> tuple[str, str] | None:
+        """This budget's key for the current and the previous window (``None``: not this caller's)."""
         self.key = self.get_cache_key(request, view)
         if self.key is None:
-            return True
+            return None
         self.now = self.timer()
         window = int(self.now // self.duration)
         self.elapsed = self.now - window * self.duration
         current_key = self.cache.make_and_validate_key(f"{self.key}:{window}")
-        previous_key = self.cache.make_and_validate_key(f"{self.key}:{window - 1}")
-        pipe = client.pipeline(transaction=False)
-        pipe.incr(current_key)
-        pipe.expire(current_key, 2 * self.duration)
-        pipe.get(previous_key)
-        current, _, previous = pipe.execute()
-        self.current, self.previous = current - 1, int(previous or 0)  # before this request
+        return current_key, self.cache.make_and_validate_key(f"{self.key}:{window - 1}")
+
+    def allow_request(self, request, view):
+        client = None if self.rate is None else self._client()
+        if client is None:
+            return super().allow_request(request, view)
+        keys = self._window_keys(request, view)
+        if keys is None:
+            return True
+        counted = _counted_together(request, view, client)
+        if keys[0] not in counted:
+            counted.update(_count(client, [keys], self.duration))
+        current, previous = counted[keys[0]]
+        self.current, self.previous = current - 1, previous  # before this request
         if self.current + self.previous * (1 - self.elapsed / self.duration) >= self.num_requests:
-            client.decr(current_key)  # a refused request does not use the budget
+            client.decr(keys[0])  # a refused request does not use the budget
             return False
         return True
 
@@ -51,6 +56,38 @@ class CountingRateThrottle(SimpleRateThrottle):
         # The previous window's weight falls as it slides out; the request fits once it is low enough.
         fits_at = self.duration * (1 - (self.num_requests - self.current) / self.previous)
         return max(1.0, math.ceil(fits_at - self.elapsed))
+
+
+def _count(client, keys: list[tuple[str, str]], duration: int) -> dict:
+    """Count this request in each budget's current window and read its previous one: one round trip."""
+    pipe = client.pipeline(transaction=False)
+    for current_key, previous_key in keys:
+        pipe.incr(current_key)
+        pipe.expire(current_key, 2 * duration)
+        pipe.get(previous_key)
+    results = pipe.execute()
+    return {
+        current_key: (results[3 * i], int(results[3 * i + 2] or 0)) for i, (current_key, _) in enumerate(keys)
+    }
+
+
+def _counted_together(request, view, client) -> dict:
+    """Every counting budget of the view that concerns this caller (a partner's token and its user), counted
+    in one round trip when the first of them asks; the others then read their count here."""
+    counted = getattr(request, "_rate_counts", None)
+    if counted is None:
+        counted = request._rate_counts = {}
+        keys, durations = [], set()
+        for throttle_class in view.throttle_classes:
+            if issubclass(throttle_class, CountingRateThrottle):
+                throttle = throttle_class()
+                found = throttle._window_keys(request, view) if throttle.rate is not None else None
+                if found is not None:
+                    keys.append(found)
+                    durations.add(throttle.duration)
+        if keys and len(durations) == 1:
+            counted.update(_count(client, keys, durations.pop()))
+    return counted
 
 
 class TokenRateThrottle(CountingRateThrottle):

@@ -130,5 +130,9 @@ def test_the_reads_access_rows_are_written_in_the_reads_own_round_trip():
     assert client.get(url("cases/?status=open&limit=5")).status_code == 200
     assert client.get(url("cases/?status=open&limit=5")).status_code == 200
     listed = AccessLog.objects.latest("pk")
-    assert (listed.action, listed.what, listed.case_id) == ("list", "api: case list ?limit=5&status=open", None)
+    assert (listed.action, listed.what, listed.case_id) == (
+        "list",
+        "api: case list ?limit=5&status=open",
+        None,
+    )
     assert AccessLog.objects.count() == before + 3

@@ -99,3 +99,25 @@ def test_staff_sessions_have_a_per_user_limit(rates):
     # The token budget does not apply to a session; the user budget does.
     assert [client.get(URL).status_code for _ in range(2)] == [200, 200]
     _assert_throttled(client.get(URL))
+
+
+def test_a_partner_tokens_two_budgets_are_counted_in_one_round_trip():
+    import redis.client
+
+    client = _token_client(f.partner_user())
+    assert client.get(URL).status_code == 200
+    pipelines = []
+    original = redis.client.Pipeline.execute
+
+    def counted(self, *args, **kwargs):
+        pipelines.append([command[0][0] for command in self.command_stack])
+        return original(self, *args, **kwargs)
+
+    redis.client.Pipeline.execute = counted
+    try:
+        assert client.get(URL).status_code == 200
+    finally:
+        redis.client.Pipeline.execute = original
+    budgets = [p for p in pipelines if "INCRBY" in p or "INCR" in p]
+    assert len(budgets) == 1, pipelines
+    assert sum(command.startswith("INCR") for command in budgets[0]) == 2  # the token's and the user's
