@@ -43,7 +43,9 @@ def _is_placeholder(value, placeholder) -> bool:
 
 
 MAX_ID = 2**63 - 1
-_CACHE_SIZE = 512  # statements per thread: reads x callers (a worker serves a few dozen users at a time)
+# Statements kept per thread (reads x callers x addresses; a worker serves a few dozen users at a time):
+# when full, all are dropped and compiled again as they are asked for.
+_CACHE_SIZE = 256
 _local = threading.local()
 
 
@@ -168,8 +170,3 @@ def valid_id(value) -> int | None:
     except (TypeError, ValueError):
         return None
     return number if 0 < number <= MAX_ID else None
-
-
-def forget() -> None:
-    """Drop this thread's statements (tests that change the schema's meaning, e.g. settings)."""
-    _local.statements = {}
