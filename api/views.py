@@ -1,6 +1,7 @@
 """The base of every API view: idempotent POSTs and ETags; a detail read through a compiled statement."""
 
 from django.http import Http404
+from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from api import statements
@@ -36,7 +37,8 @@ class ApiViewMixin(IdempotentPostMixin, ETagMixin):
             return None
         self.filter_queryset(None)  # the address's parameters are checked as for any detail
         pk = statements.valid_id(self.kwargs.get(self.lookup_url_kwarg or self.lookup_field))
-        before = self.compiled_read_log(pk) if pk is not None else None
+        # Written with the read, unless a permission may still refuse the object once read (then after).
+        before = self.compiled_read_log(pk) if pk is not None and not self._object_checks() else None
         rows = found.run(pk, before=before) if pk is not None else []
         if not rows:
             raise Http404
@@ -45,6 +47,12 @@ class ApiViewMixin(IdempotentPostMixin, ETagMixin):
         self.compiled_related(obj)
         self.check_object_permissions(self.request, obj)
         return obj
+
+    def _object_checks(self) -> bool:
+        return any(
+            type(permission).has_object_permission is not BasePermission.has_object_permission
+            for permission in self.get_permissions()
+        )
 
     def compiled_related(self, obj) -> None:
         """Load what the detail's queryset prefetches (nothing by default)."""

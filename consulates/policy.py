@@ -835,6 +835,13 @@ def scope(user, model, purpose: str = "view") -> Q:
     return SCOPES[(model._meta.label, purpose)](user, access, model)
 
 
+def scope_key(user) -> tuple:
+    """Everything ``scope`` depends on beside the data: the user and their resolved access (role,
+    consulate, partner, zone). Two calls with equal keys build the same filters (the key of a statement
+    compiled once, ``api.statements``)."""
+    return (user.pk, access_for(user))
+
+
 class ScopedQuerySet(models.QuerySet):
     """A queryset whose rows each user sees through ``scope``: ``visible_to`` (read) and ``held_for``
     (counted in reports). Every model with per-user rows uses it; the rules are in ``SCOPES``."""

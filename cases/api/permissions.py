@@ -3,8 +3,7 @@ the services (403 when the role may see but not do)."""
 
 from rest_framework.permissions import BasePermission
 
-from consulates.access import access_for
-from consulates.policy import POLICY, can
+from consulates.policy import POLICY, can, scope_key
 
 
 class PolicyPermission(BasePermission):
@@ -31,6 +30,6 @@ class IsPartnerMember(PolicyPermission):
 
 
 def caller_key(user) -> tuple:
-    """What a visibility rule depends on, beside the data: the user and their resolved access (role,
-    consulate, partner). The key of a compiled read (``api.statements``)."""
-    return (user.pk, access_for(user))
+    """What a visibility rule depends on, beside the data (the policy's ``scope_key``): the key of a
+    compiled read (``api.statements``)."""
+    return scope_key(user)
