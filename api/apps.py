@@ -12,3 +12,8 @@ class ApiConfig(AppConfig):
 
     def ready(self):
         from api import schema  # noqa: F401 - registers the OpenAPI extensions
+        from api.throttling import session_budget
+        from signin import principal
+
+        # A session's call counts its user's rate limit in the same round trip as its principal.
+        principal.REQUEST_COUNTERS.append(session_budget)

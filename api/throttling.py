@@ -73,8 +73,11 @@ def _count(client, keys: list[tuple[str, str]], duration: int) -> dict:
 
 def _counted_together(request, view, client) -> dict:
     """Every counting budget of the view that concerns this caller (a partner's token and its user), counted
-    in one round trip when the first of them asks; the others then read their count here."""
+    in one round trip when the first of them asks; the others then read their count here. A session's user
+    budget was counted with its principal (``session_budget``)."""
     counted = getattr(request, "_rate_counts", None)
+    if counted is None and getattr(request, "counted_ahead", None) is not None:
+        counted = request._rate_counts = dict(request.counted_ahead)
     if counted is None:
         counted = request._rate_counts = {}
         keys, durations = [], set()
@@ -88,6 +91,19 @@ def _counted_together(request, view, client) -> dict:
         if keys and len(durations) == 1:
             counted.update(_count(client, keys, durations.pop()))
     return counted
+
+
+def session_budget(request, user_id) -> list[tuple[str, str, int]]:
+    """A signed-in session's call to the API: its user's budget, counted with the session's principal in
+    one round trip (``signin.principal.REQUEST_COUNTERS``), under the keys ``UserRateThrottle`` uses."""
+    if not request.path.startswith("/api/v1/"):
+        return []
+    throttle = UserRateThrottle()
+    if throttle.rate is None:
+        return []
+    window = int(throttle.timer() // throttle.duration)
+    key = throttle.cache_format % {"scope": throttle.scope, "ident": user_id}
+    return [(f"{key}:{window}", f"{key}:{window - 1}", 2 * throttle.duration)]
 
 
 class TokenRateThrottle(CountingRateThrottle):

@@ -143,7 +143,7 @@ class VerifiedDeviceMiddleware(OTPMiddleware):
         keys = [principal.user_key(user_id)] if user_id is not None else []
         if persistent_id:
             keys.append(principal.device_key(persistent_id))
-        with principal.prefetched(user_id, keys):
+        with principal.prefetched(user_id, keys, request):
             self._init_user_fields(user)  # resolves the user
             if user.is_authenticated:
                 device = None

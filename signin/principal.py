@@ -32,6 +32,11 @@ _MISSING = object()
 _namespace: list[str] = []
 # What ``prefetched`` read in one round trip: (user id, the keys asked for, what the cache answered).
 _prefetched: ContextVar[tuple[str, frozenset, dict] | None] = ContextVar("principal_prefetched", default=None)
+# Counters an upper layer counts in the same round trip as a request's principal (the API's per-user rate
+# limit): callables ``(request, user_id) -> [(current_key, previous_key, seconds)]``, cache keys as given to
+# ``cache``; each current key is incremented (and expires after ``seconds``), each previous one read. The
+# counts are left on the request as ``request.counted_ahead``: {made current key: (count, previous count)}.
+REQUEST_COUNTERS: list[Callable] = []
 
 
 def _ns() -> str:
@@ -81,14 +86,16 @@ def cached(key: str, user_id, load: Callable[[], Any]) -> Any:
 
 
 @contextmanager
-def prefetched(user_id, keys: list[str]) -> Iterator[None]:
-    """Read the generations and ``keys`` (a request's user and device entries) in one round trip: the
-    ``cached`` calls inside, for that user and those keys, use what it read instead of asking again."""
+def prefetched(user_id, keys: list[str], request=None) -> Iterator[None]:
+    """Read the generations and ``keys`` (a request's user and device entries) in one round trip, with the
+    request's ``REQUEST_COUNTERS``: the ``cached`` calls inside, for that user and those keys, use what it
+    read instead of asking again."""
     if not settings.PRINCIPAL_CACHE or user_id is None or connection.in_atomic_block:
         yield
         return
+    counters = [c for counter in REQUEST_COUNTERS for c in counter(request, user_id)] if request else []
     try:
-        found = cache.get_many([_network_gen(), _user_gen(user_id), *keys])
+        found = _read_and_count(request, [_network_gen(), _user_gen(user_id), *keys], counters)
     except RedisError:
         yield
         return
@@ -97,6 +104,26 @@ def prefetched(user_id, keys: list[str]) -> Iterator[None]:
         yield
     finally:
         _prefetched.reset(token)
+
+
+def _read_and_count(request, keys: list[str], counters: list[tuple[str, str, int]]) -> dict:
+    if not counters:
+        return cache.get_many(keys)
+    backend = cache._cache
+    made = [cache.make_and_validate_key(key) for key in keys]
+    pipe = backend.get_client(write=True).pipeline(transaction=False)
+    pipe.mget(made)
+    for current, previous, seconds in counters:
+        current = cache.make_and_validate_key(current)
+        pipe.incr(current)
+        pipe.expire(current, seconds)
+        pipe.get(cache.make_and_validate_key(previous))
+    values, *counts = pipe.execute()
+    request.counted_ahead = {
+        cache.make_and_validate_key(current): (counts[3 * i], int(counts[3 * i + 2] or 0))
+        for i, (current, _previous, _seconds) in enumerate(counters)
+    }
+    return {key: backend._serializer.loads(v) for key, v in zip(keys, values, strict=True) if v is not None}
 
 
 def _read(key: str, user_id, generation_keys: list[str]) -> dict:

@@ -128,3 +128,34 @@ def test_the_user_and_the_device_come_in_one_round_trip():
     finally:
         redis.client.Redis.execute_command = original
     assert reads.count("MGET") == 1, reads  # the generations, the user and the device together
+
+
+def test_an_api_call_counts_its_users_budget_with_its_principal(monkeypatch):
+    import redis.client
+
+    from api import throttling
+
+    for throttle in (throttling.TokenRateThrottle, throttling.UserRateThrottle):
+        monkeypatch.setattr(throttle, "THROTTLE_RATES", {"token": "100/min", "user": "3/min"})
+    client, _ = _signed_in(f.officer("dallas"))
+    assert client.get(URL).status_code == 200
+    calls = []
+    original, original_pipeline = redis.client.Redis.execute_command, redis.client.Pipeline.execute
+
+    def command(self, *args, **kwargs):
+        calls.append(args[0])
+        return original(self, *args, **kwargs)
+
+    def pipeline(self, *args, **kwargs):
+        calls.append(tuple(c[0][0] for c in self.command_stack))
+        return original_pipeline(self, *args, **kwargs)
+
+    redis.client.Redis.execute_command, redis.client.Pipeline.execute = command, pipeline
+    try:
+        assert client.get(URL).status_code == 200
+    finally:
+        redis.client.Redis.execute_command, redis.client.Pipeline.execute = original, original_pipeline
+    assert calls == ["GET", ("MGET", "INCRBY", "EXPIRE", "GET")], calls  # the session; the rest together
+    # The budget counted there is the one the throttle holds the session to: the fourth call is refused.
+    assert client.get(URL).status_code == 200
+    assert client.get(URL).status_code == 429
