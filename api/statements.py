@@ -78,6 +78,9 @@ class Statement:
         self.populators = get_related_populators(klass_info, select, self.db)
         self.annotations = dict(compiler.annotation_col_map or {})
         self.col_count = compiler.col_count
+        # The columns' converters (decrypting, time zones), found once: ``results_iter`` looks them up on
+        # every call.
+        self.converters = compiler.get_converters([column[0] for column in select[: self.col_count]])
 
     def bound(self, value=None) -> tuple[str, list]:
         """The SQL and its parameters, ``value`` in the placeholder's place."""
@@ -101,8 +104,10 @@ class Statement:
         if not rows:
             return []
         rows = [row[: self.col_count] for row in rows]
+        if self.converters:
+            rows = self.compiler.apply_converters(rows, self.converters)
         instances = []
-        for row in self.compiler.results_iter(results=[rows]):
+        for row in rows:
             instance = self.model.from_db(self.db, self.init_list, row[self.model_slice])
             for populator in self.populators:
                 populator.populate(row, instance)
