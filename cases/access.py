@@ -10,8 +10,7 @@ from __future__ import annotations
 from django.db import connection
 
 from audit.client_address import client_address
-from audit.commit import asynchronous_commit
-from audit.commit import no_flush_prefix as _NO_FLUSH_IF_AUTOCOMMIT
+from audit.commit import asynchronous_commit, no_flush_prefix
 from cases.models.access import AccessAction, AccessLog
 from consulates.policy import partner_of
 
@@ -20,10 +19,11 @@ __all__ = ["AccessAction", "record_access", "client_address"]
 
 _COLUMNS = ("user_id", "partner_id", "action", "person_id", "case_id", "document_id", "what", "ip_address",
             "user_agent")  # fmt: skip
-_INSERT = (
+_VALUES = (
     f"INSERT INTO {AccessLog._meta.db_table} (at, {', '.join(_COLUMNS)}) "  # noqa: S608 - fixed names
-    f"VALUES (now(), {', '.join(['%s'] * len(_COLUMNS))}) RETURNING id, at"
+    f"VALUES (now(), {', '.join(['%s'] * len(_COLUMNS))})"
 )
+_INSERT = f"{_VALUES} RETURNING id, at"
 
 
 def record_access(
@@ -75,14 +75,13 @@ def access_insert(request, action: str, *, what: str, ids_from: str | None = Non
     columns = ", ".join(fixed)
     if ids_from is None:
         values.update(person_id=ids.get("person_id"), case_id=ids.get("case_id"), document_id=None)
-        sql = _INSERT.split(" RETURNING")[0]
-        return _NO_FLUSH_IF_AUTOCOMMIT() + sql, [values[column] for column in _COLUMNS]
+        return no_flush_prefix() + _VALUES, [values[column] for column in _COLUMNS]
     sql = (
         f"INSERT INTO {AccessLog._meta.db_table} (at, {columns}, person_id, case_id) "  # noqa: S608 - fixed names
         f"SELECT now(), {', '.join(['%s'] * len(fixed))}, read.person_id, read.case_id "
         f"FROM ({ids_from}) AS read (person_id, case_id)"
     )
-    return _NO_FLUSH_IF_AUTOCOMMIT() + sql, [values[column] for column in fixed]
+    return no_flush_prefix() + sql, [values[column] for column in fixed]
 
 
 # Query parameters that never carry personal data and may be recorded with their values; every other
